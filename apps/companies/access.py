@@ -1,0 +1,67 @@
+"""Who may do what in a company. The single place that answers "can this user see it?"."""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.contrib.auth.models import AnonymousUser
+
+from apps.accounts.models import User
+from apps.companies.models import Company, Membership, OfficeClientLink, Role
+
+
+class Action(str, Enum):
+    VIEW = "view"
+    EDIT_DATA = "edit_data"  # documents, sales, bank: day-to-day work
+    MANAGE_COMPANY = "manage_company"  # company details, logo
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_BILLING = "manage_billing"
+    CONFIGURE_TRANSFER = "configure_transfer"
+    MANAGE_OFFICE_LINKS = "manage_office_links"
+
+
+_ALLOWED: dict[str, set[Action]] = {
+    Role.OWNER: set(Action),
+    Role.MEMBER: {Action.VIEW, Action.EDIT_DATA, Action.CONFIGURE_TRANSFER},
+    Role.ACCOUNTANT: {Action.VIEW, Action.CONFIGURE_TRANSFER},
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    company: Company
+    role: str
+    via_office: bool = False
+
+    def can(self, action: Action) -> bool:
+        return action in _ALLOWED.get(self.role, set())
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+def access_for(user: User | AnonymousUser, company: Company) -> Access | None:
+    """The user's access to ``company``, or None. Direct membership wins over an office link.
+
+    Both lookups bypass the scope on purpose (listed bypass): this is the check that decides
+    which scope to set.
+    """
+    if not user.is_authenticated or not company.is_active:
+        return None
+    membership = (
+        Membership.objects.unscoped().filter(company=company, user=user).only("role").first()
+    )
+    if membership is not None:
+        return Access(company=company, role=membership.role)
+    linked = (
+        OfficeClientLink.objects.unscoped()
+        .filter(
+            company=company,
+            status=OfficeClientLink.Status.ACTIVE,
+            office__members__user=user,
+        )
+        .exists()
+    )
+    if linked:
+        return Access(company=company, role=Role.ACCOUNTANT, via_office=True)
+    return None

@@ -1,0 +1,51 @@
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from apps.companies.access import access_for
+from apps.companies.models import Company
+from apps.companies.scoping import all_companies, company_scope, no_company
+
+
+class CompanyScopeMiddleware:
+    """Set the company scope for every request whose URL names a company.
+
+    URLs of company pages carry ``<uuid:company_id>``. The user must have access to that
+    company (membership or an active office link); a missing company and someone else's give
+    the same 404. Requests without a company in the URL run with no scope, so a tenant-owned
+    query there raises instead of leaking. The platform admin runs unscoped for staff.
+    API views under ``/api/`` authenticate inside DRF and scope themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            with no_company():
+                return self.get_response(request)
+
+        if match.app_name == "admin" and request.user.is_active and request.user.is_staff:
+            # Listed bypass: platform admins manage every company.
+            with all_companies():
+                return self.get_response(request)
+
+        company_id = match.kwargs.get("company_id")
+        if company_id is None or match.route.startswith("api/"):
+            with no_company():
+                return self.get_response(request)
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        company = Company.objects.filter(public_id=company_id, is_active=True).first()
+        access = access_for(request.user, company) if company is not None else None
+        if access is None:
+            raise Http404("No such company.")
+        request.company = company  # type: ignore[attr-defined]
+        request.access = access  # type: ignore[attr-defined]
+        with company_scope(company):
+            return self.get_response(request)

@@ -1,0 +1,33 @@
+"""The Celery app: named queues, routes and the beat schedule live here, in code."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
+
+app = Celery("okioki")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_after_configure.connect
+def _create_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
+    """The filesystem broker (embedded default) needs its folders before the first message."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+QUEUES = ("default", "mail", "documents", "delivery")
+app.conf.task_queues = [Queue(name) for name in QUEUES]
+app.conf.task_routes = {
+    "apps.inbox.*": {"queue": "mail"},
+    "apps.documents.*": {"queue": "documents"},
+    "apps.connections.*": {"queue": "delivery"},
+}
+app.conf.beat_schedule = {
+    "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
+}
+app.autodiscover_tasks()
