@@ -1,8 +1,278 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.companies import selectors, services
+from apps.companies.access import Action
+from apps.companies.decorators import company_view
+from apps.companies.forms import (
+    CompanyForm,
+    InvitationForm,
+    MembershipRoleForm,
+    OfficeClientForm,
+    OfficeForm,
+)
+from apps.companies.models import Invitation, Membership, OfficeClientLink, Role
+from apps.core.errors import DomainError
+
+
+def _company_url(name: str, request: HttpRequest, **kwargs: object) -> str:
+    return reverse(name, kwargs={"company_id": request.company.public_id, **kwargs})  # type: ignore[attr-defined]
+
+
+def _form_error(form: object, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))  # type: ignore[attr-defined]
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "companies/home.html")
+    """Where login lands: the only company, a choice between several, or onboarding."""
+    companies = selectors.company_list_for_user(user=request.user)  # type: ignore[arg-type]
+    offices = selectors.office_list_for_user(user=request.user)  # type: ignore[arg-type]
+    if len(companies) == 1 and not offices:
+        return redirect("companies:dashboard", company_id=companies[0].company.public_id)
+    return render(
+        request, "companies/company_list.html", {"companies": companies, "offices": offices}
+    )
+
+
+@login_required
+def company_create(request: HttpRequest) -> HttpResponse:
+    form = CompanyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "logo"}
+            company = services.company_create(
+                owner=request.user,  # type: ignore[arg-type]
+                logo=form.cleaned_data.get("logo") or None,
+                **data,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("%(company)s is ready.") % {"company": company.name})
+            return redirect("companies:dashboard", company_id=company.public_id)
+    return render(request, "companies/company_create.html", {"form": form})
+
+
+@company_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    return render(
+        request,
+        "companies/company_dashboard.html",
+        {
+            "pending_links": selectors.office_link_list(company=company).filter(
+                status=OfficeClientLink.Status.PENDING
+            ),
+        },
+    )
+
+
+@company_view(Action.MANAGE_COMPANY)
+def company_edit(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        services.company_update(company=company, **form.cleaned_data)
+        messages.success(request, _("The company details are saved."))
+        return redirect(_company_url("companies:company-edit", request))
+    return render(request, "companies/company_edit.html", {"form": form})
+
+
+@company_view()
+def member_list(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    access = request.access  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can(Action.MANAGE_MEMBERS):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.invitation_create(
+                    company=company,
+                    invited_by=request.user,  # type: ignore[arg-type]
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                )
+                return redirect(_company_url("companies:member-list", request))
+    return render(
+        request,
+        "companies/member_list.html",
+        {
+            "form": form,
+            "memberships": selectors.membership_list(company=company),
+            "invitations": selectors.invitation_list(company=company),
+            "office_links": selectors.office_link_list(company=company),
+            "can_manage": access.can(Action.MANAGE_MEMBERS),
+            "roles": Role.choices,
+        },
+    )
+
+
+@require_POST
+@company_view(Action.MANAGE_MEMBERS)
+def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    invitation = get_object_or_404(Invitation.objects.filter(company=company), public_id=invitation_id)
+    try:
+        services.invitation_revoke(company=company, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The invitation is revoked."))
+    return redirect(_company_url("companies:member-list", request))
+
+
+@require_POST
+@company_view(Action.MANAGE_MEMBERS)
+def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    membership = get_object_or_404(
+        Membership.objects.filter(company=company), public_id=membership_id
+    )
+    try:
+        services.membership_remove(
+            company=company, membership=membership, acting_user=request.user  # type: ignore[arg-type]
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("%(email)s no longer has access.") % {"email": membership.user.email})
+    return redirect(_company_url("companies:member-list", request))
+
+
+@require_POST
+@company_view(Action.MANAGE_MEMBERS)
+def membership_role(request: HttpRequest, membership_id: str) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    membership = get_object_or_404(
+        Membership.objects.filter(company=company), public_id=membership_id
+    )
+    form = MembershipRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                company=company, membership=membership, role=form.cleaned_data["role"]
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The role is changed."))
+    return redirect(_company_url("companies:member-list", request))
+
+
+@require_POST
+@company_view(Action.MANAGE_OFFICE_LINKS)
+def office_link_decide(request: HttpRequest, link_id: str) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    link = get_object_or_404(OfficeClientLink.objects.filter(company=company), public_id=link_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.office_link_decide(company=company, link=link, approve=approve)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        if approve:
+            messages.success(
+                request, _("%(office)s can now open this company.") % {"office": link.office.name}
+            )
+        else:
+            messages.success(
+                request, _("%(office)s no longer has access.") % {"office": link.office.name}
+            )
+    return redirect(_company_url("companies:member-list", request))
+
+
+@company_view()
+def section(request: HttpRequest, section: str) -> HttpResponse:
+    """Navigation targets whose capability arrives in a later release."""
+    titles = {
+        "documents": _("Documents"),
+        "sales": _("Sales"),
+        "bank": _("Bank"),
+        "connections": _("Connections"),
+    }
+    if section not in titles:
+        raise Http404
+    return render(
+        request, "companies/section_coming.html", {"section": section, "title": titles[section]}
+    )
+
+
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_get_by_token(token=token)
+    try:
+        services.invitation_check(invitation)
+    except DomainError as error:
+        return render(
+            request, "companies/invitation_invalid.html", {"message": error.message}, status=410
+        )
+    assert invitation is not None
+    if request.method == "POST":
+        try:
+            company = services.invitation_accept(invitation=invitation, user=request.user)  # type: ignore[arg-type]
+        except DomainError as error:
+            return render(
+                request, "companies/invitation_invalid.html", {"message": error.message}, status=410
+            )
+        messages.success(request, _("Welcome to %(company)s.") % {"company": company.name})
+        return redirect("companies:dashboard", company_id=company.public_id)
+    return render(request, "companies/invitation_accept.html", {"invitation": invitation})
+
+
+# --- Accounting offices -------------------------------------------------------------------------
+
+
+@login_required
+def office_create(request: HttpRequest) -> HttpResponse:
+    form = OfficeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        office = services.office_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Your office %(office)s is ready.") % {"office": office.name})
+        return redirect("companies:office-detail", office_id=office.public_id)
+    return render(request, "companies/office_create.html", {"form": form})
+
+
+@login_required
+def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
+    """The accountant's client list: every linked company with its plan and status."""
+    office = selectors.office_get_for_user(user=request.user, office_id=office_id)  # type: ignore[arg-type]
+    if office is None:
+        raise Http404
+    form = OfficeClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.office_link_request(
+                office=office,
+                requested_by=request.user,  # type: ignore[arg-type]
+                enterprise_number=form.cleaned_data["enterprise_number"],
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Request sent. %(company)s's owner must approve it.")
+                % {"company": link.company.name},
+            )
+            return redirect("companies:office-detail", office_id=office.public_id)
+    return render(
+        request,
+        "companies/office_detail.html",
+        {"office": office, "links": selectors.office_client_list(office=office), "form": form},
+    )

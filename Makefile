@@ -1,0 +1,64 @@
+# OkiOki: `make run` starts the app with demo data; `make test` runs every check.
+# Needs only Python 3.11 on the machine; everything else is installed into .venv.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run install migrate demo test lint fmt bench messages makemessages check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "OkiOki needs Python 3.11 (found %s). Set PYTHON=/path/to/python3.11." % sys.version.split()[0])'
+
+$(UV): | check-python
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+	touch $@
+
+static/vendor/.installed: scripts/fetch_assets.py | $(VENV)/.installed
+	$(PY) scripts/fetch_assets.py
+	touch $@
+
+install: $(VENV)/.installed static/vendor/.installed messages
+
+messages: | $(VENV)/.installed
+	$(PY) scripts/compile_messages.py
+
+migrate: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+
+run: demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py run_dev
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+makemessages: install
+	cd $(CURDIR) && $(PY) manage.py makemessages --no-obsolete -l nl -l fr --ignore=.venv --ignore=.uv --ignore=var --ignore=node_modules
+	$(PY) manage.py makemessages --no-obsolete -d djangojs -l nl -l fr --ignore=.venv --ignore=.uv --ignore=var --ignore=static/vendor --ignore=node_modules
+
+clean:
+	rm -rf .venv .uv static/vendor var/test

@@ -1,0 +1,322 @@
+"""Writes for companies, memberships, invitations and accounting offices."""
+
+import logging
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.billing.selectors import plan_default
+from apps.companies.models import (
+    AccountingOffice,
+    Company,
+    Invitation,
+    Membership,
+    OfficeClientLink,
+    OfficeMember,
+    Role,
+)
+from apps.companies.scoping import company_scope
+from apps.companies.tasks import send_email
+from apps.core.errors import DomainError, PermissionDenied
+
+logger = logging.getLogger(__name__)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "company"
+    slug = base
+    suffix = 2
+    while Company.objects.filter(slug=slug).exists():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    return slug
+
+
+@transaction.atomic
+def company_create(
+    *,
+    owner: User,
+    name: str,
+    enterprise_number: str,
+    vat_number: str = "",
+    street: str = "",
+    postal_code: str = "",
+    city: str = "",
+    country: str = "BE",
+    default_language: str = "nl",
+    email: str = "",
+    iban: str = "",
+    logo: UploadedFile | None = None,
+) -> Company:
+    """Create a company on the default plan with ``owner`` as its first owner.
+
+    ``enterprise_number`` must already be normalised (10 digits); it is unique platform-wide.
+    """
+    if Company.objects.filter(enterprise_number=enterprise_number).exists():
+        raise DomainError(
+            _("A company with this enterprise number already exists on OkiOki. "
+              "Ask its owner to invite you."),
+            code="duplicate",
+            field="enterprise_number",
+        )
+    company = Company(
+        name=name,
+        slug=_unique_slug(name),
+        enterprise_number=enterprise_number,
+        vat_number=vat_number,
+        street=street,
+        postal_code=postal_code,
+        city=city,
+        country=country,
+        default_language=default_language,
+        email=email,
+        iban=iban,
+        plan=plan_default(),
+    )
+    if logo is not None:
+        company.logo = logo
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:
+        raise DomainError(
+            _("A company with this enterprise number already exists on OkiOki. "
+              "Ask its owner to invite you."),
+            code="duplicate",
+            field="enterprise_number",
+        ) from None
+    with company_scope(company):
+        Membership.objects.create(company=company, user=owner, role=Role.OWNER)
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, **fields: object) -> Company:
+    editable = {
+        "name", "vat_number", "street", "postal_code", "city", "country",
+        "default_language", "email", "iban", "logo",
+    }
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(company, field, value)
+    company.save()
+    return company
+
+
+def _invitation_email(invitation: Invitation) -> None:
+    accept_url = settings.SITE_URL + reverse("companies:invitation-accept", args=[invitation.token])
+    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else "OkiOki"
+    language = invitation.company.default_language
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "company": invitation.company,
+            "inviter": inviter,
+            "accept_url": accept_url,
+            "role": Role(invitation.role).label,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        }
+        subject = render_to_string("emails/companies/invitation.subject.txt", context).strip()
+        body = render_to_string("emails/companies/invitation.txt", context)
+        html = render_to_string("emails/companies/invitation.html", context)
+    transaction.on_commit(
+        lambda: send_email.delay(
+            company_id=invitation.company_id,
+            to=[invitation.email],
+            subject=subject,
+            body=body,
+            html=html,
+        )
+    )
+
+
+@transaction.atomic
+def invitation_create(*, company: Company, invited_by: User, email: str, role: str) -> Invitation:
+    """Invite someone by e-mail. One pending invitation per address; members can't be re-invited."""
+    email = email.strip().lower()
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise DomainError(
+            _("%(email)s is already a member of this company.") % {"email": email},
+            code="already_member",
+            field="email",
+        )
+    if Invitation.objects.filter(
+        company=company, email__iexact=email, status=Invitation.Status.PENDING
+    ).exists():
+        raise DomainError(
+            _("An invitation to %(email)s is already waiting. Revoke it to send a new one.")
+            % {"email": email},
+            code="already_invited",
+            field="email",
+        )
+    invitation = Invitation.objects.create(
+        company=company, email=email, role=role, invited_by=invited_by
+    )
+    _invitation_email(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, company: Company, invitation: Invitation) -> None:
+    if invitation.status != Invitation.Status.PENDING:
+        raise DomainError(_("This invitation is no longer pending."), code="not_pending")
+    invitation.status = Invitation.Status.REVOKED
+    invitation.save(update_fields=["status", "updated_at"])
+
+
+def invitation_check(invitation: Invitation | None) -> Invitation:
+    """The invitation if it can still be accepted; a clear DomainError otherwise."""
+    if invitation is None or invitation.status == Invitation.Status.REVOKED:
+        raise DomainError(
+            _("This invitation link is not valid. It may have been revoked; ask for a new one."),
+            code="invalid_invitation",
+        )
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise DomainError(
+            _("This invitation has already been used. Sign in to open the company."),
+            code="used_invitation",
+        )
+    if invitation.is_expired:
+        raise DomainError(
+            _("This invitation has expired. Ask %(company)s for a new one.")
+            % {"company": invitation.company.name},
+            code="expired_invitation",
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Company:
+    """Accept an invitation as ``user``.
+
+    The row is locked, so a link clicked twice (or by two people) gives access once. An
+    accountant who belongs to an office links that office to the company; anyone else becomes
+    a member with the invited role.
+    """
+    invitation = Invitation.objects.unscoped().select_for_update().get(pk=invitation.pk)
+    invitation_check(invitation)
+    company = invitation.company
+    with company_scope(company):
+        office_member = (
+            OfficeMember.objects.filter(user=user).select_related("office").first()
+            if invitation.role == Role.ACCOUNTANT
+            else None
+        )
+        if office_member is not None:
+            link = OfficeClientLink.objects.filter(
+                company=company, office=office_member.office
+            ).exclude(status=OfficeClientLink.Status.ENDED).first()
+            if link is None:
+                link = OfficeClientLink(
+                    company=company,
+                    office=office_member.office,
+                    initiated_by=OfficeClientLink.Initiator.COMPANY,
+                    requested_by=invitation.invited_by,
+                )
+            link.status = OfficeClientLink.Status.ACTIVE
+            link.decided_at = timezone.now()
+            link.save()
+        elif not Membership.objects.filter(company=company, user=user).exists():
+            Membership.objects.create(company=company, user=user, role=invitation.role)
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_by = user
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["status", "accepted_by", "accepted_at", "updated_at"])
+    return company
+
+
+@transaction.atomic
+def membership_remove(*, company: Company, membership: Membership, acting_user: User) -> None:
+    """Remove a member. A company always keeps at least one owner."""
+    if membership.role == Role.OWNER:
+        owners = Membership.objects.filter(company=company, role=Role.OWNER).count()
+        if owners <= 1:
+            raise DomainError(
+                _("A company needs at least one owner. Make someone else owner first."),
+                code="last_owner",
+            )
+    membership.delete()
+
+
+@transaction.atomic
+def membership_change_role(*, company: Company, membership: Membership, role: str) -> Membership:
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        owners = Membership.objects.filter(company=company, role=Role.OWNER).count()
+        if owners <= 1:
+            raise DomainError(
+                _("A company needs at least one owner. Make someone else owner first."),
+                code="last_owner",
+            )
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+# --- Accounting offices -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def office_create(*, user: User, name: str, enterprise_number: str = "", email: str = "") -> AccountingOffice:
+    office = AccountingOffice.objects.create(
+        name=name, enterprise_number=enterprise_number, email=email
+    )
+    OfficeMember.objects.create(office=office, user=user, is_admin=True)
+    return office
+
+
+@transaction.atomic
+def office_link_request(*, office: AccountingOffice, requested_by: User, enterprise_number: str) -> OfficeClientLink:
+    """An office asks to be linked to a client company; the company's owner approves."""
+    company = Company.objects.filter(enterprise_number=enterprise_number, is_active=True).first()
+    if company is None:
+        raise DomainError(
+            _("No company with this enterprise number uses OkiOki yet. "
+              "Invite the entrepreneur to sign up first."),
+            code="unknown_company",
+            field="enterprise_number",
+        )
+    with company_scope(company):
+        existing = OfficeClientLink.objects.filter(company=company, office=office).exclude(
+            status=OfficeClientLink.Status.ENDED
+        ).first()
+        if existing is not None:
+            raise DomainError(
+                _("%(company)s is already linked to your office or waiting for approval.")
+                % {"company": company.name},
+                code="already_linked",
+                field="enterprise_number",
+            )
+        link = OfficeClientLink.objects.create(
+            company=company,
+            office=office,
+            initiated_by=OfficeClientLink.Initiator.OFFICE,
+            requested_by=requested_by,
+        )
+    return link
+
+
+@transaction.atomic
+def office_link_decide(*, company: Company, link: OfficeClientLink, approve: bool) -> OfficeClientLink:
+    """The company's owner approves or declines an office's request, or ends an active link."""
+    if link.status == OfficeClientLink.Status.ENDED:
+        raise DomainError(_("This link has already ended."), code="ended")
+    if approve and link.status == OfficeClientLink.Status.ACTIVE:
+        return link
+    link.status = OfficeClientLink.Status.ACTIVE if approve else OfficeClientLink.Status.ENDED
+    link.decided_at = timezone.now()
+    link.save(update_fields=["status", "decided_at", "updated_at"])
+    return link
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied(_("You do not have permission to do this."))

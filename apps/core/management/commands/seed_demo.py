@@ -1,0 +1,94 @@
+"""Demo data for `make run`: a newcomer sees the product working in the first minute.
+
+Idempotent: running it again changes nothing that is already there. Later capabilities add
+their demo data here (documents, mailboxes, deliveries, invoices, bank lines).
+"""
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.companies import services as company_services
+from apps.companies.models import AccountingOffice, Company, OfficeClientLink, OfficeMember
+from apps.companies.scoping import company_scope
+
+DEMO_PASSWORD = "okioki-demo-2026"
+
+USERS = [
+    ("demo@okioki.be", "Sofie Peeters", "nl", False),
+    ("accountant@okioki.be", "Marc Dubois", "fr", False),
+    ("admin@okioki.be", "Platform Admin", "en", True),
+]
+
+COMPANIES = [
+    {
+        "name": "Bakkerij De Gouden Korst BV",
+        "enterprise_number": "0412345614",
+        "vat_number": "BE0412345614",
+        "street": "Meir 12",
+        "postal_code": "2000",
+        "city": "Antwerpen",
+        "default_language": "nl",
+        "email": "boekhouding@goudenkorst.example",
+        "iban": "BE56363123456788",
+    },
+    {
+        "name": "Studio Lumière SRL",
+        "enterprise_number": "0765432146",
+        "vat_number": "BE0765432146",
+        "street": "Rue Neuve 45",
+        "postal_code": "1000",
+        "city": "Bruxelles",
+        "default_language": "fr",
+        "email": "compta@studiolumiere.example",
+        "iban": "BE15001765432130",
+    },
+]
+
+
+def _user(email: str, name: str, language: str, is_admin: bool) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email, DEMO_PASSWORD, full_name=name, language=language,
+            is_staff=is_admin, is_superuser=is_admin,
+        )
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load demo users, companies and an accounting office (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        entrepreneur, accountant, _admin = (_user(*spec) for spec in USERS)
+        office = AccountingOffice.objects.filter(name="Fiduciaire Demo").first()
+        if office is None:
+            office = company_services.office_create(
+                user=accountant, name="Fiduciaire Demo", email="office@fiduciaire.example"
+            )
+        OfficeMember.objects.get_or_create(office=office, user=accountant, defaults={"is_admin": True})
+        for spec in COMPANIES:
+            company = Company.objects.filter(enterprise_number=spec["enterprise_number"]).first()
+            if company is None:
+                company = company_services.company_create(owner=entrepreneur, **spec)
+            with company_scope(company):
+                OfficeClientLink.objects.get_or_create(
+                    company=company,
+                    office=office,
+                    defaults={
+                        "status": OfficeClientLink.Status.ACTIVE,
+                        "initiated_by": OfficeClientLink.Initiator.COMPANY,
+                        "requested_by": entrepreneur,
+                    },
+                )
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
+        for email, name, _language, is_admin in USERS:
+            role = "platform admin" if is_admin else name
+            self.stdout.write(f"  {email:<24} {DEMO_PASSWORD}   ({role})")
