@@ -43,7 +43,7 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+	DEBUG=true $(VENV)/bin/mypy
 
 fmt: install
 	$(VENV)/bin/ruff format .

@@ -16,17 +16,22 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 def _create_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
     """The filesystem broker (embedded default) needs its folders before the first message."""
     options = sender.conf.broker_transport_options or {}
-    folders = [options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder")
-               if options.get(key)]
+    folders = [
+        options[key]
+        for key in ("data_folder_in", "data_folder_out", "processed_folder")
+        if options.get(key)
+    ]
     backend = str(sender.conf.result_backend or "")
     if backend.startswith("file://"):
         folders.append(backend.removeprefix("file://"))
     for folder in folders:
         Path(folder).mkdir(parents=True, exist_ok=True)
 
+
 QUEUES = ("default", "mail", "documents", "delivery")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_routes = {
+    "apps.companies.tasks.send_email": {"queue": "mail"},
     "apps.inbox.*": {"queue": "mail"},
     "apps.documents.*": {"queue": "documents"},
     "apps.connections.*": {"queue": "delivery"},

@@ -24,9 +24,7 @@ if DEBUG:
 else:
     SECRET_KEY = env_str("SECRET_KEY")
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -40,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -277,12 +276,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Documents, e-invoices and transfer to the accountant, per company.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Product settings -----------------------------------------------------------------------
-PEPPOL_RULES_DIR = env_path(
-    "PEPPOL_RULES_DIR", SHARED_DATA_DIR / "validation" / "peppol-2026.5"
-)
+PEPPOL_RULES_DIR = env_path("PEPPOL_RULES_DIR", SHARED_DATA_DIR / "validation" / "peppol-2026.5")
 INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "in.okioki.localhost")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 

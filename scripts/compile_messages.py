@@ -20,9 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     if shutil.which("msgfmt"):
         env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "true")}
-        subprocess.run(  # noqa: S603 - fixed argv
+        subprocess.run(
             [sys.executable, "manage.py", "compilemessages", "--ignore=.venv", "--ignore=.uv"],
-            cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL,
+            cwd=ROOT,
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
         return
     for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):

@@ -45,8 +45,10 @@ def _stamp(asset: dict) -> str:
 def fetch(asset: dict) -> None:
     stamp_file = VENDOR / f".{asset['package'].replace('/', '_')}.stamp"
     targets = [VENDOR / dest for dest in asset["files"].values()]
-    if stamp_file.exists() and stamp_file.read_text() == _stamp(asset) and all(
-        t.exists() for t in targets
+    if (
+        stamp_file.exists()
+        and stamp_file.read_text() == _stamp(asset)
+        and all(t.exists() for t in targets)
     ):
         return
     url = _tarball_url(asset["package"], asset["version"])

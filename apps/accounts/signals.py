@@ -8,7 +8,9 @@ from apps.accounts.models import User
 
 
 @receiver(user_logged_in)
-def remember_language_on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+def remember_language_on_login(
+    sender: Any, request: HttpRequest, user: User, **kwargs: Any
+) -> None:
     """A user's chosen language follows them to every device they sign in on."""
     if user.language and hasattr(request, "session"):
         request.session["okioki_language"] = user.language

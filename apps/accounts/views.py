@@ -34,7 +34,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+            user_set_language(user=request.user, language=language)
         _remember_language(request, response, language)
         translation.activate(language)
     return response

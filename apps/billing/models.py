@@ -15,7 +15,9 @@ class Plan(BaseModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    monthly_price = models.DecimalField(_("monthly price (EUR, excl. VAT)"), max_digits=8, decimal_places=2)
+    monthly_price = models.DecimalField(
+        _("monthly price (EUR, excl. VAT)"), max_digits=8, decimal_places=2
+    )
     documents_per_month = models.PositiveIntegerField(_("collected documents per month"), default=0)
     extra_document_price = models.DecimalField(
         _("price per extra document (EUR)"), max_digits=6, decimal_places=2, null=True, blank=True
@@ -23,7 +25,9 @@ class Plan(BaseModel):
     bank_accounts = models.PositiveSmallIntegerField(_("bank accounts"), default=0)
     mailboxes = models.PositiveSmallIntegerField(_("mailboxes"), default=0)
     cloud_folders = models.PositiveSmallIntegerField(_("cloud folders"), default=0)
-    includes_einvoicing = models.BooleanField(_("e-invoicing (quotes, send and receive)"), default=True)
+    includes_einvoicing = models.BooleanField(
+        _("e-invoicing (quotes, send and receive)"), default=True
+    )
     is_default = models.BooleanField(_("default plan for new companies"), default=False)
     is_active = models.BooleanField(_("offered"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)

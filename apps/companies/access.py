@@ -1,7 +1,7 @@
 """Who may do what in a company. The single place that answers "can this user see it?"."""
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -9,7 +9,7 @@ from apps.accounts.models import User
 from apps.companies.models import Company, Membership, OfficeClientLink, Role
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     VIEW = "view"
     EDIT_DATA = "edit_data"  # documents, sales, bank: day-to-day work
     MANAGE_COMPANY = "manage_company"  # company details, logo

@@ -25,7 +25,14 @@ class OfficeLinkInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "enterprise_number", "plan", "default_language", "is_active", "created_at"]
+    list_display = [
+        "name",
+        "enterprise_number",
+        "plan",
+        "default_language",
+        "is_active",
+        "created_at",
+    ]
     list_filter = ["plan", "is_active", "default_language"]
     search_fields = ["name", "enterprise_number", "vat_number", "slug"]
     readonly_fields = ["public_id", "created_at", "updated_at"]

@@ -18,7 +18,9 @@ def company_view(action: Action = Action.VIEW) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, company_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, company_id: Any, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             access = getattr(request, "access", None)
             if access is None:  # the middleware did not run: fail closed
                 raise Http404

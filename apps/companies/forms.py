@@ -25,8 +25,17 @@ class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = [
-            "name", "enterprise_number", "vat_number", "street", "postal_code", "city",
-            "country", "default_language", "email", "iban", "logo",
+            "name",
+            "enterprise_number",
+            "vat_number",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "default_language",
+            "email",
+            "iban",
+            "logo",
         ]
         widgets = {
             "enterprise_number": forms.TextInput(attrs={"placeholder": "0123.456.749"}),

@@ -43,7 +43,7 @@ class CompanyScopeMiddleware:
             return redirect_to_login(request.get_full_path())
         company = Company.objects.filter(public_id=company_id, is_active=True).first()
         access = access_for(request.user, company) if company is not None else None
-        if access is None:
+        if company is None or access is None:
             raise Http404("No such company.")
         request.company = company  # type: ignore[attr-defined]
         request.access = access  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -99,7 +100,7 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _invitation_expiry() -> "timezone.datetime":
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
 
 

@@ -17,7 +17,7 @@ and periodic sweepers that fan out per company.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import models
@@ -86,6 +86,16 @@ def no_company() -> Iterator[None]:
 _M = TypeVar("_M", bound=models.Model)
 
 
+def enter_scope(scope: "Company | None") -> Token:
+    """Low-level: set the scope and get the token to reset it with. Prefer ``company_scope``;
+    this is for entry points whose start and end are separate hooks (the DRF base view)."""
+    return _scope.set(scope)
+
+
+def exit_scope(token: Token) -> None:
+    _scope.reset(token)
+
+
 class CompanyScopedManager(models.Manager[_M], Generic[_M]):
     def get_queryset(self) -> models.QuerySet[_M]:
         scope = _scope.get()
@@ -102,4 +112,3 @@ class CompanyScopedManager(models.Manager[_M], Generic[_M]):
     def unscoped(self) -> models.QuerySet[_M]:
         """Every company's rows. Listed bypass: say why at the call site."""
         return super().get_queryset()
-

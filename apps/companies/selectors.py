@@ -57,8 +57,7 @@ def company_list_for_user(*, user: User) -> list[CompanyChoice]:
 
 def office_list_for_user(*, user: User) -> list[AccountingOffice]:
     return [
-        member.office
-        for member in OfficeMember.objects.filter(user=user).select_related("office")
+        member.office for member in OfficeMember.objects.filter(user=user).select_related("office")
     ]
 
 
@@ -83,8 +82,10 @@ def office_client_list(*, office: AccountingOffice) -> QuerySet[OfficeClientLink
 
 
 def membership_list(*, company: Company) -> QuerySet[Membership]:
-    return Membership.objects.filter(company=company).select_related("user").order_by(
-        "role", "user__email"
+    return (
+        Membership.objects.filter(company=company)
+        .select_related("user")
+        .order_by("role", "user__email")
     )
 
 
@@ -102,6 +103,4 @@ def office_link_list(*, company: Company) -> QuerySet[OfficeClientLink]:
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:
     """Listed bypass: the invitee is not a member yet; the secret token is the key."""
-    return (
-        Invitation.objects.unscoped().filter(token=token).select_related("company").first()
-    )
+    return Invitation.objects.unscoped().filter(token=token).select_related("company").first()

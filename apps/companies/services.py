@@ -61,8 +61,10 @@ def company_create(
     """
     if Company.objects.filter(enterprise_number=enterprise_number).exists():
         raise DomainError(
-            _("A company with this enterprise number already exists on OkiOki. "
-              "Ask its owner to invite you."),
+            _(
+                "A company with this enterprise number already exists on OkiOki. "
+                "Ask its owner to invite you."
+            ),
             code="duplicate",
             field="enterprise_number",
         )
@@ -87,8 +89,10 @@ def company_create(
             company.save()
     except IntegrityError:
         raise DomainError(
-            _("A company with this enterprise number already exists on OkiOki. "
-              "Ask its owner to invite you."),
+            _(
+                "A company with this enterprise number already exists on OkiOki. "
+                "Ask its owner to invite you."
+            ),
             code="duplicate",
             field="enterprise_number",
         ) from None
@@ -100,8 +104,16 @@ def company_create(
 @transaction.atomic
 def company_update(*, company: Company, **fields: object) -> Company:
     editable = {
-        "name", "vat_number", "street", "postal_code", "city", "country",
-        "default_language", "email", "iban", "logo",
+        "name",
+        "vat_number",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "default_language",
+        "email",
+        "iban",
+        "logo",
     }
     unknown = set(fields) - editable
     if unknown:
@@ -212,9 +224,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Company:
             else None
         )
         if office_member is not None:
-            link = OfficeClientLink.objects.filter(
-                company=company, office=office_member.office
-            ).exclude(status=OfficeClientLink.Status.ENDED).first()
+            link = (
+                OfficeClientLink.objects.filter(company=company, office=office_member.office)
+                .exclude(status=OfficeClientLink.Status.ENDED)
+                .first()
+            )
             if link is None:
                 link = OfficeClientLink(
                     company=company,
@@ -265,7 +279,9 @@ def membership_change_role(*, company: Company, membership: Membership, role: st
 
 
 @transaction.atomic
-def office_create(*, user: User, name: str, enterprise_number: str = "", email: str = "") -> AccountingOffice:
+def office_create(
+    *, user: User, name: str, enterprise_number: str = "", email: str = ""
+) -> AccountingOffice:
     office = AccountingOffice.objects.create(
         name=name, enterprise_number=enterprise_number, email=email
     )
@@ -274,20 +290,26 @@ def office_create(*, user: User, name: str, enterprise_number: str = "", email: 
 
 
 @transaction.atomic
-def office_link_request(*, office: AccountingOffice, requested_by: User, enterprise_number: str) -> OfficeClientLink:
+def office_link_request(
+    *, office: AccountingOffice, requested_by: User, enterprise_number: str
+) -> OfficeClientLink:
     """An office asks to be linked to a client company; the company's owner approves."""
     company = Company.objects.filter(enterprise_number=enterprise_number, is_active=True).first()
     if company is None:
         raise DomainError(
-            _("No company with this enterprise number uses OkiOki yet. "
-              "Invite the entrepreneur to sign up first."),
+            _(
+                "No company with this enterprise number uses OkiOki yet. "
+                "Invite the entrepreneur to sign up first."
+            ),
             code="unknown_company",
             field="enterprise_number",
         )
     with company_scope(company):
-        existing = OfficeClientLink.objects.filter(company=company, office=office).exclude(
-            status=OfficeClientLink.Status.ENDED
-        ).first()
+        existing = (
+            OfficeClientLink.objects.filter(company=company, office=office)
+            .exclude(status=OfficeClientLink.Status.ENDED)
+            .first()
+        )
         if existing is not None:
             raise DomainError(
                 _("%(company)s is already linked to your office or waiting for approval.")
@@ -305,7 +327,9 @@ def office_link_request(*, office: AccountingOffice, requested_by: User, enterpr
 
 
 @transaction.atomic
-def office_link_decide(*, company: Company, link: OfficeClientLink, approve: bool) -> OfficeClientLink:
+def office_link_decide(
+    *, company: Company, link: OfficeClientLink, approve: bool
+) -> OfficeClientLink:
     """The company's owner approves or declines an office's request, or ends an active link."""
     if link.status == OfficeClientLink.Status.ENDED:
         raise DomainError(_("This link has already ended."), code="ended")

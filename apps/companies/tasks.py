@@ -33,7 +33,6 @@ class CompanyTask(Task):
 @shared_task(
     base=CompanyTask,
     name="apps.companies.tasks.send_email",
-    queue="mail",
     autoretry_for=(OSError,),
     retry_backoff=30,
     retry_backoff_max=3600,

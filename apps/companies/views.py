@@ -127,7 +127,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @company_view(Action.MANAGE_MEMBERS)
 def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
-    invitation = get_object_or_404(Invitation.objects.filter(company=company), public_id=invitation_id)
+    invitation = get_object_or_404(
+        Invitation.objects.filter(company=company), public_id=invitation_id
+    )
     try:
         services.invitation_revoke(company=company, invitation=invitation)
     except DomainError as error:
@@ -146,12 +148,16 @@ def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
     )
     try:
         services.membership_remove(
-            company=company, membership=membership, acting_user=request.user  # type: ignore[arg-type]
+            company=company,
+            membership=membership,
+            acting_user=request.user,  # type: ignore[arg-type]
         )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("%(email)s no longer has access.") % {"email": membership.user.email})
+        messages.success(
+            request, _("%(email)s no longer has access.") % {"email": membership.user.email}
+        )
     return redirect(_company_url("companies:member-list", request))
 
 

@@ -14,7 +14,9 @@ def round_amount(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_money(amount: Decimal | int | float | str, currency: str = "EUR", language: str = "en") -> str:
+def format_money(
+    amount: Decimal | int | float | str, currency: str = "EUR", language: str = "en"
+) -> str:
     """``1.234,56 €`` in Dutch and French (Belgian practice), ``€1,234.56`` in English."""
     value = round_amount(Decimal(str(amount)))
     symbol = _SYMBOLS.get(currency, currency)

@@ -21,7 +21,7 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
 @register.filter
 def accessible(field: BoundField) -> str:
     """Render a form field with ``aria-invalid`` and ``aria-describedby`` pointing at its error."""
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if field.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_error"

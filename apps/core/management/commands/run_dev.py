@@ -24,9 +24,23 @@ class Command(BaseCommand):
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
         worker = subprocess.Popen(  # noqa: S603 - fixed argv
             [
-                sys.executable, "-m", "celery", "-A", "okioki", "worker", "--beat",
-                "--queues", ",".join(QUEUES), "--pool", "threads", "--concurrency", "2",
-                "--loglevel", "INFO", "--without-mingle", "--without-gossip",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "okioki",
+                "worker",
+                "--beat",
+                "--queues",
+                ",".join(QUEUES),
+                "--pool",
+                "threads",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
             ],
             env=os.environ.copy(),
         )

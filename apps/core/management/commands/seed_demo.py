@@ -23,7 +23,7 @@ USERS = [
     ("admin@okioki.be", "Platform Admin", "en", True),
 ]
 
-COMPANIES = [
+COMPANIES: list[dict[str, str]] = [
     {
         "name": "Bakkerij De Gouden Korst BV",
         "enterprise_number": "0412345614",
@@ -53,8 +53,12 @@ def _user(email: str, name: str, language: str, is_admin: bool) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
-            email, DEMO_PASSWORD, full_name=name, language=language,
-            is_staff=is_admin, is_superuser=is_admin,
+            email,
+            DEMO_PASSWORD,
+            full_name=name,
+            language=language,
+            is_staff=is_admin,
+            is_superuser=is_admin,
         )
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
@@ -73,11 +77,13 @@ class Command(BaseCommand):
             office = company_services.office_create(
                 user=accountant, name="Fiduciaire Demo", email="office@fiduciaire.example"
             )
-        OfficeMember.objects.get_or_create(office=office, user=accountant, defaults={"is_admin": True})
+        OfficeMember.objects.get_or_create(
+            office=office, user=accountant, defaults={"is_admin": True}
+        )
         for spec in COMPANIES:
             company = Company.objects.filter(enterprise_number=spec["enterprise_number"]).first()
             if company is None:
-                company = company_services.company_create(owner=entrepreneur, **spec)
+                company = company_services.company_create(owner=entrepreneur, **spec)  # type: ignore[arg-type]
             with company_scope(company):
                 OfficeClientLink.objects.get_or_create(
                     company=company,
@@ -88,7 +94,9 @@ class Command(BaseCommand):
                         "requested_by": entrepreneur,
                     },
                 )
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:")
+        )
         for email, name, _language, is_admin in USERS:
             role = "platform admin" if is_admin else name
             self.stdout.write(f"  {email:<24} {DEMO_PASSWORD}   ({role})")

@@ -1,0 +1,85 @@
+"""Tenant isolation, walked over every URL pattern: another company's object is a 404.
+
+Later apps get this for free: every URL with ``<company_id>`` is found automatically. A URL
+with another object kwarg needs an entry in OBJECT_FACTORIES (the test says so if missing).
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.companies.models import Company
+from tests import factories
+
+# kwarg name -> makes an object of the given company and returns the value for the URL
+OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
+    "invitation_id": lambda c: factories.InvitationFactory(company=c).public_id,
+    "membership_id": lambda c: factories.MembershipFactory(company=c).public_id,
+    "link_id": lambda c: factories.OfficeClientLinkFactory(company=c).public_id,
+    "section": lambda c: "documents",
+}
+
+
+def _walk(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, list[str]]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            route = prefix + str(entry.pattern)
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, route, list(entry.pattern.converters)
+
+
+def company_url_patterns(*, with_objects: bool = False) -> list[tuple[str, list[str]]]:
+    patterns = [
+        (name, kwargs)
+        for name, _route, kwargs in _walk(get_resolver().url_patterns)
+        if "company_id" in kwargs and (not with_objects or set(kwargs) - {"company_id", "section"})
+    ]
+    assert patterns, "no company URL found: the walk is broken"
+    return patterns
+
+
+def _reverse(name: str, kwargs: dict[str, Any]) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), company_url_patterns(with_objects=True))
+def test_other_companys_objects_are_404(name, kwargs, company, other_company, owner, client_for):
+    # given an owner of `company`, and objects that belong to `other_company`
+    values: dict[str, Any] = {"company_id": company.public_id}
+    for kwarg in kwargs:
+        if kwarg == "company_id":
+            continue
+        assert kwarg in OBJECT_FACTORIES, f"add a factory for URL kwarg {kwarg!r} of {name}"
+        values[kwarg] = OBJECT_FACTORIES[kwarg](other_company)
+    client = client_for(owner)
+    url = _reverse(name, values)
+    # when they reach for another company's object, then it does not exist for them
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code in (404, 405)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), company_url_patterns())
+def test_other_company_in_url_is_404(name, kwargs, company, other_company, owner, client_for):
+    # given an owner of `company` and URLs naming `other_company` with its own objects
+    values: dict[str, Any] = {"company_id": other_company.public_id}
+    for kwarg in kwargs:
+        if kwarg != "company_id":
+            values[kwarg] = OBJECT_FACTORIES[kwarg](other_company)
+    url = _reverse(name, values)
+    client = client_for(owner)
+    # then every method gets the same 404 as a company that doesn't exist
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    values["company_id"] = "00000000-0000-4000-8000-000000000000"
+    assert client.get(_reverse(name, values)).status_code == 404

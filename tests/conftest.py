@@ -1,0 +1,115 @@
+"""Standing fixtures: a company with an owner, a member and a linked accountant; another
+company; an outsider; and an accountant of another office."""
+
+import os
+import socket
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import User
+from apps.companies.models import Company, Role
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, url: str) -> None:
+    """Fail in CI, skip elsewhere, when a real server a test needs is not reachable."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 0), timeout=2
+        ):
+            return
+    except OSError as error:
+        message = f"{name} is not reachable at {url}: {error}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic in tests: serve from the finders, without the hashed manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files"), "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # A fresh in-memory cache per test: rate limits and sessions never leak between tests.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+
+
+@pytest.fixture
+def company(db: None) -> Company:
+    return factories.CompanyFactory(name="Bakkerij Test BV")
+
+
+@pytest.fixture
+def other_company(db: None) -> Company:
+    return factories.CompanyFactory(name="Other Company NV")
+
+
+@pytest.fixture
+def owner(company: Company) -> User:
+    return factories.MembershipFactory(company=company, role=Role.OWNER).user
+
+
+@pytest.fixture
+def member(company: Company) -> User:
+    return factories.MembershipFactory(company=company, role=Role.MEMBER).user
+
+
+@pytest.fixture
+def accountant(company: Company) -> User:
+    """An accountant whose office is linked to ``company``."""
+    office_member = factories.OfficeMemberFactory()
+    factories.OfficeClientLinkFactory(company=company, office=office_member.office)
+    return office_member.user
+
+
+@pytest.fixture
+def other_accountant(other_company: Company) -> User:
+    """An accountant of another office, linked to ``other_company`` only."""
+    office_member = factories.OfficeMemberFactory()
+    factories.OfficeClientLinkFactory(company=other_company, office=office_member.office)
+    return office_member.user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = (
+        os.environ.get("TEST_REDIS_URL")
+        or os.environ.get("REDIS_URL")
+        or "redis://127.0.0.1:6379/0"
+    )
+    require_service("Redis", url)
+    return url

@@ -1,0 +1,118 @@
+"""factory_boy factories. Tenant-owned rows are created inside their company's scope."""
+
+from typing import Any
+
+import factory
+from allauth.account.models import EmailAddress
+from stdnum.be import vat as be_vat
+
+from apps.accounts.models import User
+from apps.billing.selectors import plan_default
+from apps.companies.models import (
+    AccountingOffice,
+    Company,
+    Invitation,
+    Membership,
+    OfficeClientLink,
+    OfficeMember,
+    Role,
+)
+from apps.companies.scoping import company_scope
+
+PASSWORD = "correct horse battery staple"
+
+
+def enterprise_number(n: int) -> str:
+    """A valid Belgian enterprise number (mod 97 check) derived from ``n``."""
+    number = f"0{(2_000_000 + n) % 10**7:07d}"
+    number = f"{number}{97 - int(number) % 97:02d}"
+    assert be_vat.is_valid(number)
+    return number
+
+
+class ScopedFactory(factory.django.DjangoModelFactory):
+    """Creates tenant-owned rows within ``company_scope`` of their company."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        with company_scope(kwargs["company"]):
+            instance = model_class(*args, **kwargs)
+            instance.save()
+            return instance
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.be")
+    full_name = factory.Faker("name", locale="nl_BE")
+    language = "en"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n} BV")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+    enterprise_number = factory.Sequence(enterprise_number)
+    vat_number = factory.LazyAttribute(lambda o: f"BE{o.enterprise_number}")
+    street = "Kerkstraat 1"
+    postal_code = "9000"
+    city = "Gent"
+    plan = factory.LazyFunction(plan_default)
+
+
+class MembershipFactory(ScopedFactory):
+    class Meta:
+        model = Membership
+
+    company = factory.SubFactory(CompanyFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MEMBER
+
+
+class InvitationFactory(ScopedFactory):
+    class Meta:
+        model = Invitation
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.be")
+    role = Role.MEMBER
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountingOffice
+
+    name = factory.Sequence(lambda n: f"Office {n}")
+
+
+class OfficeMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfficeMember
+
+    office = factory.SubFactory(OfficeFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class OfficeClientLinkFactory(ScopedFactory):
+    class Meta:
+        model = OfficeClientLink
+
+    company = factory.SubFactory(CompanyFactory)
+    office = factory.SubFactory(OfficeFactory)
+    status = OfficeClientLink.Status.ACTIVE
+    initiated_by = OfficeClientLink.Initiator.COMPANY
