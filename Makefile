@@ -50,7 +50,7 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 test: install lint
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 bench: install

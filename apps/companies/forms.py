@@ -20,6 +20,19 @@ COUNTRIES = [
 
 
 class CompanyForm(forms.ModelForm):
+    # Longer than the stored form: people type "BE 0412.345.614"; clean_* normalises it.
+    enterprise_number = forms.CharField(
+        label=_("enterprise number"),
+        max_length=20,
+        help_text=_("KBO/BCE number, e.g. 0123.456.749"),
+        widget=forms.TextInput(attrs={"placeholder": "0123.456.749", "inputmode": "numeric"}),
+    )
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "BE0123456749"}),
+    )
     country = forms.ChoiceField(label=_("country"), choices=COUNTRIES, initial="BE")
 
     class Meta:
@@ -38,8 +51,6 @@ class CompanyForm(forms.ModelForm):
             "logo",
         ]
         widgets = {
-            "enterprise_number": forms.TextInput(attrs={"placeholder": "0123.456.749"}),
-            "vat_number": forms.TextInput(attrs={"placeholder": "BE0123456749"}),
             "iban": forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         }
@@ -49,9 +60,6 @@ class CompanyForm(forms.ModelForm):
         # The enterprise number identifies the company; it can't change after creation.
         if self.instance.pk:
             del self.fields["enterprise_number"]
-        else:
-            # Uniqueness is a business rule with a friendly message (the service says it).
-            self.fields["enterprise_number"].validators = []
 
     def validate_unique(self) -> None:
         """Leave uniqueness to the service: its message says what to do."""

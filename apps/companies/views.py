@@ -20,6 +20,8 @@ from apps.companies.forms import (
 from apps.companies.models import Invitation, Membership, OfficeClientLink, Role
 from apps.core.errors import DomainError
 
+LAST_COMPANY_SESSION_KEY = "okioki_last_company"
+
 
 def _company_url(name: str, request: HttpRequest, **kwargs: object) -> str:
     return reverse(name, kwargs={"company_id": request.company.public_id, **kwargs})  # type: ignore[attr-defined]
@@ -34,8 +36,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where login lands: the only company, a choice between several, or onboarding."""
     companies = selectors.company_list_for_user(user=request.user)  # type: ignore[arg-type]
     offices = selectors.office_list_for_user(user=request.user)  # type: ignore[arg-type]
-    if len(companies) == 1 and not offices:
-        return redirect("companies:dashboard", company_id=companies[0].company.public_id)
+    if "all" not in request.GET:
+        last = request.session.get(LAST_COMPANY_SESSION_KEY)
+        for choice in companies:
+            if str(choice.company.public_id) == last:
+                return redirect("companies:dashboard", company_id=choice.company.public_id)
+        if len(companies) == 1 and not offices:
+            return redirect("companies:dashboard", company_id=companies[0].company.public_id)
+        if len(offices) == 1 and not any(not choice.via_office for choice in companies):
+            return redirect("companies:office-detail", office_id=offices[0].public_id)
     return render(
         request, "companies/company_list.html", {"companies": companies, "offices": offices}
     )
@@ -63,6 +72,8 @@ def company_create(request: HttpRequest) -> HttpResponse:
 @company_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
+    # The company someone opened last is where they land next time.
+    request.session[LAST_COMPANY_SESSION_KEY] = str(company.public_id)
     return render(
         request,
         "companies/company_dashboard.html",

@@ -179,9 +179,7 @@ def test_totp_enrolment_and_login_with_a_code(db):
         client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
         assert client.get(reverse("mfa_activate_totp")).status_code == 200
         secret = client.session[SECRET_SESSION_KEY]
-        response = client.post(
-            reverse("mfa_activate_totp"), {"code": _totp(secret, time.time())}
-        )
+        response = client.post(reverse("mfa_activate_totp"), {"code": _totp(secret, time.time())})
         assert response.status_code == 302
         client.post(reverse("account_logout"))
 
@@ -196,9 +194,7 @@ def test_totp_enrolment_and_login_with_a_code(db):
         second.post(reverse("account_login"), {"login": user.email, "password": factories.PASSWORD})
         wrong = second.post(reverse("mfa_authenticate"), {"code": "000000"})
         assert wrong.status_code == 200
-        response = second.post(
-            reverse("mfa_authenticate"), {"code": _totp(secret, time.time())}
-        )
+        response = second.post(reverse("mfa_authenticate"), {"code": _totp(secret, time.time())})
         assert response.status_code == 302
         assert second.get(reverse("companies:home")).status_code == 200
     assert User.objects.get(pk=user.pk).authenticator_set.count() >= 1
