@@ -1,0 +1,137 @@
+"""Accounting offices: the client list, linking from either side, and what stays hidden."""
+
+from django.urls import reverse
+
+from apps.companies.models import OfficeClientLink, Role
+from apps.companies.scoping import all_companies
+from tests import factories
+
+
+def test_accountant_sees_both_linked_clients_and_nothing_of_a_third(client_for, db):
+    # given an office linked to two clients, and a third company it has nothing to do with
+    office_member = factories.OfficeMemberFactory()
+    first = factories.CompanyFactory(name="Client One BV")
+    second = factories.CompanyFactory(name="Client Two SRL")
+    third = factories.CompanyFactory(name="Stranger NV")
+    for client_company in (first, second):
+        factories.OfficeClientLinkFactory(company=client_company, office=office_member.office)
+    client = client_for(office_member.user)
+
+    # when the accountant opens the office's client list
+    response = client.get(
+        reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id})
+    )
+
+    # then both clients are listed with their plan, and the third is nowhere
+    html = response.content.decode()
+    assert "Client One BV" in html and "Client Two SRL" in html
+    assert "Start" in html
+    assert "Stranger NV" not in html
+    for company in (first, second):
+        url = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
+        assert client.get(url).status_code == 200
+    assert (
+        client.get(
+            reverse("companies:dashboard", kwargs={"company_id": third.public_id})
+        ).status_code
+        == 404
+    )
+    api = client.get(reverse("companies-api:company-list")).json()
+    assert sorted(row["company"]["name"] for row in api) == ["Client One BV", "Client Two SRL"]
+
+
+def test_another_offices_page_is_404(client_for, db):
+    mine = factories.OfficeMemberFactory()
+    theirs = factories.OfficeMemberFactory()
+    client = client_for(mine.user)
+    url = reverse("companies:office-detail", kwargs={"office_id": theirs.office.public_id})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"enterprise_number": "0412345614"}).status_code == 404
+
+
+def test_client_list_query_count_does_not_grow_with_clients(
+    client_for, db, django_assert_max_num_queries
+):
+    office_member = factories.OfficeMemberFactory()
+    for _ in range(25):
+        factories.OfficeClientLinkFactory(office=office_member.office)
+    client = client_for(office_member.user)
+    url = reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id})
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+
+
+def test_office_requests_access_and_owner_approves(company, owner, client_for):
+    # given an office that asks for access to a client by enterprise number
+    office_member = factories.OfficeMemberFactory()
+    accountant = client_for(office_member.user)
+    accountant.post(
+        reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id}),
+        {"enterprise_number": f"BE {company.enterprise_number}"},
+    )
+    with all_companies():
+        link = OfficeClientLink.objects.get(company=company, office=office_member.office)
+    assert link.status == OfficeClientLink.Status.PENDING
+    dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
+    # then, until the owner approves, the accountant can't open the company
+    assert accountant.get(dashboard).status_code == 404
+    owner_client = client_for(owner)
+    assert office_member.office.name in owner_client.get(dashboard).content.decode()
+    owner_client.post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "approve"},
+    )
+    assert accountant.get(dashboard).status_code == 200
+    # and ending the link closes the door again
+    owner_client.post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "decline"},
+    )
+    assert accountant.get(dashboard).status_code == 404
+
+
+def test_unknown_client_number_is_explained(client_for, db):
+    office_member = factories.OfficeMemberFactory()
+    response = client_for(office_member.user).post(
+        reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id}),
+        {"enterprise_number": "0412345614"},
+    )
+    assert "No company with this enterprise number uses OkiOki yet" in response.content.decode()
+
+
+def test_invited_accountant_of_an_office_links_the_office(company, owner, client_for):
+    office_member = factories.OfficeMemberFactory()
+    colleague = factories.OfficeMemberFactory(office=office_member.office)
+    invitation = factories.InvitationFactory(
+        company=company, role=Role.ACCOUNTANT, email=office_member.user.email
+    )
+    client_for(office_member.user).post(
+        reverse("companies:invitation-accept", args=[invitation.token])
+    )
+    # the whole office now sees the client, not just the invited accountant
+    dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
+    assert client_for(colleague.user).get(dashboard).status_code == 200
+    page = client_for(colleague.user).get(dashboard)
+    assert "Accountant" in page.content.decode()
+
+
+def test_last_owner_cannot_be_removed(company, owner, client_for):
+    with all_companies():
+        membership = owner.memberships.get(company=company)
+    client = client_for(owner)
+    response = client.post(
+        reverse(
+            "companies:membership-remove",
+            kwargs={"company_id": company.public_id, "membership_id": membership.public_id},
+        ),
+        follow=True,
+    )
+    assert "at least one owner" in response.content.decode()
+    with all_companies():
+        assert owner.memberships.filter(company=company).exists()
