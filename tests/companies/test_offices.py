@@ -24,7 +24,8 @@ def test_accountant_sees_both_linked_clients_and_nothing_of_a_third(client_for, 
 
     # then both clients are listed with their plan, and the third is nowhere
     html = response.content.decode()
-    assert "Client One BV" in html and "Client Two SRL" in html
+    assert "Client One BV" in html
+    assert "Client Two SRL" in html
     assert "Start" in html
     assert "Stranger NV" not in html
     for company in (first, second):
