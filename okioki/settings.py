@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.companies",
     "apps.billing",
     "apps.einvoice",
+    "apps.documents",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("", include("apps.documents.urls")),
     path("", include("apps.companies.urls")),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from stdnum.be import vat as be_vat
 
 from apps.accounts.models import User
@@ -18,6 +19,7 @@ from apps.companies.models import (
     Role,
 )
 from apps.companies.scoping import company_scope
+from apps.documents.models import Document, Source
 
 PASSWORD = "correct horse battery staple"
 
@@ -116,3 +118,21 @@ class OfficeClientLinkFactory(ScopedFactory):
     office = factory.SubFactory(OfficeFactory)
     status = OfficeClientLink.Status.ACTIVE
     initiated_by = OfficeClientLink.Initiator.COMPANY
+
+
+class DocumentFactory(ScopedFactory):
+    class Meta:
+        model = Document
+
+    company = factory.SubFactory(CompanyFactory)
+    source = Source.UPLOAD
+    received_at = factory.LazyFunction(timezone.now)
+    original = factory.django.FileField(data=b"%PDF-1.4\n% test\n", filename="invoice.pdf")
+    original_filename = "invoice.pdf"
+    content_type = "application/pdf"
+    file_kind = "pdf"
+    size = 16
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = Document.Status.READY
+    counterparty_name = factory.Sequence(lambda n: f"Supplier {n} BV")
+    number = factory.Sequence(lambda n: f"INV-{n:05d}")

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from apps.companies.access import Action
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def company_view(action: Action = Action.VIEW) -> Callable[[View], View]:
@@ -20,7 +21,7 @@ def company_view(action: Action = Action.VIEW) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(
             request: HttpRequest, company_id: Any, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             access = getattr(request, "access", None)
             if access is None:  # the middleware did not run: fail closed
                 raise Http404

@@ -218,7 +218,6 @@ def office_link_decide(request: HttpRequest, link_id: str) -> HttpResponse:
 def section(request: HttpRequest, section: str) -> HttpResponse:
     """Navigation targets whose capability arrives in a later release."""
     titles = {
-        "documents": _("Documents"),
         "sales": _("Sales"),
         "bank": _("Bank"),
         "connections": _("Connections"),

@@ -67,7 +67,7 @@ def test_access_matrix(view, method, role, expected, request, company, owner, cl
         kwargs["link_id"] = link.public_id
         data = {"decision": "approve"}
     elif view == "section":
-        kwargs["section"] = "documents"
+        kwargs["section"] = "sales"
     elif view == "member-list":
         data = {"email": "new.person@example.be", "role": Role.MEMBER}
     elif view == "company-edit":

@@ -18,7 +18,8 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "invitation_id": lambda c: factories.InvitationFactory(company=c).public_id,
     "membership_id": lambda c: factories.MembershipFactory(company=c).public_id,
     "link_id": lambda c: factories.OfficeClientLinkFactory(company=c).public_id,
-    "section": lambda c: "documents",
+    "section": lambda c: "sales",
+    "document_id": lambda c: factories.DocumentFactory(company=c).public_id,
 }
 
 

@@ -35,7 +35,7 @@ def _company_pages(company, office):
     ]
     pages += [
         reverse("companies:section", kwargs={**kwargs, "section": section})
-        for section in ("documents", "sales", "bank", "connections")
+        for section in ("sales", "bank", "connections")
     ]
     return pages
 

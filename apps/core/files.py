@@ -1,0 +1,43 @@
+"""What a file really is, from its first bytes, not from its name or claimed type."""
+
+import hashlib
+from enum import StrEnum
+
+
+class FileKind(StrEnum):
+    PDF = "pdf"
+    PNG = "png"
+    JPEG = "jpeg"
+    XML = "xml"
+    ZIP = "zip"
+    UNKNOWN = "unknown"
+
+
+MIME_TYPES = {
+    FileKind.PDF: "application/pdf",
+    FileKind.PNG: "image/png",
+    FileKind.JPEG: "image/jpeg",
+    FileKind.XML: "application/xml",
+    FileKind.ZIP: "application/zip",
+    FileKind.UNKNOWN: "application/octet-stream",
+}
+
+
+def sniff(data: bytes) -> FileKind:
+    head = data[:1024]
+    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return FileKind.PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return FileKind.PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return FileKind.JPEG
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return FileKind.ZIP
+    text = head.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n")
+    if text.startswith(b"<") or head.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
+        return FileKind.XML
+    return FileKind.UNKNOWN
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,229 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.companies.models import Company, CompanyOwnedModel
+
+
+class Category(models.TextChoices):
+    """The three routing categories the accountant cares about."""
+
+    PURCHASES = "purchases", _("Purchases")
+    SALES = "sales", _("Sales")
+    MISCELLANEOUS = "miscellaneous", _("Miscellaneous")
+
+
+class Kind(models.TextChoices):
+    PURCHASE_INVOICE = "purchase_invoice", _("Purchase invoice")
+    PURCHASE_CREDIT_NOTE = "purchase_credit_note", _("Purchase credit note")
+    RECEIPT = "receipt", _("Receipt or expense ticket")
+    SALES_INVOICE = "sales_invoice", _("Sales invoice")
+    SALES_CREDIT_NOTE = "sales_credit_note", _("Sales credit note")
+    OTHER = "other", _("Other document")
+
+
+CATEGORY_OF_KIND = {
+    Kind.PURCHASE_INVOICE: Category.PURCHASES,
+    Kind.PURCHASE_CREDIT_NOTE: Category.PURCHASES,
+    Kind.RECEIPT: Category.PURCHASES,
+    Kind.SALES_INVOICE: Category.SALES,
+    Kind.SALES_CREDIT_NOTE: Category.SALES,
+    Kind.OTHER: Category.MISCELLANEOUS,
+}
+
+CREDIT_NOTE_KINDS = {Kind.PURCHASE_CREDIT_NOTE, Kind.SALES_CREDIT_NOTE}
+
+
+class Source(models.TextChoices):
+    UPLOAD = "upload", _("Upload")
+    MAILBOX = "mailbox", _("Mailbox")
+    FORWARDING = "forwarding", _("Forwarding address")
+    CLOUD = "cloud", _("Cloud folder")
+    PEPPOL = "peppol", _("E-invoice received")
+    API = "api", _("API")
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    # Storage paths carry the company and opaque ids only, never the user's file name.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return (
+        f"companies/{instance.company.public_id}/documents/{instance.public_id}/"
+        f"original.{suffix[:8]}"
+    )
+
+
+def envelope_path(instance: "Document", filename: str) -> str:
+    return f"companies/{instance.company.public_id}/documents/{instance.public_id}/{filename}"
+
+
+class Supplier(CompanyOwnedModel):
+    """A counterparty the company has documents from; remembers the user's corrections."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="suppliers")
+    name = models.CharField(_("name"), max_length=200)
+    vat_id = models.CharField(_("VAT number"), max_length=20, blank=True)
+    enterprise_number = models.CharField(_("enterprise number"), max_length=10, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    default_kind = models.CharField(max_length=30, choices=Kind.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "vat_id"],
+                condition=~models.Q(vat_id=""),
+                name="supplier_unique_vat_per_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(CompanyOwnedModel):
+    """One document of a company, however it arrived; ready to go to the accountant as UBL."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        READING = "reading", _("Reading")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        READY = "ready", _("Ready")
+        DELIVERED = "delivered", _("Sent to the accountant")
+        FAILED = "failed", _("Failed")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=Kind.choices, default=Kind.PURCHASE_INVOICE
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.PURCHASES
+    )
+    is_kind_confirmed = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    problem_code = models.CharField(max_length=50, blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    source_details = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(_("received"))
+
+    original = models.FileField(upload_to=document_path, max_length=300)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    file_kind = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    xml = models.FileField(upload_to=envelope_path, max_length=300, blank=True)
+    envelope = models.FileField(upload_to=envelope_path, max_length=300, blank=True)
+    validation = models.JSONField(default=dict, blank=True)
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    counterparty_name = models.CharField(_("name"), max_length=200, blank=True)
+    counterparty_vat_id = models.CharField(_("VAT number"), max_length=20, blank=True)
+    counterparty_enterprise_number = models.CharField(
+        _("enterprise number"), max_length=10, blank=True
+    )
+    counterparty_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    counterparty_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    issue_date = models.DateField(_("date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    total_excl_vat = models.DecimalField(
+        _("total excl. VAT"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    total_vat = models.DecimalField(
+        _("VAT"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    total_incl_vat = models.DecimalField(
+        _("total incl. VAT"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    structured_communication = models.CharField(
+        _("structured communication"), max_length=12, blank=True
+    )
+    vat_breakdown = models.JSONField(default=list, blank=True)
+    lines = models.JSONField(default=list, blank=True)
+    field_sources = models.JSONField(default=dict, blank=True)
+    text = models.TextField(blank=True)
+
+    possible_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            # The same file twice in one company is one document.
+            models.UniqueConstraint(fields=["company", "sha256"], name="document_unique_file"),
+        ]
+        indexes = [
+            models.Index(fields=["company", "-received_at", "-id"], name="document_recent"),
+            models.Index(fields=["company", "status"], name="document_status"),
+            models.Index(fields=["company", "issue_date"], name="document_issue_date"),
+            models.Index(fields=["company", "category", "kind"], name="document_kind"),
+            models.Index(fields=["company", "counterparty_name"], name="document_counterparty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.original_filename
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind in CREDIT_NOTE_KINDS
+
+    @property
+    def is_image(self) -> bool:
+        return self.file_kind in ("png", "jpeg")
+
+
+class Arrival(CompanyOwnedModel):
+    """Each time a file arrived: the first one made the document, later ones are duplicates."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="arrivals")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    details = models.JSONField(default=dict, blank=True)
+    is_duplicate = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Event(CompanyOwnedModel):
+    """The document's timeline: every status change and edit, with who or what did it."""
+
+    class Action(models.TextChoices):
+        ARRIVED = "arrived", _("Arrived")
+        ARRIVED_AGAIN = "arrived_again", _("Arrived again (duplicate)")
+        STATUS = "status", _("Status changed")
+        READ = "read", _("Read")
+        EDITED = "edited", _("Edited")
+        KIND = "kind", _("Kind changed")
+        VALIDATED = "validated", _("UBL checked")
+        DELIVERY = "delivery", _("Delivery")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    @property
+    def status_label(self) -> str:
+        status = self.data.get("to", "")
+        return str(Document.Status(status).label) if status in Document.Status.values else status

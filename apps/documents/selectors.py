@@ -1,0 +1,105 @@
+"""Reads of documents: the filtered list (fast at 100,000 per company) and one document."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from apps.companies.models import Company
+from apps.documents.models import Document, Event
+
+SORTS = {
+    "received": ("-received_at", "-id"),
+    "-received": ("received_at", "id"),
+    "date": ("-issue_date", "-id"),
+    "-date": ("issue_date", "id"),
+    "amount": ("-total_incl_vat", "-id"),
+    "-amount": ("total_incl_vat", "id"),
+    "counterparty": ("counterparty_name", "id"),
+}
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    kind: str = ""
+    category: str = ""
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    counterparty: str = ""
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    search: str = ""
+    sort: str = "received"
+
+
+LIST_FIELDS = (
+    "id",
+    "public_id",
+    "company_id",
+    "kind",
+    "category",
+    "status",
+    "source",
+    "received_at",
+    "original_filename",
+    "counterparty_name",
+    "number",
+    "issue_date",
+    "currency",
+    "total_incl_vat",
+    "problem_code",
+    "possible_duplicate_of_id",
+)
+
+
+def document_list(*, company: Company, filters: DocumentFilters) -> QuerySet[Document]:
+    queryset = Document.objects.filter(company=company).only(*LIST_FIELDS)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.category:
+        queryset = queryset.filter(category=filters.category)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.date_from:
+        queryset = queryset.filter(issue_date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(issue_date__lte=filters.date_to)
+    if filters.counterparty:
+        queryset = queryset.filter(counterparty_name__icontains=filters.counterparty)
+    if filters.amount_min is not None:
+        queryset = queryset.filter(total_incl_vat__gte=filters.amount_min)
+    if filters.amount_max is not None:
+        queryset = queryset.filter(total_incl_vat__lte=filters.amount_max)
+    if filters.search:
+        term = filters.search.strip()
+        queryset = queryset.filter(
+            Q(number__icontains=term)
+            | Q(counterparty_name__icontains=term)
+            | Q(original_filename__icontains=term)
+            | Q(counterparty_vat_id__icontains=term.replace(" ", "").replace(".", ""))
+        )
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["received"]))
+
+
+def document_page(
+    queryset: QuerySet[Document], *, page: int, per_page: int = 50
+) -> tuple[list[Document], bool]:
+    """One page and whether there is a next one; no COUNT(*) over the whole company."""
+    page = max(page, 1)
+    start = (page - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return rows[:per_page], len(rows) > per_page
+
+
+def document_get(*, company: Company, document_id: str) -> Document | None:
+    return (
+        Document.objects.filter(company=company, public_id=document_id)
+        .select_related("supplier", "possible_duplicate_of")
+        .first()
+    )
+
+
+def document_events(*, document: Document) -> QuerySet[Event]:
+    return Event.objects.filter(document=document).select_related("actor")

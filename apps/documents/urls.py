@@ -1,0 +1,17 @@
+from django.urls import path
+
+from apps.documents import views
+
+app_name = "documents"
+
+company = "c/<uuid:company_id>/documents/"
+
+urlpatterns = [
+    path(company, views.document_list, name="document-list"),
+    path(company + "upload/", views.document_upload, name="document-upload"),
+    path(company + "<uuid:document_id>/", views.document_detail, name="document-detail"),
+    path(
+        company + "<uuid:document_id>/original/", views.document_original, name="document-original"
+    ),
+    path(company + "<uuid:document_id>/ubl/", views.document_ubl, name="document-ubl"),
+]

@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from apps.companies.access import Action
+from apps.companies.decorators import company_view
+from apps.documents import selectors, services
+from apps.documents.forms import FilterForm, UploadForm
+from apps.documents.models import Document, Source
+
+INLINE_KINDS = {"pdf", "png", "jpeg"}
+
+
+def _document_or_404(request: HttpRequest, document_id: str) -> Document:
+    document = selectors.document_get(company=request.company, document_id=document_id)  # type: ignore[attr-defined]
+    if document is None:
+        raise Http404
+    return document
+
+
+@company_view()
+def document_list(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = FilterForm(request.GET or None)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    rows, has_next = selectors.document_page(
+        selectors.document_list(company=company, filters=form.filters()), page=page
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "documents/document_list.html",
+        {
+            "form": form,
+            "documents": rows,
+            "page": page,
+            "has_next": has_next,
+            "query": query.urlencode(),
+            "is_filtered": bool(
+                form.is_bound and any(v for k, v in request.GET.items() if k != "page")
+            ),
+        },
+    )
+
+
+@company_view(Action.EDIT_DATA)
+def document_upload(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = UploadForm(request.POST or None, request.FILES or None)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        for uploaded in form.cleaned_data["uploads"]:
+            results.append(
+                services.document_ingest(
+                    company=company,
+                    data=uploaded.read(),
+                    filename=uploaded.name,
+                    source=Source.UPLOAD,
+                    details={"uploaded_by": request.user.email},  # type: ignore[union-attr]
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            )
+        created = sum(1 for r in _flatten(results) if r.document and not r.is_duplicate)
+        if created:
+            messages.success(
+                request,
+                _("%(count)s document(s) received. OkiOki is reading them now.")
+                % {"count": created},
+            )
+    return render(
+        request, "documents/document_upload.html", {"form": form, "results": _flatten(results)}
+    )
+
+
+def _flatten(results: list[services.IngestResult]) -> list[services.IngestResult]:
+    flat: list[services.IngestResult] = []
+    for result in results:
+        flat.append(result)
+        flat.extend(_flatten(result.children))
+    return flat
+
+
+@company_view()
+def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
+    document = _document_or_404(request, document_id)
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "document": document,
+            "events": selectors.document_events(document=document),
+            "original_url": reverse(
+                "documents:document-original",
+                kwargs={"company_id": request.company.public_id, "document_id": document.public_id},  # type: ignore[attr-defined]
+            ),
+        },
+    )
+
+
+@xframe_options_sameorigin
+@company_view()
+def document_original(request: HttpRequest, document_id: str) -> FileResponse:
+    """The original file, streamed after the access check (never a public URL)."""
+    document = _document_or_404(request, document_id)
+    inline = document.file_kind in INLINE_KINDS and "download" not in request.GET
+    response = FileResponse(
+        document.original.open("rb"),
+        content_type=document.content_type,
+        as_attachment=not inline,
+        filename=document.original_filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@company_view()
+def document_ubl(request: HttpRequest, document_id: str) -> FileResponse:
+    document = _document_or_404(request, document_id)
+    stored = document.envelope or document.xml
+    if not stored:
+        raise Http404
+    name = f"{document.number or document.public_id}.xml".replace("/", "-")
+    response = FileResponse(
+        stored.open("rb"), content_type="application/xml", as_attachment=True, filename=name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,169 @@
+"""Every arriving file becomes one document, or a clear error; nothing is processed twice."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from apps.companies.scoping import company_scope
+from apps.documents.models import Arrival, Document, Event, Source
+from apps.documents.services import document_ingest
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+UBL = (
+    b'<?xml version="1.0"?>'
+    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'
+)
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_pdf_becomes_a_received_document_with_its_original_kept(company):
+    with company_scope(company):
+        result = document_ingest(
+            company=company, data=PDF, filename="Factuur 2026-001.pdf", source=Source.UPLOAD
+        )
+        document = result.document
+        assert document is not None
+        assert not result.is_duplicate
+        assert document.status == Document.Status.RECEIVED
+        assert document.original.read() == PDF
+        assert str(company.public_id) in document.original.name
+        assert "Factuur" not in document.original.name  # storage names are opaque
+        assert document.original_filename == "Factuur 2026-001.pdf"
+        assert document.file_kind == "pdf"
+        assert Event.objects.filter(document=document, action=Event.Action.ARRIVED).count() == 1
+
+
+def test_the_same_file_twice_is_one_document(company):
+    with company_scope(company):
+        first = document_ingest(company=company, data=PDF, filename="a.pdf", source=Source.UPLOAD)
+        second = document_ingest(
+            company=company,
+            data=PDF,
+            filename="copy of a.pdf",
+            source=Source.MAILBOX,
+            details={"sender": "supplier@example.be", "subject": "Invoice"},
+        )
+        assert second.is_duplicate
+        assert second.document == first.document
+        assert Document.objects.count() == 1
+        arrivals = list(Arrival.objects.filter(document=first.document).order_by("id"))
+        assert [a.is_duplicate for a in arrivals] == [False, True]
+        assert arrivals[1].details["sender"] == "supplier@example.be"
+
+
+def test_the_same_file_in_two_companies_is_two_documents(company, other_company):
+    with company_scope(company):
+        mine = document_ingest(company=company, data=PDF, filename="a.pdf", source=Source.UPLOAD)
+    with company_scope(other_company):
+        theirs = document_ingest(
+            company=other_company, data=PDF, filename="a.pdf", source=Source.UPLOAD
+        )
+    assert not theirs.is_duplicate
+    assert mine.document.pk != theirs.document.pk
+
+
+def test_a_zip_with_good_and_bad_files_keeps_the_good_ones(company):
+    archive = _zip(
+        {
+            "invoices/one.pdf": PDF,
+            "invoices/photo.png": PNG,
+            "invoices/e-invoice.xml": UBL,
+            "notes.txt": b"hello",
+            "empty.pdf": b"",
+            "__MACOSX/._one.pdf": b"junk",
+        }
+    )
+    with company_scope(company):
+        result = document_ingest(
+            company=company, data=archive, filename="march.zip", source=Source.UPLOAD
+        )
+        outcomes = {child.filename: child.error_code or "ok" for child in result.children}
+        assert outcomes == {
+            "one.pdf": "ok",
+            "photo.png": "ok",
+            "e-invoice.xml": "ok",
+            "notes.txt": "unsupported",
+            "empty.pdf": "empty",
+        }
+        assert Document.objects.count() == 3
+        document = Document.objects.get(original_filename="one.pdf")
+        assert document.source_details["archive"] == "march.zip"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"MZ\x90\x00 an executable", "unsupported"),
+        (b"PK\x03\x04broken", "bad_zip"),
+    ],
+)
+def test_bad_files_get_a_clear_error_and_create_nothing(company, data, code):
+    with company_scope(company):
+        result = document_ingest(company=company, data=data, filename="x", source=Source.UPLOAD)
+        assert result.error_code == code
+        assert str(result.error)
+        assert Document.objects.count() == 0
+
+
+def test_too_large_file_is_refused(company, settings):
+    settings.MAX_UPLOAD_SIZE = 1024
+    with company_scope(company):
+        result = document_ingest(
+            company=company, data=PDF + b" " * 2048, filename="big.pdf", source=Source.UPLOAD
+        )
+    assert result.error_code == "too_large"
+
+
+def test_zip_bomb_is_refused(company):
+    bomb = _zip({"bomb.pdf": b"%PDF-1.4\n" + b"0" * 5_000_000})
+    with company_scope(company):
+        result = document_ingest(
+            company=company, data=bomb, filename="bomb.zip", source=Source.UPLOAD
+        )
+        assert [child.error_code for child in result.children] == ["zip_too_large"]
+        assert Document.objects.count() == 0
+
+
+def test_upload_page_takes_several_files_and_reports_each(company, owner, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(owner)
+    url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
+    response = client.post(
+        url,
+        {
+            "uploads": [
+                SimpleUploadedFile("one.pdf", PDF, content_type="application/pdf"),
+                SimpleUploadedFile("evil.pdf", b"not a pdf at all", content_type="application/pdf"),
+                SimpleUploadedFile("again.pdf", PDF, content_type="application/pdf"),
+            ]
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "one.pdf" in html
+    assert "This type of file is not supported" in html
+    assert "already received earlier" in html
+    with company_scope(company):
+        assert Document.objects.count() == 1
+
+
+def test_accountant_cannot_upload(company, accountant, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
+    response = client_for(accountant).post(url, {"uploads": [SimpleUploadedFile("one.pdf", PDF)]})
+    assert response.status_code == 403
+    with company_scope(company):
+        assert Document.objects.count() == 0
