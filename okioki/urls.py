@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("apps.accounts.urls")),
     path("api/v1/", include("apps.companies.api_urls")),
+    path("api/v1/", include("apps.documents.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",

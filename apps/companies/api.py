@@ -5,7 +5,7 @@ authenticates inside the view, so the scope is set here (after authentication an
 check) rather than by the web middleware, and reset in ``finally``.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import User
 from apps.companies.access import Access, Action, access_for
 from apps.companies.models import Company
 from apps.companies.scoping import enter_scope, exit_scope
@@ -30,6 +31,7 @@ class CompanyScopedAPIView(APIView):
     required_action: Action = Action.VIEW
     company: Company
     access: Access
+    user: User
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         token = enter_scope(None)
@@ -45,6 +47,7 @@ class CompanyScopedAPIView(APIView):
         if company is None or access is None:
             raise Http404
         self.company, self.access = company, access
+        self.user = cast(User, request.user)
         enter_scope(company)  # reset by dispatch's finally
         action = self.required_action
         if request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -92,3 +94,116 @@ class FilterForm(forms.Form):
             search=data.get("q") or "",
             sort=sort if sort in SORTS else "received",
         )
+
+
+class DocumentForm(forms.ModelForm):
+    """Corrections by the user. Identifiers are checked with python-stdnum."""
+
+    counterparty_vat_id = forms.CharField(label=_("VAT number"), max_length=30, required=False)
+    counterparty_enterprise_number = forms.CharField(
+        label=_("enterprise number"), max_length=20, required=False
+    )
+    counterparty_iban = forms.CharField(label=_("IBAN"), max_length=50, required=False)
+    structured_communication = forms.CharField(
+        label=_("structured communication"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "+++123/4567/89002+++"}),
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "kind",
+            "counterparty_name",
+            "counterparty_vat_id",
+            "counterparty_enterprise_number",
+            "number",
+            "issue_date",
+            "due_date",
+            "currency",
+            "total_excl_vat",
+            "total_vat",
+            "total_incl_vat",
+            "counterparty_iban",
+            "counterparty_bic",
+            "structured_communication",
+        ]
+        widgets = {
+            "issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean_counterparty_vat_id(self) -> str:
+        from apps.companies.validators import normalize_vat_number
+
+        return normalize_vat_number(self.cleaned_data.get("counterparty_vat_id", ""))
+
+    def clean_counterparty_enterprise_number(self) -> str:
+        from apps.companies.validators import normalize_enterprise_number
+
+        value = self.cleaned_data.get("counterparty_enterprise_number", "").strip()
+        return normalize_enterprise_number(value) if value else ""
+
+    def clean_counterparty_iban(self) -> str:
+        from stdnum import iban
+        from stdnum.exceptions import ValidationError as StdnumError
+
+        value = self.cleaned_data.get("counterparty_iban", "").strip()
+        if not value:
+            return ""
+        try:
+            return str(iban.validate(value))
+        except StdnumError:
+            raise ValidationError(
+                _("This IBAN is not valid. Check it against the invoice."), code="iban"
+            ) from None
+
+    def clean_structured_communication(self) -> str:
+        from stdnum.be import ogm_vcs
+        from stdnum.exceptions import ValidationError as StdnumError
+
+        value = self.cleaned_data.get("structured_communication", "").strip()
+        if not value:
+            return ""
+        try:
+            return str(ogm_vcs.validate(value))
+        except StdnumError:
+            raise ValidationError(
+                _(
+                    "This structured communication is not valid: it has 12 digits, e.g. "
+                    "+++123/4567/89002+++, and the last two are check digits."
+                ),
+                code="ogm",
+            ) from None
+
+    def clean_currency(self) -> str:
+        value = (self.cleaned_data.get("currency") or "").strip().upper()
+        if len(value) != 3 or not value.isalpha():
+            raise ValidationError(
+                _("Use a three-letter currency code such as EUR."), code="currency"
+            )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        net, vat, gross = (
+            data.get("total_excl_vat"),
+            data.get("total_vat"),
+            data.get("total_incl_vat"),
+        )
+        if (
+            net is not None
+            and vat is not None
+            and gross is not None
+            and abs(net + vat - gross) > Decimal("0.02")
+        ):
+            self.add_error(
+                "total_incl_vat",
+                _("The totals don't add up: %(net)s + %(vat)s VAT is not %(gross)s.")
+                % {"net": net, "vat": vat, "gross": gross},
+            )
+        issue, due = data.get("issue_date"), data.get("due_date")
+        if issue and due and due < issue:
+            self.add_error("due_date", _("The due date is before the document date."))
+        return data

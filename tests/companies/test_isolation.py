@@ -65,9 +65,20 @@ def test_other_companys_objects_are_404(name, kwargs, company, other_company, ow
         values[kwarg] = OBJECT_FACTORIES[kwarg](other_company)
     client = client_for(owner)
     url = _reverse(name, values)
-    # when they reach for another company's object, then it does not exist for them
-    assert client.post(url).status_code == 404
-    assert client.get(url).status_code in (404, 405)
+    missing = dict(values)
+    for kwarg in kwargs:
+        if kwarg not in ("company_id", "section"):
+            missing[kwarg] = "00000000-0000-4000-8000-000000000000"
+    missing_url = _reverse(name, missing)
+    # when they reach for another company's object, then it is exactly like a missing one:
+    # 404, or 405 where the method doesn't exist at all (decided before any lookup)
+    statuses = {}
+    for method in ("get", "post"):
+        foreign_status = getattr(client, method)(url).status_code
+        assert foreign_status == getattr(client, method)(missing_url).status_code, method
+        assert foreign_status in (404, 405), method
+        statuses[method] = foreign_status
+    assert 404 in statuses.values()
 
 
 @pytest.mark.parametrize(("name", "kwargs"), company_url_patterns())
