@@ -18,7 +18,7 @@ def _create_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
     options = sender.conf.broker_transport_options or {}
     folders = [
         options[key]
-        for key in ("data_folder_in", "data_folder_out", "processed_folder")
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
         if options.get(key)
     ]
     backend = str(sender.conf.result_backend or "")
