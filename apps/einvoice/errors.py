@@ -7,6 +7,10 @@ MESSAGES = {
         "This XML is not an e-invoice: its root element is %(root)s, not a UBL Invoice or "
         "CreditNote or a CII CrossIndustryInvoice."
     ),
+    "zugferd1": _(
+        "This is a ZUGFeRD 1.0 invoice, an older format that predates EN 16931; it is kept "
+        "as it is but its data can't be read."
+    ),
     "missing_header": _("The e-invoice has no number or no issue date."),
     "bad_number": _("The e-invoice has an invalid number %(value)s in %(field)s."),
     "bad_date": _("The e-invoice has an invalid date %(value)s in %(field)s."),

@@ -9,6 +9,8 @@ from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import Document
 from apps.einvoice.ubl.parse import parse_ubl
 
+ZUGFERD1_ROOT = "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument"
+
 
 def parse_root(data: bytes) -> etree._Element:
     try:
@@ -20,6 +22,8 @@ def parse_root(data: bytes) -> etree._Element:
 def from_xml(data: bytes) -> Document:
     """The model of a UBL or CII e-invoice. Raises ``EInvoiceError`` naming the problem."""
     root = parse_root(data)
+    if root.tag == ZUGFERD1_ROOT:
+        raise EInvoiceError("zugferd1")
     if root.tag == CII_ROOT:
         return parse_cii(root)
     return parse_ubl(root)

@@ -13,6 +13,7 @@ from typing import Any
 import facturx
 from django.conf import settings
 from django.utils import translation
+from facturx import facturx as facturx_lib
 from lxml import etree
 
 from apps.core.xml import XMLRejected, parse_xml
@@ -187,7 +188,14 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
     if root.tag == CII_ROOT:
         report.syntax = "cii"
         report.layers_expected = [XSD, EN16931]
-        schema_path, rules = CII_XSD, [(EN16931, CII_SCHEMATRON)]
+        try:
+            # The Factur-X / ZUGFeRD profile decides which XSD and rules apply.
+            level = facturx_lib.get_level(root, flavor="factur-x")
+            schema_path = FACTURX_DIR / facturx_lib.FACTURX_LEVEL2xsd[level]
+            rules = [(EN16931, FACTURX_DIR / facturx_lib.FACTURX_LEVEL2schematron[level])]
+        except (ValueError, KeyError) as error:
+            report.errors.append(f"unknown CII profile: {error}")
+            return report
     else:
         local = etree.QName(root).localname
         if root.tag != f"{{{ROOT_NS.get(local, '')}}}{local}":

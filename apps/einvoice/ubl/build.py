@@ -73,7 +73,8 @@ def _party(parent: _Element, party: Party, *, is_seller: bool) -> None:
     element = _add(parent, "cac:Party")
     if party.endpoint is not None:
         _add(element, "cbc:EndpointID", party.endpoint.id, schemeID=party.endpoint.scheme)
-    for identifier in party.identifiers:
+    # The seller may carry several identifiers (BT-29); the buyer at most one (BT-46).
+    for identifier in party.identifiers if is_seller else party.identifiers[:1]:
         _identifier(_add(element, "cac:PartyIdentification"), "cbc:ID", identifier)
     if party.trading_name:
         _add(_add(element, "cac:PartyName"), "cbc:Name", party.trading_name)
