@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -32,39 +33,68 @@ from apps.einvoice.ubl.names import CAC, CBC, ROOT_NS
 _Element = etree._Element
 
 
-def _q(path: str) -> str:
-    """'cac:Party/cbc:Name' -> Clark notation path for ElementPath."""
-    parts = []
+@functools.lru_cache(maxsize=512)
+def _steps(path: str) -> tuple[str, ...]:
+    """'cac:Party/cbc:Name' -> the Clark names of each step."""
+    steps = []
     for step in path.split("/"):
         prefix, name = step.split(":")
-        parts.append(f"{{{CAC if prefix == 'cac' else CBC}}}{name}")
-    return "/".join(parts)
+        steps.append(f"{{{CAC if prefix == 'cac' else CBC}}}{name}")
+    return tuple(steps)
 
 
 class _Reader:
+    """Reads one element's children by tag, indexing them once (faster than ElementPath)."""
+
+    __slots__ = ("_index", "element")
+
     def __init__(self, element: _Element | None):
         self.element = element
+        self._index: dict[str, list[_Element]] | None = None
 
-    def find(self, path: str) -> "_Reader":
-        found = self.element.find(_q(path)) if self.element is not None else None
-        return _Reader(found)
-
-    def all(self, path: str) -> list["_Reader"]:
+    def _children(self, tag: str) -> list[_Element]:
         if self.element is None:
             return []
-        return [_Reader(found) for found in self.element.findall(_q(path))]
+        if self._index is None:
+            index: dict[str, list[_Element]] = {}
+            for child in self.element:
+                index.setdefault(child.tag, []).append(child)  # type: ignore[arg-type]
+            self._index = index
+        return self._index.get(tag, [])
+
+    def _element(self, path: str) -> _Element | None:
+        if not path:
+            return self.element
+        reader: _Reader = self
+        *parents, last = _steps(path)
+        for tag in parents:
+            found = reader._children(tag)
+            if not found:
+                return None
+            reader = _Reader(found[0])
+        found = reader._children(last)
+        return found[0] if found else None
+
+    def find(self, path: str) -> "_Reader":
+        return _Reader(self._element(path))
+
+    def all(self, path: str) -> list["_Reader"]:
+        *parents, last = _steps(path)
+        readers = [self]
+        for tag in parents:
+            readers = [_Reader(child) for reader in readers for child in reader._children(tag)]
+        return [_Reader(child) for reader in readers for child in reader._children(last)]
 
     def __bool__(self) -> bool:
         return self.element is not None
 
     def text(self, path: str = "") -> str:
-        element = self.element.find(_q(path)) if path and self.element is not None else self.element
-        if element is None or element.text is None:
-            return ""
-        return element.text.strip()
+        element = self._element(path)
+        value = element.text if element is not None else None
+        return value.strip() if value else ""
 
     def attr(self, path: str, name: str) -> str:
-        element = self.element.find(_q(path)) if path and self.element is not None else self.element
+        element = self._element(path)
         return (element.get(name) or "").strip() if element is not None else ""
 
     def decimal(self, path: str) -> Decimal | None:
