@@ -1,0 +1,27 @@
+"""E-invoices: the EN 16931 model, Peppol BIS 3 UBL build and parse, CII parse, validation.
+
+Public API (import from here):
+
+- ``from_xml(data: bytes) -> Document``: UBL Invoice/CreditNote or CII, hardened parsing;
+  raises ``EInvoiceError`` (``code`` + translated ``message``).
+- ``to_ubl(document: Document) -> bytes``: Peppol BIS 3 UBL, totals recomputed.
+- ``complete(document) -> Document``: the same totals and VAT breakdown computation.
+- ``validate(xml: bytes) -> ValidationReport``: XSD, EN 16931 and Peppol rules.
+"""
+
+from apps.einvoice.errors import EInvoiceError
+from apps.einvoice.model import Document
+from apps.einvoice.reading import from_xml
+from apps.einvoice.totals import complete
+from apps.einvoice.ubl.build import to_ubl
+from apps.einvoice.validation import ValidationReport, validate
+
+__all__ = [
+    "Document",
+    "EInvoiceError",
+    "ValidationReport",
+    "complete",
+    "from_xml",
+    "to_ubl",
+    "validate",
+]

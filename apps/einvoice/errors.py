@@ -1,0 +1,32 @@
+"""One error family for e-invoices that can't be read, with messages people understand."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "wrong_root": _(
+        "This XML is not an e-invoice: its root element is %(root)s, not a UBL Invoice or "
+        "CreditNote or a CII CrossIndustryInvoice."
+    ),
+    "zugferd1": _(
+        "This is a ZUGFeRD 1.0 invoice, an older format that predates EN 16931; it is kept "
+        "as it is but its data can't be read."
+    ),
+    "missing_header": _("The e-invoice has no number or no issue date."),
+    "bad_number": _("The e-invoice has an invalid number %(value)s in %(field)s."),
+    "bad_date": _("The e-invoice has an invalid date %(value)s in %(field)s."),
+    "bad_attachment": _("The attachment %(id)s of the e-invoice is not valid base64."),
+    "unreadable": _("The e-invoice cannot be read: %(detail)s"),
+}
+
+
+class EInvoiceError(ValueError):
+    """An e-invoice that can't be read. ``code`` is stable; ``message`` is for people."""
+
+    def __init__(self, code: str, *, message: str = "", **params: object):
+        self.code = code
+        self.params = params
+        if not message:
+            template = MESSAGES[code]
+            message = str(template) % params if params else str(template)
+        self.message = message
+        super().__init__(f"{code}: {self.message}")

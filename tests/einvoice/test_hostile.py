@@ -1,0 +1,65 @@
+"""Hostile and broken inputs are refused quickly with one clear error."""
+
+import time
+
+import pytest
+
+from apps.einvoice import EInvoiceError, from_xml, validate
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&lol3;</Invoice>"""
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>&xxe;</ID></Invoice>"""
+UTF16_XXE = (
+    XXE.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
+)
+DEEP = (
+    b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'>"
+    + b"<a>" * 5000
+    + b"</a>" * 5000
+    + b"</Invoice>"
+)
+HUGE = b"<Invoice>" + b" " * (50 * 1024 * 1024) + b"</Invoice>"
+
+CASES = {
+    "billion laughs": (BILLION_LAUGHS, "doctype"),
+    "external entity": (XXE, "doctype"),
+    "external entity in UTF-16": (UTF16_XXE, "doctype"),
+    "50 MB file": (HUGE, "too_large"),
+    "deep nesting": (DEEP, "too_deep"),
+    "not XML": (b"%PDF-1.4 binary \x00\x01\x02", "not_xml"),
+    "empty": (b"", "empty"),
+    "truncated": (
+        b"<?xml version='1.0'?>"
+        b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'><cbc:ID",
+        "malformed",
+    ),
+    "broken encoding": (
+        b"<?xml version='1.0' encoding='UTF-8'?><Invoice>caf\xe9</Invoice>",
+        "encoding",
+    ),
+    "wrong root": (b"<html><body>hello</body></html>", "wrong_root"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_input_is_refused_quickly_with_a_clear_error(case):
+    data, code = CASES[case]
+    started = time.perf_counter()
+    with pytest.raises(EInvoiceError) as error:
+        from_xml(data)
+    assert time.perf_counter() - started < 2
+    assert error.value.code == code
+    assert error.value.message
+    assert "Traceback" not in error.value.message
+
+
+@pytest.mark.parametrize("case", ["billion laughs", "external entity", "not XML", "wrong root"])
+def test_validate_reports_hostile_input_as_an_error_not_valid(case):
+    report = validate(CASES[case][0])
+    assert not report.is_valid
+    assert report.errors
