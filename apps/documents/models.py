@@ -118,7 +118,9 @@ class Document(CompanyOwnedModel):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
 
+    # The e-invoice XML this document arrived as (UBL or CII), kept as it came: the legal invoice.
     xml = models.FileField(upload_to=envelope_path, max_length=300, blank=True)
+    xml_is_ubl = models.BooleanField(default=False)
     envelope = models.FileField(upload_to=envelope_path, max_length=300, blank=True)
     validation = models.JSONField(default=dict, blank=True)
 

@@ -4,6 +4,7 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -11,12 +12,21 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
 from apps.documents.errors import INGEST_ERRORS
-from apps.documents.models import Arrival, Document, Event
+from apps.documents.models import (
+    CATEGORY_OF_KIND,
+    Arrival,
+    Category,
+    Document,
+    Event,
+    Kind,
+    Supplier,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -245,3 +255,217 @@ def document_set_status(
         data={"from": previous, "to": status, "problem_code": problem_code, "problem": problem},
     )
     return document
+
+
+# --- Review: what a document still needs, corrections, supplier memory --------------------------
+
+REVIEW_FIELDS = ("counterparty_name", "number", "issue_date", "total_incl_vat")
+
+
+def document_review_problems(document: Document) -> list[tuple[str, str]]:
+    """What keeps a document from being ready, as (code, message) pairs. Empty = complete.
+
+    Miscellaneous documents (contracts, letters) need no invoice data.
+    """
+    if document.category == Category.MISCELLANEOUS:
+        return []
+    problems: list[tuple[str, str]] = []
+    labels = {
+        "counterparty_name": _("the supplier or customer"),
+        "number": _("the document number"),
+        "issue_date": _("the date"),
+        "total_incl_vat": _("the total"),
+    }
+    required = [
+        name for name in REVIEW_FIELDS if not (name == "number" and document.kind == Kind.RECEIPT)
+    ]
+    missing = [str(labels[name]) for name in required if getattr(document, name) in (None, "")]
+    if missing:
+        problems.append(
+            (
+                "missing_fields",
+                str(_("Please fill in %(fields)s.") % {"fields": ", ".join(missing)}),
+            )
+        )
+    net, vat, gross = document.total_excl_vat, document.total_vat, document.total_incl_vat
+    if (
+        net is not None
+        and vat is not None
+        and gross is not None
+        and abs(net + vat - gross) > Decimal("0.02")
+    ):
+        problems.append(
+            (
+                "totals_inconsistent",
+                str(
+                    _("The totals don't add up: %(net)s + %(vat)s VAT is not %(gross)s.")
+                    % {"net": net, "vat": vat, "gross": gross}
+                ),
+            )
+        )
+    return problems
+
+
+def document_find_near_duplicate(document: Document) -> Document | None:
+    """Another file with the same counterparty, number and total: probably the same invoice."""
+    if not (document.number and document.total_incl_vat is not None):
+        return None
+    candidates = Document.objects.filter(
+        company=document.company, number=document.number, total_incl_vat=document.total_incl_vat
+    ).exclude(pk=document.pk)
+    if document.counterparty_vat_id:
+        candidates = candidates.filter(counterparty_vat_id=document.counterparty_vat_id)
+    elif document.counterparty_name:
+        candidates = candidates.filter(counterparty_name__iexact=document.counterparty_name)
+    else:
+        return None
+    return candidates.order_by("received_at", "id").first()
+
+
+def supplier_remember(*, document: Document) -> Supplier | None:
+    """Remember a counterparty's identity from a document a person has checked."""
+    if not document.counterparty_name:
+        return None
+    supplier = None
+    if document.counterparty_vat_id:
+        supplier = Supplier.objects.filter(
+            company=document.company, vat_id=document.counterparty_vat_id
+        ).first()
+    if supplier is None:
+        supplier = Supplier.objects.filter(
+            company=document.company, name__iexact=document.counterparty_name
+        ).first()
+    if supplier is None:
+        supplier = Supplier(company=document.company)
+    supplier.name = document.counterparty_name
+    supplier.vat_id = document.counterparty_vat_id or supplier.vat_id
+    supplier.enterprise_number = (
+        document.counterparty_enterprise_number or supplier.enterprise_number
+    )
+    supplier.iban = document.counterparty_iban or supplier.iban
+    supplier.default_kind = document.kind
+    supplier.save()
+    return supplier
+
+
+EDITABLE_FIELDS = (
+    "kind",
+    "counterparty_name",
+    "counterparty_vat_id",
+    "counterparty_enterprise_number",
+    "number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "total_excl_vat",
+    "total_vat",
+    "total_incl_vat",
+    "counterparty_iban",
+    "counterparty_bic",
+    "structured_communication",
+)
+
+
+@transaction.atomic
+def document_correct(*, document: Document, actor: User, changes: dict[str, Any]) -> Document:
+    """Apply a person's corrections: each changed field is marked as set by the user, the
+    supplier is remembered for next time, and the document is assessed again."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    changed = [
+        name
+        for name in EDITABLE_FIELDS
+        if name in changes and getattr(document, name) != changes[name]
+    ]
+    if not changed:
+        return document
+    for name in changed:
+        setattr(document, name, changes[name])
+        document.field_sources[name] = {"source": "user", "confidence": 1.0}
+    if "kind" in changed:
+        document.category = CATEGORY_OF_KIND[Kind(document.kind)]
+        document.is_kind_confirmed = True
+    document.content_version += 1
+    document.save()
+    Event.objects.create(
+        company=document.company,
+        document=document,
+        action=Event.Action.EDITED,
+        actor=actor,
+        data={
+            "fields": [
+                str(getattr(Document._meta.get_field(name), "verbose_name", name))
+                for name in changed
+            ]
+        },
+    )
+    document.supplier = supplier_remember(document=document)
+    document.save(update_fields=["supplier", "updated_at"])
+    document_assess(document=document, actor=actor)
+    return document
+
+
+def _store_envelope(document: Document, xml: bytes, report: dict[str, Any]) -> None:
+    if document.envelope:
+        document.envelope.delete(save=False)
+    document.envelope.save("envelope.xml", ContentFile(xml), save=False)
+    document.validation = report
+
+
+def document_assess(*, document: Document, actor: User | None = None) -> Document:
+    """Decide whether a document is ready for the accountant, and prepare its UBL envelope.
+
+    Ready means: the data the accountant needs is there and consistent, and (for invoices,
+    credit notes and receipts) the envelope passes the UBL XSD and the EN 16931 rules. The
+    Peppol rules are checked too and reported, but only block documents that go over Peppol.
+    """
+    from apps.documents.envelope import envelope_model
+    from apps.einvoice import from_xml, to_ubl, validate
+    from apps.einvoice.errors import EInvoiceError
+
+    if document.status in (Document.Status.DELIVERED, Document.Status.FAILED):
+        return document
+    problems = document_review_problems(document)
+    envelope_problem = ""
+    if not problems and document.category != Category.MISCELLANEOUS:
+        original = document.original.open("rb").read()
+        try:
+            if document.xml and document.xml_is_ubl:
+                xml = document.xml.open("rb").read()
+                if not from_xml(xml).attachments and document.file_kind != "xml":
+                    # the legal UBL lacks the PDF: embed it (the stored original stays as it was)
+                    model = from_xml(xml)
+                    model.attachments = envelope_model(document, original).attachments
+                    xml = to_ubl(model)
+            else:
+                xml = to_ubl(envelope_model(document, original))
+        except EInvoiceError as error:
+            xml, envelope_problem = b"", str(error.message)
+        if xml:
+            report = validate(xml)
+            blocking = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
+            if report.errors or blocking or "en16931" not in report.layers_run:
+                reasons = [f.explanation() or f.text for f in blocking] or report.errors
+                envelope_problem = str(
+                    _("The UBL for your accountant is not valid yet: %(reasons)s")
+                    % {"reasons": "; ".join(dict.fromkeys(reasons))}
+                )
+            _store_envelope(document, xml, report.to_dict())
+            document.save(update_fields=["envelope", "validation", "updated_at"])
+            Event.objects.create(
+                company=document.company,
+                document=document,
+                action=Event.Action.VALIDATED,
+                data={"valid": not envelope_problem, "rules": report.fatal_rules},
+            )
+    if problems:
+        code, message = problems[0][0], " ".join(message for _code, message in problems)
+    elif envelope_problem:
+        code, message = "envelope_invalid", envelope_problem
+    else:
+        code, message = "", ""
+    status = Document.Status.NEEDS_REVIEW if code else Document.Status.READY
+    document.possible_duplicate_of = document_find_near_duplicate(document)
+    document.save(update_fields=["possible_duplicate_of", "updated_at"])
+    return document_set_status(
+        document=document, status=status, actor=actor, problem_code=code, problem=message
+    )

@@ -1,6 +1,7 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -8,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.documents import selectors, services
-from apps.documents.forms import FilterForm, UploadForm
+from apps.documents.forms import DocumentForm, FilterForm, UploadForm
 from apps.documents.models import Document, Source
 
 INLINE_KINDS = {"pdf", "png", "jpeg"}
@@ -90,11 +91,31 @@ def _flatten(results: list[services.IngestResult]) -> list[services.IngestResult
 @company_view()
 def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
     document = _document_or_404(request, document_id)
+    access = request.access  # type: ignore[attr-defined]
+    form = DocumentForm(request.POST or None, instance=document)
+    if request.method == "POST":
+        if not access.can(Action.EDIT_DATA):
+            raise PermissionDenied
+        if form.is_valid():
+            services.document_correct(
+                document=document,
+                actor=request.user,  # type: ignore[arg-type]
+                changes=form.cleaned_data,
+            )
+            messages.success(request, _("Your corrections are saved."))
+            return redirect(
+                "documents:document-detail",
+                company_id=request.company.public_id,  # type: ignore[attr-defined]
+                document_id=document.public_id,
+            )
+        # show the stored values beside the form, not the rejected input
+        document.refresh_from_db()
     return render(
         request,
         "documents/document_detail.html",
         {
             "document": document,
+            "form": form if access.can(Action.EDIT_DATA) else None,
             "events": selectors.document_events(document=document),
             "original_url": reverse(
                 "documents:document-original",

@@ -1,0 +1,307 @@
+"""Numbers, dates and labels as they appear on Belgian and European invoices (nl, fr, en, de)."""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+MONTHS = {
+    # Dutch
+    "januari": 1,
+    "februari": 2,
+    "maart": 3,
+    "april": 4,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "augustus": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "december": 12,
+    # French
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+    # English
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
+    # German
+    # short forms
+    "jan": 1,
+    "feb": 2,
+    "fév": 2,
+    "mar": 3,
+    "apr": 4,
+    "avr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "okt": 10,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "déc": 12,
+    "dez": 12,
+    "mrt": 3,
+    "mai": 5,
+}
+
+_MONTH_NAMES = "|".join(
+    sorted((re.escape(m) for m in MONTHS if not m.endswith("_de")), key=len, reverse=True)
+)
+
+DATE_NUMERIC = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})\b")
+DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+DATE_WORDS = re.compile(
+    rf"\b(\d{{1,2}})(?:er|e|st|nd|rd|th)?\.?\s+({_MONTH_NAMES})\.?\s+(\d{{4}})\b", re.IGNORECASE
+)
+DATE_WORDS_EN = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
+
+# An amount: optional sign and currency, digits with . , ' or spaces as group separators.
+AMOUNT = re.compile(
+    r"(?<![\w.,])(-?\s?(?:€|EUR|USD|\$|£)?\s?-?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})*(?:[.,]\d{2})"
+    r"|-?\s?(?:€|EUR)?\s?-?\d+(?:[.,]\d{2}))(?:\s?(?:€|EUR))?(?![\d]|[./-]\d)"
+)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """'1.234,56 €', '€ 1,234.56', '1 234,56', '-9,32' → Decimal; None if not an amount."""
+    cleaned = re.sub(r"[€$£\s\u00a0\u202f']|EUR|USD", "", text)
+    negative = cleaned.startswith("-") or cleaned.endswith("-")
+    cleaned = cleaned.strip("-")
+    if not cleaned or not re.fullmatch(r"[\d.,]+", cleaned):
+        return None
+    last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
+    decimal_at = max(last_dot, last_comma)
+    if decimal_at >= 0 and len(cleaned) - decimal_at - 1 == 2:
+        integer = re.sub(r"[.,]", "", cleaned[:decimal_at])
+        number = f"{integer}.{cleaned[decimal_at + 1 :]}"
+    else:
+        number = re.sub(r"[.,]", "", cleaned)
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def amounts_in(text: str) -> list[Decimal]:
+    found = []
+    for match in AMOUNT.finditer(text):
+        value = parse_amount(match.group(0))
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _date(year: int, month: int, day: int) -> datetime.date | None:
+    if year < 100:
+        year += 2000
+    try:
+        value = datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return value if 1990 <= value.year <= 2100 else None
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """The first date in ``text``: 23/11/2026, 23-11-26, 23.11.2026, 2026-11-23,
+    23 november 2026, 2 juillet 2015, 7. Mai 2014, May 7, 2014. Day first, as in Europe."""
+    candidates: list[tuple[int, datetime.date]] = []
+    for match in DATE_ISO.finditer(text):
+        value = _date(int(match[1]), int(match[2]), int(match[3]))
+        if value:
+            candidates.append((match.start(), value))
+    for match in DATE_NUMERIC.finditer(text):
+        value = _date(int(match[3]), int(match[2]), int(match[1]))
+        if value:
+            candidates.append((match.start(), value))
+    for match in DATE_WORDS.finditer(text):
+        month = MONTHS.get(match[2].lower().rstrip("."))
+        value = _date(int(match[3]), month, int(match[1])) if month else None
+        if value:
+            candidates.append((match.start(), value))
+    for match in DATE_WORDS_EN.finditer(text):
+        month = MONTHS.get(match[1].lower().rstrip("."))
+        value = _date(int(match[3]), month, int(match[2])) if month else None
+        if value:
+            candidates.append((match.start(), value))
+    return min(candidates)[1] if candidates else None
+
+
+def _labels(*words: str) -> re.Pattern[str]:
+    return re.compile(r"(?:^|\b)(?:" + "|".join(words) + r")", re.IGNORECASE | re.MULTILINE)
+
+
+NUMBER_LABELS = _labels(
+    r"factuur\s*(?:nummer|nr\.?|n°|no\.?)",
+    r"factuurnr\.?",
+    r"creditnota\s*(?:nummer|nr\.?)",
+    r"num[ée]ro\s+de\s+(?:la\s+)?facture",
+    r"n°\s*de\s*facture",
+    r"facture\s*(?:n°|no\.?|num[ée]ro|nr)",
+    r"note\s+de\s+cr[ée]dit\s*(?:n°|no\.?)",
+    r"avoir\s*(?:n°|no\.?)",
+    r"invoice\s*(?:number|no\.?|nr\.?|#|n°)",
+    r"credit\s*note\s*(?:number|no\.?)",
+    r"rechnungs?\s*(?:nummer|nr\.?|-nr\.?)",
+    r"rechnungsnr\.?",
+    r"gutschrift\s*(?:nummer|nr\.?)",
+    r"(?:handels)?rechnung\s+nr\.?",
+    r"gutschrift\s+nr\.?",
+    r"avoir(?=\s+[A-Z]{0,5}-?\d)",
+    r"invoice(?=\s+[A-Z]{0,5}-?\d)",
+    r"facture(?=\s+[A-Z]{1,5}-\d)",
+    r"factuur(?=\s+[A-Z]{0,5}-?\d)",
+    r"creditnota(?=\s+[A-Z]{0,5}-?\d)",
+    r"ticket\s*(?:nr\.?|n°|number)",
+    r"bon\s*(?:nr\.?|n°)",
+)
+ISSUE_DATE_LABELS = _labels(
+    r"factuurdatum",
+    r"datum\s+factuur",
+    r"date\s+de\s+(?:la\s+)?facture",
+    r"date\s+d['’]émission",
+    r"invoice\s+date",
+    r"rechnungsdatum",
+    r"datum\s+der\s+rechnung",
+    r"creditnotadatum",
+)
+DATE_LABELS = _labels(
+    r"factuurdatum",
+    r"datum\s+factuur",
+    r"datum",
+    r"date\s+de\s+(?:la\s+)?facture",
+    r"date\s+d['’]émission",
+    r"date",
+    r"invoice\s+date",
+    r"rechnungsdatum",
+    r"datum\s+der\s+rechnung",
+)
+DUE_LABELS = _labels(
+    r"vervaldatum",
+    r"vervaldag",
+    r"te\s+betalen\s+(?:voor|tegen)",
+    r"uiterste\s+betaaldatum",
+    r"[ée]ch[ée]ance",
+    r"date\s+limite\s+de\s+paiement",
+    r"[àa]\s+payer\s+avant\s+le",
+    r"due\s+date",
+    r"payment\s+due",
+    r"f[äa]llig(?:keit)?(?:sdatum)?",
+    r"zahlbar\s+bis",
+)
+GROSS_LABELS = _labels(
+    r"totaal\s+(?:incl\.?|inclusief)(?:\s+btw)?",
+    r"te\s+betalen(?:\s+bedrag)?",
+    r"totaal\s+te\s+betalen",
+    r"totaalbedrag",
+    r"total\s+ttc",
+    r"montant\s+ttc",
+    r"somme\s+[àa]\s+payer",
+    r"net\s+[àa]\s+payer",
+    r"total\s+[àa]\s+payer",
+    r"montant\s+total",
+    r"total\s+(?:incl\.?|including)\s+vat",
+    r"amount\s+due",
+    r"grand\s+total",
+    r"total\s+due",
+    r"gesamtbetrag",
+    r"rechnungsbetrag",
+    r"endbetrag",
+    r"zu\s+zahlen",
+    r"bruttobetrag",
+    r"bruttosumme",
+    r"zahlbetrag",
+    r"totaal",
+    r"total",
+)
+NET_LABELS = _labels(
+    r"exclusief\s+btw",
+    r"totaal\s+excl\.?(?:\s+btw)?",
+    r"subtotaal",
+    r"maatstaf\s+van\s+heffing",
+    r"total\s+ht",
+    r"montant\s+(?:eur\s+)?ht",
+    r"sous-total",
+    r"base\s+imposable",
+    r"total\s+(?:excl\.?|excluding)\s+vat",
+    r"subtotal",
+    r"net\s+amount",
+    r"nettobetrag",
+    r"summe\s+netto",
+    r"rechnungssumme\s+ohne\s+ust\.?",
+    r"summe\s+ohne\s+ust\.?",
+    r"netto(?!preis)",
+    r"ohne\s+mwst",
+)
+VAT_LABELS = _labels(
+    r"btw",
+    r"tva",
+    r"vat",
+    r"mwst\.?",
+    r"ust\.?",
+    r"umsatzsteuer",
+    r"steuerbetrag",
+    r"total\s+taxes",
+    r"totaal\s+btw",
+    r"montant\s+tva",
+)
+CREDIT_NOTE_WORDS = _labels(
+    r"creditnota",
+    r"credit\s*nota",
+    r"note\s+de\s+cr[ée]dit",
+    r"avoir",
+    r"credit\s*note",
+    r"gutschrift",
+)
+RECEIPT_WORDS = _labels(
+    r"kasticket",
+    r"kassabon",
+    r"ticket\s+de\s+caisse",
+    r"re[çc]u",
+    r"receipt",
+    r"kassenbon",
+    r"quittung",
+    r"bancontact",
+    r"betaald\s+met",
+)
+
+OGM = re.compile(r"(?:\+{3}|\*{3})\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*(?:\+{3}|\*{3})")
+IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?)\b")
+BIC = re.compile(
+    r"\b(?:BIC|SWIFT)(?:\s*(?:code|/\s*SWIFT))?\s*[:.]?\s*([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b"
+)
+VAT_ID = re.compile(
+    r"\b(?:(?:BTW|TVA|VAT|USt-?IdNr\.?|UStId|MwSt|N°\s*TVA|VAT\s*(?:no|number))[\s.:-]*)?"
+    r"((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)"
+    r"[\s.]?[0-9A-Z][0-9A-Z .]{6,16}[0-9A-Z])"
+)
+ENTERPRISE_NUMBER = re.compile(
+    r"\b(?:KBO|BCE|RPR|RPM|ondernemingsnummer|num[ée]ro\s+d['’]entreprise|O\.?N\.?|N\.?E\.?)"
+    r"[\s.:-]*(?:BE\s?)?([01]\d{3}[.\s]?\d{3}[.\s]?\d{3})\b",
+    re.IGNORECASE,
+)
+COMPANY_FORM = re.compile(
+    r"\b(?:B\.?V\.?B\.?A\.?|B\.?V\.?|N\.?V\.?|C\.?V\.?|V\.?Z\.?W\.?|S\.?R\.?L\.?|S\.?A\.?|S\.?P\.?R\.?L\.?"
+    r"|S\.?C\.?R\.?L\.?|ASBL|SARL|SAS|SASU|EURL|GmbH|AG|KG|Ltd\.?|LLC|Inc\.?|plc|Comm\.?V)\s*$"
+)

@@ -1,0 +1,202 @@
+"""Reading invoices' visible text: golden files, Factur-X (text vs embedded XML), parsing."""
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apps.documents.extraction import patterns
+from apps.documents.extraction.files import ExtractionError, embedded_xml, pdf_text
+from apps.documents.extraction.text import Hints, extract_from_text
+from apps.einvoice import from_xml
+from tests.conftest import IN_CI
+
+DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
+
+
+def _data(path: Path) -> bytes:
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"test data missing: {path}")
+        pytest.skip(f"test data missing: {path}")
+    return path.read_bytes()
+
+
+def _same_name(expected: str, found: str) -> bool:
+    return expected.lower() in found.lower() or found.lower() in expected.lower()
+
+
+GOLDEN = ["NetpresseInvoice", "QualityHosting", "coolblue1", "free_fiber"]
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_golden_pdf_fields_match_the_expected_json(name):
+    expected = json.loads(_data(DATA / "pdf" / f"{name}.json"))[0]
+    found = extract_from_text(pdf_text(_data(DATA / "pdf" / f"{name}.pdf")).text)
+    assert _same_name(expected["issuer"], found.value("counterparty_name"))
+    assert found.value("number") == expected["invoice_number"]
+    assert found.value("issue_date") == datetime.date.fromisoformat(expected["date"])
+    assert found.value("total_incl_vat") == Decimal(str(expected["amount"]))
+    assert found.value("total_excl_vat") == Decimal(str(expected["amount_untaxed"]))
+    if expected.get("vat"):
+        assert found.value("counterparty_vat_id") == expected["vat"].replace(" ", "")
+    if expected.get("iban"):
+        assert found.value("counterparty_iban") == expected["iban"]
+    if expected.get("date_due"):
+        assert found.value("due_date") == datetime.date.fromisoformat(expected["date_due"])
+
+
+FACTURX = [
+    "Avoir_FR_type381_BASIC.pdf",
+    "Facture_UE_BASICWL.pdf",
+    "zugferd_2p0_BASIC_Taxifahrt.pdf",
+    "zugferd_2p0_EN16931_Einfach.pdf",
+    "zugferd_2p0_EN16931_Rabatte.pdf",
+]
+
+
+@pytest.mark.parametrize("name", FACTURX)
+def test_visible_text_of_factur_x_matches_its_embedded_xml(name):
+    data = _data(DATA / "facturx" / name)
+    truth = from_xml(embedded_xml(data).data)
+    found = extract_from_text(pdf_text(data).text)
+    assert found.value("number") == truth.number
+    assert found.value("total_incl_vat") == truth.totals.tax_inclusive
+    assert found.value("total_excl_vat") == truth.totals.tax_exclusive
+    assert found.value("total_vat") == truth.totals.tax_total
+    assert found.value("counterparty_vat_id") == truth.seller.vat_id
+    assert _same_name(truth.seller.name, found.value("counterparty_name"))
+    if name == "Facture_UE_BASICWL.pdf":
+        # prints 11/03/2017 for 3 November (US order); we read European day-first: a known miss
+        assert found.value("issue_date") == datetime.date(2017, 3, 11)
+    else:
+        assert found.value("issue_date") == truth.issue_date
+    if truth.is_credit_note:
+        assert found.kind_hint == "credit_note"
+
+
+def test_our_own_vat_number_is_the_buyer_not_the_supplier():
+    text = (
+        "Factuur nr 2026-001\nLeverancier NV BTW BE0765432146\nKlant: BE0412345614\nTotaal € 121,00"
+    )
+    found = extract_from_text(text, hints=Hints(own_vat_ids=frozenset({"BE0412345614"})))
+    assert found.value("counterparty_vat_id") == "BE0765432146"
+    assert found.buyer_vat_id == "BE0412345614"
+
+
+def test_known_supplier_gives_its_name():
+    text = "Factuur 2026-17\nBTW BE0765432146\nTotaal 50,00 €"
+    found = extract_from_text(text, hints=Hints(known_suppliers={"BE0765432146": "Studio Lumière"}))
+    assert found.value("counterparty_name") == "Studio Lumière"
+
+
+def test_belgian_invoice_text_in_dutch():
+    text = """Bakkerij De Gouden Korst BV
+Meir 12, 2000 Antwerpen
+BTW BE 0412.345.614
+Factuurnummer: 2026-0042
+Factuurdatum: 02/11/2026
+Vervaldatum: 02/12/2026
+Totaal excl. btw  € 1.234,56
+Btw 21%           € 259,26
+Te betalen        € 1.493,82
+IBAN BE56 3631 2345 6788
+Mededeling +++010/8068/17183+++"""
+    found = extract_from_text(text)
+    assert found.value("counterparty_name") == "Bakkerij De Gouden Korst BV"
+    assert found.value("counterparty_vat_id") == "BE0412345614"
+    assert found.value("counterparty_enterprise_number") == "0412345614"
+    assert found.value("number") == "2026-0042"
+    assert found.value("issue_date") == datetime.date(2026, 11, 2)
+    assert found.value("due_date") == datetime.date(2026, 12, 2)
+    assert (
+        found.value("total_excl_vat"),
+        found.value("total_vat"),
+        found.value("total_incl_vat"),
+    ) == (Decimal("1234.56"), Decimal("259.26"), Decimal("1493.82"))
+    assert found.value("counterparty_iban") == "BE56363123456788"
+    assert found.value("structured_communication") == "010806817183"
+    assert found.warnings == []
+
+
+def test_inconsistent_totals_are_flagged():
+    found = extract_from_text(
+        "Facture n° 12\nTotal HT 100,00 €\nTVA 21% 21,00 €\nTotal TTC 130,00 €"
+    )
+    assert "totals_inconsistent" in found.warnings
+
+
+def _encrypted_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(b"%PDF-1.4\n garbage without structure", "malformed"), (_encrypted_pdf(), "encrypted")],
+)
+def test_broken_and_encrypted_pdfs_raise_a_clear_error(data, code):
+    with pytest.raises(ExtractionError) as error:
+        pdf_text(data)
+    assert error.value.code == code
+    assert error.value.message
+
+
+@given(st.decimals(min_value=Decimal("0"), max_value=Decimal("9999999"), places=2))
+def test_amounts_parse_in_belgian_and_english_notation(value):
+    whole, cents = f"{value:.2f}".split(".")
+    grouped = f"{int(whole):,}"
+    assert patterns.parse_amount(f"€ {grouped.replace(',', '.')},{cents}") == value
+    assert patterns.parse_amount(f"{grouped}.{cents}") == value
+    assert patterns.parse_amount(f"{grouped.replace(',', ' ')},{cents} €") == value
+
+
+@given(st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2099, 12, 31)))
+def test_dates_parse_in_every_european_format(day):
+    assert patterns.parse_date(day.strftime("%d/%m/%Y")) == day
+    assert patterns.parse_date(day.strftime("%d.%m.%Y")) == day
+    assert patterns.parse_date(day.strftime("%d-%m-%Y")) == day
+    assert patterns.parse_date(day.isoformat()) == day
+    dutch = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ][day.month - 1]
+    french = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ][day.month - 1]
+    assert patterns.parse_date(f"{day.day} {dutch} {day.year}") == day
+    assert patterns.parse_date(f"le {day.day} {french} {day.year}") == day
