@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.companies import services as company_services
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink, OfficeMember
 from apps.companies.scoping import company_scope
+from apps.core.demo_documents import seed_documents
 
 DEMO_PASSWORD = "okioki-demo-2026"
 
@@ -94,6 +95,8 @@ class Command(BaseCommand):
                         "requested_by": entrepreneur,
                     },
                 )
+            with company_scope(company):
+                seed_documents(company)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:")
         )

@@ -1,0 +1,163 @@
+"""Demo documents for `make run`: an e-invoice, a PDF invoice and a credit note per company,
+read by the real pipeline so a newcomer sees documents ready for the accountant."""
+
+import datetime
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+
+from apps.companies.models import Company
+from apps.documents.models import Document, Source
+from apps.documents.reading import document_read
+from apps.documents.services import document_ingest
+from apps.einvoice import to_ubl
+from apps.einvoice.model import (
+    CREDIT_NOTE,
+    Address,
+    Endpoint,
+    Line,
+    Party,
+    Payment,
+    PrecedingInvoice,
+)
+from apps.einvoice.model import Document as EDocument
+
+SUPPLIER = Party(
+    name="Drukkerij Van Damme NV",
+    vat_id="BE0812345603",
+    enterprise_number="0812345603",
+    enterprise_number_scheme="0208",
+    endpoint=Endpoint(scheme="0208", id="0812345603"),
+    address=Address(street="Veldstraat 8", city="Gent", postal_code="9000", country="BE"),
+)
+PDF_SUPPLIER = {
+    "name": "Energie Plus BV",
+    "street": "Kaai 3",
+    "city": "2000 Antwerpen",
+    "vat": "BE0555555523",
+    "iban": "BE71 0682 4680 1369",
+}
+LABELS = {
+    "nl": {
+        "title": "Factuur",
+        "number": "Factuurnummer",
+        "date": "Factuurdatum",
+        "due": "Vervaldatum",
+        "description": "Omschrijving",
+        "amount": "Bedrag",
+        "net": "Totaal excl. btw",
+        "vat_line": "Btw 21%",
+        "gross": "Te betalen",
+        "vat": "BTW",
+        "reference": "Mededeling",
+    },
+    "fr": {
+        "title": "Facture",
+        "number": "Numéro de facture",
+        "date": "Date de facture",
+        "due": "Date d'échéance",
+        "description": "Description",
+        "amount": "Montant",
+        "net": "Total HT",
+        "vat_line": "TVA 21%",
+        "gross": "Total TTC",
+        "vat": "TVA",
+        "reference": "Communication",
+    },
+}
+
+
+def _us(company: Company) -> Party:
+    return Party(
+        name=company.name,
+        vat_id=company.vat_number,
+        enterprise_number=company.enterprise_number,
+        enterprise_number_scheme="0208",
+        endpoint=Endpoint(scheme="0208", id=company.enterprise_number),
+        address=Address(
+            street=company.street, city=company.city, postal_code=company.postal_code, country="BE"
+        ),
+    )
+
+
+def _einvoice(company: Company, number: str, credit: bool = False) -> bytes:
+    lines = [
+        Line(
+            id="1",
+            name="Folders A5, 2000 stuks",
+            quantity=Decimal("2"),
+            unit_price=Decimal("145.00"),
+            vat_category="S",
+            vat_rate=Decimal("21"),
+        ),
+        Line(
+            id="2",
+            name="Naamkaartjes",
+            quantity=Decimal("500"),
+            unit_price=Decimal("0.12"),
+            vat_category="S",
+            vat_rate=Decimal("21"),
+        ),
+    ]
+    return to_ubl(
+        EDocument(
+            number=number,
+            issue_date=datetime.date(2026, 11, 3),
+            due_date=datetime.date(2026, 12, 3),
+            type_code=CREDIT_NOTE if credit else "380",
+            seller=SUPPLIER,
+            buyer=_us(company),
+            buyer_reference="Bestelling 88",
+            lines=lines[:1] if credit else lines,
+            preceding_invoices=[PrecedingInvoice(number="VD-2026-311")] if credit else [],
+            payment=Payment(iban="BE15001765432130", reference="010806817183"),
+        )
+    )
+
+
+def _pdf(company: Company) -> bytes:
+    from weasyprint import HTML
+
+    language = "fr" if company.default_language == "fr" else "nl"
+    html = render_to_string(
+        "pdf/demo/supplier_invoice.html",
+        {
+            "language": language,
+            "labels": LABELS[language],
+            "supplier": PDF_SUPPLIER,
+            "customer": {
+                "name": company.name,
+                "street": company.street,
+                "city": f"{company.postal_code} {company.city}",
+                "vat": company.vat_number,
+            },
+            "number": "EP-2026-10077",
+            "date": "04/11/2026",
+            "due": "18/11/2026",
+            "lines": [("Elektriciteit oktober 2026", "180,00"), ("Netkosten", "60,50")],
+            "net": "240,50",
+            "vat": "50,51",
+            "gross": "291,01",
+            "ogm": "+++010/8068/17183+++",
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def seed_documents(company: Company) -> None:
+    """Idempotent: the same bytes twice are one document, and reading twice changes nothing."""
+    files = [
+        ("VD-2026-311.xml", _einvoice(company, "VD-2026-311")),
+        ("VD-2026-CN-12.xml", _einvoice(company, "VD-2026-CN-12", credit=True)),
+        ("energie-plus-oktober.pdf", _pdf(company)),
+    ]
+    for filename, data in files:
+        result = document_ingest(
+            company=company,
+            data=data,
+            filename=filename,
+            source=Source.UPLOAD,
+            details={"uploaded_by": "demo"},
+        )
+        if result.document is not None and result.document.status == Document.Status.RECEIVED:
+            document_read(company_id=company.pk, document_id=result.document.pk)
