@@ -18,6 +18,37 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
     return format_money(amount, currency, language)
 
 
+@register.simple_tag
+def field_source(document: object, name: str) -> str:
+    """Where a document field came from, for people: "from the e-invoice", "corrected by you"."""
+    from django.utils.translation import gettext as _
+
+    info = getattr(document, "field_sources", {}).get(name)
+    if not info:
+        return ""
+    labels = {
+        "xml": _("from the e-invoice"),
+        "pdf_text": _("read from the PDF"),
+        "ocr": _("recognised in the scan (check it)"),
+        "user": _("entered by a person"),
+        "supplier_memory": _("remembered for this supplier"),
+    }
+    label = labels.get(info.get("source", ""), "")
+    confidence = info.get("confidence")
+    if label and confidence is not None and confidence < 0.5:
+        label = _("%(source)s, unsure") % {"source": label}
+    return label
+
+
+@register.filter
+def rule_explanation(rule: str) -> str:
+    """A validation rule in plain words, in the active language ('' for rare rules)."""
+    from apps.einvoice.explanations import explain
+
+    message = explain(rule)
+    return str(message) if message else ""
+
+
 @register.filter
 def accessible(field: BoundField) -> str:
     """Render a form field with ``aria-invalid`` and ``aria-describedby`` pointing at its error."""

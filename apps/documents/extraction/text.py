@@ -301,7 +301,9 @@ def extract_from_text(
 
     if p.CREDIT_NOTE_WORDS.search(text[:2000]):
         result.kind_hint = "credit_note"
-    elif p.RECEIPT_WORDS.search(text) and not p.NUMBER_LABELS.search(text):
+    elif p.RECEIPT_WORDS.search(text[:600]) or (
+        p.RECEIPT_WORDS.search(text) and not p.NUMBER_LABELS.search(text)
+    ):
         result.kind_hint = "receipt"
 
     # IBANs look like VAT numbers to a pattern (FR76 1010...): take them out first

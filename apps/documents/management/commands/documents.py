@@ -1,0 +1,124 @@
+"""`manage.py documents extract FILE [--no-embedded]`: what OkiOki reads in a document.
+
+Prints the fields in the JSON shape of `manage.py einvoice parse`, plus `kind`, `category`
+and `sources` (field -> where it was found). No database access: a pure reading.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.core.files import FileKind, sniff
+from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
+from apps.documents.extraction.text import TextExtraction, extract_from_text
+from apps.einvoice import EInvoiceError, from_xml
+from apps.einvoice.jsonio import to_json
+
+# document field -> its place in the JSON of `einvoice parse`
+JSON_PATHS = {
+    "counterparty_name": "seller.name",
+    "counterparty_vat_id": "seller.vat_id",
+    "counterparty_enterprise_number": "seller.enterprise_number",
+    "counterparty_iban": "payment.iban",
+    "counterparty_bic": "payment.bic",
+    "structured_communication": "payment.reference",
+    "total_excl_vat": "totals.tax_exclusive",
+    "total_vat": "totals.tax_total",
+    "total_incl_vat": "totals.tax_inclusive",
+}
+KIND_OF_HINT = {
+    "credit_note": ("purchase_credit_note", "purchases"),
+    "receipt": ("receipt", "purchases"),
+    "invoice": ("purchase_invoice", "purchases"),
+}
+
+
+def _text_json(found: TextExtraction) -> dict[str, Any]:
+    value = found.value
+
+    def text(name: str) -> str:
+        result = value(name)
+        return "" if result is None else str(result)
+
+    kind, category = KIND_OF_HINT.get(found.kind_hint, KIND_OF_HINT["invoice"])
+    return {
+        "number": text("number"),
+        "type_code": "381" if found.kind_hint == "credit_note" else "380",
+        "issue_date": text("issue_date"),
+        "due_date": text("due_date"),
+        "currency": text("currency") or "EUR",
+        "seller": {
+            "name": text("counterparty_name"),
+            "vat_id": text("counterparty_vat_id"),
+            "enterprise_number": text("counterparty_enterprise_number"),
+        },
+        "buyer": {"vat_id": found.buyer_vat_id},
+        "payment": {
+            "reference": text("structured_communication"),
+            "iban": text("counterparty_iban"),
+            "bic": text("counterparty_bic"),
+        },
+        "vat_breakdown": value("vat_breakdown") or [],
+        "totals": {
+            "tax_exclusive": text("total_excl_vat"),
+            "tax_total": text("total_vat"),
+            "tax_inclusive": text("total_incl_vat"),
+            "payable": text("total_incl_vat"),
+        },
+        "kind": kind,
+        "category": category,
+        "sources": {JSON_PATHS.get(name, name): item.source for name, item in found.fields.items()},
+        "warnings": found.warnings,
+    }
+
+
+class Command(BaseCommand):
+    help = "Read a document (PDF, picture or e-invoice XML) and print what OkiOki finds."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        commands = parser.add_subparsers(dest="action", required=True)
+        extract = commands.add_parser("extract", help="print the fields found in a file")
+        extract.add_argument("file", type=Path)
+        extract.add_argument(
+            "--no-embedded",
+            action="store_true",
+            help="ignore embedded XML; read only the visible content",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from None
+        kind = sniff(data)
+        try:
+            if kind == FileKind.XML:
+                result = self._xml(data)
+            elif kind == FileKind.PDF:
+                embedded = None if options["no_embedded"] else embedded_xml(data)
+                if embedded is not None:
+                    result = self._xml(embedded.data)
+                else:
+                    text = pdf_text(data)
+                    result = _text_json(
+                        extract_from_text(text.text, source="ocr" if text.ocr else "pdf_text")
+                    )
+            elif kind in (FileKind.PNG, FileKind.JPEG):
+                result = _text_json(extract_from_text(ocr_image(data), source="ocr"))
+            else:
+                raise CommandError(f"{path}: not a PDF, picture or XML e-invoice")
+        except (EInvoiceError, ExtractionError) as error:
+            raise CommandError(f"{path}: {error.message}") from None
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+
+    def _xml(self, data: bytes) -> dict[str, Any]:
+        document = from_xml(data)
+        result = to_json(document)
+        credit = document.is_credit_note
+        result["kind"] = "purchase_credit_note" if credit else "purchase_invoice"
+        result["category"] = "purchases"
+        result["sources"] = dict.fromkeys(("number", "issue_date", "seller", "totals"), "xml")
+        return result

@@ -1,0 +1,160 @@
+"""Benchmark of document reading (issue #4): field accuracy and throughput.
+
+Accuracy per field over the shared golden invoices, the Factur-X PDFs (visible text against
+their embedded XML) and invoices rendered from known values (PDF text, and as pictures
+through OCR). Throughput: text PDFs per second on one core, and seconds per OCR page.
+"""
+
+import datetime
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
+os.environ.setdefault("DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+import logging  # noqa: E402
+
+logging.disable(logging.WARNING)
+
+from django.conf import settings  # noqa: E402
+
+from apps.documents.extraction.files import embedded_xml, ocr_image, pdf_text  # noqa: E402
+from apps.documents.extraction.text import Hints, extract_from_text  # noqa: E402
+from apps.einvoice import from_xml  # noqa: E402
+from tests.documents import samples  # noqa: E402
+
+DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
+OURS = Hints(own_vat_ids=frozenset({"BE0412345614"}), own_names=("Bakkerij Test BV",))
+FIELDS = ["supplier", "vat_id", "number", "issue_date", "net", "vat", "gross", "iban"]
+
+
+def _same(expected: object, found: object) -> bool:
+    if isinstance(expected, str) and isinstance(found, str) and expected and found:
+        return expected.lower() in found.lower() or found.lower() in expected.lower()
+    return expected == found
+
+
+def _found(extraction) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    value = extraction.value
+    return {
+        "supplier": value("counterparty_name"),
+        "vat_id": value("counterparty_vat_id"),
+        "number": value("number"),
+        "issue_date": value("issue_date"),
+        "net": value("total_excl_vat"),
+        "vat": value("total_vat"),
+        "gross": value("total_incl_vat"),
+        "iban": value("counterparty_iban"),
+    }
+
+
+def cases():  # type: ignore[no-untyped-def]
+    for path in sorted((DATA / "pdf").glob("*.pdf")):
+        expected = json.loads(path.with_suffix(".json").read_text())[0]
+        truth = {
+            "supplier": expected["issuer"],
+            "vat_id": (expected.get("vat") or "").replace(" ", "") or None,
+            "number": expected["invoice_number"],
+            "issue_date": datetime.date.fromisoformat(expected["date"]),
+            "net": Decimal(str(expected["amount_untaxed"])),
+            "gross": Decimal(str(expected["amount"])),
+            "iban": expected.get("iban"),
+        }
+        yield f"golden/{path.stem}", path.read_bytes(), truth, "pdf"
+    for path in sorted((DATA / "facturx").glob("*.pdf")):
+        data = path.read_bytes()
+        embedded = embedded_xml(data)
+        try:
+            invoice = from_xml(embedded.data) if embedded else None
+        except Exception:
+            continue
+        truth = {
+            "supplier": invoice.seller.name,
+            "vat_id": invoice.seller.vat_id or None,
+            "number": invoice.number,
+            "issue_date": invoice.issue_date,
+            "net": invoice.totals.tax_exclusive,
+            "vat": invoice.totals.tax_total,
+            "gross": invoice.totals.tax_inclusive,
+        }
+        yield f"facturx/{path.stem}", data, truth, "pdf"
+    for sample in samples.SAMPLES:
+        truth = {
+            "supplier": sample.supplier,
+            "vat_id": sample.supplier_vat,
+            "number": sample.number,
+            "issue_date": sample.issue_date,
+            "net": sample.net,
+            "vat": sample.vat,
+            "gross": sample.gross,
+            "iban": sample.iban,
+        }
+        yield f"rendered/{sample.name}", samples.pdf(sample), truth, "pdf"
+        yield f"photo/{sample.name}", samples.png(sample), truth, "ocr"
+    receipt = samples.RECEIPT
+    yield (
+        "photo/receipt",
+        samples.png(receipt),
+        {"issue_date": receipt.issue_date, "gross": receipt.gross},
+        "ocr",
+    )
+
+
+def main() -> None:
+    hits: dict[str, list[bool]] = defaultdict(list)
+    by_source: dict[str, list[bool]] = defaultdict(list)
+    text_pdfs: list[bytes] = []
+    ocr_seconds: list[float] = []
+    misses = []
+    for name, data, truth, kind in cases():
+        if kind == "pdf":
+            text_pdfs.append(data)
+            found = _found(extract_from_text(pdf_text(data).text, hints=OURS))
+        else:
+            started = time.perf_counter()
+            text = ocr_image(data)
+            ocr_seconds.append(time.perf_counter() - started)
+            found = _found(extract_from_text(text, hints=OURS, source="ocr"))
+        for field in FIELDS:
+            if truth.get(field) is None:
+                continue
+            ok = _same(truth[field], found[field])
+            hits[field].append(ok)
+            by_source[kind].append(ok)
+            if not ok:
+                misses.append(f"{name}: {field} expected {truth[field]!r}, found {found[field]!r}")
+    print("document reading: field accuracy (share of documents where the field is right)")
+    for field in FIELDS:
+        values = hits[field]
+        share = 100 * sum(values) / len(values)
+        print(f"  {field:12} {sum(values):3}/{len(values):<3} {share:5.1f} %")
+    for kind, values in by_source.items():
+        label = "PDF text" if kind == "pdf" else "OCR"
+        print(f"  all fields, {label:8} {100 * sum(values) / len(values):5.1f} %")
+    started = time.perf_counter()
+    rounds = 3
+    for _ in range(rounds):
+        for data in text_pdfs:
+            extract_from_text(pdf_text(data).text, hints=OURS)
+    elapsed = time.perf_counter() - started
+    print(f"  text PDFs: {rounds * len(text_pdfs) / elapsed:.1f} documents/s on one core")
+    if ocr_seconds:
+        print(f"  OCR: {sum(ocr_seconds) / len(ocr_seconds):.2f} s per page (200 dpi, nld+fra+eng)")
+    if misses:
+        print("  misses:")
+        for miss in misses:
+            print(f"    {miss}")
+
+
+if __name__ == "__main__":
+    main()
