@@ -145,7 +145,9 @@ def _pdf(company: Company) -> bytes:
 
 
 def seed_documents(company: Company) -> None:
-    """Idempotent: the same bytes twice are one document, and reading twice changes nothing."""
+    """Idempotent: a company that has its demo documents gets nothing more."""
+    if Document.objects.filter(company=company, source_details__uploaded_by="demo").exists():
+        return
     files = [
         ("VD-2026-311.xml", _einvoice(company, "VD-2026-311")),
         ("VD-2026-CN-12.xml", _einvoice(company, "VD-2026-CN-12", credit=True)),

@@ -123,13 +123,27 @@ def _apply_text(document: Document, found: TextExtraction) -> None:
             document.vat_breakdown = item.value
             continue
         _set(document, name, item.value, item.source, item.confidence)
-    if document.is_kind_confirmed:
-        return
     supplier = None
     if document.counterparty_vat_id:
         supplier = Supplier.objects.filter(
             company=document.company, vat_id=document.counterparty_vat_id
         ).first()
+    elif document.counterparty_name:
+        # a supplier known by name: what a person confirmed before fills the gaps
+        supplier = Supplier.objects.filter(
+            company=document.company, name__iexact=document.counterparty_name
+        ).first()
+        if supplier is not None:
+            for name, value in (
+                ("counterparty_vat_id", supplier.vat_id),
+                ("counterparty_enterprise_number", supplier.enterprise_number),
+                ("counterparty_iban", supplier.iban),
+            ):
+                if not getattr(document, name):
+                    _set(document, name, value, "supplier_memory", 0.8)
+    document.supplier = supplier
+    if document.is_kind_confirmed:
+        return
     if supplier is not None and supplier.default_kind:
         kind = Kind(supplier.default_kind)
     elif found.kind_hint == "credit_note":
@@ -139,7 +153,6 @@ def _apply_text(document: Document, found: TextExtraction) -> None:
     else:
         kind = Kind.PURCHASE_INVOICE
     document.kind, document.category = kind, CATEGORY_OF_KIND[kind]
-    document.supplier = supplier
 
 
 def _store_xml(document: Document, filename: str, xml: bytes) -> None:

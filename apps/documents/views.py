@@ -1,3 +1,5 @@
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -125,6 +127,7 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
     )
 
 
+@csp_replace({"frame-ancestors": [SELF]})  # the document page shows it in a frame
 @xframe_options_sameorigin
 @company_view()
 def document_original(request: HttpRequest, document_id: str) -> FileResponse:

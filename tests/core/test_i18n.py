@@ -109,3 +109,10 @@ def test_catalog_is_complete(language):
     fuzzy = [message.id for message in catalog if message.id and message.fuzzy]
     assert untranslated == [], f"untranslated in {language}: {untranslated[:10]}"
     assert fuzzy == [], f"fuzzy in {language}: {fuzzy[:10]}"
+
+
+def test_iban_and_ogm_are_shown_as_banks_print_them():
+    rendered = Template("{% load okioki %}{{ i|iban }} {{ o|ogm }}").render(
+        Context({"i": "BE71068246801369", "o": "010806817183"})
+    )
+    assert rendered == "BE71 0682 4680 1369 +++010/8068/17183+++"

@@ -207,3 +207,25 @@ def test_reading_twice_changes_nothing(company, django_capture_on_commit_callbac
         document_read(company_id=company.pk, document_id=document.pk)
         assert Event.objects.filter(document=document).count() == events
     assert document.issue_date == datetime.date(2026, 11, 2)
+
+
+def test_a_known_supplier_fills_what_the_text_lacks(company, django_capture_on_commit_callbacks):
+    from tests.documents import samples as rendered
+
+    company.vat_number = "BE0412345614"  # the customer printed on the rendered samples
+    company.save()
+    with company_scope(company):
+        Supplier.objects.create(
+            company=company,
+            name="Drukkerij Van Damme NV",
+            vat_id="BE0812345603",
+            iban="BE15001765432130",
+            default_kind=Kind.RECEIPT,
+        )
+    sample = rendered.SAMPLES[0]
+    sample = rendered.Sample(**{**vars(sample), "supplier_vat": "", "iban": "BE71068246801369"})
+    data = rendered.pdf(sample)
+    document = _ingest(company, data, "van-damme.pdf", django_capture_on_commit_callbacks)
+    assert document.counterparty_vat_id == "BE0812345603"
+    assert document.field_sources["counterparty_vat_id"]["source"] == "supplier_memory"
+    assert document.kind == Kind.RECEIPT

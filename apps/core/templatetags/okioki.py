@@ -41,6 +41,21 @@ def field_source(document: object, name: str) -> str:
 
 
 @register.filter
+def iban(value: str) -> str:
+    """BE71068246801369 -> BE71 0682 4680 1369, as banks print it."""
+    compact = (value or "").replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+@register.filter
+def ogm(value: str) -> str:
+    """010806817183 -> +++010/8068/17183+++, the Belgian structured communication."""
+    if len(value or "") != 12 or not value.isdigit():
+        return value or ""
+    return f"+++{value[:3]}/{value[3:7]}/{value[7:]}+++"
+
+
+@register.filter
 def rule_explanation(rule: str) -> str:
     """A validation rule in plain words, in the active language ('' for rare rules)."""
     from apps.einvoice.explanations import explain
