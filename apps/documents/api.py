@@ -52,6 +52,7 @@ class IngestResultSerializer(serializers.Serializer):
     is_duplicate = serializers.BooleanField()
     error_code = serializers.CharField()
     error = serializers.CharField()
+    notice = serializers.CharField()
 
 
 def _flatten(results: list[services.IngestResult]) -> list[services.IngestResult]:

@@ -44,6 +44,8 @@ class IngestResult:
     is_duplicate: bool = False
     error_code: str = ""
     error: str | Promise = ""
+    # kept, but it can't be read as it is: the user fills in the details (or it fails)
+    notice: str | Promise = ""
     children: list["IngestResult"] = field(default_factory=list)
 
     @property
@@ -197,7 +199,22 @@ def _ingest_file(
         document.original.delete(save=False)
         existing = Document.objects.get(company=company, sha256=digest)
         return _record_duplicate(existing, source=source, details=details, actor=actor)
-    return IngestResult(filename=filename, document=document)
+    return IngestResult(filename=filename, document=document, notice=_first_look(kind, data))
+
+
+def _first_look(kind: FileKind, data: bytes) -> str:
+    """A quick check at arrival, so the uploader hears at once what reading will find."""
+    from apps.core.xml import XMLRejected, parse_xml
+    from apps.documents.extraction.files import MESSAGES, is_encrypted
+
+    if kind == FileKind.PDF and is_encrypted(data):
+        return str(MESSAGES["encrypted"])
+    if kind == FileKind.XML:
+        try:
+            parse_xml(data)
+        except XMLRejected as error:
+            return str(_("Kept, but it can't be read: %(reason)s") % {"reason": error.message})
+    return ""
 
 
 def _record_duplicate(

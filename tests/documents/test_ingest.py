@@ -167,3 +167,54 @@ def test_accountant_cannot_upload(company, accountant, client_for):
     assert response.status_code == 403
     with company_scope(company):
         assert Document.objects.count() == 0
+
+
+def test_upload_tells_at_once_about_encrypted_pdfs_and_xml_bombs(company, owner, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.documents.test_extraction import _encrypted_pdf
+
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
+    url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
+    response = client_for(owner).post(
+        url,
+        {
+            "uploads": [
+                SimpleUploadedFile("locked.pdf", _encrypted_pdf()),
+                SimpleUploadedFile("bomb.xml", bomb),
+                SimpleUploadedFile("good.pdf", PDF),
+            ]
+        },
+    )
+    html = response.content.decode()
+    assert "protected with a password" in html
+    assert "document type declaration" in html
+    with company_scope(company):
+        # nothing is lost: all three are kept, the good one is not blocked by the others
+        assert sorted(Document.objects.values_list("original_filename", flat=True)) == [
+            "bomb.xml",
+            "good.pdf",
+            "locked.pdf",
+        ]
+
+
+@pytest.mark.parametrize("role", ["accountant", "member"])
+def test_correcting_a_document_needs_edit_rights(role, request, company, client_for):
+    from tests import factories
+
+    document = factories.DocumentFactory(company=company, counterparty_name="Before")
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    response = client_for(request.getfixturevalue(role)).post(
+        url, {"kind": "purchase_invoice", "counterparty_name": "After", "currency": "EUR"}
+    )
+    with company_scope(company):
+        document.refresh_from_db()
+    if role == "accountant":
+        assert response.status_code == 403
+        assert document.counterparty_name == "Before"
+    else:
+        assert response.status_code == 302
+        assert document.counterparty_name == "After"
