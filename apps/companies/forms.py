@@ -6,6 +6,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.companies.models import Company, Role
+from apps.companies.services import COMPANY_EDITABLE_FIELDS
 from apps.companies.validators import normalize_enterprise_number, normalize_vat_number
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -37,19 +38,7 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "enterprise_number",
-            "vat_number",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "default_language",
-            "email",
-            "iban",
-            "logo",
-        ]
+        fields = ["enterprise_number", *COMPANY_EDITABLE_FIELDS]
         widgets = {
             "iban": forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),

@@ -101,21 +101,24 @@ def company_create(
     return company
 
 
+# What an owner may change after creation (the enterprise number identifies the company).
+COMPANY_EDITABLE_FIELDS = (
+    "name",
+    "vat_number",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "default_language",
+    "email",
+    "iban",
+    "logo",
+)
+
+
 @transaction.atomic
 def company_update(*, company: Company, **fields: object) -> Company:
-    editable = {
-        "name",
-        "vat_number",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-        "default_language",
-        "email",
-        "iban",
-        "logo",
-    }
-    unknown = set(fields) - editable
+    unknown = set(fields) - set(COMPANY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
     for field, value in fields.items():

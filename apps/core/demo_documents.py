@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 
 from apps.companies.models import Company
+from apps.documents.envelope import our_party
 from apps.documents.models import Document, Source
 from apps.documents.reading import document_read
 from apps.documents.services import document_ingest
@@ -67,19 +68,6 @@ LABELS = {
 }
 
 
-def _us(company: Company) -> Party:
-    return Party(
-        name=company.name,
-        vat_id=company.vat_number,
-        enterprise_number=company.enterprise_number,
-        enterprise_number_scheme="0208",
-        endpoint=Endpoint(scheme="0208", id=company.enterprise_number),
-        address=Address(
-            street=company.street, city=company.city, postal_code=company.postal_code, country="BE"
-        ),
-    )
-
-
 def _einvoice(company: Company, number: str, credit: bool = False) -> bytes:
     lines = [
         Line(
@@ -106,7 +94,7 @@ def _einvoice(company: Company, number: str, credit: bool = False) -> bytes:
             due_date=datetime.date(2026, 12, 3),
             type_code=CREDIT_NOTE if credit else "380",
             seller=SUPPLIER,
-            buyer=_us(company),
+            buyer=our_party(company),
             buyer_reference="Bestelling 88",
             lines=lines[:1] if credit else lines,
             preceding_invoices=[PrecedingInvoice(number="VD-2026-311")] if credit else [],

@@ -72,7 +72,8 @@ VAT_SCHEMES = {
 MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
 
 
-def _our_party(company: Company) -> Party:
+def our_party(company: Company) -> Party:
+    """Our company as an e-invoice party, identified on Peppol by its enterprise number."""
     return Party(
         name=company.name,
         vat_id=company.vat_number,
@@ -171,7 +172,7 @@ def _summary_lines(document: Document) -> tuple[list[Line], list[VatBreakdown]]:
 
 def envelope_model(document: Document, original: bytes) -> EDocument:
     """The EN 16931 model of a reviewed document, with the original embedded."""
-    ours = _our_party(document.company)
+    ours = our_party(document.company)
     theirs = _their_party(document)
     lines, reasons = _summary_lines(document)
     if any(line.vat_category == "O" for line in lines):

@@ -1,11 +1,10 @@
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.documents.models import Category, Document, Kind
 from apps.documents.selectors import SORTS, DocumentFilters
+from apps.documents.services import EDITABLE_FIELDS, totals_mismatch
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -113,22 +112,7 @@ class DocumentForm(forms.ModelForm):
 
     class Meta:
         model = Document
-        fields = [
-            "kind",
-            "counterparty_name",
-            "counterparty_vat_id",
-            "counterparty_enterprise_number",
-            "number",
-            "issue_date",
-            "due_date",
-            "currency",
-            "total_excl_vat",
-            "total_vat",
-            "total_incl_vat",
-            "counterparty_iban",
-            "counterparty_bic",
-            "structured_communication",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -192,12 +176,7 @@ class DocumentForm(forms.ModelForm):
             data.get("total_vat"),
             data.get("total_incl_vat"),
         )
-        if (
-            net is not None
-            and vat is not None
-            and gross is not None
-            and abs(net + vat - gross) > Decimal("0.02")
-        ):
+        if totals_mismatch(net, vat, gross):
             self.add_error(
                 "total_incl_vat",
                 _("The totals don't add up: %(net)s + %(vat)s VAT is not %(gross)s.")

@@ -276,6 +276,14 @@ def document_set_status(
 
 # --- Review: what a document still needs, corrections, supplier memory --------------------------
 
+
+def totals_mismatch(net: Decimal | None, vat: Decimal | None, gross: Decimal | None) -> bool:
+    """True when all three totals are known and net + VAT is not gross (to a cent or two)."""
+    if net is None or vat is None or gross is None:
+        return False
+    return abs(net + vat - gross) > Decimal("0.02")
+
+
 REVIEW_FIELDS = ("counterparty_name", "number", "issue_date", "total_incl_vat")
 
 
@@ -305,12 +313,7 @@ def document_review_problems(document: Document) -> list[tuple[str, str]]:
             )
         )
     net, vat, gross = document.total_excl_vat, document.total_vat, document.total_incl_vat
-    if (
-        net is not None
-        and vat is not None
-        and gross is not None
-        and abs(net + vat - gross) > Decimal("0.02")
-    ):
+    if totals_mismatch(net, vat, gross):
         problems.append(
             (
                 "totals_inconsistent",
