@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.einvoice",
     "apps.documents",
+    "apps.inbox",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,21 @@ SPECTACULAR_SETTINGS = {
 PEPPOL_RULES_DIR = env_path("PEPPOL_RULES_DIR", SHARED_DATA_DIR / "validation" / "peppol-2026.5")
 INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "in.okioki.localhost")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+
+# Secrets stored for the user (mailbox and cloud folder passwords) are encrypted with these
+# Fernet keys; the first encrypts, all decrypt (rotation). Empty: a key derived from SECRET_KEY,
+# so set them in production to be free to rotate SECRET_KEY.
+ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [])
+# Collecting documents: mailboxes (IMAP), the forwarding address (SMTP or webhook), cloud folders.
+INBOX_SCAN_INTERVAL_MINUTES = env_int("INBOX_SCAN_INTERVAL_MINUTES", 15)
+INBOX_AUTH_FAILURES_BEFORE_PAUSE = env_int("INBOX_AUTH_FAILURES_BEFORE_PAUSE", 3)
+INBOX_TIMEOUT = env_int("INBOX_TIMEOUT", 30)
+# A message larger than this is recorded with its reason and not downloaded (bytes, as sent).
+INBOX_MAX_MESSAGE_SIZE = env_int("INBOX_MAX_MESSAGE_SIZE", MAX_UPLOAD_SIZE * 3 // 2)
+INBOUND_SMTP_HOST = env_str("INBOUND_SMTP_HOST", "127.0.0.1")
+INBOUND_SMTP_PORT = env_int("INBOUND_SMTP_PORT", 2525)
+# Shared secret of the inbound-mail webhook (HTTP basic auth password); empty: webhook off.
+INBOUND_WEBHOOK_SECRET = env_str("INBOUND_WEBHOOK_SECRET", "")
 
 LOGGING = {
     "version": 1,

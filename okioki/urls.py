@@ -23,5 +23,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("apps.documents.urls")),
+    path("", include("apps.inbox.urls")),
     path("", include("apps.companies.urls")),
 ]

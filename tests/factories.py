@@ -19,7 +19,9 @@ from apps.companies.models import (
     Role,
 )
 from apps.companies.scoping import company_scope
+from apps.core.crypto import encrypt
 from apps.documents.models import Document, Source
+from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
 
 PASSWORD = "correct horse battery staple"
 
@@ -136,3 +138,41 @@ class DocumentFactory(ScopedFactory):
     status = Document.Status.READY
     counterparty_name = factory.Sequence(lambda n: f"Supplier {n} BV")
     number = factory.Sequence(lambda n: f"INV-{n:05d}")
+
+
+class MailboxFactory(ScopedFactory):
+    class Meta:
+        model = Mailbox
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"facturen{n}@example.be")
+    host = "127.0.0.1"
+    port = 9  # discard: nothing answers IMAP there
+    security = Mailbox.Security.PLAIN
+    username = factory.SelfAttribute("name")
+    secret = factory.LazyFunction(lambda: encrypt("mail-password"))
+
+
+class CloudFolderFactory(ScopedFactory):
+    class Meta:
+        model = CloudFolder
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Invoices {n}")
+    url = "http://127.0.0.1:9/"
+    username = "cloud-user"
+    path = "/Invoices"
+    secret = factory.LazyFunction(lambda: encrypt("cloud-password"))
+
+
+class InboundMessageFactory(ScopedFactory):
+    class Meta:
+        model = InboundMessage
+
+    company = factory.SubFactory(CompanyFactory)
+    channel = InboundMessage.Channel.FORWARDING
+    key = factory.Sequence(lambda n: f"{n:064x}")
+    sender = "facturen@supplier.example"
+    subject = factory.Sequence(lambda n: f"Factuur {n}")
+    status = InboundMessage.Status.IMPORTED
+    raw = factory.django.FileField(data=b"Subject: x\r\n\r\nhello\r\n", filename="m.eml")

@@ -220,7 +220,6 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     titles = {
         "sales": _("Sales"),
         "bank": _("Bank"),
-        "connections": _("Connections"),
     }
     if section not in titles:
         raise Http404

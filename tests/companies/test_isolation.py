@@ -20,6 +20,9 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "link_id": lambda c: factories.OfficeClientLinkFactory(company=c).public_id,
     "section": lambda c: "sales",
     "document_id": lambda c: factories.DocumentFactory(company=c).public_id,
+    "mailbox_id": lambda c: factories.MailboxFactory(company=c).public_id,
+    "folder_id": lambda c: factories.CloudFolderFactory(company=c).public_id,
+    "message_id": lambda c: factories.InboundMessageFactory(company=c).public_id,
 }
 
 

@@ -35,7 +35,11 @@ def _company_pages(company, office):
     ]
     pages += [
         reverse("companies:section", kwargs={**kwargs, "section": section})
-        for section in ("sales", "bank", "connections")
+        for section in ("sales", "bank")
+    ]
+    pages += [
+        reverse(name, kwargs=kwargs)
+        for name in ("inbox:overview", "inbox:mailbox-create", "inbox:folder-create")
     ]
     return pages
 

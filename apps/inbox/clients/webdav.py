@@ -1,0 +1,172 @@
+"""WebDAV folders (Nextcloud, ownCloud, many NAS and hosting providers), with requests.
+
+PROPFIND (depth 1, walked down the sub-folders) lists files with their ETags; GET downloads;
+MKCOL and MOVE file processed documents into a sub-folder. Answers are parsed with the hardened
+XML parser. Every failure comes out as one ``InboxError``.
+"""
+
+from urllib.parse import quote, unquote, urlparse
+
+import requests
+
+from apps.core.xml import XMLRejected, parse_xml
+from apps.inbox.clients import RemoteFile
+from apps.inbox.errors import InboxError
+
+DAV = "{DAV:}"
+PROPFIND_BODY = (
+    b'<?xml version="1.0" encoding="utf-8"?>'
+    b'<d:propfind xmlns:d="DAV:"><d:prop>'
+    b"<d:resourcetype/><d:getetag/><d:getcontentlength/>"
+    b"</d:prop></d:propfind>"
+)
+MAX_DEPTH = 6
+MAX_FILES = 10_000
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+def _normalise(path: str) -> str:
+    parts = [part for part in path.replace("\\", "/").split("/") if part and part != "."]
+    if ".." in parts:
+        raise InboxError("cloud_folder_missing", folder=path)
+    return "/" + "/".join(parts)
+
+
+def _numbered(name: str, attempt: int) -> str:
+    """``inv.pdf``, then ``inv (2).pdf``, ``inv (3).pdf``…"""
+    if attempt == 1:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    return f"{stem} ({attempt}).{extension}" if dot and stem else f"{name} ({attempt})"
+
+
+class WebDavClient:
+    def __init__(self, *, url: str, username: str, secret: str, timeout: float):
+        self.base = url.rstrip("/")
+        self.base_path = unquote(urlparse(self.base).path).rstrip("/")
+        self.session = requests.Session()
+        self.session.auth = (username, secret)
+        self.session.headers["User-Agent"] = "OkiOki document collector"
+        self.timeout = timeout
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return self.base + quote(_normalise(path))
+
+    def _request(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        try:
+            response = self.session.request(
+                method,
+                self._url(path),
+                timeout=self.timeout,
+                allow_redirects=False,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        except requests.exceptions.SSLError as error:
+            raise InboxError("tls_failed") from error
+        except requests.exceptions.Timeout as error:
+            raise InboxError("timeout") from error
+        except requests.exceptions.ConnectionError as error:
+            text = str(error).lower()
+            if "resolve" in text or "name or service" in text or "nodename" in text:
+                raise InboxError("host_not_found") from error
+            raise InboxError("refused") from error
+        except requests.exceptions.RequestException as error:
+            raise InboxError("protocol", detail=str(error)[:200]) from error
+        if response.status_code == 401:
+            raise InboxError("wrong_password")
+        if response.status_code == 403:
+            raise InboxError("forbidden")
+        return response
+
+    def _propfind(self, folder: str) -> list[tuple[str, bool, str, int]]:
+        response = self._request(
+            "PROPFIND",
+            folder,
+            data=PROPFIND_BODY,
+            headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+        )
+        if response.status_code == 404:
+            raise InboxError("cloud_folder_missing", folder=folder)
+        if response.status_code != 207:
+            if response.status_code in (301, 302, 307, 308, 405, 501) or response.status_code < 300:
+                raise InboxError("not_webdav")
+            raise InboxError("http_error", status=response.status_code)
+        try:
+            root = parse_xml(response.content)
+        except XMLRejected as error:
+            raise InboxError("not_webdav") from error
+        entries = []
+        for item in root.iter(f"{DAV}response"):
+            href = item.findtext(f"{DAV}href") or ""
+            path = unquote(urlparse(href).path)
+            if self.base_path and path.startswith(self.base_path):
+                path = path[len(self.base_path) :]
+            is_folder = item.find(f".//{DAV}resourcetype/{DAV}collection") is not None
+            etag = (item.findtext(f".//{DAV}getetag") or "").strip().strip('"')
+            try:
+                size = int(item.findtext(f".//{DAV}getcontentlength") or 0)
+            except ValueError:
+                size = 0
+            entries.append((_normalise(path), is_folder, etag, size))
+        return entries
+
+    # --- CloudClient ---------------------------------------------------------------------------
+
+    def check(self, folder: str) -> None:
+        self._propfind(_normalise(folder))
+
+    def list_files(self, folder: str, *, exclude: str = "") -> list[RemoteFile]:
+        start = _normalise(folder)
+        skip = _normalise(f"{start}/{exclude}") if exclude else ""
+        files: list[RemoteFile] = []
+        pending = [(start, 0)]
+        while pending and len(files) < MAX_FILES:
+            current, depth = pending.pop()
+            for path, is_folder, etag, size in self._propfind(current):
+                if path == current or (skip and (path == skip or path.startswith(skip + "/"))):
+                    continue
+                if is_folder:
+                    if depth + 1 < MAX_DEPTH:
+                        pending.append((path, depth + 1))
+                elif not path.rsplit("/", 1)[-1].startswith("."):
+                    files.append(RemoteFile(path=path, etag=etag, size=size))
+        return sorted(files, key=lambda f: f.path)
+
+    def download(self, path: str, *, max_bytes: int) -> bytes:
+        response = self._request("GET", path, stream=True)
+        if response.status_code == 404:
+            raise InboxError("cloud_folder_missing", folder=path)
+        if response.status_code != 200:
+            raise InboxError("http_error", status=response.status_code)
+        chunks, total = [], 0
+        for chunk in response.iter_content(1024 * 1024):
+            total += len(chunk)
+            if total > max_bytes:
+                response.close()
+                raise FileTooLarge(path)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def move(self, path: str, to_folder: str) -> str:
+        source = _normalise(path)
+        parent = source.rsplit("/", 1)[0]
+        target_folder = _normalise(f"{parent}/{to_folder}")
+        response = self._request("MKCOL", target_folder)
+        if response.status_code not in (201, 405):  # 405: it exists already
+            raise InboxError("http_error", status=response.status_code)
+        name = source.rsplit("/", 1)[-1]
+        for attempt in range(1, 50):
+            destination = f"{target_folder}/{_numbered(name, attempt)}"
+            response = self._request(
+                "MOVE", source, headers={"Destination": self._url(destination), "Overwrite": "F"}
+            )
+            if response.status_code in (201, 204):
+                return destination
+            if response.status_code != 412:  # 412: a file of that name is there already
+                raise InboxError("http_error", status=response.status_code)
+        raise InboxError("http_error", status=412)

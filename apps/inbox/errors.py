@@ -1,0 +1,73 @@
+"""What can go wrong while collecting, as codes with messages a user can act on."""
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import DomainError
+
+CONNECTION_ERRORS: dict[str, Promise] = {
+    "wrong_password": _(
+        "The server refused the user name or password. Check them; with two-step verification "
+        "on (Gmail, Microsoft 365), create an app password and use that."
+    ),
+    "host_not_found": _("The server name can't be found. Check the spelling of the host."),
+    "refused": _("The server refused the connection. Check the host and the port."),
+    "timeout": _("The server did not answer in time. Check the host and port, or try later."),
+    "tls_failed": _(
+        "The secure connection failed (TLS). Check the security setting and the port: "
+        "SSL/TLS is usually port 993, STARTTLS port 143."
+    ),
+    "plain_not_allowed": _(
+        "A connection without encryption is only allowed to this computer (localhost)."
+    ),
+    "folder_missing": _("The folder %(folder)s does not exist in this mailbox."),
+    "connection_lost": _("The connection was lost during the scan; it resumes at the next one."),
+    "protocol": _("The server answered something unexpected: %(detail)s"),
+    "secret_unreadable": _("The stored password can't be read any more. Enter it again."),
+    "not_webdav": _("This address does not answer as a WebDAV folder. Check the URL."),
+    "cloud_folder_missing": _("The folder %(folder)s does not exist (any more) on the server."),
+    "http_error": _("The server answered with an error (HTTP %(status)s)."),
+    "forbidden": _("The server does not allow this account to read the folder."),
+}
+
+# Why a message or file did not (fully) become documents.
+ITEM_PROBLEMS: dict[str, Promise] = {
+    "too_large": _("The message is larger than the limit of %(limit)s MB and was not read."),
+    "broken_mime": _(
+        "The message is damaged (broken MIME structure); whatever could be read was kept."
+    ),
+    "unreadable": _("The message can't be read as an e-mail."),
+    "no_documents": _("No invoice or receipt in this message."),
+    "attachment_failed": _("Some attachments could not be used: %(details)s"),
+    "body_pdf_failed": _("The invoice in the body of the message could not be turned into a PDF."),
+    "sender_not_allowed": _("The sender is not allowed to send documents to this company."),
+}
+
+
+def describe(code: str, params: dict[str, object] | None = None) -> str:
+    """The message of a stored code, in the language active now (the reader's, not the worker's)."""
+    from apps.documents.errors import INGEST_ERRORS
+
+    template = CONNECTION_ERRORS.get(code) or ITEM_PROBLEMS.get(code) or INGEST_ERRORS.get(code)
+    if code == "too_large" and not params:
+        params = {"limit": settings.MAX_UPLOAD_SIZE // (1024 * 1024)}
+    if template is None:
+        return code
+    try:
+        return str(template) % params if params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+class InboxError(DomainError):
+    """A connection problem: a code from CONNECTION_ERRORS and its parameters. Stored as both,
+    so the message is rendered later in the language of whoever reads it."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(describe(code, params), code=code)
+        self.params = params
+
+    @property
+    def is_authentication(self) -> bool:
+        return self.code == "wrong_password"

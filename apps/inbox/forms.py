@@ -1,0 +1,212 @@
+from typing import Any
+from urllib.parse import urlparse
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from apps.inbox.clients.imap import LOCAL_HOSTS
+from apps.inbox.models import CloudFolder, ForwardingAddress, Mailbox
+from apps.inbox.presets import PRESETS, PRESETS_BY_CODE
+from apps.inbox.services import CLOUD_FOLDER_FIELDS, MAILBOX_FIELDS
+
+
+def _split_folders(value: str) -> list[str]:
+    folders = [part.strip() for line in value.splitlines() for part in line.split(",")]
+    return list(dict.fromkeys(folder for folder in folders if folder))
+
+
+class SecretFormMixin(forms.Form):
+    """A password field that is required to connect, and optional (kept) when editing."""
+
+    password = forms.CharField(
+        label=_("password or app password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, keep_password: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.keep_password = keep_password
+        if keep_password:
+            self.fields["password"].help_text = _(
+                "Stored encrypted and never shown. Leave empty to keep it."
+            )
+        else:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = _("Stored encrypted and never shown again.")
+            # when testing before saving, the typed password stays in the form
+            self.fields["password"].widget.render_value = True
+
+
+class MailboxForm(SecretFormMixin, forms.ModelForm):
+    provider = forms.ChoiceField(
+        label=_("provider"), choices=[(p.code, p.name) for p in PRESETS], initial="other"
+    )
+    folders_text = forms.CharField(
+        label=_("folders to watch"),
+        initial="INBOX",
+        help_text=_("One or more folders, separated by commas. INBOX is your inbox."),
+    )
+    scan_interval_minutes = forms.IntegerField(
+        label=_("scan every (minutes)"), min_value=5, max_value=1440
+    )
+    field_order = [
+        "provider",
+        "name",
+        "username",
+        "password",
+        "host",
+        "port",
+        "security",
+        "auth_method",
+        "folders_text",
+        "move_to_folder",
+        "scan_interval_minutes",
+    ]
+
+    class Meta:
+        model = Mailbox
+        fields = [f for f in MAILBOX_FIELDS if f not in ("folders", "provider")]
+        labels = {"username": _("e-mail address or user name")}
+        help_texts = {
+            "auth_method": _(
+                "With OAuth2, paste an access token as the password; it must be renewed when it "
+                "expires. An app password works without that."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].required = False
+        self.fields["name"].required = False
+        if self.instance.pk:
+            self.fields["folders_text"].initial = ", ".join(self.instance.folders)
+            self.fields["provider"].initial = self.instance.provider
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        preset = PRESETS_BY_CODE.get(data.get("provider", ""), PRESETS_BY_CODE["other"])
+        if not data.get("host"):
+            if preset.host:
+                data["host"], data["port"], data["security"] = (
+                    preset.host,
+                    preset.port,
+                    preset.security,
+                )
+            else:
+                self.add_error("host", _("Enter the IMAP server of your provider."))
+        host = (data.get("host") or "").strip().lower()
+        data["host"] = host
+        if data.get("security") == Mailbox.Security.PLAIN and host and host not in LOCAL_HOSTS:
+            self.add_error(
+                "security",
+                _(
+                    "Without encryption, only this computer (localhost) is allowed. "
+                    "Choose SSL/TLS or STARTTLS."
+                ),
+            )
+        port = data.get("port")
+        if port is not None and not 0 < port < 65536:
+            self.add_error("port", _("A port is a number from 1 to 65535."))
+        folders = _split_folders(data.get("folders_text") or "")
+        if not folders:
+            self.add_error("folders_text", _("Name at least one folder, e.g. INBOX."))
+        data["folders"] = folders
+        if not data.get("name") and data.get("username"):
+            data["name"] = data["username"]
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data[name] for name in MAILBOX_FIELDS if name in data}
+
+
+class CloudFolderForm(SecretFormMixin, forms.ModelForm):
+    url = forms.URLField(
+        label=_("server address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("e.g. https://cloud.example.be/remote.php/dav/files/your-name/"),
+    )
+    scan_interval_minutes = forms.IntegerField(
+        label=_("scan every (minutes)"), min_value=5, max_value=1440
+    )
+    field_order = [
+        "name",
+        "url",
+        "username",
+        "password",
+        "path",
+        "move_to_folder",
+        "scan_interval_minutes",
+    ]
+
+    class Meta:
+        model = CloudFolder
+        fields = [f for f in CLOUD_FOLDER_FIELDS if f != "provider"]
+        help_texts = {
+            "path": _("The folder to watch, e.g. /Invoices. Its sub-folders are read too."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        parsed = urlparse(url)
+        if parsed.scheme == "http" and (parsed.hostname or "") not in LOCAL_HOSTS:
+            raise ValidationError(
+                _("Use an https:// address: the password must not travel unencrypted.")
+            )
+        return url
+
+    def clean_path(self) -> str:
+        path = "/" + self.cleaned_data["path"].strip().strip("/")
+        if ".." in path.split("/"):
+            raise ValidationError(_("Enter a folder path without '..'."))
+        return path
+
+    def clean_move_to_folder(self) -> str:
+        name = self.cleaned_data["move_to_folder"].strip().strip("/")
+        if "/" in name or name in ("..", "."):
+            raise ValidationError(_("Enter the name of one sub-folder, e.g. Processed."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name"):
+            data["name"] = (data.get("path") or "/").rstrip("/").rsplit("/", 1)[-1] or (
+                urlparse(data.get("url") or "").hostname or "WebDAV"
+            )
+        data["provider"] = CloudFolder.Provider.WEBDAV
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data[name] for name in CLOUD_FOLDER_FIELDS if name in data}
+
+
+class ForwardingForm(forms.ModelForm):
+    class Meta:
+        model = ForwardingAddress
+        fields = ["only_allowed_senders", "allowed_senders"]
+        widgets = {"allowed_senders": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_allowed_senders(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["allowed_senders"].splitlines()]
+        wrong = []
+        for line in filter(None, lines):
+            candidate = f"x{line}" if line.startswith("@") else line
+            try:
+                validate_email(candidate)
+            except ValidationError:
+                wrong.append(line)
+        if wrong:
+            raise ValidationError(
+                _("Not an e-mail address or @domain: %(wrong)s") % {"wrong": ", ".join(wrong)}
+            )
+        return "\n".join(filter(None, lines))

@@ -1,0 +1,144 @@
+"""The company's forwarding address: mail sent or forwarded to it becomes documents.
+
+One code path for every way such mail reaches us (the ``inbox_smtpd`` SMTP server behind the
+MTA, or a provider's inbound webhook): ``forwarded_message_receive`` stores the e-mail as it
+came and answers at once; a worker collects its documents (``message_collect``).
+"""
+
+import secrets
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.companies.models import Company, Membership
+from apps.companies.scoping import company_scope, no_company
+from apps.inbox.mail import parse_message
+from apps.inbox.models import ForwardingAddress, InboundMessage
+
+
+def forwarding_address_get(*, company: Company) -> ForwardingAddress:
+    """The company's address, made on first use: ``<slug>-<10 random hex>@<domain>``."""
+    address = ForwardingAddress.objects.filter(company=company).first()
+    if address is not None:
+        return address
+    base = slugify(company.slug)[:40].strip("-") or "company"
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return ForwardingAddress.objects.create(
+                    company=company, local_part=f"{base}-{secrets.token_hex(5)}"
+                )
+        except IntegrityError:
+            existing = ForwardingAddress.objects.filter(company=company).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("Could not find a free forwarding address")
+
+
+def forwarding_address_update(
+    *, address: ForwardingAddress, only_allowed_senders: bool, allowed_senders: str
+) -> ForwardingAddress:
+    lines = [line.strip().lower() for line in allowed_senders.splitlines() if line.strip()]
+    address.only_allowed_senders = only_allowed_senders
+    address.allowed_senders = "\n".join(dict.fromkeys(lines))
+    address.save(update_fields=["only_allowed_senders", "allowed_senders", "updated_at"])
+    return address
+
+
+def forwarding_address_find(recipient: str) -> ForwardingAddress | None:
+    """The address a recipient names, if it is one of ours and its company is active.
+
+    Listed bypass of the company scope: the recipient is what tells us the company.
+    """
+    local_part, _at, domain = parseaddr(recipient)[1].lower().rpartition("@")
+    if not local_part or domain != settings.INBOUND_EMAIL_DOMAIN.lower():
+        return None
+    local_part = local_part.split("+", 1)[0]  # name+anything@ reaches name@
+    with no_company():
+        return (
+            ForwardingAddress.objects.unscoped()
+            .select_related("company")
+            .filter(local_part=local_part, company__is_active=True)
+            .first()
+        )
+
+
+def sender_allowed(address: ForwardingAddress, senders: list[str]) -> bool:
+    if not address.only_allowed_senders:
+        return True
+    allowed = address.allowed_sender_list
+    with company_scope(address.company):
+        members = {
+            email.lower()
+            for email in Membership.objects.filter(company=address.company).values_list(
+                "user__email", flat=True
+            )
+        }
+    for sender in filter(None, (s.strip().lower() for s in senders)):
+        domain = "@" + sender.rpartition("@")[2]
+        if sender in members or sender in allowed or domain in allowed:
+            return True
+    return False
+
+
+@dataclass
+class Received:
+    accepted: bool
+    reason: str = ""  # unknown_address, sender_not_allowed
+    message: InboundMessage | None = None
+    is_duplicate: bool = False
+
+
+def forwarded_message_receive(*, recipient: str, raw: bytes, envelope_sender: str) -> Received:
+    """Accept an e-mail for one recipient: stored as it came, its documents collected after
+    commit. Refuses unknown addresses and, when the company asks, unknown senders."""
+    address = forwarding_address_find(recipient)
+    if address is None:
+        return Received(accepted=False, reason="unknown_address")
+    company = address.company
+    header_end = raw.find(b"\r\n\r\n")
+    head = raw[: header_end if header_end >= 0 else 64 * 1024]
+    parsed = parse_message(head + b"\r\n\r\n")
+    if not sender_allowed(address, [envelope_sender, parsed.sender_address]):
+        return Received(accepted=False, reason="sender_not_allowed")
+    with company_scope(company), transaction.atomic():
+        existing = InboundMessage.objects.filter(
+            company=company, channel=InboundMessage.Channel.FORWARDING, key=parsed.key
+        ).first()
+        if existing is not None:
+            return Received(accepted=True, message=existing, is_duplicate=True)  # a retry
+        message = InboundMessage(
+            company=company,
+            channel=InboundMessage.Channel.FORWARDING,
+            key=parsed.key,
+            message_id=parsed.message_id,
+            sender=parsed.sender,
+            subject=parsed.subject,
+            sent_at=parsed.date,
+            size=len(raw),
+            details={"to": recipient, "envelope_sender": envelope_sender},
+        )
+        message.raw.save("message.eml", ContentFile(raw), save=False)
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            message.raw.delete(save=False)
+            return Received(accepted=True, is_duplicate=True)
+        ForwardingAddress.objects.filter(pk=address.pk).update(
+            messages_received=F("messages_received") + 1, last_received_at=timezone.now()
+        )
+        transaction.on_commit(lambda: _enqueue_collect(message))
+    return Received(accepted=True, message=message)
+
+
+def _enqueue_collect(message: InboundMessage) -> None:
+    from apps.inbox.tasks import message_collect
+
+    message_collect.delay(message.company_id, message.pk)

@@ -1,0 +1,228 @@
+"""One e-mail becomes documents: the path every message takes, from a mailbox or forwarded.
+
+``message_import`` parses the e-mail, hands each attached document to ``document_ingest``,
+turns a body that is itself the invoice into a PDF, and records what became of the message. It
+is idempotent per message (a mailbox resync or an SMTP retry finds the record and stops).
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from apps.companies.models import Company
+from apps.documents.models import Source
+from apps.documents.services import IngestResult, document_ingest
+from apps.inbox.mail import ParsedMessage, parse_message
+from apps.inbox.models import InboundMessage, Mailbox
+
+logger = logging.getLogger(__name__)
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    # An e-mail's remote pictures and style sheets are never fetched (tracking, SSRF).
+    raise ValueError(f"not fetched: {url[:80]}")
+
+
+def body_to_pdf(parsed: ParsedMessage) -> bytes:
+    """The body of an e-mail that is itself the invoice, as a PDF with its headers on top."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "pdf/inbox/message_body.html",
+        {"message": parsed, "has_html": bool(parsed.html.strip())},
+    )
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def _flatten(results: list[IngestResult]) -> list[IngestResult]:
+    flat: list[IngestResult] = []
+    for result in results:
+        if result.children:
+            flat.extend(_flatten(result.children))
+            if result.error_code:
+                flat.append(result)
+        else:
+            flat.append(result)
+    return flat
+
+
+def _existing(*, company: Company, mailbox: Mailbox | None, key: str) -> InboundMessage | None:
+    if mailbox is not None:
+        return InboundMessage.objects.filter(mailbox=mailbox, key=key).first()
+    return InboundMessage.objects.filter(
+        company=company, channel=InboundMessage.Channel.FORWARDING, key=key
+    ).first()
+
+
+def message_import(
+    *,
+    company: Company,
+    raw: bytes,
+    channel: str,
+    mailbox: Mailbox | None = None,
+    folder: str = "",
+    uid: int | None = None,
+    recipient: str = "",
+) -> tuple[InboundMessage, bool]:
+    """Record the e-mail and collect its documents. Returns the record and whether it is new.
+
+    The caller holds the transaction: the record, the documents and (for a mailbox) the
+    folder's progress commit together, so an interrupted scan neither loses nor repeats mail.
+    """
+    parsed = parse_message(raw)
+    existing = _existing(company=company, mailbox=mailbox, key=parsed.key)
+    if existing is not None:
+        return existing, False
+    message = InboundMessage(
+        company=company,
+        channel=channel,
+        mailbox=mailbox,
+        folder=folder,
+        uid=uid,
+        key=parsed.key,
+        message_id=parsed.message_id,
+        sender=parsed.sender,
+        subject=parsed.subject,
+        sent_at=parsed.date,
+        size=len(raw),
+    )
+    _collect(message, parsed, raw, recipient=recipient)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # another worker recorded this very message a moment ago
+        return _existing(company=company, mailbox=mailbox, key=parsed.key), False  # type: ignore[return-value]
+    return message, True
+
+
+@transaction.atomic
+def message_collect(message: InboundMessage) -> InboundMessage:
+    """Collect the documents of a message stored on arrival (the forwarding address)."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != InboundMessage.Status.RECEIVED:
+        return message  # done before: a task that runs twice changes nothing
+    with message.raw.open("rb") as stored:
+        raw = stored.read()
+    _collect(message, parse_message(raw), raw, recipient=message.details.get("to", ""))
+    message.save()
+    return message
+
+
+def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, recipient: str) -> None:
+    source = (
+        Source.MAILBOX if message.channel == InboundMessage.Channel.MAILBOX else Source.FORWARDING
+    )
+    details: dict[str, Any] = {
+        "sender": parsed.sender,
+        "subject": parsed.subject,
+        "message_id": parsed.message_id,
+        "date": parsed.date.isoformat() if parsed.date else "",
+    }
+    if message.mailbox is not None:
+        details.update(mailbox=message.mailbox.name, folder=message.folder)
+    if recipient:
+        details["to"] = recipient
+    results = [
+        document_ingest(
+            company=message.company,
+            data=attachment.data,
+            filename=attachment.filename,
+            source=source,
+            details=details,
+        )
+        for attachment in parsed.attachments
+    ]
+    problem = parsed.problem
+    if parsed.body_is_invoice:
+        try:
+            pdf = body_to_pdf(parsed)
+        except Exception:  # a body WeasyPrint can't lay out: keep the e-mail, say so
+            logger.exception("Could not render the body of message %s", message.key)
+            problem = problem or "body_pdf_failed"
+        else:
+            name = (slugify(parsed.subject)[:60] or "e-mail") + ".pdf"
+            results.append(
+                document_ingest(
+                    company=message.company,
+                    data=pdf,
+                    filename=name,
+                    source=source,
+                    details={**details, "from_body": True},
+                )
+            )
+    flat = _flatten(results)
+    created = [r for r in flat if r.document is not None and not r.is_duplicate]
+    duplicates = [r for r in flat if r.document is not None and r.is_duplicate]
+    errors = [r for r in flat if r.error_code]
+    message.documents_created = len(created)
+    message.duplicates = len(duplicates)
+    message.details = {
+        **message.details,
+        "attachments": [
+            {
+                "filename": r.filename,
+                "result": "duplicate"
+                if r.is_duplicate
+                else ("created" if r.document else r.error_code),
+                "document": str(r.document.public_id) if r.document else "",
+            }
+            for r in flat
+        ],
+        "skipped": [{"filename": s.filename, "reason": s.reason} for s in parsed.skipped],
+    }
+    if created or duplicates:
+        message.status = InboundMessage.Status.IMPORTED
+        if errors:
+            problem = problem or "attachment_failed"
+    elif errors or problem:
+        message.status = InboundMessage.Status.FAILED
+        problem = problem or "attachment_failed"
+    else:
+        message.status = InboundMessage.Status.IGNORED
+        problem = "no_documents"
+    message.problem_code = problem
+    message.problem_params = (
+        {"details": ", ".join(f"{r.filename}" for r in errors)}
+        if problem == "attachment_failed"
+        else {}
+    )
+    if not message.raw and (
+        message.status == InboundMessage.Status.FAILED or errors or parsed.problem
+    ):
+        # What went wrong stays at hand: the e-mail as it came.
+        message.raw.save("message.eml", ContentFile(raw), save=False)
+
+
+def too_large_record(
+    *,
+    company: Company,
+    mailbox: Mailbox,
+    folder: str,
+    uid: int,
+    size: int,
+    message_id: str,
+    key: str,
+) -> InboundMessage:
+    """A message over the size limit: recorded with its reason, never downloaded."""
+    message, _created = InboundMessage.objects.get_or_create(
+        mailbox=mailbox,
+        key=key,
+        defaults={
+            "company": company,
+            "channel": InboundMessage.Channel.MAILBOX,
+            "folder": folder,
+            "uid": uid,
+            "message_id": message_id,
+            "size": size,
+            "status": InboundMessage.Status.FAILED,
+            "problem_code": "too_large",
+            "problem_params": {"limit": settings.INBOX_MAX_MESSAGE_SIZE // (1024 * 1024)},
+        },
+    )
+    return message

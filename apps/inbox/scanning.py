@@ -1,0 +1,417 @@
+"""Scans: a mailbox's new mail and a cloud folder's new or changed files become documents.
+
+Incremental and resumable. A mailbox folder remembers its UIDVALIDITY and the highest UID
+done; each message commits together with that progress, so a scan cut off anywhere resumes at
+the next message, and the cost of a scan grows with new mail, not with the mailbox. A changed
+UIDVALIDITY restarts the folder from the beginning; messages already recorded (by Message-ID)
+are recognised from their headers and not downloaded again. A cloud file is read again only
+when its ETag changes.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from apps.companies.models import Membership, Role
+from apps.companies.tasks import send_email
+from apps.core.crypto import DecryptionFailed, decrypt
+from apps.documents.models import Source
+from apps.documents.services import document_ingest
+from apps.inbox.clients import CloudClient, RemoteFile, cloud_client
+from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
+from apps.inbox.clients.webdav import FileTooLarge
+from apps.inbox.errors import InboxError
+from apps.inbox.mail import message_key, parse_message
+from apps.inbox.messages import message_import, too_large_record
+from apps.inbox.models import (
+    CloudFile,
+    CloudFolder,
+    Collector,
+    InboundMessage,
+    Mailbox,
+    MailboxFolder,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH = 50  # messages whose headers are fetched in one round trip
+BATCH_BYTES = 40 * 1024 * 1024  # at most this much mail downloaded in one round trip
+
+
+@dataclass
+class ScanReport:
+    seen: int = 0  # new messages or changed files looked at
+    documents: int = 0  # new documents
+    duplicates: int = 0
+    failed: int = 0
+    already_known: int = 0
+    resynced: list[str] = field(default_factory=list)
+    error: InboxError | None = None
+    busy: bool = False  # another scan of the same source was running
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.busy
+
+
+# --- claims and health -------------------------------------------------------------------------
+
+
+def _claim(collector: Collector) -> bool:
+    """Only one scan per mailbox or folder at a time (a second worker, a double click)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    claimed = (
+        type(collector)
+        .objects.filter(pk=collector.pk)
+        .filter(Q(scanning_since__isnull=True) | Q(scanning_since__lt=stale))
+        .update(scanning_since=now)
+    )
+    return claimed == 1
+
+
+def _finish(collector: Collector, report: ScanReport) -> None:
+    now = timezone.now()
+    updates: dict[str, Any] = {
+        "scanning_since": None,
+        "last_scan_at": now,
+        "items_seen": F("items_seen") + report.seen,
+        "documents_found": F("documents_found") + report.documents,
+        "items_failed": F("items_failed") + report.failed,
+    }
+    error = report.error
+    if error is None:
+        updates.update(
+            last_success_at=now, last_error_code="", last_error_params={}, auth_failures=0
+        )
+    else:
+        updates.update(
+            last_error_code=error.code,
+            last_error_params={k: str(v) for k, v in error.params.items()},
+            last_error_at=now,
+        )
+        if error.is_authentication:
+            updates["auth_failures"] = F("auth_failures") + 1
+    type(collector).objects.filter(pk=collector.pk).update(**updates)
+    collector.refresh_from_db()
+    if (
+        error is not None
+        and error.is_authentication
+        and not collector.is_paused
+        and collector.auth_failures >= settings.INBOX_AUTH_FAILURES_BEFORE_PAUSE
+    ):
+        _pause_for_authentication(collector)
+
+
+def _pause_for_authentication(collector: Collector) -> None:
+    collector.status = Collector.Status.PAUSED
+    collector.paused_reason = "wrong_password"
+    collector.save(update_fields=["status", "paused_reason", "updated_at"])
+    url = settings.SITE_URL + collector.get_absolute_url()
+    owners = Membership.objects.filter(company=collector.company, role=Role.OWNER).select_related(
+        "user"
+    )
+    for membership in owners:
+        user = membership.user
+        with translation.override(user.language or collector.company.default_language):
+            context = {
+                "collector": collector,
+                "company": collector.company,
+                "url": url,
+                "is_mailbox": isinstance(collector, Mailbox),
+                "failures": collector.auth_failures,
+            }
+            subject = render_to_string("emails/inbox/paused.subject.txt", context).strip()
+            body = render_to_string("emails/inbox/paused.txt", context)
+            html = render_to_string("emails/inbox/paused.html", context)
+        transaction.on_commit(
+            partial(
+                send_email.delay,
+                collector.company_id,
+                to=[user.email],
+                subject=subject,
+                body=body,
+                html=html,
+            )
+        )
+
+
+def _secret(collector: Collector) -> str:
+    try:
+        return decrypt(collector.secret)
+    except DecryptionFailed as error:
+        raise InboxError("secret_unreadable") from error
+
+
+# --- mailboxes ---------------------------------------------------------------------------------
+
+
+def imap_account(mailbox: Mailbox, *, secret: str | None = None) -> ImapAccount:
+    return ImapAccount(
+        host=mailbox.host,
+        port=mailbox.port,
+        security=mailbox.security,
+        username=mailbox.username,
+        secret=_secret(mailbox) if secret is None else secret,
+        auth_method=mailbox.auth_method,
+        timeout=settings.INBOX_TIMEOUT,
+    )
+
+
+Connect = Callable[[ImapAccount], AbstractContextManager[ImapConnection]]
+
+
+def mailbox_scan(*, mailbox: Mailbox, connect: Connect = imap_connect) -> ScanReport:
+    """Collect the documents of every new message in the mailbox's folders.
+
+    Invariants: each message is looked at once (per mailbox, by Message-ID); progress commits
+    with each message; read flags are never touched; a bad message is recorded and skipped.
+    """
+    report = ScanReport()
+    if not _claim(mailbox):
+        report.busy = True
+        return report
+    try:
+        with connect(imap_account(mailbox)) as connection:
+            for folder in mailbox.folders or ["INBOX"]:
+                _scan_folder(mailbox, connection, folder, report)
+    except InboxError as error:
+        report.error = error
+    except Exception as error:
+        # never let one mailbox's surprise crash the worker: record it and carry on
+        logger.exception("Scan of mailbox %s failed", mailbox.pk)
+        report.error = InboxError("protocol", detail=type(error).__name__)
+    finally:
+        _finish(mailbox, report)
+    return report
+
+
+def _chunks(uids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(uids), size):
+        yield uids[start : start + size]
+
+
+def _scan_folder(
+    mailbox: Mailbox, connection: ImapConnection, folder: str, report: ScanReport
+) -> None:
+    info = connection.select(folder)
+    state, _created = MailboxFolder.objects.get_or_create(
+        company=mailbox.company, mailbox=mailbox, name=folder
+    )
+    if state.uidvalidity != info.uidvalidity:
+        if state.uidvalidity is not None:
+            report.resynced.append(folder)
+            logger.info("UIDVALIDITY of %s changed: resync of folder %s", mailbox.pk, folder)
+        state.uidvalidity, state.last_uid = info.uidvalidity, 0
+        state.save(update_fields=["uidvalidity", "last_uid", "updated_at"])
+    uids = connection.uids_after(state.last_uid)
+    limit = settings.INBOX_MAX_MESSAGE_SIZE
+    for batch in _chunks(uids, BATCH):
+        heads = connection.heads(batch)
+        keys = {}
+        for uid, (_size, head) in heads.items():
+            parsed_head = parse_message(head + b"\r\n")
+            keys[uid] = (parsed_head.key if parsed_head.message_id else "", parsed_head.message_id)
+        known = set(
+            InboundMessage.objects.filter(
+                mailbox=mailbox, key__in=[key for key, _id in keys.values() if key]
+            ).values_list("key", flat=True)
+        )
+        wanted = [
+            uid
+            for uid in batch
+            if uid in heads and keys[uid][0] not in known and heads[uid][0] <= limit
+        ]
+        # first what is not downloaded (known already, or too large), then the new mail
+        with transaction.atomic():
+            for uid in batch:
+                if uid not in heads or uid in wanted:
+                    continue
+                size, head = heads[uid]
+                key, message_id = keys[uid]
+                if key in known:
+                    report.already_known += 1
+                    continue
+                too_large_record(
+                    company=mailbox.company,
+                    mailbox=mailbox,
+                    folder=folder,
+                    uid=uid,
+                    size=size,
+                    message_id=message_id,
+                    key=key or message_key("", head),
+                )
+                report.seen += 1
+                report.failed += 1
+        moved: list[int] = []
+        for group in _by_size(wanted, heads):
+            bodies = connection.bodies(group)
+            for uid in group:
+                if uid in bodies:
+                    _import_one(mailbox, folder, uid, bodies[uid], report, moved)
+        MailboxFolder.objects.filter(pk=state.pk, last_uid__lt=batch[-1]).update(last_uid=batch[-1])
+        if moved and mailbox.move_to_folder:
+            connection.move(moved, mailbox.move_to_folder, source=folder)
+            connection.select(folder)
+
+
+def _by_size(uids: list[int], heads: dict[int, tuple[int, bytes]]) -> Iterator[list[int]]:
+    group: list[int] = []
+    total = 0
+    for uid in uids:
+        size = heads[uid][0]
+        if group and total + size > BATCH_BYTES:
+            yield group
+            group, total = [], 0
+        group.append(uid)
+        total += size
+    if group:
+        yield group
+
+
+def _import_one(
+    mailbox: Mailbox, folder: str, uid: int, raw: bytes, report: ScanReport, moved: list[int]
+) -> None:
+    with transaction.atomic():
+        message, created = message_import(
+            company=mailbox.company,
+            raw=raw,
+            channel=InboundMessage.Channel.MAILBOX,
+            mailbox=mailbox,
+            folder=folder,
+            uid=uid,
+        )
+        MailboxFolder.objects.filter(mailbox=mailbox, name=folder, last_uid__lt=uid).update(
+            last_uid=uid
+        )
+    if not created:
+        report.already_known += 1
+        return
+    report.seen += 1
+    report.documents += message.documents_created
+    report.duplicates += message.duplicates
+    if message.status == InboundMessage.Status.FAILED:
+        report.failed += 1
+    if message.status == InboundMessage.Status.IMPORTED:
+        moved.append(uid)
+
+
+def mailbox_test(
+    *, account: ImapAccount, folders: list[str], connect: Connect = imap_connect
+) -> int:
+    """Sign in and open each folder; the number of messages, or ``InboxError``."""
+    total = 0
+    with connect(account) as connection:
+        for folder in folders or ["INBOX"]:
+            total += connection.select(folder).exists
+    return total
+
+
+# --- cloud folders -----------------------------------------------------------------------------
+
+
+def cloud_client_for(folder: CloudFolder, *, secret: str | None = None) -> CloudClient:
+    return cloud_client(
+        folder.provider,
+        url=folder.url,
+        username=folder.username,
+        secret=_secret(folder) if secret is None else secret,
+        timeout=settings.INBOX_TIMEOUT,
+    )
+
+
+DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "xml", "zip"}
+
+
+def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None) -> ScanReport:
+    """Collect new and changed files (by ETag) of a cloud folder. Each file commits on its own."""
+    report = ScanReport()
+    if not _claim(folder):
+        report.busy = True
+        return report
+    try:
+        client = client or cloud_client_for(folder)
+        remote_files = client.list_files(folder.path, exclude=folder.move_to_folder)
+        known = {f.path: f for f in CloudFile.objects.filter(folder=folder)}
+        for remote in remote_files:
+            record = known.get(remote.path)
+            if record is not None and record.etag == remote.etag and remote.etag:
+                continue
+            _import_file(folder, client, remote, record, report)
+    except InboxError as error:
+        report.error = error
+    except Exception as error:
+        logger.exception("Scan of cloud folder %s failed", folder.pk)
+        report.error = InboxError("protocol", detail=type(error).__name__)
+    finally:
+        _finish(folder, report)
+    return report
+
+
+def _import_file(
+    folder: CloudFolder,
+    client: CloudClient,
+    remote: RemoteFile,
+    record: CloudFile | None,
+    report: ScanReport,
+) -> None:
+    report.seen += 1
+    record = record or CloudFile(company=folder.company, folder=folder, path=remote.path)
+    record.etag, record.size, record.last_seen_at = remote.etag, remote.size, timezone.now()
+    record.problem_code, record.problem_params = "", {}
+    extension = remote.name.rsplit(".", 1)[-1].lower() if "." in remote.name else ""
+    limit = settings.MAX_UPLOAD_SIZE
+    result = None
+    if extension not in DOCUMENT_EXTENSIONS:
+        record.problem_code = "unsupported"
+    elif remote.size > limit:
+        record.problem_code = "too_large"
+    else:
+        try:
+            data = client.download(remote.path, max_bytes=limit)
+        except FileTooLarge:
+            record.problem_code = "too_large"
+        else:
+            with transaction.atomic():
+                result = document_ingest(
+                    company=folder.company,
+                    data=data,
+                    filename=remote.name,
+                    source=Source.CLOUD,
+                    details={"folder": folder.name, "path": remote.path},
+                )
+                if result.error_code:
+                    record.problem_code = result.error_code
+                children = [c for c in result.children if c.document is not None]
+                document = result.document or (children[0].document if children else None)
+                record.document = document
+                record.save()
+            if result.document is not None and not result.is_duplicate:
+                report.documents += 1
+            elif result.is_duplicate:
+                report.duplicates += 1
+            report.documents += sum(
+                1 for c in result.children if c.document is not None and not c.is_duplicate
+            )
+    if record.problem_code:
+        report.failed += 1
+        record.save()
+    if result is not None and result.ok and folder.move_to_folder:
+        record.path = client.move(remote.path, folder.move_to_folder)
+        # the moved file lives on in the sub-folder, which scans leave alone
+        CloudFile.objects.filter(pk=record.pk).update(path=record.path)
+
+
+def cloud_folder_test(*, client: CloudClient, path: str) -> int:
+    """List the folder; the number of files in it, or ``InboxError``."""
+    return len(client.list_files(path))

@@ -1,0 +1,151 @@
+"""Writes of the inbox: connecting mailboxes and cloud folders, within the plan's limits.
+
+Scans live in ``scanning.py``, one e-mail's journey in ``messages.py``, the forwarding address
+in ``forwarding.py``.
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.companies.models import Company
+from apps.core.crypto import encrypt
+from apps.core.errors import DomainError, LimitReached
+from apps.inbox.models import CloudFolder, Collector, Mailbox
+
+MAILBOX_FIELDS = (
+    "name",
+    "provider",
+    "host",
+    "port",
+    "security",
+    "auth_method",
+    "username",
+    "folders",
+    "move_to_folder",
+    "scan_interval_minutes",
+)
+CLOUD_FOLDER_FIELDS = (
+    "name",
+    "provider",
+    "url",
+    "username",
+    "path",
+    "move_to_folder",
+    "scan_interval_minutes",
+)
+
+
+def limit_for(company: Company, model: type[Collector]) -> tuple[int, int]:
+    """How many the company has, and how many its plan allows."""
+    used = model.objects.filter(company=company).count()
+    allowed = company.plan.mailboxes if model is Mailbox else company.plan.cloud_folders
+    return used, allowed
+
+
+def _check_limit(company: Company, model: type[Collector]) -> None:
+    used, allowed = limit_for(company, model)
+    if used < allowed:
+        return
+    if model is Mailbox:
+        message = _(
+            "Your plan %(plan)s includes %(allowed)s mailbox(es) and all are in use. "
+            "Choose a larger plan to connect another one."
+        )
+    else:
+        message = _(
+            "Your plan %(plan)s includes %(allowed)s cloud folder(s) and all are in use. "
+            "Choose a larger plan to connect another one."
+        )
+    raise LimitReached(str(message) % {"plan": company.plan.name, "allowed": allowed})
+
+
+def _save(collector: Collector, fields: dict[str, Any], secret: str | None) -> Collector:
+    for name, value in fields.items():
+        setattr(collector, name, value)
+    if secret:
+        collector.secret = encrypt(secret)
+    if secret or any(name in fields for name in ("host", "url", "username")):
+        # new credentials: start afresh
+        collector.status = Collector.Status.ACTIVE
+        collector.paused_reason = ""
+        collector.auth_failures = 0
+    try:
+        with transaction.atomic():
+            collector.save()
+    except IntegrityError:
+        raise DomainError(
+            _("This mailbox is connected already."), code="duplicate", field="username"
+        ) from None
+    return collector
+
+
+def _fields(allowed: tuple[str, ...], given: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    return given
+
+
+@transaction.atomic
+def mailbox_create(*, company: Company, actor: User, password: str, **fields: Any) -> Mailbox:
+    """Connect a mailbox. Within the plan's number of mailboxes; the password is encrypted."""
+    _check_limit(company, Mailbox)
+    mailbox = Mailbox(company=company, created_by=actor)
+    _save(mailbox, _fields(MAILBOX_FIELDS, fields), password)
+    transaction.on_commit(lambda: collector_scan_now(collector=mailbox))
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_update(*, mailbox: Mailbox, password: str = "", **fields: Any) -> Mailbox:
+    """Change a mailbox; an empty password keeps the stored one."""
+    return _save(mailbox, _fields(MAILBOX_FIELDS, fields), password)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def cloud_folder_create(
+    *, company: Company, actor: User, password: str, **fields: Any
+) -> CloudFolder:
+    """Connect a cloud folder, within the plan's number of cloud folders."""
+    _check_limit(company, CloudFolder)
+    folder = CloudFolder(company=company, created_by=actor)
+    _save(folder, _fields(CLOUD_FOLDER_FIELDS, fields), password)
+    transaction.on_commit(lambda: collector_scan_now(collector=folder))
+    return folder
+
+
+@transaction.atomic
+def cloud_folder_update(*, folder: CloudFolder, password: str = "", **fields: Any) -> CloudFolder:
+    return _save(folder, _fields(CLOUD_FOLDER_FIELDS, fields), password)  # type: ignore[return-value]
+
+
+def collector_resume(*, collector: Collector) -> Collector:
+    collector.status = Collector.Status.ACTIVE
+    collector.paused_reason = ""
+    collector.auth_failures = 0
+    collector.save(update_fields=["status", "paused_reason", "auth_failures", "updated_at"])
+    return collector
+
+
+def collector_pause(*, collector: Collector) -> Collector:
+    collector.status = Collector.Status.PAUSED
+    collector.paused_reason = "user"
+    collector.save(update_fields=["status", "paused_reason", "updated_at"])
+    return collector
+
+
+def collector_delete(*, collector: Collector) -> None:
+    """Disconnect. Documents already collected stay; so does the record of mail looked at."""
+    collector.delete()
+
+
+def collector_scan_now(*, collector: Collector) -> None:
+    from apps.inbox import tasks
+
+    if isinstance(collector, Mailbox):
+        tasks.mailbox_scan.delay(collector.company_id, collector.pk)
+    else:
+        tasks.cloud_folder_scan.delay(collector.company_id, collector.pk)

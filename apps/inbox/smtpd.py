@@ -1,0 +1,74 @@
+"""The SMTP receiver of the forwarding addresses (``manage.py inbox_smtpd``), on aiosmtpd.
+
+It sits behind the MTA in production (which does TLS, spam and SPF checks and relays the
+inbound domain here). Unknown recipients are refused at RCPT time, oversize mail by aiosmtpd's
+size limit (552), and mail is answered 250 only once it is stored.
+"""
+
+import logging
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from apps.inbox.forwarding import forwarded_message_receive, forwarding_address_find
+
+logger = logging.getLogger(__name__)
+
+
+def _find(address: str) -> bool:
+    close_old_connections()
+    return forwarding_address_find(address) is not None
+
+
+def _receive(recipients: list[str], raw: bytes, sender: str) -> tuple[int, int]:
+    close_old_connections()
+    accepted = refused = 0
+    for recipient in recipients:
+        outcome = forwarded_message_receive(recipient=recipient, raw=raw, envelope_sender=sender)
+        if outcome.accepted:
+            accepted += 1
+        else:
+            refused += 1
+    return accepted, refused
+
+
+class InboundHandler:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if len(envelope.rcpt_tos) >= 20:
+            return "452 4.5.3 Too many recipients"
+        if not await sync_to_async(_find, thread_sensitive=True)(address):
+            return "550 5.1.1 No such address here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            accepted, _refused = await sync_to_async(_receive, thread_sensitive=True)(
+                list(envelope.rcpt_tos), raw, envelope.mail_from or ""
+            )
+        except Exception:
+            logger.exception("Could not store an inbound message")
+            return "451 4.3.0 Could not store the message, try again later"
+        if not accepted:
+            return "550 5.7.1 Sender not allowed for this address"
+        return "250 2.0.0 Message accepted"
+
+
+def make_controller(*, host: str, port: int, **kwargs: Any) -> Controller:
+    return Controller(
+        InboundHandler(),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.INBOX_MAX_MESSAGE_SIZE,
+        ident="OkiOki inbound",
+        **kwargs,
+    )

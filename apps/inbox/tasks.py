@@ -1,0 +1,82 @@
+"""Background work of the inbox: the periodic sweep, scans, and collecting forwarded mail."""
+
+from celery import shared_task
+
+from apps.companies.scoping import all_companies
+from apps.companies.tasks import CompanyTask
+from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
+
+
+@shared_task(name="apps.inbox.tasks.inbox_sweep")
+def inbox_sweep() -> int:
+    """Every minute (beat): queue a scan of each mailbox and cloud folder that is due.
+
+    Listed bypass of the company scope: the sweep fans out to every company's own task.
+    """
+    queued = 0
+    with all_companies():
+        due = [
+            *(("mailbox", m) for m in Mailbox.objects.filter(status=Mailbox.Status.ACTIVE)),
+            *(("folder", f) for f in CloudFolder.objects.filter(status=CloudFolder.Status.ACTIVE)),
+        ]
+    for kind, collector in due:
+        if not collector.is_due or collector.scanning_since is not None:
+            continue
+        if kind == "mailbox":
+            mailbox_scan.delay(collector.company_id, collector.pk)
+        else:
+            cloud_folder_scan.delay(collector.company_id, collector.pk)
+        queued += 1
+    return queued
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.inbox.tasks.mailbox_scan",
+    acks_late=True,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def mailbox_scan(company_id: int, mailbox_id: int) -> dict[str, int]:
+    """Scan one mailbox. Safe to run twice: a second scan finds nothing new."""
+    from apps.inbox.scanning import mailbox_scan as scan
+
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
+    if mailbox is None:
+        return {}
+    report = scan(mailbox=mailbox)
+    return {"seen": report.seen, "documents": report.documents, "failed": report.failed}
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.inbox.tasks.cloud_folder_scan",
+    acks_late=True,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def cloud_folder_scan(company_id: int, folder_id: int) -> dict[str, int]:
+    from apps.inbox.scanning import cloud_folder_scan as scan
+
+    folder = CloudFolder.objects.filter(pk=folder_id).first()
+    if folder is None:
+        return {}
+    report = scan(folder=folder)
+    return {"seen": report.seen, "documents": report.documents, "failed": report.failed}
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.inbox.tasks.message_collect",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=10,
+    max_retries=5,
+)
+def message_collect(company_id: int, message_id: int) -> None:
+    """Collect the documents of a forwarded e-mail stored on arrival. Idempotent."""
+    from apps.inbox.messages import message_collect as collect
+
+    message = InboundMessage.objects.filter(pk=message_id).first()
+    if message is not None:
+        collect(message)

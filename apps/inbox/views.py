@@ -1,0 +1,438 @@
+import base64
+import hmac
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from apps.companies.access import Action
+from apps.companies.decorators import company_view
+from apps.core.errors import DomainError
+from apps.inbox import scanning, selectors, services
+from apps.inbox.errors import InboxError
+from apps.inbox.forms import CloudFolderForm, ForwardingForm, MailboxForm
+from apps.inbox.forwarding import (
+    forwarded_message_receive,
+    forwarding_address_get,
+    forwarding_address_update,
+)
+from apps.inbox.models import CloudFolder, Collector, InboundMessage, Mailbox
+from apps.inbox.presets import PRESETS
+
+
+def _company(request: HttpRequest) -> Any:
+    return request.company  # type: ignore[attr-defined]
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return bool(request.access.can(Action.EDIT_DATA))  # type: ignore[attr-defined]
+
+
+def _overview_url(request: HttpRequest) -> str:
+    from django.urls import reverse
+
+    return reverse("inbox:overview", kwargs={"company_id": _company(request).public_id})
+
+
+@company_view()
+def overview(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    mailboxes_used, mailboxes_allowed = services.limit_for(company, Mailbox)
+    folders_used, folders_allowed = services.limit_for(company, CloudFolder)
+    address = forwarding_address_get(company=company)
+    return render(
+        request,
+        "inbox/inbox_overview.html",
+        {
+            "address": address,
+            "forwarding_form": ForwardingForm(instance=address) if _can_edit(request) else None,
+            "mailboxes": selectors.mailbox_list(company=company),
+            "folders": selectors.cloud_folder_list(company=company),
+            "mailboxes_used": mailboxes_used,
+            "mailboxes_allowed": mailboxes_allowed,
+            "folders_used": folders_used,
+            "folders_allowed": folders_allowed,
+            "recent": selectors.message_list(company=company, limit=20),
+            "can_edit": _can_edit(request),
+        },
+    )
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def forwarding_edit(request: HttpRequest) -> HttpResponse:
+    address = forwarding_address_get(company=_company(request))
+    form = ForwardingForm(request.POST, instance=address)
+    if form.is_valid():
+        forwarding_address_update(
+            address=address,
+            only_allowed_senders=form.cleaned_data["only_allowed_senders"],
+            allowed_senders=form.cleaned_data["allowed_senders"],
+        )
+        messages.success(request, _("The forwarding address settings are saved."))
+    else:
+        for error in form.errors.get("allowed_senders", []):
+            messages.error(request, str(error))
+    return redirect(_overview_url(request))
+
+
+# --- mailboxes ---------------------------------------------------------------------------------
+
+
+def _test_mailbox(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> None:
+    data = form.cleaned_data
+    candidate = Mailbox(
+        company=_company(request),
+        host=data["host"],
+        port=data["port"],
+        security=data["security"],
+        username=data["username"],
+        auth_method=data["auth_method"],
+    )
+    secret = data.get("password") or None
+    if secret is None and mailbox is not None:
+        candidate.secret = mailbox.secret
+    try:
+        count = scanning.mailbox_test(
+            account=scanning.imap_account(candidate, secret=secret), folders=data["folders"]
+        )
+    except InboxError as error:
+        messages.error(request, _("The connection failed: %(reason)s") % {"reason": error.message})
+    else:
+        messages.success(
+            request,
+            _("Connected. %(count)s message(s) in %(folders)s.")
+            % {"count": count, "folders": ", ".join(data["folders"])},
+        )
+
+
+def _mailbox_page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> HttpResponse:
+    company = _company(request)
+    used, allowed = services.limit_for(company, Mailbox)
+    context: dict[str, Any] = {
+        "form": form,
+        "mailbox": mailbox,
+        "presets": {
+            p.code: {"host": p.host, "port": p.port, "security": p.security, "hint": str(p.hint)}
+            for p in PRESETS
+        },
+        "limit_reached": mailbox is None and used >= allowed,
+        "allowed": allowed,
+        "can_edit": _can_edit(request),
+    }
+    if mailbox is not None:
+        context["recent"] = selectors.message_list(company=company, mailbox=mailbox)
+        context["folder_states"] = list(mailbox.folder_states.all())
+    return render(request, "inbox/mailbox_form.html", context)
+
+
+@company_view(Action.EDIT_DATA)
+def mailbox_create(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    form = MailboxForm(
+        request.POST or None,
+        initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES},
+    )
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "test":
+            _test_mailbox(request, form, None)
+        else:
+            try:
+                mailbox = services.mailbox_create(
+                    company=company,
+                    actor=request.user,  # type: ignore[arg-type]
+                    password=form.cleaned_data["password"],
+                    **form.service_fields(),
+                )
+            except DomainError as error:
+                form.add_error(error.field, error.message)  # type: ignore[arg-type]
+            else:
+                messages.success(
+                    request, _("The mailbox is connected. The first scan has started.")
+                )
+                return redirect(mailbox.get_absolute_url())
+    return _mailbox_page(request, form, None)
+
+
+def _mailbox_or_404(request: HttpRequest, mailbox_id: str) -> Mailbox:
+    mailbox = selectors.mailbox_get(company=_company(request), mailbox_id=mailbox_id)
+    if mailbox is None:
+        raise Http404
+    return mailbox
+
+
+@company_view()
+def mailbox_detail(request: HttpRequest, mailbox_id: str) -> HttpResponse:
+    mailbox = _mailbox_or_404(request, mailbox_id)
+    form = MailboxForm(request.POST or None, instance=mailbox, keep_password=True)
+    if request.method == "POST":
+        if not _can_edit(request):
+            raise PermissionDenied
+        if form.is_valid():
+            if request.POST.get("action") == "test":
+                _test_mailbox(request, form, mailbox)
+            else:
+                try:
+                    services.mailbox_update(
+                        mailbox=mailbox,
+                        password=form.cleaned_data["password"],
+                        **form.service_fields(),
+                    )
+                except DomainError as error:
+                    form.add_error(error.field, error.message)  # type: ignore[arg-type]
+                else:
+                    messages.success(request, _("The mailbox settings are saved."))
+                    return redirect(mailbox.get_absolute_url())
+        mailbox.refresh_from_db()
+    return _mailbox_page(request, form, mailbox)
+
+
+# --- cloud folders -----------------------------------------------------------------------------
+
+
+def _test_folder(request: HttpRequest, form: CloudFolderForm, folder: CloudFolder | None) -> None:
+    data = form.cleaned_data
+    candidate = CloudFolder(
+        company=_company(request), url=data["url"], username=data["username"], path=data["path"]
+    )
+    secret = data.get("password") or None
+    if secret is None and folder is not None:
+        candidate.secret = folder.secret
+    try:
+        count = scanning.cloud_folder_test(
+            client=scanning.cloud_client_for(candidate, secret=secret), path=data["path"]
+        )
+    except InboxError as error:
+        messages.error(request, _("The connection failed: %(reason)s") % {"reason": error.message})
+    else:
+        messages.success(
+            request,
+            _("Connected. %(count)s file(s) in %(path)s.") % {"count": count, "path": data["path"]},
+        )
+
+
+def _folder_page(
+    request: HttpRequest, form: CloudFolderForm, folder: CloudFolder | None
+) -> HttpResponse:
+    used, allowed = services.limit_for(_company(request), CloudFolder)
+    context: dict[str, Any] = {
+        "form": form,
+        "folder": folder,
+        "limit_reached": folder is None and used >= allowed,
+        "allowed": allowed,
+        "can_edit": _can_edit(request),
+    }
+    if folder is not None:
+        context["files"] = selectors.cloud_file_list(folder=folder)
+    return render(request, "inbox/folder_form.html", context)
+
+
+@company_view(Action.EDIT_DATA)
+def folder_create(request: HttpRequest) -> HttpResponse:
+    form = CloudFolderForm(
+        request.POST or None,
+        initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES, "path": "/"},
+    )
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "test":
+            _test_folder(request, form, None)
+        else:
+            try:
+                folder = services.cloud_folder_create(
+                    company=_company(request),
+                    actor=request.user,  # type: ignore[arg-type]
+                    password=form.cleaned_data["password"],
+                    **form.service_fields(),
+                )
+            except DomainError as error:
+                form.add_error(error.field, error.message)  # type: ignore[arg-type]
+            else:
+                messages.success(
+                    request, _("The cloud folder is connected. The first scan has started.")
+                )
+                return redirect(folder.get_absolute_url())
+    return _folder_page(request, form, None)
+
+
+def _folder_or_404(request: HttpRequest, folder_id: str) -> CloudFolder:
+    folder = selectors.cloud_folder_get(company=_company(request), folder_id=folder_id)
+    if folder is None:
+        raise Http404
+    return folder
+
+
+@company_view()
+def folder_detail(request: HttpRequest, folder_id: str) -> HttpResponse:
+    folder = _folder_or_404(request, folder_id)
+    form = CloudFolderForm(request.POST or None, instance=folder, keep_password=True)
+    if request.method == "POST":
+        if not _can_edit(request):
+            raise PermissionDenied
+        if form.is_valid():
+            if request.POST.get("action") == "test":
+                _test_folder(request, form, folder)
+            else:
+                services.cloud_folder_update(
+                    folder=folder, password=form.cleaned_data["password"], **form.service_fields()
+                )
+                messages.success(request, _("The cloud folder settings are saved."))
+                return redirect(folder.get_absolute_url())
+        folder.refresh_from_db()
+    return _folder_page(request, form, folder)
+
+
+# --- actions on a mailbox or folder --------------------------------------------------------------
+
+
+def _collector_action(request: HttpRequest, collector: Collector, action: str) -> HttpResponse:
+    if action == "scan":
+        if collector.is_paused:
+            messages.error(request, _("It is paused: resume it first."))
+        else:
+            services.collector_scan_now(collector=collector)
+            messages.success(request, _("A scan has started. New documents appear in a moment."))
+    elif action == "pause":
+        services.collector_pause(collector=collector)
+        messages.success(request, _("Paused: nothing is collected until you resume."))
+    elif action == "resume":
+        services.collector_resume(collector=collector)
+        services.collector_scan_now(collector=collector)
+        messages.success(request, _("Resumed. A scan has started."))
+    elif action == "delete":
+        services.collector_delete(collector=collector)
+        messages.success(request, _("Disconnected. The documents collected so far stay."))
+        return redirect(_overview_url(request))
+    else:
+        raise Http404
+    return redirect(collector.get_absolute_url())
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def mailbox_action(request: HttpRequest, mailbox_id: str, action: str) -> HttpResponse:
+    return _collector_action(request, _mailbox_or_404(request, mailbox_id), action)
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def folder_action(request: HttpRequest, folder_id: str, action: str) -> HttpResponse:
+    return _collector_action(request, _folder_or_404(request, folder_id), action)
+
+
+# --- messages ----------------------------------------------------------------------------------
+
+
+def _message_or_404(request: HttpRequest, message_id: str) -> InboundMessage:
+    message = selectors.message_get(company=_company(request), message_id=message_id)
+    if message is None:
+        raise Http404
+    return message
+
+
+@company_view()
+def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
+    message = _message_or_404(request, message_id)
+    return render(request, "inbox/message_detail.html", {"message": message})
+
+
+@company_view()
+def message_raw(request: HttpRequest, message_id: str) -> FileResponse:
+    message = _message_or_404(request, message_id)
+    if not message.raw:
+        raise Http404
+    response = FileResponse(
+        message.raw.open("rb"),
+        content_type="message/rfc822",
+        as_attachment=True,
+        filename=f"{message.public_id}.eml",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- inbound webhook ---------------------------------------------------------------------------
+
+
+def _webhook_authorised(request: HttpRequest) -> bool:
+    secret = settings.INBOUND_WEBHOOK_SECRET
+    header = request.headers.get("Authorization", "")
+    if not secret or not header.startswith("Basic "):
+        return False
+    try:
+        _user, _colon, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(password.encode(), secret.encode())
+
+
+def _webhook_message(request: HttpRequest) -> tuple[bytes, list[str], str]:
+    """The raw e-mail, its recipients and envelope sender, from the common provider formats:
+    a raw MIME body, or a form with the MIME message (``email``, SendGrid; ``body-mime``,
+    Mailgun; or a file ``message``) and ``to``/``recipient``/``envelope``."""
+    content_type = request.content_type or ""
+    recipients: list[str] = []
+    sender = ""
+    if content_type in ("message/rfc822", "application/octet-stream", "text/plain"):
+        raw = request.read(settings.INBOX_MAX_MESSAGE_SIZE + 1)
+        recipients = [r for r in request.GET.getlist("recipient") if r]
+        sender = request.GET.get("sender", "")
+    else:
+        upload = request.FILES.get("message") or request.FILES.get("email")
+        value = request.POST.get("email") or request.POST.get("body-mime") or ""
+        raw = (
+            upload.read(settings.INBOX_MAX_MESSAGE_SIZE + 1)
+            if upload
+            else value.encode("utf-8", "surrogateescape")
+        )
+        envelope = request.POST.get("envelope")
+        if envelope:
+            try:
+                data = json.loads(envelope)
+                recipients = [str(r) for r in data.get("to", [])]
+                sender = str(data.get("from", ""))
+            except (ValueError, AttributeError):
+                recipients = []
+        recipients = recipients or [
+            r.strip()
+            for r in (request.POST.get("recipient") or request.POST.get("to") or "").split(",")
+            if r.strip()
+        ]
+        sender = sender or request.POST.get("sender", "")
+    return raw, recipients, sender
+
+
+@csrf_exempt
+@require_POST
+def inbound_webhook(request: HttpRequest) -> HttpResponse:
+    """Mail for the forwarding addresses from a provider's inbound parsing (HTTP basic auth
+    with INBOUND_WEBHOOK_SECRET as the password). Same path as the SMTP receiver."""
+    if not settings.INBOUND_WEBHOOK_SECRET:
+        raise Http404
+    if not _webhook_authorised(request):
+        response = HttpResponse(status=401)
+        response["WWW-Authenticate"] = 'Basic realm="okioki-inbound"'
+        return response
+    raw, recipients, sender = _webhook_message(request)
+    if not raw:
+        return JsonResponse({"error": "no message"}, status=400)
+    if len(raw) > settings.INBOX_MAX_MESSAGE_SIZE:
+        return JsonResponse({"error": "message too large"}, status=413)
+    if not recipients:
+        return JsonResponse({"error": "no recipient"}, status=400)
+    results = {
+        recipient: forwarded_message_receive(recipient=recipient, raw=raw, envelope_sender=sender)
+        for recipient in recipients
+    }
+    accepted = [r for r, outcome in results.items() if outcome.accepted]
+    refused = {r: outcome.reason for r, outcome in results.items() if not outcome.accepted}
+    status = (
+        200 if accepted else (404 if all(v == "unknown_address" for v in refused.values()) else 403)
+    )
+    return JsonResponse({"accepted": accepted, "refused": refused}, status=status)

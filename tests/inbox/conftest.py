@@ -1,0 +1,50 @@
+from collections.abc import Iterator
+
+import pytest
+
+from apps.billing.models import Plan
+from apps.companies.models import Company
+from apps.companies.scoping import company_scope
+from apps.core.crypto import encrypt
+from apps.inbox.models import Mailbox
+from tests.servers import Dovecot
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    server = Dovecot().start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def collecting(company: Company) -> Company:
+    """``company`` on the Collect 70 plan: two mailboxes and two cloud folders."""
+    company.plan = Plan.objects.get(code="collect-70")
+    company.save(update_fields=["plan"])
+    return company
+
+
+@pytest.fixture
+def imap_user(dovecot: Dovecot) -> tuple[str, str]:
+    return dovecot.add_user()
+
+
+@pytest.fixture
+def make_mailbox(collecting: Company, dovecot: Dovecot):
+    def make(user: str, password: str, **fields: object) -> Mailbox:
+        values = {
+            "name": user,
+            "host": "127.0.0.1",
+            "port": dovecot.port,
+            "security": Mailbox.Security.PLAIN,
+            "username": user,
+            "secret": encrypt(password),
+            **fields,
+        }
+        with company_scope(collecting):
+            return Mailbox.objects.create(company=collecting, **values)
+
+    return make
