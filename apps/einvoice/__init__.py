@@ -4,6 +4,8 @@ Public API (import from here):
 
 - ``from_xml(data: bytes) -> Document``: UBL Invoice/CreditNote or CII, hardened parsing;
   raises ``EInvoiceError`` (``code`` + translated ``message``).
+- ``from_pdf(data: bytes) -> Document``: the Factur-X / ZUGFeRD XML of a PDF, or a UBL
+  document attached to it; same errors.
 - ``to_ubl(document: Document) -> bytes``: Peppol BIS 3 UBL, totals recomputed.
 - ``complete(document) -> Document``: the same totals and VAT breakdown computation.
 - ``validate(xml: bytes) -> ValidationReport``: XSD, EN 16931 and Peppol rules.
@@ -11,7 +13,7 @@ Public API (import from here):
 
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import Document
-from apps.einvoice.reading import from_xml
+from apps.einvoice.reading import from_pdf, from_xml
 from apps.einvoice.totals import complete
 from apps.einvoice.ubl.build import to_ubl
 from apps.einvoice.validation import ValidationReport, validate
@@ -21,6 +23,7 @@ __all__ = [
     "EInvoiceError",
     "ValidationReport",
     "complete",
+    "from_pdf",
     "from_xml",
     "to_ubl",
     "validate",

@@ -16,6 +16,14 @@ MESSAGES = {
     "bad_date": _("The e-invoice has an invalid date %(value)s in %(field)s."),
     "bad_attachment": _("The attachment %(id)s of the e-invoice is not valid base64."),
     "unreadable": _("The e-invoice cannot be read: %(detail)s"),
+    "bad_characters": _(
+        "The e-invoice contains characters that XML can't carry (control characters) in %(field)s."
+    ),
+    "pdf_too_large": _("The PDF is too large (more than %(limit)s MB)."),
+    "pdf_unreadable": _("The PDF is damaged or is not a PDF, so no e-invoice can be read from it."),
+    "pdf_without_xml": _(
+        "This PDF carries no e-invoice: it has no Factur-X, ZUGFeRD or UBL XML attached."
+    ),
 }
 
 

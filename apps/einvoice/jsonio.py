@@ -2,15 +2,17 @@
 strings, dates ISO. ``to_json`` is what ``manage.py einvoice parse`` prints and ``from_json``
 reads it back (``manage.py einvoice build``); totals and breakdown may then be omitted."""
 
-import base64
 import dataclasses
 import datetime
+import functools
 import types
 import typing
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from apps.einvoice.encoding import decode_base64, encode_base64
 from apps.einvoice.model import Document
+from apps.einvoice.numbers import bounded_decimal
 
 
 class JSONModelError(ValueError):
@@ -29,7 +31,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_json(document: Document) -> dict[str, Any]:
+def to_json(document: Document, *, with_content: bool = True) -> dict[str, Any]:
+    """The JSON of ``document``. Embedded attachments carry their bytes as ``content_base64``
+    (so that ``build`` puts them back), unless ``with_content`` is False."""
     data = _plain(document)
     data["note"] = "\n".join(document.notes)
     first = document.preceding_invoices[0] if document.preceding_invoices else None
@@ -52,10 +56,26 @@ def to_json(document: Document) -> dict[str, Any]:
             "description": attachment.description,
             "uri": attachment.uri,
             "type_code": attachment.type_code,
+            **(
+                {"content_base64": encode_base64(attachment.content)}
+                if with_content and attachment.content is not None
+                else {}
+            ),
         }
         for attachment in document.attachments
     ]
     return data
+
+
+@functools.cache
+def _hints(cls: Any) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _allows_none(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(
+        None
+    ) in typing.get_args(hint)
 
 
 def _convert(hint: Any, value: Any, path: str) -> Any:
@@ -71,19 +91,28 @@ def _convert(hint: Any, value: Any, path: str) -> Any:
             raise JSONModelError(f"{path} must be a list")
         return [_convert(item_hint, item, f"{path}[{i}]") for i, item in enumerate(value)]
     if hint is Decimal:
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            raise JSONModelError(f"{path} is not a number: {value!r}") from None
+        number = None if isinstance(value, bool) else bounded_decimal(str(value).strip())
+        if number is None:
+            raise JSONModelError(
+                f"{path} is not a plain number of a sane size: {str(value)[:40]!r}"
+            )
+        return number
     if hint is datetime.date:
         try:
             return datetime.date.fromisoformat(str(value))
         except ValueError:
             raise JSONModelError(f"{path} is not an ISO date: {value!r}") from None
     if hint is bytes:
-        return base64.b64decode(value)
+        content = decode_base64(value) if isinstance(value, str) else None
+        if content is None:
+            raise JSONModelError(f"{path} is not valid base64")
+        return content
     if hint is bool:
-        return bool(value)
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "false"):
+            return str(value).lower() == "true"
+        raise JSONModelError(f"{path} must be true or false: {str(value)[:40]!r}")
     if dataclasses.is_dataclass(hint):
         return _build(hint, value, path)
     return str(value)
@@ -92,13 +121,19 @@ def _convert(hint: Any, value: Any, path: str) -> Any:
 def _build(cls: Any, data: Any, path: str) -> Any:
     if not isinstance(data, dict):
         raise JSONModelError(f"{path or 'document'} must be an object")
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
     for field in dataclasses.fields(cls):
-        if field.name in data and data[field.name] is not None:
-            kwargs[field.name] = _convert(
-                hints[field.name], data[field.name], f"{path}.{field.name}"
-            )
+        if field.name not in data:
+            continue
+        value, hint = data[field.name], hints[field.name]
+        if value is None:
+            # null is kept where the model allows it (``VatBreakdown.rate`` of category O has
+            # no default); elsewhere it means "not given" and the default applies.
+            if _allows_none(hint):
+                kwargs[field.name] = None
+            continue
+        kwargs[field.name] = _convert(hint, value, f"{path}.{field.name}")
     try:
         return cls(**kwargs)
     except TypeError as error:
@@ -106,7 +141,11 @@ def _build(cls: Any, data: Any, path: str) -> Any:
 
 
 def from_json(data: dict[str, Any]) -> Document:
-    """The model from the JSON of ``to_json`` (or a hand-written subset of it)."""
+    """The model from the JSON of ``to_json`` (or a hand-written subset of it).
+
+    Raises ``JSONModelError`` naming the first key that is wrong."""
+    if not isinstance(data, dict):
+        raise JSONModelError("document must be an object")
     data = dict(data)
     if data.get("note") and not data.get("notes"):
         data["notes"] = [data["note"]]
@@ -117,7 +156,9 @@ def from_json(data: dict[str, Any]) -> Document:
         delivery = {**delivery, "address": {"country": delivery["country"]}}
         data["delivery"] = delivery
     attachments = []
-    for attachment in data.get("attachments") or []:
+    for i, attachment in enumerate(data.get("attachments") or []):
+        if not isinstance(attachment, dict):
+            raise JSONModelError(f".attachments[{i}] must be an object")
         attachment = {k: v for k, v in attachment.items() if k != "size"}
         if "content_base64" in attachment:
             attachment["content"] = attachment.pop("content_base64")

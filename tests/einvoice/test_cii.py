@@ -1,5 +1,6 @@
 """CII (Factur-X / ZUGFeRD 2.x), also when extracted from the PDF with the factur-x package."""
 
+import base64
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from lxml import etree
 
 from apps.einvoice import EInvoiceError, from_xml, to_ubl, validate
 from apps.einvoice.cii.parse import RAM
+from apps.einvoice.model import Attachment, Identifier
 from tests.conftest import IN_CI
 
 FACTURX = Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx"
@@ -74,3 +76,84 @@ def test_zugferd_1_is_named_clearly():
     with pytest.raises(EInvoiceError) as error:
         from_xml(_xml("MustangGnuaccountingBeispielRE-20151008_504new.pdf"))
     assert error.value.code == "zugferd1"
+
+
+def _with_references(xml: bytes, references: str) -> bytes:
+    anchor = b"</ram:BuyerTradeParty>"
+    assert anchor in xml
+    return xml.replace(anchor, anchor + references.encode(), 1)
+
+
+def test_cii_embedded_attachments_are_read():
+    content = b"%PDF-1.4\n% timesheet\n%%EOF\n"
+    xml = _with_references(
+        _xml("zugferd_2p0_EN16931_Einfach.pdf"),
+        f"""
+      <ram:AdditionalReferencedDocument>
+        <ram:IssuerAssignedID>TS-2018-03</ram:IssuerAssignedID>
+        <ram:TypeCode>916</ram:TypeCode>
+        <ram:Name>Timesheet March</ram:Name>
+        <ram:AttachmentBinaryObject mimeCode="application/pdf" filename="timesheet.pdf">{
+            base64.encodebytes(content).decode()
+        }</ram:AttachmentBinaryObject>
+      </ram:AdditionalReferencedDocument>
+      <ram:AdditionalReferencedDocument>
+        <ram:IssuerAssignedID>SPEC-7</ram:IssuerAssignedID>
+        <ram:URIID>https://example.com/spec-7.pdf</ram:URIID>
+        <ram:TypeCode>916</ram:TypeCode>
+      </ram:AdditionalReferencedDocument>
+      <ram:AdditionalReferencedDocument>
+        <ram:IssuerAssignedID>METER-42</ram:IssuerAssignedID>
+        <ram:TypeCode>130</ram:TypeCode>
+        <ram:ReferenceTypeCode>AAA</ram:ReferenceTypeCode>
+      </ram:AdditionalReferencedDocument>""",
+    )
+    assert validate(xml).is_valid, validate(xml).to_dict()
+    document = from_xml(xml)
+    assert document.attachments == [
+        Attachment(
+            id="TS-2018-03",
+            description="Timesheet March",
+            filename="timesheet.pdf",
+            mime_code="application/pdf",
+            content=content,
+        ),
+        Attachment(id="SPEC-7", uri="https://example.com/spec-7.pdf"),
+    ]
+    assert document.invoiced_object == Identifier(id="METER-42", scheme="AAA")
+    rebuilt = from_xml(to_ubl(document))  # and the PDF travels on in UBL
+    assert rebuilt.attachments[0].content == content
+
+
+def test_cii_attachment_that_is_not_base64_is_named():
+    xml = _with_references(
+        _xml("zugferd_2p0_EN16931_Einfach.pdf"),
+        """<ram:AdditionalReferencedDocument><ram:IssuerAssignedID>X-1</ram:IssuerAssignedID>
+        <ram:TypeCode>916</ram:TypeCode><ram:AttachmentBinaryObject mimeCode="application/pdf"
+        filename="x.pdf">not*base64!</ram:AttachmentBinaryObject>
+        </ram:AdditionalReferencedDocument>""",
+    )
+    with pytest.raises(EInvoiceError) as error:
+        from_xml(xml)
+    assert error.value.code == "bad_attachment"
+    assert "X-1" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("element", "number"),
+    [
+        (b'<ram:BilledQuantity unitCode="C62">', b"NaN"),
+        (b'<ram:BilledQuantity unitCode="C62">', b"1e999999"),
+        (b'<ram:TaxTotalAmount currencyID="EUR">', b"Infinity"),
+        (b'<ram:TaxTotalAmount currencyID="EUR">', b"1e5000"),
+        (b"<ram:LineTotalAmount>", b"sNaN"),
+    ],
+)
+def test_cii_number_that_is_not_a_plain_finite_number_is_a_bad_number(element, number):
+    xml = _xml("zugferd_2p0_EN16931_Einfach.pdf")
+    assert element in xml, element
+    start = xml.index(element) + len(element)
+    end = xml.index(b"<", start)
+    with pytest.raises(EInvoiceError) as error:
+        from_xml(xml[:start] + number + xml[end:])
+    assert error.value.code == "bad_number"

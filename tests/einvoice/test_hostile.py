@@ -1,8 +1,10 @@
 """Hostile and broken inputs are refused quickly with one clear error."""
 
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from apps.einvoice import EInvoiceError, from_xml, validate
 
@@ -24,6 +26,8 @@ DEEP = (
     + b"</Invoice>"
 )
 HUGE = b"<Invoice>" + b" " * (50 * 1024 * 1024) + b"</Invoice>"
+# 20 MB of empty elements: under the size limit, but 5 million elements (1.6 GB in libxml2).
+FLOOD = b"<Invoice>" + b"<a/>" * 5_000_000 + b"</Invoice>"
 
 CASES = {
     "billion laughs": (BILLION_LAUGHS, "doctype"),
@@ -31,6 +35,7 @@ CASES = {
     "external entity in UTF-16": (UTF16_XXE, "doctype"),
     "50 MB file": (HUGE, "too_large"),
     "deep nesting": (DEEP, "too_deep"),
+    "5 million elements": (FLOOD, "too_many_elements"),
     "not XML": (b"%PDF-1.4 binary \x00\x01\x02", "not_xml"),
     "empty": (b"", "empty"),
     "truncated": (
@@ -63,3 +68,27 @@ def test_validate_reports_hostile_input_as_an_error_not_valid(case):
     report = validate(CASES[case][0])
     assert not report.is_valid
     assert report.errors
+
+
+def _official(name: str) -> bytes:
+    return (Path(settings.SHARED_DATA_DIR) / "peppol" / name).read_bytes()
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e5000", "1E+999999", "1_000", "0x10"])
+@pytest.mark.parametrize(
+    "element",
+    [
+        '<cbc:PayableAmount currencyID="EUR">',
+        '<cbc:InvoicedQuantity unitCode="DAY">',
+        "<cbc:Percent>",
+    ],
+)
+def test_ubl_number_that_is_not_a_plain_finite_number_is_a_bad_number(element, number):
+    xml = _official("examples_base-example.xml")
+    assert element.encode() in xml
+    start = xml.index(element.encode()) + len(element)
+    end = xml.index(b"<", start)
+    with pytest.raises(EInvoiceError) as error:
+        from_xml(xml[:start] + number.encode() + xml[end:])
+    assert error.value.code == "bad_number"
+    assert number[:10] in error.value.message

