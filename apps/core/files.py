@@ -25,14 +25,15 @@ MIME_TYPES = {
 
 def sniff(data: bytes) -> FileKind:
     head = data[:1024]
-    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+    # a ZIP before the loose PDF test: an uncompressed ZIP of PDFs shows "%PDF-" early on
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return FileKind.ZIP
+    if b"%PDF-" in head:  # at the start, or after a little junk that readers tolerate
         return FileKind.PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return FileKind.PNG
     if head.startswith(b"\xff\xd8\xff"):
         return FileKind.JPEG
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return FileKind.ZIP
     text = head.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n")
     if text.startswith(b"<") or head.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
         return FileKind.XML

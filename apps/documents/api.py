@@ -4,7 +4,13 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -14,11 +20,22 @@ from apps.companies.access import Action
 from apps.companies.api import CompanyScopedAPIView
 from apps.documents import selectors, services
 from apps.documents.forms import FilterForm
-from apps.documents.models import Document, Source
+from apps.documents.models import Category, Document, Kind, Source
+from apps.documents.problems import describe_all
+
+TAGS = ["documents"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    problem = serializers.SerializerMethodField(
+        help_text="What keeps the document from being ready, in the language of the request."
+    )
+    problems = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The same as codes with parameters: {catalogue, code, params}.",
+    )
 
     class Meta:
         model = Document
@@ -29,6 +46,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "status",
             "problem_code",
             "problem",
+            "problems",
             "source",
             "received_at",
             "original_filename",
@@ -41,9 +59,19 @@ class DocumentSerializer(serializers.ModelSerializer):
             "total_excl_vat",
             "total_vat",
             "total_incl_vat",
+            "vat_breakdown",
             "structured_communication",
             "field_sources",
         ]
+
+    def get_problem(self, document: Document) -> str:
+        return describe_all(document.problems)
+
+
+class DocumentPageSerializer(serializers.Serializer):
+    results = DocumentSerializer(many=True)
+    page = serializers.IntegerField(help_text="The page number, from 1.")
+    has_next = serializers.BooleanField(help_text="Whether there is a next page.")
 
 
 class IngestResultSerializer(serializers.Serializer):
@@ -53,6 +81,21 @@ class IngestResultSerializer(serializers.Serializer):
     error_code = serializers.CharField()
     error = serializers.CharField()
     notice = serializers.CharField()
+    joined_with = serializers.CharField(
+        help_text="For an e-invoice XML that came with its PDF: that PDF's file name."
+    )
+
+
+ErrorSerializer = inline_serializer(
+    "DocumentError",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False
+        ),
+    },
+)
 
 
 def _flatten(results: list[services.IngestResult]) -> list[services.IngestResult]:
@@ -65,36 +108,66 @@ def _flatten(results: list[services.IngestResult]) -> list[services.IngestResult
     return flat
 
 
+def _choices(choices: list[tuple[str, Any]]) -> list[str]:
+    return [value for value, _label in choices]
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="Search in number, counterparty, file name, VAT id."),
+    OpenApiParameter("kind", str, enum=_choices(Kind.choices)),
+    OpenApiParameter("category", str, enum=_choices(Category.choices)),
+    OpenApiParameter("status", str, enum=_choices(Document.Status.choices)),
+    OpenApiParameter("date_from", OpenApiTypes.DATE, description="Document date from (ISO)."),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="Document date to (ISO)."),
+    OpenApiParameter("counterparty", str, description="Part of the supplier or customer name."),
+    OpenApiParameter("amount_min", OpenApiTypes.DECIMAL, description="Total incl. VAT from."),
+    OpenApiParameter("amount_max", OpenApiTypes.DECIMAL, description="Total incl. VAT to."),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=_choices(FilterForm.base_fields["sort"].choices),  # type: ignore[attr-defined]
+    ),
+    OpenApiParameter("page", int, description="Page number, from 1; 50 documents a page."),
+]
+
+
 class DocumentListAPI(CompanyScopedAPIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(name, str, required=False)
-            for name in (
-                "q",
-                "kind",
-                "category",
-                "status",
-                "date_from",
-                "date_to",
-                "counterparty",
-                "amount_min",
-                "amount_max",
-                "sort",
-                "page",
-            )
-        ],
-        responses=DocumentSerializer(many=True),
+        tags=TAGS,
+        operation_id="documents_list",
+        summary="List documents",
+        description=(
+            "The company's documents, newest first unless sorted otherwise, 50 a page. "
+            "An invalid filter value is a 400 naming the field."
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses={200: DocumentPageSerializer, 400: ErrorSerializer},
     )
     def get(self, request: Request, company_id: str) -> Response:
         form = FilterForm(request.query_params or None)
+        errors: dict[str, list[str]] = {}
+        if form.is_bound and not form.is_valid():
+            errors = {name: [str(e) for e in value] for name, value in form.errors.items()}
         try:
             page = int(request.query_params.get("page", "1"))
         except ValueError:
-            page = 1
+            page = 0
+        if page < 1:
+            errors["page"] = [str(_("Enter a whole number from 1."))]
+        if errors:
+            return Response(
+                {
+                    "detail": str(_("Some filters are not valid.")),
+                    "code": "invalid",
+                    "errors": errors,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         rows, has_next = selectors.document_page(
-            selectors.document_list(company=self.company, filters=form.filters()), page=page
+            selectors.document_list(company=self.company, filters=form.filters(), every_field=True),
+            page=page,
         )
         return Response(
             {
@@ -105,10 +178,29 @@ class DocumentListAPI(CompanyScopedAPIView):
         )
 
     @extend_schema(
-        request=inline_serializer(
-            "DocumentUpload", {"files": serializers.ListField(child=serializers.FileField())}
+        tags=TAGS,
+        operation_id="documents_upload",
+        summary="Upload documents",
+        description=(
+            "One or more files in the form field `files` (PDF, JPEG, PNG, UBL or CII XML, or "
+            "ZIP files with these). Each file gets its own result, a ZIP one per file inside; "
+            "a bad file doesn't block the others. 201 when at least one file became (or "
+            "already was) a document, 400 when none did or no file was sent."
         ),
-        responses={201: IngestResultSerializer(many=True)},
+        request={
+            "multipart/form-data": inline_serializer(
+                "DocumentUpload", {"files": serializers.ListField(child=serializers.FileField())}
+            )
+        },
+        responses={
+            201: IngestResultSerializer(many=True),
+            400: PolymorphicProxySerializer(
+                component_name="DocumentUploadRefused",
+                serializers=[ErrorSerializer, IngestResultSerializer(many=True)],
+                resource_type_field_name=None,
+                many=False,
+            ),
+        },
     )
     def post(self, request: Request, company_id: str) -> Response:
         uploads = request.FILES.getlist("files")
@@ -144,7 +236,13 @@ def _no_files_message() -> Any:
 class DocumentDetailAPI(CompanyScopedAPIView):
     required_action = Action.VIEW
 
-    @extend_schema(responses=DocumentSerializer)
+    @extend_schema(
+        tags=TAGS,
+        operation_id="documents_retrieve",
+        summary="Get a document",
+        description="One document with its fields, where each was found and its problems.",
+        responses={200: DocumentSerializer},
+    )
     def get(self, request: Request, company_id: str, document_id: str) -> Response:
         document = selectors.document_get(company=self.company, document_id=document_id)
         if document is None:

@@ -1,9 +1,10 @@
 """The UBL envelope of a document: what goes to the accountant, with the original inside.
 
-Documents that arrived as UBL keep their XML (it is the legal invoice). Others get an
-EN 16931 Invoice or CreditNote built from the reviewed fields: the supplier as seller, our
-company as buyer (the other way round for sales), one summary line per VAT rate and the
-original PDF or picture embedded.
+Documents that arrived as UBL keep their XML (it is the legal invoice); those that arrived as
+CII are converted with everything they say. Others get an EN 16931 Invoice or CreditNote
+built from the reviewed fields: the supplier as seller, our company as buyer (the other way
+round for sales), one summary line per VAT rate as read and the original PDF or picture
+embedded.
 """
 
 from dataclasses import replace
@@ -12,7 +13,10 @@ from decimal import Decimal
 from stdnum.eu import vat as eu_vat
 
 from apps.companies.models import Company
+from apps.core.money import round_amount
+from apps.documents import problems
 from apps.documents.models import CREDIT_NOTE_KINDS, Category, Document, Kind
+from apps.einvoice import complete, from_xml, to_ubl
 from apps.einvoice.model import (
     CREDIT_NOTE,
     INVOICE,
@@ -126,25 +130,96 @@ def _category(rate: Decimal, document: Document) -> tuple[str, str, str]:
     return "Z", "", ""
 
 
-def _summary_lines(document: Document) -> tuple[list[Line], list[VatBreakdown]]:
-    """One line per VAT rate (the lines of a scanned invoice are rarely known for sure)."""
-    entries = []
+class EnvelopeProblem(Exception):
+    """The envelope can't say what the document says (unknown amounts per VAT rate, totals
+    that differ): the document needs review, with this problem."""
+
+    def __init__(self, problem: problems.Problem):
+        super().__init__(problem["code"])
+        self.problem = problem
+
+
+# VAT rates in use in the EU; a rate computed from the totals is used only when it is one of
+# these and gives back exactly the VAT printed (else it would be a guess).
+KNOWN_RATES = {
+    Decimal(rate)
+    for rate in [
+        "0",
+        "3",
+        "4",
+        "5",
+        "5.5",
+        "6",
+        "7",
+        "8",
+        "8.5",
+        "9",
+        "10",
+        "12",
+        "13",
+        "13.5",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "20",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+        "25.5",
+        "27",
+    ]
+}
+
+
+def _rates(document: Document) -> list[tuple[Decimal, Decimal | None]]:
+    """(rate, taxable amount or None) per VAT rate, as read or entered."""
+    entries: list[tuple[Decimal, Decimal | None]] = []
     for entry in document.vat_breakdown or []:
         try:
-            entries.append((Decimal(str(entry["rate"])), Decimal(str(entry["taxable_amount"]))))
+            rate = Decimal(str(entry["rate"]))
         except (KeyError, ArithmeticError, TypeError, ValueError):
             continue
+        try:
+            base = Decimal(str(entry["taxable_amount"]))
+        except (KeyError, ArithmeticError, TypeError, ValueError):
+            base = None
+        entries.append((rate, base))
+    return entries
+
+
+def _summary_lines(document: Document) -> tuple[list[Line], list[VatBreakdown]]:
+    """One line per VAT rate (the lines of a scanned invoice are rarely known for sure).
+
+    Raises ``EnvelopeProblem`` when the amount per rate is not known: a rate is never made up.
+    """
     net = document.total_excl_vat
-    vat = document.total_vat or Decimal("0")
+    vat = document.total_vat
     if net is None and document.total_incl_vat is not None:
-        net = document.total_incl_vat - vat
+        net = document.total_incl_vat - (vat or Decimal("0"))
     if net is None:
         net = Decimal("0")
-    if not entries or sum(amount for _rate, amount in entries) != net:
-        rate = (vat * 100 / net).quantize(Decimal("1")) if net else Decimal("0")
-        entries = [(rate, net)]
+    entries = _rates(document)
+    if len(entries) == 1:
+        # one rate: the whole net total is taxed at it (the totals are what a person checked)
+        entries = [(entries[0][0], net)]
+    elif not entries:
+        if not vat:
+            entries = [(Decimal("0"), net)]  # no VAT at all: a zero rate, not a guess
+        elif net:
+            rate = (vat * 100 / net).quantize(Decimal("0.01")).normalize()
+            if rate not in KNOWN_RATES or round_amount(net * rate / 100) != vat:
+                raise EnvelopeProblem(problems.make("vat_rates_unknown"))
+            entries = [(rate, net)]
+    if not entries or any(base is None for _rate, base in entries):
+        raise EnvelopeProblem(problems.make("vat_rates_unknown"))
     lines, reasons = [], []
     for index, (rate, amount) in enumerate(entries, start=1):
+        assert amount is not None
         category, code, text = _category(rate, document)
         lines.append(
             Line(
@@ -170,6 +245,32 @@ def _summary_lines(document: Document) -> tuple[list[Line], list[VatBreakdown]]:
     return lines, reasons
 
 
+def _payment(document: Document) -> Payment | None:
+    iban = document.counterparty_iban
+    bic = document.counterparty_bic
+    if document.category == Category.SALES and not iban and document.company.iban:
+        iban, bic = document.company.iban.replace(" ", ""), ""  # a sale is paid to us
+    if not (iban or document.structured_communication):
+        return None
+    return Payment(
+        # 30 (credit transfer) needs the account (BR-61); without one: "not defined"
+        means_code="30" if iban else "1",
+        iban=iban,
+        bic=bic,
+        reference=document.structured_communication,
+    )
+
+
+def _original(document: Document, original: bytes) -> Attachment:
+    return Attachment(
+        id="original",
+        description="Original document",
+        filename=document.original_filename,
+        mime_code=MIME.get(document.file_kind, "application/pdf"),
+        content=original,
+    )
+
+
 def envelope_model(document: Document, original: bytes) -> EDocument:
     """The EN 16931 model of a reviewed document, with the original embedded."""
     ours = our_party(document.company)
@@ -179,15 +280,6 @@ def envelope_model(document: Document, original: bytes) -> EDocument:
         # BR-O-02: no VAT identifiers on an invoice outside the scope of VAT
         ours, theirs = replace(ours, vat_id=""), replace(theirs, vat_id="")
     seller, buyer = (ours, theirs) if document.category == Category.SALES else (theirs, ours)
-    payment = None
-    if document.counterparty_iban or document.structured_communication:
-        payment = Payment(
-            # 30 (credit transfer) needs the account (BR-61); without one: "not defined"
-            means_code="30" if document.counterparty_iban else "1",
-            iban=document.counterparty_iban,
-            bic=document.counterparty_bic,
-            reference=document.structured_communication,
-        )
     return EDocument(
         number=document.number or str(document.public_id)[:8],
         issue_date=document.issue_date or document.received_at.date(),
@@ -199,20 +291,58 @@ def envelope_model(document: Document, original: bytes) -> EDocument:
         buyer_reference=f"OkiOki {str(document.public_id)[:8]}",
         lines=lines,
         vat_breakdown=reasons,
-        payment=payment,
+        payment=_payment(document),
         notes=[
             "Envelope made by OkiOki from the attached original; fields read from the "
             f"{document.file_kind.upper()} and checked."
         ]
         if document.kind != Kind.RECEIPT
         else ["Receipt; envelope made by OkiOki from the attached original."],
-        attachments=[
-            Attachment(
-                id="original",
-                description="Original document",
-                filename=document.original_filename,
-                mime_code=MIME.get(document.file_kind, "application/pdf"),
-                content=original,
-            )
-        ],
+        attachments=[_original(document, original)],
     )
+
+
+def _check_totals(document: Document, model: EDocument) -> None:
+    """The envelope must say what the document says: the same totals, to the cent."""
+    totals = complete(model).totals
+    assert totals is not None
+    pairs = [
+        (document.total_excl_vat, totals.tax_exclusive),
+        (document.total_vat, totals.tax_total),
+        (document.total_incl_vat, totals.tax_inclusive),
+    ]
+    if any(ours is not None and ours != theirs for ours, theirs in pairs):
+        raise EnvelopeProblem(
+            problems.make(
+                "envelope_totals",
+                net=document.total_excl_vat if document.total_excl_vat is not None else "",
+                vat=document.total_vat if document.total_vat is not None else "",
+                gross=document.total_incl_vat if document.total_incl_vat is not None else "",
+                envelope_net=totals.tax_exclusive,
+                envelope_vat=totals.tax_total,
+                envelope_gross=totals.tax_inclusive,
+                currency=document.currency or "EUR",
+            )
+        )
+
+
+def envelope_xml(document: Document) -> bytes:
+    """The UBL that goes to the accountant.
+
+    An arrived UBL is kept as it is (the legal invoice), with the original PDF embedded if
+    it lacks one; an arrived CII (XML or Factur-X) becomes UBL with its lines and addresses,
+    the PDF embedded; anything else gets an envelope built from the reviewed fields, whose
+    totals must equal the document's. Raises ``EnvelopeProblem`` or ``EInvoiceError``.
+    """
+    original = document.original.open("rb").read()
+    if document.xml:
+        xml = document.xml.open("rb").read()
+        if document.xml_is_ubl and (document.file_kind == "xml" or from_xml(xml).attachments):
+            return xml
+        model = from_xml(xml)
+        if document.file_kind != "xml" and not model.attachments:
+            model = replace(model, attachments=[_original(document, original)])
+        return to_ubl(model)
+    model = envelope_model(document, original)
+    _check_totals(document, model)
+    return to_ubl(model)

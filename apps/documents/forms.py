@@ -1,3 +1,7 @@
+import re
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +16,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files in one field. Empty files pass: the service gives each file its own
+    result ("the file is empty"), so one empty file doesn't block the others."""
+
     widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         single = super().clean
@@ -77,9 +88,10 @@ class FilterForm(forms.Form):
     )
 
     def filters(self) -> DocumentFilters:
-        if not self.is_valid():
-            return DocumentFilters()
-        data = self.cleaned_data
+        """The filters that are valid; an invalid one is left out and shown as a field error
+        (the others still apply)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # an unbound form: no filters
         sort = data.get("sort") or "received"
         return DocumentFilters(
             kind=data.get("kind") or "",
@@ -109,6 +121,12 @@ class DocumentForm(forms.ModelForm):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "+++123/4567/89002+++"}),
     )
+    vat_breakdown = forms.CharField(
+        label=_("VAT rates"),
+        required=False,
+        help_text=_("One line per VAT rate: the rate and the amount excl. VAT, e.g. 21% 100,00"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "21% 100,00\n6% 10,01"}),
+    )
 
     class Meta:
         model = Document
@@ -117,6 +135,24 @@ class DocumentForm(forms.ModelForm):
             "issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["vat_breakdown"] = breakdown_text(self.instance.vat_breakdown)
+
+    def clean_vat_breakdown(self) -> list[dict[str, str | None]]:
+        text = self.cleaned_data.get("vat_breakdown") or ""
+        entries = parse_breakdown(text)
+        if entries is None:
+            raise ValidationError(
+                _("Write one VAT rate per line with its amount excl. VAT, e.g. 21% 100,00."),
+                code="vat_breakdown",
+            )
+        stored = self.instance.vat_breakdown or []
+        if _pairs(entries) == _pairs(stored):
+            return stored  # as read: keep the VAT amounts as printed
+        return entries
 
     def clean_counterparty_vat_id(self) -> str:
         from apps.companies.validators import normalize_vat_number
@@ -186,3 +222,53 @@ class DocumentForm(forms.ModelForm):
         if issue and due and due < issue:
             self.add_error("due_date", _("The due date is before the document date."))
         return data
+
+
+_BREAKDOWN_LINE = re.compile(
+    r"^\s*(\d{1,2}(?:[.,]\d{1,2})?)\s*%?\s*[:=;]?\s*(-?[\d.,' ]+)\s*€?\s*$"
+)
+
+
+def breakdown_text(entries: list[dict[str, Any]] | None) -> str:
+    """'21% 100.00' per line: the VAT breakdown as a person edits it."""
+    lines = []
+    for entry in entries or []:
+        base = entry.get("taxable_amount")
+        lines.append(f"{entry.get('rate')}% {base if base is not None else '?'}")
+    return "\n".join(lines)
+
+
+def parse_breakdown(text: str) -> list[dict[str, str | None]] | None:
+    """Rates with their amounts excl. VAT, one per line; the VAT is computed. None if unreadable."""
+    from apps.core.money import round_amount
+    from apps.documents.extraction.patterns import parse_amount
+
+    entries: list[dict[str, str | None]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _BREAKDOWN_LINE.match(line)
+        base = parse_amount(match.group(2).strip()) if match else None
+        if match is None or base is None:
+            return None
+        rate = Decimal(match.group(1).replace(",", "."))
+        entries.append(
+            {
+                "rate": format(rate.normalize(), "f"),
+                "taxable_amount": str(round_amount(base)),
+                "tax_amount": str(round_amount(base * rate / 100)),
+            }
+        )
+    return entries
+
+
+def _pairs(entries: list[dict[str, Any]]) -> list[tuple[Decimal, Decimal | None]]:
+    pairs = []
+    for entry in entries:
+        try:
+            rate = Decimal(str(entry.get("rate")))
+            base = entry.get("taxable_amount")
+            pairs.append((rate, Decimal(str(base)) if base is not None else None))
+        except (ArithmeticError, ValueError):
+            continue
+    return pairs

@@ -104,8 +104,10 @@ class Document(CompanyOwnedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
+    # What keeps the document from being ready, as codes with parameters (see problems.py):
+    # the words are chosen when someone reads them, in their language.
     problem_code = models.CharField(max_length=50, blank=True)
-    problem = models.TextField(_("problem"), blank=True)
+    problems = models.JSONField(default=list, blank=True)
 
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     source_details = models.JSONField(default=dict, blank=True)
@@ -182,6 +184,13 @@ class Document(CompanyOwnedModel):
     @property
     def is_credit_note(self) -> bool:
         return self.kind in CREDIT_NOTE_KINDS
+
+    @property
+    def problem(self) -> str:
+        """The problems in words, in the active language."""
+        from apps.documents.problems import describe_all
+
+        return describe_all(self.problems)
 
     @property
     def is_image(self) -> bool:

@@ -13,11 +13,13 @@ from django.db import transaction
 from stdnum.be import vat as be_vat
 
 from apps.companies.models import Company
-from apps.documents import services
+from apps.core.xml import XMLRejected, parse_xml
+from apps.documents import problems, services
 from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
 from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
-from apps.documents.models import CATEGORY_OF_KIND, Document, Event, Kind, Supplier
+from apps.documents.models import CATEGORY_OF_KIND, Category, Document, Event, Kind, Supplier
 from apps.einvoice import EInvoiceError, from_xml
+from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
 from apps.einvoice.model import Document as EDocument
 from apps.einvoice.model import Party
 from apps.einvoice.reading import parse_root
@@ -31,7 +33,7 @@ def _hints(company: Company) -> Hints:
     own_vat.add(f"BE{company.enterprise_number}")
     return Hints(
         own_vat_ids=frozenset(own_vat),
-        own_ibans=frozenset({company.iban} if company.iban else set()),
+        own_ibans=frozenset({company.iban.replace(" ", "")} if company.iban else set()),
         own_names=(company.name,),
         known_suppliers=dict(
             Supplier.objects.filter(company=company)
@@ -95,6 +97,7 @@ def _apply_einvoice(document: Document, invoice: EDocument, source: str) -> None
         ),
     }.items():
         _set(document, name, value, source, 1.0)
+    document.field_sources["vat_breakdown"] = {"source": source, "confidence": 1.0}
     document.vat_breakdown = [
         {
             "category": entry.category,
@@ -117,11 +120,35 @@ def _apply_einvoice(document: Document, invoice: EDocument, source: str) -> None
     ]
 
 
+# A supplier's usual kind, for a document that doesn't say what it is itself; a credit note is
+# never a habit, so a remembered credit note kind stands for its invoice kind.
+USUAL_KIND = {
+    Kind.PURCHASE_CREDIT_NOTE: Kind.PURCHASE_INVOICE,
+    Kind.SALES_CREDIT_NOTE: Kind.SALES_INVOICE,
+}
+
+
+def _text_kind(found: TextExtraction, supplier: Supplier | None) -> Kind:
+    """The kind from the document's own evidence first (credit note, receipt, our company as
+    the seller or the buyer), the supplier's usual kind only for what the document doesn't
+    say, then a purchase invoice."""
+    usual = Kind(supplier.default_kind) if supplier is not None and supplier.default_kind else None
+    usual = USUAL_KIND.get(usual, usual) if usual is not None else None
+    usual_sale = usual is not None and CATEGORY_OF_KIND[usual] == Category.SALES
+    if found.our_role == "buyer" and usual_sale:
+        usual = None  # the document names us as the customer: not a sale, whatever the habit
+    sale = found.our_role == "seller" or (found.our_role == "" and usual_sale)
+    if found.kind_hint == "credit_note":
+        return Kind.SALES_CREDIT_NOTE if sale else Kind.PURCHASE_CREDIT_NOTE
+    if found.kind_hint == "receipt" and not sale:
+        return Kind.RECEIPT
+    if found.our_role == "seller":
+        return Kind.SALES_INVOICE
+    return usual or Kind.PURCHASE_INVOICE
+
+
 def _apply_text(document: Document, found: TextExtraction) -> None:
     for name, item in found.fields.items():
-        if name == "vat_breakdown":
-            document.vat_breakdown = item.value
-            continue
         _set(document, name, item.value, item.source, item.confidence)
     supplier = None
     if document.counterparty_vat_id:
@@ -144,21 +171,36 @@ def _apply_text(document: Document, found: TextExtraction) -> None:
     document.supplier = supplier
     if document.is_kind_confirmed:
         return
-    if supplier is not None and supplier.default_kind:
-        kind = Kind(supplier.default_kind)
-    elif found.kind_hint == "credit_note":
-        kind = Kind.PURCHASE_CREDIT_NOTE
-    elif found.kind_hint == "receipt":
-        kind = Kind.RECEIPT
-    else:
-        kind = Kind.PURCHASE_INVOICE
+    kind = _text_kind(found, supplier)
     document.kind, document.category = kind, CATEGORY_OF_KIND[kind]
 
 
-def _store_xml(document: Document, filename: str, xml: bytes) -> None:
+def store_xml(document: Document, xml: bytes) -> None:
+    # stored under a fixed name: storage paths never carry a name from outside
     root = parse_root(xml)
     document.xml_is_ubl = root.tag in {f"{{{ns}}}{name}" for name, ns in ROOT_NS.items()}
-    document.xml.save(filename.rsplit("/", 1)[-1] or "invoice.xml", ContentFile(xml), save=False)
+    document.xml.save("invoice.xml", ContentFile(xml), save=False)
+
+
+def _read_einvoice_pdf(document: Document, data: bytes) -> str:
+    """The e-invoice of a PDF: one that came with it (the same invoice as XML in a ZIP), or
+    one embedded (Factur-X/ZUGFeRD, a UBL attachment). "" when there is none we can read."""
+    if document.xml:
+        xml = document.xml.open("rb").read()
+        _apply_einvoice(document, from_xml(xml), "xml")
+        return "xml"
+    embedded = embedded_xml(data)
+    if embedded is None:
+        return ""
+    try:
+        invoice = from_xml(embedded.data)
+    except EInvoiceError:
+        # e.g. ZUGFeRD 1.0, which predates EN 16931: the visible text is read instead
+        logger.info("embedded XML of document %s is not readable", document.pk)
+        return ""
+    store_xml(document, embedded.data)
+    _apply_einvoice(document, invoice, "xml")
+    return "xml"
 
 
 def document_read(*, company_id: int, document_id: int) -> None:
@@ -178,31 +220,24 @@ def document_read(*, company_id: int, document_id: int) -> None:
     method = ""
     try:
         if document.file_kind == "xml":
+            try:
+                parse_xml(data)
+            except XMLRejected as error:
+                raise _Unreadable(problems.make(error.code, "xml", **error.params)) from None
             invoice = from_xml(data)
-            _store_xml(document, document.original_filename, data)
+            store_xml(document, data)
             _apply_einvoice(document, invoice, "xml")
             method = "xml"
         elif document.file_kind == "pdf":
-            embedded = embedded_xml(data)
-            invoice = None
-            if embedded is not None:
-                try:
-                    invoice = from_xml(embedded.data)
-                except EInvoiceError:
-                    logger.info("embedded XML of document %s is not readable", document.pk)
-            if invoice is not None and embedded is not None:
-                _store_xml(document, embedded.filename, embedded.data)
-                _apply_einvoice(document, invoice, "xml")
-                method = "xml"
-            else:
+            method = _read_einvoice_pdf(document, data)
+            if not method:
                 text = pdf_text(data)
                 document.text = text.text[:200_000]
-                source = "ocr" if text.ocr else "pdf_text"
+                method = "ocr" if text.ocr else "pdf_text"
                 _apply_text(
                     document,
-                    extract_from_text(text.text, hints=_hints(document.company), source=source),
+                    extract_from_text(text.text, hints=_hints(document.company), source=method),
                 )
-                method = source
         else:
             text_value = ocr_image(data)
             document.text = text_value[:200_000]
@@ -211,14 +246,20 @@ def document_read(*, company_id: int, document_id: int) -> None:
                 extract_from_text(text_value, hints=_hints(document.company), source="ocr"),
             )
             method = "ocr"
-    except EInvoiceError as error:
+    except (_Unreadable, EInvoiceError) as error:
         # XML that is not an e-invoice (or hostile): nothing to read; the original is kept.
+        problem = (
+            error.problem
+            if isinstance(error, _Unreadable)
+            else problems.make(
+                error.code,
+                "einvoice" if error.code in EINVOICE_MESSAGES else "xml",
+                **error.params,
+            )
+        )
         document.save()
         services.document_set_status(
-            document=document,
-            status=Document.Status.FAILED,
-            problem_code=error.code,
-            problem=error.message,
+            document=document, status=Document.Status.FAILED, problems=[problem]
         )
         return
     except ExtractionError as error:
@@ -226,8 +267,7 @@ def document_read(*, company_id: int, document_id: int) -> None:
         services.document_set_status(
             document=document,
             status=Document.Status.NEEDS_REVIEW,
-            problem_code=error.code,
-            problem=error.message,
+            problems=[problems.make(error.code, "pdf", **error.params)],
         )
         return
     if document.total_incl_vat is not None and document.total_incl_vat < Decimal("0"):
@@ -241,3 +281,9 @@ def document_read(*, company_id: int, document_id: int) -> None:
         data={"method": method},
     )
     services.document_assess(document=document)
+
+
+class _Unreadable(Exception):
+    def __init__(self, problem: problems.Problem):
+        super().__init__(problem["code"])
+        self.problem = problem

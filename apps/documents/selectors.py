@@ -54,8 +54,17 @@ LIST_FIELDS = (
 )
 
 
-def document_list(*, company: Company, filters: DocumentFilters) -> QuerySet[Document]:
-    queryset = Document.objects.filter(company=company).only(*LIST_FIELDS)
+# Large columns the API list leaves out (it gives every field of a document otherwise).
+HEAVY_FIELDS = ("text", "lines", "validation", "source_details")
+
+
+def document_list(
+    *, company: Company, filters: DocumentFilters, every_field: bool = False
+) -> QuerySet[Document]:
+    """The company's documents, filtered and sorted. Only the columns of the list page are
+    loaded, or (``every_field``) all but the heavy ones, so that rows never load lazily."""
+    queryset = Document.objects.filter(company=company)
+    queryset = queryset.defer(*HEAVY_FIELDS) if every_field else queryset.only(*LIST_FIELDS)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     if filters.category:

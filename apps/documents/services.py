@@ -20,6 +20,7 @@ from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
 from apps.documents.errors import INGEST_ERRORS
 from apps.documents.models import (
     CATEGORY_OF_KIND,
+    CREDIT_NOTE_KINDS,
     Arrival,
     Category,
     Document,
@@ -27,12 +28,15 @@ from apps.documents.models import (
     Kind,
     Supplier,
 )
+from apps.documents.problems import Problem
+from apps.documents.problems import make as make_problem
 
 logger = logging.getLogger(__name__)
 
 ZIP_MAX_MEMBERS = 200
 ZIP_MAX_TOTAL_BYTES = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 200  # a member that expands more than this is a bomb, not an invoice
+ZIP_MAX_PAIRED_PDFS = 20  # PDFs whose text is read at arrival to find their XML in a ZIP
 
 
 @dataclass
@@ -47,6 +51,8 @@ class IngestResult:
     # kept, but it can't be read as it is: the user fills in the details (or it fails)
     notice: str | Promise = ""
     children: list["IngestResult"] = field(default_factory=list)
+    # the e-invoice XML of a PDF that came with it: part of that PDF's document, not another
+    joined_with: str = ""
 
     @property
     def ok(self) -> bool:
@@ -69,6 +75,7 @@ def document_ingest(
     details: dict[str, Any] | None = None,
     actor: User | None = None,
     _in_archive: bool = False,
+    _companion_xml: tuple[str, bytes] | None = None,
 ) -> IngestResult:
     """Turn an arriving file into a document of ``company`` (or recognise it as one we have).
 
@@ -105,6 +112,7 @@ def document_ingest(
         source=source,
         details=details,
         actor=actor,
+        companion_xml=_companion_xml if kind == FileKind.PDF else None,
     )
 
 
@@ -126,6 +134,7 @@ def _ingest_zip(
     total = sum(info.file_size for info in members)
     if len(members) > ZIP_MAX_MEMBERS or total > ZIP_MAX_TOTAL_BYTES:
         return _error(filename, "zip_too_large")
+    unpacked: list[tuple[str, str, bytes]] = []  # name, path in the archive, bytes
     for info in members:
         name = info.filename.rsplit("/", 1)[-1]
         if name.startswith(".") or info.filename.startswith("__MACOSX/"):
@@ -134,22 +143,105 @@ def _ingest_zip(
             result.children.append(_error(name, "zip_too_large"))
             continue
         try:
-            member = archive.read(info)
+            unpacked.append((name, info.filename, archive.read(info)))
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
             result.children.append(_error(name, "bad_zip"))
-            continue
-        result.children.append(
-            document_ingest(
-                company=company,
-                data=member,
-                filename=name,
-                source=source,
-                details={**details, "archive": filename, "path_in_archive": info.filename},
-                actor=actor,
-                _in_archive=True,
-            )
+    result.children.extend(
+        document_ingest_many(
+            company=company,
+            files=unpacked,
+            source=source,
+            details=details,
+            actor=actor,
+            archive=filename,
         )
+    )
     return result
+
+
+def document_ingest_many(
+    *,
+    company: Company,
+    files: list[tuple[str, str, bytes]],
+    source: str,
+    details: dict[str, Any],
+    actor: User | None = None,
+    archive: str = "",
+) -> list[IngestResult]:
+    """Ingest files that arrived together (a ZIP's members, an e-mail's attachments): a PDF
+    and the e-invoice XML of the same invoice become one document. ``files`` holds (name,
+    path, bytes); ``archive`` names the ZIP they came out of, if any."""
+    results: list[IngestResult] = []
+    pairs = _invoice_pairs(files)
+    joined = set(pairs.values())
+    for index, (name, path, member) in enumerate(files):
+        if index in joined:
+            continue  # ingested with its PDF below
+        companion = files[pairs[index]] if index in pairs else None
+        extra: dict[str, Any] = {"archive": archive, "path_in_archive": path} if archive else {}
+        if companion:
+            extra["xml_filename"] = companion[0]
+        child = document_ingest(
+            company=company,
+            data=member,
+            filename=name,
+            source=source,
+            details={**details, **extra},
+            actor=actor,
+            _in_archive=bool(archive),
+            _companion_xml=(companion[0], companion[2]) if companion else None,
+        )
+        results.append(child)
+        if companion is not None:
+            results.append(
+                IngestResult(
+                    filename=companion[0],
+                    document=child.document,
+                    is_duplicate=child.is_duplicate,
+                    error_code=child.error_code,
+                    error=child.error,
+                    joined_with=name,
+                )
+            )
+    return results
+
+
+def _invoice_pairs(members: list[tuple[str, str, bytes]]) -> dict[int, int]:
+    """PDFs and e-invoice XMLs of one ZIP that are the same invoice: {PDF index: XML index}.
+
+    The same invoice means: the XML is a readable e-invoice, the PDF carries none itself, and
+    they have the same file name or the PDF's text shows the XML's invoice number.
+    """
+    from apps.documents.extraction.files import ExtractionError, embedded_xml, pdf_text
+    from apps.einvoice import EInvoiceError, from_xml
+
+    xmls: dict[int, str] = {}
+    for index, (_name, _path, data) in enumerate(members):
+        if data and sniff(data) == FileKind.XML:
+            try:
+                xmls[index] = from_xml(data).number
+            except EInvoiceError:
+                continue
+    pdfs = [i for i, (_n, _p, data) in enumerate(members) if data and sniff(data) == FileKind.PDF]
+    pairs: dict[int, int] = {}
+    if not xmls or not pdfs or len(pdfs) > ZIP_MAX_PAIRED_PDFS:
+        return pairs
+    for pdf_index in pdfs:
+        name, _path, data = members[pdf_index]
+        stem = name.rsplit(".", 1)[0].lower()
+        free = [i for i in xmls if i not in pairs.values()]
+        match = next((i for i in free if members[i][0].rsplit(".", 1)[0].lower() == stem), None)
+        if match is None:
+            try:
+                if embedded_xml(data) is not None:
+                    continue
+                text = pdf_text(data, allow_ocr=False).text
+            except ExtractionError:
+                continue
+            match = next((i for i in free if xmls[i] and xmls[i] in text), None)
+        if match is not None:
+            pairs[pdf_index] = match
+    return pairs
 
 
 def _ingest_file(
@@ -161,6 +253,7 @@ def _ingest_file(
     source: str,
     details: dict[str, Any],
     actor: User | None,
+    companion_xml: tuple[str, bytes] | None = None,
 ) -> IngestResult:
     digest = sha256_hex(data)
     details = {**details, "filename": filename}
@@ -182,6 +275,11 @@ def _ingest_file(
     try:
         with transaction.atomic():
             document.original.save(filename, ContentFile(data), save=False)
+            if companion_xml is not None:
+                # the same invoice as XML: the legal invoice, read instead of the PDF's text
+                from apps.documents.reading import store_xml
+
+                store_xml(document, companion_xml[1])
             document.save()
             Arrival.objects.create(
                 company=company, document=document, source=source, details=details
@@ -197,6 +295,8 @@ def _ingest_file(
     except IntegrityError:
         # Another worker stored the same file a moment ago: it is a duplicate after all.
         document.original.delete(save=False)
+        if document.xml:
+            document.xml.delete(save=False)
         existing = Document.objects.get(company=company, sha256=digest)
         return _record_duplicate(existing, source=source, details=details, actor=actor)
     return IngestResult(filename=filename, document=document, notice=_first_look(kind, data))
@@ -253,23 +353,26 @@ def document_set_status(
     document: Document,
     status: str,
     actor: User | None = None,
-    problem_code: str = "",
-    problem: str = "",
+    problems: list[Problem] | None = None,
 ) -> Document:
-    """Change the status and record it in the timeline (no-op when nothing changes)."""
-    if document.status == status and document.problem_code == problem_code:
+    """Change the status and its problems, and record it in the timeline.
+
+    Nothing happens when both the status and the problems (codes and parameters) are as they
+    were, so that a document assessed again without news keeps a quiet timeline."""
+    problems = problems or []
+    if document.status == status and document.problems == problems:
         return document
     previous = document.status
     document.status = status
-    document.problem_code = problem_code
-    document.problem = problem
-    document.save(update_fields=["status", "problem_code", "problem", "updated_at"])
+    document.problem_code = problems[0]["code"] if problems else ""
+    document.problems = problems
+    document.save(update_fields=["status", "problem_code", "problems", "updated_at"])
     Event.objects.create(
         company=document.company,
         document=document,
         action=Event.Action.STATUS,
         actor=actor,
-        data={"from": previous, "to": status, "problem_code": problem_code, "problem": problem},
+        data={"from": previous, "to": status, "problems": problems},
     )
     return document
 
@@ -285,45 +388,58 @@ def totals_mismatch(net: Decimal | None, vat: Decimal | None, gross: Decimal | N
 
 
 REVIEW_FIELDS = ("counterparty_name", "number", "issue_date", "total_incl_vat")
+# Fields that must be right for the accountant: read with a confidence below UNSURE, a person
+# checks them.
+IMPORTANT_FIELDS = (
+    "counterparty_name",
+    "counterparty_vat_id",
+    "number",
+    "issue_date",
+    "total_excl_vat",
+    "total_vat",
+    "total_incl_vat",
+    "vat_breakdown",
+)
+UNSURE = 0.5
 
 
-def document_review_problems(document: Document) -> list[tuple[str, str]]:
-    """What keeps a document from being ready, as (code, message) pairs. Empty = complete.
+def unsure_fields(document: Document) -> list[str]:
+    """Important fields that have a value read with low confidence and not checked by a person."""
+    unsure = []
+    for name in IMPORTANT_FIELDS:
+        info = document.field_sources.get(name) or {}
+        if getattr(document, name) in (None, "", []) or info.get("source") == "user":
+            continue
+        if info.get("confidence") is not None and info["confidence"] < UNSURE:
+            unsure.append(name)
+    return unsure
+
+
+def document_review_problems(document: Document) -> list[Problem]:
+    """What keeps a document from being ready (codes with parameters). Empty = complete.
 
     Miscellaneous documents (contracts, letters) need no invoice data.
     """
     if document.category == Category.MISCELLANEOUS:
         return []
-    problems: list[tuple[str, str]] = []
-    labels = {
-        "counterparty_name": _("the supplier or customer"),
-        "number": _("the document number"),
-        "issue_date": _("the date"),
-        "total_incl_vat": _("the total"),
-    }
+    found: list[Problem] = []
     required = [
         name for name in REVIEW_FIELDS if not (name == "number" and document.kind == Kind.RECEIPT)
     ]
-    missing = [str(labels[name]) for name in required if getattr(document, name) in (None, "")]
+    missing = [name for name in required if getattr(document, name) in (None, "")]
     if missing:
-        problems.append(
-            (
-                "missing_fields",
-                str(_("Please fill in %(fields)s.") % {"fields": ", ".join(missing)}),
-            )
-        )
+        found.append(make_problem("missing_fields", fields=missing))
     net, vat, gross = document.total_excl_vat, document.total_vat, document.total_incl_vat
     if totals_mismatch(net, vat, gross):
-        problems.append(
-            (
-                "totals_inconsistent",
-                str(
-                    _("The totals don't add up: %(net)s + %(vat)s VAT is not %(gross)s.")
-                    % {"net": net, "vat": vat, "gross": gross}
-                ),
+        found.append(
+            make_problem(
+                "totals_inconsistent", net=net, vat=vat, gross=gross, currency=document.currency
             )
         )
-    return problems
+    unsure = [name for name in unsure_fields(document) if name not in missing]
+    if unsure:
+        found.append(make_problem("unsure_fields", fields=unsure))
+    return found
 
 
 def document_find_near_duplicate(document: Document) -> Document | None:
@@ -363,7 +479,9 @@ def supplier_remember(*, document: Document) -> Supplier | None:
         document.counterparty_enterprise_number or supplier.enterprise_number
     )
     supplier.iban = document.counterparty_iban or supplier.iban
-    supplier.default_kind = document.kind
+    if document.kind not in CREDIT_NOTE_KINDS:
+        # a credit note is an event, not a habit: the usual kind stays what it was
+        supplier.default_kind = document.kind
     supplier.save()
     return supplier
 
@@ -380,6 +498,7 @@ EDITABLE_FIELDS = (
     "total_excl_vat",
     "total_vat",
     "total_incl_vat",
+    "vat_breakdown",
     "counterparty_iban",
     "counterparty_bic",
     "structured_communication",
@@ -389,18 +508,28 @@ EDITABLE_FIELDS = (
 @transaction.atomic
 def document_correct(*, document: Document, actor: User, changes: dict[str, Any]) -> Document:
     """Apply a person's corrections: each changed field is marked as set by the user, the
-    supplier is remembered for next time, and the document is assessed again."""
+    unsure fields they saw and left as they were count as checked, the supplier is remembered
+    for next time, and the document is assessed again.
+
+    The timeline records the names of the changed fields (translated when shown)."""
     document = Document.objects.select_for_update().get(pk=document.pk)
     changed = [
         name
         for name in EDITABLE_FIELDS
         if name in changes and getattr(document, name) != changes[name]
     ]
-    if not changed:
+    checked = [name for name in unsure_fields(document) if name in changes and name not in changed]
+    if not changed and not checked:
         return document
     for name in changed:
         setattr(document, name, changes[name])
         document.field_sources[name] = {"source": "user", "confidence": 1.0}
+    for name in checked:
+        document.field_sources[name] = {
+            **document.field_sources[name],
+            "confidence": 1.0,
+            "checked_by_user": True,
+        }
     if "kind" in changed:
         document.category = CATEGORY_OF_KIND[Kind(document.kind)]
         document.is_kind_confirmed = True
@@ -411,12 +540,7 @@ def document_correct(*, document: Document, actor: User, changes: dict[str, Any]
         document=document,
         action=Event.Action.EDITED,
         actor=actor,
-        data={
-            "fields": [
-                str(getattr(Document._meta.get_field(name), "verbose_name", name))
-                for name in changed
-            ]
-        },
+        data={"fields": changed, "checked": checked},
     )
     document.supplier = supplier_remember(document=document)
     document.save(update_fields=["supplier", "updated_at"])
@@ -431,61 +555,59 @@ def _store_envelope(document: Document, xml: bytes, report: dict[str, Any]) -> N
     document.validation = report
 
 
+def _envelope(document: Document) -> list[Problem]:
+    """Build and check the UBL envelope; the problems that keep it from being valid."""
+    from apps.documents.envelope import EnvelopeProblem, envelope_xml
+    from apps.einvoice import validate
+    from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
+    from apps.einvoice.errors import EInvoiceError
+
+    try:
+        xml = envelope_xml(document)
+    except EnvelopeProblem as problem:
+        return [problem.problem]
+    except EInvoiceError as error:
+        catalogue = "einvoice" if error.code in EINVOICE_MESSAGES else "xml"
+        return [make_problem(error.code, catalogue, **error.params)]
+    report = validate(xml)
+    blocking = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
+    found = []
+    if report.errors or blocking or "en16931" not in report.layers_run:
+        found.append(
+            make_problem(
+                "envelope_invalid",
+                failures=[
+                    {"rule": f.rule, "text": f.text} for f in {f.rule: f for f in blocking}.values()
+                ],
+                errors=report.errors,
+            )
+        )
+    _store_envelope(document, xml, report.to_dict())
+    document.save(update_fields=["envelope", "validation", "updated_at"])
+    Event.objects.create(
+        company=document.company,
+        document=document,
+        action=Event.Action.VALIDATED,
+        data={"valid": not found, "rules": report.fatal_rules},
+    )
+    return found
+
+
 def document_assess(*, document: Document, actor: User | None = None) -> Document:
     """Decide whether a document is ready for the accountant, and prepare its UBL envelope.
 
-    Ready means: the data the accountant needs is there and consistent, and (for invoices,
-    credit notes and receipts) the envelope passes the UBL XSD and the EN 16931 rules. The
-    Peppol rules are checked too and reported, but only block documents that go over Peppol.
+    Ready means: the data the accountant needs is there, consistent and read with confidence
+    (or checked by a person), and (for invoices, credit notes and receipts) the envelope says
+    what the document says (the same totals) and passes the UBL XSD and the EN 16931 rules.
+    The Peppol rules are checked too and reported, but only block documents that go over
+    Peppol.
     """
-    from apps.documents.envelope import envelope_model
-    from apps.einvoice import from_xml, to_ubl, validate
-    from apps.einvoice.errors import EInvoiceError
-
     if document.status in (Document.Status.DELIVERED, Document.Status.FAILED):
         return document
-    problems = document_review_problems(document)
-    envelope_problem = ""
-    if not problems and document.category != Category.MISCELLANEOUS:
-        original = document.original.open("rb").read()
-        try:
-            if document.xml and document.xml_is_ubl:
-                xml = document.xml.open("rb").read()
-                if not from_xml(xml).attachments and document.file_kind != "xml":
-                    # the legal UBL lacks the PDF: embed it (the stored original stays as it was)
-                    model = from_xml(xml)
-                    model.attachments = envelope_model(document, original).attachments
-                    xml = to_ubl(model)
-            else:
-                xml = to_ubl(envelope_model(document, original))
-        except EInvoiceError as error:
-            xml, envelope_problem = b"", str(error.message)
-        if xml:
-            report = validate(xml)
-            blocking = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
-            if report.errors or blocking or "en16931" not in report.layers_run:
-                reasons = [f.explanation() or f.text for f in blocking] or report.errors
-                envelope_problem = str(
-                    _("The UBL for your accountant is not valid yet: %(reasons)s")
-                    % {"reasons": "; ".join(dict.fromkeys(reasons))}
-                )
-            _store_envelope(document, xml, report.to_dict())
-            document.save(update_fields=["envelope", "validation", "updated_at"])
-            Event.objects.create(
-                company=document.company,
-                document=document,
-                action=Event.Action.VALIDATED,
-                data={"valid": not envelope_problem, "rules": report.fatal_rules},
-            )
-    if problems:
-        code, message = problems[0][0], " ".join(message for _code, message in problems)
-    elif envelope_problem:
-        code, message = "envelope_invalid", envelope_problem
-    else:
-        code, message = "", ""
-    status = Document.Status.NEEDS_REVIEW if code else Document.Status.READY
+    found = document_review_problems(document)
+    if not found and document.category != Category.MISCELLANEOUS:
+        found = _envelope(document)
+    status = Document.Status.NEEDS_REVIEW if found else Document.Status.READY
     document.possible_duplicate_of = document_find_near_duplicate(document)
     document.save(update_fields=["possible_duplicate_of", "updated_at"])
-    return document_set_status(
-        document=document, status=status, actor=actor, problem_code=code, problem=message
-    )
+    return document_set_status(document=document, status=status, actor=actor, problems=found)

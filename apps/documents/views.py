@@ -70,7 +70,9 @@ def document_upload(request: HttpRequest) -> HttpResponse:
                     actor=request.user,  # type: ignore[arg-type]
                 )
             )
-        created = sum(1 for r in _flatten(results) if r.document and not r.is_duplicate)
+        created = sum(
+            1 for r in _flatten(results) if r.document and not r.is_duplicate and not r.joined_with
+        )
         if created:
             messages.success(
                 request,

@@ -24,6 +24,8 @@ class Sample:
     credit_note: bool = False
     receipt: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    customer: str = "Bakkerij Test BV"
+    customer_vat: str = "BE0412345614"
 
     @property
     def net(self) -> Decimal:
@@ -113,7 +115,7 @@ def html(sample: Sample) -> str:
 table {{ width: 100%; border-collapse: collapse; }} td {{ padding: 1.5mm 0; }} .n {{ text-align: right; }}
 </style></head><body>
 <p><strong>{sample.supplier}</strong><br>Stationsstraat 10, 9000 Gent<br>{labels["vat_id"]} {sample.supplier_vat}</p>
-<p>Klant / Client: Bakkerij Test BV, {labels["vat_id"]} BE0412345614</p>
+<p>Klant / Client: {sample.customer}, {labels["vat_id"]} {sample.customer_vat}</p>
 <h1>{title}</h1>
 <p>{number_label}: {sample.number}</p>
 <p>{labels["date"]}: {sample.issue_date:%d/%m/%Y}</p>{due}
@@ -128,6 +130,16 @@ def pdf(sample: Sample) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html(sample)).write_pdf()
+
+
+def scanned_pdf(sample: Sample, dpi: int = 200) -> bytes:
+    """The document scanned: a PDF with only a picture of the page, no text layer."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png(sample, dpi)))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PDF", resolution=dpi)
+    return buffer.getvalue()
 
 
 def png(sample: Sample, dpi: int = 200) -> bytes:

@@ -82,3 +82,65 @@ def test_other_companys_document_is_404(company, other_company, owner, api_for):
         kwargs={"company_id": company.public_id, "document_id": theirs.public_id},
     )
     assert api_for(owner).get(url).status_code == 404
+
+
+def test_the_openapi_schema_describes_the_documents_endpoints_as_they_answer(owner, api_for):
+    import yaml
+
+    response = api_for(owner).get(reverse("api-schema"))
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    documents = schema["paths"]["/api/v1/companies/{company_id}/documents/"]
+    listing = documents["get"]
+    assert listing["tags"] == ["documents"]
+    assert listing["description"]
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page_schema = schema["components"]["schemas"][page.rsplit("/", 1)[-1]]
+    assert set(page_schema["properties"]) == {"results", "page", "has_next"}
+    assert page_schema["properties"]["results"]["type"] == "array"
+    assert "400" in listing["responses"]
+    parameters = {p["name"]: p for p in listing["parameters"]}
+    assert "needs_review" in parameters["status"]["schema"]["enum"]
+    assert parameters["page"]["schema"]["type"] == "integer"
+    upload = documents["post"]
+    assert upload["tags"] == ["documents"]
+    assert {"201", "400"} <= set(upload["responses"])
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    detail = schema["paths"]["/api/v1/companies/{company_id}/documents/{document_id}/"]["get"]
+    assert detail["tags"] == ["documents"]
+    fields = schema["components"]["schemas"]["Document"]["properties"]
+    assert {"id", "status", "problem", "problems", "vat_breakdown", "field_sources"} <= set(fields)
+
+
+def test_an_invalid_filter_is_a_400_naming_the_field(company, owner, api_for):
+    url = reverse("documents-api:document-list", kwargs={"company_id": company.public_id})
+    response = api_for(owner).get(url, {"amount_min": "lots", "status": "nope", "page": "0"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"amount_min", "status", "page"}
+
+
+def test_api_list_query_budget(company, owner, api_for, django_assert_max_num_queries):
+    for _ in range(60):
+        factories.DocumentFactory(company=company)
+    url = reverse("documents-api:document-list", kwargs={"company_id": company.public_id})
+    client = api_for(owner)
+    with django_assert_max_num_queries(8):
+        response = client.get(url, {"sort": "date", "page": "2"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["page"], body["has_next"], len(body["results"])) == (2, False, 10)
+
+
+def test_the_problem_is_given_in_the_requests_language(company, owner, api_for):
+    document = factories.DocumentFactory(
+        company=company,
+        problem_code="encrypted",
+        problems=[{"catalogue": "pdf", "code": "encrypted", "params": {}}],
+    )
+    url = reverse(
+        "documents-api:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    body = api_for(owner).get(url, HTTP_ACCEPT_LANGUAGE="nl").json()
+    assert body["problem"].startswith("De pdf is beveiligd met een wachtwoord")
+    assert body["problems"][0]["code"] == "encrypted"

@@ -53,3 +53,50 @@ def test_unreadable_file_is_a_clear_command_error(tmp_path):
     path.write_bytes(b"%PDF-1.4 garbage")
     with pytest.raises(CommandError, match="damaged"):
         call_command("documents", "extract", str(path))
+
+
+MUSTANG = (
+    Path(settings.SHARED_DATA_DIR)
+    / "invoices"
+    / "facturx"
+    / "MustangGnuaccountingBeispielRE-20151008_504new.pdf"
+)
+
+
+@pytest.fixture
+def mustang() -> Path:
+    if not MUSTANG.exists():
+        if IN_CI:
+            pytest.fail(f"test data missing: {MUSTANG}")
+        pytest.skip(f"test data missing: {MUSTANG}")
+    return MUSTANG
+
+
+def test_unreadable_embedded_zugferd_1_falls_back_to_the_visible_text(capsys, mustang):
+    data = _run(capsys, str(mustang))
+    assert "embedded_xml_unreadable: zugferd1" in data["warnings"]
+    assert data["number"] == "RE-20151008/504"
+    assert data["sources"]["number"] == "pdf_text"
+    assert data["totals"]["tax_inclusive"] == "571.04"
+
+
+def test_no_embedded_finds_the_rechnung_number(capsys, mustang):
+    data = _run(capsys, str(mustang), "--no-embedded")
+    assert data["number"] == "RE-20151008/504"
+    assert data["due_date"] == "2015-10-29"
+    assert data["warnings"] == []
+
+
+def test_sources_map_each_field_to_where_it_was_found(capsys, einfach):
+    embedded = _run(capsys, str(einfach))
+    assert embedded["sources"]["seller.name"] == "xml"
+    assert embedded["sources"]["seller.vat_id"] == "xml"
+    assert embedded["sources"]["totals.payable"] == "xml"
+    assert embedded["sources"]["lines"] == "xml"
+    assert "seller" not in embedded["sources"]  # fields, not blocks
+    visible = _run(capsys, str(einfach), "--no-embedded")
+    assert visible["sources"]["seller.name"] == "pdf_text"
+    assert visible["sources"]["issue_date"] == "pdf_text"
+    assert visible["sources"]["totals.tax_total"] == "pdf_text"
+    assert visible["sources"]["vat_breakdown"] == "pdf_text"
+    assert "payment.iban" not in visible["sources"]  # not on this invoice

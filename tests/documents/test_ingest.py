@@ -1,6 +1,7 @@
 """Every arriving file becomes one document, or a clear error; nothing is processed twice."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -218,3 +219,24 @@ def test_correcting_a_document_needs_edit_rights(role, request, company, client_
     else:
         assert response.status_code == 302
         assert document.counterparty_name == "After"
+
+
+def test_an_empty_file_gets_its_own_message_and_the_others_are_stored(company, owner, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
+    response = client_for(owner).post(
+        url,
+        {
+            "uploads": [
+                SimpleUploadedFile("good.pdf", PDF, content_type="application/pdf"),
+                SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf"),
+            ]
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r"<strong>empty\.pdf</strong>\s*—\s*The file is empty\.", html)
+    assert "<strong>good.pdf</strong>" in html
+    with company_scope(company):
+        assert list(Document.objects.values_list("original_filename", flat=True)) == ["good.pdf"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from apps.companies.scoping import company_scope
+from apps.documents import services
 from apps.documents.models import Document, Event, Kind, Source, Supplier
 from apps.documents.services import document_ingest
 from apps.einvoice import from_xml, to_ubl, validate
@@ -229,3 +230,193 @@ def test_a_known_supplier_fills_what_the_text_lacks(company, django_capture_on_c
     assert document.counterparty_vat_id == "BE0812345603"
     assert document.field_sources["counterparty_vat_id"]["source"] == "supplier_memory"
     assert document.kind == Kind.RECEIPT
+
+
+def _rendered(company, **changes):
+    from tests.documents import samples as rendered
+
+    sample = rendered.SAMPLES[0]
+    return rendered.Sample(
+        **{**vars(sample), "customer": company.name, "customer_vat": company.vat_number, **changes}
+    )
+
+
+def test_a_credit_note_stays_a_credit_note_whatever_the_suppliers_usual_kind(
+    company, django_capture_on_commit_callbacks
+):
+    from tests.documents import samples as rendered
+
+    with company_scope(company):
+        Supplier.objects.create(
+            company=company,
+            name="Energie Plus BV",
+            vat_id="BE0555555523",
+            default_kind=Kind.PURCHASE_INVOICE,
+        )
+    sample = rendered.Sample(
+        **{
+            **vars(rendered.SAMPLES[2]),
+            "customer": company.name,
+            "customer_vat": company.vat_number,
+        }
+    )
+    document = _ingest(company, rendered.pdf(sample), "cn.pdf", django_capture_on_commit_callbacks)
+    assert document.supplier is not None
+    assert document.kind == Kind.PURCHASE_CREDIT_NOTE
+    assert from_xml(document.envelope.open("rb").read()).type_code == "381"
+
+
+def test_a_suppliers_usual_kind_fills_in_when_the_document_says_nothing(
+    company, django_capture_on_commit_callbacks
+):
+    from apps.documents.extraction.text import TextExtraction
+    from apps.documents.reading import _text_kind
+
+    usual = Supplier(company=company, name="X", default_kind=Kind.RECEIPT)
+    assert _text_kind(TextExtraction(kind_hint=""), usual) == Kind.RECEIPT
+    assert _text_kind(TextExtraction(kind_hint="credit_note"), usual) == Kind.PURCHASE_CREDIT_NOTE
+    # a remembered credit note is not a habit: the next document is an invoice
+    credit = Supplier(company=company, name="Y", default_kind=Kind.PURCHASE_CREDIT_NOTE)
+    assert _text_kind(TextExtraction(kind_hint=""), credit) == Kind.PURCHASE_INVOICE
+
+
+def test_a_sales_invoice_made_elsewhere_is_a_sale_with_the_customer_as_counterparty(
+    company, django_capture_on_commit_callbacks
+):
+    from tests.documents import samples as rendered
+
+    sample = _rendered(
+        company,
+        supplier=company.name,
+        supplier_vat=company.vat_number,
+        customer="Drukkerij Van Damme NV",
+        customer_vat="BE0812345603",
+    )
+    document = _ingest(
+        company, rendered.pdf(sample), "sale.pdf", django_capture_on_commit_callbacks
+    )
+    assert document.kind == Kind.SALES_INVOICE
+    assert document.category == "sales"
+    assert document.counterparty_name == "Drukkerij Van Damme NV"
+    assert document.counterparty_vat_id == "BE0812345603"
+    assert document.counterparty_iban == ""  # the account printed on a sale is ours
+    model = from_xml(document.envelope.open("rb").read())
+    assert model.seller.name == company.name
+    assert model.buyer.name == "Drukkerij Van Damme NV"
+
+
+def test_a_sales_credit_note_from_text_is_a_sales_credit_note(company):
+    from apps.documents.extraction.text import Hints, extract_from_text
+    from apps.documents.reading import _text_kind
+
+    text = (
+        f"{company.name}\nKerkstraat 1, 9000 Gent\nBTW {company.vat_number}\n"
+        "CREDITNOTA\nCreditnota nr: CN-7\nKlant: Studio Lumière SRL, BTW BE0765432146\n"
+        "Totaal excl. btw € 100,00\nBtw 21% € 21,00\nTotaal te betalen € 121,00"
+    )
+    found = extract_from_text(text, hints=Hints(own_vat_ids=frozenset({company.vat_number})))
+    assert found.our_role == "seller"
+    assert found.value("counterparty_name") == "Studio Lumière SRL"
+    assert found.value("counterparty_vat_id") == "BE0765432146"
+    assert _text_kind(found, None) == Kind.SALES_CREDIT_NOTE
+
+
+def test_unsure_totals_ask_for_review_and_the_page_shows_the_confidence(company, owner, client_for):
+    from tests import factories
+
+    document = factories.DocumentFactory(
+        company=company,
+        status=Document.Status.READING,
+        counterparty_vat_id="BE0765432146",
+        issue_date=datetime.date(2026, 11, 2),
+        total_excl_vat=Decimal("100.00"),
+        total_vat=Decimal("21.00"),
+        total_incl_vat=Decimal("121.00"),
+        field_sources={
+            "total_excl_vat": {"source": "ocr", "confidence": 0.3},
+            "total_vat": {"source": "ocr", "confidence": 0.3},
+            "total_incl_vat": {"source": "ocr", "confidence": 0.3},
+        },
+    )
+    with company_scope(company):
+        services.document_assess(document=document)
+    assert document.status == Document.Status.NEEDS_REVIEW
+    assert document.problem_code == "unsure_fields"
+    assert "the total" in document.problem
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    page = client_for(owner).get(url).content.decode()
+    assert "confidence 30%" in page
+    # saving the form with the values as they are: a person checked them
+    form = {
+        "kind": "purchase_invoice",
+        "counterparty_name": document.counterparty_name,
+        "counterparty_vat_id": "BE0765432146",
+        "number": document.number,
+        "issue_date": "2026-11-02",
+        "currency": "EUR",
+        "total_excl_vat": "100.00",
+        "total_vat": "21.00",
+        "total_incl_vat": "121.00",
+    }
+    assert client_for(owner).post(url, form).status_code == 302
+    with company_scope(company):
+        document.refresh_from_db()
+    assert document.status == Document.Status.READY, document.problem
+    assert document.field_sources["total_vat"]["source"] == "ocr"
+    assert document.field_sources["total_vat"]["confidence"] == 1.0
+
+
+def test_the_problem_is_updated_when_only_its_details_change(company):
+    from tests import factories
+
+    document = factories.DocumentFactory(
+        company=company,
+        status=Document.Status.READING,
+        counterparty_name="",
+        number="",
+        issue_date=None,
+        total_incl_vat=None,
+    )
+    with company_scope(company):
+        services.document_assess(document=document)
+        assert document.problem_code == "missing_fields"
+        assert "the supplier or customer" in document.problem
+        document.counterparty_name, document.number = "Proximus NV", "P-1"
+        document.save()
+        services.document_assess(document=document)
+        document.refresh_from_db()
+        assert document.problem_code == "missing_fields"
+        assert "the supplier or customer" not in document.problem
+        assert "the date" in document.problem
+        statuses = Event.objects.filter(document=document, action=Event.Action.STATUS)
+        assert statuses.count() == 2
+
+
+@pytest.mark.slow
+def test_a_scanned_pdf_without_text_is_read_with_ocr(company, django_capture_on_commit_callbacks):
+    import shutil
+
+    from tests.documents import samples as rendered
+
+    if shutil.which("tesseract") is None:
+        message = "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-nld)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    sample = _rendered(company)
+    data = rendered.scanned_pdf(sample)
+    from apps.documents.extraction.files import pdf_text
+
+    assert pdf_text(data, allow_ocr=False).text.strip() == ""  # only a picture
+    document = _ingest(company, data, "scan.pdf", django_capture_on_commit_callbacks)
+    assert document.field_sources["total_incl_vat"]["source"] == "ocr"
+    assert document.total_incl_vat == sample.gross
+    assert document.number == sample.number
+    assert document.counterparty_vat_id == sample.supplier_vat
+    with company_scope(company):
+        assert Event.objects.get(document=document, action=Event.Action.READ).data == {
+            "method": "ocr"
+        }

@@ -103,3 +103,180 @@ def test_original_is_streamed_inline_with_its_type(company, owner, client_for):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     download = client_for(owner).get(url, {"download": "1"})
     assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_list_filters_by_category_and_supplier_sorts_and_pages(company, owner, client_for):
+    for n in range(51):
+        factories.DocumentFactory(
+            company=company,
+            counterparty_name=f"Leverancier {n:02d}",
+            total_incl_vat=Decimal(n),
+        )
+    factories.DocumentFactory(
+        company=company,
+        counterparty_name="Klant Verkoop NV",
+        kind=Kind.SALES_INVOICE,
+        category="sales",
+        total_incl_vat=Decimal("999"),
+    )
+    client = client_for(owner)
+    url, _ = _list(company)
+
+    def rows(**params):
+        return [d.counterparty_name for d in client.get(url, params).context["documents"]]
+
+    assert rows(category="sales") == ["Klant Verkoop NV"]
+    assert rows(counterparty="leverancier 07") == ["Leverancier 07"]
+    assert rows(sort="amount")[:2] == ["Klant Verkoop NV", "Leverancier 50"]
+    assert rows(sort="-amount")[:2] == ["Leverancier 00", "Leverancier 01"]
+    first = client.get(url, {"category": "purchases", "sort": "counterparty"})
+    assert first.context["has_next"] is True
+    assert "category=purchases" in first.content.decode()  # the next link keeps the filters
+    second = client.get(url, {"category": "purchases", "sort": "counterparty", "page": "2"})
+    assert [d.counterparty_name for d in second.context["documents"]] == ["Leverancier 50"]
+    assert second.context["has_next"] is False
+
+
+def test_an_invalid_filter_is_a_field_error_and_the_other_filters_still_apply(
+    company, owner, client_for
+):
+    factories.DocumentFactory(company=company, counterparty_name="Proximus NV")
+    factories.DocumentFactory(
+        company=company, counterparty_name="Colruyt", status=Document.Status.NEEDS_REVIEW
+    )
+    url, _ = _list(company)
+    response = client_for(owner).get(url, {"amount_min": "lots", "status": "needs_review"})
+    html = response.content.decode()
+    assert "Enter a number." in html
+    assert [d.counterparty_name for d in response.context["documents"]] == ["Colruyt"]
+
+
+def test_changing_the_kind_changes_the_category(company, owner, client_for):
+    from apps.companies.scoping import company_scope
+
+    document = factories.DocumentFactory(company=company, counterparty_name="Studio")
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    response = client_for(owner).post(
+        url,
+        {"kind": Kind.SALES_INVOICE, "counterparty_name": "Studio", "currency": "EUR"},
+    )
+    assert response.status_code == 302
+    with company_scope(company):
+        document.refresh_from_db()
+    assert (document.kind, document.category, document.is_kind_confirmed) == (
+        Kind.SALES_INVOICE,
+        "sales",
+        True,
+    )
+
+
+def test_the_timeline_shows_who_did_what_and_where_the_file_came_from(company, owner, client_for):
+    from apps.companies.scoping import company_scope
+    from apps.documents.models import Event, Source
+    from apps.documents.services import document_ingest
+
+    owner.full_name = "Els Peeters"
+    owner.save()
+    with company_scope(company):
+        document = document_ingest(
+            company=company,
+            data=b"%PDF-1.4\n% mail\n",
+            filename="factuur.pdf",
+            source=Source.MAILBOX,
+            details={
+                "sender": "facturen@proximus.be",
+                "subject": "Uw factuur",
+                "message_id": "<abc123@proximus.be>",
+                "mailbox": "Boekhouding",
+                "folder": "INBOX/Facturen",
+            },
+        ).document
+        document_ingest(
+            company=company,
+            data=b"%PDF-1.4\n% mail\n",
+            filename="factuur.pdf",
+            source=Source.CLOUD,
+            details={"folder": "Dropbox facturen", "path": "/Facturen/2026/factuur.pdf"},
+        )
+        Event.objects.create(
+            company=company,
+            document=document,
+            action=Event.Action.EDITED,
+            actor=owner,
+            data={"fields": ["total_incl_vat", "counterparty_iban"]},
+        )
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    client = client_for(owner)
+    html = client.get(url).content.decode()
+    assert "&lt;abc123@proximus.be&gt;" in html
+    assert "Boekhouding" in html
+    assert "INBOX/Facturen" in html
+    assert "Dropbox facturen" in html
+    assert "/Facturen/2026/factuur.pdf" in html
+    assert '<strong class="actor">OkiOki</strong>' in html
+    assert '<strong class="actor">Els Peeters</strong>' in html
+    assert "total incl. VAT, IBAN" in html
+    owner.language = "nl"
+    owner.save()
+    dutch = client_for(owner).get(url).content.decode()
+    assert "totaal incl. btw" in dutch.lower()
+
+
+def test_the_problem_is_shown_in_the_readers_language(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
+    from apps.companies.scoping import company_scope
+    from apps.documents.models import Source
+    from apps.documents.services import document_ingest
+    from tests.documents.test_extraction import _encrypted_pdf
+
+    with company_scope(company), django_capture_on_commit_callbacks(execute=True):
+        document = document_ingest(
+            company=company, data=_encrypted_pdf(), filename="locked.pdf", source=Source.UPLOAD
+        ).document
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    owner.language = "nl"
+    owner.save()
+    html = client_for(owner).get(url).content.decode()
+    assert "De pdf is beveiligd met een wachtwoord" in html
+    assert "protected with a password" not in html  # neither on the page nor in the timeline
+    owner.language = "fr"
+    owner.save()
+    assert "protected with a password" not in client_for(owner).get(url).content.decode()
+
+
+def test_validation_reasons_are_shown_in_the_readers_language(company, owner, client_for):
+    from apps.companies.scoping import company_scope
+    from apps.documents.services import document_assess
+
+    document = factories.DocumentFactory(
+        company=company,
+        status=Document.Status.READING,
+        issue_date=datetime.date(2026, 11, 3),
+        total_excl_vat=Decimal("100.00"),
+        total_vat=Decimal("21.00"),
+        total_incl_vat=Decimal("121.00"),
+        vat_breakdown=[{"rate": "21", "taxable_amount": "100.00", "tax_amount": "21.00"}],
+    )
+    with company_scope(company):
+        document_assess(document=document)  # no VAT number of the supplier: BR-S-02
+    assert document.problem_code == "envelope_invalid"
+    assert "[BR-S-02]" in document.problem
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    owner.language = "nl"
+    owner.save()
+    html = client_for(owner).get(url).content.decode()
+    assert "nog niet geldig" in html
+    assert "The UBL for your accountant is not valid yet" not in html

@@ -45,6 +45,7 @@ MESSAGES = {
 class ExtractionError(Exception):
     def __init__(self, code: str, **params: object):
         self.code = code
+        self.params = params
         template = MESSAGES[code]
         self.message = str(template) % params if params else str(template)
         super().__init__(f"{code}: {self.message}")

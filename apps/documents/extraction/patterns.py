@@ -123,16 +123,35 @@ def _date(year: int, month: int, day: int) -> datetime.date | None:
     return value if 1990 <= value.year <= 2100 else None
 
 
-def parse_date(text: str) -> datetime.date | None:
+def date_order(text: str) -> bool:
+    """True when the numeric dates of a text are month first (11/17/2017, US layout): some
+    date only makes sense month first and none only day first. Europe's day first otherwise."""
+    month_first = day_first = False
+    for match in DATE_NUMERIC.finditer(text):
+        first, second = int(match[1]), int(match[2])
+        if first > 12 >= second:
+            day_first = True
+        elif second > 12 >= first:
+            month_first = True
+    return month_first and not day_first
+
+
+def parse_date(text: str, *, month_first: bool = False) -> datetime.date | None:
     """The first date in ``text``: 23/11/2026, 23-11-26, 23.11.2026, 2026-11-23,
-    23 november 2026, 2 juillet 2015, 7. Mai 2014, May 7, 2014. Day first, as in Europe."""
+    23 november 2026, 2 juillet 2015, 7. Mai 2014, May 7, 2014. Day first, as in Europe,
+    unless ``month_first`` (see ``date_order``)."""
     candidates: list[tuple[int, datetime.date]] = []
     for match in DATE_ISO.finditer(text):
         value = _date(int(match[1]), int(match[2]), int(match[3]))
         if value:
             candidates.append((match.start(), value))
     for match in DATE_NUMERIC.finditer(text):
-        value = _date(int(match[3]), int(match[2]), int(match[1]))
+        first, second = int(match[1]), int(match[2])
+        value = (
+            _date(int(match[3]), first, second)
+            if month_first
+            else _date(int(match[3]), second, first)
+        )
         if value:
             candidates.append((match.start(), value))
     for match in DATE_WORDS.finditer(text):
@@ -165,6 +184,7 @@ NUMBER_LABELS = _labels(
     r"credit\s*note\s*(?:number|no\.?)",
     r"rechnungs?\s*(?:nummer|nr\.?|-nr\.?)",
     r"rechnungsnr\.?",
+    r"rechnung\s*#",
     r"gutschrift\s*(?:nummer|nr\.?)",
     r"(?:handels)?rechnung\s+nr\.?",
     r"gutschrift\s+nr\.?",
@@ -209,6 +229,7 @@ DUE_LABELS = _labels(
     r"payment\s+due",
     r"f[äa]llig(?:keit)?(?:sdatum)?",
     r"zahlbar\s+bis",
+    r"bitte\s+(?:überweisen|zahlen)\s+sie\s+bis(?:\s+zum)?",
 )
 GROSS_LABELS = _labels(
     r"totaal\s+(?:incl\.?|inclusief)(?:\s+btw)?",
@@ -266,6 +287,12 @@ VAT_LABELS = _labels(
     r"totaal\s+btw",
     r"montant\s+tva",
 )
+INVOICE_WORDS = _labels(
+    r"factuur",
+    r"facture",
+    r"invoice",
+    r"rechnung",
+)
 CREDIT_NOTE_WORDS = _labels(
     r"creditnota",
     r"credit\s*nota",
@@ -304,4 +331,24 @@ ENTERPRISE_NUMBER = re.compile(
 COMPANY_FORM = re.compile(
     r"\b(?:B\.?V\.?B\.?A\.?|B\.?V\.?|N\.?V\.?|C\.?V\.?|V\.?Z\.?W\.?|S\.?R\.?L\.?|S\.?A\.?|S\.?P\.?R\.?L\.?"
     r"|S\.?C\.?R\.?L\.?|ASBL|SARL|SAS|SASU|EURL|GmbH|AG|KG|Ltd\.?|LLC|Inc\.?|plc|Comm\.?V)\s*$"
+)
+
+# Who a block of the document is about: the labels that introduce the customer or the supplier.
+BUYER_LABELS = re.compile(
+    r"\b(?:klant|client|cliente|customer|buyer|acheteur|k[äa]ufer|kunde|afnemer|bill\s+to|"
+    r"billed\s+to|invoice\s+to|sold\s+to|factur[ée]\s+[àa]|factureren\s+aan|destinataire|"
+    r"leistungsempf[äa]nger|rechnungsempf[äa]nger|delivery\s+address|adresse\s+de\s+livraison|"
+    r"leveringsadres|lieferadresse)",
+    re.IGNORECASE,
+)
+SELLER_LABELS = re.compile(
+    r"\b(?:leverancier|fournisseur|supplier|seller|vendor|verk[äa]ufer|lieferant\b|"
+    r"[ée]metteur|issued\s+by|uitgegeven\s+door)",
+    re.IGNORECASE,
+)
+# Labels followed by the customer's name.
+CUSTOMER_NAME_LABELS = re.compile(
+    r"\b(?:klant|client|customer|bill\s+to|billed\s+to|invoice\s+to|factur[ée]\s+[àa]|"
+    r"factureren\s+aan|k[äa]ufer|kunde)(?![\w-])",
+    re.IGNORECASE,
 )

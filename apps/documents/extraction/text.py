@@ -42,9 +42,13 @@ class Found:
 @dataclass
 class TextExtraction:
     fields: dict[str, Found] = field(default_factory=dict)
-    kind_hint: str = "invoice"  # invoice, credit_note, receipt
+    # what the document says it is: invoice, credit_note, receipt; "" when it says nothing
+    kind_hint: str = ""
+    # where our company appears: "seller" (a sale we made elsewhere), "buyer", or "" unknown
+    our_role: str = ""
     buyer_vat_id: str = ""
     warnings: list[str] = field(default_factory=list)
+    source: str = ""  # pdf_text or ocr
 
     def value(self, name: str) -> Any:
         found = self.fields.get(name)
@@ -95,10 +99,24 @@ def _number(lines: list[str]) -> str:
     return ""
 
 
-def _labelled_date(lines: list[str], label: re.Pattern[str]) -> Any:
+def _labelled_date(lines: list[str], label: re.Pattern[str], month_first: bool = False) -> Any:
     for line in lines:
         for rest in _after(line, label):
-            found = p.parse_date(rest[:60])
+            found = p.parse_date(rest[:60], month_first=month_first)
+            if found:
+                return found
+    return None
+
+
+def _date_below(text: str, label: re.Pattern[str], month_first: bool = False) -> Any:
+    """A date under its label, as in a table header ('Fälligkeit' above '29.11.2018')."""
+    raw = [line for line in text.splitlines() if line.strip()]
+    for index, line in enumerate(raw[:-1]):
+        for match in label.finditer(line):
+            if p.parse_date(line[match.end() :][:60], month_first=month_first):
+                continue
+            below = raw[index + 1][max(match.start() - 4, 0) : match.end() + 14]
+            found = p.parse_date(below, month_first=month_first)
             if found:
                 return found
     return None
@@ -185,25 +203,152 @@ def _labelled_amounts(lines: list[str], label: re.Pattern[str]) -> list[Decimal]
     return values
 
 
-def _vat_lines(lines: list[str]) -> list[tuple[Decimal | None, Decimal]]:
-    """(rate, VAT amount) from lines like 'BTW 21% € 124,61' or 'TVA 20% : 9,34 €'."""
-    found = []
+_RATE = r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%"
+_TABLE_ROW = re.compile(  # base, rate without %, VAT: 'Umsatzsteuer (S)  275,00  7  19,25'
+    r"(-?\d[\d.,]*[.,]\d{2})\s+(\d{1,2}(?:[.,]\d{1,2})?)\s*%?\s+(-?\d[\d.,]*[.,]\d{2})\b"
+)
+_RATE_ROW = re.compile(rf"^{_RATE}\s")  # '19%  336,00 €  63,84 €' under a VAT table header
+
+
+def _plausible(base: Decimal, rate: Decimal, vat: Decimal, tolerance: Decimal = TOLERANCE) -> bool:
+    return abs((base * rate / 100).quantize(Decimal("0.01")) - vat) <= tolerance
+
+
+def _rate(text: str) -> Decimal:
+    return Decimal(text.replace(",", "."))
+
+
+VatLine = tuple[Decimal | None, Decimal | None, Decimal]  # rate, taxable amount, VAT
+
+
+def _vat_lines(lines: list[str]) -> list[VatLine]:
+    """(rate, base, VAT) from lines like 'BTW 21% € 124,61', 'TVA 20,0% -20,48 € -4,10 €' or a
+    VAT table row; the base is None when the line doesn't print it."""
+    found: list[VatLine] = []
     for line in lines:
-        if p.NET_LABELS.search(line) and not re.search(r"\d\s?%", line):
-            continue
         if p.VAT_ID.search(line) or re.search(
             r"capital|kapitaal|stammkapital", line, re.IGNORECASE
         ):
             continue  # a VAT number or share capital, not a VAT amount
+        row = _RATE_ROW.match(line)
+        if row and not p.VAT_LABELS.search(line):
+            amounts = p.amounts_in(line[row.end() :])
+            rate = _rate(row.group(1))
+            if len(amounts) == 2 and _plausible(amounts[0], rate, amounts[1]):
+                found.append((rate, amounts[0], amounts[1]))
+            continue
+        if p.NET_LABELS.search(line) and not re.search(r"\d\s?%", line):
+            continue
         for rest in _after(line, p.VAT_LABELS):
-            rate_match = re.match(r"[^\d]{0,25}?(\d{1,2}(?:[.,]\d{1,2})?)\s?%", rest)
-            rate = Decimal(rate_match.group(1).replace(",", ".")) if rate_match else None
-            tail = rest[rate_match.end() :] if rate_match else rest
-            amounts = p.amounts_in(tail)
-            if amounts:
+            rate_match = re.match(rf"[^\d]{{0,25}}?{_RATE}", rest)
+            if rate_match:
+                rate = _rate(rate_match.group(1))
+                amounts = p.amounts_in(rest[rate_match.end() :])
+                if not amounts:
+                    continue
                 # columns read base ... VAT: the VAT amount is the last one
-                found.append((rate, amounts[-1]))
+                base = amounts[-2] if len(amounts) >= 2 else None
+                if base is not None and not _plausible(base, rate, amounts[-1]):
+                    base = None
+                found.append((rate, base, amounts[-1]))
+                continue
+            table = _TABLE_ROW.search(rest)
+            if table:
+                base, rate, vat = (
+                    p.parse_amount(table.group(1)),
+                    _rate(table.group(2)),
+                    p.parse_amount(table.group(3)),
+                )
+                if (
+                    base is not None
+                    and vat is not None
+                    and _plausible(base, rate, vat, Decimal("0.01"))
+                ):
+                    found.append((rate, base, vat))
+                    continue
+            amounts = p.amounts_in(rest)
+            if amounts:
+                found.append((None, None, amounts[-1]))
     return found
+
+
+def _item_bases(lines: list[str]) -> dict[Decimal, Decimal]:
+    """Net amounts of the item lines per VAT rate ('Folders A5   21%   € 290,00')."""
+    bases: dict[Decimal, Decimal] = {}
+    for line in lines:
+        if p.VAT_LABELS.search(line) or p.GROSS_LABELS.search(line) or p.NET_LABELS.search(line):
+            continue
+        rates = list(re.finditer(_RATE, line))
+        if len(rates) != 1 or _RATE_ROW.match(line):
+            continue
+        amounts = p.amounts_in(line[rates[0].end() :])
+        if amounts:
+            rate = _rate(rates[0].group(1))
+            bases[rate] = bases.get(rate, Decimal("0")) + amounts[-1]
+    return bases
+
+
+def _rate_text(rate: Decimal) -> str:
+    return format(rate.quantize(Decimal("0.01")).normalize(), "f")
+
+
+def _breakdown(
+    lines: list[str], net: Decimal | None, vat: Decimal | None, negative: bool
+) -> tuple[list[dict[str, str | None]], float]:
+    """The VAT breakdown as printed: taxable amount and VAT per rate, never an invented rate.
+
+    A base that is not printed is derived when that is certain (a single rate: the net
+    total; one unknown among several: net minus the others; item lines per rate that add up),
+    estimated from VAT / rate only when those estimates are consistent with every printed
+    figure (low confidence), and left unknown (None) otherwise.
+    """
+    by_rate: dict[Decimal, tuple[Decimal | None, Decimal]] = {}
+    for rate, base, amount in _vat_lines(lines):
+        if rate is None:
+            continue
+        if negative:
+            base, amount = (abs(base) if base is not None else None), abs(amount)
+        known = by_rate.get(rate)
+        if known is None or (known[0] is None and base is not None):
+            by_rate[rate] = (base, amount)
+    if not by_rate:
+        return [], 0.0
+    confidence = 0.9
+    if len(by_rate) == 1:
+        ((rate, (base, amount)),) = by_rate.items()
+        bases = {rate: net if net is not None else base}
+        vats = {rate: vat if vat is not None else amount}
+    else:
+        bases = {rate: base for rate, (base, _amount) in by_rate.items()}
+        vats = {rate: amount for rate, (_base, amount) in by_rate.items()}
+        unknown = [rate for rate, base in bases.items() if base is None]
+        if len(unknown) == 1 and net is not None:
+            bases[unknown[0]] = net - sum(b for b in bases.values() if b is not None)
+        elif unknown:
+            items = _item_bases(lines)
+            if (
+                set(items) == set(bases)
+                and net is not None
+                and abs(sum(items.values()) - net) <= TOLERANCE
+                and all(_plausible(items[r], r, vats[r], Decimal("0.05")) for r in unknown)
+            ):
+                bases.update({rate: items[rate] for rate in unknown})
+            elif net is not None and all(rate > 0 for rate in unknown):
+                estimates = {r: (vats[r] * 100 / r).quantize(Decimal("0.01")) for r in unknown}
+                rest = net - sum(b for b in bases.values() if b is not None)
+                largest = max(estimates, key=lambda r: estimates[r])
+                estimates[largest] += rest - sum(estimates.values())
+                if all(_plausible(estimates[r], r, vats[r], Decimal("0.01")) for r in unknown):
+                    bases.update(estimates)
+                    confidence = 0.4  # consistent with the figures, but not printed
+    return [
+        {
+            "rate": _rate_text(rate),
+            "taxable_amount": str(bases[rate]) if bases[rate] is not None else None,
+            "tax_amount": str(vats[rate]),
+        }
+        for rate in sorted(bases, reverse=True)
+    ], (confidence if all(b is not None for b in bases.values()) else 0.3)
 
 
 def _totals(lines: list[str]) -> tuple[Decimal | None, Decimal | None, Decimal | None, bool]:
@@ -217,8 +362,7 @@ def _totals(lines: list[str]) -> tuple[Decimal | None, Decimal | None, Decimal |
                     return a, b, c, True
     grosses = _labelled_amounts(lines, p.GROSS_LABELS)
     nets = _labelled_amounts(lines, p.NET_LABELS)
-    vat_lines = _vat_lines(lines)
-    vats = [amount for _rate, amount in vat_lines]
+    vats = [amount for _rate, _base, amount in _vat_lines(lines)]
     vat_sum = sum(dict.fromkeys(vats), Decimal("0")) if vats else None
     candidates_vat = list(dict.fromkeys([*vats, *([vat_sum] if vat_sum is not None else [])]))
     for gross in sorted(set(grosses), reverse=True):
@@ -285,6 +429,74 @@ def _supplier_name(segments: list[str], hints: Hints, vat_id: str) -> tuple[str,
     return best[2], {3: 0.8, 2: 0.6, 1: 0.4}[best[0]]
 
 
+def _id_roles(text: str, own: set[str]) -> tuple[list[str], list[str]]:
+    """The roles ("buyer", "seller" or "") in which our own and the other VAT ids appear, told
+    by the nearest customer or supplier label on the line or in the few lines above."""
+    raw = text.splitlines()
+    ours: list[str] = []
+    others: list[str] = []
+    for index, line in enumerate(raw):
+        if not (p.VAT_ID.search(line) or p.ENTERPRISE_NUMBER.search(line)):
+            continue
+        found, _doubtful = _vat_ids(_without_ibans(line))
+        for value in found:
+            column = max(line.find(value[2:5]), 0)
+            role = _role_before(line[:column])
+            above = index - 1
+            while not role and above >= max(index - 6, 0):
+                role = _role_near(raw[above], column)
+                above -= 1
+            (ours if value in own else others).append(role)
+    return ours, others
+
+
+def _role_before(text: str) -> str:
+    labels = [(m.start(), "buyer") for m in p.BUYER_LABELS.finditer(text)]
+    labels += [(m.start(), "seller") for m in p.SELLER_LABELS.finditer(text)]
+    return max(labels)[1] if labels else ""
+
+
+def _role_near(line: str, column: int) -> str:
+    labels = [(abs(m.start() - column), "buyer") for m in p.BUYER_LABELS.finditer(line)]
+    labels += [(abs(m.start() - column), "seller") for m in p.SELLER_LABELS.finditer(line)]
+    return min(labels)[1] if labels else ""
+
+
+def _our_role(text: str, own: set[str]) -> str:
+    """ "seller" when our company issued the document (our VAT id in the issuer's block)."""
+    if not own:
+        return ""
+    ours, others = _id_roles(text, own)
+    if not ours:
+        return ""
+    if "buyer" in ours:
+        return "buyer"
+    if "seller" in ours or ("buyer" in others and "seller" not in others):
+        return "seller"
+    return ""
+
+
+def _customer_name(lines: list[str], hints: Hints) -> str:
+    """The name after a customer label ('Klant: Drukkerij Van Damme NV, BTW ...'), or on the
+    line below it."""
+    own = [name.lower() for name in hints.own_names if name]
+    for index, line in enumerate(lines):
+        parts = _after(line, p.CUSTOMER_NAME_LABELS)
+        for position, rest in enumerate(parts):
+            candidate = rest.strip(" :/-")
+            if not candidate and position == len(parts) - 1 and index + 1 < len(lines):
+                candidate = lines[index + 1]  # the label ends the line: the name is below
+            name = re.split(r",|\s[-–]\s|\b(?:BTW|TVA|VAT|USt)\b", candidate)[0].strip(" :/-")
+            if (
+                len(name) >= 2
+                and not _NOT_A_NAME.match(name)
+                and sum(ch.isdigit() for ch in name) <= 3
+                and not any(o and o in name.lower() for o in own)
+            ):
+                return name[:60]
+    return ""
+
+
 def extract_from_text(
     text: str, *, hints: Hints | None = None, source: str = "pdf_text"
 ) -> TextExtraction:
@@ -292,7 +504,7 @@ def extract_from_text(
     hints = hints or Hints()
     lines = _lines(text)
     segments = _segments(text)
-    result = TextExtraction()
+    result = TextExtraction(source=source)
     confidence = 0.9 if source == "pdf_text" else 0.7
 
     def put(name: str, value: Any, level: float = confidence) -> None:
@@ -305,47 +517,63 @@ def extract_from_text(
         p.RECEIPT_WORDS.search(text) and not p.NUMBER_LABELS.search(text)
     ):
         result.kind_hint = "receipt"
+    elif p.INVOICE_WORDS.search("\n".join(lines)[:2000]):
+        result.kind_hint = "invoice"
 
+    own_vat = {v.upper() for v in hints.own_vat_ids}
+    result.our_role = _our_role(text, own_vat)
+    we_sell = result.our_role == "seller"
     # IBANs look like VAT numbers to a pattern (FR76 1010...): take them out first
     vat_ids, doubtful_vat_ids = _vat_ids(_without_ibans(text))
-    own_vat = {v.upper() for v in hints.own_vat_ids}
-    supplier_vats = [v for v in vat_ids if v not in own_vat]
+    other_vats = [v for v in vat_ids if v not in own_vat]
     result.buyer_vat_id = next((v for v in vat_ids if v in own_vat), "")
-    supplier_vat = supplier_vats[0] if supplier_vats else ""
-    put("counterparty_vat_id", supplier_vat)
-    if not supplier_vat and doubtful_vat_ids:
+    if we_sell:
+        result.buyer_vat_id = other_vats[0] if other_vats else ""
+    counterparty_vat = other_vats[0] if other_vats else ""
+    put("counterparty_vat_id", counterparty_vat)
+    if not counterparty_vat and doubtful_vat_ids:
         # looks like a VAT number but its check digits are wrong: show it, ask to check
-        supplier_vat = doubtful_vat_ids[0]
-        put("counterparty_vat_id", supplier_vat, 0.3)
+        counterparty_vat = doubtful_vat_ids[0]
+        put("counterparty_vat_id", counterparty_vat, 0.3)
         result.warnings.append("vat_id_checksum")
-    if supplier_vat.startswith("BE"):
-        put("counterparty_enterprise_number", supplier_vat[2:])
-    name, name_confidence = _supplier_name(segments, hints, supplier_vat)
-    put("counterparty_name", name, min(name_confidence, confidence))
+    if counterparty_vat.startswith("BE"):
+        put("counterparty_enterprise_number", counterparty_vat[2:])
+    if we_sell:
+        customer = _customer_name(lines, hints)
+        put("counterparty_name", customer, 0.6 if confidence > 0.6 else confidence)
+    else:
+        name, name_confidence = _supplier_name(segments, hints, counterparty_vat)
+        put("counterparty_name", name, min(name_confidence, confidence))
 
-    ibans = [i for i in _ibans(text) if i not in hints.own_ibans]
-    put("counterparty_iban", ibans[0] if ibans else "")
-    bic = p.BIC.search(text)
-    put("counterparty_bic", bic.group(1) if bic else "")
+    if not we_sell:
+        # on a sale the account printed is ours, not the customer's
+        ibans = [i for i in _ibans(text) if i not in hints.own_ibans]
+        put("counterparty_iban", ibans[0] if ibans else "")
+        bic = p.BIC.search(text)
+        put("counterparty_bic", bic.group(1) if bic else "")
     put("structured_communication", _ogm(text))
     put("number", _number(lines))
+    month_first = p.date_order(text)
     not_due = [line for line in lines if not p.DUE_LABELS.search(line)]
     number_line = next((line for line in lines if p.NUMBER_LABELS.search(line)), "")
     issue = (
-        _labelled_date(not_due, p.ISSUE_DATE_LABELS)
-        or p.parse_date(number_line)
-        or _labelled_date(not_due, p.DATE_LABELS)
-        or p.parse_date("\n".join(not_due))
+        _labelled_date(not_due, p.ISSUE_DATE_LABELS, month_first)
+        or p.parse_date(number_line, month_first=month_first)
+        or _labelled_date(not_due, p.DATE_LABELS, month_first)
+        or p.parse_date("\n".join(not_due), month_first=month_first)
     )
     put("issue_date", issue)
-    due = _labelled_date(lines, p.DUE_LABELS)
+    due = _labelled_date(lines, p.DUE_LABELS, month_first) or _date_below(
+        text, p.DUE_LABELS, month_first
+    )
     if due and issue and due < issue:
         due = None
     put("due_date", due)
     put("currency", _currency(text))
 
     net, vat, gross, consistent = _totals(lines)
-    if gross is not None and gross < 0:
+    negative = gross is not None and gross < 0
+    if negative:
         # credit notes often print negative totals; the document type carries the sign
         net, vat, gross = (abs(v) if v is not None else None for v in (net, vat, gross))
         result.kind_hint = "credit_note"
@@ -355,28 +583,8 @@ def extract_from_text(
     put("total_incl_vat", gross, level)
     if not consistent and gross is not None:
         result.warnings.append("totals_inconsistent")
-    rates = [(rate, amount) for rate, amount in _vat_lines(lines) if rate is not None]
-    if net is not None and vat is not None and len({rate for rate, _ in rates}) == 1:
-        rate = rates[0][0]
-        put(
-            "vat_breakdown",
-            [{"rate": str(rate), "taxable_amount": str(net), "tax_amount": str(vat)}],
-        )
-    elif rates:
-        put(
-            "vat_breakdown",
-            [
-                {
-                    "rate": str(rate),
-                    "taxable_amount": str((amount * 100 / rate).quantize(Decimal("0.01")))
-                    if rate
-                    else "0.00",
-                    "tax_amount": str(amount),
-                }
-                for rate, amount in dict.fromkeys(rates)
-            ],
-            0.5,
-        )
+    breakdown, breakdown_confidence = _breakdown(lines, net, vat, negative)
+    put("vat_breakdown", breakdown, min(breakdown_confidence, level))
     for required in ("number", "issue_date", "total_incl_vat", "counterparty_name"):
         if required not in result.fields:
             result.warnings.append(f"missing_{required}")

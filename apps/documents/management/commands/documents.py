@@ -16,23 +16,43 @@ from apps.documents.extraction.text import TextExtraction, extract_from_text
 from apps.einvoice import EInvoiceError, from_xml
 from apps.einvoice.jsonio import to_json
 
-# document field -> its place in the JSON of `einvoice parse`
+# document field -> its places in the JSON of `einvoice parse`
 JSON_PATHS = {
-    "counterparty_name": "seller.name",
-    "counterparty_vat_id": "seller.vat_id",
-    "counterparty_enterprise_number": "seller.enterprise_number",
-    "counterparty_iban": "payment.iban",
-    "counterparty_bic": "payment.bic",
-    "structured_communication": "payment.reference",
-    "total_excl_vat": "totals.tax_exclusive",
-    "total_vat": "totals.tax_total",
-    "total_incl_vat": "totals.tax_inclusive",
+    "counterparty_name": ["seller.name"],
+    "counterparty_vat_id": ["seller.vat_id"],
+    "counterparty_enterprise_number": ["seller.enterprise_number"],
+    "counterparty_iban": ["payment.iban"],
+    "counterparty_bic": ["payment.bic"],
+    "structured_communication": ["payment.reference"],
+    "total_excl_vat": ["totals.tax_exclusive"],
+    "total_vat": ["totals.tax_total"],
+    "total_incl_vat": ["totals.tax_inclusive", "totals.payable"],
 }
 KIND_OF_HINT = {
     "credit_note": ("purchase_credit_note", "purchases"),
     "receipt": ("receipt", "purchases"),
     "invoice": ("purchase_invoice", "purchases"),
 }
+
+
+def _leaves(value: Any, prefix: str = "") -> list[str]:
+    """The paths of the filled-in values of a JSON object: 'seller.name', 'totals.payable'."""
+    if isinstance(value, dict):
+        return [path for key, item in value.items() for path in _leaves(item, f"{prefix}{key}.")]
+    if value in (None, "", [], {}):
+        return []
+    return [prefix.rstrip(".")]
+
+
+def _sources(result: dict[str, Any], source: str) -> dict[str, str]:
+    """Every filled-in field of an e-invoice's JSON, found in ``source``."""
+    skip = ("lines", "vat_breakdown", "kind", "category", "sources", "warnings")
+    top = {key: value for key, value in result.items() if key not in skip}
+    sources = dict.fromkeys(_leaves(top), source)
+    for key in ("lines", "vat_breakdown"):
+        if result.get(key):
+            sources[key] = source
+    return sources
 
 
 def _text_json(found: TextExtraction) -> dict[str, Any]:
@@ -42,7 +62,14 @@ def _text_json(found: TextExtraction) -> dict[str, Any]:
         result = value(name)
         return "" if result is None else str(result)
 
-    kind, category = KIND_OF_HINT.get(found.kind_hint, KIND_OF_HINT["invoice"])
+    kind, category = KIND_OF_HINT.get(found.kind_hint or "invoice", KIND_OF_HINT["invoice"])
+    sources = {
+        path: item.source
+        for name, item in found.fields.items()
+        for path in JSON_PATHS.get(name, [name])
+    }
+    if found.buyer_vat_id:
+        sources["buyer.vat_id"] = found.source
     return {
         "number": text("number"),
         "type_code": "381" if found.kind_hint == "credit_note" else "380",
@@ -69,7 +96,7 @@ def _text_json(found: TextExtraction) -> dict[str, Any]:
         },
         "kind": kind,
         "category": category,
-        "sources": {JSON_PATHS.get(name, name): item.source for name, item in found.fields.items()},
+        "sources": sources,
         "warnings": found.warnings,
     }
 
@@ -98,14 +125,7 @@ class Command(BaseCommand):
             if kind == FileKind.XML:
                 result = self._xml(data)
             elif kind == FileKind.PDF:
-                embedded = None if options["no_embedded"] else embedded_xml(data)
-                if embedded is not None:
-                    result = self._xml(embedded.data)
-                else:
-                    text = pdf_text(data)
-                    result = _text_json(
-                        extract_from_text(text.text, source="ocr" if text.ocr else "pdf_text")
-                    )
+                result = self._pdf(data, embedded=not options["no_embedded"])
             elif kind in (FileKind.PNG, FileKind.JPEG):
                 result = _text_json(extract_from_text(ocr_image(data), source="ocr"))
             else:
@@ -114,11 +134,26 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error.message}") from None
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=str))
 
+    def _pdf(self, data: bytes, *, embedded: bool) -> dict[str, Any]:
+        """The embedded e-invoice when there is a readable one, else the visible content."""
+        warnings = []
+        xml = embedded_xml(data) if embedded else None
+        if xml is not None:
+            try:
+                return self._xml(xml.data)
+            except EInvoiceError as error:
+                # e.g. ZUGFeRD 1.0, which predates EN 16931: read what the PDF shows instead
+                warnings.append(f"embedded_xml_unreadable: {error.code}")
+        text = pdf_text(data)
+        result = _text_json(extract_from_text(text.text, source="ocr" if text.ocr else "pdf_text"))
+        result["warnings"] = [*warnings, *result["warnings"]]
+        return result
+
     def _xml(self, data: bytes) -> dict[str, Any]:
         document = from_xml(data)
         result = to_json(document)
         credit = document.is_credit_note
         result["kind"] = "purchase_credit_note" if credit else "purchase_invoice"
         result["category"] = "purchases"
-        result["sources"] = dict.fromkeys(("number", "issue_date", "seller", "totals"), "xml")
+        result["sources"] = _sources(result, "xml")
         return result

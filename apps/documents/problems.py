@@ -1,0 +1,127 @@
+"""What keeps a document from being ready, stored as a code with parameters.
+
+A worker finds the problem; a person reads it later, in their own language. So the database
+holds ``{"catalogue", "code", "params"}`` and the words are chosen at display time from the
+catalogue the code belongs to (review rules here, PDF reading, e-invoice parsing, the XML
+parser). Amounts are formatted and field names translated for the reader too.
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+Problem = dict[str, Any]
+
+REVIEW_MESSAGES: dict[str, Promise] = {
+    "missing_fields": _("Please fill in %(fields)s."),
+    "unsure_fields": _("Please check %(fields)s: OkiOki is not sure it read them right."),
+    "totals_inconsistent": _("The totals don't add up: %(net)s + %(vat)s VAT is not %(gross)s."),
+    "envelope_totals": _(
+        "The amounts per VAT rate don't match the totals: they come to %(envelope_net)s + "
+        "%(envelope_vat)s VAT = %(envelope_gross)s, the document says %(net)s + %(vat)s VAT = "
+        "%(gross)s. Check the VAT rates and the totals."
+    ),
+    "vat_rates_unknown": _(
+        "The amount excl. VAT per VAT rate is not known. Fill in the VAT rates and their amounts."
+    ),
+    "envelope_invalid": _("The UBL for your accountant is not valid yet: %(reasons)s"),
+}
+
+# How review messages name the fields they ask about.
+FIELD_NAMES: dict[str, Promise] = {
+    "counterparty_name": _("the supplier or customer"),
+    "counterparty_vat_id": _("the VAT number"),
+    "number": _("the document number"),
+    "issue_date": _("the date"),
+    "total_excl_vat": _("the total excl. VAT"),
+    "total_vat": _("the VAT"),
+    "total_incl_vat": _("the total"),
+    "vat_breakdown": _("the amounts per VAT rate"),
+}
+
+AMOUNT_PARAMS = {"net", "vat", "gross", "envelope_net", "envelope_vat", "envelope_gross"}
+
+
+def make(code: str, catalogue: str = "review", **params: Any) -> Problem:
+    """A problem to store: JSON-safe parameters only (amounts as strings)."""
+    return {
+        "catalogue": catalogue,
+        "code": code,
+        "params": {
+            key: str(value) if isinstance(value, Decimal) else value
+            for key, value in params.items()
+        },
+    }
+
+
+def _catalogue(name: str) -> dict[str, Any]:
+    if name == "pdf":
+        from apps.documents.extraction.files import MESSAGES
+
+        return MESSAGES
+    if name == "einvoice":
+        from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
+
+        return EINVOICE_MESSAGES
+    if name == "xml":
+        from apps.core.xml import MESSAGES as XML_MESSAGES
+
+        return XML_MESSAGES
+    return REVIEW_MESSAGES
+
+
+def _amount(value: Any, currency: str) -> str:
+    from apps.core.money import format_money
+
+    try:
+        return format_money(Decimal(str(value)), currency, (get_language() or "en")[:2])
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _reasons(params: dict[str, Any]) -> str:
+    """Validation failures in plain words when we have them, else the rule and its text."""
+    from apps.einvoice.explanations import explain
+
+    reasons = []
+    for failure in params.get("failures", []):
+        rule, text = failure.get("rule", ""), failure.get("text", "")
+        explanation = explain(rule)
+        if explanation:
+            reasons.append(str(explanation))
+        elif text.startswith(f"[{rule}]"):
+            reasons.append(text)  # the official text already names its rule
+        else:
+            reasons.append(f"[{rule}] {text}".strip())
+    reasons.extend(str(error) for error in params.get("errors", []))
+    return "; ".join(dict.fromkeys(reasons))
+
+
+def describe(problem: Problem) -> str:
+    """One problem in words, in the active language."""
+    if "code" not in problem:
+        return str(problem.get("text", ""))
+    template = _catalogue(problem.get("catalogue", "review")).get(problem["code"])
+    if template is None:
+        return str(problem.get("text") or problem["code"])
+    params = dict(problem.get("params") or {})
+    currency = params.pop("currency", "EUR")
+    for key in AMOUNT_PARAMS & params.keys():
+        params[key] = _amount(params[key], currency)
+    if "fields" in params:
+        params["fields"] = ", ".join(
+            str(FIELD_NAMES.get(name, name)) for name in params["fields"] or []
+        )
+    if problem["code"] == "envelope_invalid" and problem.get("catalogue") == "review":
+        params = {"reasons": _reasons(params)}
+    try:
+        return str(template) % params if params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def describe_all(problems: list[Problem] | None) -> str:
+    return " ".join(text for text in (describe(p) for p in problems or []) if text)
