@@ -19,11 +19,18 @@ RUN pip install --no-cache-dir uv==0.13.9
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
+# Production settings (DEBUG off) so that collectstatic writes the hashed manifest that
+# CompressedManifestStaticFilesStorage reads at run time; the values are for the build only.
 RUN python scripts/fetch_assets.py \
     && python scripts/compile_messages.py \
-    && DEBUG=true python manage.py collectstatic --noinput
+    && SECRET_KEY=build-only DEBUG=false ALLOWED_HOSTS=build.invalid \
+       python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 1000 okioki && mkdir -p /app/var && chown -R okioki /app/var
+# The app user owns its local state and the files volume (a new named volume copies this
+# directory's owner, so uploads are writable).
+RUN useradd --system --uid 1000 okioki \
+    && mkdir -p /app/var /data/files \
+    && chown -R okioki /app/var /data/files
 USER okioki
 EXPOSE 8000
 CMD ["gunicorn", "okioki.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]

@@ -1,6 +1,12 @@
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
@@ -8,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from apps.companies.models import Company, Role
 from apps.companies.services import COMPANY_EDITABLE_FIELDS
 from apps.companies.validators import normalize_enterprise_number, normalize_vat_number
+from apps.core.files import FileKind, sniff
 
 MAX_LOGO_BYTES = 1024 * 1024
 
@@ -18,6 +25,35 @@ COUNTRIES = [
     ("LU", _("Luxembourg")),
     ("DE", _("Germany")),
 ]
+
+
+@dataclass(frozen=True)
+class _LinkedFile:
+    """What the widget shows for the current file: its own name and the checked view's URL."""
+
+    name: str
+    url: str
+
+    def __str__(self) -> str:
+        return PurePosixPath(self.name).name
+
+
+class LogoInput(forms.ClearableFileInput):
+    """The "currently" link goes to the permission-checked logo view, not to a storage URL
+    (uploads are private and have none)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_url = ""
+
+    def is_initial(self, value: object) -> bool:
+        return bool(value) and bool(self.current_url)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = _LinkedFile(name=str(value), url=self.current_url)
+        return context
 
 
 class CompanyForm(forms.ModelForm):
@@ -41,7 +77,7 @@ class CompanyForm(forms.ModelForm):
         fields = ["enterprise_number", *COMPANY_EDITABLE_FIELDS]
         widgets = {
             "iban": forms.TextInput(attrs={"placeholder": "BE68 5390 0754 7034"}),
-            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "logo": LogoInput(attrs={"accept": "image/png,image/jpeg"}),
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -49,6 +85,9 @@ class CompanyForm(forms.ModelForm):
         # The enterprise number identifies the company; it can't change after creation.
         if self.instance.pk:
             del self.fields["enterprise_number"]
+            self.fields["logo"].widget.current_url = reverse(
+                "companies:company-logo", kwargs={"company_id": self.instance.public_id}
+            )
 
     def validate_unique(self) -> None:
         """Leave uniqueness to the service: its message says what to do."""
@@ -72,8 +111,16 @@ class CompanyForm(forms.ModelForm):
 
     def clean_logo(self) -> object:
         logo = self.cleaned_data.get("logo")
-        if logo and hasattr(logo, "size") and logo.size > MAX_LOGO_BYTES:
+        if not isinstance(logo, UploadedFile):  # unchanged, or False: "clear" was ticked
+            return logo
+        if (logo.size or 0) > MAX_LOGO_BYTES:
             raise ValidationError(_("The logo may be at most 1 MB."), code="too_large")
+        # Only kinds a browser shows safely from our own origin (no SVG and its scripts).
+        logo.seek(0)
+        kind = sniff(logo.read(1024))
+        logo.seek(0)
+        if kind not in (FileKind.PNG, FileKind.JPEG):
+            raise ValidationError(_("The logo must be a PNG or JPEG picture."), code="kind")
         return logo
 
 

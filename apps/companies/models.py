@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.scoping import CompanyScopedManager
+from apps.companies.validators import validate_enterprise_number
 from apps.core.models import BaseModel
 
 
@@ -15,6 +16,11 @@ class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     MEMBER = "member", _("Member")
     ACCOUNTANT = "accountant", _("Accountant")
+
+
+def company_logo_path(company: "Company", filename: str) -> str:
+    """Storage paths carry the company: ``companies/<public_id>/logo/<file>``."""
+    return f"companies/{company.public_id}/logo/{filename}"
 
 
 class Company(BaseModel):
@@ -26,6 +32,7 @@ class Company(BaseModel):
         _("enterprise number"),
         max_length=10,
         unique=True,
+        validators=[validate_enterprise_number],
         help_text=_("KBO/BCE number, e.g. 0123.456.749"),
     )
     vat_number = models.CharField(
@@ -40,7 +47,8 @@ class Company(BaseModel):
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    # Private like every upload: served only by companies:company-logo, after the access check.
+    logo = models.ImageField(_("logo"), upload_to=company_logo_path, blank=True)
     plan = models.ForeignKey(
         "billing.Plan", on_delete=models.PROTECT, related_name="companies", verbose_name=_("plan")
     )
@@ -151,7 +159,9 @@ class AccountingOffice(BaseModel):
     """An accountancy firm. Its accountants see every client company linked to it."""
 
     name = models.CharField(_("name"), max_length=200)
-    enterprise_number = models.CharField(_("enterprise number"), max_length=10, blank=True)
+    enterprise_number = models.CharField(
+        _("enterprise number"), max_length=10, blank=True, validators=[validate_enterprise_number]
+    )
     email = models.EmailField(_("e-mail address"), blank=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from apps.companies.models import (
     Membership,
     OfficeClientLink,
     OfficeMember,
+    Role,
 )
 
 
@@ -20,6 +21,11 @@ class CompanyChoice:
     company: Company
     role: str
     via_office: bool
+
+    @property
+    def role_label(self) -> str:
+        """The role as people read it, in the active language."""
+        return str(Role(self.role).label)
 
 
 def company_list_for_user(*, user: User) -> list[CompanyChoice]:
@@ -51,7 +57,7 @@ def company_list_for_user(*, user: User) -> list[CompanyChoice]:
         .order_by("company__name")
     )
     for link in links:
-        choices.setdefault(link.company_id, CompanyChoice(link.company, "accountant", True))
+        choices.setdefault(link.company_id, CompanyChoice(link.company, Role.ACCOUNTANT, True))
     return list(choices.values())
 
 

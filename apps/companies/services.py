@@ -118,12 +118,25 @@ COMPANY_EDITABLE_FIELDS = (
 
 @transaction.atomic
 def company_update(*, company: Company, **fields: object) -> Company:
+    """Change a company's details.
+
+    ``logo`` is a new upload, the current file (unchanged), or ``False`` to remove it (the
+    "clear" box of the form). A replaced or removed logo file is deleted from storage once
+    the change is committed, never before: a rolled-back update keeps its file.
+    """
     unknown = set(fields) - set(COMPANY_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
+    # From the database: a ModelForm has already put its values on ``company``.
+    old_logo = Company.objects.filter(pk=company.pk).values_list("logo", flat=True).first()
+    if fields.get("logo") is False:
+        fields["logo"] = ""
     for field, value in fields.items():
         setattr(company, field, value)
     company.save()
+    if old_logo and old_logo != company.logo.name:
+        storage = company.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
     return company
 
 

@@ -26,6 +26,15 @@ def normalize_enterprise_number(value: str) -> str:
         ) from None
 
 
+def validate_enterprise_number(value: str) -> None:
+    """Model-level check (admin, ModelForms): a valid number, stored as its 10 digits."""
+    if normalize_enterprise_number(value) != value:
+        raise ValidationError(
+            _("Store the enterprise number as its 10 digits, without dots or spaces."),
+            code="not_compact",
+        )
+
+
 def normalize_vat_number(value: str) -> str:
     """A European VAT number in compact form with its country prefix (``BE0123456749``)."""
     raw = (value or "").strip().upper()

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from apps.companies.forms import (
 )
 from apps.companies.models import Invitation, Membership, OfficeClientLink, Role
 from apps.core.errors import DomainError
+from apps.core.files import MIME_TYPES, sniff
 
 LAST_COMPANY_SESSION_KEY = "okioki_last_company"
 
@@ -94,6 +95,23 @@ def company_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The company details are saved."))
         return redirect(_company_url("companies:company-edit", request))
     return render(request, "companies/company_edit.html", {"form": form})
+
+
+@company_view()
+def company_logo(request: HttpRequest) -> FileResponse:
+    """The logo, for whoever may open the company: uploads are private, never a public URL."""
+    company = request.company  # type: ignore[attr-defined]
+    if not company.logo:
+        raise Http404
+    try:
+        logo = company.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = sniff(logo.read(1024))
+    logo.seek(0)
+    response = FileResponse(logo, content_type=MIME_TYPES[kind])
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @company_view()

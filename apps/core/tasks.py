@@ -5,7 +5,9 @@ from django.utils import timezone
 
 @shared_task(name="apps.core.tasks.heartbeat")
 def heartbeat() -> str:
-    """Periodic proof of life of the worker and beat; /healthz shows when it last ran."""
+    """Periodic proof of life of the worker and beat: the time it last ran, in the cache
+    under ``okioki:worker-heartbeat``, for an operator to read. /healthz does not wait on it:
+    it only checks what a web process needs (database and broker)."""
     now = timezone.now().isoformat()
     cache.set("okioki:worker-heartbeat", now, timeout=None)
     return now

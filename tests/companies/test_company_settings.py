@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -41,7 +43,7 @@ def test_owner_saves_details_and_logo(company, owner, client_for):
     company.refresh_from_db()
     assert company.vat_number == "BE0412345614"
     assert company.iban == "BE56363123456788"
-    assert company.logo.name.startswith("logos/")
+    assert company.logo.name.startswith(f"companies/{company.public_id}/logo/")
 
 
 def test_bad_iban_vat_and_fake_logo_are_refused(company, owner, client_for):
@@ -56,6 +58,109 @@ def test_bad_iban_vat_and_fake_logo_are_refused(company, owner, client_for):
     assert "This VAT number is not valid" in html
     assert 'aria-invalid="true"' in html
     assert Company.objects.get(pk=company.pk).name == company.name
+
+
+def _upload_logo(client, company, **overrides):
+    url = reverse("companies:company-edit", kwargs={"company_id": company.public_id})
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    response = client.post(url, {**_form(), "logo": logo, **overrides})
+    assert response.status_code == 302
+    company.refresh_from_db()
+    return company.logo.name
+
+
+def test_clearing_the_logo_deletes_its_file(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
+    # given a company with a logo
+    client = client_for(owner)
+    name = _upload_logo(client, company)
+    assert default_storage.exists(name)
+    url = reverse("companies:company-edit", kwargs={"company_id": company.public_id})
+    # when the owner ticks "clear" and saves
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**_form(), "logo-clear": "on"})
+    # then the logo is gone, from the company and from storage
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert not company.logo
+    assert not default_storage.exists(name)
+
+
+def test_a_new_logo_replaces_the_old_file(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(owner)
+    first = _upload_logo(client, company)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _upload_logo(client, company)
+    assert second != first
+    assert default_storage.exists(second)
+    assert not default_storage.exists(first)
+
+
+def test_saving_without_a_new_logo_keeps_it(company, owner, client_for):
+    client = client_for(owner)
+    name = _upload_logo(client, company)
+    url = reverse("companies:company-edit", kwargs={"company_id": company.public_id})
+    assert client.post(url, _form(name="Renamed BV")).status_code == 302
+    company.refresh_from_db()
+    assert company.name == "Renamed BV"
+    assert company.logo.name == name
+    assert default_storage.exists(name)
+
+
+def test_only_png_and_jpeg_logos_are_accepted(company, owner, client_for):
+    url = reverse("companies:company-edit", kwargs={"company_id": company.public_id})
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, format="GIF")
+    gif = SimpleUploadedFile("logo.gif", buffer.getvalue(), content_type="image/gif")
+    response = client_for(owner).post(url, {**_form(), "logo": gif})
+    assert response.status_code == 200
+    assert "The logo must be a PNG or JPEG picture." in response.content.decode()
+    company.refresh_from_db()
+    assert not company.logo
+
+
+def test_settings_link_the_logo_through_the_checked_view(company, owner, client_for):
+    client = client_for(owner)
+    _upload_logo(client, company)
+    logo_url = reverse("companies:company-logo", kwargs={"company_id": company.public_id})
+    html = client.get(
+        reverse("companies:company-edit", kwargs={"company_id": company.public_id})
+    ).content.decode()
+    assert f'<a href="{logo_url}">logo.png</a>' in html  # the form's "currently" link
+    assert f'<img class="company-logo" src="{logo_url}"' in html
+    assert "/logos/" not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", 302),
+        ("outsider", 404),
+        ("other_accountant", 404),
+        ("member", 200),
+        ("accountant", 200),
+        ("owner", 200),
+    ],
+)
+def test_logo_is_served_only_to_people_of_the_company(
+    role, expected, request, company, owner, client_for
+):
+    _upload_logo(client_for(owner), company)
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    url = reverse("companies:company-logo", kwargs={"company_id": company.public_id})
+    response = client_for(user).get(url)
+    assert response.status_code == expected
+    if expected == 200:
+        assert response["Content-Type"] == "image/png"
+        assert b"".join(response.streaming_content) == _png()
+
+
+def test_no_logo_is_404(company, owner, client_for):
+    url = reverse("companies:company-logo", kwargs={"company_id": company.public_id})
+    assert client_for(owner).get(url).status_code == 404
 
 
 def test_password_reset_by_email(db, client, mailoutbox):

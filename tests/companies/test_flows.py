@@ -201,13 +201,66 @@ def test_totp_enrolment_and_login_with_a_code(db):
 
 
 def test_login_is_rate_limited(db, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    # given the project's configured limit of failed sign-ins per account (LOGIN_RATE_LIMIT)
+    per_account = next(
+        int(rule.split("/")[0])
+        for rule in settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
+        if rule.endswith("/key")
+    )
     user = factories.UserFactory()
     client = Client()
-    for _ in range(3):
+    for _ in range(per_account):
         client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
+    # when the right password comes after that many wrong ones
     response = client.post(
         reverse("account_login"), {"login": user.email, "password": factories.PASSWORD}
     )
+    # then it is refused all the same, with a message
     assert response.status_code in (200, 429)
     assert "_auth_user_id" not in client.session
+
+
+def test_login_works_below_the_rate_limit(db, settings):
+    user = factories.UserFactory()
+    client = Client()
+    client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
+    client.post(reverse("account_login"), {"login": user.email, "password": factories.PASSWORD})
+    assert client.session.get("_auth_user_id") == str(user.pk)
+
+
+def test_owner_revokes_an_invitation_and_its_link_stops_working(company, owner, client_for):
+    # given a pending invitation
+    invitation = factories.InvitationFactory(company=company, email="late@example.be")
+    accept_url = reverse("companies:invitation-accept", args=[invitation.token])
+    # when the owner revokes it
+    response = client_for(owner).post(
+        reverse(
+            "companies:invitation-revoke",
+            kwargs={"company_id": company.public_id, "invitation_id": invitation.public_id},
+        )
+    )
+    assert response.status_code == 302
+    with all_companies():
+        assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.REVOKED
+    # then the link is refused (410) and accepting it changes nothing
+    invitee = client_for(factories.UserFactory(email="late@example.be"))
+    assert invitee.get(accept_url).status_code == 410
+    response = invitee.post(accept_url)
+    assert response.status_code == 410
+    assert "not valid" in response.content.decode()
+    with all_companies():
+        assert not Membership.objects.filter(company=company, user__email="late@example.be")
+        assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.REVOKED
+
+
+def test_company_list_shows_the_role_in_the_users_language(company, owner, client_for):
+    # given an owner of two companies who reads Dutch
+    factories.MembershipFactory(company=factories.CompanyFactory(), user=owner, role=Role.MEMBER)
+    owner.language = "nl"
+    owner.save()
+    # when they open the list of their companies
+    html = client_for(owner).get(reverse("companies:home") + "?all=1").content.decode()
+    # then the roles are in Dutch
+    assert "Eigenaar" in html
+    assert "Lid" in html
+    assert "Owner" not in html

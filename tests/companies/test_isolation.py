@@ -41,10 +41,15 @@ def _walk(
             yield name, route, list(entry.pattern.converters)
 
 
+def url_patterns() -> list[tuple[str, str, list[str]]]:
+    """Every named URL pattern: (namespaced name, route, kwargs)."""
+    return list(_walk(get_resolver().url_patterns))
+
+
 def company_url_patterns(*, with_objects: bool = False) -> list[tuple[str, list[str]]]:
     patterns = [
         (name, kwargs)
-        for name, _route, kwargs in _walk(get_resolver().url_patterns)
+        for name, _route, kwargs in url_patterns()
         if "company_id" in kwargs and (not with_objects or set(kwargs) - {"company_id", "section"})
     ]
     assert patterns, "no company URL found: the walk is broken"

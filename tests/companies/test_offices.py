@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from apps.billing.models import Plan
 from apps.companies.models import OfficeClientLink, Role
 from apps.companies.scoping import all_companies
 from tests import factories
@@ -39,6 +40,34 @@ def test_accountant_sees_both_linked_clients_and_nothing_of_a_third(client_for, 
     )
     api = client.get(reverse("companies-api:company-list")).json()
     assert sorted(row["company"]["name"] for row in api) == ["Client One BV", "Client Two SRL"]
+
+
+def test_client_list_shows_each_clients_plan_and_status(client_for, db):
+    # given an office with an active client on Collect 70 and a pending one on Start
+    office_member = factories.OfficeMemberFactory()
+    active = factories.CompanyFactory(
+        name="Active Client BV", plan=Plan.objects.get(code="collect-70")
+    )
+    pending = factories.CompanyFactory(name="Pending Client BV")
+    factories.OfficeClientLinkFactory(company=active, office=office_member.office)
+    factories.OfficeClientLinkFactory(
+        company=pending, office=office_member.office, status=OfficeClientLink.Status.PENDING
+    )
+    # when the accountant opens the client list
+    response = client_for(office_member.user).get(
+        reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id})
+    )
+    # then each row shows the client's plan and the link's status
+    html = response.content.decode()
+    html = html[html.index("<tbody>") :]
+    rows = {
+        name: html[html.index(name) : html.index("</tr>", html.index(name))]
+        for name in ("Active Client BV", "Pending Client BV")
+    }
+    assert "Collect 70" in rows["Active Client BV"]
+    assert "badge-active" in rows["Active Client BV"]
+    assert "Start" in rows["Pending Client BV"]
+    assert "Waiting for approval" in rows["Pending Client BV"]
 
 
 def test_another_offices_page_is_404(client_for, db):

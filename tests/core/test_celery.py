@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from okioki.celery import QUEUES
+from okioki.celery import QUEUES, app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,3 +97,37 @@ def test_round_trip_through_redis(redis_url, tmp_path):
     url = f"{base}/{10 + int(worker_id) % 5}"
     env = _env(REDIS_URL=url, OKIOKI_VAR_DIR=str(tmp_path))
     assert _round_trip(env) == "round trip"
+
+
+def _expected_queue(task_name: str) -> str:
+    if task_name == "apps.companies.tasks.send_email" or task_name.startswith("apps.inbox."):
+        return "mail"
+    if task_name.startswith("apps.documents."):
+        return "documents"
+    if task_name.startswith("apps.connections."):
+        return "delivery"
+    return "default"
+
+
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_tasks_are_published_to_their_queues():
+    # given every task of the project, published through an in-memory broker
+    app.loader.import_default_modules()
+    names = sorted(name for name in app.tasks if name.startswith("apps."))
+    assert "apps.companies.tasks.send_email" in names
+    assert any(name.startswith("apps.inbox.") for name in names)
+    assert any(name.startswith("apps.documents.") for name in names)
+    with app.connection_for_write("memory://") as connection:
+        channel = connection.default_channel
+        for queue in app.amqp.queues.values():
+            queue(channel).declare()
+            channel.queue_purge(queue.name)
+        for name in names:
+            # when the task is sent (not run: no worker consumes the memory broker)
+            app.send_task(name, connection=connection)
+            # then exactly its queue holds it
+            received = {
+                queue: channel.basic_get(queue, no_ack=True) is not None for queue in QUEUES
+            }
+            expected = _expected_queue(name)
+            assert received == {queue: queue == expected for queue in QUEUES}, name

@@ -1,4 +1,7 @@
+from unittest import mock
+
 import pytest
+from django.db import OperationalError, connection
 
 from okioki.celery import app
 
@@ -16,3 +19,14 @@ def test_healthz_is_503_when_the_broker_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_is_down(client):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("server closed")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["database"] == "error: OperationalError"
+    assert body["checks"]["broker"] == "ok"

@@ -1,0 +1,91 @@
+"""Settings come from the environment through typed helpers that fail loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from okioki.env import env_bool, env_int, env_list, env_path, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "ja", "truee"])
+def test_env_bool_refuses_anything_but_a_boolean(monkeypatch, value):
+    monkeypatch.setenv("OKIOKI_TEST_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="OKIOKI_TEST_FLAG must be a boolean"):
+        env_bool("OKIOKI_TEST_FLAG", False)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("Off", False), ("1", True)])
+def test_env_bool_reads_booleans(monkeypatch, value, expected):
+    monkeypatch.setenv("OKIOKI_TEST_FLAG", value)
+    assert env_bool("OKIOKI_TEST_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("value", ["ten", "1.5", "25MB"])
+def test_env_int_refuses_anything_but_an_integer(monkeypatch, value):
+    monkeypatch.setenv("OKIOKI_TEST_SIZE", value)
+    with pytest.raises(ImproperlyConfigured, match="OKIOKI_TEST_SIZE must be an integer"):
+        env_int("OKIOKI_TEST_SIZE", 1)
+
+
+def test_env_str_without_a_default_is_required(monkeypatch):
+    monkeypatch.delenv("OKIOKI_TEST_SECRET", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="OKIOKI_TEST_SECRET is required"):
+        env_str("OKIOKI_TEST_SECRET")
+
+
+def test_defaults_and_lists(monkeypatch, tmp_path):
+    monkeypatch.delenv("OKIOKI_TEST_SIZE", raising=False)
+    assert env_int("OKIOKI_TEST_SIZE", 7) == 7
+    monkeypatch.setenv("OKIOKI_TEST_HOSTS", " a.be, b.be ,,")
+    assert env_list("OKIOKI_TEST_HOSTS", []) == ["a.be", "b.be"]
+    monkeypatch.setenv("OKIOKI_TEST_DIR", str(tmp_path / "x" / ".." / "y"))
+    assert env_path("OKIOKI_TEST_DIR", Path("/nope")) == tmp_path / "y"
+
+
+def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings and open the database in a fresh process, like `manage.py` does."""
+    code = (
+        "import django; django.setup(); "
+        "from django.db import connection; connection.ensure_connection()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "okioki.settings",
+            "OKIOKI_VAR_DIR": str(tmp_path / "var"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _start(tmp_path, ALLOWED_HOSTS="app.okioki.be")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_a_wrong_value_stops_the_start(tmp_path):
+    result = _start(tmp_path, DEBUG="true", MAX_UPLOAD_SIZE="25MB")
+    assert result.returncode != 0
+    assert "MAX_UPLOAD_SIZE must be an integer" in result.stderr
+
+
+def test_fresh_checkout_creates_its_var_directory(tmp_path):
+    # given a checkout without var/ (a fresh clone): the embedded SQLite database lives there
+    assert not (tmp_path / "var").exists()
+    # when the app starts with the defaults
+    result = _start(tmp_path, DEBUG="true")
+    # then the database opens
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "var" / "okioki.sqlite3").exists()
