@@ -84,8 +84,51 @@ def _self_signed(root: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+class TokenServer:
+    """The OAuth2 provider's token check that Dovecot asks about XOAUTH2 sign-ins (the real
+    one is Google's or Microsoft's, which can't run here: faked at its HTTP boundary)."""
+
+    VALID = "valid-oauth-token"
+
+    def __init__(self) -> None:
+        import json
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlparse
+
+        valid = self.VALID
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, token: str) -> None:
+                body = json.dumps({"active": token == valid, "username": "oauth-user"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._answer(parse_qs(urlparse(self.path).query).get("access_token", [""])[0])
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                self._answer(parse_qs(self.rfile.read(length).decode()).get("token", [""])[0])
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class Dovecot:
-    """A Dovecot IMAP server of our own: plain IMAP and IMAPS (self-signed) on free ports."""
+    """A Dovecot IMAP server of our own: plain IMAP and IMAPS (self-signed) on free ports,
+    password sign-in for every user and XOAUTH2 sign-in checked by a ``TokenServer``."""
 
     PASSWORD = "secret-password"
 
@@ -98,6 +141,16 @@ class Dovecot:
         (self.root / "home").mkdir()
         os.chown(self.root / "home", NOBODY_UID, NOBODY_GID)
         cert, key = _self_signed(self.root)
+        self.tokens = TokenServer()
+        (self.root / "oauth2.conf.ext").write_text(
+            f"tokeninfo_url = http://127.0.0.1:{self.tokens.port}/tokeninfo?access_token=\n"
+            f"introspection_url = http://127.0.0.1:{self.tokens.port}/introspect\n"
+            "introspection_mode = post\n"
+            "force_introspection = yes\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+        )
         self.config = self.root / "dovecot.conf"
         self.config.write_text(
             f"""
@@ -111,7 +164,7 @@ ssl = yes
 ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 first_valid_uid = {NOBODY_UID}
 last_valid_uid = {NOBODY_UID}
 mail_location = maildir:~/Maildir
@@ -133,6 +186,11 @@ service anvil {{
   unix_listener anvil-auth-penalty {{
     mode = 0
   }}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {self.root}/oauth2.conf.ext
 }}
 passdb {{
   driver = static
@@ -179,6 +237,7 @@ userdb {{
 
     def cleanup(self) -> None:
         self.stop()
+        self.tokens.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def add_user(self) -> tuple[str, str]:

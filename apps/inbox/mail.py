@@ -5,6 +5,7 @@ never raises on a bad message: a broken one comes out with ``problem`` set, and 
 could still be read.
 """
 
+import base64
 import email
 import email.policy
 import hashlib
@@ -103,9 +104,11 @@ def _header(message: Message, name: str) -> str:
     try:
         value = message.get(name, "")
         return " ".join(str(value).split()) if value is not None else ""
-    except Exception:
-        raw = message.get_all(name, failobj=[""]) if hasattr(message, "get_all") else [""]
-        return " ".join(str(raw[0]).split())
+    except Exception:  # a header the policy can't parse: take it as it is written
+        for key, raw in message.raw_items():
+            if key.lower() == name:
+                return " ".join(str(raw).split())
+        return ""
 
 
 def _decode_text(part: Message) -> str:
@@ -233,9 +236,29 @@ def parse_message(raw: bytes) -> ParsedMessage:
     return parsed
 
 
+def _is_encoded(part: Message) -> bool:
+    return str(part.get("content-transfer-encoding", "")).strip().lower() == "base64"
+
+
+def _walk_encoded_message(part: Message, parsed: ParsedMessage) -> None:
+    """An attached e-mail sent base64-encoded (against RFC 2046, but some mailers do)."""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        return
+    try:
+        raw = base64.b64decode("".join(inner.as_string().split()), validate=False)
+    except (ValueError, TypeError):
+        return
+    _walk(email.message_from_bytes(raw, policy=email.policy.default), parsed)
+
+
 def _walk(message: Message, parsed: ParsedMessage) -> None:
     # walk() also descends into attached e-mails (message/rfc822): their documents count too
     for part in message.walk():
+        if part.get_content_type() == "message/rfc822" and _is_encoded(part):
+            _walk_encoded_message(part, parsed)
+            continue
         if part.is_multipart():
             continue
         content_type = part.get_content_type().lower()

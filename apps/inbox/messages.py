@@ -6,9 +6,9 @@ is idempotent per message (a mailbox resync or an SMTP retry finds the record an
 """
 
 import logging
+from email.utils import parseaddr
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from apps.companies.models import Company
 from apps.documents.models import Source
-from apps.documents.services import IngestResult, document_ingest
+from apps.documents.services import IngestResult, document_ingest, document_ingest_many
 from apps.inbox.mail import ParsedMessage, parse_message
 from apps.inbox.models import InboundMessage, Mailbox
 
@@ -32,9 +32,14 @@ def body_to_pdf(parsed: ParsedMessage) -> bytes:
     """The body of an e-mail that is itself the invoice, as a PDF with its headers on top."""
     from weasyprint import HTML
 
+    name, address = parseaddr(parsed.sender)
     html = render_to_string(
         "pdf/inbox/message_body.html",
-        {"message": parsed, "has_html": bool(parsed.html.strip())},
+        {
+            "message": parsed,
+            "sender_name": name or address,
+            "has_html": bool(parsed.html.strip()),
+        },
     )
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
 
@@ -49,6 +54,14 @@ def _flatten(results: list[IngestResult]) -> list[IngestResult]:
         else:
             flat.append(result)
     return flat
+
+
+def _outcome(result: IngestResult) -> str:
+    if result.joined_with:
+        return "joined"
+    if result.is_duplicate:
+        return "duplicate"
+    return "created" if result.document else result.error_code
 
 
 def _existing(*, company: Company, mailbox: Mailbox | None, key: str) -> InboundMessage | None:
@@ -128,16 +141,13 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
         details.update(mailbox=message.mailbox.name, folder=message.folder)
     if recipient:
         details["to"] = recipient
-    results = [
-        document_ingest(
-            company=message.company,
-            data=attachment.data,
-            filename=attachment.filename,
-            source=source,
-            details=details,
-        )
-        for attachment in parsed.attachments
-    ]
+    # attachments arrive together: a PDF and the XML of the same invoice are one document
+    results = document_ingest_many(
+        company=message.company,
+        files=[(a.filename, a.filename, a.data) for a in parsed.attachments],
+        source=source,
+        details=details,
+    )
     problem = parsed.problem
     if parsed.body_is_invoice:
         try:
@@ -157,8 +167,9 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
                 )
             )
     flat = _flatten(results)
-    created = [r for r in flat if r.document is not None and not r.is_duplicate]
-    duplicates = [r for r in flat if r.document is not None and r.is_duplicate]
+    counted = [r for r in flat if r.document is not None and not r.joined_with]
+    created = [r for r in counted if not r.is_duplicate]
+    duplicates = [r for r in counted if r.is_duplicate]
     errors = [r for r in flat if r.error_code]
     message.documents_created = len(created)
     message.duplicates = len(duplicates)
@@ -167,9 +178,7 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
         "attachments": [
             {
                 "filename": r.filename,
-                "result": "duplicate"
-                if r.is_duplicate
-                else ("created" if r.document else r.error_code),
+                "result": _outcome(r),
                 "document": str(r.document.public_id) if r.document else "",
             }
             for r in flat
@@ -199,18 +208,22 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
         message.raw.save("message.eml", ContentFile(raw), save=False)
 
 
-def too_large_record(
+def problem_record(
     *,
     company: Company,
     mailbox: Mailbox,
     folder: str,
     uid: int,
-    size: int,
-    message_id: str,
     key: str,
+    code: str,
+    size: int = 0,
+    message_id: str = "",
+    raw: bytes | None = None,
+    params: dict[str, Any] | None = None,
 ) -> InboundMessage:
-    """A message over the size limit: recorded with its reason, never downloaded."""
-    message, _created = InboundMessage.objects.get_or_create(
+    """A message that could not be imported: recorded with its reason (and kept when we have
+    it), so the scan goes on and the user sees it."""
+    message, created = InboundMessage.objects.get_or_create(
         mailbox=mailbox,
         key=key,
         defaults={
@@ -221,8 +234,10 @@ def too_large_record(
             "message_id": message_id,
             "size": size,
             "status": InboundMessage.Status.FAILED,
-            "problem_code": "too_large",
-            "problem_params": {"limit": settings.INBOX_MAX_MESSAGE_SIZE // (1024 * 1024)},
+            "problem_code": code,
+            "problem_params": params or {},
         },
     )
+    if created and raw is not None:
+        message.raw.save("message.eml", ContentFile(raw))
     return message

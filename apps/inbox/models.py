@@ -251,7 +251,7 @@ class InboundMessage(CompanyOwnedModel):
             {
                 **item,
                 "problem": ""
-                if item.get("result") in ("created", "duplicate")
+                if item.get("result") in ("created", "duplicate", "joined")
                 else describe(item.get("result", "")),
             }
             for item in self.details.get("attachments", [])

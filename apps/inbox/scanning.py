@@ -32,7 +32,7 @@ from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
 from apps.inbox.clients.webdav import FileTooLarge
 from apps.inbox.errors import InboxError
 from apps.inbox.mail import message_key, parse_message
-from apps.inbox.messages import message_import, too_large_record
+from apps.inbox.messages import message_import, problem_record
 from apps.inbox.models import (
     CloudFile,
     CloudFolder,
@@ -45,6 +45,7 @@ from apps.inbox.models import (
 logger = logging.getLogger(__name__)
 
 BATCH = 50  # messages whose headers are fetched in one round trip
+SCAN_TIME_LIMIT = 30 * 60  # seconds a scan task may run (its soft time limit)
 BATCH_BYTES = 40 * 1024 * 1024  # at most this much mail downloaded in one round trip
 
 
@@ -67,10 +68,16 @@ class ScanReport:
 # --- claims and health -------------------------------------------------------------------------
 
 
+def scan_is_running(collector: Collector) -> bool:
+    """A scan claimed it and may still be at work (a worker that died leaves a stale claim)."""
+    since = collector.scanning_since
+    return since is not None and since > timezone.now() - timedelta(seconds=SCAN_TIME_LIMIT + 120)
+
+
 def _claim(collector: Collector) -> bool:
     """Only one scan per mailbox or folder at a time (a second worker, a double click)."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stale = now - timedelta(seconds=SCAN_TIME_LIMIT + 120)
     claimed = (
         type(collector)
         .objects.filter(pk=collector.pk)
@@ -242,14 +249,16 @@ def _scan_folder(
                 if key in known:
                     report.already_known += 1
                     continue
-                too_large_record(
+                problem_record(
                     company=mailbox.company,
                     mailbox=mailbox,
                     folder=folder,
                     uid=uid,
+                    key=key or message_key("", head),
+                    code="too_large",
                     size=size,
                     message_id=message_id,
-                    key=key or message_key("", head),
+                    params={"limit": limit // (1024 * 1024)},
                 )
                 report.seen += 1
                 report.failed += 1
@@ -282,18 +291,34 @@ def _by_size(uids: list[int], heads: dict[int, tuple[int, bytes]]) -> Iterator[l
 def _import_one(
     mailbox: Mailbox, folder: str, uid: int, raw: bytes, report: ScanReport, moved: list[int]
 ) -> None:
-    with transaction.atomic():
-        message, created = message_import(
-            company=mailbox.company,
-            raw=raw,
-            channel=InboundMessage.Channel.MAILBOX,
-            mailbox=mailbox,
-            folder=folder,
-            uid=uid,
-        )
-        MailboxFolder.objects.filter(mailbox=mailbox, name=folder, last_uid__lt=uid).update(
-            last_uid=uid
-        )
+    try:
+        with transaction.atomic():
+            message, created = message_import(
+                company=mailbox.company,
+                raw=raw,
+                channel=InboundMessage.Channel.MAILBOX,
+                mailbox=mailbox,
+                folder=folder,
+                uid=uid,
+            )
+            _advance(mailbox, folder, uid)
+    except Exception:
+        # One message must never stop the mailbox (nor come back at every scan): it is
+        # recorded as unreadable, the e-mail kept, and the scan goes on.
+        logger.exception("Message %s of mailbox %s could not be imported", uid, mailbox.pk)
+        with transaction.atomic():
+            message = problem_record(
+                company=mailbox.company,
+                mailbox=mailbox,
+                folder=folder,
+                uid=uid,
+                key=parse_message(raw).key,
+                code="unreadable",
+                size=len(raw),
+                raw=raw,
+            )
+            _advance(mailbox, folder, uid)
+        created = True
     if not created:
         report.already_known += 1
         return
@@ -304,6 +329,12 @@ def _import_one(
         report.failed += 1
     if message.status == InboundMessage.Status.IMPORTED:
         moved.append(uid)
+
+
+def _advance(mailbox: Mailbox, folder: str, uid: int) -> None:
+    MailboxFolder.objects.filter(mailbox=mailbox, name=folder, last_uid__lt=uid).update(
+        last_uid=uid
+    )
 
 
 def mailbox_test(
@@ -401,7 +432,9 @@ def _import_file(
             elif result.is_duplicate:
                 report.duplicates += 1
             report.documents += sum(
-                1 for c in result.children if c.document is not None and not c.is_duplicate
+                1
+                for c in result.children
+                if c.document is not None and not c.is_duplicate and not c.joined_with
             )
     if record.problem_code:
         report.failed += 1

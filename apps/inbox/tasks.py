@@ -4,7 +4,9 @@ from celery import shared_task
 
 from apps.companies.scoping import all_companies
 from apps.companies.tasks import CompanyTask
+from apps.inbox import messages, scanning
 from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
+from apps.inbox.scanning import SCAN_TIME_LIMIT, scan_is_running
 
 
 @shared_task(name="apps.inbox.tasks.inbox_sweep")
@@ -20,7 +22,7 @@ def inbox_sweep() -> int:
             *(("folder", f) for f in CloudFolder.objects.filter(status=CloudFolder.Status.ACTIVE)),
         ]
     for kind, collector in due:
-        if not collector.is_due or collector.scanning_since is not None:
+        if not collector.is_due or scan_is_running(collector):
             continue
         if kind == "mailbox":
             mailbox_scan.delay(collector.company_id, collector.pk)
@@ -34,17 +36,15 @@ def inbox_sweep() -> int:
     base=CompanyTask,
     name="apps.inbox.tasks.mailbox_scan",
     acks_late=True,
-    soft_time_limit=1800,
-    time_limit=1900,
+    soft_time_limit=SCAN_TIME_LIMIT,
+    time_limit=SCAN_TIME_LIMIT + 60,
 )
 def mailbox_scan(company_id: int, mailbox_id: int) -> dict[str, int]:
     """Scan one mailbox. Safe to run twice: a second scan finds nothing new."""
-    from apps.inbox.scanning import mailbox_scan as scan
-
     mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
     if mailbox is None:
         return {}
-    report = scan(mailbox=mailbox)
+    report = scanning.mailbox_scan(mailbox=mailbox)
     return {"seen": report.seen, "documents": report.documents, "failed": report.failed}
 
 
@@ -52,16 +52,14 @@ def mailbox_scan(company_id: int, mailbox_id: int) -> dict[str, int]:
     base=CompanyTask,
     name="apps.inbox.tasks.cloud_folder_scan",
     acks_late=True,
-    soft_time_limit=1800,
-    time_limit=1900,
+    soft_time_limit=SCAN_TIME_LIMIT,
+    time_limit=SCAN_TIME_LIMIT + 60,
 )
 def cloud_folder_scan(company_id: int, folder_id: int) -> dict[str, int]:
-    from apps.inbox.scanning import cloud_folder_scan as scan
-
     folder = CloudFolder.objects.filter(pk=folder_id).first()
     if folder is None:
         return {}
-    report = scan(folder=folder)
+    report = scanning.cloud_folder_scan(folder=folder)
     return {"seen": report.seen, "documents": report.documents, "failed": report.failed}
 
 
@@ -75,8 +73,6 @@ def cloud_folder_scan(company_id: int, folder_id: int) -> dict[str, int]:
 )
 def message_collect(company_id: int, message_id: int) -> None:
     """Collect the documents of a forwarded e-mail stored on arrival. Idempotent."""
-    from apps.inbox.messages import message_collect as collect
-
     message = InboundMessage.objects.filter(pk=message_id).first()
     if message is not None:
-        collect(message)
+        messages.message_collect(message)

@@ -8,7 +8,12 @@ from django.core import mail
 from apps.companies.models import Company
 from tests.browser.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    # the plans seeded by migrations survive the flush after each test
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_sign_up_create_company_and_switch_language(live_server, browser_page):

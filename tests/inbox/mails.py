@@ -1,6 +1,7 @@
 """E-mails as suppliers, newsletters and broken mailers send them, built with the stdlib."""
 
 import datetime
+import email.policy
 import io
 import uuid
 import zipfile
@@ -86,7 +87,7 @@ def message(
     for filename, content_type, data in attachments or []:
         maintype, subtype = content_type.split("/")
         mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return mail.as_bytes()
+    return mail.as_bytes(policy=email.policy.SMTP)  # CRLF, as on the wire
 
 
 def invoice_pdf(label: str, **kwargs: object) -> bytes:

@@ -339,3 +339,59 @@ def test_connection_problems_have_precise_answers(dovecot, imap_user):
         )
     assert missing.value.code == "folder_missing"
     assert "Bestaat niet" in str(missing.value.message)
+
+
+def test_a_message_that_breaks_the_import_is_recorded_and_the_scan_goes_on(
+    dovecot, imap_user, make_mailbox, collecting, monkeypatch
+):
+    user, password = imap_user
+    dovecot.append(user, password, [mails.invoice_pdf(f"poison-{n}") for n in range(3)])
+    mailbox = make_mailbox(user, password)
+    real_import = scanning.message_import
+
+    def explode_on_the_second(**kwargs):
+        if b"poison-1" in kwargs["raw"]:
+            raise RuntimeError("a bug we did not foresee")
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(scanning, "message_import", explode_on_the_second)
+
+    report = _scan(mailbox)
+
+    assert report.error is None
+    assert report.documents == 2
+    assert report.failed == 1
+    with company_scope(collecting):
+        failed = InboundMessage.objects.get(status=InboundMessage.Status.FAILED)
+        assert failed.problem_code == "unreadable"
+        assert b"poison-1" in failed.raw.read()
+    # and it does not come back at the next scan
+    monkeypatch.setattr(scanning, "message_import", real_import)
+    assert _scan(mailbox).seen == 0
+
+
+def test_a_mailbox_signs_in_with_an_oauth2_token(dovecot, make_mailbox, collecting):
+    # XOAUTH2 against Dovecot, whose token check stands in for Google's or Microsoft's
+    from apps.core.crypto import encrypt
+
+    dovecot.append("oauth-user", dovecot.PASSWORD, [mails.invoice_pdf("OAUTH-1")])
+    mailbox = make_mailbox(
+        "oauth-user",
+        "unused",
+        auth_method=Mailbox.Auth.XOAUTH2,
+        secret=encrypt(dovecot.tokens.VALID),
+    )
+    report = _scan(mailbox)
+    assert report.error is None, report.error and report.error.message
+    assert report.documents == 1
+
+    expired = make_mailbox(
+        "oauth-user",
+        "unused",
+        auth_method=Mailbox.Auth.XOAUTH2,
+        secret=encrypt("expired-token"),
+        host="localhost",
+    )
+    report = _scan(expired)
+    assert report.error is not None
+    assert report.error.code == "wrong_password"

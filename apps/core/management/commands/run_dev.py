@@ -1,4 +1,5 @@
-"""`make run`: the web server and a background worker (with beat) in one command.
+"""`make run`: the web server, a background worker (with beat) and the SMTP receiver of the
+forwarding addresses, in one command.
 
 With no REDIS_URL the worker uses the embedded filesystem broker under var/, so periodic and
 background jobs run without any server. Ctrl+C stops both.
@@ -44,6 +45,10 @@ class Command(BaseCommand):
             ],
             env=os.environ.copy(),
         )
+        # the forwarding addresses' SMTP receiver (INBOUND_SMTP_HOST:INBOUND_SMTP_PORT)
+        receiver = subprocess.Popen(
+            [sys.executable, "manage.py", "inbox_smtpd"], env=os.environ.copy()
+        )
         try:
             subprocess.call(  # noqa: S603 - fixed argv
                 [sys.executable, "manage.py", "runserver", addrport, "--noreload"]
@@ -51,8 +56,10 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for process in (receiver, worker):
+                process.send_signal(signal.SIGTERM)
+            for process in (receiver, worker):
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()

@@ -11,10 +11,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.billing.models import Plan
 from apps.companies import services as company_services
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink, OfficeMember
 from apps.companies.scoping import company_scope
 from apps.core.demo_documents import seed_documents
+from apps.core.demo_inbox import seed_inbox
 
 DEMO_PASSWORD = "okioki-demo-2026"
 
@@ -46,6 +48,7 @@ COMPANIES: list[dict[str, str]] = [
         "default_language": "fr",
         "email": "compta@studiolumiere.example",
         "iban": "BE15001765432130",
+        "plan": "collect-25",
     },
 ]
 
@@ -84,7 +87,8 @@ class Command(BaseCommand):
         for spec in COMPANIES:
             company = Company.objects.filter(enterprise_number=spec["enterprise_number"]).first()
             if company is None:
-                company = company_services.company_create(owner=entrepreneur, **spec)  # type: ignore[arg-type]
+                fields = {k: v for k, v in spec.items() if k != "plan"}
+                company = company_services.company_create(owner=entrepreneur, **fields)  # type: ignore[arg-type]
             with company_scope(company):
                 OfficeClientLink.objects.get_or_create(
                     company=company,
@@ -95,8 +99,13 @@ class Command(BaseCommand):
                         "requested_by": entrepreneur,
                     },
                 )
+            if company.plan.code == "start":
+                # the demo shows collection: mailboxes and cloud folders are in these plans
+                company.plan = Plan.objects.get(code=spec.get("plan", "collect-70"))
+                company.save(update_fields=["plan"])
             with company_scope(company):
                 seed_documents(company)
+                seed_inbox(company)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:")
         )

@@ -1,0 +1,187 @@
+"""The forwarding address: mail through the project's own SMTP receiver and the webhook."""
+
+import base64
+import smtplib
+
+import pytest
+from django.urls import reverse
+
+from apps.companies.scoping import company_scope
+from apps.documents.models import Document, Source
+from apps.inbox.forwarding import forwarding_address_get, forwarding_address_update
+from apps.inbox.models import InboundMessage
+from apps.inbox.smtpd import make_controller
+from tests import factories
+from tests.inbox import mails
+from tests.servers import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def smtp_receiver(settings):
+    """``inbox_smtpd``'s server, on a free port for this test."""
+    settings.INBOX_MAX_MESSAGE_SIZE = 300_000
+    port = free_port()
+    controller = make_controller(host="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def _address(company) -> str:
+    with company_scope(company):
+        return forwarding_address_get(company=company).address
+
+
+def _documents(company) -> list[Document]:
+    with company_scope(company):
+        return list(Document.objects.all())
+
+
+def _send(port: int, to: str, raw: bytes, sender: str = "sofie@bakkerij.example") -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.sendmail(sender, [to], raw)
+
+
+def test_a_forwarded_invoice_lands_in_the_right_company(smtp_receiver):
+    # given two companies, each with its own address
+    ours, theirs = factories.CompanyFactory(), factories.CompanyFactory()
+    address = _address(ours)
+    _address(theirs)
+    assert address.startswith(ours.slug + "-")
+
+    # when an invoice is forwarded to ours
+    _send(smtp_receiver, address, mails.invoice_pdf("FW-1"))
+
+    # then it is a document of ours only, from the forwarding address, with the e-mail's details
+    documents = _documents(ours)
+    assert [d.original_filename for d in documents] == ["factuur-FW-1.pdf"]
+    assert documents[0].source == Source.FORWARDING
+    assert documents[0].source_details["subject"] == "Factuur FW-1"
+    assert _documents(theirs) == []
+    with company_scope(ours):
+        message = InboundMessage.objects.get()
+        assert message.status == InboundMessage.Status.IMPORTED
+        assert message.raw.read().startswith(b"From: ")  # the e-mail as it came is kept
+
+
+def test_an_unknown_address_is_refused_at_rcpt(smtp_receiver, settings):
+    factories.CompanyFactory()
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        _send(
+            smtp_receiver,
+            f"nobody-0000000000@{settings.INBOUND_EMAIL_DOMAIN}",
+            mails.invoice_pdf("x"),
+        )
+    code, _text = refused.value.recipients[f"nobody-0000000000@{settings.INBOUND_EMAIL_DOMAIN}"]
+    assert code == 550
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        _send(smtp_receiver, "someone@elsewhere.example", mails.invoice_pdf("y"))
+
+
+def test_an_oversize_mail_gets_an_smtp_error(smtp_receiver):
+    company = factories.CompanyFactory()
+    big = mails.message(
+        "Groot", attachments=[("big.pdf", "application/pdf", mails.pdf("b") + b"0" * 400_000)]
+    )
+    with pytest.raises((smtplib.SMTPSenderRefused, smtplib.SMTPDataError)) as error:
+        _send(smtp_receiver, _address(company), big)
+    assert error.value.smtp_code == 552
+    assert _documents(company) == []
+
+
+def test_only_allowed_senders_when_the_company_asks(smtp_receiver):
+    company = factories.CompanyFactory()
+    member = factories.MembershipFactory(company=company).user
+    with company_scope(company):
+        address = forwarding_address_get(company=company)
+        forwarding_address_update(
+            address=address, only_allowed_senders=True, allowed_senders="@trusted-supplier.example"
+        )
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        _send(smtp_receiver, address.address, mails.invoice_pdf("spam"), sender="spam@spam.example")
+    assert refused.value.smtp_code == 550
+    _send(smtp_receiver, address.address, mails.invoice_pdf("member"), sender=member.email)
+    _send(
+        smtp_receiver,
+        address.address,
+        mails.invoice_pdf("supplier", sender="Facturatie <billing@trusted-supplier.example>"),
+        sender="bounce-123@mailer.example",
+    )
+    assert sorted(d.original_filename for d in _documents(company)) == [
+        "factuur-member.pdf",
+        "factuur-supplier.pdf",
+    ]
+
+
+def test_the_same_message_delivered_twice_counts_once(smtp_receiver):
+    company = factories.CompanyFactory()
+    raw = mails.invoice_pdf("retry", message_id="<retry-1@example.test>")
+    _send(smtp_receiver, _address(company), raw)
+    _send(smtp_receiver, _address(company), raw)  # an MTA retry after a lost reply
+    with company_scope(company):
+        assert InboundMessage.objects.count() == 1
+    assert len(_documents(company)) == 1
+
+
+def _auth(secret: str) -> str:
+    return "Basic " + base64.b64encode(f"inbound:{secret}".encode()).decode()
+
+
+def test_the_webhook_takes_the_same_path(client, settings):
+    settings.INBOUND_WEBHOOK_SECRET = "hook-secret"
+    company = factories.CompanyFactory()
+    address = _address(company)
+    url = reverse("inbox:inbound-webhook")
+
+    # a raw MIME body (e.g. a Cloudflare or Mailgun route)
+    response = client.post(
+        f"{url}?recipient={address}",
+        data=mails.invoice_pdf("HOOK-1"),
+        content_type="message/rfc822",
+        HTTP_AUTHORIZATION=_auth("hook-secret"),
+    )
+    assert response.status_code == 200
+    assert response.json()["accepted"] == [address]
+
+    # SendGrid's inbound parse: the raw message in a form field, the envelope as JSON
+    response = client.post(
+        url,
+        data={
+            "email": mails.invoice_pdf("HOOK-2").decode(),
+            "envelope": f'{{"to": ["{address}"], "from": "x@supplier.example"}}',
+        },
+        HTTP_AUTHORIZATION=_auth("hook-secret"),
+    )
+    assert response.status_code == 200
+    assert sorted(d.original_filename for d in _documents(company)) == [
+        "factuur-HOOK-1.pdf",
+        "factuur-HOOK-2.pdf",
+    ]
+
+
+def test_the_webhook_refuses_strangers_and_unknown_addresses(client, settings):
+    url = reverse("inbox:inbound-webhook")
+    settings.INBOUND_WEBHOOK_SECRET = ""
+    assert client.post(url, data=b"x", content_type="message/rfc822").status_code == 404
+    settings.INBOUND_WEBHOOK_SECRET = "hook-secret"
+    raw = mails.invoice_pdf("HOOK-3")
+    response = client.post(
+        f"{url}?recipient=x@y.example",
+        data=raw,
+        content_type="message/rfc822",
+        HTTP_AUTHORIZATION=_auth("wrong"),
+    )
+    assert response.status_code == 401
+    response = client.post(
+        f"{url}?recipient=nobody@{settings.INBOUND_EMAIL_DOMAIN}",
+        data=raw,
+        content_type="message/rfc822",
+        HTTP_AUTHORIZATION=_auth("hook-secret"),
+    )
+    assert response.status_code == 404
+    with company_scope(factories.CompanyFactory()):
+        assert InboundMessage.objects.count() == 0

@@ -1,0 +1,242 @@
+"""The inbox pages: who may see and change what, the plan's limits, test connection, health."""
+
+import pytest
+from django.urls import reverse
+
+from apps.billing.models import Plan
+from apps.companies.scoping import all_companies, company_scope
+from apps.core.crypto import decrypt
+from apps.inbox.models import CloudFolder, ForwardingAddress, InboundMessage, Mailbox
+from tests import factories
+
+ROLES = ["anonymous", "outsider", "other_accountant", "member", "accountant", "owner"]
+MAILBOX_POST = {
+    "provider": "other",
+    "name": "Facturen",
+    "username": "facturen@bakkerij.example",
+    "password": "app-password",
+    "host": "127.0.0.1",
+    "port": "9",
+    "security": "plain",
+    "auth_method": "password",
+    "folders_text": "INBOX",
+    "move_to_folder": "",
+    "scan_interval_minutes": "15",
+}
+FOLDER_POST = {
+    "name": "Scans",
+    "url": "http://127.0.0.1:9/",
+    "username": "me",
+    "password": "pw",
+    "path": "/Scans",
+    "move_to_folder": "",
+    "scan_interval_minutes": "30",
+}
+
+# view, method, needs (object kind), data, expected per role
+MATRIX = [
+    ("overview", "get", None, {}, [302, 404, 404, 200, 200, 200]),
+    (
+        "forwarding-edit",
+        "post",
+        None,
+        {"allowed_senders": "@x.example"},
+        [302, 404, 404, 302, 403, 302],
+    ),
+    ("mailbox-create", "get", None, {}, [302, 404, 404, 200, 403, 200]),
+    ("mailbox-create", "post", None, MAILBOX_POST, [302, 404, 404, 302, 403, 302]),
+    ("mailbox-detail", "get", "mailbox", {}, [302, 404, 404, 200, 200, 200]),
+    (
+        "mailbox-detail",
+        "post",
+        "mailbox",
+        {**MAILBOX_POST, "name": "Renamed"},
+        [302, 404, 404, 302, 403, 302],
+    ),
+    ("mailbox-scan", "post", "mailbox", {}, [302, 404, 404, 302, 403, 302]),
+    ("mailbox-pause", "post", "mailbox", {}, [302, 404, 404, 302, 403, 302]),
+    ("mailbox-resume", "post", "mailbox", {}, [302, 404, 404, 302, 403, 302]),
+    ("mailbox-delete", "post", "mailbox", {}, [302, 404, 404, 302, 403, 302]),
+    ("folder-create", "get", None, {}, [302, 404, 404, 200, 403, 200]),
+    ("folder-create", "post", None, FOLDER_POST, [302, 404, 404, 302, 403, 302]),
+    ("folder-detail", "get", "folder", {}, [302, 404, 404, 200, 200, 200]),
+    (
+        "folder-detail",
+        "post",
+        "folder",
+        {**FOLDER_POST, "name": "Renamed"},
+        [302, 404, 404, 302, 403, 302],
+    ),
+    ("folder-scan", "post", "folder", {}, [302, 404, 404, 302, 403, 302]),
+    ("folder-delete", "post", "folder", {}, [302, 404, 404, 302, 403, 302]),
+    ("message-detail", "get", "message", {}, [302, 404, 404, 200, 200, 200]),
+    ("message-raw", "get", "message", {}, [302, 404, 404, 200, 200, 200]),
+]
+
+
+def _cases():
+    for view, method, needs, data, expected in MATRIX:
+        for role, status in zip(ROLES, expected, strict=True):
+            yield pytest.param(
+                view, method, needs, data, role, status, id=f"{view}-{method}-{role}"
+            )
+
+
+def _snapshot():
+    with all_companies():
+        return (
+            sorted(Mailbox.objects.values_list("name", "status")),
+            sorted(CloudFolder.objects.values_list("name", "status")),
+            sorted(ForwardingAddress.objects.values_list("allowed_senders", flat=True)),
+        )
+
+
+@pytest.mark.parametrize(("view", "method", "needs", "data", "role", "expected"), list(_cases()))
+def test_access_matrix(
+    view, method, needs, data, role, expected, request, collecting, owner, client_for
+):
+    kwargs = {"company_id": collecting.public_id}
+    if needs == "mailbox":
+        kwargs["mailbox_id"] = factories.MailboxFactory(company=collecting).public_id
+    elif needs == "folder":
+        kwargs["folder_id"] = factories.CloudFolderFactory(company=collecting).public_id
+    elif needs == "message":
+        kwargs["message_id"] = factories.InboundMessageFactory(company=collecting).public_id
+    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
+    before = _snapshot()
+
+    response = getattr(client, method)(reverse(f"inbox:{view}", kwargs=kwargs), data)
+
+    assert response.status_code == expected
+    if expected in (403, 404) or role == "anonymous":
+        assert _snapshot() == before
+
+
+def test_connecting_a_mailbox_stores_the_password_encrypted(collecting, owner, client_for):
+    client = client_for(owner)
+    response = client.post(
+        reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id}), MAILBOX_POST
+    )
+    assert response.status_code == 302
+    with company_scope(collecting):
+        mailbox = Mailbox.objects.get()
+    assert "app-password" not in mailbox.secret
+    assert decrypt(mailbox.secret) == "app-password"
+    page = client.get(mailbox.get_absolute_url()).content.decode()
+    assert "app-password" not in page  # never shown again
+    # editing without a password keeps the stored one
+    client.post(mailbox.get_absolute_url(), {**MAILBOX_POST, "password": "", "name": "Renamed"})
+    mailbox.refresh_from_db()
+    assert mailbox.name == "Renamed"
+    assert decrypt(mailbox.secret) == "app-password"
+
+
+def test_a_preset_fills_in_the_server(collecting, owner, client_for):
+    client = client_for(owner)
+    data = {**MAILBOX_POST, "provider": "telenet", "host": "", "port": "993", "security": "ssl"}
+    client.post(reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id}), data)
+    with company_scope(collecting):
+        mailbox = Mailbox.objects.get()
+    assert (mailbox.host, mailbox.port, mailbox.security) == ("imap.telenet.be", 993, "ssl")
+
+
+def test_plain_imap_is_refused_for_a_remote_server(collecting, owner, client_for):
+    client = client_for(owner)
+    data = {**MAILBOX_POST, "host": "imap.example.com"}
+    response = client.post(
+        reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id}), data
+    )
+    assert response.status_code == 200
+    assert "localhost" in response.content.decode()
+    with company_scope(collecting):
+        assert not Mailbox.objects.exists()
+
+
+def test_the_plan_limit_is_shown_and_enforced(company, owner, client_for):
+    # the Start plan reads no mailboxes
+    client = client_for(owner)
+    url = reverse("inbox:mailbox-create", kwargs={"company_id": company.public_id})
+    page = client.get(url).content.decode()
+    assert "does not read mailboxes" in page
+    client.post(url, MAILBOX_POST)
+    with company_scope(company):
+        assert not Mailbox.objects.exists()
+    # Collect 25: one mailbox, then the limit
+    company.plan = Plan.objects.get(code="collect-25")
+    company.save()
+    assert client.post(url, MAILBOX_POST).status_code == 302
+    response = client.post(url, {**MAILBOX_POST, "username": "second@bakkerij.example"})
+    assert response.status_code == 200
+    assert (
+        "all are in use" in response.content.decode() or "it is in use" in response.content.decode()
+    )
+    with company_scope(company):
+        assert Mailbox.objects.count() == 1
+    overview = client.get(reverse("inbox:overview", kwargs={"company_id": company.public_id}))
+    assert "it is in use" in overview.content.decode()
+
+
+def test_test_connection_says_precisely_what_is_wrong(collecting, owner, client_for):
+    client = client_for(owner)
+    url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
+    response = client.post(url, {**MAILBOX_POST, "action": "test"}, follow=True)
+    text = response.content.decode()
+    assert "The connection failed" in text
+    assert "refused the connection" in text
+    with company_scope(collecting):
+        assert not Mailbox.objects.exists()  # testing saves nothing
+
+
+def test_test_connection_in_dutch(collecting, owner, client_for):
+    owner.language = "nl"
+    owner.save()
+    client = client_for(owner)
+    url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
+    response = client.post(url, {**MAILBOX_POST, "action": "test"}, follow=True)
+    assert "De verbinding is mislukt" in response.content.decode()
+
+
+def test_the_overview_shows_the_forwarding_address_and_health(collecting, owner, client_for):
+    mailbox = factories.MailboxFactory(company=collecting, last_error_code="wrong_password")
+    factories.InboundMessageFactory(
+        company=collecting,
+        subject="Factuur 77",
+        status=InboundMessage.Status.FAILED,
+        problem_code="broken_mime",
+    )
+    client = client_for(owner)
+    page = client.get(
+        reverse("inbox:overview", kwargs={"company_id": collecting.public_id})
+    ).content.decode()
+    with company_scope(collecting):
+        address = ForwardingAddress.objects.get()
+    assert address.address in page
+    assert address.local_part.startswith(collecting.slug)
+    assert mailbox.name in page
+    assert "refused the user name or password" in page
+    assert "Factuur 77" in page
+    assert "damaged" in page
+
+
+def test_the_forwarding_address_is_stable_and_unguessable(collecting, other_company):
+    from apps.inbox.forwarding import forwarding_address_get
+
+    with company_scope(collecting):
+        first = forwarding_address_get(company=collecting)
+        assert forwarding_address_get(company=collecting) == first
+    with company_scope(other_company):
+        other = forwarding_address_get(company=other_company)
+    assert first.local_part != other.local_part
+    assert len(first.local_part.rsplit("-", 1)[1]) == 10
+
+
+def test_allowed_senders_must_be_addresses(collecting, owner, client_for):
+    client = client_for(owner)
+    response = client.post(
+        reverse("inbox:forwarding-edit", kwargs={"company_id": collecting.public_id}),
+        {"only_allowed_senders": "on", "allowed_senders": "not an address\n@good.example"},
+        follow=True,
+    )
+    assert "not an address" in response.content.decode()
+    with company_scope(collecting):
+        assert not ForwardingAddress.objects.get().only_allowed_senders
