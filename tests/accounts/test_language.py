@@ -53,3 +53,16 @@ def test_next_to_another_site_is_ignored(db):
         reverse("accounts:set-language"), {"language": "fr", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_the_signed_in_message_is_in_the_users_language(db):
+    # given a Dutch-speaking user signing in from a browser that shows the English login page
+    user = factories.UserFactory(language="nl")
+    browser = Client()
+    # when they sign in
+    _sign_in(browser, user)
+    html = browser.get(reverse("companies:home")).content.decode()
+    # then the page and its "signed in" message are Dutch
+    assert '<html lang="nl"' in html
+    assert "Successfully signed in" not in html
+    assert user.email in html  # the message is there, translated
