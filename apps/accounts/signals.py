@@ -17,4 +17,4 @@ def remember_language_on_login(
     if user.language and hasattr(request, "session"):
         request.session["okioki_language"] = user.language
         translation.activate(user.language)
-        request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = user.language

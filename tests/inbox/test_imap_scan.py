@@ -1,5 +1,7 @@
 """Mailbox scans against a real Dovecot: the right documents, once, whatever happens."""
 
+import socket
+
 import pytest
 from django.core import mail as django_mail
 
@@ -313,6 +315,10 @@ def test_connection_problems_have_precise_answers(dovecot, imap_user):
     assert attempt(host="imap.does-not-exist.invalid", security="ssl") == "host_not_found"
     assert attempt(port=dovecot.tls_port, security="ssl") == "tls_failed"  # self-signed
     assert attempt(host="imap.example.com") == "plain_not_allowed"
+    with socket.socket() as silent:  # accepts the connection, never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        assert attempt(port=silent.getsockname()[1], timeout=1) == "timeout"
     assert (
         scanning.mailbox_test(
             account=ImapAccount(
