@@ -4,6 +4,7 @@ company; an outsider; and an accountant of another office."""
 import os
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -29,6 +30,16 @@ def require_service(name: str, url: str) -> None:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+
+
+def shared_data(path: Path) -> bytes:
+    """A file of ../shared/data: fails in CI, skips elsewhere, when it is not there."""
+    if not path.exists():
+        message = f"test data missing: {path}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path.read_bytes()
 
 
 @pytest.fixture(autouse=True)

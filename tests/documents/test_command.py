@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from tests.conftest import IN_CI
+from tests.conftest import shared_data
 
 FACTURX = (
     Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx" / "zugferd_2p0_EN16931_Einfach.pdf"
@@ -16,10 +16,7 @@ FACTURX = (
 
 @pytest.fixture
 def einfach() -> Path:
-    if not FACTURX.exists():
-        if IN_CI:
-            pytest.fail(f"test data missing: {FACTURX}")
-        pytest.skip(f"test data missing: {FACTURX}")
+    shared_data(FACTURX)
     return FACTURX
 
 
@@ -65,10 +62,7 @@ MUSTANG = (
 
 @pytest.fixture
 def mustang() -> Path:
-    if not MUSTANG.exists():
-        if IN_CI:
-            pytest.fail(f"test data missing: {MUSTANG}")
-        pytest.skip(f"test data missing: {MUSTANG}")
+    shared_data(MUSTANG)
     return MUSTANG
 
 

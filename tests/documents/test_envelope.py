@@ -8,7 +8,6 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 from apps.companies.scoping import company_scope
@@ -16,29 +15,13 @@ from apps.documents.models import Document, Source
 from apps.documents.services import document_assess, document_ingest
 from apps.einvoice import from_xml, to_ubl, validate
 from tests import factories
-from tests.conftest import IN_CI
+from tests.conftest import shared_data
 from tests.documents import samples as rendered
+from tests.documents.helpers import ingest_and_read
 from tests.einvoice import samples
 
 D = Decimal
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
-
-
-def _shared(path: Path) -> bytes:
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"test data missing: {path}")
-        pytest.skip(f"test data missing: {path}")
-    return path.read_bytes()
-
-
-def _ingest(company, data, filename, django_capture_on_commit_callbacks):
-    with company_scope(company), django_capture_on_commit_callbacks(execute=True):
-        result = document_ingest(
-            company=company, data=data, filename=filename, source=Source.UPLOAD
-        )
-    with company_scope(company):
-        return Document.objects.get(pk=result.document.pk)
 
 
 def _to_us(company, invoice):
@@ -72,7 +55,9 @@ def test_mixed_rates_give_one_summary_line_per_rate_and_the_documents_totals(
     company, django_capture_on_commit_callbacks
 ):
     sample = _mixed(company)
-    document = _ingest(company, rendered.pdf(sample), "f.pdf", django_capture_on_commit_callbacks)
+    document = ingest_and_read(
+        company, rendered.pdf(sample), "f.pdf", django_capture_on_commit_callbacks
+    )
     assert document.status == Document.Status.READY, document.problem
     assert (document.total_excl_vat, document.total_vat, document.total_incl_vat) == (
         D("110.01"),
@@ -172,7 +157,7 @@ def test_totals_that_dont_add_up_need_review_through_the_whole_pipeline(
     )
     from weasyprint import HTML
 
-    document = _ingest(
+    document = ingest_and_read(
         company, HTML(string=wrong).write_pdf(), "wrong.pdf", django_capture_on_commit_callbacks
     )
     assert document.status == Document.Status.NEEDS_REVIEW
@@ -184,8 +169,8 @@ def test_totals_that_dont_add_up_need_review_through_the_whole_pipeline(
 def test_a_factur_x_pdf_becomes_ubl_with_its_lines_and_addresses_and_the_pdf_embedded(
     company, django_capture_on_commit_callbacks
 ):
-    data = _shared(DATA / "facturx" / "zugferd_2p0_EN16931_Einfach.pdf")
-    document = _ingest(company, data, "rechnung.pdf", django_capture_on_commit_callbacks)
+    data = shared_data(DATA / "facturx" / "zugferd_2p0_EN16931_Einfach.pdf")
+    document = ingest_and_read(company, data, "rechnung.pdf", django_capture_on_commit_callbacks)
     cii = from_xml(document.xml.open("rb").read())
     envelope = document.envelope.open("rb").read()
     model = from_xml(envelope)
@@ -215,7 +200,7 @@ def test_a_pdf_with_an_embedded_ubl_without_the_pdf_gets_the_pdf_added(
     invoice.attachments = []
     ubl = to_ubl(invoice)
     data = _pdf_with_attachment("invoice.xml", ubl)
-    document = _ingest(company, data, "with-ubl.pdf", django_capture_on_commit_callbacks)
+    document = ingest_and_read(company, data, "with-ubl.pdf", django_capture_on_commit_callbacks)
     assert document.status == Document.Status.READY, document.problem
     assert document.xml.open("rb").read() == ubl  # the legal invoice, kept as it came
     model = from_xml(document.envelope.open("rb").read())

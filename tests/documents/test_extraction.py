@@ -13,18 +13,10 @@ from hypothesis import strategies as st
 from apps.documents.extraction import patterns
 from apps.documents.extraction.files import ExtractionError, embedded_xml, pdf_text
 from apps.documents.extraction.text import Hints, extract_from_text
-from tests.conftest import IN_CI
+from tests.conftest import shared_data
 from tests.documents.truth import embedded_truth
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
-
-
-def _data(path: Path) -> bytes:
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"test data missing: {path}")
-        pytest.skip(f"test data missing: {path}")
-    return path.read_bytes()
 
 
 def _same_name(expected: str, found: str) -> bool:
@@ -36,8 +28,8 @@ GOLDEN = ["NetpresseInvoice", "QualityHosting", "coolblue1", "free_fiber"]
 
 @pytest.mark.parametrize("name", GOLDEN)
 def test_golden_pdf_fields_match_the_expected_json(name):
-    expected = json.loads(_data(DATA / "pdf" / f"{name}.json"))[0]
-    found = extract_from_text(pdf_text(_data(DATA / "pdf" / f"{name}.pdf")).text)
+    expected = json.loads(shared_data(DATA / "pdf" / f"{name}.json"))[0]
+    found = extract_from_text(pdf_text(shared_data(DATA / "pdf" / f"{name}.pdf")).text)
     assert _same_name(expected["issuer"], found.value("counterparty_name"))
     assert found.value("number") == expected["invoice_number"]
     assert found.value("issue_date") == datetime.date.fromisoformat(expected["date"])
@@ -67,7 +59,7 @@ FACTURX = [
 
 @pytest.mark.parametrize("name", FACTURX)
 def test_visible_text_of_factur_x_matches_its_embedded_xml(name):
-    data = _data(DATA / "facturx" / name)
+    data = shared_data(DATA / "facturx" / name)
     truth = embedded_truth(embedded_xml(data).data)
     found = extract_from_text(pdf_text(data).text)
     assert found.value("number") == truth["number"]

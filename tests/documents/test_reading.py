@@ -10,37 +10,20 @@ from django.urls import reverse
 
 from apps.companies.scoping import company_scope
 from apps.documents import services
-from apps.documents.models import Document, Event, Kind, Source, Supplier
-from apps.documents.services import document_ingest
+from apps.documents.models import Document, Event, Kind, Supplier
 from apps.einvoice import from_xml, to_ubl, validate
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, shared_data
+from tests.documents.helpers import ingest_and_read
 from tests.documents.test_extraction import _encrypted_pdf
 from tests.einvoice import samples
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
 
 
-def _shared(path: Path) -> bytes:
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"test data missing: {path}")
-        pytest.skip(f"test data missing: {path}")
-    return path.read_bytes()
-
-
-def _ingest(company, data, filename, django_capture_on_commit_callbacks):
-    with company_scope(company), django_capture_on_commit_callbacks(execute=True):
-        result = document_ingest(
-            company=company, data=data, filename=filename, source=Source.UPLOAD
-        )
-    with company_scope(company):
-        return Document.objects.get(pk=result.document.pk)
-
-
 def test_pdf_invoice_is_read_and_gets_a_valid_envelope(company, django_capture_on_commit_callbacks):
-    document = _ingest(
+    document = ingest_and_read(
         company,
-        _shared(DATA / "pdf" / "coolblue1.pdf"),
+        shared_data(DATA / "pdf" / "coolblue1.pdf"),
         "coolblue.pdf",
         django_capture_on_commit_callbacks,
     )
@@ -58,7 +41,7 @@ def test_pdf_invoice_is_read_and_gets_a_valid_envelope(company, django_capture_o
     assert model.seller.name == "Coolblue B.V."
     assert model.buyer.name == company.name
     assert model.totals.tax_inclusive == Decimal("717.97")
-    assert model.attachments[0].content == _shared(DATA / "pdf" / "coolblue1.pdf")
+    assert model.attachments[0].content == shared_data(DATA / "pdf" / "coolblue1.pdf")
     with company_scope(company):
         assert Event.objects.filter(document=document, action=Event.Action.READ).exists()
 
@@ -76,7 +59,7 @@ def test_a_ubl_invoice_to_us_keeps_its_xml_and_is_a_purchase(
         }
     )
     xml = to_ubl(invoice)
-    document = _ingest(company, xml, "invoice.xml", django_capture_on_commit_callbacks)
+    document = ingest_and_read(company, xml, "invoice.xml", django_capture_on_commit_callbacks)
     assert document.status == Document.Status.READY, document.problem
     assert document.kind == Kind.PURCHASE_INVOICE
     assert document.counterparty_name == samples.SELLER.name
@@ -91,14 +74,16 @@ def test_a_ubl_invoice_we_issued_is_a_sale(company, django_capture_on_commit_cal
     invoice.seller = samples.SELLER.__class__(
         **{**vars(samples.SELLER), "name": company.name, "vat_id": f"BE{company.enterprise_number}"}
     )
-    document = _ingest(company, to_ubl(invoice), "cn.xml", django_capture_on_commit_callbacks)
+    document = ingest_and_read(
+        company, to_ubl(invoice), "cn.xml", django_capture_on_commit_callbacks
+    )
     assert document.kind == Kind.SALES_CREDIT_NOTE
     assert document.category == "sales"
 
 
 def test_factur_x_pdf_is_read_from_its_embedded_xml(company, django_capture_on_commit_callbacks):
-    data = _shared(DATA / "facturx" / "zugferd_2p0_EN16931_Einfach.pdf")
-    document = _ingest(company, data, "rechnung.pdf", django_capture_on_commit_callbacks)
+    data = shared_data(DATA / "facturx" / "zugferd_2p0_EN16931_Einfach.pdf")
+    document = ingest_and_read(company, data, "rechnung.pdf", django_capture_on_commit_callbacks)
     assert document.number == "471102"
     assert document.field_sources["number"]["source"] == "xml"
     assert document.total_incl_vat == Decimal("529.87")
@@ -109,7 +94,7 @@ def test_xml_bomb_fails_with_its_reason_and_keeps_the_original(
     company, django_capture_on_commit_callbacks
 ):
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
-    document = _ingest(company, bomb, "bomb.xml", django_capture_on_commit_callbacks)
+    document = ingest_and_read(company, bomb, "bomb.xml", django_capture_on_commit_callbacks)
     assert document.status == Document.Status.FAILED
     assert "DTD" in document.problem
     assert document.original.open("rb").read() == bomb
@@ -118,7 +103,9 @@ def test_xml_bomb_fails_with_its_reason_and_keeps_the_original(
 def test_encrypted_pdf_needs_review_and_a_correction_makes_it_ready(
     company, owner, client_for, django_capture_on_commit_callbacks
 ):
-    document = _ingest(company, _encrypted_pdf(), "locked.pdf", django_capture_on_commit_callbacks)
+    document = ingest_and_read(
+        company, _encrypted_pdf(), "locked.pdf", django_capture_on_commit_callbacks
+    )
     assert document.status == Document.Status.NEEDS_REVIEW
     assert "password" in document.problem
     url = reverse(
@@ -190,9 +177,9 @@ def test_wrong_corrections_are_refused_in_the_users_words(company, owner, client
 
 def test_near_duplicate_is_flagged(company, django_capture_on_commit_callbacks):
     invoice = samples.domestic_mixed()
-    first = _ingest(company, to_ubl(invoice), "a.xml", django_capture_on_commit_callbacks)
+    first = ingest_and_read(company, to_ubl(invoice), "a.xml", django_capture_on_commit_callbacks)
     invoice.notes = ["sent again"]
-    second = _ingest(company, to_ubl(invoice), "b.xml", django_capture_on_commit_callbacks)
+    second = ingest_and_read(company, to_ubl(invoice), "b.xml", django_capture_on_commit_callbacks)
     assert second.pk != first.pk
     assert second.possible_duplicate_of_id == first.pk
 
@@ -200,7 +187,7 @@ def test_near_duplicate_is_flagged(company, django_capture_on_commit_callbacks):
 def test_reading_twice_changes_nothing(company, django_capture_on_commit_callbacks):
     from apps.documents.reading import document_read
 
-    document = _ingest(
+    document = ingest_and_read(
         company, to_ubl(samples.domestic_mixed()), "a.xml", django_capture_on_commit_callbacks
     )
     with company_scope(company):
@@ -226,7 +213,7 @@ def test_a_known_supplier_fills_what_the_text_lacks(company, django_capture_on_c
     sample = rendered.SAMPLES[0]
     sample = rendered.Sample(**{**vars(sample), "supplier_vat": "", "iban": "BE71068246801369"})
     data = rendered.pdf(sample)
-    document = _ingest(company, data, "van-damme.pdf", django_capture_on_commit_callbacks)
+    document = ingest_and_read(company, data, "van-damme.pdf", django_capture_on_commit_callbacks)
     assert document.counterparty_vat_id == "BE0812345603"
     assert document.field_sources["counterparty_vat_id"]["source"] == "supplier_memory"
     assert document.kind == Kind.RECEIPT
@@ -260,7 +247,9 @@ def test_a_credit_note_stays_a_credit_note_whatever_the_suppliers_usual_kind(
             "customer_vat": company.vat_number,
         }
     )
-    document = _ingest(company, rendered.pdf(sample), "cn.pdf", django_capture_on_commit_callbacks)
+    document = ingest_and_read(
+        company, rendered.pdf(sample), "cn.pdf", django_capture_on_commit_callbacks
+    )
     assert document.supplier is not None
     assert document.kind == Kind.PURCHASE_CREDIT_NOTE
     assert from_xml(document.envelope.open("rb").read()).type_code == "381"
@@ -292,7 +281,7 @@ def test_a_sales_invoice_made_elsewhere_is_a_sale_with_the_customer_as_counterpa
         customer="Drukkerij Van Damme NV",
         customer_vat="BE0812345603",
     )
-    document = _ingest(
+    document = ingest_and_read(
         company, rendered.pdf(sample), "sale.pdf", django_capture_on_commit_callbacks
     )
     assert document.kind == Kind.SALES_INVOICE
@@ -411,7 +400,7 @@ def test_a_scanned_pdf_without_text_is_read_with_ocr(company, django_capture_on_
     from apps.documents.extraction.files import pdf_text
 
     assert pdf_text(data, allow_ocr=False).text.strip() == ""  # only a picture
-    document = _ingest(company, data, "scan.pdf", django_capture_on_commit_callbacks)
+    document = ingest_and_read(company, data, "scan.pdf", django_capture_on_commit_callbacks)
     assert document.field_sources["total_incl_vat"]["source"] == "ocr"
     assert document.total_incl_vat == sample.gross
     assert document.number == sample.number
