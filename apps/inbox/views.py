@@ -1,6 +1,7 @@
 import base64
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -133,32 +134,49 @@ def _mailbox_page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | No
     return render(request, "inbox/mailbox_form.html", context)
 
 
+def _submit(
+    request: HttpRequest,
+    form: MailboxForm | CloudFolderForm,
+    *,
+    test: Callable[[], None],
+    save: Callable[[], Collector],
+    done: str,
+) -> HttpResponse | None:
+    """The settings form of a mailbox or cloud folder: "Test connection" tries what was typed
+    and saves nothing, "Save" saves it. A redirect when saved, None to show the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    if request.POST.get("action") == "test":
+        test()
+        return None
+    try:
+        collector = save()
+    except DomainError as error:
+        form.add_error(error.field, error.message)  # type: ignore[arg-type]
+        return None
+    messages.success(request, done)
+    return redirect(collector.get_absolute_url())
+
+
 @company_view(Action.EDIT_DATA)
 def mailbox_create(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
     form = MailboxForm(
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES},
     )
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("action") == "test":
-            _test_mailbox(request, form, None)
-        else:
-            try:
-                mailbox = services.mailbox_create(
-                    company=company,
-                    actor=request.user,  # type: ignore[arg-type]
-                    password=form.cleaned_data["password"],
-                    **form.service_fields(),
-                )
-            except DomainError as error:
-                form.add_error(error.field, error.message)  # type: ignore[arg-type]
-            else:
-                messages.success(
-                    request, _("The mailbox is connected. The first scan has started.")
-                )
-                return redirect(mailbox.get_absolute_url())
-    return _mailbox_page(request, form, None)
+    saved = _submit(
+        request,
+        form,
+        test=lambda: _test_mailbox(request, form, None),
+        save=lambda: services.mailbox_create(
+            company=_company(request),
+            actor=request.user,  # type: ignore[arg-type]
+            password=form.cleaned_data["password"],
+            **form.service_fields(),
+        ),
+        done=_("The mailbox is connected. The first scan has started."),
+    )
+    return saved or _mailbox_page(request, form, None)
 
 
 def _mailbox_or_404(request: HttpRequest, mailbox_id: str) -> Mailbox:
@@ -171,26 +189,22 @@ def _mailbox_or_404(request: HttpRequest, mailbox_id: str) -> Mailbox:
 @company_view()
 def mailbox_detail(request: HttpRequest, mailbox_id: str) -> HttpResponse:
     mailbox = _mailbox_or_404(request, mailbox_id)
+    if request.method == "POST" and not _can_edit(request):
+        raise PermissionDenied
     form = MailboxForm(request.POST or None, instance=mailbox, keep_password=True)
+    saved = _submit(
+        request,
+        form,
+        test=lambda: _test_mailbox(request, form, mailbox),
+        save=lambda: services.mailbox_update(
+            mailbox=mailbox, password=form.cleaned_data["password"], **form.service_fields()
+        ),
+        done=_("The mailbox settings are saved."),
+    )
+    if saved:
+        return saved
     if request.method == "POST":
-        if not _can_edit(request):
-            raise PermissionDenied
-        if form.is_valid():
-            if request.POST.get("action") == "test":
-                _test_mailbox(request, form, mailbox)
-            else:
-                try:
-                    services.mailbox_update(
-                        mailbox=mailbox,
-                        password=form.cleaned_data["password"],
-                        **form.service_fields(),
-                    )
-                except DomainError as error:
-                    form.add_error(error.field, error.message)  # type: ignore[arg-type]
-                else:
-                    messages.success(request, _("The mailbox settings are saved."))
-                    return redirect(mailbox.get_absolute_url())
-        mailbox.refresh_from_db()
+        mailbox.refresh_from_db()  # the stored values beside the form, not the rejected input
     return _mailbox_page(request, form, mailbox)
 
 
@@ -240,25 +254,19 @@ def folder_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES, "path": "/"},
     )
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("action") == "test":
-            _test_folder(request, form, None)
-        else:
-            try:
-                folder = services.cloud_folder_create(
-                    company=_company(request),
-                    actor=request.user,  # type: ignore[arg-type]
-                    password=form.cleaned_data["password"],
-                    **form.service_fields(),
-                )
-            except DomainError as error:
-                form.add_error(error.field, error.message)  # type: ignore[arg-type]
-            else:
-                messages.success(
-                    request, _("The cloud folder is connected. The first scan has started.")
-                )
-                return redirect(folder.get_absolute_url())
-    return _folder_page(request, form, None)
+    saved = _submit(
+        request,
+        form,
+        test=lambda: _test_folder(request, form, None),
+        save=lambda: services.cloud_folder_create(
+            company=_company(request),
+            actor=request.user,  # type: ignore[arg-type]
+            password=form.cleaned_data["password"],
+            **form.service_fields(),
+        ),
+        done=_("The cloud folder is connected. The first scan has started."),
+    )
+    return saved or _folder_page(request, form, None)
 
 
 def _folder_or_404(request: HttpRequest, folder_id: str) -> CloudFolder:
@@ -271,19 +279,21 @@ def _folder_or_404(request: HttpRequest, folder_id: str) -> CloudFolder:
 @company_view()
 def folder_detail(request: HttpRequest, folder_id: str) -> HttpResponse:
     folder = _folder_or_404(request, folder_id)
+    if request.method == "POST" and not _can_edit(request):
+        raise PermissionDenied
     form = CloudFolderForm(request.POST or None, instance=folder, keep_password=True)
+    saved = _submit(
+        request,
+        form,
+        test=lambda: _test_folder(request, form, folder),
+        save=lambda: services.cloud_folder_update(
+            folder=folder, password=form.cleaned_data["password"], **form.service_fields()
+        ),
+        done=_("The cloud folder settings are saved."),
+    )
+    if saved:
+        return saved
     if request.method == "POST":
-        if not _can_edit(request):
-            raise PermissionDenied
-        if form.is_valid():
-            if request.POST.get("action") == "test":
-                _test_folder(request, form, folder)
-            else:
-                services.cloud_folder_update(
-                    folder=folder, password=form.cleaned_data["password"], **form.service_fields()
-                )
-                messages.success(request, _("The cloud folder settings are saved."))
-                return redirect(folder.get_absolute_url())
         folder.refresh_from_db()
     return _folder_page(request, form, folder)
 
