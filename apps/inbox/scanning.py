@@ -225,19 +225,18 @@ def _scan_folder(
     limit = settings.INBOX_MAX_MESSAGE_SIZE
     for batch in _chunks(uids, BATCH):
         heads = connection.heads(batch)
-        keys = {}
-        for uid, (_size, head) in heads.items():
-            parsed_head = parse_message(head + b"\r\n")
-            keys[uid] = (parsed_head.key if parsed_head.message_id else "", parsed_head.message_id)
+        # From, Subject, Date and Message-ID of each, without downloading the message
+        headers = {uid: parse_message(head + b"\r\n") for uid, (_size, head) in heads.items()}
+        keys = {uid: h.key if h.message_id else "" for uid, h in headers.items()}
         known = set(
             InboundMessage.objects.filter(
-                mailbox=mailbox, key__in=[key for key, _id in keys.values() if key]
+                mailbox=mailbox, key__in=[key for key in keys.values() if key]
             ).values_list("key", flat=True)
         )
         wanted = [
             uid
             for uid in batch
-            if uid in heads and keys[uid][0] not in known and heads[uid][0] <= limit
+            if uid in heads and keys[uid] not in known and heads[uid][0] <= limit
         ]
         # first what is not downloaded (known already, or too large), then the new mail
         with transaction.atomic():
@@ -245,8 +244,7 @@ def _scan_folder(
                 if uid not in heads or uid in wanted:
                     continue
                 size, head = heads[uid]
-                key, message_id = keys[uid]
-                if key in known:
+                if keys[uid] in known:
                     report.already_known += 1
                     continue
                 problem_record(
@@ -254,10 +252,10 @@ def _scan_folder(
                     mailbox=mailbox,
                     folder=folder,
                     uid=uid,
-                    key=key or message_key("", head),
+                    key=keys[uid] or message_key("", head),
                     code="too_large",
                     size=size,
-                    message_id=message_id,
+                    headers=headers[uid],
                     params={"limit": limit // (1024 * 1024)},
                 )
                 report.seen += 1
@@ -307,14 +305,16 @@ def _import_one(
         # recorded as unreadable, the e-mail kept, and the scan goes on.
         logger.exception("Message %s of mailbox %s could not be imported", uid, mailbox.pk)
         with transaction.atomic():
+            parsed = parse_message(raw)
             message = problem_record(
                 company=mailbox.company,
                 mailbox=mailbox,
                 folder=folder,
                 uid=uid,
-                key=parse_message(raw).key,
+                key=parsed.key,
                 code="unreadable",
                 size=len(raw),
+                headers=parsed,
                 raw=raw,
             )
             _advance(mailbox, folder, uid)
