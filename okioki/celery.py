@@ -39,5 +39,6 @@ app.conf.task_routes = {
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
     "inbox-sweep": {"task": "apps.inbox.tasks.inbox_sweep", "schedule": 60.0},
+    "delivery-sweep": {"task": "apps.connections.tasks.delivery_sweep", "schedule": 60.0},
 }
 app.autodiscover_tasks()

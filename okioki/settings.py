@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.einvoice",
     "apps.documents",
     "apps.inbox",
+    "apps.connections",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,16 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OkiOki <no-reply@okioki.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Transfer to the accountant ---------------------------------------------------------------
+# One stable sender for every document sent to accountants, so that SPF/DKIM can be aligned
+# and packages with an allowed-senders list (Exact Online) accept it.
+TRANSFER_FROM_EMAIL = env_str("TRANSFER_FROM_EMAIL", "documents@okioki.localhost")
+TRANSFER_MAX_MESSAGE_MB = env_int("TRANSFER_MAX_MESSAGE_MB", 20)
+# Temporary failures (4xx, connection errors) are retried with backoff for this long.
+TRANSFER_RETRY_HOURS = env_int("TRANSFER_RETRY_HOURS", 24)
+# A delivery "sending" for longer than this belongs to a worker that died; it is retried.
+TRANSFER_STUCK_MINUTES = env_int("TRANSFER_STUCK_MINUTES", 15)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

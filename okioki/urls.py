@@ -24,5 +24,6 @@ urlpatterns = [
     ),
     path("", include("apps.documents.urls")),
     path("", include("apps.inbox.urls")),
+    path("", include("apps.connections.urls")),
     path("", include("apps.companies.urls")),
 ]

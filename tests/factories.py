@@ -19,6 +19,7 @@ from apps.companies.models import (
     Role,
 )
 from apps.companies.scoping import company_scope
+from apps.connections.models import Delivery, Transfer
 from apps.core.crypto import encrypt
 from apps.documents.models import Document, Source
 from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
@@ -176,3 +177,27 @@ class InboundMessageFactory(ScopedFactory):
     subject = factory.Sequence(lambda n: f"Factuur {n}")
     status = InboundMessage.Status.IMPORTED
     raw = factory.django.FileField(data=b"Subject: x\r\n\r\nhello\r\n", filename="m.eml")
+
+
+class TransferFactory(ScopedFactory):
+    class Meta:
+        model = Transfer
+
+    company = factory.SubFactory(CompanyFactory)
+    package = "octopus"
+    purchases_address = "uid-008352-24-PI@import.octopus.be"
+    sales_address = "uid-008352-24-SI@import.octopus.be"
+    miscellaneous_address = "uid-008352-24-MISC@import.octopus.be"
+
+
+class DeliveryFactory(ScopedFactory):
+    class Meta:
+        model = Delivery
+
+    company = factory.SubFactory(CompanyFactory)
+    document = factory.SubFactory(DocumentFactory, company=factory.SelfAttribute("..company"))
+    address = "uid-008352-24-PI@import.octopus.be"
+    category = "purchases"
+    content_version = 1
+    status = Delivery.Status.FAILED
+    message_id = factory.Sequence(lambda n: f"<delivery{n}@okioki.localhost>")

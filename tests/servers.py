@@ -1,10 +1,24 @@
-"""Real servers on loopback for the tests and benchmarks: Dovecot (IMAP) and wsgidav (WebDAV).
+"""Real servers on loopback for the tests and benchmarks: Dovecot (IMAP), wsgidav (WebDAV) and
+``SmtpSink`` (SMTP, aiosmtpd) for outgoing mail.
 
 Each starts on a free port in its own temporary folder, and stops by PID. Missing software
-fails the test in CI and skips it elsewhere (``require_program``).
+fails the test in CI and skips it elsewhere (``require_program``). ``SmtpSink`` runs in a
+thread of the test process instead: it keeps every message it accepts, can answer scripted
+4xx/5xx replies, stall before DATA, and be stopped and started again on the same port. It has
+no fixture here; a test module makes one::
+
+    @pytest.fixture
+    def smtp():
+        with SmtpSink() as sink:
+            yield sink
 """
 
+import asyncio
 import contextlib
+import email
+import email.policy
+import errno
+import functools
 import os
 import shutil
 import signal
@@ -14,8 +28,10 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -318,3 +334,261 @@ class WebDav:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         return target
+
+
+@dataclass
+class Received:
+    """One message as the SMTP server got it: the envelope and the bytes of DATA as sent
+    (lines end in CRLF, dot-stuffing undone)."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        return cast(EmailMessage, email.message_from_bytes(self.data, policy=email.policy.default))
+
+
+class _SinkHandler:
+    """aiosmtpd's handler hooks (it looks them up by name), passing everything to the sink."""
+
+    def __init__(self, sink: "SmtpSink") -> None:
+        self.sink = sink
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        reply = self.sink.rcpt_reply
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.sink._receive(
+            Received(
+                mail_from=envelope.mail_from,
+                rcpt_tos=list(envelope.rcpt_tos),
+                data=bytes(envelope.original_content),
+            )
+        )
+
+
+@functools.cache
+def _sink_controller() -> Any:
+    """The aiosmtpd classes of ``SmtpSink``, made at its first start (aiosmtpd takes 0.1 s to
+    import, and most test modules never send mail)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    class SinkSMTP(SMTP):
+        """aiosmtpd's SMTP session, which the sink can hold at DATA before it answers 354
+        (the handler's DATA hook only runs once the whole message has arrived)."""
+
+        def __init__(self, handler: Any, sink: "SmtpSink", **kwargs: Any) -> None:
+            super().__init__(handler, **kwargs)
+            self.sink = sink
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            self.sink._connections.add(self)
+
+        def connection_lost(self, error: Exception | None) -> None:
+            self.sink._connections.discard(self)
+            super().connection_lost(error)
+
+        async def smtp_DATA(self, arg: str) -> None:
+            if self.envelope is not None and self.envelope.rcpt_tos and not arg:
+                gate = self.sink._enter_stall()
+                if gate is not None:
+                    try:
+                        # ends with release(), or is cancelled when the client goes away
+                        while not gate.is_set():
+                            await asyncio.sleep(0.01)
+                    finally:
+                        self.sink._leave_stall(gate)
+            await super().smtp_DATA(arg)
+
+    class SinkController(Controller):
+        def __init__(self, sink: "SmtpSink") -> None:
+            super().__init__(
+                _SinkHandler(sink),
+                hostname=sink.host,
+                port=sink.port,
+                server_hostname="smtp-sink.test",  # not socket.getfqdn(): it may ask DNS
+                ready_timeout=5,
+            )
+            self.sink = sink
+
+        def factory(self) -> SMTP:
+            return SinkSMTP(self.handler, self.sink, **self.SMTP_kwargs)
+
+        def _create_server(self) -> Any:
+            # SO_REUSEADDR: a restart binds the same port although the last connections'
+            # sockets are still in TIME_WAIT
+            return self.loop.create_server(
+                self._factory_invoker, host=self.hostname, port=self.port, reuse_address=True
+            )
+
+    return SinkController
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on loopback, in a thread of the test process, that keeps
+    the messages it accepts.
+
+    - ``messages`` and ``rejected``: copies of the lists of ``Received`` accepted and refused
+      at the end of DATA; ``wait_for(count)`` waits for ``count`` accepted ones.
+    - ``replies``: reply lines to give at the end of DATA, first one first, instead of
+      accepting (``["451 4.3.0 try later"]``); a 2xx line accepts the message with that
+      reply. Once it is empty every message is accepted with ``250 2.0.0 OK queued as <id>``.
+    - ``rcpt_reply``: when set, every RCPT TO gets this reply (``"550 5.1.1 no such user"``).
+    - ``stall_before_data()``: the next DATA command waits, without an answer, until
+      ``release()`` or until the client goes away (nothing is stored then);
+      ``wait_for_stalled()`` waits for a client to be stuck there, ``stalled`` counts them.
+    - ``stop()`` closes the listener and every connection; ``start()`` again listens on the
+      same port and keeps what was received before.
+    """
+
+    host = "127.0.0.1"
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.replies: list[str] = []
+        self.rcpt_reply: str | None = None
+        self._state = threading.Condition()
+        self._messages: list[Received] = []
+        self._rejected: list[Received] = []
+        self._stall_armed = False
+        self._gates: list[threading.Event] = []
+        self._connections: set[Any] = set()  # SMTP sessions; only touched in the server's loop
+        self._controller: Any = None
+
+    def __enter__(self) -> "SmtpSink":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def start(self) -> "SmtpSink":
+        if self._controller is not None:
+            return self
+        deadline = time.monotonic() + 5
+        while True:
+            controller = _sink_controller()(self)
+            try:
+                controller.start()
+            except Exception as error:
+                self._discard(controller)
+                in_use = isinstance(error, OSError) and error.errno == errno.EADDRINUSE
+                if not in_use or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+                continue
+            self._controller = controller
+            return self
+
+    def stop(self) -> None:
+        controller, self._controller = self._controller, None
+        if controller is None:
+            return
+
+        async def close_everything() -> None:
+            controller.server.close()
+            for session in list(self._connections):
+                if session.transport is not None:
+                    session.transport.close()
+            deadline = time.monotonic() + 2
+            while self._connections and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            await controller.server.wait_closed()
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(close_everything(), controller.loop).result(5)
+        controller.stop()
+        self._connections.clear()
+
+    @staticmethod
+    def _discard(controller: Any) -> None:
+        """What is left of a controller whose start failed: its thread and its loop."""
+        with contextlib.suppress(Exception):
+            controller.stop(no_assert=True)
+        if not controller.loop.is_closed() and not controller.loop.is_running():
+            controller.loop.close()
+
+    @property
+    def messages(self) -> list[Received]:
+        with self._state:
+            return list(self._messages)
+
+    @property
+    def rejected(self) -> list[Received]:
+        with self._state:
+            return list(self._rejected)
+
+    def clear(self) -> None:
+        with self._state:
+            self._messages.clear()
+            self._rejected.clear()
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[Received]:
+        """The accepted messages, once there are at least ``count``."""
+        with self._state:
+            if not self._state.wait_for(lambda: len(self._messages) >= count, timeout):
+                raise TimeoutError(
+                    f"{len(self._messages)} of {count} messages after {timeout} s "
+                    f"({len(self._rejected)} rejected)"
+                )
+            return list(self._messages)
+
+    def stall_before_data(self) -> None:
+        with self._state:
+            self._stall_armed = True
+
+    def release(self) -> None:
+        """Lets every stalled DATA go on (answering 354), and cancels a stall not yet used."""
+        with self._state:
+            self._stall_armed = False
+            for gate in self._gates:
+                gate.set()
+
+    @property
+    def stalled(self) -> int:
+        """How many clients wait at DATA now."""
+        with self._state:
+            return len(self._gates)
+
+    def wait_for_stalled(self, timeout: float = 10) -> bool:
+        with self._state:
+            return self._state.wait_for(lambda: bool(self._gates), timeout)
+
+    def _enter_stall(self) -> threading.Event | None:
+        with self._state:
+            if not self._stall_armed:
+                return None
+            self._stall_armed = False
+            gate = threading.Event()
+            self._gates.append(gate)
+            self._state.notify_all()
+            return gate
+
+    def _leave_stall(self, gate: threading.Event) -> None:
+        with self._state:
+            self._gates.remove(gate)
+            self._state.notify_all()
+
+    def _receive(self, received: Received) -> str:
+        with self._state:
+            reply = self.replies.pop(0) if self.replies else None
+            if reply is not None and not reply.startswith("2"):
+                self._rejected.append(received)
+            else:
+                self._messages.append(received)
+            self._state.notify_all()
+        return reply or f"250 2.0.0 OK queued as {uuid.uuid4().hex[:12].upper()}"

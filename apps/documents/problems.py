@@ -66,6 +66,10 @@ def _catalogue(name: str) -> dict[str, Any]:
         from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
 
         return EINVOICE_MESSAGES
+    if name == "delivery":
+        from apps.connections.problems import MESSAGES as DELIVERY_MESSAGES
+
+        return DELIVERY_MESSAGES
     if name == "xml":
         from apps.core.xml import MESSAGES as XML_MESSAGES
 

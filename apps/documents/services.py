@@ -348,6 +348,7 @@ def _enqueue_read(document: Document) -> None:
     document_read.delay(document.company_id, document.pk)
 
 
+@transaction.atomic
 def document_set_status(
     *,
     document: Document,
@@ -374,6 +375,12 @@ def document_set_status(
         actor=actor,
         data={"from": previous, "to": status, "problems": problems},
     )
+    if status == Document.Status.READY:
+        # The transfer to the accountant starts here, in this transaction: a ready document
+        # is never without its delivery (apps.connections decides where it goes).
+        from apps.connections.services import delivery_plan
+
+        delivery_plan(document=document)
     return document
 
 

@@ -2,6 +2,7 @@ from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +36,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
     rows, has_next = selectors.document_page(
         selectors.document_list(company=company, filters=form.filters()), page=page
     )
+    # Each row shows its delivery to the accountant: one query for the page.
+    prefetch_related_objects(rows, "deliveries")
     query = request.GET.copy()
     query.pop("page", None)
     return render(

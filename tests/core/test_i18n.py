@@ -32,6 +32,7 @@ def _pages(company, office, invitation):
         reverse("companies:company-create"),
         reverse("companies:office-create"),
         reverse("companies:office-detail", kwargs={"office_id": office.public_id}),
+        reverse("connections:office-transfers", kwargs={"office_id": office.public_id}),
         reverse("companies:invitation-accept", args=[invitation.token]),
         reverse("companies:section", kwargs={"company_id": company.public_id, "section": "bank"}),
         reverse("accounts:profile"),
@@ -88,6 +89,9 @@ def test_every_page_renders_in_each_language(language, company, owner, client_fo
         "companies:section",
         "documents:document-list",
         "inbox:overview",
+        "connections:transfer",
+        "connections:delivery-list",
+        "connections:office-transfers",
     } <= checked, "the walk missed company pages"
     anonymous = client_for(None)
     anonymous.cookies["okioki_language"] = language

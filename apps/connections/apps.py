@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConnectionsConfig(AppConfig):
+    name = "apps.connections"
+    label = "connections"
+    verbose_name = _("Transfer to the accountant")

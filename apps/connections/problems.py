@@ -1,0 +1,36 @@
+"""Why a delivery is not sent, stored as codes with parameters and worded for the reader.
+
+Same shape as ``apps.documents.problems`` (catalogue "delivery"); a delivery whose UBL does
+not validate carries the documents' own ``envelope_invalid`` problem, in its words.
+"""
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from apps.documents.problems import Problem, describe, make
+
+MESSAGES: dict[str, Promise] = {
+    "rejected": _("The accountant's mail server refused the e-mail: %(response)s"),
+    "gave_up": _(
+        "The accountant's mail server could not be reached for a day (last answer: "
+        "%(response)s). Check the address, then try again."
+    ),
+    "not_ready": _("The document needs review before it can be sent: %(reason)s"),
+    "no_file": _("The document's file is missing; upload it again."),
+    "no_envelope": _("The UBL for the accountant has not been made yet; check the document."),
+    "too_large": _(
+        "The e-mail would be %(size)s MB, more than the %(limit)s MB the transfer allows. "
+        "Split the document or send it to your accountant another way."
+    ),
+    "superseded": _("Replaced by a newer delivery of the same document."),
+}
+
+
+def problem(code: str, **params: Any) -> Problem:
+    return make(code, "delivery", **params)
+
+
+def describe_all(problems: list[Problem] | None) -> str:
+    return " ".join(text for text in (describe(p) for p in problems or []) if text)

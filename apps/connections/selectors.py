@@ -1,0 +1,111 @@
+"""Reads of the transfer: deliveries of a company, of a document, and an office's overview."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from apps.companies.models import AccountingOffice, Company, OfficeClientLink
+from apps.connections.models import Delivery
+from apps.documents.models import Document
+
+WAITING = (
+    Delivery.Status.AWAITING_APPROVAL,
+    Delivery.Status.NEEDS_REVIEW,
+    Delivery.Status.PENDING,
+    Delivery.Status.SENDING,
+)
+FILTERS = {
+    "failed": (Delivery.Status.FAILED,),
+    "waiting": WAITING,
+    "sent": (Delivery.Status.SENT,),
+    "approval": (Delivery.Status.AWAITING_APPROVAL,),
+}
+
+
+def delivery_list(
+    *, company: Company, status: str | None = None, limit: int = 200
+) -> QuerySet[Delivery]:
+    deliveries = Delivery.objects.filter(company=company).select_related("document", "requested_by")
+    if status in FILTERS:
+        deliveries = deliveries.filter(status__in=FILTERS[status])
+    return deliveries.order_by("-created_at", "-id")[:limit]
+
+
+def delivery_get(*, company: Company, delivery_id: str) -> Delivery | None:
+    return (
+        Delivery.objects.filter(company=company, public_id=delivery_id)
+        .select_related("document")
+        .first()
+    )
+
+
+def document_deliveries(*, document: Document) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(company=document.company, document=document).select_related(
+        "requested_by"
+    )
+
+
+def delivery_counts(*, company: Company) -> dict[str, int]:
+    """How many failed, waiting and sent (last 30 days) deliveries the company has."""
+    since = timezone.now() - timedelta(days=30)
+    counts = Delivery.objects.filter(company=company).aggregate(
+        failed=Count("id", filter=Q(status=Delivery.Status.FAILED)),
+        waiting=Count("id", filter=Q(status__in=WAITING)),
+        approval=Count("id", filter=Q(status=Delivery.Status.AWAITING_APPROVAL)),
+        sent=Count("id", filter=Q(status=Delivery.Status.SENT, sent_at__gte=since)),
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+@dataclass(frozen=True)
+class ClientTransfer:
+    company: Company
+    failed: int
+    waiting: int
+    sent: int
+    is_configured: bool
+
+
+def office_transfer_overview(*, office: AccountingOffice) -> list[ClientTransfer]:
+    """Per active client of the office: failed, waiting and sent (30 days) deliveries.
+
+    Listed bypass: one office, many companies; filtered by the office's active links only."""
+    companies = [
+        link.company
+        for link in OfficeClientLink.objects.unscoped()
+        .filter(office=office, status=OfficeClientLink.Status.ACTIVE, company__is_active=True)
+        .select_related("company")
+        .order_by("company__name")
+    ]
+    since = timezone.now() - timedelta(days=30)
+    rows: dict[int, Any] = {
+        row["company_id"]: row
+        for row in Delivery.objects.unscoped()
+        .filter(company__in=companies)
+        .values("company_id")
+        .annotate(
+            failed=Count("id", filter=Q(status=Delivery.Status.FAILED)),
+            waiting=Count("id", filter=Q(status__in=WAITING)),
+            sent=Count("id", filter=Q(status=Delivery.Status.SENT, sent_at__gte=since)),
+        )
+    }
+    from apps.connections.models import Transfer
+
+    configured = {
+        transfer.company_id
+        for transfer in Transfer.objects.unscoped().filter(company__in=companies, is_active=True)
+        if transfer.is_configured
+    }
+    return [
+        ClientTransfer(
+            company=company,
+            failed=rows.get(company.pk, {}).get("failed", 0),
+            waiting=rows.get(company.pk, {}).get("waiting", 0),
+            sent=rows.get(company.pk, {}).get("sent", 0),
+            is_configured=company.pk in configured,
+        )
+        for company in companies
+    ]

@@ -1,0 +1,502 @@
+"""Writes of the transfer to the accountant: its settings and every delivery's life.
+
+A delivery is made when a document becomes ready (in the same transaction, so a ready
+document is never without its delivery) and sent by ``delivery_send`` on the ``delivery``
+queue. Sending is idempotent: the send step claims the delivery with a compare-and-set from
+"pending" to "sending" before it talks to the server, and only a claimed delivery is sent, so
+a task run twice, a second worker or a restarted worker never sends it again. A delivery left
+in "sending" by a worker that died is put back by the sweeper after ``TRANSFER_STUCK_MINUTES``.
+Temporary failures (4xx, connection errors) retry with exponential backoff for
+``TRANSFER_RETRY_HOURS``; a 5xx answer fails the delivery with the server's reason.
+"""
+
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.companies.models import Company, Membership, OfficeClientLink, Role
+from apps.connections import problems
+from apps.connections.clients import smtp
+from apps.connections.models import Delivery, Transfer
+from apps.connections.sending import NotSendable, delivery_message, message_id_for
+from apps.core.errors import DomainError
+from apps.documents.models import Document, Event
+
+TRANSFER_FIELDS = (
+    "package",
+    "general_address",
+    "purchases_address",
+    "sales_address",
+    "miscellaneous_address",
+    "is_automatic",
+    "send_from",
+    "attach_pdf",
+    "is_active",
+)
+BACKOFF_START = 60  # seconds; doubles per attempt
+BACKOFF_MAX = 3600
+
+
+def transfer_get(*, company: Company) -> Transfer | None:
+    return Transfer.objects.filter(company=company).first()
+
+
+@transaction.atomic
+def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Transfer:
+    """Save the transfer settings. They apply to documents that become ready from now on;
+    ready documents that were never sent anywhere (dated from ``send_from``) go out now,
+    since nobody has them yet."""
+    unknown = set(values) - set(TRANSFER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown transfer fields: {sorted(unknown)}")
+    transfer = Transfer.objects.select_for_update().filter(company=company).first()
+    if transfer is None:
+        transfer = Transfer(company=company)
+    for name, value in values.items():
+        setattr(transfer, name, value)
+    transfer.updated_by = actor
+    transfer.save()
+    if transfer.is_configured:
+        waiting = Document.objects.filter(company=company, status=Document.Status.READY).exclude(
+            deliveries__isnull=False
+        )
+        for document in waiting:
+            delivery_plan(document=document, transfer=transfer)
+    return transfer
+
+
+def _document_date(document: Document) -> date:
+    return document.issue_date or timezone.localdate(document.received_at)
+
+
+def _enqueue(delivery: Delivery, countdown: int = 0) -> None:
+    from apps.connections.tasks import delivery_send as task
+
+    transaction.on_commit(
+        partial(task.apply_async, args=(delivery.company_id, delivery.pk), countdown=countdown)
+    )
+
+
+def _timeline(document: Document, delivery: Delivery, actor: User | None = None) -> None:
+    Event.objects.create(
+        company=document.company,
+        document=document,
+        action=Event.Action.DELIVERY,
+        actor=actor,
+        data={
+            "address": delivery.address,
+            "status": delivery.status,
+            "reason": delivery.reason,
+            "response": delivery.smtp_response[-300:],
+        },
+    )
+
+
+def delivery_plan(
+    *,
+    document: Document,
+    transfer: Transfer | None = None,
+    reason: str = Delivery.Reason.READY,
+    actor: User | None = None,
+) -> Delivery | None:
+    """Make (or find) the delivery of a document that became ready; None when the company
+    has no transfer for its category or the document is dated before ``send_from``.
+
+    Called by ``apps.documents`` when a document becomes ready, inside its transaction. Never
+    twice: a (document, address, content version) that has a delivery keeps that one; an open
+    delivery of the document to the address is brought up to date instead of a second one.
+    """
+    transfer = transfer or transfer_get(company=document.company)
+    if transfer is None or not transfer.is_configured:
+        return None
+    address = transfer.address_for(document.category)
+    if not address:
+        return None
+    too_early = transfer.send_from is not None and _document_date(document) < transfer.send_from
+    if reason == Delivery.Reason.READY and too_early:
+        return None
+    status = Delivery.Status.PENDING if transfer.is_automatic else Delivery.Status.AWAITING_APPROVAL
+    with transaction.atomic():
+        open_delivery = (
+            Delivery.objects.select_for_update()
+            .filter(document=document, address=address, status__in=Delivery.OPEN)
+            .first()
+        )
+        if open_delivery is not None:
+            if open_delivery.status == Delivery.Status.NEEDS_REVIEW:
+                open_delivery.status = status
+                open_delivery.problems = []
+                open_delivery.content_version = document.content_version
+                open_delivery.save(
+                    update_fields=["status", "problems", "content_version", "updated_at"]
+                )
+                if status == Delivery.Status.PENDING:
+                    _enqueue(open_delivery)
+            return open_delivery
+        if reason != Delivery.Reason.RESEND:
+            existing = Delivery.objects.filter(
+                document=document, address=address, content_version=document.content_version
+            ).exclude(reason=Delivery.Reason.RESEND)
+            if existing.exists():
+                return existing.first()
+        return _delivery_create(document, address, reason=reason, status=status, actor=actor)
+
+
+def _delivery_create(
+    document: Document, address: str, *, reason: str, status: str, actor: User | None
+) -> Delivery | None:
+    delivery = Delivery(
+        company=document.company,
+        document=document,
+        address=address,
+        category=document.category,
+        content_version=document.content_version,
+        reason=reason,
+        status=status,
+        requested_by=actor,
+    )
+    delivery.message_id = message_id_for(delivery)
+    try:
+        with transaction.atomic():
+            delivery.save()
+    except IntegrityError:
+        # Another transaction made it first (or it is already open): that one stands.
+        return None
+    _timeline(document, delivery, actor)
+    if status == Delivery.Status.PENDING:
+        _enqueue(delivery)
+    return delivery
+
+
+# --- the send step ------------------------------------------------------------------------------
+
+
+def _claim(company: Company, delivery_id: int) -> Delivery | None:
+    """Compare-and-set pending → sending; the only way into "sending". None: not ours to send."""
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(company=company, pk=delivery_id, status=Delivery.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Delivery.Status.SENDING, sending_started_at=now, updated_at=now)
+    )
+    if claimed != 1:
+        return None
+    delivery = Delivery.objects.select_related("document", "document__company").get(pk=delivery_id)
+    delivery.attempts += 1
+    delivery.first_attempt_at = delivery.first_attempt_at or now
+    delivery.save(update_fields=["attempts", "first_attempt_at"])
+    return delivery
+
+
+def _finish(delivery: Delivery, **values: Any) -> bool:
+    """Leave "sending" with ``values``; False when someone else moved the delivery meanwhile."""
+    values["updated_at"] = timezone.now()
+    updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        **values
+    )
+    for name, value in values.items():
+        setattr(delivery, name, value)
+    return updated == 1
+
+
+def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
+    """Send one delivery if it is due and nobody else is sending it. Idempotent.
+
+    Returns the delivery as it ended, or None when there was nothing to do."""
+    delivery = _claim(company, delivery_id)
+    if delivery is None:
+        return None
+    document = delivery.document
+    if document.content_version != delivery.content_version and delivery.reason != "resend":
+        delivery.content_version = document.content_version
+        try:
+            with transaction.atomic():
+                delivery.save(update_fields=["content_version"])
+        except IntegrityError:
+            _finish(
+                delivery,
+                status=Delivery.Status.CANCELLED,
+                problems=[problems.problem("superseded")],
+            )
+            return delivery
+    transfer = transfer_get(company=company)
+    try:
+        message = delivery_message(delivery, transfer)
+    except NotSendable as error:
+        _finish(delivery, status=Delivery.Status.NEEDS_REVIEW, problems=error.problems)
+        with transaction.atomic():
+            _timeline(document, delivery)
+        return delivery
+
+    outcome = smtp.send(message)
+
+    now = timezone.now()
+    if outcome.accepted:
+        with transaction.atomic():
+            if _finish(
+                delivery,
+                status=Delivery.Status.SENT,
+                sent_at=now,
+                smtp_response=outcome.line,
+                problems=[],
+                next_attempt_at=None,
+            ):
+                _mark_document_delivered(document, delivery)
+        return delivery
+
+    retry_until = (delivery.first_attempt_at or now) + timedelta(
+        hours=settings.TRANSFER_RETRY_HOURS
+    )
+    delay = min(BACKOFF_START * 2 ** (delivery.attempts - 1), BACKOFF_MAX)
+    if outcome.temporary and now + timedelta(seconds=delay) < retry_until:
+        with transaction.atomic():
+            _finish(
+                delivery,
+                status=Delivery.Status.PENDING,
+                next_attempt_at=now + timedelta(seconds=delay),
+                smtp_response=outcome.line,
+            )
+            _enqueue(delivery, countdown=delay)
+        return delivery
+    code = "rejected" if not outcome.temporary else "gave_up"
+    with transaction.atomic():
+        if _finish(
+            delivery,
+            status=Delivery.Status.FAILED,
+            smtp_response=outcome.line,
+            next_attempt_at=None,
+            problems=[problems.problem(code, response=outcome.line)],
+        ):
+            _timeline(document, delivery)
+            _notify_failure(delivery)
+    return delivery
+
+
+def _mark_document_delivered(document: Document, delivery: Delivery) -> None:
+    from apps.documents.services import document_set_status
+
+    _timeline(document, delivery)
+    document.refresh_from_db(fields=["status", "problems", "problem_code"])
+    if document.status == Document.Status.READY:
+        document_set_status(document=document, status=Document.Status.DELIVERED)
+
+
+def _notify_failure(delivery: Delivery) -> None:
+    """Tell the owners (and the linked office) once an hour at most per company."""
+    from apps.companies.tasks import send_email
+
+    company = delivery.document.company
+    if not cache.add(f"okioki:delivery-failed:{company.pk}", 1, timeout=3600):
+        return
+    url = settings.SITE_URL + reverse(
+        "connections:delivery-list", kwargs={"company_id": company.public_id}
+    )
+    recipients: list[tuple[str, str]] = [
+        (m.user.email, m.user.language or company.default_language)
+        for m in Membership.objects.filter(company=company, role=Role.OWNER).select_related("user")
+    ]
+    links = OfficeClientLink.objects.filter(
+        company=company, status=OfficeClientLink.Status.ACTIVE
+    ).select_related("office")
+    recipients += [
+        (link.office.email, company.default_language) for link in links if link.office.email
+    ]
+    for email, language in recipients:
+        with translation.override(language):
+            context = {
+                "company": company,
+                "delivery": delivery,
+                "reason": delivery.problem,
+                "url": url,
+            }
+            subject = render_to_string(
+                "emails/connections/delivery_failed.subject.txt", context
+            ).strip()
+            body = render_to_string("emails/connections/delivery_failed.txt", context)
+        transaction.on_commit(
+            partial(send_email.delay, company.pk, to=[email], subject=subject, body=body)
+        )
+
+
+# --- a person's actions -------------------------------------------------------------------------
+
+
+def _get_for_action(company: Company, delivery: Delivery) -> Delivery:
+    return Delivery.objects.select_for_update().get(company=company, pk=delivery.pk)
+
+
+@transaction.atomic
+def delivery_approve(*, company: Company, delivery: Delivery, actor: User) -> Delivery:
+    delivery = _get_for_action(company, delivery)
+    if delivery.status != Delivery.Status.AWAITING_APPROVAL:
+        raise DomainError(_("This delivery is not waiting for approval."), code="not_waiting")
+    delivery.status = Delivery.Status.PENDING
+    delivery.requested_by = actor
+    delivery.save(update_fields=["status", "requested_by", "updated_at"])
+    _timeline(delivery.document, delivery, actor)
+    _enqueue(delivery)
+    return delivery
+
+
+@transaction.atomic
+def delivery_retry(*, company: Company, delivery: Delivery, actor: User | None) -> Delivery:
+    """Try a failed (or review-blocked) delivery again, now, with a fresh day of retries."""
+    delivery = _get_for_action(company, delivery)
+    if delivery.status not in (Delivery.Status.FAILED, Delivery.Status.NEEDS_REVIEW):
+        raise DomainError(_("Only a failed delivery can be tried again."), code="not_failed")
+    delivery.status = Delivery.Status.PENDING
+    delivery.first_attempt_at = None
+    delivery.next_attempt_at = None
+    delivery.problems = []
+    delivery.requested_by = actor
+    try:
+        with transaction.atomic():
+            delivery.save()
+    except IntegrityError as error:
+        raise DomainError(
+            _("This document is already on its way to that address."), code="already_open"
+        ) from error
+    _timeline(delivery.document, delivery, actor)
+    _enqueue(delivery)
+    return delivery
+
+
+@transaction.atomic
+def delivery_cancel(*, company: Company, delivery: Delivery, actor: User) -> Delivery:
+    delivery = _get_for_action(company, delivery)
+    if delivery.status not in (
+        Delivery.Status.AWAITING_APPROVAL,
+        Delivery.Status.NEEDS_REVIEW,
+        Delivery.Status.PENDING,
+        Delivery.Status.FAILED,
+    ):
+        raise DomainError(_("This delivery can no longer be cancelled."), code="not_cancellable")
+    delivery.status = Delivery.Status.CANCELLED
+    delivery.requested_by = actor
+    delivery.save(update_fields=["status", "requested_by", "updated_at"])
+    _timeline(delivery.document, delivery, actor)
+    return delivery
+
+
+def document_resend(*, company: Company, document: Document, actor: User) -> Delivery:
+    """Send a document again to the current address of its category: a person's explicit
+    choice, recorded as a resend. A corrected document not yet sent in its new version goes
+    as the corrected version instead."""
+    transfer = transfer_get(company=company)
+    if transfer is None or not transfer.address_for(document.category):
+        raise DomainError(
+            _("Set your accountant's address first (Connections → Transfer to accountant)."),
+            code="no_address",
+        )
+    if document.status not in (Document.Status.READY, Document.Status.DELIVERED):
+        raise DomainError(_("This document needs review before it can be sent."), code="not_ready")
+    address = transfer.address_for(document.category)
+    earlier = Delivery.objects.filter(document=document)
+    if not earlier.exists():
+        reason = Delivery.Reason.READY
+    elif earlier.filter(content_version=document.content_version).exists():
+        reason = Delivery.Reason.RESEND
+    else:
+        reason = Delivery.Reason.CORRECTED
+    with transaction.atomic():
+        delivery = _delivery_create(
+            document, address, reason=reason, status=Delivery.Status.PENDING, actor=actor
+        )
+    if delivery is None:
+        raise DomainError(
+            _("This document is already on its way to that address."), code="already_open"
+        )
+    return delivery
+
+
+def deliveries_resend_period(
+    *, company: Company, date_from: date, date_to: date, actor: User
+) -> int:
+    """Resend the ready and sent documents dated in a period to the current addresses; those
+    already sent to that very address in their current version are left out. How many."""
+    transfer = transfer_get(company=company)
+    if transfer is None or not transfer.is_configured:
+        raise DomainError(_("Set your accountant's address first."), code="no_address")
+    documents = Document.objects.filter(
+        company=company,
+        status__in=(Document.Status.READY, Document.Status.DELIVERED),
+    ).filter(
+        Q(issue_date__range=(date_from, date_to))
+        | Q(issue_date__isnull=True, received_at__date__range=(date_from, date_to))
+    )
+    count = 0
+    for document in documents.prefetch_related("deliveries"):
+        address = transfer.address_for(document.category)
+        if not address:
+            continue
+        if any(
+            d.address == address
+            and (d.content_version == document.content_version or d.is_open)
+            and d.status in (Delivery.Status.SENT, *Delivery.OPEN)
+            for d in document.deliveries.all()
+        ):
+            continue
+        document_resend(company=company, document=document, actor=actor)
+        count += 1
+    return count
+
+
+# --- the sweeper ---------------------------------------------------------------------------------
+
+
+def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
+    """Periodic, across companies: put back deliveries of dead workers, and send the due ones
+    whose task was lost. Listed bypass of the company scope (a sweeper that fans out)."""
+    from apps.companies.scoping import all_companies
+
+    now = timezone.now()
+    stuck_before = now - timedelta(minutes=settings.TRANSFER_STUCK_MINUTES)
+    with all_companies():
+        stuck = Delivery.objects.filter(
+            status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
+        ).update(status=Delivery.Status.PENDING, next_attempt_at=now, updated_at=now)
+        due = list(
+            Delivery.objects.filter(status=Delivery.Status.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .values_list("company_id", "pk")[:limit]
+        )
+    from apps.connections.tasks import delivery_send as task
+
+    for company_id, delivery_id in due:
+        task.delay(company_id, delivery_id)
+    return {"stuck": stuck, "due": len(due)}
+
+
+def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[str, smtp.Outcome]]:
+    """Send the test UBL to each address (once each) and say what each server answered."""
+    from apps.connections.sending import test_message
+
+    results = []
+    for address in dict.fromkeys(a for a in addresses if a):
+        try:
+            message = test_message(company, address)
+        except NotSendable as error:
+            results.append(
+                (
+                    address,
+                    smtp.Outcome(
+                        accepted=False,
+                        temporary=False,
+                        code=None,
+                        response=problems.describe_all(error.problems),
+                    ),
+                )
+            )
+            continue
+        results.append((address, smtp.send(message)))
+    return results

@@ -1,0 +1,247 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.companies.access import Action
+from apps.companies.decorators import company_view
+from apps.companies.selectors import office_get_for_user
+from apps.connections import selectors, services
+from apps.connections.addresses import OCTOPUS_SUFFIXES, PACKAGES, octopus_propose
+from apps.connections.forms import ADDRESS_FIELDS, PeriodForm, TransferForm
+from apps.connections.models import Delivery
+from apps.core.errors import DomainError
+from apps.documents.selectors import document_get
+
+
+def _company(request: HttpRequest) -> Any:
+    return request.company  # type: ignore[attr-defined]
+
+
+def _can_configure(request: HttpRequest) -> bool:
+    return bool(request.access.can(Action.CONFIGURE_TRANSFER))  # type: ignore[attr-defined]
+
+
+def _url(name: str, request: HttpRequest) -> str:
+    return reverse(name, kwargs={"company_id": _company(request).public_id})
+
+
+def _propose(form: TransferForm) -> TransferForm:
+    """Octopus: one pasted import address becomes an address per type (-PI, -SI, -MISC)."""
+    data = form.data.copy()  # type: ignore[attr-defined]
+    pasted = next(
+        (data.get(name, "").strip() for name in ADDRESS_FIELDS if data.get(name, "").strip()),
+        "",
+    )
+    proposal = octopus_propose(pasted)
+    if not proposal:
+        return form
+    for category, address in proposal.items():
+        data[f"{category}_address"] = address
+    data["general_address"] = proposal["purchases"]
+    return TransferForm(data, instance=form.instance)
+
+
+@company_view()
+def transfer_edit(request: HttpRequest) -> HttpResponse:
+    """Connections → Transfer to accountant: the addresses, the options, "Send a test"."""
+    company = _company(request)
+    transfer = services.transfer_get(company=company)
+    form = TransferForm(request.POST or None, instance=transfer)
+    test_results = None
+    if request.method == "POST":
+        if not _can_configure(request):
+            raise PermissionDenied
+        action = request.POST.get("action", "save")
+        if action == "propose":
+            form = _propose(form)
+            if form.is_bound and not any(form.data.get(f"{c}_address") for c in OCTOPUS_SUFFIXES):
+                messages.error(request, _("Paste the Octopus import address first."))
+            elif not octopus_propose(form.data.get("purchases_address", "")):
+                messages.error(
+                    request,
+                    _("That is not an Octopus import address (uid-<file code>@import.octopus.be)."),
+                )
+        elif form.is_valid():
+            if action == "test":
+                addresses = [form.cleaned_data[name] for name in ADDRESS_FIELDS]
+                test_results = services.transfer_send_test(company=company, addresses=addresses)
+            else:
+                services.transfer_save(
+                    company=company,
+                    actor=request.user,  # type: ignore[arg-type]
+                    **form.service_fields(),
+                )
+                messages.success(
+                    request,
+                    _("Saved. Documents that become ready from now on go to these addresses."),
+                )
+                return redirect(_url("connections:transfer", request))
+    return render(
+        request,
+        "connections/transfer_edit.html",
+        {
+            "form": form,
+            "transfer": transfer,
+            "packages": [
+                {
+                    "code": package.code,
+                    "name": package.name,
+                    "hint": package.hint,
+                    "warning": str(package.warning) % {"sender": settings.TRANSFER_FROM_EMAIL}
+                    if package.warning
+                    else "",
+                }
+                for package in PACKAGES
+            ],
+            "sender": settings.TRANSFER_FROM_EMAIL,
+            "test_results": test_results,
+            "counts": selectors.delivery_counts(company=company),
+            "recent": selectors.delivery_list(company=company, limit=10),
+            "can_configure": _can_configure(request),
+        },
+    )
+
+
+@company_view()
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    status = request.GET.get("status") or None
+    return render(
+        request,
+        "connections/delivery_list.html",
+        {
+            "deliveries": selectors.delivery_list(company=company, status=status),
+            "status": status if status in selectors.FILTERS else None,
+            "filters": [
+                ("", _("All")),
+                ("failed", _("Failed")),
+                ("waiting", _("Waiting")),
+                ("approval", _("Waiting for approval")),
+                ("sent", _("Sent")),
+            ],
+            "counts": selectors.delivery_counts(company=company),
+            "period_form": PeriodForm(),
+            "transfer": services.transfer_get(company=company),
+            "can_configure": _can_configure(request),
+        },
+    )
+
+
+ACTIONS = {
+    "retry": (services.delivery_retry, "The delivery is being tried again."),
+    "approve": (services.delivery_approve, "Approved: the document is being sent."),
+    "cancel": (services.delivery_cancel, "The delivery is cancelled."),
+}
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    company_prefix = f"/c/{_company(request).public_id}/"
+    # Only back to a page of this company (never an outside URL).
+    return redirect(target if target.startswith(company_prefix) else fallback)
+
+
+@require_POST
+@company_view(Action.CONFIGURE_TRANSFER)
+def delivery_action(request: HttpRequest, delivery_id: str, action: str) -> HttpResponse:
+    company = _company(request)
+    delivery = selectors.delivery_get(company=company, delivery_id=delivery_id)
+    if delivery is None:
+        raise Http404
+    service, done = ACTIONS[action]
+    try:
+        service(company=company, delivery=delivery, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _(done))
+    return _back(request, _url("connections:delivery-list", request))
+
+
+@require_POST
+@company_view(Action.CONFIGURE_TRANSFER)
+def deliveries_approve_all(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    waiting = Delivery.objects.filter(company=company, status=Delivery.Status.AWAITING_APPROVAL)
+    count = 0
+    for delivery in waiting:
+        try:
+            services.delivery_approve(company=company, delivery=delivery, actor=request.user)  # type: ignore[arg-type]
+        except DomainError:
+            continue
+        count += 1
+    messages.success(request, _("%(count)s document(s) approved for sending.") % {"count": count})
+    return redirect(_url("connections:delivery-list", request))
+
+
+@require_POST
+@company_view(Action.CONFIGURE_TRANSFER)
+def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_url("connections:delivery-list", request))
+    try:
+        count = services.deliveries_resend_period(
+            company=company,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("%(count)s document(s) of that period are being sent to the current addresses.")
+            % {"count": count},
+        )
+    return redirect(_url("connections:delivery-list", request))
+
+
+@require_POST
+@company_view(Action.CONFIGURE_TRANSFER)
+def document_send(request: HttpRequest, document_id: str) -> HttpResponse:
+    """The document page's "Send to the accountant (again)": an explicit, recorded resend."""
+    company = _company(request)
+    document = document_get(company=company, document_id=document_id)
+    if document is None:
+        raise Http404
+    try:
+        services.document_resend(company=company, document=document, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The document is being sent to your accountant."))
+    return redirect(
+        reverse(
+            "documents:document-detail",
+            kwargs={"company_id": company.public_id, "document_id": document.public_id},
+        )
+    )
+
+
+def office_transfers(request: HttpRequest, office_id: str) -> HttpResponse:
+    """The accountant's side: per client, what was sent, what failed and what waits."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    office = office_get_for_user(user=request.user, office_id=office_id)
+    if office is None:
+        raise Http404
+    return render(
+        request,
+        "connections/office_transfers.html",
+        {"office": office, "clients": selectors.office_transfer_overview(office=office)},
+    )
