@@ -82,6 +82,11 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Saved. Documents that become ready from now on go to these addresses."),
                 )
+                # Saved as typed, but said again: e.g. a lowercase Octopus suffix files
+                # nothing in the sub-folder.
+                for problems in form.warnings.values():
+                    for problem in problems:
+                        messages.warning(request, str(problem.message))
                 return redirect(_url("connections:transfer", request))
     return render(
         request,

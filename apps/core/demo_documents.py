@@ -68,7 +68,7 @@ LABELS = {
 }
 
 
-def _einvoice(company: Company, number: str, credit: bool = False) -> bytes:
+def _einvoice(company: Company, number: str, credit: bool = False, sale: bool = False) -> bytes:
     lines = [
         Line(
             id="1",
@@ -93,8 +93,9 @@ def _einvoice(company: Company, number: str, credit: bool = False) -> bytes:
             issue_date=datetime.date(2026, 11, 3),
             due_date=datetime.date(2026, 12, 3),
             type_code=CREDIT_NOTE if credit else "380",
-            seller=SUPPLIER,
-            buyer=our_party(company),
+            # a sale: the company invoiced the demo supplier (goes to the "sales" address)
+            seller=our_party(company) if sale else SUPPLIER,
+            buyer=SUPPLIER if sale else our_party(company),
             buyer_reference="Bestelling 88",
             lines=lines[:1] if credit else lines,
             preceding_invoices=[PrecedingInvoice(number="VD-2026-311")] if credit else [],
@@ -139,6 +140,7 @@ def seed_documents(company: Company) -> None:
     files = [
         ("VD-2026-311.xml", _einvoice(company, "VD-2026-311")),
         ("VD-2026-CN-12.xml", _einvoice(company, "VD-2026-CN-12", credit=True)),
+        ("2026-0117.xml", _einvoice(company, "2026-0117", sale=True)),
         ("energie-plus-oktober.pdf", _pdf(company)),
     ]
     for filename, data in files:

@@ -3,7 +3,7 @@
 Django's SMTP backend only says "sent" or raises; the transfer needs the server's words (the
 "250 2.0.0 OK queued as …" line is the proof of delivery, a 4xx means try again, a 5xx means
 stop). So with the SMTP backend the conversation is driven here on the backend's connection;
-with any other backend (console in development, locmem in unit tests) the message is handed
+with any other backend (files in development, locmem in unit tests) the message is handed
 to it and the outcome says which backend took it.
 """
 
@@ -12,6 +12,7 @@ import smtplib
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
@@ -44,7 +45,9 @@ def send(message: EmailMessage) -> Outcome:
     if not isinstance(backend, SmtpBackend):
         sent = backend.send_messages([message])
         name = type(backend).__module__.rsplit(".", 1)[-1]
-        return Outcome(accepted=bool(sent), temporary=not sent, code=None, response=name)
+        where = f" in {settings.EMAIL_FILE_PATH}" if name == "filebased" else ""
+        response = f"kept by the {name} e-mail backend{where}, not sent (EMAIL_HOST is not set)"
+        return Outcome(accepted=bool(sent), temporary=not sent, code=None, response=response)
     try:
         backend.open()
         assert backend.connection is not None

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                     deliveries = deliveries.filter(status=options["status"])
                 for delivery in deliveries.order_by("-created_at")[: options["limit"]]:
                     shown += 1
-                    when = delivery.sent_at or delivery.created_at
+                    when = timezone.localtime(delivery.sent_at or delivery.created_at)
                     self.stdout.write(
                         f"{company.slug}\t{delivery.public_id}\t{delivery.status}\t"
                         f"{when:%Y-%m-%d %H:%M}\t{delivery.address}\t{delivery.document}\t"

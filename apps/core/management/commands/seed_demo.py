@@ -17,6 +17,7 @@ from apps.companies.models import AccountingOffice, Company, OfficeClientLink, O
 from apps.companies.scoping import company_scope
 from apps.core.demo_documents import seed_documents
 from apps.core.demo_inbox import seed_inbox
+from apps.core.demo_transfer import seed_transfer
 
 DEMO_PASSWORD = "okioki-demo-2026"
 
@@ -104,6 +105,7 @@ class Command(BaseCommand):
                 company.plan = Plan.objects.get(code=spec.get("plan", "collect-70"))
                 company.save(update_fields=["plan"])
             with company_scope(company):
+                seed_transfer(company)
                 seed_documents(company)
                 seed_inbox(company)
         self.stdout.write(
