@@ -150,6 +150,20 @@ class Delivery(CompanyOwnedModel):
         return self.status in self.OPEN
 
     @property
+    def response_text(self) -> str:
+        """The server's answer; in development (no SMTP server) where the e-mail went."""
+        from apps.connections.clients.smtp import KEPT_BY_BACKEND
+
+        if self.smtp_response.startswith(KEPT_BY_BACKEND):
+            if self.smtp_response.endswith(":filebased"):
+                return str(
+                    _("Development: written to %(path)s, not sent (EMAIL_HOST is not set).")
+                    % {"path": settings.EMAIL_FILE_PATH}
+                )
+            return str(_("Development: not sent (EMAIL_HOST is not set)."))
+        return self.smtp_response
+
+    @property
     def problem(self) -> str:
         from apps.connections.problems import describe_all
 

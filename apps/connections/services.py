@@ -97,7 +97,7 @@ def _timeline(document: Document, delivery: Delivery, actor: User | None = None)
             "address": delivery.address,
             "status": delivery.status,
             "reason": delivery.reason,
-            "response": delivery.smtp_response[-300:],
+            "response": delivery.response_text[-300:],
         },
     )
 

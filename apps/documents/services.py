@@ -600,6 +600,19 @@ def _envelope(document: Document) -> list[Problem]:
     return found
 
 
+def _has_invoice_data(document: Document) -> bool:
+    return bool(document.vat_breakdown) and all(
+        getattr(document, name) not in (None, "") for name in REVIEW_FIELDS
+    )
+
+
+def _drop_envelope(document: Document) -> None:
+    if document.envelope:
+        document.envelope.delete(save=False)
+    document.envelope = ""
+    document.save(update_fields=["envelope", "updated_at"])
+
+
 def document_assess(*, document: Document, actor: User | None = None) -> Document:
     """Decide whether a document is ready for the accountant, and prepare its UBL envelope.
 
@@ -614,6 +627,10 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
     found = document_review_problems(document)
     if not found and document.category != Category.MISCELLANEOUS:
         found = _envelope(document)
+    elif not found and _has_invoice_data(document) and _envelope(document):
+        # A miscellaneous document that carries invoice data gets a UBL envelope too, where
+        # the data allows one; a contract or a letter goes to the accountant as it is.
+        _drop_envelope(document)
     status = Document.Status.NEEDS_REVIEW if found else Document.Status.READY
     document.possible_duplicate_of = document_find_near_duplicate(document)
     document.save(update_fields=["possible_duplicate_of", "updated_at"])

@@ -50,7 +50,7 @@ def test_each_category_goes_to_its_octopus_address_as_valid_ubl_with_the_pdf_ins
     assert len(received) == 3
     by_address = {r.rcpt_tos[0]: r for r in received}
     assert set(by_address) == set(OCTOPUS.values())
-    for document, category in ((purchase, "purchases"), (sale, "sales")):
+    for document, category in ((purchase, "purchases"), (sale, "sales"), (other, "miscellaneous")):
         message = by_address[OCTOPUS[category]]
         assert message.mail_from == "documents@okioki.localhost"
         assert company.name in message.message["Subject"]
@@ -350,3 +350,25 @@ def test_a_failure_tells_the_owner_and_the_linked_office(
     with django_capture_on_commit_callbacks() as callbacks:
         _send_all(company)
     assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_a_miscellaneous_document_without_invoice_data_goes_as_its_original(company, smtp):
+    factories.TransferFactory(company=company)
+    letter = ready_document(
+        company,
+        Kind.OTHER,
+        pdf=PDF,
+        total_excl_vat=None,
+        total_vat=None,
+        total_incl_vat=None,
+        vat_breakdown=[],
+        number="",
+    )
+    assert not letter.envelope
+    _send_all(company)
+    [received] = smtp.wait_for(1)
+    assert received.rcpt_tos == [OCTOPUS["miscellaneous"]]
+    [part] = list(received.message.iter_attachments())
+    assert part.get_content_type() == "application/pdf"
+    assert part.get_payload(decode=True) == PDF

@@ -296,3 +296,29 @@ def test_a_warning_is_said_again_when_the_address_is_saved(company, owner, clien
     assert "uid-008352-24-PI@import.octopus.be" in page  # the suggested capitals
     with company_scope(company):
         assert Transfer.objects.get().purchases_address == "uid-008352-24-pi@import.octopus.be"
+
+
+def test_without_a_mail_server_the_page_says_where_the_mail_went(
+    company, owner, client_for, settings, tmp_path
+):
+    from apps.connections import services
+
+    # like `make run`: no EMAIL_HOST, the file-based backend
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    owner.language = "fr"
+    owner.save()
+    factories.TransferFactory(company=company)
+    ready_document(company)
+    with company_scope(company):
+        delivery = Delivery.objects.get()
+        delivery = services.delivery_send(company=company, delivery_id=delivery.pk)
+    assert delivery.status == Delivery.Status.SENT
+    assert len(list((tmp_path / "mail").iterdir())) == 1
+    page = (
+        client_for(owner)
+        .get(reverse("connections:delivery-list", kwargs={"company_id": company.public_id}))
+        .content.decode()
+    )
+    assert "Développement" in page
+    assert "okioki:kept-by" not in page

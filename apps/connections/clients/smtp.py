@@ -12,9 +12,10 @@ import smtplib
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+
+KEPT_BY_BACKEND = "okioki:kept-by:"
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,8 @@ def send(message: EmailMessage) -> Outcome:
     backend = get_connection(fail_silently=False)
     if not isinstance(backend, SmtpBackend):
         sent = backend.send_messages([message])
-        name = type(backend).__module__.rsplit(".", 1)[-1]
-        where = f" in {settings.EMAIL_FILE_PATH}" if name == "filebased" else ""
-        response = f"kept by the {name} e-mail backend{where}, not sent (EMAIL_HOST is not set)"
+        # A marker, not words: the pages say it in the reader's language (Delivery.response_text).
+        response = f"{KEPT_BY_BACKEND}{type(backend).__module__.rsplit('.', 1)[-1]}"
         return Outcome(accepted=bool(sent), temporary=not sent, code=None, response=response)
     try:
         backend.open()
