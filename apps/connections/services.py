@@ -10,6 +10,7 @@ Temporary failures (4xx, connection errors) retry with exponential backoff for
 ``TRANSFER_RETRY_HOURS``; a 5xx answer fails the delivery with the server's reason.
 """
 
+import logging
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -43,6 +44,7 @@ TRANSFER_FIELDS = (
     "attach_pdf",
     "is_active",
 )
+logger = logging.getLogger(__name__)
 BACKOFF_START = 60  # seconds; doubles per attempt
 BACKOFF_MAX = 3600
 
@@ -230,6 +232,11 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
             )
             return delivery
     transfer = transfer_get(company=company)
+    if transfer is None or not transfer.is_active:
+        # Sending was turned off meanwhile: nothing goes out, nothing is lost; it waits for
+        # the user's approval once the transfer is on again.
+        _finish(delivery, status=Delivery.Status.AWAITING_APPROVAL)
+        return delivery
     try:
         message = delivery_message(delivery, transfer)
     except NotSendable as error:
@@ -237,8 +244,13 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
         with transaction.atomic():
             _timeline(document, delivery)
         return delivery
-
-    outcome = smtp.send(message)
+    except Exception as error:  # a bug or a broken file must not leave it "sending"
+        logger.exception("delivery %s: the e-mail could not be made", delivery.public_id)
+        outcome = smtp.Outcome(
+            accepted=False, temporary=True, code=None, response=f"{type(error).__name__}"
+        )
+    else:
+        outcome = smtp.send(message)
 
     now = timezone.now()
     if outcome.accepted:

@@ -372,3 +372,33 @@ def test_a_miscellaneous_document_without_invoice_data_goes_as_its_original(comp
     [part] = list(received.message.iter_attachments())
     assert part.get_content_type() == "application/pdf"
     assert part.get_payload(decode=True) == PDF
+
+
+@pytest.mark.django_db
+def test_turning_the_transfer_off_holds_what_was_waiting(company, owner, smtp):
+    transfer = factories.TransferFactory(company=company)
+    ready_document(company)
+    transfer.is_active = False
+    transfer.save()
+    [delivery] = _send_all(company)
+    assert delivery.status == Delivery.Status.AWAITING_APPROVAL
+    assert smtp.messages == []
+    # new documents are not planned at all while it is off
+    ready_document(company, number="AK-2")
+    with company_scope(company):
+        assert Delivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_while_making_the_mail_is_retried_not_stuck(company, smtp, monkeypatch):
+    factories.TransferFactory(company=company)
+    ready_document(company)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broke")
+
+    monkeypatch.setattr("apps.connections.services.delivery_message", broken)
+    [delivery] = _send_all(company)
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.smtp_response == "RuntimeError"
+    assert delivery.next_attempt_at is not None
