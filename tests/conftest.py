@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from apps.accounts.models import User
 from apps.companies.models import Company, Role
@@ -61,6 +62,15 @@ def _test_settings(settings, tmp_path) -> None:
             "LOCATION": str(tmp_path),
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A page requested in Dutch leaves Dutch active in the test thread (LocaleMiddleware
+    activates, nothing deactivates): start every test from the default language."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.companies.selectors import office_get_for_user
 from apps.connections import selectors, services
-from apps.connections.addresses import OCTOPUS_SUFFIXES, PACKAGES, octopus_propose
+from apps.connections.addresses import PACKAGES, octopus_propose
 from apps.connections.forms import ADDRESS_FIELDS, PeriodForm, TransferForm
 from apps.connections.models import Delivery
 from apps.core.errors import DomainError
@@ -32,8 +32,10 @@ def _url(name: str, request: HttpRequest) -> str:
     return reverse(name, kwargs={"company_id": _company(request).public_id})
 
 
-def _propose(form: TransferForm) -> TransferForm:
-    """Octopus: one pasted import address becomes an address per type (-PI, -SI, -MISC)."""
+def _propose(form: TransferForm) -> TransferForm | None:
+    """Octopus: one pasted import address becomes an address per type (-PI, -SI, -MISC).
+    The general address (for types without one) is the purchases one. None: nothing to
+    propose from."""
     data = form.data.copy()  # type: ignore[attr-defined]
     pasted = next(
         (data.get(name, "").strip() for name in ADDRESS_FIELDS if data.get(name, "").strip()),
@@ -41,7 +43,8 @@ def _propose(form: TransferForm) -> TransferForm:
     )
     proposal = octopus_propose(pasted)
     if not proposal:
-        return form
+        return None
+    data["package"] = "octopus"
     for category, address in proposal.items():
         data[f"{category}_address"] = address
     data["general_address"] = proposal["purchases"]
@@ -60,14 +63,17 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         action = request.POST.get("action", "save")
         if action == "propose":
-            form = _propose(form)
-            if form.is_bound and not any(form.data.get(f"{c}_address") for c in OCTOPUS_SUFFIXES):
-                messages.error(request, _("Paste the Octopus import address first."))
-            elif not octopus_propose(form.data.get("purchases_address", "")):
+            proposed = _propose(form)
+            if proposed is None:
                 messages.error(
                     request,
-                    _("That is not an Octopus import address (uid-<file code>@import.octopus.be)."),
+                    _(
+                        "Paste your Octopus import address (uid-<file code>@import.octopus.be) "
+                        "in one of the address fields first."
+                    ),
                 )
+            else:
+                form = proposed
         elif form.is_valid():
             if action == "test":
                 addresses = [form.cleaned_data[name] for name in ADDRESS_FIELDS]

@@ -322,3 +322,18 @@ def test_without_a_mail_server_the_page_says_where_the_mail_went(
     )
     assert "Développement" in page
     assert "okioki:kept-by" not in page
+
+
+def test_propose_without_an_octopus_address_says_what_to_paste(company, owner, client_for):
+    url = reverse("connections:transfer", kwargs={"company_id": company.public_id})
+    data = {
+        **TRANSFER_POST,
+        "action": "propose",
+        "general_address": "boekhouding@kantoor.example",
+        "purchases_address": "",
+        "sales_address": "",
+        "miscellaneous_address": "",
+    }
+    page = client_for(owner).post(url, data).content.decode()
+    assert "Paste your Octopus import address" in page
+    assert 'value="boekhouding@kantoor.example"' in page  # what was typed stays
