@@ -161,6 +161,12 @@ class Delivery(CompanyOwnedModel):
                     % {"path": settings.EMAIL_FILE_PATH}
                 )
             return str(_("Development: not sent (EMAIL_HOST is not set)."))
+        if self.smtp_response and not self.smtp_response[:3].isdigit():
+            # no answer at all: the connection failed (the technical detail in brackets)
+            return str(
+                _("The mail server could not be reached (%(detail)s).")
+                % {"detail": self.smtp_response}
+            )
         return self.smtp_response
 
     @property

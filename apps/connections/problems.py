@@ -17,7 +17,7 @@ MESSAGES: dict[str, Promise] = {
         "The accountant's mail server could not be reached for a day (last answer: "
         "%(response)s). Check the address, then try again."
     ),
-    "not_ready": _("The document needs review before it can be sent: %(reason)s"),
+    "not_ready": _("The document needs review before it can be sent."),
     "no_file": _("The document's file is missing; upload it again."),
     "no_envelope": _("The UBL for the accountant has not been made yet; check the document."),
     "too_large": _(

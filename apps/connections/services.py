@@ -18,14 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.companies.models import Company, Membership, OfficeClientLink, Role
+from apps.companies.models import Company, Membership, OfficeClientLink, OfficeMember, Role
 from apps.connections import problems
 from apps.connections.clients import smtp
 from apps.connections.models import Delivery, Transfer
@@ -47,6 +47,8 @@ TRANSFER_FIELDS = (
 logger = logging.getLogger(__name__)
 BACKOFF_START = 60  # seconds; doubles per attempt
 BACKOFF_MAX = 3600
+TEST_SENDS_PER_WINDOW = 5
+SWEEP_GRACE_SECONDS = 60  # a queued task is given this long before the sweeper sends it
 
 
 def transfer_get(*, company: Company) -> Transfer | None:
@@ -129,6 +131,19 @@ def delivery_plan(
         return None
     status = Delivery.Status.PENDING if transfer.is_automatic else Delivery.Status.AWAITING_APPROVAL
     with transaction.atomic():
+        # Not sent yet to an address that is no longer the category's: that one is replaced.
+        Delivery.objects.filter(
+            document=document,
+            status__in=(
+                Delivery.Status.AWAITING_APPROVAL,
+                Delivery.Status.NEEDS_REVIEW,
+                Delivery.Status.PENDING,
+            ),
+        ).exclude(address=address).update(
+            status=Delivery.Status.CANCELLED,
+            problems=[problems.problem("superseded")],
+            updated_at=timezone.now(),
+        )
         open_delivery = (
             Delivery.objects.select_for_update()
             .filter(document=document, address=address, status__in=Delivery.OPEN)
@@ -139,12 +154,14 @@ def delivery_plan(
                 open_delivery.status = status
                 open_delivery.problems = []
                 open_delivery.content_version = document.content_version
-                open_delivery.save(
-                    update_fields=["status", "problems", "content_version", "updated_at"]
-                )
+                # a fresh day of retries from now on
+                open_delivery.first_attempt_at = open_delivery.next_attempt_at = None
+                open_delivery.save()
                 if status == Delivery.Status.PENDING:
                     _enqueue(open_delivery)
             return open_delivery
+        if reason == Delivery.Reason.READY and Delivery.objects.filter(document=document).exists():
+            reason = Delivery.Reason.CORRECTED  # ready again after a change: a new version
         if reason != Delivery.Reason.RESEND:
             existing = Delivery.objects.filter(
                 document=document, address=address, content_version=document.content_version
@@ -235,7 +252,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
     if transfer is None or not transfer.is_active:
         # Sending was turned off meanwhile: nothing goes out, nothing is lost; it waits for
         # the user's approval once the transfer is on again.
-        _finish(delivery, status=Delivery.Status.AWAITING_APPROVAL)
+        _finish(delivery, status=Delivery.Status.AWAITING_APPROVAL, first_attempt_at=None)
         return delivery
     try:
         message = delivery_message(delivery, transfer)
@@ -243,6 +260,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
         _finish(delivery, status=Delivery.Status.NEEDS_REVIEW, problems=error.problems)
         with transaction.atomic():
             _timeline(document, delivery)
+            _needs_review(document, error.problems)
         return delivery
     except Exception as error:  # a bug or a broken file must not leave it "sending"
         logger.exception("delivery %s: the e-mail could not be made", delivery.public_id)
@@ -250,20 +268,32 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
             accepted=False, temporary=True, code=None, response=f"{type(error).__name__}"
         )
     else:
-        outcome = smtp.send(message)
+        try:
+            outcome = smtp.send(message)
+        except Exception as error:  # never leave it "sending": the retry window applies
+            logger.exception("delivery %s: sending failed", delivery.public_id)
+            outcome = smtp.Outcome(
+                accepted=False, temporary=True, code=None, response=f"{type(error).__name__}"
+            )
 
     now = timezone.now()
     if outcome.accepted:
-        with transaction.atomic():
-            if _finish(
-                delivery,
-                status=Delivery.Status.SENT,
-                sent_at=now,
-                smtp_response=outcome.line,
-                problems=[],
-                next_attempt_at=None,
-            ):
-                _mark_document_delivered(document, delivery)
+        # "Sent" is committed on its own, first: whatever happens next, a retry never sends
+        # it again. (A worker killed between the server's 250 and this commit is the one
+        # window left; the Message-ID stays the same, so a receiver can tell the copy.)
+        if _finish(
+            delivery,
+            status=Delivery.Status.SENT,
+            sent_at=now,
+            smtp_response=outcome.line,
+            problems=[],
+            next_attempt_at=None,
+        ):
+            try:
+                with transaction.atomic():
+                    _after_sent(document, delivery)
+            except Exception:  # bookkeeping only: the delivery is sent and stays so
+                logger.exception("delivery %s: sent, but not recorded", delivery.public_id)
         return delivery
 
     retry_until = (delivery.first_attempt_at or now) + timedelta(
@@ -294,13 +324,28 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
     return delivery
 
 
-def _mark_document_delivered(document: Document, delivery: Delivery) -> None:
+def _needs_review(document: Document, found: list[Any]) -> None:
+    """The reason goes on the document too; once it is ready again, the delivery goes."""
+    from apps.documents.services import document_set_status
+
+    document.refresh_from_db(fields=["status", "problems", "problem_code"])
+    if document.status in (Document.Status.READY, Document.Status.DELIVERED):
+        document_set_status(document=document, status=Document.Status.NEEDS_REVIEW, problems=found)
+
+
+def _after_sent(document: Document, delivery: Delivery) -> None:
+    """The timeline, and the document is delivered; unless it was corrected while this
+    version was on its way: then the corrected version goes next."""
     from apps.documents.services import document_set_status
 
     _timeline(document, delivery)
-    document.refresh_from_db(fields=["status", "problems", "problem_code"])
-    if document.status == Document.Status.READY:
-        document_set_status(document=document, status=Document.Status.DELIVERED)
+    document.refresh_from_db(fields=["status", "problems", "problem_code", "content_version"])
+    if document.status != Document.Status.READY:
+        return
+    if document.content_version != delivery.content_version:
+        delivery_plan(document=document)
+        return
+    document_set_status(document=document, status=Document.Status.DELIVERED)
 
 
 def _notify_failure(delivery: Delivery) -> None:
@@ -320,9 +365,15 @@ def _notify_failure(delivery: Delivery) -> None:
     links = OfficeClientLink.objects.filter(
         company=company, status=OfficeClientLink.Status.ACTIVE
     ).select_related("office")
-    recipients += [
-        (link.office.email, company.default_language) for link in links if link.office.email
-    ]
+    for link in links:
+        # The office's shared address, or else its administrators.
+        if link.office.email:
+            recipients.append((link.office.email, company.default_language))
+            continue
+        admins = OfficeMember.objects.filter(office=link.office, is_admin=True).select_related(
+            "user"
+        )
+        recipients += [(m.user.email, m.user.language or company.default_language) for m in admins]
     for email, language in recipients:
         with translation.override(language):
             context = {
@@ -354,7 +405,16 @@ def delivery_approve(*, company: Company, delivery: Delivery, actor: User) -> De
         raise DomainError(_("This delivery is not waiting for approval."), code="not_waiting")
     delivery.status = Delivery.Status.PENDING
     delivery.requested_by = actor
-    delivery.save(update_fields=["status", "requested_by", "updated_at"])
+    delivery.first_attempt_at = delivery.next_attempt_at = None  # a day of retries from now
+    delivery.save(
+        update_fields=[
+            "status",
+            "requested_by",
+            "first_attempt_at",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
     _timeline(delivery.document, delivery, actor)
     _enqueue(delivery)
     return delivery
@@ -467,32 +527,54 @@ def deliveries_resend_period(
 
 
 def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
-    """Periodic, across companies: put back deliveries of dead workers, and send the due ones
-    whose task was lost. Listed bypass of the company scope (a sweeper that fans out)."""
+    """Periodic, across companies: put back the deliveries of dead workers, and send the due
+    ones whose task was lost (oldest first; a task that is merely queued gets a minute's
+    grace). Listed bypass of the company scope (a sweeper that fans out)."""
     from apps.companies.scoping import all_companies
+    from apps.connections.tasks import delivery_send as task
 
     now = timezone.now()
     stuck_before = now - timedelta(minutes=settings.TRANSFER_STUCK_MINUTES)
+    grace = now - timedelta(seconds=SWEEP_GRACE_SECONDS)
     with all_companies():
-        stuck = Delivery.objects.filter(
-            status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
-        ).update(status=Delivery.Status.PENDING, next_attempt_at=now, updated_at=now)
+        live = Delivery.objects.filter(company__is_active=True)
+        stuck = list(
+            live.filter(
+                status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
+            ).values_list("company_id", "pk")
+        )
+        Delivery.objects.filter(pk__in=[pk for _, pk in stuck]).update(
+            status=Delivery.Status.PENDING, next_attempt_at=None, updated_at=now
+        )
         due = list(
-            Delivery.objects.filter(status=Delivery.Status.PENDING)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            live.filter(status=Delivery.Status.PENDING)
+            .exclude(pk__in=[pk for _, pk in stuck])
+            .filter(
+                Q(next_attempt_at__lte=grace)
+                | Q(next_attempt_at__isnull=True, updated_at__lte=grace)
+            )
+            .order_by(F("next_attempt_at").asc(nulls_first=True), "created_at")
             .values_list("company_id", "pk")[:limit]
         )
-    from apps.connections.tasks import delivery_send as task
-
-    for company_id, delivery_id in due:
+    for company_id, delivery_id in [*stuck, *due]:
         task.delay(company_id, delivery_id)
-    return {"stuck": stuck, "due": len(due)}
+    return {"stuck": len(stuck), "due": len(due)}
 
 
 def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[str, smtp.Outcome]]:
-    """Send the test UBL to each address (once each) and say what each server answered."""
+    """Send the test UBL to each address (once each) and say what each server answered.
+
+    At most ``TEST_SENDS_PER_WINDOW`` per company per ten minutes: the test comes from the
+    shared sender address, which must not become a way to mail anyone."""
     from apps.connections.sending import test_message
 
+    key = f"okioki:transfer-test:{company.pk}"
+    cache.add(key, 0, timeout=600)
+    if cache.incr(key) > TEST_SENDS_PER_WINDOW:
+        raise DomainError(
+            _("You sent several tests just now. Wait a few minutes before the next one."),
+            code="too_many_tests",
+        )
     results = []
     for address in dict.fromkeys(a for a in addresses if a):
         try:

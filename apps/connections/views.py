@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.companies.access import Action
@@ -77,7 +78,10 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             if action == "test":
                 addresses = [form.cleaned_data[name] for name in ADDRESS_FIELDS]
-                test_results = services.transfer_send_test(company=company, addresses=addresses)
+                try:
+                    test_results = services.transfer_send_test(company=company, addresses=addresses)
+                except DomainError as error:
+                    messages.error(request, str(error.message))
             else:
                 services.transfer_save(
                     company=company,
@@ -146,9 +150,12 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 
 
 ACTIONS = {
-    "retry": (services.delivery_retry, "The delivery is being tried again."),
-    "approve": (services.delivery_approve, "Approved: the document is being sent."),
-    "cancel": (services.delivery_cancel, "The delivery is cancelled."),
+    "retry": (services.delivery_retry, gettext_lazy("The delivery is being tried again.")),
+    "approve": (
+        services.delivery_approve,
+        gettext_lazy("Approved: the document is being sent."),
+    ),
+    "cancel": (services.delivery_cancel, gettext_lazy("The delivery is cancelled.")),
 }
 
 
@@ -172,7 +179,7 @@ def delivery_action(request: HttpRequest, delivery_id: str, action: str) -> Http
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _(done))
+        messages.success(request, str(done))
     return _back(request, _url("connections:delivery-list", request))
 
 

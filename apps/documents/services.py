@@ -621,8 +621,12 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
     what the document says (the same totals) and passes the UBL XSD and the EN 16931 rules.
     The Peppol rules are checked too and reported, but only block documents that go over
     Peppol.
+
+    A document already sent to the accountant is assessed again when it is corrected: its
+    envelope is rebuilt, and it is ready again (so that the corrected version goes) unless
+    its current version is the one that was sent.
     """
-    if document.status in (Document.Status.DELIVERED, Document.Status.FAILED):
+    if document.status == Document.Status.FAILED:
         return document
     found = document_review_problems(document)
     if not found and document.category != Category.MISCELLANEOUS:
@@ -632,6 +636,11 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
         # the data allows one; a contract or a letter goes to the accountant as it is.
         _drop_envelope(document)
     status = Document.Status.NEEDS_REVIEW if found else Document.Status.READY
+    if status == Document.Status.READY and document.status == Document.Status.DELIVERED:
+        from apps.connections.selectors import document_sent_in_current_version
+
+        if document_sent_in_current_version(document=document):
+            status = Document.Status.DELIVERED
     document.possible_duplicate_of = document_find_near_duplicate(document)
     document.save(update_fields=["possible_duplicate_of", "updated_at"])
     return document_set_status(document=document, status=status, actor=actor, problems=found)

@@ -402,3 +402,154 @@ def test_an_unexpected_error_while_making_the_mail_is_retried_not_stuck(company,
     assert delivery.status == Delivery.Status.PENDING
     assert delivery.smtp_response == "RuntimeError"
     assert delivery.next_attempt_at is not None
+
+
+@pytest.mark.django_db
+def test_an_office_without_a_shared_address_hears_through_its_administrators(
+    company, owner, accountant, smtp, django_capture_on_commit_callbacks
+):
+    from apps.companies.models import OfficeMember
+
+    OfficeMember.objects.filter(user=accountant).update(is_admin=True)
+    factories.TransferFactory(company=company)
+    ready_document(company)
+    smtp.rcpt_reply = "550 5.1.1 no such user"
+    with django_capture_on_commit_callbacks() as callbacks:
+        _send_all(company)
+    smtp.rcpt_reply = None
+    for callback in callbacks:
+        callback()
+    assert sorted(r.rcpt_tos[0] for r in smtp.wait_for(2)) == sorted(
+        [owner.email, accountant.email]
+    )
+
+
+def _correct(company, document, user, **changes):
+    from apps.documents.services import document_correct
+
+    with company_scope(company):
+        return document_correct(document=document, actor=user, changes=changes)
+
+
+@pytest.mark.django_db
+def test_a_document_corrected_after_it_was_sent_goes_again_in_its_new_version(company, owner, smtp):
+    factories.TransferFactory(company=company)
+    document = ready_document(company, number="OLD-1")
+    _send_all(company)
+    document = _correct(company, document, owner, number="NEW-1")
+    assert document.status == Document.Status.READY
+    deliveries = _send_all(company)
+    assert [d.reason for d in deliveries] == [Delivery.Reason.READY, Delivery.Reason.CORRECTED]
+    first, second = smtp.wait_for(2)
+    assert from_xml(_ubl_of(first)).number == "OLD-1"
+    assert from_xml(_ubl_of(second)).number == "NEW-1"
+    with company_scope(company):
+        document.refresh_from_db()
+        assert document.status == Document.Status.DELIVERED
+        # assessed again without a change: nothing more goes
+        from apps.documents.services import document_assess
+
+        document_assess(document=document)
+        assert document.status == Document.Status.DELIVERED
+    assert len(_send_all(company)) == 2
+
+
+@pytest.mark.django_db
+def test_a_correction_made_while_the_old_version_is_being_sent_goes_next(
+    company, owner, smtp, monkeypatch
+):
+    factories.TransferFactory(company=company)
+    document = ready_document(company, number="OLD-1")
+    real_send = services.smtp.send
+
+    def send_and_correct_meanwhile(message):
+        outcome = real_send(message)
+        if "OLD-1" in message.subject:
+            _correct(company, document, owner, number="NEW-1")  # the user, at that moment
+        return outcome
+
+    monkeypatch.setattr(services.smtp, "send", send_and_correct_meanwhile)
+    _send_all(company)
+    deliveries = _send_all(company)
+    assert [d.status for d in deliveries] == [Delivery.Status.SENT, Delivery.Status.SENT]
+    assert [from_xml(_ubl_of(r)).number for r in smtp.wait_for(2)] == ["OLD-1", "NEW-1"]
+
+
+@pytest.mark.django_db
+def test_a_delivery_back_from_review_gets_a_fresh_day_of_retries(company, owner, smtp):
+    factories.TransferFactory(company=company)
+    document = ready_document(company)
+    with company_scope(company):
+        document.envelope.save("envelope.xml", ContentFile(b"<Invoice>broken</Invoice>"))
+    [delivery] = _send_all(company)
+    assert delivery.status == Delivery.Status.NEEDS_REVIEW
+    assert "%(" not in delivery.problem
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+        from apps.documents.services import document_assess
+
+        with company_scope(company):
+            document.refresh_from_db()
+            assert document.status == Document.Status.NEEDS_REVIEW
+            document_assess(document=document)  # envelope rebuilt: ready again
+        smtp.replies = ["451 4.3.0 try again later"]
+        [delivery] = _send_all(company)
+    assert delivery.status == Delivery.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_the_sweeper_leaves_inactive_companies_and_just_queued_tasks_alone(company, other_company):
+    factories.DeliveryFactory(company=company, status=Delivery.Status.PENDING)
+    factories.DeliveryFactory(company=other_company, status=Delivery.Status.PENDING)
+    other_company.is_active = False
+    other_company.save()
+    assert services.delivery_sweep() == {"stuck": 0, "due": 0}  # just queued: grace
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
+        assert services.delivery_sweep() == {"stuck": 0, "due": 1}
+
+
+@pytest.mark.django_db
+def test_a_new_address_replaces_a_delivery_that_was_not_sent_yet(company, owner, smtp):
+    factories.TransferFactory(company=company, is_automatic=False)
+    document = ready_document(company)
+    with company_scope(company):
+        services.transfer_save(
+            company=company,
+            actor=owner,
+            general_address="nieuw@kantoor.example",
+            purchases_address="",
+            is_automatic=True,
+        )
+        document.status = Document.Status.NEEDS_REVIEW
+        document.save()
+    _correct(company, document, owner, number="AK-9")  # ready again
+    deliveries = _send_all(company)
+    assert [(d.address, d.status) for d in deliveries] == [
+        (OCTOPUS["purchases"], Delivery.Status.CANCELLED),
+        ("nieuw@kantoor.example", Delivery.Status.SENT),
+    ]
+    assert [r.rcpt_tos for r in smtp.wait_for(1)] == [["nieuw@kantoor.example"]]
+
+
+@pytest.mark.django_db
+def test_tests_are_limited_per_company(company, smtp):
+    from apps.core.errors import DomainError
+
+    for _ in range(services.TEST_SENDS_PER_WINDOW):
+        services.transfer_send_test(company=company, addresses=["a@kantoor.example"])
+    with pytest.raises(DomainError):
+        services.transfer_send_test(company=company, addresses=["a@kantoor.example"])
+    assert len(smtp.wait_for(services.TEST_SENDS_PER_WINDOW)) == services.TEST_SENDS_PER_WINDOW
+
+
+@pytest.mark.django_db
+def test_the_reason_a_delivery_waits_is_on_the_document(company, smtp):
+    factories.TransferFactory(company=company)
+    document = ready_document(company)
+    with company_scope(company):
+        document.envelope.save("envelope.xml", ContentFile(b"<Invoice>broken</Invoice>"))
+    _send_all(company)
+    with company_scope(company):
+        document.refresh_from_db()
+    assert document.status == Document.Status.NEEDS_REVIEW
+    assert document.problems[0]["code"] == "envelope_invalid"
+    assert "UBL" in document.problem

@@ -337,3 +337,71 @@ def test_propose_without_an_octopus_address_says_what_to_paste(company, owner, c
     page = client_for(owner).post(url, data).content.decode()
     assert "Paste your Octopus import address" in page
     assert 'value="boekhouding@kantoor.example"' in page  # what was typed stays
+
+
+@pytest.mark.parametrize("name", ["transfer", "delivery-list"])
+def test_transfer_pages_stay_within_their_query_budget(
+    name, company, owner, client_for, django_assert_max_num_queries
+):
+    factories.TransferFactory(company=company)
+    for status in [Delivery.Status.SENT] * 25 + [Delivery.Status.FAILED] * 5:
+        factories.DeliveryFactory(company=company, status=status)
+    client = client_for(owner)
+    url = reverse(f"connections:{name}", kwargs={"company_id": company.public_id})
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+
+
+def test_the_office_overview_stays_within_its_query_budget(
+    accountant, client_for, django_assert_max_num_queries
+):
+    from apps.companies.models import OfficeMember
+
+    office = OfficeMember.objects.get(user=accountant).office
+    for _ in range(10):
+        client_company = factories.CompanyFactory()
+        factories.OfficeClientLinkFactory(company=client_company, office=office)
+        factories.DeliveryFactory(company=client_company, status=Delivery.Status.FAILED)
+    url = reverse("connections:office-transfers", kwargs={"office_id": office.public_id})
+    client = client_for(accountant)
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    assert page.count("badge-failed") == 10
+
+
+def test_approving_from_the_page_sends_it(company, accountant, client_for, smtp):
+    from apps.connections import services
+
+    factories.TransferFactory(company=company, is_automatic=False)
+    ready_document(company)
+    with company_scope(company):
+        delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.AWAITING_APPROVAL
+    response = client_for(accountant).post(
+        reverse(
+            "connections:delivery-approve",
+            kwargs={"company_id": company.public_id, "delivery_id": delivery.public_id},
+        )
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.requested_by == accountant
+    with company_scope(company):
+        services.delivery_send(company=company, delivery_id=delivery.pk)
+    assert len(smtp.wait_for(1)) == 1
+
+
+def test_another_companys_delivery_under_this_company_is_404(
+    company, other_company, owner, client_for
+):
+    foreign = factories.DeliveryFactory(company=other_company)
+    response = client_for(owner).post(
+        reverse(
+            "connections:delivery-retry",
+            kwargs={"company_id": company.public_id, "delivery_id": foreign.public_id},
+        )
+    )
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == Delivery.Status.FAILED

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,7 @@ def test_a_worker_killed_mid_send_still_delivers_exactly_once(company, smtp, tmp
     # … and once it is clearly stuck, it goes back to pending and is sent
     later = timezone.now() + datetime.timedelta(minutes=settings.TRANSFER_STUCK_MINUTES + 1)
     with time_machine.travel(later):
-        assert services.delivery_sweep() == {"stuck": 1, "due": 1}  # eager: sent now
+        assert services.delivery_sweep() == {"stuck": 1, "due": 0}  # eager: sent now
         delivery.refresh_from_db()
         assert delivery.status == Delivery.Status.SENT
         assert delivery.attempts == 2
@@ -109,3 +110,45 @@ def test_a_worker_killed_mid_send_still_delivers_exactly_once(company, smtp, tmp
     received = smtp.wait_for(1)
     assert len(received) == 1
     assert received[0].message["Message-ID"] == delivery.message_id
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_at_once_send_one_message(company, smtp):
+    import threading
+
+    from django.db import connections
+
+    _require_postgres()
+    factories.TransferFactory(company=company, is_automatic=False)
+    ready_document(company)
+    with company_scope(company):
+        delivery = Delivery.objects.get()
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING)
+    smtp.stall_before_data()  # the first to claim it waits at the server …
+    results = []
+
+    def worker() -> None:
+        try:
+            with company_scope(company):
+                results.append(services.delivery_send(company=company, delivery_id=delivery.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    assert smtp.wait_for_stalled(30)
+    # … while the second finds nothing to do and is done
+    deadline = time.monotonic() + 10
+    while len(results) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert results == [None]
+    smtp.release()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(r is None for r in results) == [False, True]
+    assert len(smtp.wait_for(1)) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 1
