@@ -18,6 +18,15 @@ from tests import factories
 from tests.connections.conftest import OCTOPUS, PDF, ready_document
 
 
+def _ready_with_a_broken_envelope(company) -> Document:
+    """A ready document whose stored UBL no longer validates (say, a damaged file)."""
+    factories.TransferFactory(company=company)
+    document = ready_document(company)
+    with company_scope(company):
+        document.envelope.save("envelope.xml", ContentFile(b"<Invoice>broken</Invoice>"))
+    return document
+
+
 def _send_all(company) -> list[Delivery]:
     """What the delivery worker does: send every due delivery of the company."""
     with company_scope(company):
@@ -254,10 +263,7 @@ def test_documents_dated_before_send_from_are_not_sent(company, smtp):
 
 @pytest.mark.django_db
 def test_an_envelope_that_no_longer_validates_waits_as_needs_review(company, smtp):
-    factories.TransferFactory(company=company)
-    document = ready_document(company)
-    with company_scope(company):
-        document.envelope.save("envelope.xml", ContentFile(b"<Invoice>broken</Invoice>"))
+    _ready_with_a_broken_envelope(company)
     [delivery] = _send_all(company)
     assert delivery.status == Delivery.Status.NEEDS_REVIEW
     assert delivery.problem
@@ -477,10 +483,7 @@ def test_a_correction_made_while_the_old_version_is_being_sent_goes_next(
 
 @pytest.mark.django_db
 def test_a_delivery_back_from_review_gets_a_fresh_day_of_retries(company, owner, smtp):
-    factories.TransferFactory(company=company)
-    document = ready_document(company)
-    with company_scope(company):
-        document.envelope.save("envelope.xml", ContentFile(b"<Invoice>broken</Invoice>"))
+    document = _ready_with_a_broken_envelope(company)
     [delivery] = _send_all(company)
     assert delivery.status == Delivery.Status.NEEDS_REVIEW
     assert "%(" not in delivery.problem
@@ -543,10 +546,7 @@ def test_tests_are_limited_per_company(company, smtp):
 
 @pytest.mark.django_db
 def test_the_reason_a_delivery_waits_is_on_the_document(company, smtp):
-    factories.TransferFactory(company=company)
-    document = ready_document(company)
-    with company_scope(company):
-        document.envelope.save("envelope.xml", ContentFile(b"<Invoice>broken</Invoice>"))
+    document = _ready_with_a_broken_envelope(company)
     _send_all(company)
     with company_scope(company):
         document.refresh_from_db()

@@ -40,6 +40,18 @@ def _require_postgres() -> None:
         pytest.skip(message)
 
 
+def _pending_delivery(company):
+    """A committed pending delivery that no task is sending yet (approval mode, then set
+    pending by hand: with committed transactions the eager on-commit send would run)."""
+    _require_postgres()
+    factories.TransferFactory(company=company, is_automatic=False)
+    ready_document(company)
+    with company_scope(company):
+        delivery = Delivery.objects.get()
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING)
+    return delivery
+
+
 def _database_url() -> str:
     db = settings.DATABASES["default"]
     user = db.get("USER") or "postgres"
@@ -53,13 +65,7 @@ def _database_url() -> str:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_send_still_delivers_exactly_once(company, smtp, tmp_path):
-    _require_postgres()
-    # (approval mode, then approved by hand: the eager on-commit send must not run here)
-    factories.TransferFactory(company=company, is_automatic=False)
-    ready_document(company)
-    with company_scope(company):
-        delivery = Delivery.objects.get()
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING)
+    delivery = _pending_delivery(company)
     # given a worker process that has claimed the delivery and waits for the server
     smtp.stall_before_data()
     env = {
@@ -119,12 +125,7 @@ def test_two_workers_at_once_send_one_message(company, smtp):
 
     from django.db import connections
 
-    _require_postgres()
-    factories.TransferFactory(company=company, is_automatic=False)
-    ready_document(company)
-    with company_scope(company):
-        delivery = Delivery.objects.get()
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING)
+    delivery = _pending_delivery(company)
     smtp.stall_before_data()  # the first to claim it waits at the server …
     results = []
 
