@@ -56,3 +56,18 @@ def test_an_attachment_that_is_not_what_it_claims_is_named(company):
     [result] = message.attachment_results
     assert "not supported" in result["problem"]
     assert message.raw  # the e-mail is kept to look at
+
+
+def test_a_body_with_remote_pictures_becomes_a_pdf_without_fetching_them():
+    from apps.inbox.mail import parse_message
+    from apps.inbox.messages import body_to_pdf
+
+    raw = (
+        b"From: Leverancier <facturen@supplier.example>\r\n"
+        b"To: in@okioki.example\r\nSubject: Factuur 12\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b'<p>Factuur 12: totaal 121,00 EUR</p><img src="http://127.0.0.1:9/track.png">'
+        b'<link rel="stylesheet" href="http://127.0.0.1:9/style.css">'
+    )
+    pdf = body_to_pdf(parse_message(raw))
+    assert pdf.startswith(b"%PDF")
