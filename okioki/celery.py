@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
@@ -35,10 +36,13 @@ app.conf.task_routes = {
     "apps.inbox.*": {"queue": "mail"},
     "apps.documents.*": {"queue": "documents"},
     "apps.connections.*": {"queue": "delivery"},
+    "apps.sales.*": {"queue": "mail"},
 }
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
     "inbox-sweep": {"task": "apps.inbox.tasks.inbox_sweep", "schedule": 60.0},
     "delivery-sweep": {"task": "apps.connections.tasks.delivery_sweep", "schedule": 60.0},
+    # reminders and quote expiry, every morning at 8:00 (Europe/Brussels)
+    "sales-daily": {"task": "apps.sales.tasks.sales_daily", "schedule": crontab(hour=8, minute=0)},
 }
 app.autodiscover_tasks()

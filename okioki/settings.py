@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.documents",
     "apps.inbox",
     "apps.connections",
+    "apps.sales",
 ]
 
 MIDDLEWARE = [

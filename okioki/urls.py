@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("apps.documents.urls")),
     path("", include("apps.inbox.urls")),
     path("", include("apps.connections.urls")),
+    path("", include("apps.sales.urls")),
     path("", include("apps.companies.urls")),
 ]

@@ -1,7 +1,8 @@
 """Fill the nl and fr catalogs from a Python file of translations (a translator's tool).
 
 Usage: python scripts/apply_translations.py TRANSLATIONS.py
-The file defines T = {msgid: (nl, fr)} and PLURALS = {msgid: ((nl1, nl2), (fr1, fr2))}.
+The file defines T = {msgid: (nl, fr)} and PLURALS = {msgid: ((nl1, nl2), (fr1, fr2))};
+a msgid with a context is written "context\x04msgid".
 Existing translations are kept unless the file gives one.
 """
 
@@ -25,6 +26,8 @@ def main(path: str) -> None:
             if not message.id:
                 continue
             key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if message.context:  # gettext's convention: "context\x04msgid"
+                key = f"{message.context}\x04{key}"
             if isinstance(message.id, tuple) and key in plurals:
                 message.string = plurals[key][index]
             elif key in singles:

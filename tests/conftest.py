@@ -3,7 +3,7 @@ company; an outsider; and an accountant of another office."""
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -14,6 +14,7 @@ from django.utils import translation
 from apps.accounts.models import User
 from apps.companies.models import Company, Role
 from tests import factories
+from tests.servers import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -134,3 +135,18 @@ def redis_url() -> str:
     )
     require_service("Redis", url)
     return url
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback (aiosmtpd) that Django's SMTP backend sends to."""
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = sink.host
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        yield sink

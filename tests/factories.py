@@ -1,5 +1,6 @@
 """factory_boy factories. Tenant-owned rows are created inside their company's scope."""
 
+import datetime
 from typing import Any
 
 import factory
@@ -23,6 +24,7 @@ from apps.connections.models import Delivery, Transfer
 from apps.core.crypto import encrypt
 from apps.documents.models import Document, Source
 from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
+from apps.sales.models import Customer, Invoice, InvoiceLine, Product, Quote, QuoteLine
 
 PASSWORD = "correct horse battery staple"
 
@@ -201,3 +203,72 @@ class DeliveryFactory(ScopedFactory):
     content_version = 1
     status = Delivery.Status.FAILED
     message_id = factory.Sequence(lambda n: f"<delivery{n}@okioki.localhost>")
+
+
+class CustomerFactory(ScopedFactory):
+    class Meta:
+        model = Customer
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Klant {n} BV")
+    enterprise_number = factory.Sequence(lambda n: enterprise_number(n + 5000))
+    vat_id = factory.LazyAttribute(lambda o: f"BE{o.enterprise_number}")
+    street = "Kerkstraat 1"
+    postal_code = "9000"
+    city = "Gent"
+    email = factory.Sequence(lambda n: f"facturen{n}@klant.example")
+
+
+class ProductFactory(ScopedFactory):
+    class Meta:
+        model = Product
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    unit_price = "10.00"
+
+
+class QuoteFactory(ScopedFactory):
+    class Meta:
+        model = Quote
+
+    company = factory.SubFactory(CompanyFactory)
+    customer = factory.SubFactory(CustomerFactory, company=factory.SelfAttribute("..company"))
+    issue_date = factory.LazyFunction(timezone.localdate)
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    vat_treatment = "domestic"
+
+
+class QuoteLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuoteLine
+
+    quote = factory.SubFactory(QuoteFactory)
+    description = "Advies"
+    quantity = "2"
+    unit_price = "50.00"
+
+
+class InvoiceFactory(ScopedFactory):
+    """A draft invoice of the company with one line."""
+
+    class Meta:
+        model = Invoice
+
+    company = factory.SubFactory(CompanyFactory)
+    customer = factory.SubFactory(CustomerFactory, company=factory.SelfAttribute("..company"))
+    vat_treatment = "domestic"
+    line = factory.RelatedFactory(
+        "tests.factories.InvoiceLineFactory", factory_related_name="invoice"
+    )
+
+
+class InvoiceLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvoiceLine
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    description = "Broden"
+    quantity = "10"
+    unit_price = "2.50"
+    vat_rate = "6"

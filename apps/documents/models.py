@@ -41,6 +41,7 @@ class Source(models.TextChoices):
     CLOUD = "cloud", _("Cloud folder")
     PEPPOL = "peppol", _("E-invoice received")
     API = "api", _("API")
+    SALES = "sales", _("Made in OkiOki")
 
 
 def document_path(instance: "Document", filename: str) -> str:

@@ -8,7 +8,6 @@ the mail goes over SMTP to a real server on loopback (``smtp``, aiosmtpd).
 import dataclasses
 import datetime
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -20,7 +19,6 @@ from tests import factories
 from tests.browser.conftest import screenshot
 from tests.connections.conftest import OCTOPUS
 from tests.documents import samples
-from tests.servers import SmtpSink
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,21 +29,6 @@ pytestmark = [
 
 PASTED = "uid-008352-24@import.octopus.be"
 D = Decimal
-
-
-@pytest.fixture
-def smtp(settings) -> Iterator[SmtpSink]:
-    """The accountant's mail server; the live server's SMTP backend points at it."""
-    with SmtpSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = sink.host
-        settings.EMAIL_PORT = sink.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        yield sink
 
 
 def _log_in(page, live_server, user) -> None:

@@ -24,6 +24,10 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "folder_id": lambda c: factories.CloudFolderFactory(company=c).public_id,
     "message_id": lambda c: factories.InboundMessageFactory(company=c).public_id,
     "delivery_id": lambda c: factories.DeliveryFactory(company=c).public_id,
+    "quote_id": lambda c: factories.QuoteFactory(company=c).public_id,
+    "invoice_id": lambda c: factories.InvoiceFactory(company=c).public_id,
+    "customer_id": lambda c: factories.CustomerFactory(company=c).public_id,
+    "product_id": lambda c: factories.ProductFactory(company=c).public_id,
 }
 
 

@@ -2,17 +2,13 @@
 documents of each category with a UBL envelope that passes the rules."""
 
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
-
-import pytest
 
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.documents.models import CATEGORY_OF_KIND, Document, Kind
 from apps.documents.services import document_assess
 from tests import factories
-from tests.servers import SmtpSink
 
 D = Decimal
 OCTOPUS = {
@@ -21,21 +17,6 @@ OCTOPUS = {
     "miscellaneous": "uid-008352-24-MISC@import.octopus.be",
 }
 PDF = b"%PDF-1.4\n% an original invoice\n" + b"0" * 2048 + b"\n%%EOF\n"
-
-
-@pytest.fixture
-def smtp(settings) -> Iterator[SmtpSink]:
-    """The accountant's mail server; Django's SMTP backend points at it."""
-    with SmtpSink() as sink:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = sink.host
-        settings.EMAIL_PORT = sink.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        yield sink
 
 
 def ready_document(

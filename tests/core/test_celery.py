@@ -100,7 +100,9 @@ def test_round_trip_through_redis(redis_url, tmp_path):
 
 
 def _expected_queue(task_name: str) -> str:
-    if task_name == "apps.companies.tasks.send_email" or task_name.startswith("apps.inbox."):
+    if task_name == "apps.companies.tasks.send_email" or task_name.startswith(
+        ("apps.inbox.", "apps.sales.")
+    ):
         return "mail"
     if task_name.startswith("apps.documents."):
         return "documents"

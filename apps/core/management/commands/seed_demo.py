@@ -17,6 +17,7 @@ from apps.companies.models import AccountingOffice, Company, OfficeClientLink, O
 from apps.companies.scoping import company_scope
 from apps.core.demo_documents import seed_documents
 from apps.core.demo_inbox import seed_inbox
+from apps.core.demo_sales import seed_sales
 from apps.core.demo_transfer import seed_transfer
 
 DEMO_PASSWORD = "okioki-demo-2026"
@@ -108,6 +109,7 @@ class Command(BaseCommand):
                 seed_transfer(company)
                 seed_documents(company)
                 seed_inbox(company)
+                seed_sales(company)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:")
         )

@@ -1,0 +1,245 @@
+"""An invoice or credit note of ours as an EN 16931 document, for the UBL (Peppol BIS 3).
+
+The e-invoice engine computes the line amounts, the VAT breakdown and the totals: what the
+PDF shows is what the UBL says, to the cent.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.documents.envelope import VAT_SCHEMES, our_party
+from apps.einvoice import complete
+from apps.einvoice.model import (
+    CREDIT_NOTE,
+    INVOICE,
+    Address,
+    AllowanceCharge,
+    Attachment,
+    Contact,
+    Delivery,
+    Endpoint,
+    Line,
+    Party,
+    Payment,
+    PrecedingInvoice,
+    VatBreakdown,
+)
+from apps.einvoice.model import Document as EDocument
+from apps.sales.mentions import MENTIONS, category_for
+from apps.sales.models import Invoice, VatTreatment
+
+HUNDRED = Decimal("100")
+
+
+def customer_snapshot(customer: Any) -> dict[str, str]:
+    """What an issued invoice keeps of its customer."""
+    fields = (
+        "name",
+        "kind",
+        "enterprise_number",
+        "vat_id",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "email",
+        "language",
+        "peppol_endpoint",
+    )
+    return {name: str(getattr(customer, name) or "") for name in fields}
+
+
+def _buyer(data: dict[str, str]) -> Party:
+    country = data.get("country") or "BE"
+    vat_id = data.get("vat_id", "")
+    enterprise = data.get("enterprise_number", "") if country == "BE" else ""
+    given = data.get("peppol_endpoint", "")
+    if ":" in given:
+        scheme, identifier = given.split(":", 1)
+        endpoint: Endpoint | None = Endpoint(scheme=scheme.strip(), id=identifier.strip())
+    elif enterprise:
+        endpoint = Endpoint(scheme="0208", id=enterprise)
+    elif vat_id and country in VAT_SCHEMES:
+        endpoint = Endpoint(scheme=VAT_SCHEMES[country], id=vat_id)
+    else:
+        endpoint = None  # the checks say the customer needs an identifier
+    return Party(
+        name=data.get("name", ""),
+        vat_id=vat_id,
+        enterprise_number=enterprise,
+        enterprise_number_scheme="0208" if enterprise else "",
+        endpoint=endpoint,
+        address=Address(
+            street=data.get("street", ""),
+            city=data.get("city", ""),
+            postal_code=data.get("postal_code", ""),
+            country=country,
+        ),
+        contact=Contact(email=data["email"]) if data.get("email") else None,
+    )
+
+
+def _lines(invoice: Invoice, lines: list[Any]) -> list[Line]:
+    result = []
+    for index, line in enumerate(lines, start=1):
+        treatment_rate = line.vat_rate if invoice.vat_treatment == VatTreatment.DOMESTIC else 0
+        rate = Decimal(str(treatment_rate))
+        gross = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+        allowances = []
+        if line.discount_percent:
+            allowances.append(
+                AllowanceCharge(
+                    is_charge=False,
+                    amount=(gross * line.discount_percent / HUNDRED).quantize(Decimal("0.01")),
+                    base_amount=gross,
+                    percentage=line.discount_percent,
+                    reason=_("Discount"),
+                    reason_code="95",
+                )
+            )
+        result.append(
+            Line(
+                id=str(index),
+                name=line.description[:200],
+                description=line.description if len(line.description) > 200 else "",
+                quantity=line.quantity,
+                unit_code=line.unit,
+                unit_price=line.unit_price,
+                vat_category=category_for(invoice.vat_treatment, rate),
+                vat_rate=rate,
+                allowances=allowances,
+            )
+        )
+    return result
+
+
+def _document_discount(invoice: Invoice, lines: list[Line]) -> list[AllowanceCharge]:
+    """A discount on the total: one allowance per VAT category and rate (EN 16931 wants the
+    rate of what is discounted)."""
+    if not invoice.discount_percent:
+        return []
+    bases: dict[tuple[str, Decimal | None], Decimal] = defaultdict(Decimal)
+    for line in complete(
+        EDocument(
+            number="x",
+            issue_date=invoice.issue_date or timezone.localdate(),
+            seller=Party(name="x"),
+            buyer=Party(name="x"),
+            lines=lines,
+        )
+    ).lines:
+        bases[(line.vat_category, line.vat_rate)] += line.net_amount or Decimal("0")
+    return [
+        AllowanceCharge(
+            is_charge=False,
+            amount=(base * invoice.discount_percent / HUNDRED).quantize(Decimal("0.01")),
+            base_amount=base,
+            percentage=invoice.discount_percent,
+            reason=_("Discount"),
+            reason_code="95",
+            vat_category=category,
+            vat_rate=rate,
+        )
+        for (category, rate), base in bases.items()
+        if base
+    ]
+
+
+def invoice_model(
+    invoice: Invoice, *, pdf: bytes | None = None, lines: list[Any] | None = None
+) -> EDocument:
+    """The EN 16931 document of ``invoice`` (issued, or a draft being checked), completed:
+    line amounts, VAT breakdown and totals computed. ``pdf`` is embedded when given."""
+    data = invoice.customer_snapshot or customer_snapshot(invoice.customer)
+    language = data.get("language") or "nl"
+    company = invoice.company
+    lines = list(invoice.lines.all()) if lines is None else lines
+    with translation.override(language):
+        model_lines = _lines(invoice, lines)
+        allowances = _document_discount(invoice, model_lines)
+        mention = MENTIONS.get(invoice.vat_treatment)
+        reasons = (
+            [
+                VatBreakdown(
+                    category=mention.category,
+                    rate=Decimal("0"),
+                    taxable_amount=Decimal("0"),
+                    tax_amount=Decimal("0"),
+                    exemption_reason=mention.in_language(language),
+                    exemption_reason_code=mention.vatex,
+                )
+            ]
+            if mention
+            else []
+        )
+        notes = [invoice.notes] if invoice.notes else []
+        if mention:
+            notes.append(mention.in_language(language))
+        terms = ""
+        if not invoice.is_credit_note and invoice.due_date and invoice.issue_date:
+            days = (invoice.due_date - invoice.issue_date).days
+            terms = _("Payment within %(days)s days") % {"days": days}
+    seller = our_party(company)
+    buyer = _buyer(data)
+    credited = invoice.credited_invoice
+    model = EDocument(
+        number=invoice.number or "DRAFT",
+        issue_date=invoice.issue_date or timezone.localdate(),
+        due_date=invoice.due_date if not invoice.is_credit_note else None,
+        type_code=CREDIT_NOTE if invoice.is_credit_note else INVOICE,
+        currency=invoice.currency,
+        seller=seller,
+        buyer=buyer,
+        buyer_reference=invoice.buyer_reference or invoice.number or "DRAFT",
+        lines=model_lines,
+        allowances=allowances,
+        vat_breakdown=reasons,
+        notes=notes,
+        payment_terms=terms,
+        payment=Payment(
+            means_code="30",
+            reference=invoice.structured_communication,
+            iban=company.iban,
+            account_name=company.name,
+        )
+        if company.iban and not invoice.is_credit_note
+        else None,
+        preceding_invoices=[
+            PrecedingInvoice(number=credited.number, issue_date=credited.issue_date)
+        ]
+        if credited is not None
+        else [],
+        delivery=Delivery(date=invoice.issue_date, address=Address(country=buyer.address.country))
+        if invoice.vat_treatment == VatTreatment.INTRA_EU
+        else None,
+        attachments=[
+            Attachment(
+                id=invoice.number,
+                description=_("Invoice") if not invoice.is_credit_note else _("Credit note"),
+                filename=f"{invoice.number}.pdf",
+                mime_code="application/pdf",
+                content=pdf,
+            )
+        ]
+        if pdf
+        else [],
+    )
+    return complete(model)
+
+
+def quote_model(quote: Any) -> EDocument:
+    """A quote's lines, VAT and totals, computed the way its invoice will be."""
+    invoice = Invoice(
+        company=quote.company,
+        customer=quote.customer,
+        vat_treatment=quote.vat_treatment,
+        discount_percent=quote.discount_percent,
+        issue_date=quote.issue_date,
+        number=quote.number or "QUOTE",
+        notes=quote.notes,
+    )
+    return invoice_model(invoice, lines=list(quote.lines.all()))

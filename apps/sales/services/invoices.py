@@ -1,0 +1,337 @@
+"""Writes of invoices and credit notes: drafts, issuing (number, structured communication,
+UBL and PDF, the sales document for the accountant), sending, marking paid, crediting.
+
+Issuing is one transaction: the number is taken from the locked sequence, the UBL is built
+and must pass the UBL 2.1 XSD, the EN 16931 rules and the Peppol BIS 3 rules, and the PDF
+is rendered; if anything fails, nothing is issued and the number is not used (gap-free).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.be import ogm_vcs
+
+from apps.accounts.models import User
+from apps.companies.models import Company
+from apps.core.errors import DomainError
+from apps.sales.einvoicing import customer_snapshot, invoice_model
+from apps.sales.models import Customer, Invoice, InvoiceLine
+from apps.sales.numbering import number_next
+
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "discount_percent", "vat_rate")
+DRAFT_FIELDS = (
+    "customer",
+    "issue_date",
+    "due_date",
+    "vat_treatment",
+    "discount_percent",
+    "notes",
+    "buyer_reference",
+    "send_channel",
+)
+KIND_DIGIT: dict[str, int] = {Invoice.Kind.INVOICE: 1, Invoice.Kind.CREDIT_NOTE: 2}
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal = Decimal("21")
+    unit: str = "C62"
+    discount_percent: Decimal = Decimal("0")
+    product_id: int | None = None
+
+
+def _not_draft() -> DomainError:
+    return DomainError(
+        _("An issued invoice can no longer be changed; make a credit note to correct it."),
+        code="not_draft",
+    )
+
+
+def _set_lines(invoice: Invoice, lines: list[LineInput]) -> None:
+    invoice.lines.all().delete()
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_rate=line.vat_rate,
+            )
+            for position, line in enumerate(lines)
+        ]
+    )
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    company: Company,
+    customer: Customer,
+    lines: list[LineInput],
+    kind: str = Invoice.Kind.INVOICE,
+    credited_invoice: Invoice | None = None,
+    **fields: Any,
+) -> Invoice:
+    """A draft invoice (or credit note), with the customer's VAT treatment unless given."""
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
+    if customer.company_id != company.pk:
+        raise DomainError(_("Unknown customer."), field="customer")
+    invoice = Invoice(
+        company=company,
+        customer=customer,
+        kind=kind,
+        credited_invoice=credited_invoice,
+        vat_treatment=fields.pop("vat_treatment", None) or customer.vat_treatment,
+        **fields,
+    )
+    invoice.save()
+    _set_lines(invoice, lines)
+    return invoice
+
+
+@transaction.atomic
+def invoice_update(
+    *, invoice: Invoice, lines: list[LineInput] | None = None, **fields: Any
+) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_draft:
+        raise _not_draft()
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(invoice, name, value)
+    invoice.save()
+    if lines is not None:
+        _set_lines(invoice, lines)
+    return invoice
+
+
+@transaction.atomic
+def invoice_delete_draft(*, invoice: Invoice) -> None:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_draft:
+        raise _not_draft()
+    invoice.delete()
+
+
+def structured_communication_for(*, year: int, kind: str, sequence: int) -> str:
+    """12 digits: year, kind and sequence (unique per company), then the mod-97 check."""
+    base = f"{year % 100:02d}{KIND_DIGIT.get(kind, 9)}{sequence:07d}"
+    return base + ogm_vcs.calc_check_digits(base)
+
+
+@dataclass(frozen=True)
+class Check:
+    """What would stop a draft from being issued, in plain words."""
+
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _explain(report: Any) -> list[str]:
+    from apps.einvoice.explanations import explain
+
+    problems = []
+    for failure in report.fatal:
+        explanation = explain(failure.rule)
+        if explanation:
+            problems.append(str(explanation))
+        elif failure.text.startswith(f"[{failure.rule}]"):
+            problems.append(failure.text)
+        else:
+            problems.append(f"[{failure.rule}] {failure.text}")
+    problems.extend(str(error) for error in report.errors)
+    return list(dict.fromkeys(problems))
+
+
+def invoice_check(*, invoice: Invoice) -> Check:
+    """Build the UBL of a draft as it would be issued and check it with all three layers."""
+    from apps.einvoice import to_ubl, validate
+    from apps.einvoice.errors import EInvoiceError
+
+    problems: list[str] = []
+    lines = list(invoice.lines.all())
+    if not lines:
+        problems.append(str(_("Add at least one line.")))
+    if invoice.is_credit_note and invoice.credited_invoice is None:
+        problems.append(str(_("Choose the invoice this credit note corrects.")))
+    if problems:
+        return Check(problems)
+    draft = Invoice.objects.get(pk=invoice.pk)
+    draft.issue_date = draft.issue_date or timezone.localdate()
+    draft.due_date = draft.due_date or _due_date(draft)
+    draft.number = draft.number or "DRAFT-0001"
+    draft.structured_communication = draft.structured_communication or "000000000097"
+    try:
+        report = validate(to_ubl(invoice_model(draft)))
+    except EInvoiceError as error:
+        return Check([str(error.message)])
+    return Check(_explain(report) if not report.is_valid else [])
+
+
+def _due_date(invoice: Invoice) -> datetime.date | None:
+    if invoice.is_credit_note or invoice.issue_date is None:
+        return None
+    return invoice.issue_date + datetime.timedelta(days=invoice.customer.payment_terms_days)
+
+
+def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
+    """Give the draft its number and structured communication, make and check its UBL
+    (XSD, EN 16931, Peppol BIS 3) and its PDF (PDF/A-3 with the UBL inside), and hand it to
+    the documents as a sales document (so it goes to the accountant). Raises DomainError with
+    the reasons in plain words when the invoice would not be valid; then nothing changes."""
+    from apps.einvoice import to_ubl, validate
+    from apps.einvoice.errors import EInvoiceError
+    from apps.sales.pdf import invoice_pdf
+
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("company", "customer", "credited_invoice")
+            .get(pk=invoice.pk)
+        )
+        if not invoice.is_draft:
+            raise DomainError(_("This invoice is already issued."), code="already_issued")
+        if not invoice.lines.exists():
+            raise DomainError(_("Add at least one line before issuing."), code="no_lines")
+        if invoice.is_credit_note and invoice.credited_invoice is None:
+            raise DomainError(
+                _("Choose the invoice this credit note corrects."), code="no_credited_invoice"
+            )
+        invoice.issue_date = invoice.issue_date or timezone.localdate()
+        invoice.due_date = invoice.due_date or _due_date(invoice)
+        year = invoice.issue_date.year
+        sequence, invoice.number = number_next(
+            company=invoice.company, kind=invoice.kind, year=year
+        )
+        invoice.structured_communication = structured_communication_for(
+            year=year, kind=invoice.kind, sequence=sequence
+        )
+        invoice.customer_snapshot = customer_snapshot(invoice.customer)
+        try:
+            model = invoice_model(invoice)
+            data_xml = to_ubl(model)
+        except EInvoiceError as error:
+            raise DomainError(error.message, code=error.code) from error
+        report = validate(data_xml)
+        if not report.is_valid:
+            raise DomainError(
+                _("This invoice would not be a valid e-invoice: %(reasons)s")
+                % {"reasons": "; ".join(_explain(report))},
+                code="invalid_ubl",
+            )
+        # The PDF carries the UBL (PDF/A-3); the UBL that is sent carries that PDF.
+        pdf = invoice_pdf(invoice, model, ubl=data_xml)
+        final_xml = to_ubl(invoice_model(invoice, pdf=pdf))
+        final_report = validate(final_xml)
+        if not final_report.is_valid:
+            raise DomainError(
+                _("This invoice would not be a valid e-invoice: %(reasons)s")
+                % {"reasons": "; ".join(_explain(final_report))},
+                code="invalid_ubl",
+            )
+        totals = model.totals
+        assert totals is not None
+        invoice.total_excl_vat = totals.tax_exclusive
+        invoice.total_vat = totals.tax_total
+        invoice.total_incl_vat = totals.tax_inclusive
+        invoice.status = Invoice.Status.ISSUED
+        invoice.issued_at = timezone.now()
+        invoice.issued_by = actor
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(pdf), save=False)
+        invoice.ubl.save(f"{invoice.number}.xml", ContentFile(final_xml), save=False)
+        invoice.save()
+        invoice.document = _sales_document(invoice, final_xml)
+        invoice.save(update_fields=["document", "updated_at"])
+    return invoice
+
+
+def _sales_document(invoice: Invoice, xml: bytes) -> Any:
+    """The issued invoice as a document of category sales: it goes to the accountant like
+    every other document (read from its UBL by the worker, then ready, then delivered)."""
+    from apps.documents.models import Source
+    from apps.documents.services import document_ingest
+
+    result = document_ingest(
+        company=invoice.company,
+        data=xml,
+        filename=f"{invoice.number}.xml",
+        source=Source.SALES,
+        details={"sales_invoice": str(invoice.public_id), "number": invoice.number},
+    )
+    return result.document
+
+
+@transaction.atomic
+def invoice_mark_paid(
+    *, invoice: Invoice, actor: User, paid_on: datetime.date | None = None
+) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED:
+        raise DomainError(_("Only an issued invoice can be marked paid."), code="not_issued")
+    invoice.status = Invoice.Status.PAID
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_unpaid(*, invoice: Invoice, actor: User) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.PAID:
+        raise DomainError(_("This invoice is not marked paid."), code="not_paid")
+    invoice.status = Invoice.Status.ISSUED
+    invoice.paid_at = None
+    invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def credit_note_create(*, invoice: Invoice, lines: list[LineInput] | None = None) -> Invoice:
+    """A draft credit note for an issued invoice: all its lines (a full credit) unless
+    ``lines`` says what part is credited."""
+    if invoice.is_draft or invoice.is_credit_note:
+        raise DomainError(_("Only an issued invoice can be credited."), code="not_creditable")
+    if lines is None:
+        lines = [
+            LineInput(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate,
+                unit=line.unit,
+                discount_percent=line.discount_percent,
+                product_id=line.product_id,
+            )
+            for line in invoice.lines.all()
+        ]
+    return invoice_create(
+        company=invoice.company,
+        customer=invoice.customer,
+        lines=lines,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        credited_invoice=invoice,
+        vat_treatment=invoice.vat_treatment,
+        discount_percent=invoice.discount_percent,
+        buyer_reference=invoice.buyer_reference,
+    )

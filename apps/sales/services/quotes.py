@@ -1,0 +1,186 @@
+"""Writes of quotes: draft → sent → accepted / declined / expired, and into an invoice."""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.companies.models import Company
+from apps.core.errors import DomainError
+from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine, SalesSettings
+from apps.sales.numbering import number_next
+from apps.sales.services.invoices import LineInput
+
+QUOTE_FIELDS = (
+    "customer",
+    "issue_date",
+    "valid_until",
+    "vat_treatment",
+    "discount_percent",
+    "notes",
+)
+
+
+def sales_settings_get(*, company: Company) -> SalesSettings:
+    settings, _created = SalesSettings.objects.get_or_create(company=company)
+    return settings
+
+
+def _set_lines(quote: Quote, lines: list[LineInput]) -> None:
+    quote.lines.all().delete()
+    QuoteLine.objects.bulk_create(
+        [
+            QuoteLine(
+                quote=quote,
+                position=position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_rate=line.vat_rate,
+            )
+            for position, line in enumerate(lines)
+        ]
+    )
+
+
+@transaction.atomic
+def quote_create(
+    *, company: Company, customer: Customer, lines: list[LineInput], **fields: Any
+) -> Quote:
+    unknown = set(fields) - set(QUOTE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown quote fields: {sorted(unknown)}")
+    if customer.company_id != company.pk:
+        raise DomainError(_("Unknown customer."), field="customer")
+    today = timezone.localdate()
+    issue_date = fields.pop("issue_date", None) or today
+    valid_until = fields.pop("valid_until", None) or issue_date + datetime.timedelta(
+        days=sales_settings_get(company=company).quote_validity_days
+    )
+    quote = Quote.objects.create(
+        company=company,
+        customer=customer,
+        issue_date=issue_date,
+        valid_until=valid_until,
+        vat_treatment=fields.pop("vat_treatment", None) or customer.vat_treatment,
+        **fields,
+    )
+    _set_lines(quote, lines)
+    return quote
+
+
+@transaction.atomic
+def quote_update(*, quote: Quote, lines: list[LineInput] | None = None, **fields: Any) -> Quote:
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status != Quote.Status.DRAFT:
+        raise DomainError(_("A sent quote can no longer be changed."), code="not_draft")
+    for name, value in fields.items():
+        if name not in QUOTE_FIELDS:
+            raise TypeError(f"unknown quote field: {name}")
+        setattr(quote, name, value)
+    quote.save()
+    if lines is not None:
+        _set_lines(quote, lines)
+    return quote
+
+
+@transaction.atomic
+def quote_mark_sent(*, quote: Quote) -> Quote:
+    """Give the quote its number (on first sending) and mark it sent."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        raise DomainError(_("This quote was already decided."), code="decided")
+    if not quote.lines.exists():
+        raise DomainError(_("Add at least one line before sending."), code="no_lines")
+    if not quote.number:
+        _sequence, quote.number = number_next(
+            company=quote.company, kind="quote", year=quote.issue_date.year
+        )
+    quote.status = Quote.Status.SENT
+    quote.sent_at = timezone.now()
+    quote.save()
+    return quote
+
+
+def quote_decide(*, token: str, accept: bool, ip: str | None) -> Quote:
+    """The customer's answer from the public page, recorded with time and IP. Listed bypass
+    of the company scope: the secret token is the key (like an invitation). A quote past its
+    date is marked expired (that is kept) and the answer refused."""
+    with transaction.atomic():
+        quote = Quote.objects.unscoped().select_for_update().filter(token=token).first()
+        if quote is None:
+            raise DomainError(_("This quote does not exist."), code="unknown")
+        if quote.status != Quote.Status.SENT:
+            raise DomainError(
+                _("This quote was already answered or is no longer open."), code="closed"
+            )
+        expired = quote.valid_until < timezone.localdate()
+        if expired:
+            quote.status = Quote.Status.EXPIRED
+            quote.save(update_fields=["status", "updated_at"])
+        else:
+            _record_decision(quote, accept=accept, ip=ip)
+    if expired:
+        raise DomainError(_("This quote has expired."), code="expired")
+    return quote
+
+
+def _record_decision(quote: Quote, *, accept: bool, ip: str | None) -> None:
+    quote.status = Quote.Status.ACCEPTED if accept else Quote.Status.DECLINED
+    quote.decided_at = timezone.now()
+    quote.decided_ip = ip
+    quote.save(update_fields=["status", "decided_at", "decided_ip", "updated_at"])
+
+
+def quotes_expire(*, today: datetime.date | None = None) -> int:
+    """Periodic: sent quotes past their validity become expired. Across companies (sweeper)."""
+    from apps.companies.scoping import all_companies
+
+    today = today or timezone.localdate()
+    with all_companies():
+        return Quote.objects.filter(status=Quote.Status.SENT, valid_until__lt=today).update(
+            status=Quote.Status.EXPIRED, updated_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def quote_to_invoice(*, quote: Quote, actor: User | None) -> Invoice:
+    """An accepted quote becomes a draft invoice with its lines, once."""
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status != Quote.Status.ACCEPTED:
+        raise DomainError(_("Only an accepted quote becomes an invoice."), code="not_accepted")
+    if quote.invoice_id is not None:
+        return quote.invoice  # type: ignore[return-value]
+    invoice = Invoice.objects.create(
+        company=quote.company,
+        customer=quote.customer,
+        vat_treatment=quote.vat_treatment,
+        discount_percent=quote.discount_percent,
+        notes=quote.notes,
+        buyer_reference=quote.number,
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                position=line.position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                vat_rate=line.vat_rate,
+            )
+            for line in quote.lines.all()
+        ]
+    )
+    quote.invoice = invoice
+    quote.save(update_fields=["invoice", "updated_at"])
+    return invoice

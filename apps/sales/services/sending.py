@@ -1,0 +1,225 @@
+"""Sending invoices, credit notes, quotes and payment reminders to customers.
+
+The channel is the invoice's ``send_channel``; each channel is one function in ``SENDERS``
+(e-mail now; Peppol plugs in there). Every sending is recorded as a ``Dispatch``.
+"""
+
+import datetime
+from collections.abc import Callable
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.companies.models import Company
+from apps.core.errors import DomainError
+from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
+
+REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
+
+
+def _language(invoice_or_quote: Invoice | Quote) -> str:
+    snapshot = getattr(invoice_or_quote, "customer_snapshot", None) or {}
+    return snapshot.get("language") or invoice_or_quote.customer.language or "nl"
+
+
+def _email(
+    company: Company,
+    *,
+    to: str,
+    template: str,
+    context: dict[str, object],
+    language: str,
+    attachments: list[tuple[str, bytes, str]],
+) -> str:
+    """Send one e-mail in ``language``; its Message-ID. DomainError when it cannot go."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
+        body = render_to_string(f"emails/sales/{template}.txt", context)
+    message_id = make_msgid(domain=settings.TRANSFER_FROM_EMAIL.rsplit("@", 1)[-1])
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=f"{company.name} <{settings.DEFAULT_FROM_EMAIL.rsplit('<', 1)[-1].rstrip('>')}>",
+        to=[to],
+        reply_to=[company.email] if company.email else None,
+        headers={"Message-ID": message_id},
+    )
+    for name, content, mime in attachments:
+        message.attach(name, content, mime)
+    try:
+        message.send()
+    except Exception as error:  # smtplib errors, refused, timeouts: said plainly
+        raise DomainError(
+            _("The e-mail to %(to)s could not be sent: %(reason)s")
+            % {"to": to, "reason": type(error).__name__},
+            code="send_failed",
+        ) from error
+    return message_id
+
+
+def _files(invoice: Invoice) -> list[tuple[str, bytes, str]]:
+    with invoice.pdf.open("rb") as pdf, invoice.ubl.open("rb") as ubl:
+        return [
+            (f"{invoice.number}.pdf", pdf.read(), "application/pdf"),
+            (f"{invoice.number}.xml", ubl.read(), "application/xml"),
+        ]
+
+
+def _send_by_email(invoice: Invoice, to: str) -> str:
+    return _email(
+        invoice.company,
+        to=to,
+        template="invoice",
+        context={"invoice": invoice, "company": invoice.company},
+        language=_language(invoice),
+        attachments=_files(invoice),
+    )
+
+
+def _send_by_peppol(invoice: Invoice, to: str) -> str:
+    raise DomainError(
+        _("Sending over Peppol is not available yet; send this invoice by e-mail."),
+        code="no_peppol",
+    )
+
+
+SENDERS: dict[str, Callable[[Invoice, str], str]] = {
+    Invoice.Channel.EMAIL: _send_by_email,
+    Invoice.Channel.PEPPOL: _send_by_peppol,
+}
+
+
+def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispatch:
+    """Send an issued invoice or credit note (PDF and UBL) over its channel, and record it."""
+    if invoice.is_draft:
+        raise DomainError(_("Issue the invoice before sending it."), code="draft")
+    to = to or invoice.customer_snapshot.get("email") or invoice.customer.email
+    if invoice.send_channel == Invoice.Channel.EMAIL and not to:
+        raise DomainError(
+            _("The customer has no e-mail address for invoices. Add one first."), code="no_email"
+        )
+    message_id = SENDERS[invoice.send_channel](invoice, to)
+    with transaction.atomic():
+        dispatch = Dispatch.objects.create(
+            company=invoice.company,
+            invoice=invoice,
+            what=Dispatch.What.INVOICE,
+            channel=invoice.send_channel,
+            to=to,
+            message_id=message_id,
+            sent_by=actor,
+        )
+        Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+    return dispatch
+
+
+def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
+    """Send the quote with its PDF and the link where the customer accepts or declines."""
+    from apps.sales.einvoicing import quote_model
+    from apps.sales.pdf import quote_pdf
+    from apps.sales.services.quotes import quote_mark_sent
+
+    to = quote.customer.email
+    if not to:
+        raise DomainError(_("The customer has no e-mail address. Add one first."), code="no_email")
+    with transaction.atomic():
+        quote = quote_mark_sent(quote=quote)
+        pdf = quote_pdf(quote, quote_model(quote))
+        message_id = _email(
+            quote.company,
+            to=to,
+            template="quote",
+            context={
+                "quote": quote,
+                "company": quote.company,
+                "url": f"{settings.SITE_URL}/q/{quote.token}/",
+            },
+            language=quote.customer.language,
+            attachments=[(f"{quote.number}.pdf", pdf, "application/pdf")],
+        )
+        return Dispatch.objects.create(
+            company=quote.company,
+            quote=quote,
+            what=Dispatch.What.QUOTE,
+            to=to,
+            message_id=message_id,
+            sent_by=actor,
+        )
+
+
+def _due_level(invoice: Invoice, sales_settings: SalesSettings, today: datetime.date) -> int:
+    if invoice.due_date is None:
+        return 0
+    late = (today - invoice.due_date).days
+    thresholds = (
+        sales_settings.first_reminder_days,
+        sales_settings.second_reminder_days,
+        sales_settings.final_reminder_days,
+    )
+    return max(
+        (level for level, days in zip(REMINDER_LEVELS, thresholds, strict=True) if late >= days),
+        default=0,
+    )
+
+
+def reminder_send(*, invoice: Invoice, level: int) -> Dispatch | None:
+    """Send reminder ``level`` once (the database refuses a second one of the same level)."""
+    to = invoice.customer_snapshot.get("email") or invoice.customer.email
+    if not to:
+        return None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                dispatch = Dispatch.objects.create(
+                    company=invoice.company,
+                    invoice=invoice,
+                    what=Dispatch.What.REMINDER,
+                    level=level,
+                    to=to,
+                )
+        except IntegrityError:
+            return None  # already sent (another worker, a second run)
+        dispatch.message_id = _email(
+            invoice.company,
+            to=to,
+            template="reminder",
+            context={"invoice": invoice, "company": invoice.company, "level": level},
+            language=_language(invoice),
+            attachments=_files(invoice),
+        )
+        dispatch.save(update_fields=["message_id", "updated_at"])
+        return dispatch
+
+
+def reminders_send_due(*, company: Company, today: datetime.date | None = None) -> int:
+    """The reminders due today for one company: per unpaid invoice past its due date, the
+    highest level reached that was not sent yet. Nothing when the owner turned them off."""
+    from apps.sales.services.quotes import sales_settings_get
+
+    today = today or timezone.localdate()
+    sales_settings = sales_settings_get(company=company)
+    if not sales_settings.reminders_enabled:
+        return 0
+    sent = 0
+    unpaid = Invoice.objects.filter(
+        company=company,
+        kind=Invoice.Kind.INVOICE,
+        status=Invoice.Status.ISSUED,
+        due_date__lt=today,
+    ).prefetch_related("dispatches")
+    for invoice in unpaid:
+        level = _due_level(invoice, sales_settings, today)
+        done = {d.level for d in invoice.dispatches.all() if d.what == Dispatch.What.REMINDER}
+        if level and level not in done and (not done or level > max(done)):
+            try:
+                if reminder_send(invoice=invoice, level=level) is not None:
+                    sent += 1
+            except DomainError:
+                continue  # this one is retried tomorrow; the others still go
+    return sent

@@ -1,0 +1,314 @@
+"""Invoices and credit notes: the list (the Sales home), drafts with their lines, issuing,
+sending, paid or not, crediting; the PDF and the UBL; the sales settings."""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.companies.access import Action
+from apps.companies.decorators import company_view
+from apps.core.errors import DomainError
+from apps.sales.einvoicing import invoice_model
+from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
+from apps.sales.forms.lines import LineFormSet, line_initial
+from apps.sales.models import Customer, Invoice
+from apps.sales.services import invoices as services
+from apps.sales.services.quotes import sales_settings_get
+from apps.sales.services.sending import invoice_send
+
+STATUS_FILTERS = {
+    "draft": Q(status=Invoice.Status.DRAFT),
+    "open": Q(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE),
+    "paid": Q(status=Invoice.Status.PAID),
+    "credit_notes": Q(kind=Invoice.Kind.CREDIT_NOTE),
+}
+
+
+def _company(request: HttpRequest) -> Any:
+    return request.company  # type: ignore[attr-defined]
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return bool(request.access.can(Action.EDIT_DATA))  # type: ignore[attr-defined]
+
+
+def _invoice_or_404(request: HttpRequest, invoice_id: str) -> Invoice:
+    invoice = (
+        Invoice.objects.filter(company=_company(request), public_id=invoice_id)
+        .select_related("customer", "credited_invoice", "company")
+        .first()
+    )
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def _detail_url(invoice: Invoice) -> str:
+    return reverse(
+        "sales:invoice-detail",
+        kwargs={"company_id": invoice.company.public_id, "invoice_id": invoice.public_id},
+    )
+
+
+@company_view()
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    status = request.GET.get("status", "")
+    invoices = (
+        Invoice.objects.filter(company=company)
+        .select_related("customer")
+        .order_by("-issue_date", "-id")
+    )
+    if status in STATUS_FILTERS:
+        invoices = invoices.filter(STATUS_FILTERS[status])
+    return render(
+        request,
+        "sales/invoice_list.html",
+        {
+            "invoices": invoices[:200],
+            "status": status,
+            "filters": [
+                ("", _("All")),
+                ("draft", _("Drafts")),
+                ("open", _("To be paid")),
+                ("paid", _("Paid")),
+                ("credit_notes", _("Credit notes")),
+            ],
+            "has_customers": Customer.objects.filter(company=company).exists(),
+            "can_edit": _can_edit(request),
+            "tab": "invoices",
+        },
+    )
+
+
+def _draft_page(
+    request: HttpRequest, form: InvoiceForm, formset: Any, invoice: Invoice | None
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "form": form,
+        "formset": formset,
+        "invoice": invoice,
+        "can_edit": _can_edit(request),
+        "tab": "invoices",
+    }
+    if invoice is not None:
+        context["check"] = services.invoice_check(invoice=invoice)
+        context["model"] = invoice_model(invoice) if invoice.lines.exists() else None
+    return render(request, "sales/invoice_form.html", context)
+
+
+def _add_line(request: HttpRequest) -> Any:
+    """ "Add a line" without JavaScript: the same data and one more empty line."""
+    data = request.POST.copy()
+    total = int(data.get("lines-TOTAL_FORMS", "1") or 1)
+    data["lines-TOTAL_FORMS"] = str(total + 1)
+    return data
+
+
+def _customer_from_query(request: HttpRequest, company: Any) -> Customer | None:
+    """``?customer=<id>`` from the customer's page; anything else is ignored, not an error."""
+    try:
+        customer_id = uuid.UUID(request.GET.get("customer", ""))
+    except ValueError:
+        return None
+    return Customer.objects.filter(company=company, public_id=customer_id).first()
+
+
+@company_view(Action.EDIT_DATA)
+def invoice_create(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    initial: dict[str, Any] = {}
+    customer = _customer_from_query(request, company)
+    if customer is not None:
+        initial = {"customer": customer, "vat_treatment": customer.vat_treatment}
+    data = _add_line(request) if request.POST.get("action") == "add_line" else request.POST or None
+    form = InvoiceForm(data, company=company, initial=initial)
+    formset = LineFormSet(data, prefix="lines")
+    saving = request.method == "POST" and request.POST.get("action") != "add_line"
+    if saving and form.is_valid() and formset.is_valid():
+        fields = form.service_fields()
+        lines = formset.lines()  # type: ignore[attr-defined]
+        invoice = services.invoice_create(
+            company=company, customer=fields.pop("customer"), lines=lines, **fields
+        )
+        messages.success(request, _("Draft saved. Check it, then issue it."))
+        return redirect(_detail_url(invoice))
+    return _draft_page(request, form, formset, None)
+
+
+@company_view()
+def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    invoice = _invoice_or_404(request, invoice_id)
+    if not invoice.is_draft:
+        if request.method == "POST":
+            raise PermissionDenied
+        return render(
+            request,
+            "sales/invoice_detail.html",
+            {
+                "invoice": invoice,
+                "model": invoice_model(invoice),
+                "lines": list(invoice.lines.all()),
+                "dispatches": list(invoice.dispatches.select_related("sent_by")),
+                "credit_notes": list(invoice.credit_notes.all()),
+                "can_edit": _can_edit(request),
+                "tab": "invoices",
+            },
+        )
+    if request.method == "POST" and not _can_edit(request):
+        raise PermissionDenied
+    company = _company(request)
+    adding = request.POST.get("action") == "add_line"
+    data = _add_line(request) if adding else request.POST or None
+    form = InvoiceForm(data, instance=invoice, company=company)
+    formset = LineFormSet(
+        data, prefix="lines", initial=None if data else line_initial(invoice.lines.all())
+    )
+    if request.method == "POST" and not adding and form.is_valid() and formset.is_valid():
+        try:
+            lines = formset.lines()  # type: ignore[attr-defined]
+            services.invoice_update(invoice=invoice, lines=lines, **form.service_fields())
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect(_detail_url(invoice))
+    return _draft_page(request, form, formset, invoice)
+
+
+def _action(request: HttpRequest, invoice_id: str, run: Any, done: str) -> HttpResponse:
+    invoice = _invoice_or_404(request, invoice_id)
+    try:
+        result = run(invoice)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_detail_url(invoice))
+    if done:
+        messages.success(request, done)
+    return redirect(_detail_url(result if isinstance(result, Invoice) else invoice))
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def invoice_issue(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    return _action(
+        request,
+        invoice_id,
+        lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
+        _("Issued. The invoice has its number; its PDF and UBL are ready to send."),
+    )
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def invoice_send_view(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    def send(invoice: Invoice) -> Invoice:
+        dispatch = invoice_send(invoice=invoice, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Sent to %(to)s.") % {"to": dispatch.to})
+        return invoice
+
+    return _action(request, invoice_id, send, "")
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def invoice_paid(request: HttpRequest, invoice_id: str, paid: bool) -> HttpResponse:
+    if paid:
+        return _action(
+            request,
+            invoice_id,
+            lambda invoice: services.invoice_mark_paid(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
+            _("Marked paid."),
+        )
+    return _action(
+        request,
+        invoice_id,
+        lambda invoice: services.invoice_mark_unpaid(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
+        _("Marked unpaid."),
+    )
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def invoice_credit(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    return _action(
+        request,
+        invoice_id,
+        lambda invoice: services.credit_note_create(invoice=invoice),
+        _("A draft credit note for the whole invoice; change its lines to credit a part."),
+    )
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def invoice_delete(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    invoice = _invoice_or_404(request, invoice_id)
+    try:
+        services.invoice_delete_draft(invoice=invoice)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_detail_url(invoice))
+    messages.success(request, _("The draft is deleted."))
+    return redirect(
+        reverse("sales:invoice-list", kwargs={"company_id": _company(request).public_id})
+    )
+
+
+@company_view()
+def invoice_file(request: HttpRequest, invoice_id: str, kind: str) -> FileResponse:
+    invoice = _invoice_or_404(request, invoice_id)
+    stored = invoice.pdf if kind == "pdf" else invoice.ubl
+    if not stored:
+        raise Http404
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=kind != "pdf" or request.GET.get("download") == "1",
+        filename=f"{invoice.number}.{'pdf' if kind == 'pdf' else 'xml'}",
+        content_type="application/pdf" if kind == "pdf" else "application/xml",
+    )
+
+
+@company_view()
+def sales_settings(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    settings = sales_settings_get(company=company)
+    can_manage = bool(request.access.can(Action.MANAGE_COMPANY))  # type: ignore[attr-defined]
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = SalesSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(reverse("sales:settings", kwargs={"company_id": company.public_id}))
+    return render(
+        request,
+        "sales/sales_settings.html",
+        {"form": form, "can_manage": can_manage, "tab": "settings"},
+    )
+
+
+company = "c/<uuid:company_id>/sales/"
+invoice = company + "invoices/<uuid:invoice_id>/"
+
+urls = [
+    path(company, invoice_list, name="invoice-list"),
+    path(company + "invoices/new/", invoice_create, name="invoice-create"),
+    path(invoice, invoice_detail, name="invoice-detail"),
+    path(invoice + "issue/", invoice_issue, name="invoice-issue"),
+    path(invoice + "send/", invoice_send_view, name="invoice-send"),
+    path(invoice + "paid/", invoice_paid, {"paid": True}, name="invoice-paid"),
+    path(invoice + "unpaid/", invoice_paid, {"paid": False}, name="invoice-unpaid"),
+    path(invoice + "credit/", invoice_credit, name="invoice-credit"),
+    path(invoice + "delete/", invoice_delete, name="invoice-delete"),
+    path(invoice + "pdf/", invoice_file, {"kind": "pdf"}, name="invoice-pdf"),
+    path(invoice + "ubl/", invoice_file, {"kind": "ubl"}, name="invoice-ubl"),
+    path(company + "settings/", sales_settings, name="settings"),
+]

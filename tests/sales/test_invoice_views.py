@@ -1,0 +1,162 @@
+"""The invoice pages: who may see and do what; a draft made and issued through the pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.companies.scoping import all_companies, company_scope
+from apps.sales.models import Invoice, VatTreatment
+from apps.sales.services.invoices import invoice_issue
+from tests import factories
+from tests.sales.conftest import customer_for, draft
+
+ROLES = ["anonymous", "outsider", "other_accountant", "member", "accountant", "owner"]
+LINES = {
+    "lines-TOTAL_FORMS": "1",
+    "lines-INITIAL_FORMS": "0",
+    "lines-MIN_NUM_FORMS": "0",
+    "lines-MAX_NUM_FORMS": "200",
+    "lines-0-description": "Advies",
+    "lines-0-quantity": "2",
+    "lines-0-unit": "HUR",
+    "lines-0-unit_price": "75",
+    "lines-0-discount_percent": "0",
+    "lines-0-vat_rate": "21",
+}
+
+# view, method, needs, expected per role
+MATRIX = [
+    ("invoice-list", "get", None, [302, 404, 404, 200, 200, 200]),
+    ("invoice-create", "get", None, [302, 404, 404, 200, 403, 200]),
+    ("invoice-create", "post", None, [302, 404, 404, 302, 403, 302]),
+    ("invoice-detail", "get", "draft", [302, 404, 404, 200, 200, 200]),
+    ("invoice-detail", "post", "draft", [302, 404, 404, 302, 403, 302]),
+    ("invoice-detail", "get", "issued", [302, 404, 404, 200, 200, 200]),
+    ("invoice-issue", "post", "draft", [302, 404, 404, 302, 403, 302]),
+    ("invoice-paid", "post", "issued", [302, 404, 404, 302, 403, 302]),
+    ("invoice-credit", "post", "issued", [302, 404, 404, 302, 403, 302]),
+    ("invoice-delete", "post", "draft", [302, 404, 404, 302, 403, 302]),
+    ("invoice-pdf", "get", "issued", [302, 404, 404, 200, 200, 200]),
+    ("invoice-ubl", "get", "issued", [302, 404, 404, 200, 200, 200]),
+    ("settings", "get", None, [302, 404, 404, 200, 200, 200]),
+    ("settings", "post", None, [302, 404, 404, 403, 403, 302]),
+]
+
+
+def _cases():
+    for view, method, needs, expected in MATRIX:
+        for role, status in zip(ROLES, expected, strict=True):
+            yield pytest.param(
+                view, method, needs, role, status, id=f"{view}-{method}-{needs}-{role}"
+            )
+
+
+def _snapshot():
+    with all_companies():
+        return sorted(Invoice.objects.values_list("pk", "status", "number", "notes", "kind"))
+
+
+@pytest.mark.parametrize(("view", "method", "needs", "role", "expected"), list(_cases()))
+def test_access_matrix(view, method, needs, role, expected, request, seller, owner, client_for):
+    kwargs = {"company_id": seller.public_id}
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+        if needs:
+            invoice = draft(seller, customer)
+            if needs == "issued":
+                invoice = invoice_issue(invoice=invoice, actor=owner)
+            kwargs["invoice_id"] = invoice.public_id
+    data = {
+        "customer": customer.public_id,
+        "vat_treatment": "domestic",
+        "discount_percent": "0",
+        "send_channel": "email",
+        "notes": "changed",
+        "reminders_enabled": "on",
+        "first_reminder_days": "7",
+        "second_reminder_days": "21",
+        "final_reminder_days": "35",
+        "quote_validity_days": "30",
+        **LINES,
+    }
+    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
+    before = _snapshot()
+
+    response = getattr(client, method)(reverse(f"sales:{view}", kwargs=kwargs), data)
+
+    assert response.status_code == expected
+    if expected in (403, 404) or role == "anonymous":
+        assert _snapshot() == before
+
+
+def test_a_draft_made_on_the_page_is_checked_then_issued(seller, owner, client_for):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+    client = client_for(owner)
+    create = reverse("sales:invoice-create", kwargs={"company_id": seller.public_id})
+    data = {
+        "customer": customer.public_id,
+        "discount_percent": "0",
+        "send_channel": "email",
+        **LINES,
+    }
+    response = client.post(create, data)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Ready to issue" in page
+    with company_scope(seller):
+        invoice = Invoice.objects.get()
+    response = client.post(
+        reverse(
+            "sales:invoice-issue",
+            kwargs={"company_id": seller.public_id, "invoice_id": invoice.public_id},
+        ),
+        follow=True,
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
+    assert invoice.total_incl_vat == Decimal("181.50")
+    assert invoice.number in response.content.decode()
+
+
+def test_add_a_line_without_javascript_keeps_what_was_typed(seller, owner, client_for):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+    create = reverse("sales:invoice-create", kwargs={"company_id": seller.public_id})
+    data = {"customer": customer.public_id, "discount_percent": "0", "action": "add_line", **LINES}
+    page = client_for(owner).post(create, data).content.decode()
+    assert 'name="lines-1-description"' in page
+    assert 'value="Advies"' in page
+    with company_scope(seller):
+        assert not Invoice.objects.exists()
+
+
+def test_a_draft_that_would_not_be_valid_says_why_in_plain_words(seller, owner, client_for):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.EXPORT, peppol_endpoint="", kind="person")
+        invoice = draft(seller, customer)
+    page = (
+        client_for(owner)
+        .get(
+            reverse(
+                "sales:invoice-detail",
+                kwargs={"company_id": seller.public_id, "invoice_id": invoice.public_id},
+            )
+        )
+        .content.decode()
+    )
+    assert "Not ready to issue yet" in page
+
+
+def test_the_invoice_list_stays_within_its_query_budget(
+    seller, owner, client_for, django_assert_max_num_queries
+):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+    for _ in range(20):
+        factories.InvoiceFactory(company=seller, customer=customer)
+    client = client_for(owner)
+    url = reverse("sales:invoice-list", kwargs={"company_id": seller.public_id})
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

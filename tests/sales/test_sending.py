@@ -1,0 +1,107 @@
+"""Sending an invoice by e-mail (PDF and UBL, recorded) and payment reminders after the due
+date: 1st, 2nd, final, in the customer's language, once each, and off when the owner says so."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from apps.companies.scoping import company_scope
+from apps.core.errors import DomainError
+from apps.einvoice import validate
+from apps.sales.models import Dispatch, Invoice, VatTreatment
+from apps.sales.services.invoices import invoice_issue, invoice_mark_paid
+from apps.sales.services.quotes import sales_settings_get
+from apps.sales.services.sending import invoice_send, reminders_send_due
+from tests.sales.conftest import customer_for, draft
+
+ISSUED_ON = datetime.date(2026, 11, 2)  # due 2 December with 30 days
+
+
+def _issued(seller, owner, **customer) -> Invoice:
+    with company_scope(seller):
+        invoice = draft(
+            seller,
+            customer_for(seller, VatTreatment.DOMESTIC, **customer),
+            issue_date=ISSUED_ON,
+        )
+        return invoice_issue(invoice=invoice, actor=owner)
+
+
+def test_an_issued_invoice_goes_by_email_with_its_pdf_and_ubl(seller, owner, smtp):
+    invoice = _issued(seller, owner, email="boekhouding@klant.example")
+    with company_scope(seller):
+        dispatch = invoice_send(invoice=invoice, actor=owner)
+        invoice.refresh_from_db()
+    [received] = smtp.wait_for(1)
+    assert received.rcpt_tos == ["boekhouding@klant.example"]
+    assert invoice.number in received.message["Subject"]
+    assert "Factuur" in received.message["Subject"]  # the customer reads Dutch
+    parts = {
+        p.get_filename(): p.get_payload(decode=True) for p in received.message.iter_attachments()
+    }
+    assert set(parts) == {f"{invoice.number}.pdf", f"{invoice.number}.xml"}
+    assert parts[f"{invoice.number}.pdf"].startswith(b"%PDF")
+    assert validate(parts[f"{invoice.number}.xml"]).is_valid
+    assert dispatch.to == "boekhouding@klant.example"
+    assert dispatch.sent_by == owner
+    assert invoice.sent_at is not None
+
+
+def test_a_customer_without_email_gets_a_clear_error(seller, owner, smtp):
+    invoice = _issued(seller, owner, email="")
+    with company_scope(seller), pytest.raises(DomainError, match="no e-mail address"):
+        invoice_send(invoice=invoice, actor=owner)
+    assert smtp.messages == []
+
+
+def test_a_refused_email_is_an_error_and_nothing_is_recorded(seller, owner, smtp):
+    invoice = _issued(seller, owner)
+    smtp.rcpt_reply = "550 5.1.1 unknown"
+    with company_scope(seller), pytest.raises(DomainError, match="could not be sent"):
+        invoice_send(invoice=invoice, actor=owner)
+    with company_scope(seller):
+        assert not Dispatch.objects.exists()
+
+
+def test_reminders_go_at_each_level_once_in_the_customers_language(seller, owner, smtp):
+    invoice = _issued(seller, owner, language="fr")
+    due = invoice.due_date
+    with company_scope(seller):
+        assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=6)) == 0
+        assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=7)) == 1
+        assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=8)) == 0
+        assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=21)) == 1
+        assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=35)) == 1
+        assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=60)) == 0
+    subjects = [r.message["Subject"] for r in smtp.wait_for(3)]
+    assert subjects[0].startswith("Rappel")
+    assert "Deuxième" in subjects[1] or "2" in subjects[1]
+    assert "final" in subjects[2].lower() or "dernier" in subjects[2].lower()
+
+
+def test_no_reminder_for_a_paid_invoice_or_when_turned_off(seller, owner, smtp):
+    paid = _issued(seller, owner)
+    other = _issued(seller, owner)
+    late = paid.due_date + datetime.timedelta(days=10)
+    with company_scope(seller):
+        invoice_mark_paid(invoice=paid, actor=owner)
+        settings = sales_settings_get(company=seller)
+        settings.reminders_enabled = False
+        settings.save()
+        assert reminders_send_due(company=seller, today=late) == 0
+        settings.reminders_enabled = True
+        settings.save()
+        assert reminders_send_due(company=seller, today=late) == 1  # only the unpaid one
+    [received] = smtp.wait_for(1)
+    assert other.number in received.message["Subject"]
+
+
+def test_the_daily_task_sends_each_companys_reminders(seller, owner, smtp):
+    from apps.sales.tasks import sales_daily
+
+    invoice = _issued(seller, owner)
+    with time_machine.travel(invoice.due_date + datetime.timedelta(days=8)):
+        result = sales_daily()
+    assert result["companies"] >= 1
+    assert len(smtp.wait_for(1)) == 1
