@@ -278,7 +278,9 @@ def test_a_new_quote_is_saved_as_a_draft_with_its_lines(company, owner, client_f
 def test_a_quote_needs_a_line(company, owner, client_for):
     customer = factories.CustomerFactory(company=company)
     url = reverse("sales:quote-create", kwargs={"company_id": company.public_id})
-    data = quote_data(customer, **lines_data({"description": "", "quantity": "", "unit_price": ""}))
+    # an untouched empty row, as the browser posts it
+    blank = {"description": "", "quantity": "", "unit_price": "", "vat_rate": ""}
+    data = quote_data(customer, **lines_data(blank))
     response = client_for(owner).post(url, data)
     assert response.status_code == 200
     assert "Add at least one line." in response.content.decode()

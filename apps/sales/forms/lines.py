@@ -1,30 +1,58 @@
-"""The lines of a quote or an invoice as a formset: shape only (the services check the rest)."""
+"""The lines of a quote or an invoice as a formset: shape only (the services check the rest).
 
+A line may start from a product: what the line leaves empty comes from the product, its VAT
+rate from the rates in force on the document's date (rates are data, not constants).
+"""
+
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.sales.models import Unit
+from apps.companies.models import Company
+from apps.sales.forms.fields import PublicIdChoiceField
+from apps.sales.models import Product, Unit, VatRate
+from apps.sales.selectors import vat_rate_for
 from apps.sales.services.invoices import LineInput
 
-VAT_RATES = [
-    (Decimal("21"), "21 %"),
-    (Decimal("12"), "12 %"),
-    (Decimal("6"), "6 %"),
-    (Decimal("0"), "0 %"),
-]
+
+def rates_in_force(on: datetime.date) -> list[tuple[Decimal, str]]:
+    """The distinct Belgian rates in force on ``on``, highest first."""
+    from django.db.models import Q
+
+    rates = (
+        VatRate.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .values_list("rate", flat=True)
+        .distinct()
+    )
+    return [(plain(rate), f"{plain(rate)} %") for rate in sorted(set(rates), reverse=True)]
 
 
 class LineForm(forms.Form):
-    description = forms.CharField(label=_("description"), max_length=500)
+    product = PublicIdChoiceField(
+        label=_("product"),
+        queryset=None,
+        to_field_name="public_id",
+        required=False,
+        empty_label=_("(none)"),
+    )
+    description = forms.CharField(label=_("description"), max_length=500, required=False)
     quantity = forms.DecimalField(
         label=_("quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001")
     )
-    unit = forms.ChoiceField(label=_("unit"), choices=Unit.choices, initial=Unit.PIECE)
+    unit = forms.ChoiceField(
+        label=_("unit"), choices=Unit.choices, initial=Unit.PIECE, required=False
+    )
     unit_price = forms.DecimalField(
-        label=_("unit price excl. VAT"), max_digits=14, decimal_places=4, min_value=Decimal("0")
+        label=_("unit price excl. VAT"),
+        max_digits=14,
+        decimal_places=4,
+        min_value=Decimal("0"),
+        required=False,
     )
     discount_percent = forms.DecimalField(
         label=_("discount (%)"),
@@ -36,8 +64,45 @@ class LineForm(forms.Form):
         required=False,
     )
     vat_rate = forms.TypedChoiceField(
-        label=_("VAT"), choices=VAT_RATES, coerce=Decimal, initial=Decimal("21")
+        label=_("VAT"), choices=[], coerce=Decimal, empty_value=None, required=False
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        company: Company | None = None,
+        on: datetime.date | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.on = on or timezone.localdate()
+        self.fields["vat_rate"].choices = [  # type: ignore[attr-defined]
+            ("", _("product's rate")),
+            *rates_in_force(self.on),
+        ]
+        products = Product.objects.filter(company=company, is_active=True) if company else None
+        self.fields["product"].queryset = products  # type: ignore[attr-defined]
+        self.fields["product"].label_from_instance = lambda product: product.name  # type: ignore[attr-defined]
+        if not products:
+            del self.fields["product"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        product = data.get("product")
+        if product is not None:
+            data["description"] = data.get("description") or product.name
+            if data.get("unit_price") is None:
+                data["unit_price"] = product.unit_price
+            if not self.data.get(self.add_prefix("unit")):
+                data["unit"] = product.unit
+            if not self.data.get(self.add_prefix("vat_rate")):
+                data["vat_rate"] = vat_rate_for(code=product.vat_code, on=self.on)
+        data["unit"] = data.get("unit") or Unit.PIECE
+        if self.has_changed() or product is not None:
+            for name in ("description", "unit_price", "vat_rate"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, _("This field is required."))
+        return data
 
     def line(self) -> LineInput:
         data = self.cleaned_data
@@ -48,6 +113,7 @@ class LineForm(forms.Form):
             vat_rate=data["vat_rate"],
             unit=data["unit"],
             discount_percent=data.get("discount_percent") or Decimal("0"),
+            product_id=data["product"].pk if data.get("product") else None,
         )
 
 
@@ -73,6 +139,20 @@ class BaseLineFormSet(forms.BaseFormSet):
 LineFormSet = forms.formset_factory(
     LineForm, formset=BaseLineFormSet, extra=1, can_delete=True, max_num=200, validate_max=True
 )
+
+
+def line_formset(
+    data: Any = None,
+    *,
+    company: Company,
+    on: datetime.date | None = None,
+    initial: list[dict[str, Any]] | None = None,
+    prefix: str = "lines",
+) -> Any:
+    """The lines of a document of ``company`` dated ``on`` (today when not known yet)."""
+    return LineFormSet(
+        data, initial=initial, prefix=prefix, form_kwargs={"company": company, "on": on}
+    )
 
 
 def plain(value: Decimal) -> Decimal:

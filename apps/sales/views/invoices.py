@@ -18,7 +18,7 @@ from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
 from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
-from apps.sales.forms.lines import LineFormSet, line_initial
+from apps.sales.forms.lines import line_formset, line_initial
 from apps.sales.models import Customer, Invoice
 from apps.sales.services import invoices as services
 from apps.sales.services.quotes import sales_settings_get
@@ -131,11 +131,11 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
         initial = {"customer": customer, "vat_treatment": customer.vat_treatment}
     data = _add_line(request) if request.POST.get("action") == "add_line" else request.POST or None
     form = InvoiceForm(data, company=company, initial=initial)
-    formset = LineFormSet(data, prefix="lines")
+    formset = line_formset(data, company=company)
     saving = request.method == "POST" and request.POST.get("action") != "add_line"
     if saving and form.is_valid() and formset.is_valid():
         fields = form.service_fields()
-        lines = formset.lines()  # type: ignore[attr-defined]
+        lines = formset.lines()
         invoice = services.invoice_create(
             company=company, customer=fields.pop("customer"), lines=lines, **fields
         )
@@ -169,12 +169,15 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     adding = request.POST.get("action") == "add_line"
     data = _add_line(request) if adding else request.POST or None
     form = InvoiceForm(data, instance=invoice, company=company)
-    formset = LineFormSet(
-        data, prefix="lines", initial=None if data else line_initial(invoice.lines.all())
+    formset = line_formset(
+        data,
+        company=company,
+        on=invoice.issue_date,
+        initial=None if data else line_initial(invoice.lines.all()),
     )
     if request.method == "POST" and not adding and form.is_valid() and formset.is_valid():
         try:
-            lines = formset.lines()  # type: ignore[attr-defined]
+            lines = formset.lines()
             services.invoice_update(invoice=invoice, lines=lines, **form.service_fields())
         except DomainError as error:
             messages.error(request, str(error.message))

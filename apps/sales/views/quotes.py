@@ -23,7 +23,7 @@ from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
 from apps.sales.einvoicing import quote_model
-from apps.sales.forms.lines import LineFormSet, line_initial
+from apps.sales.forms.lines import line_formset, line_initial
 from apps.sales.forms.quotes import QuoteForm
 from apps.sales.models import Customer, Quote
 from apps.sales.services import quotes as services
@@ -116,7 +116,7 @@ def _status(quote: Quote) -> dict[str, str]:
     return {"status_code": quote.status, "status_label": quote.get_status_display()}
 
 
-def _formset_with_one_more(data: QueryDict) -> Any:
+def _formset_with_one_more(data: QueryDict, company: Any) -> Any:
     """The posted lines again, plus an empty one ("Add a line" without JavaScript)."""
     data = data.copy()
     key = f"{LINES_PREFIX}-TOTAL_FORMS"
@@ -125,7 +125,7 @@ def _formset_with_one_more(data: QueryDict) -> Any:
     except ValueError:
         total = 0
     data[key] = str(total + 1)
-    return LineFormSet(data, prefix=LINES_PREFIX)
+    return line_formset(data, company=company, prefix=LINES_PREFIX)
 
 
 def _adding_line(request: HttpRequest) -> bool:
@@ -191,7 +191,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     formset: Any  # a LineFormSet (formset_factory's class is not typed with its methods)
     if _adding_line(request):
         form = _unsubmitted_form(request, company, None)
-        formset = _formset_with_one_more(request.POST)
+        formset = _formset_with_one_more(request.POST, company)
         return _form_page(
             request,
             "sales/quote_create.html",
@@ -202,7 +202,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST":
         form = QuoteForm(request.POST, company=company)
-        formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
+        formset = line_formset(request.POST, company=company, prefix=LINES_PREFIX)
         if form.is_valid() and formset.is_valid():
             try:
                 quote = services.quote_create(
@@ -224,7 +224,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
                 "valid_until": today + datetime.timedelta(days=validity),
             },
         )
-        formset = LineFormSet(prefix=LINES_PREFIX)
+        formset = line_formset(company=company, prefix=LINES_PREFIX)
     return _form_page(
         request,
         "sales/quote_create.html",
@@ -248,11 +248,13 @@ def quote_detail(request: HttpRequest, quote_id: Any) -> HttpResponse:
     hide_line_errors = False
     if editable and _adding_line(request):
         form = _unsubmitted_form(request, company, quote)
-        formset = _formset_with_one_more(request.POST)
+        formset = _formset_with_one_more(request.POST, company)
         hide_line_errors = True
     elif editable and request.method == "POST":
         form = QuoteForm(request.POST, company=company, quote=quote)
-        formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
+        formset = line_formset(
+            request.POST, company=company, on=quote.issue_date, prefix=LINES_PREFIX
+        )
         if form.is_valid() and formset.is_valid():
             try:
                 services.quote_update(quote=quote, lines=formset.lines(), **form.service_fields())
@@ -263,7 +265,12 @@ def quote_detail(request: HttpRequest, quote_id: Any) -> HttpResponse:
                 return redirect(_detail_url(request, quote))
     elif editable:
         form = QuoteForm(company=company, quote=quote)
-        formset = LineFormSet(initial=line_initial(quote.lines.all()), prefix=LINES_PREFIX)
+        formset = line_formset(
+            company=company,
+            on=quote.issue_date,
+            initial=line_initial(quote.lines.all()),
+            prefix=LINES_PREFIX,
+        )
     elif request.method == "POST":
         messages.error(request, _("A sent quote can no longer be changed."))
         return redirect(_detail_url(request, quote))

@@ -1,0 +1,90 @@
+"""Lines from products: what the line leaves empty comes from the product, and its VAT rate
+from the rates in force on the document's date (accommodation: 6 % until 28 February 2026,
+12 % from 1 March 2026)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from apps.companies.scoping import company_scope
+from apps.sales.forms.lines import line_formset
+from apps.sales.selectors import vat_rate_for
+from tests import factories
+
+D = Decimal
+
+
+def _data(**line):
+    return {
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+        "lines-0-quantity": "2",
+        **{f"lines-0-{name}": value for name, value in line.items()},
+    }
+
+
+@pytest.mark.parametrize(
+    ("on", "rate"), [(datetime.date(2026, 2, 28), D("6")), (datetime.date(2026, 3, 1), D("12"))]
+)
+def test_a_product_fills_the_line_with_the_rate_in_force_on_the_date(company, on, rate):
+    with company_scope(company):
+        room = factories.ProductFactory(
+            company=company,
+            name="Hotelkamer",
+            unit="DAY",
+            unit_price="89.00",
+            vat_code="accommodation",
+        )
+        formset = line_formset(_data(product=str(room.public_id)), company=company, on=on)
+        assert formset.is_valid(), formset.errors
+        [line] = formset.lines()
+    assert (line.description, line.unit, line.unit_price, line.vat_rate) == (
+        "Hotelkamer",
+        "DAY",
+        D("89.0000"),
+        rate,
+    )
+    assert vat_rate_for(code="accommodation", on=on) == rate
+
+
+def test_what_is_typed_wins_over_the_product(company):
+    with company_scope(company):
+        product = factories.ProductFactory(company=company, name="Advies", unit_price="75")
+        formset = line_formset(
+            _data(
+                product=str(product.public_id),
+                description="Advies maart",
+                unit_price="60",
+                unit="HUR",
+                vat_rate="21",
+            ),
+            company=company,
+        )
+        assert formset.is_valid(), formset.errors
+        [line] = formset.lines()
+    assert (line.description, line.unit_price, line.unit) == ("Advies maart", D("60"), "HUR")
+
+
+def test_another_companys_product_is_refused(company, other_company):
+    with company_scope(other_company):
+        foreign = factories.ProductFactory(company=other_company)
+    with company_scope(company):
+        factories.ProductFactory(company=company)
+        formset = line_formset(_data(product=str(foreign.public_id)), company=company)
+        assert not formset.is_valid()
+
+
+def test_a_line_without_product_needs_its_description_and_price(company):
+    with company_scope(company):
+        formset = line_formset(_data(description="", unit_price="", vat_rate="21"), company=company)
+        assert not formset.is_valid()
+
+
+def test_only_rates_in_force_are_offered(company):
+    with company_scope(company):
+        formset = line_formset(company=company, on=datetime.date(2026, 6, 1))
+        choices = [value for value, _label in formset.empty_form.fields["vat_rate"].choices]
+    assert choices == ["", D("21"), D("12"), D("6"), D("0")]  # "": the product's rate
