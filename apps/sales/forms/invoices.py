@@ -30,8 +30,8 @@ class InvoiceForm(forms.ModelForm):
             "send_channel",
         )
         widgets = {
-            "issue_date": forms.DateInput(attrs={"type": "date"}),
-            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -43,6 +43,9 @@ class InvoiceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(company=company)  # type: ignore[attr-defined]
         self.fields["customer"].label_from_instance = lambda customer: customer.name  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # the field chooses by public id; the instance's initial is the primary key
+            self.initial["customer"] = self.instance.customer
         self.fields["vat_treatment"].required = False
         self.fields["send_channel"].choices = [(Invoice.Channel.EMAIL, _("E-mail"))]  # type: ignore[attr-defined]
 

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.companies.access import Action
@@ -24,6 +25,7 @@ from apps.sales.services import invoices as services
 from apps.sales.services.quotes import sales_settings_get
 from apps.sales.services.sending import invoice_send
 
+ISSUED = gettext_lazy("Issued. The invoice has its number; its PDF and UBL are ready to send.")
 STATUS_FILTERS = {
     "draft": Q(status=Invoice.Status.DRAFT),
     "open": Q(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE),
@@ -150,13 +152,15 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     if not invoice.is_draft:
         if request.method == "POST":
             raise PermissionDenied
+        lines = list(invoice.lines.all())
+        model = invoice_model(invoice, lines=lines)
         return render(
             request,
             "sales/invoice_detail.html",
             {
                 "invoice": invoice,
-                "model": invoice_model(invoice),
-                "lines": list(invoice.lines.all()),
+                "model": model,
+                "rows": list(zip(model.lines, lines, strict=True)),
                 "dispatches": list(invoice.dispatches.select_related("sent_by")),
                 "credit_notes": list(invoice.credit_notes.all()),
                 "can_edit": _can_edit(request),
@@ -179,11 +183,15 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
         try:
             lines = formset.lines()
             services.invoice_update(invoice=invoice, lines=lines, **form.service_fields())
+            if request.POST.get("action") == "issue":
+                # what is on the screen is saved first, then issued: nothing typed is lost
+                services.invoice_issue(invoice=invoice, actor=request.user)  # type: ignore[arg-type]
+                messages.success(request, ISSUED)
+            else:
+                messages.success(request, _("Draft saved."))
         except DomainError as error:
             messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Draft saved."))
-            return redirect(_detail_url(invoice))
+        return redirect(_detail_url(invoice))
     return _draft_page(request, form, formset, invoice)
 
 
@@ -206,7 +214,7 @@ def invoice_issue(request: HttpRequest, invoice_id: str) -> HttpResponse:
         request,
         invoice_id,
         lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
-        _("Issued. The invoice has its number; its PDF and UBL are ready to send."),
+        str(ISSUED),
     )
 
 

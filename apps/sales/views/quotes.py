@@ -394,7 +394,9 @@ def quote_public(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Language"] = language
     # The page carries a secret: not for shared caches, and no referrer to outside links.
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the link does not leak to other sites, and the browser
+    # still sends the Origin that Django's CSRF check needs for Accept and Decline
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
