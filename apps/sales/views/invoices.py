@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -85,6 +86,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
                 ("credit_notes", _("Credit notes")),
             ],
             "has_customers": Customer.objects.filter(company=company).exists(),
+            "today": timezone.localdate(),
             "can_edit": _can_edit(request),
             "tab": "invoices",
         },
