@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company
+from apps.core.errors import DomainError
 from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
 from apps.documents.errors import INGEST_ERRORS
 from apps.documents.models import (
@@ -26,6 +27,7 @@ from apps.documents.models import (
     Document,
     Event,
     Kind,
+    Source,
     Supplier,
 )
 from apps.documents.problems import Problem
@@ -518,8 +520,14 @@ def document_correct(*, document: Document, actor: User, changes: dict[str, Any]
     unsure fields they saw and left as they were count as checked, the supplier is remembered
     for next time, and the document is assessed again.
 
-    The timeline records the names of the changed fields (translated when shown)."""
+    The timeline records the names of the changed fields (translated when shown). A sales
+    document made from an issued invoice is not corrected here (a credit note does that)."""
     document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.source == Source.SALES:
+        raise DomainError(
+            _("An invoice made in OkiOki is corrected with a credit note, not here."),
+            code="sales_document",
+        )
     changed = [
         name
         for name in EDITABLE_FIELDS

@@ -100,8 +100,10 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
     document = _document_or_404(request, document_id)
     access = request.access  # type: ignore[attr-defined]
     form = DocumentForm(request.POST or None, instance=document)
+    # an invoice made in OkiOki says what its issued invoice says: corrected by a credit note
+    correctable = access.can(Action.EDIT_DATA) and document.source != Source.SALES
     if request.method == "POST":
-        if not access.can(Action.EDIT_DATA):
+        if not correctable:
             raise PermissionDenied
         if form.is_valid():
             services.document_correct(
@@ -122,7 +124,7 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
         "documents/document_detail.html",
         {
             "document": document,
-            "form": form if access.can(Action.EDIT_DATA) else None,
+            "form": form if correctable else None,
             "events": selectors.document_events(document=document),
             "original_url": reverse(
                 "documents:document-original",

@@ -4,6 +4,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -184,6 +185,9 @@ class LineFields(models.Model):
     vat_rate = models.DecimalField(
         _("VAT (%)"), max_digits=5, decimal_places=2, default=Decimal("21")
     )
+    # The product's kind of rate, when the rate came from it: resolved again on the date the
+    # invoice is issued (a draft from February issued in March gets March's rate).
+    vat_code = models.SlugField(max_length=40, blank=True)
 
     class Meta:
         abstract = True
@@ -278,7 +282,11 @@ class Invoice(CompanyOwnedModel):
         _("VAT treatment"), max_length=20, choices=VatTreatment.choices
     )
     discount_percent = models.DecimalField(
-        _("discount on the total (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+        _("discount on the total (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     notes = models.TextField(_("notes"), blank=True)
     buyer_reference = models.CharField(

@@ -182,3 +182,89 @@ def test_due_date_comes_from_the_payment_terms(seller, owner):
         invoice = draft(seller, customer, issue_date=datetime.date(2026, 11, 2))
     invoice = _issue(seller, invoice, owner)
     assert invoice.due_date == datetime.date(2026, 11, 16)
+
+
+def test_a_discount_outside_0_to_100_percent_is_refused(seller, owner):
+    with company_scope(seller):
+        invoice = draft(
+            seller, customer_for(seller, VatTreatment.DOMESTIC), discount_percent=D("150")
+        )
+        with pytest.raises(DomainError, match="between 0 and 100"):
+            invoice_issue(invoice=invoice, actor=owner)
+
+
+def test_credit_notes_never_credit_more_than_is_left(seller, owner):
+    with company_scope(seller):
+        invoice = draft(seller, customer_for(seller, VatTreatment.DOMESTIC))
+    invoice = _issue(seller, invoice, owner)
+    with company_scope(seller):
+        full = credit_note_create(invoice=invoice)
+    _issue(seller, full, owner)
+    with company_scope(seller):
+        again = credit_note_create(invoice=invoice)
+        with pytest.raises(DomainError, match="more than is left"):
+            invoice_issue(invoice=again, actor=owner)
+        assert Invoice.objects.get(pk=again.pk).number == ""
+
+
+def test_a_credit_note_stays_with_its_invoices_customer(seller, owner):
+    with company_scope(seller):
+        invoice = draft(seller, customer_for(seller, VatTreatment.DOMESTIC))
+    invoice = _issue(seller, invoice, owner)
+    with company_scope(seller):
+        other = customer_for(seller, VatTreatment.DOMESTIC, name="Someone Else")
+        note = credit_note_create(invoice=invoice)
+        note = invoice_update(invoice=note, customer=other, vat_treatment=VatTreatment.EXEMPT)
+        assert (note.customer_id, note.vat_treatment) == (
+            invoice.customer_id,
+            invoice.vat_treatment,
+        )
+
+
+def test_numbers_follow_dates_and_no_invoice_is_dated_in_the_future(seller, owner):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+        june = draft(seller, customer, issue_date=datetime.date(2026, 6, 1))
+        january = draft(seller, customer, issue_date=datetime.date(2026, 1, 2))
+        future = draft(seller, customer, issue_date=datetime.date(2099, 1, 1))
+    _issue(seller, june, owner)
+    with company_scope(seller):
+        with pytest.raises(DomainError, match="date order"):
+            invoice_issue(invoice=january, actor=owner)
+        with pytest.raises(DomainError, match="future"):
+            invoice_issue(invoice=future, actor=owner)
+
+
+def test_the_sales_document_of_an_issued_invoice_cannot_be_corrected(seller, owner):
+    from apps.documents.services import document_correct
+
+    with company_scope(seller):
+        invoice = draft(seller, customer_for(seller, VatTreatment.DOMESTIC))
+    invoice = _issue(seller, invoice, owner)
+    with company_scope(seller):
+        document = invoice.document
+        with pytest.raises(DomainError, match="credit note"):
+            document_correct(document=document, actor=owner, changes={"number": "HACKED"})
+
+
+def test_a_rule_without_plain_words_still_says_which_rule_in_the_users_language():
+    from django.utils import translation
+
+    from apps.einvoice.validation import Failure, ValidationReport
+    from apps.sales.services.invoices import _explain
+
+    report = ValidationReport()
+    report.failures.append(
+        Failure(
+            rule="BR-ZZ-99",
+            text="[BR-ZZ-99]-Something official.",
+            severity="fatal",
+            layer="en16931",
+            location="/",
+        )
+    )
+    with translation.override("nl"):
+        [text] = _explain(report)
+    assert "BR-ZZ-99" in text
+    assert "Something official." in text
+    assert not text.startswith("[")

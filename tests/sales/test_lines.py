@@ -88,3 +88,33 @@ def test_only_rates_in_force_are_offered(company):
         formset = line_formset(company=company, on=datetime.date(2026, 6, 1))
         choices = [value for value, _label in formset.empty_form.fields["vat_rate"].choices]
     assert choices == ["", D("21"), D("12"), D("6"), D("0")]  # "": the product's rate
+
+
+def test_a_draft_made_in_february_issued_in_march_gets_the_march_rate(seller, owner):
+    from apps.sales.models import VatTreatment
+    from apps.sales.services.invoices import invoice_create, invoice_issue
+    from tests.sales.conftest import customer_for
+
+    with company_scope(seller):
+        room = factories.ProductFactory(
+            company=seller,
+            name="Hotelkamer",
+            unit="DAY",
+            unit_price="89.00",
+            vat_code="accommodation",
+        )
+        formset = line_formset(
+            _data(product=str(room.public_id)), company=seller, on=datetime.date(2026, 2, 20)
+        )
+        assert formset.is_valid(), formset.errors
+        [line] = formset.lines()
+        assert (line.vat_rate, line.vat_code) == (D("6"), "accommodation")
+        invoice = invoice_create(
+            company=seller,
+            customer=customer_for(seller, VatTreatment.DOMESTIC),
+            lines=[line],
+            issue_date=datetime.date(2026, 3, 2),
+        )
+        invoice = invoice_issue(invoice=invoice, actor=owner)
+        assert invoice.lines.get().vat_rate == D("12")
+    assert invoice.total_vat == D("21.36")  # 2 nights × 89.00 at 12 %

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
@@ -18,14 +19,19 @@ from tests.sales.conftest import customer_for, draft
 ISSUED_ON = datetime.date(2026, 11, 2)  # due 2 December with 30 days
 
 
-def _issued(seller, owner, **customer) -> Invoice:
+def _issued(seller, owner, *, sent: bool = True, **customer) -> Invoice:
+    """An issued invoice; ``sent``: the customer received it (reminders need that)."""
     with company_scope(seller):
         invoice = draft(
             seller,
             customer_for(seller, VatTreatment.DOMESTIC, **customer),
             issue_date=ISSUED_ON,
         )
-        return invoice_issue(invoice=invoice, actor=owner)
+        invoice = invoice_issue(invoice=invoice, actor=owner)
+        if sent:
+            Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+            invoice.refresh_from_db()
+        return invoice
 
 
 def test_an_issued_invoice_goes_by_email_with_its_pdf_and_ubl(seller, owner, smtp):
@@ -75,9 +81,9 @@ def test_reminders_go_at_each_level_once_in_the_customers_language(seller, owner
         assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=35)) == 1
         assert reminders_send_due(company=seller, today=due + datetime.timedelta(days=60)) == 0
     subjects = [r.message["Subject"] for r in smtp.wait_for(3)]
-    assert subjects[0].startswith("Rappel")
-    assert "Deuxième" in subjects[1] or "2" in subjects[1]
-    assert "final" in subjects[2].lower() or "dernier" in subjects[2].lower()
+    assert subjects[0] == f"Rappel : facture {invoice.number}"
+    assert subjects[1] == f"Deuxième rappel : facture {invoice.number}"
+    assert subjects[2] == f"Dernier rappel : facture {invoice.number}"
 
 
 def test_no_reminder_for_a_paid_invoice_or_when_turned_off(seller, owner, smtp):
@@ -105,3 +111,33 @@ def test_the_daily_task_sends_each_companys_reminders(seller, owner, smtp):
         result = sales_daily()
     assert result["companies"] >= 1
     assert len(smtp.wait_for(1)) == 1
+
+
+def test_reminders_go_in_order_even_when_late_and_not_for_unsent_or_credited_invoices(
+    seller, owner, smtp
+):
+    from apps.sales.services.invoices import credit_note_create
+
+    late = _issued(seller, owner)
+    _issued(seller, owner, sent=False)  # never received: no reminder
+    credited = _issued(seller, owner)
+    with company_scope(seller):
+        note = credit_note_create(invoice=credited)
+        invoice_issue(invoice=note, actor=owner)
+        # 40 days late and nothing sent before: the first reminder, not the final one
+        today = late.due_date + datetime.timedelta(days=40)
+        assert reminders_send_due(company=seller, today=today) == 1
+        assert reminders_send_due(company=seller, today=today) == 1  # the next day's run
+    first, second = smtp.wait_for(2)
+    assert first.message["Subject"] == f"Herinnering: factuur {late.number}"
+    assert second.message["Subject"].startswith("Tweede herinnering")
+
+
+def test_a_company_name_with_a_comma_still_sends(seller, owner, smtp):
+    seller.name = "Peeters, Janssens & Co BV"
+    seller.save()
+    invoice = _issued(seller, owner)
+    with company_scope(seller):
+        invoice_send(invoice=invoice, actor=owner)
+    [received] = smtp.wait_for(1)
+    assert received.message["From"].addresses[0].display_name == "Peeters, Janssens & Co BV"

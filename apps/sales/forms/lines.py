@@ -66,6 +66,7 @@ class LineForm(forms.Form):
     vat_rate = forms.TypedChoiceField(
         label=_("VAT"), choices=[], coerce=Decimal, empty_value=None, required=False
     )
+    vat_code = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self,
@@ -97,6 +98,9 @@ class LineForm(forms.Form):
                 data["unit"] = product.unit
             if not self.data.get(self.add_prefix("vat_rate")):
                 data["vat_rate"] = vat_rate_for(code=product.vat_code, on=self.on)
+                data["vat_code"] = product.vat_code
+        if self.has_changed() and "vat_rate" in self.changed_data and product is None:
+            data["vat_code"] = ""  # a rate chosen by hand is that rate
         data["unit"] = data.get("unit") or Unit.PIECE
         if self.has_changed() or product is not None:
             for name in ("description", "unit_price", "vat_rate"):
@@ -114,6 +118,7 @@ class LineForm(forms.Form):
             unit=data["unit"],
             discount_percent=data.get("discount_percent") or Decimal("0"),
             product_id=data["product"].pk if data.get("product") else None,
+            vat_code=data.get("vat_code") or "",
         )
 
 
@@ -171,6 +176,7 @@ def line_initial(lines: Any) -> list[dict[str, Any]]:
             "unit_price": plain(line.unit_price),
             "discount_percent": plain(line.discount_percent),
             "vat_rate": plain(line.vat_rate),
+            "vat_code": line.vat_code,
         }
         for line in lines
     ]

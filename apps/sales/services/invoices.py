@@ -35,6 +35,7 @@ DRAFT_FIELDS = (
     "buyer_reference",
     "send_channel",
 )
+ISSUED_STATUSES = ("issued", "paid")
 KIND_DIGIT: dict[str, int] = {Invoice.Kind.INVOICE: 1, Invoice.Kind.CREDIT_NOTE: 2}
 
 
@@ -47,6 +48,7 @@ class LineInput:
     unit: str = "C62"
     discount_percent: Decimal = Decimal("0")
     product_id: int | None = None
+    vat_code: str = ""
 
 
 def _not_draft() -> DomainError:
@@ -70,6 +72,7 @@ def _set_lines(invoice: Invoice, lines: list[LineInput]) -> None:
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
                 vat_rate=line.vat_rate,
+                vat_code=line.vat_code,
             )
             for position, line in enumerate(lines)
         ]
@@ -112,6 +115,10 @@ def invoice_update(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_draft:
         raise _not_draft()
+    if invoice.is_credit_note:
+        # a credit note stays with its invoice's customer and VAT treatment
+        fields.pop("customer", None)
+        fields.pop("vat_treatment", None)
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
@@ -156,10 +163,13 @@ def _explain(report: Any) -> list[str]:
         explanation = explain(failure.rule)
         if explanation:
             problems.append(str(explanation))
-        elif failure.text.startswith(f"[{failure.rule}]"):
-            problems.append(failure.text)
         else:
-            problems.append(f"[{failure.rule}] {failure.text}")
+            # no plain words for this rule yet: say which rule, and its official text
+            text = failure.text.removeprefix(f"[{failure.rule}]").lstrip("- ").strip()
+            problems.append(
+                str(_("The e-invoice rule %(rule)s is not met: %(text)s"))
+                % {"rule": failure.rule, "text": text}
+            )
     problems.extend(str(error) for error in report.errors)
     return list(dict.fromkeys(problems))
 
@@ -220,10 +230,13 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
             )
         invoice.issue_date = invoice.issue_date or timezone.localdate()
         invoice.due_date = invoice.due_date or _due_date(invoice)
+        _check_before_issue(invoice)
+        _rates_on_issue_date(invoice)
         year = invoice.issue_date.year
         sequence, invoice.number = number_next(
             company=invoice.company, kind=invoice.kind, year=year
         )
+        _check_date_order(invoice)
         invoice.structured_communication = structured_communication_for(
             year=year, kind=invoice.kind, sequence=sequence
         )
@@ -266,6 +279,94 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
     return invoice
 
 
+def _check_before_issue(invoice: Invoice) -> None:
+    """Business rules the e-invoice rules don't know: discounts, dates, VAT treatment, and
+    what a credit note may credit."""
+    from apps.sales.services.customers import _check_vat_treatment
+
+    assert invoice.issue_date is not None  # set by the caller
+    if not Decimal("0") <= invoice.discount_percent <= Decimal("100"):
+        raise DomainError(_("A discount is between 0 and 100 %."), code="bad_discount")
+    if invoice.issue_date > timezone.localdate():
+        raise DomainError(_("An invoice can't be dated in the future."), code="future_date")
+    if invoice.due_date and invoice.due_date < invoice.issue_date:
+        raise DomainError(_("The due date comes before the invoice date."), code="due_before")
+    data = invoice.customer_snapshot or customer_snapshot(invoice.customer)
+    _check_vat_treatment(
+        {
+            "vat_treatment": invoice.vat_treatment,
+            "country": data["country"],
+            "vat_id": data["vat_id"],
+        }
+    )
+    if invoice.is_credit_note:
+        _check_credit(invoice)
+
+
+def _rates_on_issue_date(invoice: Invoice) -> None:
+    """Lines whose rate came from a product's kind of rate get the rate in force on the
+    issue date."""
+    from apps.sales.selectors import vat_rate_for
+
+    assert invoice.issue_date is not None
+    for line in invoice.lines.exclude(vat_code=""):
+        rate = vat_rate_for(code=line.vat_code, on=invoice.issue_date)
+        if rate is not None and rate != line.vat_rate:
+            line.vat_rate = rate
+            line.save(update_fields=["vat_rate"])
+
+
+def _check_credit(credit: Invoice) -> None:
+    """A credit note is for the credited invoice's customer, with its VAT treatment, and
+    never credits more than what is left of the invoice (after earlier credit notes)."""
+    assert credit.credited_invoice_id is not None
+    credited = Invoice.objects.select_for_update().get(pk=credit.credited_invoice_id)
+    if credit.customer_id != credited.customer_id or credit.vat_treatment != credited.vat_treatment:
+        raise DomainError(
+            _("A credit note is for the customer and the VAT treatment of its invoice."),
+            code="credit_mismatch",
+        )
+    earlier = Invoice.objects.filter(
+        credited_invoice=credited, kind=Invoice.Kind.CREDIT_NOTE, status__in=ISSUED_STATUSES
+    ).exclude(pk=credit.pk)
+    already = sum((note.total_incl_vat or Decimal("0") for note in earlier), Decimal("0"))
+    amount = invoice_model(credit).totals.tax_inclusive  # type: ignore[union-attr]
+    if already + amount > (credited.total_incl_vat or Decimal("0")):
+        raise DomainError(
+            _("This credit note would credit more than is left of invoice %(number)s (%(left)s).")
+            % {"number": credited.number, "left": (credited.total_incl_vat or 0) - already},
+            code="credit_too_much",
+        )
+
+
+def _check_date_order(invoice: Invoice) -> None:
+    """Numbers follow dates: under the sequence's lock, no earlier date than the last one."""
+    assert invoice.issue_date is not None
+    last = (
+        Invoice.objects.filter(company=invoice.company, kind=invoice.kind)
+        .exclude(status=Invoice.Status.DRAFT)
+        .filter(issue_date__year=invoice.issue_date.year)
+        .order_by("-issue_date")
+        .values_list("issue_date", flat=True)
+        .first()
+    )
+    if last is not None and invoice.issue_date < last:
+        raise DomainError(
+            _("Invoices are numbered in date order: this one can't be dated before %(date)s.")
+            % {"date": last.strftime("%d/%m/%Y")},
+            code="date_order",
+        )
+
+
+def balance_due(invoice: Invoice) -> Decimal:
+    """What is left to pay on an invoice after its issued credit notes."""
+    credited = Invoice.objects.filter(
+        credited_invoice=invoice, kind=Invoice.Kind.CREDIT_NOTE, status__in=ISSUED_STATUSES
+    )
+    total = sum((note.total_incl_vat or Decimal("0") for note in credited), Decimal("0"))
+    return (invoice.total_incl_vat or Decimal("0")) - total
+
+
 def _sales_document(invoice: Invoice, xml: bytes) -> Any:
     """The issued invoice as a document of category sales: it goes to the accountant like
     every other document (read from its UBL by the worker, then ready, then delivered)."""
@@ -287,7 +388,7 @@ def invoice_mark_paid(
     *, invoice: Invoice, actor: User, paid_on: datetime.date | None = None
 ) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.ISSUED:
+    if invoice.status != Invoice.Status.ISSUED or invoice.is_credit_note:
         raise DomainError(_("Only an issued invoice can be marked paid."), code="not_issued")
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = timezone.now()
@@ -322,6 +423,7 @@ def credit_note_create(*, invoice: Invoice, lines: list[LineInput] | None = None
                 unit=line.unit,
                 discount_percent=line.discount_percent,
                 product_id=line.product_id,
+                vat_code=line.vat_code,
             )
             for line in invoice.lines.all()
         ]

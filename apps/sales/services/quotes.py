@@ -43,6 +43,7 @@ def _set_lines(quote: Quote, lines: list[LineInput]) -> None:
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
                 vat_rate=line.vat_rate,
+                vat_code=line.vat_code,
             )
             for position, line in enumerate(lines)
         ]
@@ -177,6 +178,7 @@ def quote_to_invoice(*, quote: Quote, actor: User | None) -> Invoice:
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
                 vat_rate=line.vat_rate,
+                vat_code=line.vat_code,
             )
             for line in quote.lines.all()
         ]

@@ -5,8 +5,10 @@ The channel is the invoice's ``send_channel``; each channel is one function in `
 """
 
 import datetime
+import logging
 from collections.abc import Callable
-from email.utils import make_msgid
+from decimal import Decimal
+from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -20,6 +22,7 @@ from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 
+logger = logging.getLogger(__name__)
 REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
 
 
@@ -45,7 +48,7 @@ def _email(
     message = EmailMessage(
         subject=" ".join(subject.split()),
         body=body,
-        from_email=f"{company.name} <{settings.DEFAULT_FROM_EMAIL.rsplit('<', 1)[-1].rstrip('>')}>",
+        from_email=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
         to=[to],
         reply_to=[company.email] if company.email else None,
         headers={"Message-ID": message_id},
@@ -55,9 +58,13 @@ def _email(
     try:
         message.send()
     except Exception as error:  # smtplib errors, refused, timeouts: said plainly
+        logger.warning("e-mail to %s not sent: %r", to, error)
         raise DomainError(
-            _("The e-mail to %(to)s could not be sent: %(reason)s")
-            % {"to": to, "reason": type(error).__name__},
+            _(
+                "The e-mail to %(to)s could not be sent: the mail server refused it or could "
+                "not be reached. Check the address and try again."
+            )
+            % {"to": to},
             code="send_failed",
         ) from error
     return message_id
@@ -189,12 +196,23 @@ def reminder_send(*, invoice: Invoice, level: int) -> Dispatch | None:
             invoice.company,
             to=to,
             template="reminder",
-            context={"invoice": invoice, "company": invoice.company, "level": level},
+            context={
+                "invoice": invoice,
+                "company": invoice.company,
+                "level": level,
+                "balance": balance_due(invoice),
+            },
             language=_language(invoice),
             attachments=_files(invoice),
         )
         dispatch.save(update_fields=["message_id", "updated_at"])
         return dispatch
+
+
+def balance_due(invoice: Invoice) -> "Decimal":
+    from apps.sales.services.invoices import balance_due as due
+
+    return due(invoice)
 
 
 def reminders_send_due(*, company: Company, today: datetime.date | None = None) -> int:
@@ -212,11 +230,16 @@ def reminders_send_due(*, company: Company, today: datetime.date | None = None) 
         kind=Invoice.Kind.INVOICE,
         status=Invoice.Status.ISSUED,
         due_date__lt=today,
+        sent_at__isnull=False,  # a customer is reminded of an invoice they received
     ).prefetch_related("dispatches")
     for invoice in unpaid:
-        level = _due_level(invoice, sales_settings, today)
+        if balance_due(invoice) <= 0:
+            continue  # credited in full
+        reached = _due_level(invoice, sales_settings, today)
         done = {d.level for d in invoice.dispatches.all() if d.what == Dispatch.What.REMINDER}
-        if level and level not in done and (not done or level > max(done)):
+        # one level at a time, in order: never the final one first
+        level = max(done, default=0) + 1
+        if level <= reached and level in REMINDER_LEVELS:
             try:
                 if reminder_send(invoice=invoice, level=level) is not None:
                     sent += 1
