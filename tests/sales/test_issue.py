@@ -11,6 +11,7 @@ from stdnum.be import ogm_vcs
 
 from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
+from apps.core.money import format_money
 from apps.einvoice import from_xml, validate
 from apps.sales.models import Invoice, VatTreatment
 from apps.sales.services.invoices import (
@@ -82,6 +83,24 @@ def test_each_vat_treatment_issues_a_valid_ubl_and_a_pdf_saying_the_same(treatme
         exemption = {b.exemption_reason for b in model.vat_breakdown}
         assert any(MENTION_WORDS[treatment] in reason for reason in exemption), exemption
         assert MENTION_WORDS[treatment] in text
+    # the total as the customer reads it, in the customer's language
+    language = customer.language
+    assert format_money(invoice.total_incl_vat, "EUR", language).replace("\xa0", " ") in text
+
+    # and its credit note: a valid UBL CreditNote, the same mention, the total, the reference
+    with company_scope(seller):
+        note = credit_note_create(invoice=invoice)
+    note = _issue(seller, note, owner)
+    with note.ubl.open("rb") as handle:
+        report = validate(handle.read())
+    assert report.is_valid, report.fatal_rules
+    assert report.layers_run == ["xsd", "en16931", "peppol"]
+    assert note.total_incl_vat == invoice.total_incl_vat
+    note_text = _pdf_text(note)
+    assert invoice.number in note_text
+    assert format_money(note.total_incl_vat, "EUR", language).replace("\xa0", " ") in note_text
+    if treatment in MENTION_WORDS:
+        assert MENTION_WORDS[treatment] in note_text
 
 
 def test_the_reverse_charge_mention_is_in_the_customers_language(seller, owner):
