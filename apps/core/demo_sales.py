@@ -78,15 +78,7 @@ def seed_sales(company: Company) -> None:
         LineInput("Verjaardagstaart", D("2"), D("18.50"), D("6"), discount_percent=D("10")),
         LineInput("Catering", D("4"), D("45.00"), D("21"), unit="HUR"),
     ]
-    # paid, open and overdue, a draft
-    paid = invoice_create(
-        company=company,
-        customer=customers[0],
-        lines=bread,
-        issue_date=today - datetime.timedelta(days=40),
-    )
-    paid = invoice_issue(invoice=paid, actor=None)
-    invoice_mark_paid(invoice=paid, actor=None)  # type: ignore[arg-type]
+    # overdue, paid, to Germany with a credit note, a draft: issued in date order
     overdue = invoice_create(
         company=company,
         customer=customers[1],
@@ -98,6 +90,14 @@ def seed_sales(company: Company) -> None:
         issue_date=today - datetime.timedelta(days=45),
     )
     invoice_issue(invoice=overdue, actor=None)
+    paid = invoice_create(
+        company=company,
+        customer=customers[0],
+        lines=bread,
+        issue_date=today - datetime.timedelta(days=40),
+    )
+    paid = invoice_issue(invoice=paid, actor=None)
+    invoice_mark_paid(invoice=paid, actor=None)  # type: ignore[arg-type]
     export = invoice_create(
         company=company,
         customer=customers[2],

@@ -1,0 +1,49 @@
+"""`make run`'s demo data: it loads on an empty database, again without change, and shows
+every capability (documents, inbox, transfer, sales)."""
+
+import pytest
+from django.core.management import call_command
+
+from apps.companies.models import Company
+from apps.companies.scoping import all_companies
+from apps.connections.models import Delivery, Transfer
+from apps.documents.models import Category, Document
+from apps.inbox.models import InboundMessage
+from apps.sales.models import Customer, Invoice, Quote
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    with all_companies():
+        counts = {
+            "companies": Company.objects.count(),
+            "documents": Document.objects.count(),
+            "messages": InboundMessage.objects.count(),
+            "transfers": Transfer.objects.count(),
+            "deliveries": Delivery.objects.count(),
+            "customers": Customer.objects.count(),
+            "invoices": Invoice.objects.count(),
+            "quotes": Quote.objects.count(),
+        }
+        assert Document.objects.filter(category=Category.SALES).exists()
+        assert Invoice.objects.filter(status=Invoice.Status.PAID).exists()
+        assert Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+        assert Quote.objects.filter(status=Quote.Status.ACCEPTED, invoice__isnull=False).exists()
+    assert all(counts.values()), counts
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    with all_companies():
+        again = {
+            "companies": Company.objects.count(),
+            "documents": Document.objects.count(),
+            "messages": InboundMessage.objects.count(),
+            "transfers": Transfer.objects.count(),
+            "deliveries": Delivery.objects.count(),
+            "customers": Customer.objects.count(),
+            "invoices": Invoice.objects.count(),
+            "quotes": Quote.objects.count(),
+        }
+    assert again == counts
