@@ -46,6 +46,18 @@ MENTIONS: dict[str, Mention] = {
             "(article 138 Directive 2006/112/EC)",
         },
     ),
+    # B2B services to a business in another EU country: the customer accounts for the VAT
+    # (art. 21 §2 Belgian VAT Code; art. 44 and 196 Directive 2006/112/EC)
+    VatTreatment.INTRA_EU_SERVICES: Mention(
+        "AE",
+        "VATEX-EU-AE",
+        {
+            "nl": "Btw verlegd – verlegging van heffing, artikel 196 Richtlijn 2006/112/EG",
+            "fr": "Autoliquidation – article 196 de la directive 2006/112/CE",
+            "en": "Reverse charge – VAT to be accounted for by the customer, "
+            "article 196 Directive 2006/112/EC",
+        },
+    ),
     VatTreatment.EXPORT: Mention(
         "G",
         "VATEX-EU-G",

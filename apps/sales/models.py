@@ -24,6 +24,7 @@ class VatTreatment(models.TextChoices):
     DOMESTIC = "domestic", _("Belgian VAT")
     REVERSE_CHARGE = "reverse_charge", _("Reverse charge (co-contractor, art. 51 §2)")
     INTRA_EU = "intra_eu", _("Intra-EU supply")
+    INTRA_EU_SERVICES = "intra_eu_services", _("Services to an EU business (reverse charge)")
     EXPORT = "export", _("Export outside the EU")
     EXEMPT = "exempt", _("Exempt (small-business scheme)")
 

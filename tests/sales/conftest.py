@@ -36,6 +36,15 @@ CUSTOMERS = {
         "city": "Aachen",
         "postal_code": "52062",
     },
+    VatTreatment.INTRA_EU_SERVICES: {
+        "language": "fr",
+        "name": "Agence Lumière SAS",
+        "enterprise_number": "",
+        "vat_id": "FR40303265045",
+        "country": "FR",
+        "city": "Lille",
+        "postal_code": "59000",
+    },
     VatTreatment.EXPORT: {
         "language": "en",
         "name": "Maple Bakery Inc.",

@@ -160,3 +160,18 @@ def test_the_invoice_list_stays_within_its_query_budget(
     url = reverse("sales:invoice-list", kwargs={"company_id": seller.public_id})
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_the_invoice_list_pages_by_fifty(seller, owner, client_for):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+    for _ in range(55):
+        factories.InvoiceFactory(company=seller, customer=customer)
+    client = client_for(owner)
+    url = reverse("sales:invoice-list", kwargs={"company_id": seller.public_id})
+    first = client.get(url).content.decode()
+    assert first.count('href="/c/') >= 50
+    assert "page=2" in first
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count("sales/invoices/") - second.count("invoices/new/") == 5
+    assert client.get(url + "?page=x").status_code == 200

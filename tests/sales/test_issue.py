@@ -27,6 +27,7 @@ D = Decimal
 MENTION_WORDS = {
     VatTreatment.REVERSE_CHARGE: "Autoliquidation",
     VatTreatment.INTRA_EU: "intra-Community supply",
+    VatTreatment.INTRA_EU_SERVICES: "article 196",
     VatTreatment.EXPORT: "Exempt export",
     VatTreatment.EXEMPT: "kleine ondernemingen",
 }
@@ -287,3 +288,23 @@ def test_a_rule_without_plain_words_still_says_which_rule_in_the_users_language(
     assert "BR-ZZ-99" in text
     assert "Something official." in text
     assert not text.startswith("[")
+
+
+def test_an_issue_that_fails_at_the_last_step_leaves_no_files_and_no_number(
+    seller, owner, monkeypatch, settings
+):
+    from pathlib import Path
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the documents are down")
+
+    with company_scope(seller):
+        invoice = draft(seller, customer_for(seller, VatTreatment.DOMESTIC))
+    monkeypatch.setattr("apps.sales.services.invoices._sales_document", broken)
+    with company_scope(seller), pytest.raises(RuntimeError):
+        invoice_issue(invoice=invoice, actor=owner)
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    assert not [p for p in root.rglob("*") if p.is_file() and "/sales/" in str(p)]
+    with company_scope(seller):
+        invoice.refresh_from_db()
+    assert (invoice.status, invoice.number) == (Invoice.Status.DRAFT, "")

@@ -141,3 +141,15 @@ def test_a_company_name_with_a_comma_still_sends(seller, owner, smtp):
         invoice_send(invoice=invoice, actor=owner)
     [received] = smtp.wait_for(1)
     assert received.message["From"].addresses[0].display_name == "Peeters, Janssens & Co BV"
+
+
+def test_a_double_click_on_send_sends_once(seller, owner, smtp):
+    invoice = _issued(seller, owner, sent=False)
+    with company_scope(seller):
+        invoice_send(invoice=invoice, actor=owner)
+        with pytest.raises(DomainError, match="a moment ago"):
+            invoice_send(invoice=invoice, actor=owner)
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    with time_machine.travel(later), company_scope(seller):
+        invoice_send(invoice=invoice, actor=owner)  # "send again", on purpose
+    assert len(smtp.wait_for(2)) == 2

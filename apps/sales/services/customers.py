@@ -214,7 +214,7 @@ def _check_vat_treatment(data: dict[str, Any]) -> None:
     treatment, country, vat_id = data["vat_treatment"], data["country"], data["vat_id"]
     if treatment not in VatTreatment.values:
         raise DomainError(_("Choose how VAT applies."), field="vat_treatment")
-    if treatment == VatTreatment.INTRA_EU and (
+    if treatment in (VatTreatment.INTRA_EU, VatTreatment.INTRA_EU_SERVICES) and (
         country == "BE" or country not in EU_COUNTRIES or not vat_id
     ):
         raise DomainError(

@@ -273,9 +273,16 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
         invoice.issued_by = actor
         invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(pdf), save=False)
         invoice.ubl.save(f"{invoice.number}.xml", ContentFile(final_xml), save=False)
-        invoice.save()
-        invoice.document = _sales_document(invoice, final_xml)
-        invoice.save(update_fields=["document", "updated_at"])
+        try:
+            invoice.save()
+            invoice.document = _sales_document(invoice, final_xml)
+            invoice.save(update_fields=["document", "updated_at"])
+        except Exception:
+            # the transaction is rolled back: its files must not stay behind
+            for stored in (invoice.pdf, invoice.ubl):
+                if stored.name:
+                    stored.storage.delete(stored.name)
+            raise
     return invoice
 
 

@@ -24,6 +24,7 @@ from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 
 logger = logging.getLogger(__name__)
 REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
+RESEND_AFTER_SECONDS = 60
 
 
 def _language(invoice_or_quote: Invoice | Quote) -> str:
@@ -111,8 +112,20 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
         raise DomainError(
             _("The customer has no e-mail address for invoices. Add one first."), code="no_email"
         )
-    message_id = SENDERS[invoice.send_channel](invoice, to)
     with transaction.atomic():
+        # one sending at a time per invoice, and not twice within a minute (a double click)
+        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        recent = Dispatch.objects.filter(
+            invoice=invoice,
+            what=Dispatch.What.INVOICE,
+            created_at__gte=timezone.now() - datetime.timedelta(seconds=RESEND_AFTER_SECONDS),
+        )
+        if recent.exists():
+            raise DomainError(
+                _("This invoice was sent a moment ago. Wait a minute to send it again."),
+                code="just_sent",
+            )
+        message_id = SENDERS[invoice.send_channel](invoice, to)
         dispatch = Dispatch.objects.create(
             company=invoice.company,
             invoice=invoice,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
+from apps.core.paging import page_of
 from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
 from apps.sales.forms.lines import line_formset, line_initial
@@ -72,11 +73,13 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
     if status in STATUS_FILTERS:
         invoices = invoices.filter(STATUS_FILTERS[status])
+    pager = page_of(request, invoices)
     return render(
         request,
         "sales/invoice_list.html",
         {
-            "invoices": invoices[:200],
+            "invoices": pager.rows,
+            "pager": pager,
             "status": status,
             "filters": [
                 ("", _("All")),

@@ -22,6 +22,7 @@ from apps.companies.decorators import company_view
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
+from apps.core.paging import page_of
 from apps.sales.einvoicing import quote_model
 from apps.sales.forms.lines import line_formset, line_initial
 from apps.sales.forms.quotes import QuoteForm
@@ -151,11 +152,13 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Quote.Status.values:
         status = None
+    pager = page_of(request, _quotes(company=company, status=status))
     return render(
         request,
         "sales/quote_list.html",
         {
-            "quotes": _quotes(company=company, status=status),
+            "quotes": pager.rows,
+            "pager": pager,
             "status": status,
             "filters": [("", _("All")), *Quote.Status.choices],
             "can_edit": _can_edit(request),
