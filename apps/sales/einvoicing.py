@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core.money import round_amount
 from apps.documents.envelope import VAT_SCHEMES, our_party
 from apps.einvoice import complete
 from apps.einvoice.model import (
@@ -29,6 +30,7 @@ from apps.einvoice.model import (
     VatBreakdown,
 )
 from apps.einvoice.model import Document as EDocument
+from apps.einvoice.totals import line_net_amount
 from apps.sales.mentions import MENTIONS, category_for
 from apps.sales.models import Invoice, VatTreatment
 
@@ -88,13 +90,13 @@ def _lines(invoice: Invoice, lines: list[Any]) -> list[Line]:
     for index, line in enumerate(lines, start=1):
         treatment_rate = line.vat_rate if invoice.vat_treatment == VatTreatment.DOMESTIC else 0
         rate = Decimal(str(treatment_rate))
-        gross = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+        gross = round_amount(line.quantity * line.unit_price)
         allowances = []
         if line.discount_percent:
             allowances.append(
                 AllowanceCharge(
                     is_charge=False,
-                    amount=(gross * line.discount_percent / HUNDRED).quantize(Decimal("0.01")),
+                    amount=round_amount(gross * line.discount_percent / HUNDRED),
                     base_amount=gross,
                     percentage=line.discount_percent,
                     reason=_("Discount"),
@@ -123,20 +125,12 @@ def _document_discount(invoice: Invoice, lines: list[Line]) -> list[AllowanceCha
     if not invoice.discount_percent:
         return []
     bases: dict[tuple[str, Decimal | None], Decimal] = defaultdict(Decimal)
-    for line in complete(
-        EDocument(
-            number="x",
-            issue_date=invoice.issue_date or timezone.localdate(),
-            seller=Party(name="x"),
-            buyer=Party(name="x"),
-            lines=lines,
-        )
-    ).lines:
-        bases[(line.vat_category, line.vat_rate)] += line.net_amount or Decimal("0")
+    for line in lines:
+        bases[(line.vat_category, line.vat_rate)] += line_net_amount(line)
     return [
         AllowanceCharge(
             is_charge=False,
-            amount=(base * invoice.discount_percent / HUNDRED).quantize(Decimal("0.01")),
+            amount=round_amount(base * invoice.discount_percent / HUNDRED),
             base_amount=base,
             percentage=invoice.discount_percent,
             reason=_("Discount"),

@@ -308,3 +308,34 @@ def test_an_issue_that_fails_at_the_last_step_leaves_no_files_and_no_number(
     with company_scope(seller):
         invoice.refresh_from_db()
     assert (invoice.status, invoice.number) == (Invoice.Status.DRAFT, "")
+
+
+def test_the_drafts_check_says_what_issuing_would_refuse(seller):
+    from apps.sales.services.invoices import invoice_check
+
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+        future = draft(seller, customer, issue_date=datetime.date(2099, 1, 1))
+        check = invoice_check(invoice=future)
+        assert not check.ok
+        assert "future" in check.problems[0]
+        good = invoice_check(invoice=draft(seller, customer))
+    assert good.ok, good.problems
+    assert good.model.totals.tax_inclusive == D("224.62")
+
+
+def test_discounts_round_half_up_like_every_amount_in_en_16931(seller):
+    from apps.sales.einvoicing import invoice_model
+
+    with company_scope(seller):
+        invoice = draft(
+            seller,
+            customer_for(seller, VatTreatment.DOMESTIC),
+            lines=[LineInput("Proef", D("1"), D("1.00"), D("21"), discount_percent=D("12.5"))],
+            discount_percent=D("12.5"),
+        )
+        model = invoice_model(invoice)
+    [line] = model.lines
+    assert line.allowances[0].amount == D("0.13")  # 0.125 → 0.13, not 0.12
+    assert line.net_amount == D("0.87")
+    assert model.allowances[0].amount == D("0.11")  # 12.5 % of 0.87 = 0.10875

@@ -118,3 +118,28 @@ def test_a_draft_made_in_february_issued_in_march_gets_the_march_rate(seller, ow
         invoice = invoice_issue(invoice=invoice, actor=owner)
         assert invoice.lines.get().vat_rate == D("12")
     assert invoice.total_vat == D("21.36")  # 2 nights × 89.00 at 12 %
+
+
+def test_a_credit_note_keeps_the_rates_of_its_invoice_after_a_rate_change(seller, owner):
+    from apps.sales.models import VatTreatment
+    from apps.sales.services.invoices import credit_note_create, invoice_create, invoice_issue
+    from tests.sales.conftest import customer_for
+
+    with company_scope(seller):
+        room = factories.ProductFactory(
+            company=seller, unit_price="89.00", vat_code="accommodation", name="Hotelkamer"
+        )
+        formset = line_formset(
+            _data(product=str(room.public_id)), company=seller, on=datetime.date(2026, 2, 20)
+        )
+        assert formset.is_valid(), formset.errors
+        invoice = invoice_create(
+            company=seller,
+            customer=customer_for(seller, VatTreatment.DOMESTIC),
+            lines=formset.lines(),
+            issue_date=datetime.date(2026, 2, 20),
+        )
+        invoice = invoice_issue(invoice=invoice, actor=owner)
+        note = invoice_issue(invoice=credit_note_create(invoice=invoice), actor=owner)
+    assert note.lines.get().vat_rate == D("6")  # February's rate, credited in December
+    assert note.total_incl_vat == invoice.total_incl_vat == D("188.68")

@@ -6,13 +6,15 @@ and must pass the UBL 2.1 XSD, the EN 16931 rules and the Peppol BIS 3 rules, an
 is rendered; if anything fails, nothing is issued and the number is not used (gap-free).
 """
 
+import copy
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import ogm_vcs
@@ -24,7 +26,6 @@ from apps.sales.einvoicing import customer_snapshot, invoice_model
 from apps.sales.models import Customer, Invoice, InvoiceLine
 from apps.sales.numbering import number_next
 
-LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "discount_percent", "vat_rate")
 DRAFT_FIELDS = (
     "customer",
     "issue_date",
@@ -149,6 +150,7 @@ class Check:
     """What would stop a draft from being issued, in plain words."""
 
     problems: list[str]
+    model: Any = field(default=None, compare=False)  # the computed document, when it built
 
     @property
     def ok(self) -> bool:
@@ -175,28 +177,43 @@ def _explain(report: Any) -> list[str]:
 
 
 def invoice_check(*, invoice: Invoice) -> Check:
-    """Build the UBL of a draft as it would be issued and check it with all three layers."""
+    """The draft as it would be issued, checked by the issuing rules and the three
+    validation layers; nothing is saved. ``Check.model`` is its computed document."""
     from apps.einvoice import to_ubl, validate
     from apps.einvoice.errors import EInvoiceError
 
-    problems: list[str] = []
-    lines = list(invoice.lines.all())
-    if not lines:
-        problems.append(str(_("Add at least one line.")))
-    if invoice.is_credit_note and invoice.credited_invoice is None:
-        problems.append(str(_("Choose the invoice this credit note corrects.")))
-    if problems:
-        return Check(problems)
-    draft = Invoice.objects.get(pk=invoice.pk)
-    draft.issue_date = draft.issue_date or timezone.localdate()
-    draft.due_date = draft.due_date or _due_date(draft)
+    draft = copy.copy(invoice)
+    try:
+        lines = _prepared(draft, lock=False)
+        _check_date_order(draft)
+    except DomainError as error:
+        return Check([str(error.message)])
     draft.number = draft.number or "DRAFT-0001"
     draft.structured_communication = draft.structured_communication or "000000000097"
     try:
-        report = validate(to_ubl(invoice_model(draft)))
+        model = invoice_model(draft, lines=lines)
+        report = validate(to_ubl(model))
     except EInvoiceError as error:
         return Check([str(error.message)])
-    return Check(_explain(report) if not report.is_valid else [])
+    return Check(_explain(report) if not report.is_valid else [], model)
+
+
+def _prepared(invoice: Invoice, *, lock: bool) -> list[InvoiceLine]:
+    """What issuing and the draft's check share: the defaults (dates, the customer as he is
+    now) and the business rules; the lines as they will be issued. Raises DomainError."""
+    lines = list(invoice.lines.all())
+    if not lines:
+        raise DomainError(_("Add at least one line before issuing."), code="no_lines")
+    if invoice.is_credit_note and invoice.credited_invoice_id is None:
+        raise DomainError(
+            _("Choose the invoice this credit note corrects."), code="no_credited_invoice"
+        )
+    invoice.issue_date = invoice.issue_date or timezone.localdate()
+    invoice.due_date = invoice.due_date or _due_date(invoice)
+    invoice.customer_snapshot = customer_snapshot(invoice.customer)
+    _rates_on_issue_date(invoice, lines)
+    _check_before_issue(invoice, lines, lock=lock)
+    return lines
 
 
 def _due_date(invoice: Invoice) -> datetime.date | None:
@@ -222,16 +239,10 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
         )
         if not invoice.is_draft:
             raise DomainError(_("This invoice is already issued."), code="already_issued")
-        if not invoice.lines.exists():
-            raise DomainError(_("Add at least one line before issuing."), code="no_lines")
-        if invoice.is_credit_note and invoice.credited_invoice is None:
-            raise DomainError(
-                _("Choose the invoice this credit note corrects."), code="no_credited_invoice"
-            )
-        invoice.issue_date = invoice.issue_date or timezone.localdate()
-        invoice.due_date = invoice.due_date or _due_date(invoice)
-        _check_before_issue(invoice)
-        _rates_on_issue_date(invoice)
+        lines = _prepared(invoice, lock=True)
+        for line in lines:
+            line.save(update_fields=["vat_rate"])  # as resolved on the issue date
+        assert invoice.issue_date is not None
         year = invoice.issue_date.year
         sequence, invoice.number = number_next(
             company=invoice.company, kind=invoice.kind, year=year
@@ -240,9 +251,8 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
         invoice.structured_communication = structured_communication_for(
             year=year, kind=invoice.kind, sequence=sequence
         )
-        invoice.customer_snapshot = customer_snapshot(invoice.customer)
         try:
-            model = invoice_model(invoice)
+            model = invoice_model(invoice, lines=lines)
             data_xml = to_ubl(model)
         except EInvoiceError as error:
             raise DomainError(error.message, code=error.code) from error
@@ -255,7 +265,7 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
             )
         # The PDF carries the UBL (PDF/A-3); the UBL that is sent carries that PDF.
         pdf = invoice_pdf(invoice, model, ubl=data_xml)
-        final_xml = to_ubl(invoice_model(invoice, pdf=pdf))
+        final_xml = to_ubl(invoice_model(invoice, pdf=pdf, lines=lines))
         final_report = validate(final_xml)
         if not final_report.is_valid:
             raise DomainError(
@@ -286,7 +296,7 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
     return invoice
 
 
-def _check_before_issue(invoice: Invoice) -> None:
+def _check_before_issue(invoice: Invoice, lines: list[InvoiceLine], *, lock: bool) -> None:
     """Business rules the e-invoice rules don't know: discounts, dates, VAT treatment, and
     what a credit note may credit."""
     from apps.sales.services.customers import _check_vat_treatment
@@ -298,7 +308,7 @@ def _check_before_issue(invoice: Invoice) -> None:
         raise DomainError(_("An invoice can't be dated in the future."), code="future_date")
     if invoice.due_date and invoice.due_date < invoice.issue_date:
         raise DomainError(_("The due date comes before the invoice date."), code="due_before")
-    data = invoice.customer_snapshot or customer_snapshot(invoice.customer)
+    data = invoice.customer_snapshot
     _check_vat_treatment(
         {
             "vat_treatment": invoice.vat_treatment,
@@ -307,41 +317,42 @@ def _check_before_issue(invoice: Invoice) -> None:
         }
     )
     if invoice.is_credit_note:
-        _check_credit(invoice)
+        _check_credit(invoice, lines, lock=lock)
 
 
-def _rates_on_issue_date(invoice: Invoice) -> None:
+def _rates_on_issue_date(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     """Lines whose rate came from a product's kind of rate get the rate in force on the
-    issue date."""
+    issue date (in memory; issuing saves them). A credit note keeps its invoice's rates."""
     from apps.sales.selectors import vat_rate_for
 
+    if invoice.is_credit_note:
+        return
     assert invoice.issue_date is not None
-    for line in invoice.lines.exclude(vat_code=""):
-        rate = vat_rate_for(code=line.vat_code, on=invoice.issue_date)
-        if rate is not None and rate != line.vat_rate:
-            line.vat_rate = rate
-            line.save(update_fields=["vat_rate"])
+    for line in lines:
+        if line.vat_code:
+            rate = vat_rate_for(code=line.vat_code, on=invoice.issue_date)
+            if rate is not None:
+                line.vat_rate = rate
 
 
-def _check_credit(credit: Invoice) -> None:
+def _check_credit(credit: Invoice, lines: list[InvoiceLine], *, lock: bool) -> None:
     """A credit note is for the credited invoice's customer, with its VAT treatment, and
-    never credits more than what is left of the invoice (after earlier credit notes)."""
+    never credits more than what is left of the invoice (after earlier credit notes).
+    ``lock``: issuing locks the credited invoice, so two credit notes can't both pass."""
     assert credit.credited_invoice_id is not None
-    credited = Invoice.objects.select_for_update().get(pk=credit.credited_invoice_id)
+    credited_invoices = Invoice.objects.select_for_update() if lock else Invoice.objects
+    credited = credited_invoices.get(pk=credit.credited_invoice_id)
     if credit.customer_id != credited.customer_id or credit.vat_treatment != credited.vat_treatment:
         raise DomainError(
             _("A credit note is for the customer and the VAT treatment of its invoice."),
             code="credit_mismatch",
         )
-    earlier = Invoice.objects.filter(
-        credited_invoice=credited, kind=Invoice.Kind.CREDIT_NOTE, status__in=ISSUED_STATUSES
-    ).exclude(pk=credit.pk)
-    already = sum((note.total_incl_vat or Decimal("0") for note in earlier), Decimal("0"))
-    amount = invoice_model(credit).totals.tax_inclusive  # type: ignore[union-attr]
-    if already + amount > (credited.total_incl_vat or Decimal("0")):
+    left = balance_due(credited)
+    amount = invoice_model(credit, lines=lines).totals.tax_inclusive  # type: ignore[union-attr]
+    if amount > left:
         raise DomainError(
             _("This credit note would credit more than is left of invoice %(number)s (%(left)s).")
-            % {"number": credited.number, "left": (credited.total_incl_vat or 0) - already},
+            % {"number": credited.number, "left": left},
             code="credit_too_much",
         )
 
@@ -369,9 +380,8 @@ def balance_due(invoice: Invoice) -> Decimal:
     """What is left to pay on an invoice after its issued credit notes."""
     credited = Invoice.objects.filter(
         credited_invoice=invoice, kind=Invoice.Kind.CREDIT_NOTE, status__in=ISSUED_STATUSES
-    )
-    total = sum((note.total_incl_vat or Decimal("0") for note in credited), Decimal("0"))
-    return (invoice.total_incl_vat or Decimal("0")) - total
+    ).aggregate(total=Sum("total_incl_vat"))["total"]
+    return (invoice.total_incl_vat or Decimal("0")) - (credited or Decimal("0"))
 
 
 def _sales_document(invoice: Invoice, xml: bytes) -> Any:
@@ -430,7 +440,6 @@ def credit_note_create(*, invoice: Invoice, lines: list[LineInput] | None = None
                 unit=line.unit,
                 discount_percent=line.discount_percent,
                 product_id=line.product_id,
-                vat_code=line.vat_code,
             )
             for line in invoice.lines.all()
         ]

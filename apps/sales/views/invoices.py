@@ -107,8 +107,8 @@ def _draft_page(
         "tab": "invoices",
     }
     if invoice is not None:
-        context["check"] = services.invoice_check(invoice=invoice)
-        context["model"] = invoice_model(invoice) if invoice.lines.exists() else None
+        context["check"] = check = services.invoice_check(invoice=invoice)
+        context["model"] = check.model
     return render(request, "sales/invoice_form.html", context)
 
 
