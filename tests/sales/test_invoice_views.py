@@ -175,3 +175,35 @@ def test_the_invoice_list_pages_by_fifty(seller, owner, client_for):
     second = client.get(url + "?page=2").content.decode()
     assert second.count("sales/invoices/") - second.count("invoices/new/") == 5
     assert client.get(url + "?page=x").status_code == 200
+
+
+def test_add_a_line_with_a_broken_line_count_is_no_error_page(seller, owner, client_for):
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+    create = reverse("sales:invoice-create", kwargs={"company_id": seller.public_id})
+    data = {**LINES, "customer": customer.public_id, "action": "add_line"}
+    data["lines-TOTAL_FORMS"] = "x"
+    assert client_for(owner).post(create, data).status_code == 200
+
+
+def test_the_draft_page_reads_products_and_rates_once_whatever_the_lines(
+    seller, owner, client_for, django_assert_max_num_queries
+):
+    from apps.sales.services.invoices import LineInput, invoice_update
+
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+        for _ in range(3):
+            factories.ProductFactory(company=seller)
+        invoice = draft(seller, customer)
+        invoice_update(
+            invoice=invoice,
+            lines=[LineInput(f"Regel {n}", Decimal("1"), Decimal("10")) for n in range(20)],
+        )
+    client = client_for(owner)
+    url = reverse(
+        "sales:invoice-detail",
+        kwargs={"company_id": seller.public_id, "invoice_id": invoice.public_id},
+    )
+    with django_assert_max_num_queries(25):
+        assert client.get(url).status_code == 200

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company
-from apps.sales.forms.fields import PublicIdChoiceField
 from apps.sales.models import Product, Unit, VatRate
 from apps.sales.selectors import vat_rate_for
 from apps.sales.services.invoices import LineInput
@@ -33,13 +32,9 @@ def rates_in_force(on: datetime.date) -> list[tuple[Decimal, str]]:
 
 
 class LineForm(forms.Form):
-    product = PublicIdChoiceField(
-        label=_("product"),
-        queryset=None,
-        to_field_name="public_id",
-        required=False,
-        empty_label=_("(none)"),
-    )
+    # Choices by public id from the products read once per formset (a model choice field
+    # would query them again for every line).
+    product = forms.ChoiceField(label=_("product"), required=False)
     description = forms.CharField(label=_("description"), max_length=500, required=False)
     quantity = forms.DecimalField(
         label=_("quantity"), max_digits=12, decimal_places=3, min_value=Decimal("0.001")
@@ -71,25 +66,27 @@ class LineForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        company: Company | None = None,
-        on: datetime.date | None = None,
+        on: datetime.date,
+        rates: list[tuple[Any, str]],
+        products: dict[str, Product],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.on = on or timezone.localdate()
-        self.fields["vat_rate"].choices = [  # type: ignore[attr-defined]
-            ("", _("product's rate")),
-            *rates_in_force(self.on),
-        ]
-        products = Product.objects.filter(company=company, is_active=True) if company else None
-        self.fields["product"].queryset = products  # type: ignore[attr-defined]
-        self.fields["product"].label_from_instance = lambda product: product.name  # type: ignore[attr-defined]
-        if not products:
+        self.on = on
+        self.products = products
+        self.fields["vat_rate"].choices = [("", _("product's rate")), *rates]  # type: ignore[attr-defined]
+        if products:
+            self.fields["product"].choices = [  # type: ignore[attr-defined]
+                ("", _("(none)")),
+                *((key, product.name) for key, product in products.items()),
+            ]
+        else:
             del self.fields["product"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        product = data.get("product")
+        product = self.products.get(data.get("product") or "")
+        data["product"] = product
         if product is not None:
             data["description"] = data.get("description") or product.name
             if data.get("unit_price") is None:
@@ -154,10 +151,31 @@ def line_formset(
     initial: list[dict[str, Any]] | None = None,
     prefix: str = "lines",
 ) -> Any:
-    """The lines of a document of ``company`` dated ``on`` (today when not known yet)."""
+    """The lines of a document of ``company`` dated ``on`` (today when not known yet): the
+    rates in force and the company's products are read once, for every line."""
+    on = on or timezone.localdate()
+    products = {
+        str(product.public_id): product
+        for product in Product.objects.filter(company=company, is_active=True).order_by("name")
+    }
     return LineFormSet(
-        data, initial=initial, prefix=prefix, form_kwargs={"company": company, "on": on}
+        data,
+        initial=initial,
+        prefix=prefix,
+        form_kwargs={"on": on, "rates": rates_in_force(on), "products": products},
     )
+
+
+def with_one_more_line(data: Any, prefix: str = "lines") -> Any:
+    """The posted lines again, plus an empty one ("Add a line" without JavaScript)."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = max(int(data.get(key, "0")), 0)
+    except ValueError:
+        total = 0
+    data[key] = str(total + 1)
+    return data
 
 
 def plain(value: Decimal) -> Decimal:

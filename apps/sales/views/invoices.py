@@ -21,7 +21,7 @@ from apps.core.errors import DomainError
 from apps.core.paging import page_of
 from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
-from apps.sales.forms.lines import line_formset, line_initial
+from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.models import Customer, Invoice
 from apps.sales.services import invoices as services
 from apps.sales.services.quotes import sales_settings_get
@@ -105,19 +105,13 @@ def _draft_page(
         "invoice": invoice,
         "can_edit": _can_edit(request),
         "tab": "invoices",
+        # "Add a line" is not a submission: the half-typed new line shows no errors yet
+        "hide_line_errors": request.POST.get("action") == "add_line",
     }
     if invoice is not None:
         context["check"] = check = services.invoice_check(invoice=invoice)
         context["model"] = check.model
     return render(request, "sales/invoice_form.html", context)
-
-
-def _add_line(request: HttpRequest) -> Any:
-    """ "Add a line" without JavaScript: the same data and one more empty line."""
-    data = request.POST.copy()
-    total = int(data.get("lines-TOTAL_FORMS", "1") or 1)
-    data["lines-TOTAL_FORMS"] = str(total + 1)
-    return data
 
 
 def _customer_from_query(request: HttpRequest, company: Any) -> Customer | None:
@@ -136,7 +130,11 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
     customer = _customer_from_query(request, company)
     if customer is not None:
         initial = {"customer": customer, "vat_treatment": customer.vat_treatment}
-    data = _add_line(request) if request.POST.get("action") == "add_line" else request.POST or None
+    data = (
+        with_one_more_line(request.POST)
+        if request.POST.get("action") == "add_line"
+        else request.POST or None
+    )
     form = InvoiceForm(data, company=company, initial=initial)
     formset = line_formset(data, company=company)
     saving = request.method == "POST" and request.POST.get("action") != "add_line"
@@ -176,7 +174,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
         raise PermissionDenied
     company = _company(request)
     adding = request.POST.get("action") == "add_line"
-    data = _add_line(request) if adding else request.POST or None
+    data = with_one_more_line(request.POST) if adding else request.POST or None
     form = InvoiceForm(data, instance=invoice, company=company)
     formset = line_formset(
         data,

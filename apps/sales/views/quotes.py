@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -24,7 +24,7 @@ from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
 from apps.core.paging import page_of
 from apps.sales.einvoicing import quote_model
-from apps.sales.forms.lines import line_formset, line_initial
+from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.forms.quotes import QuoteForm
 from apps.sales.models import Customer, Quote
 from apps.sales.services import quotes as services
@@ -117,18 +117,6 @@ def _status(quote: Quote) -> dict[str, str]:
     return {"status_code": quote.status, "status_label": quote.get_status_display()}
 
 
-def _formset_with_one_more(data: QueryDict, company: Any) -> Any:
-    """The posted lines again, plus an empty one ("Add a line" without JavaScript)."""
-    data = data.copy()
-    key = f"{LINES_PREFIX}-TOTAL_FORMS"
-    try:
-        total = int(data.get(key, "0"))
-    except ValueError:
-        total = 0
-    data[key] = str(total + 1)
-    return line_formset(data, company=company, prefix=LINES_PREFIX)
-
-
 def _adding_line(request: HttpRequest) -> bool:
     return request.method == "POST" and request.POST.get("action") == "add_line"
 
@@ -194,7 +182,9 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     formset: Any  # a LineFormSet (formset_factory's class is not typed with its methods)
     if _adding_line(request):
         form = _unsubmitted_form(request, company, None)
-        formset = _formset_with_one_more(request.POST, company)
+        formset = line_formset(
+            with_one_more_line(request.POST, LINES_PREFIX), company=company, prefix=LINES_PREFIX
+        )
         return _form_page(
             request,
             "sales/quote_create.html",
@@ -251,7 +241,12 @@ def quote_detail(request: HttpRequest, quote_id: Any) -> HttpResponse:
     hide_line_errors = False
     if editable and _adding_line(request):
         form = _unsubmitted_form(request, company, quote)
-        formset = _formset_with_one_more(request.POST, company)
+        formset = line_formset(
+            with_one_more_line(request.POST, LINES_PREFIX),
+            company=company,
+            on=quote.issue_date,
+            prefix=LINES_PREFIX,
+        )
         hide_line_errors = True
     elif editable and request.method == "POST":
         form = QuoteForm(request.POST, company=company, quote=quote)
