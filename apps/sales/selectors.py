@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from apps.sales.models import VatRate
+from apps.companies.models import Company
+from apps.sales.models import SalesSettings, VatRate
 
 
 def vat_rate_for(*, code: str, on: datetime.date) -> Decimal | None:
@@ -28,3 +29,8 @@ def vat_rate_choices(*, on: datetime.date) -> list[tuple[str, str]]:
         .order_by("-rate", "code")
     )
     return [(rate.code, f"{rate.name} – {rate.rate.normalize()} %") for rate in rates]
+
+
+def sales_settings_get(*, company: Company) -> SalesSettings:
+    """The company's sales settings; the defaults (not saved) until someone changes them."""
+    return SalesSettings.objects.filter(company=company).first() or SalesSettings(company=company)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.companies.scoping import all_companies, company_scope
-from apps.sales.models import Invoice, VatTreatment
+from apps.sales.models import Dispatch, Invoice, SalesSettings, VatTreatment
 from apps.sales.services.invoices import invoice_issue
 from tests import factories
 from tests.sales.conftest import customer_for, draft
@@ -35,6 +35,7 @@ MATRIX = [
     ("invoice-detail", "get", "issued", [302, 404, 404, 200, 200, 200]),
     ("invoice-issue", "post", "draft", [302, 404, 404, 302, 403, 302]),
     ("invoice-paid", "post", "issued", [302, 404, 404, 302, 403, 302]),
+    ("invoice-send", "post", "issued", [302, 404, 404, 302, 403, 302]),
     ("invoice-credit", "post", "issued", [302, 404, 404, 302, 403, 302]),
     ("invoice-delete", "post", "draft", [302, 404, 404, 302, 403, 302]),
     ("invoice-pdf", "get", "issued", [302, 404, 404, 200, 200, 200]),
@@ -54,7 +55,11 @@ def _cases():
 
 def _snapshot():
     with all_companies():
-        return sorted(Invoice.objects.values_list("pk", "status", "number", "notes", "kind"))
+        return (
+            sorted(Invoice.objects.values_list("pk", "status", "number", "notes", "kind")),
+            sorted(SalesSettings.objects.values_list("company_id", "first_reminder_days")),
+            Dispatch.objects.count(),
+        )
 
 
 @pytest.mark.parametrize(("view", "method", "needs", "role", "expected"), list(_cases()))
@@ -74,7 +79,7 @@ def test_access_matrix(view, method, needs, role, expected, request, seller, own
         "send_channel": "email",
         "notes": "changed",
         "reminders_enabled": "on",
-        "first_reminder_days": "7",
+        "first_reminder_days": "8",
         "second_reminder_days": "21",
         "final_reminder_days": "35",
         "quote_validity_days": "30",
@@ -86,8 +91,10 @@ def test_access_matrix(view, method, needs, role, expected, request, seller, own
     response = getattr(client, method)(reverse(f"sales:{view}", kwargs=kwargs), data)
 
     assert response.status_code == expected
-    if expected in (403, 404) or role == "anonymous":
+    if expected in (403, 404) or role == "anonymous" or method == "get":
         assert _snapshot() == before
+    else:  # an allowed write really wrote (a refused one also answers 302)
+        assert _snapshot() != before
 
 
 def test_a_draft_made_on_the_page_is_checked_then_issued(seller, owner, client_for):

@@ -11,8 +11,8 @@ from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
 from apps.einvoice import validate
 from apps.sales.models import Dispatch, Invoice, VatTreatment
+from apps.sales.selectors import sales_settings_get
 from apps.sales.services.invoices import invoice_issue, invoice_mark_paid
-from apps.sales.services.quotes import sales_settings_get
 from apps.sales.services.sending import invoice_send, reminders_send_due
 from tests.sales.conftest import customer_for, draft
 

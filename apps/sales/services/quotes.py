@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.errors import DomainError
-from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine, SalesSettings
+from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine
 from apps.sales.numbering import number_next
+from apps.sales.selectors import sales_settings_get
 from apps.sales.services.invoices import LineInput
 
 QUOTE_FIELDS = (
@@ -22,11 +23,6 @@ QUOTE_FIELDS = (
     "discount_percent",
     "notes",
 )
-
-
-def sales_settings_get(*, company: Company) -> SalesSettings:
-    settings, _created = SalesSettings.objects.get_or_create(company=company)
-    return settings
 
 
 def _set_lines(quote: Quote, lines: list[LineInput]) -> None:

@@ -21,6 +21,7 @@ from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
+from apps.sales.selectors import sales_settings_get
 
 logger = logging.getLogger(__name__)
 REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
@@ -231,8 +232,6 @@ def balance_due(invoice: Invoice) -> "Decimal":
 def reminders_send_due(*, company: Company, today: datetime.date | None = None) -> int:
     """The reminders due today for one company: per unpaid invoice past its due date, the
     highest level reached that was not sent yet. Nothing when the owner turned them off."""
-    from apps.sales.services.quotes import sales_settings_get
-
     today = today or timezone.localdate()
     sales_settings = sales_settings_get(company=company)
     if not sales_settings.reminders_enabled:

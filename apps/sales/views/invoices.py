@@ -23,8 +23,8 @@ from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.models import Customer, Invoice
+from apps.sales.selectors import sales_settings_get
 from apps.sales.services import invoices as services
-from apps.sales.services.quotes import sales_settings_get
 from apps.sales.services.sending import invoice_send
 
 ISSUED = gettext_lazy("Issued. The invoice has its number; its PDF and UBL are ready to send.")

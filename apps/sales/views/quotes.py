@@ -27,6 +27,7 @@ from apps.sales.einvoicing import quote_model
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.forms.quotes import QuoteForm
 from apps.sales.models import Customer, Quote
+from apps.sales.selectors import sales_settings_get
 from apps.sales.services import quotes as services
 from apps.sales.services import sending
 
@@ -208,7 +209,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
                 return redirect(_detail_url(request, quote))
     else:
         today = timezone.localdate()
-        validity = services.sales_settings_get(company=company).quote_validity_days
+        validity = sales_settings_get(company=company).quote_validity_days
         form = QuoteForm(
             company=company,
             initial={
