@@ -167,7 +167,7 @@ def test_reverse_charge_invoice_carries_the_legal_mention_in_the_customers_langu
     text = _text(_render(invoice)[0], tmp_path)
 
     mention = mention_for(VatTreatment.REVERSE_CHARGE, language)
-    assert "article 51, § 2" in mention or "artikel 51, § 2" in mention
+    assert {"fr": "article 51, § 2", "nl": "artikel 51, § 2"}[language] in mention
     assert " ".join(mention.split()) in text
     # No VAT is charged: the total incl. VAT is the total excl. VAT.
     assert text.count("1.260,00 €") >= 3
