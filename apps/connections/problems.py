@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from apps.documents.problems import Problem, describe, make
+from apps.documents.problems import Problem, describe_all, make
 
 MESSAGES: dict[str, Promise] = {
     "rejected": _("The accountant's mail server refused the e-mail: %(response)s"),
@@ -32,5 +32,4 @@ def problem(code: str, **params: Any) -> Problem:
     return make(code, "delivery", **params)
 
 
-def describe_all(problems: list[Problem] | None) -> str:
-    return " ".join(text for text in (describe(p) for p in problems or []) if text)
+__all__ = ["MESSAGES", "describe_all", "problem"]

@@ -11,12 +11,7 @@ from apps.companies.models import AccountingOffice, Company, OfficeClientLink
 from apps.connections.models import Delivery
 from apps.documents.models import Document
 
-WAITING = (
-    Delivery.Status.AWAITING_APPROVAL,
-    Delivery.Status.NEEDS_REVIEW,
-    Delivery.Status.PENDING,
-    Delivery.Status.SENDING,
-)
+WAITING = Delivery.OPEN
 FILTERS = {
     "failed": (Delivery.Status.FAILED,),
     "waiting": WAITING,

@@ -255,7 +255,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
         _finish(delivery, status=Delivery.Status.AWAITING_APPROVAL, first_attempt_at=None)
         return delivery
     try:
-        message = delivery_message(delivery, transfer)
+        outcome = smtp.send(delivery_message(delivery, transfer))
     except NotSendable as error:
         _finish(delivery, status=Delivery.Status.NEEDS_REVIEW, problems=error.problems)
         with transaction.atomic():
@@ -263,18 +263,10 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
             _needs_review(document, error.problems)
         return delivery
     except Exception as error:  # a bug or a broken file must not leave it "sending"
-        logger.exception("delivery %s: the e-mail could not be made", delivery.public_id)
+        logger.exception("delivery %s: not sent", delivery.public_id)
         outcome = smtp.Outcome(
-            accepted=False, temporary=True, code=None, response=f"{type(error).__name__}"
+            accepted=False, temporary=True, code=None, response=type(error).__name__
         )
-    else:
-        try:
-            outcome = smtp.send(message)
-        except Exception as error:  # never leave it "sending": the retry window applies
-            logger.exception("delivery %s: sending failed", delivery.public_id)
-            outcome = smtp.Outcome(
-                accepted=False, temporary=True, code=None, response=f"{type(error).__name__}"
-            )
 
     now = timezone.now()
     if outcome.accepted:
@@ -418,6 +410,19 @@ def delivery_approve(*, company: Company, delivery: Delivery, actor: User) -> De
     _timeline(delivery.document, delivery, actor)
     _enqueue(delivery)
     return delivery
+
+
+def deliveries_approve_all(*, company: Company, actor: User) -> int:
+    """Approve every delivery that waits for approval; how many."""
+    waiting = Delivery.objects.filter(company=company, status=Delivery.Status.AWAITING_APPROVAL)
+    count = 0
+    for delivery in waiting:
+        try:
+            delivery_approve(company=company, delivery=delivery, actor=actor)
+        except DomainError:
+            continue  # decided meanwhile by someone else
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -566,7 +571,7 @@ def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[
 
     At most ``TEST_SENDS_PER_WINDOW`` per company per ten minutes: the test comes from the
     shared sender address, which must not become a way to mail anyone."""
-    from apps.connections.sending import test_message
+    from apps.connections.sending import test_messages
 
     key = f"okioki:transfer-test:{company.pk}"
     cache.add(key, 0, timeout=600)
@@ -575,22 +580,17 @@ def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[
             _("You sent several tests just now. Wait a few minutes before the next one."),
             code="too_many_tests",
         )
-    results = []
-    for address in dict.fromkeys(a for a in addresses if a):
-        try:
-            message = test_message(company, address)
-        except NotSendable as error:
-            results.append(
-                (
-                    address,
-                    smtp.Outcome(
-                        accepted=False,
-                        temporary=False,
-                        code=None,
-                        response=problems.describe_all(error.problems),
-                    ),
-                )
-            )
-            continue
-        results.append((address, smtp.send(message)))
-    return results
+    targets = list(dict.fromkeys(a for a in addresses if a))
+    try:
+        messages = test_messages(company, targets)
+    except NotSendable as error:
+        refused = smtp.Outcome(
+            accepted=False,
+            temporary=False,
+            code=None,
+            response=problems.describe_all(error.problems),
+        )
+        return [(address, refused) for address in targets]
+    return [
+        (address, smtp.send(message)) for address, message in zip(targets, messages, strict=True)
+    ]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,6 @@ from apps.companies.selectors import office_get_for_user
 from apps.connections import selectors, services
 from apps.connections.addresses import PACKAGES, octopus_propose
 from apps.connections.forms import ADDRESS_FIELDS, PeriodForm, TransferForm
-from apps.connections.models import Delivery
 from apps.core.errors import DomainError
 from apps.documents.selectors import document_get
 
@@ -186,15 +186,7 @@ def delivery_action(request: HttpRequest, delivery_id: str, action: str) -> Http
 @require_POST
 @company_view(Action.CONFIGURE_TRANSFER)
 def deliveries_approve_all(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
-    waiting = Delivery.objects.filter(company=company, status=Delivery.Status.AWAITING_APPROVAL)
-    count = 0
-    for delivery in waiting:
-        try:
-            services.delivery_approve(company=company, delivery=delivery, actor=request.user)  # type: ignore[arg-type]
-        except DomainError:
-            continue
-        count += 1
+    count = services.deliveries_approve_all(company=_company(request), actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("%(count)s document(s) approved for sending.") % {"count": count})
     return redirect(_url("connections:delivery-list", request))
 
@@ -249,13 +241,10 @@ def document_send(request: HttpRequest, document_id: str) -> HttpResponse:
     )
 
 
+@login_required
 def office_transfers(request: HttpRequest, office_id: str) -> HttpResponse:
     """The accountant's side: per client, what was sent, what failed and what waits."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path())
-    office = office_get_for_user(user=request.user, office_id=office_id)
+    office = office_get_for_user(user=request.user, office_id=office_id)  # type: ignore[arg-type]
     if office is None:
         raise Http404
     return render(
