@@ -34,6 +34,18 @@ def require_service(name: str, url: str) -> None:
         pytest.skip(message)
 
 
+def require_postgres() -> None:
+    """Fail in CI, skip elsewhere, when the test database is not PostgreSQL (tests that need
+    concurrent transactions or a second process on the same database)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL (set DATABASE_URL, as .ci/run does)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def shared_data(path: Path) -> bytes:
     """A file of ../shared/data: fails in CI, skips elsewhere, when it is not there."""
     if not path.exists():

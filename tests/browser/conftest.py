@@ -65,3 +65,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, live_server, user) -> None:
+    """Sign in through the real sign-in form (the user has the factories' password)."""
+    from tests import factories
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/accounts/login/" not in page.url

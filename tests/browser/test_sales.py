@@ -17,8 +17,7 @@ from django.utils.translation import gettext
 
 from apps.companies.scoping import company_scope
 from apps.sales.models import Customer, Invoice, Quote
-from tests import factories
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, log_in, screenshot
 from tests.servers import require_program
 
 pytestmark = [
@@ -45,15 +44,6 @@ def seller(company):
     company.email = "boekhouding@bakkerij.example"
     company.save()
     return company
-
-
-def _log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    assert "/accounts/login/" not in page.url
 
 
 def _click(page, selector: str) -> None:
@@ -104,7 +94,7 @@ def test_quote_accepted_by_the_customer_becomes_an_issued_and_sent_invoice(
     pdftoppm = require_program("pdftoppm", "apt-get install poppler-utils")
     settings.SITE_URL = live_server.url  # the accept link in the e-mail points here
     page = browser_page
-    _log_in(page, live_server, owner)
+    log_in(page, live_server, owner)
 
     # Sales → Customers → add a Belgian company with its enterprise number
     page.goto(f"{live_server.url}/c/{seller.public_id}/")
@@ -269,7 +259,7 @@ def test_a_wrong_enterprise_number_is_refused_and_nothing_is_saved(
     live_server, browser_page, seller, owner
 ):
     page = browser_page
-    _log_in(page, live_server, owner)
+    log_in(page, live_server, owner)
     page.goto(f"{live_server.url}/c/{seller.public_id}/sales/customers/new/")
     _fill_customer(page, "0403.170.702")  # the last digit is wrong
     _click(page, "main form button[type=submit]")

@@ -16,7 +16,7 @@ from apps.companies.scoping import company_scope
 from apps.connections.models import Delivery, Transfer
 from apps.documents.models import Document
 from tests import factories
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.connections.conftest import OCTOPUS
 from tests.documents import samples
 
@@ -29,15 +29,6 @@ pytestmark = [
 
 PASTED = "uid-008352-24@import.octopus.be"
 D = Decimal
-
-
-def _log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    assert "/accounts/login/" not in page.url
 
 
 def _submit(page, action: str) -> None:
@@ -77,7 +68,7 @@ def test_octopus_preset_then_an_uploaded_invoice_is_sent_to_the_accountant(
     live_server, browser_page, company, owner, smtp, tmp_path
 ):
     page = browser_page
-    _log_in(page, live_server, owner)
+    log_in(page, live_server, owner)
     base = f"{live_server.url}/c/{company.public_id}"
 
     # given the Octopus preset and the import address pasted as the address for everything
@@ -176,7 +167,7 @@ def test_a_pasted_address_with_a_space_is_refused_and_nothing_is_saved(
 ):
     page = browser_page
     factories.TransferFactory(company=company)  # the Octopus addresses per type
-    _log_in(page, live_server, owner)
+    log_in(page, live_server, owner)
 
     page.goto(f"{live_server.url}/c/{company.public_id}/transfer/")
     page.fill("input[name=purchases_address]", "uid-008352-24-pi @import.octopus.be")

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.companies.scoping import company_scope
 from apps.connections import services
 from apps.connections.models import Delivery
 from tests import factories
-from tests.conftest import IN_CI
+from tests.conftest import require_postgres
 from tests.connections.conftest import ready_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,18 +31,10 @@ delivery_send.apply(args=({company_id}, {delivery_id}))
 """
 
 
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        message = "needs PostgreSQL: a second process must see the test database"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def _pending_delivery(company):
     """A committed pending delivery that no task is sending yet (approval mode, then set
     pending by hand: with committed transactions the eager on-commit send would run)."""
-    _require_postgres()
+    require_postgres()
     factories.TransferFactory(company=company, is_automatic=False)
     ready_document(company)
     with company_scope(company):

@@ -3,31 +3,23 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from apps.companies.scoping import company_scope
 from apps.sales.models import Invoice, VatTreatment
 from apps.sales.numbering import number_next
 from apps.sales.services.invoices import LineInput, invoice_issue
-from tests.conftest import IN_CI
+from tests.conftest import require_postgres
 from tests.sales.conftest import customer_for, draft
 
 COUNT = 100
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        message = "needs PostgreSQL: concurrent transactions from several threads"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_100_invoices_issued_at_once_get_gap_free_unique_numbers(seller, owner):
-    _require_postgres()
+    require_postgres()
     from decimal import Decimal
 
     with company_scope(seller):
@@ -58,7 +50,7 @@ def test_100_invoices_issued_at_once_get_gap_free_unique_numbers(seller, owner):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rolled_back_issue_leaves_no_gap(seller):
-    _require_postgres()
+    require_postgres()
     from django.db import transaction
 
     with company_scope(seller):

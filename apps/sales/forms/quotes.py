@@ -9,12 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company
 from apps.sales.forms.fields import PublicIdChoiceField
+from apps.sales.forms.lines import plain
 from apps.sales.models import Customer, Quote, VatTreatment
-
-
-def _plain(value: Decimal) -> Decimal:
-    """10.00 → 10 and 12.50 → 12.5 (``normalize()`` alone turns 10.00 into 1E+1)."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 class QuoteForm(forms.Form):
@@ -59,7 +55,7 @@ class QuoteForm(forms.Form):
                 "issue_date": quote.issue_date,
                 "valid_until": quote.valid_until,
                 "vat_treatment": quote.vat_treatment,
-                "discount_percent": _plain(quote.discount_percent),
+                "discount_percent": plain(quote.discount_percent),
                 "notes": quote.notes,
             }
         super().__init__(*args, **kwargs)

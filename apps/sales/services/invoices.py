@@ -23,7 +23,7 @@ from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.sales.einvoicing import customer_snapshot, invoice_model
-from apps.sales.models import Customer, Invoice, InvoiceLine
+from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine
 from apps.sales.numbering import number_next
 
 DRAFT_FIELDS = (
@@ -51,6 +51,20 @@ class LineInput:
     product_id: int | None = None
     vat_code: str = ""
 
+    @classmethod
+    def of(cls, line: Any, *, vat_code: bool = True) -> "LineInput":
+        """The input that makes ``line`` (of a quote or an invoice) again."""
+        return cls(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=line.vat_rate,
+            unit=line.unit,
+            discount_percent=line.discount_percent,
+            product_id=line.product_id,
+            vat_code=line.vat_code if vat_code else "",
+        )
+
 
 def _not_draft() -> DomainError:
     return DomainError(
@@ -59,12 +73,15 @@ def _not_draft() -> DomainError:
     )
 
 
-def _set_lines(invoice: Invoice, lines: list[LineInput]) -> None:
-    invoice.lines.all().delete()
-    InvoiceLine.objects.bulk_create(
+def set_lines(document: Invoice | Quote, lines: list[LineInput]) -> None:
+    """Replace the lines of an invoice or a quote (they have the same line fields)."""
+    document.lines.all().delete()
+    model: Any = InvoiceLine if isinstance(document, Invoice) else QuoteLine
+    parent = "invoice" if isinstance(document, Invoice) else "quote"
+    model.objects.bulk_create(
         [
-            InvoiceLine(
-                invoice=invoice,
+            model(
+                **{parent: document},
                 position=position,
                 product_id=line.product_id,
                 description=line.description,
@@ -105,7 +122,7 @@ def invoice_create(
         **fields,
     )
     invoice.save()
-    _set_lines(invoice, lines)
+    set_lines(invoice, lines)
     return invoice
 
 
@@ -127,7 +144,7 @@ def invoice_update(
         setattr(invoice, name, value)
     invoice.save()
     if lines is not None:
-        _set_lines(invoice, lines)
+        set_lines(invoice, lines)
     return invoice
 
 
@@ -431,18 +448,8 @@ def credit_note_create(*, invoice: Invoice, lines: list[LineInput] | None = None
     if invoice.is_draft or invoice.is_credit_note:
         raise DomainError(_("Only an issued invoice can be credited."), code="not_creditable")
     if lines is None:
-        lines = [
-            LineInput(
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                vat_rate=line.vat_rate,
-                unit=line.unit,
-                discount_percent=line.discount_percent,
-                product_id=line.product_id,
-            )
-            for line in invoice.lines.all()
-        ]
+        # a credit note keeps its invoice's rates (no kind of rate to resolve again)
+        lines = [LineInput.of(line, vat_code=False) for line in invoice.lines.all()]
     return invoice_create(
         company=invoice.company,
         customer=invoice.customer,

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.errors import DomainError
-from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine
+from apps.sales.models import Customer, Invoice, Quote
 from apps.sales.numbering import number_next
 from apps.sales.selectors import sales_settings_get
-from apps.sales.services.invoices import LineInput
+from apps.sales.services.invoices import LineInput, invoice_create, set_lines
 
 QUOTE_FIELDS = (
     "customer",
@@ -23,27 +23,6 @@ QUOTE_FIELDS = (
     "discount_percent",
     "notes",
 )
-
-
-def _set_lines(quote: Quote, lines: list[LineInput]) -> None:
-    quote.lines.all().delete()
-    QuoteLine.objects.bulk_create(
-        [
-            QuoteLine(
-                quote=quote,
-                position=position,
-                product_id=line.product_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_rate=line.vat_rate,
-                vat_code=line.vat_code,
-            )
-            for position, line in enumerate(lines)
-        ]
-    )
 
 
 @transaction.atomic
@@ -68,7 +47,7 @@ def quote_create(
         vat_treatment=fields.pop("vat_treatment", None) or customer.vat_treatment,
         **fields,
     )
-    _set_lines(quote, lines)
+    set_lines(quote, lines)
     return quote
 
 
@@ -83,7 +62,7 @@ def quote_update(*, quote: Quote, lines: list[LineInput] | None = None, **fields
         setattr(quote, name, value)
     quote.save()
     if lines is not None:
-        _set_lines(quote, lines)
+        set_lines(quote, lines)
     return quote
 
 
@@ -154,30 +133,14 @@ def quote_to_invoice(*, quote: Quote, actor: User | None) -> Invoice:
         raise DomainError(_("Only an accepted quote becomes an invoice."), code="not_accepted")
     if quote.invoice_id is not None:
         return quote.invoice  # type: ignore[return-value]
-    invoice = Invoice.objects.create(
+    invoice = invoice_create(
         company=quote.company,
         customer=quote.customer,
+        lines=[LineInput.of(line) for line in quote.lines.all()],
         vat_treatment=quote.vat_treatment,
         discount_percent=quote.discount_percent,
         notes=quote.notes,
         buyer_reference=quote.number,
-    )
-    InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(
-                invoice=invoice,
-                position=line.position,
-                product_id=line.product_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_rate=line.vat_rate,
-                vat_code=line.vat_code,
-            )
-            for line in quote.lines.all()
-        ]
     )
     quote.invoice = invoice
     quote.save(update_fields=["invoice", "updated_at"])

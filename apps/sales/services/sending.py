@@ -7,7 +7,6 @@ The channel is the invoice's ``send_channel``; each channel is one function in `
 import datetime
 import logging
 from collections.abc import Callable
-from decimal import Decimal
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 from apps.sales.selectors import sales_settings_get
+from apps.sales.services.invoices import balance_due
 
 logger = logging.getLogger(__name__)
 REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
@@ -221,12 +221,6 @@ def reminder_send(*, invoice: Invoice, level: int) -> Dispatch | None:
         )
         dispatch.save(update_fields=["message_id", "updated_at"])
         return dispatch
-
-
-def balance_due(invoice: Invoice) -> "Decimal":
-    from apps.sales.services.invoices import balance_due as due
-
-    return due(invoice)
 
 
 def reminders_send_due(*, company: Company, today: datetime.date | None = None) -> int:
