@@ -154,3 +154,13 @@ def test_a_double_click_on_send_sends_once(seller, owner, smtp):
     with time_machine.travel(later), company_scope(seller):
         invoice_send(invoice=invoice, actor=owner)  # "send again", on purpose
     assert len(smtp.wait_for(2)) == 2
+
+
+def test_reminders_for_many_invoices_take_a_bounded_number_of_queries(
+    seller, owner, smtp, django_assert_max_num_queries
+):
+    invoices = [_issued(seller, owner) for _ in range(6)]
+    today = invoices[0].due_date + datetime.timedelta(days=8)
+    # a few writes per reminder sent (the dispatch and its savepoints), no reads per invoice
+    with company_scope(seller), django_assert_max_num_queries(4 + 6 * 6):
+        assert reminders_send_due(company=seller, today=today) == 6

@@ -7,11 +7,14 @@ The channel is the invoice's ``send_channel``; each channel is one function in `
 import datetime
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +24,7 @@ from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 from apps.sales.selectors import sales_settings_get
-from apps.sales.services.invoices import balance_due
+from apps.sales.services.invoices import ISSUED_STATUSES, balance_due
 
 logger = logging.getLogger(__name__)
 REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
@@ -189,8 +192,11 @@ def _due_level(invoice: Invoice, sales_settings: SalesSettings, today: datetime.
     )
 
 
-def reminder_send(*, invoice: Invoice, level: int) -> Dispatch | None:
-    """Send reminder ``level`` once (the database refuses a second one of the same level)."""
+def reminder_send(
+    *, invoice: Invoice, level: int, balance: Decimal | None = None
+) -> Dispatch | None:
+    """Send reminder ``level`` once (the database refuses a second one of the same level)
+    for what is left to pay (``balance``: computed when not given)."""
     to = invoice.customer_snapshot.get("email") or invoice.customer.email
     if not to:
         return None
@@ -214,7 +220,7 @@ def reminder_send(*, invoice: Invoice, level: int) -> Dispatch | None:
                 "invoice": invoice,
                 "company": invoice.company,
                 "level": level,
-                "balance": balance_due(invoice),
+                "balance": balance if balance is not None else balance_due(invoice),
             },
             language=_language(invoice),
             attachments=_files(invoice),
@@ -237,17 +243,26 @@ def reminders_send_due(*, company: Company, today: datetime.date | None = None) 
         status=Invoice.Status.ISSUED,
         due_date__lt=today,
         sent_at__isnull=False,  # a customer is reminded of an invoice they received
-    ).prefetch_related("dispatches")
-    for invoice in unpaid:
-        if balance_due(invoice) <= 0:
-            continue  # credited in full
+    ).select_related("company", "customer")
+    # only those with something left to pay after their credit notes, in one query
+    unpaid = unpaid.annotate(
+        credited=Coalesce(
+            Sum(
+                "credit_notes__total_incl_vat",
+                filter=Q(credit_notes__status__in=ISSUED_STATUSES),
+            ),
+            Decimal("0"),
+        )
+    ).filter(total_incl_vat__gt=F("credited"))
+    for invoice in unpaid.prefetch_related("dispatches"):
         reached = _due_level(invoice, sales_settings, today)
         done = {d.level for d in invoice.dispatches.all() if d.what == Dispatch.What.REMINDER}
         # one level at a time, in order: never the final one first
         level = max(done, default=0) + 1
         if level <= reached and level in REMINDER_LEVELS:
             try:
-                if reminder_send(invoice=invoice, level=level) is not None:
+                balance = (invoice.total_incl_vat or Decimal("0")) - invoice.credited
+                if reminder_send(invoice=invoice, level=level, balance=balance) is not None:
                     sent += 1
             except DomainError:
                 continue  # this one is retried tomorrow; the others still go
