@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from apps.companies.models import Company
+from apps.core.paging import page_slice
 from apps.documents.models import Document, Event
 
 SORTS = {
@@ -96,10 +97,7 @@ def document_page(
     queryset: QuerySet[Document], *, page: int, per_page: int = 50
 ) -> tuple[list[Document], bool]:
     """One page and whether there is a next one; no COUNT(*) over the whole company."""
-    page = max(page, 1)
-    start = (page - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
-    return rows[:per_page], len(rows) > per_page
+    return page_slice(queryset, page=page, per_page=per_page)
 
 
 def document_get(*, company: Company, document_id: str) -> Document | None:

@@ -11,6 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
+from apps.core.paging import page_of
 from apps.documents import selectors, services
 from apps.documents.forms import DocumentForm, FilterForm, UploadForm
 from apps.documents.models import Document, Source
@@ -29,26 +30,16 @@ def _document_or_404(request: HttpRequest, document_id: str) -> Document:
 def document_list(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = FilterForm(request.GET or None)
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
-    rows, has_next = selectors.document_page(
-        selectors.document_list(company=company, filters=form.filters()), page=page
-    )
+    pager = page_of(request, selectors.document_list(company=company, filters=form.filters()))
     # Each row shows its delivery to the accountant: one query for the page.
-    prefetch_related_objects(rows, "deliveries")
-    query = request.GET.copy()
-    query.pop("page", None)
+    prefetch_related_objects(pager.rows, "deliveries")
     return render(
         request,
         "documents/document_list.html",
         {
             "form": form,
-            "documents": rows,
-            "page": page,
-            "has_next": has_next,
-            "query": query.urlencode(),
+            "documents": pager.rows,
+            "pager": pager,
             "is_filtered": bool(
                 form.is_bound and any(v for k, v in request.GET.items() if k != "page")
             ),
