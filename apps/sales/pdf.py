@@ -20,13 +20,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from PIL import Image
-from stdnum import iban as std_iban
-from stdnum.be import ogm_vcs
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher
 
 from apps.companies.models import Company
 from apps.core.money import format_money, round_amount
+from apps.core.templatetags.okioki import iban as format_iban
+from apps.core.templatetags.okioki import ogm as format_ogm
 from apps.einvoice.model import Document as EDocument
 from apps.einvoice.model import Line
 from apps.sales.einvoicing import customer_snapshot
@@ -196,7 +196,7 @@ def _company(company: Company, *, foreign: bool) -> dict[str, str]:
         "vat": _vat_number(company.vat_number),
         "enterprise": company.enterprise_number_display,
         "email": company.email,
-        "iban": std_iban.format(company.iban) if company.iban else "",
+        "iban": format_iban(company.iban),
         "logo": _logo(company),
     }
 
@@ -236,7 +236,7 @@ def _payment(invoice: Invoice, model: EDocument) -> dict[str, Any]:
     payable = totals.payable
     if invoice.is_credit_note or payable <= 0:
         return {"show_payment": False, "ogm": "", "qr_svg": ""}
-    ogm = f"+++{ogm_vcs.format(reference)}+++" if reference else ""
+    ogm = format_ogm(reference) if reference else ""
     qr_svg = ""
     if company.iban and model.currency == "EUR":
         try:
