@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -51,3 +54,18 @@ def profile(request: HttpRequest) -> HttpResponse:
         _remember_language(request, response, user.language)
         return response
     return render(request, "accounts/user_profile.html", {"form": form})
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The platform admin has no sign-in of its own: it is reached through allauth's, with
+    its rate limits and its two-factor stage, exactly like the app. A password posted here
+    signs no one in."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        # Signed in, but not platform staff: sending them to the sign-in page would loop.
+        raise PermissionDenied
+    return redirect_to_login(next_url)
