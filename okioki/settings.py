@@ -191,6 +191,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The client IP that the per-IP limits count: X-Forwarded-For is read only through this many
+# proxies of ours (0: the connecting address; a spoofed header is ignored), or from one header
+# that the proxy sets (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or None
+# When the per-account limit locks an account, its owner is e-mailed a single-use link that
+# lets their browser sign in anyway (apps.accounts.lockout); valid this long, one per period.
+LOGIN_UNLOCK_VALID_MINUTES = env_int("LOGIN_UNLOCK_VALID_MINUTES", 60)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OkiOki"
 

@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts import lockout
+from apps.accounts.adapters import AccountAdapter
 from apps.accounts.forms import LanguageForm, ProfileForm
 from apps.accounts.services import user_set_language
 
@@ -69,3 +71,19 @@ def admin_login(request: HttpRequest) -> HttpResponse:
         # Signed in, but not platform staff: sending them to the sign-in page would loop.
         raise PermissionDenied
     return redirect_to_login(next_url)
+
+
+def login_unlock(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed way out of a sign-in lock. Opening the link changes nothing (mail scanners
+    open links); the button uses it, once."""
+    if request.method == "POST":
+        adapter = AccountAdapter(request)
+        if lockout.login_unlock_use(
+            request, token=token, key=lambda login: adapter.login_attempts_key(request, login)
+        ):
+            messages.success(request, _("Your account is unlocked in this browser: sign in now."))
+            return redirect("account_login")
+    valid = lockout.login_unlock_check(token) is not None
+    return render(
+        request, "accounts/login_unlock.html", {"valid": valid}, status=200 if valid else 410
+    )

@@ -144,6 +144,7 @@ def test_security_defaults_differ_between_production_and_development(tmp_path):
         "SESSION_COOKIE_SECURE",
         "CSRF_COOKIE_SECURE",
         "STAFF_REQUIRE_2FA",
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
     ]
     code = f"from django.conf import settings; print(*[getattr(settings, n) for n in {names!r}])"
 
@@ -152,8 +153,8 @@ def test_security_defaults_differ_between_production_and_development(tmp_path):
         assert result.returncode == 0, result.stderr
         return result.stdout.strip().splitlines()[-1]
 
-    assert values(**PRODUCTION) == "31536000 True True True True True"
-    assert values(DEBUG="true") == "0 False False False False False"
+    assert values(**PRODUCTION) == "31536000 True True True True True 0"
+    assert values(DEBUG="true") == "0 False False False False False 0"
     # and each has its own variable
     turned_off = values(
         **PRODUCTION,
@@ -163,5 +164,6 @@ def test_security_defaults_differ_between_production_and_development(tmp_path):
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
         STAFF_REQUIRE_2FA="false",
+        TRUSTED_PROXY_COUNT="1",
     )
-    assert turned_off == "0 False False False False False"
+    assert turned_off == "0 False False False False False 1"
