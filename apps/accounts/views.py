@@ -73,6 +73,18 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(next_url)
 
 
+def redirect_to_totp_setup(request: HttpRequest, reason: str) -> HttpResponse:
+    """Send someone who must use two-factor authentication to allauth's set-up page, saying
+    why (in their language: the caller translates ``reason``)."""
+    messages.warning(request, reason)
+    url = reverse("mfa_activate_totp")
+    if getattr(request, "htmx", False):  # a fragment request: the whole page must go there
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
 def login_unlock(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mailed way out of a sign-in lock. Opening the link changes nothing (mail scanners
     open links); the button uses it, once."""
