@@ -23,7 +23,8 @@ COPY . .
 # CompressedManifestStaticFilesStorage reads at run time; the values are for the build only.
 RUN python scripts/fetch_assets.py \
     && python scripts/compile_messages.py \
-    && SECRET_KEY=build-only DEBUG=false ALLOWED_HOSTS=build.invalid \
+    && SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0000 DEBUG=false \
+       ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1zZWNyZXQtYnVpbGQtMDA= ALLOWED_HOSTS=build.invalid \
        python manage.py collectstatic --noinput
 
 # The app user owns its local state and the files volume (a new named volume copies this

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from okioki.env import env_bool, env_int, env_list, env_path, env_str
@@ -25,6 +26,11 @@ if DEBUG:
     SECRET_KEY = env_str("SECRET_KEY", "django-insecure-okioki-development-only")
 else:
     SECRET_KEY = env_str("SECRET_KEY")
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is {len(SECRET_KEY)} characters long; production needs at least 50. "
+            "Make one: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -185,6 +191,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The client IP that the per-IP limits count: X-Forwarded-For is read only through this many
+# proxies of ours (0: the connecting address; a spoofed header is ignored), or from one header
+# that the proxy sets (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or None
+# When the per-account limit locks an account, its owner is e-mailed a single-use link that
+# lets their browser sign in anyway (apps.accounts.lockout); valid this long, one per period.
+LOGIN_UNLOCK_VALID_MINUTES = env_int("LOGIN_UNLOCK_VALID_MINUTES", 60)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OkiOki"
 
@@ -256,14 +270,24 @@ TRANSFER_RETRY_HOURS = env_int("TRANSFER_RETRY_HOURS", 24)
 TRANSFER_STUCK_MINUTES = env_int("TRANSFER_STUCK_MINUTES", 15)
 
 # --- Security -------------------------------------------------------------------------------
+# Production (DEBUG off) is safe by default: `manage.py check --deploy` is clean without any of
+# these variables; each can still be turned off (e.g. behind a proxy that redirects itself).
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+_SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _SECURE_COOKIES)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _SECURE_COOKIES)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The container healthcheck asks over plain HTTP from inside; it must not be redirected.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is the domain owner's decision (it is hard to undo): off unless asked for, so the
+# check --deploy reminder about it is silenced rather than answered for them.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Platform staff must have TOTP before they can use the admin.
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -311,9 +335,14 @@ INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "in.okioki.localhost")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
 # Secrets stored for the user (mailbox and cloud folder passwords) are encrypted with these
-# Fernet keys; the first encrypts, all decrypt (rotation). Empty: a key derived from SECRET_KEY,
-# so set them in production to be free to rotate SECRET_KEY.
+# Fernet keys; the first encrypts, all decrypt (rotation). Required in production, so that
+# SECRET_KEY can be rotated freely; only development derives a key from SECRET_KEY.
 ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [])
+if not DEBUG and not ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "ENCRYPTION_KEYS is required in production (comma-separated Fernet keys). Make one: "
+        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    )
 # Collecting documents: mailboxes (IMAP), the forwarding address (SMTP or webhook), cloud folders.
 INBOX_SCAN_INTERVAL_MINUTES = env_int("INBOX_SCAN_INTERVAL_MINUTES", 15)
 INBOX_AUTH_FAILURES_BEFORE_PAUSE = env_int("INBOX_AUTH_FAILURES_BEFORE_PAUSE", 3)

@@ -1,10 +1,17 @@
 """factory_boy factories. Tenant-owned rows are created inside their company's scope."""
 
 import datetime
+import time
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.utils import timezone
 from stdnum.be import vat as be_vat
 
@@ -66,6 +73,18 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def totp_enable(user: User) -> str:
+    """Give ``user`` a TOTP authenticator, as allauth's activation page does; the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

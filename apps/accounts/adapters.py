@@ -6,11 +6,21 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import lockout
 from apps.accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed sign-in attempts. Try again later. If this account was locked, "
+            "its owner has been e-mailed a link to sign in anyway."
+        ),
+    }
+
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         # A new user keeps the language they signed up in.
         user.language = (translation.get_language() or "en")[:2]
@@ -26,3 +36,17 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
         }
         super().send_mail(template_prefix, email, context)
+
+    def login_attempts_key(self, request: HttpRequest, login: str) -> str:
+        """allauth's key for the per-account count of failed sign-ins."""
+        return self._get_login_attempts_cache_key(request, email=login)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth's own check, plus the way out for the owner of a locked account
+        # (apps.accounts.lockout).
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        self._login_failed_rl_usage = lockout.login_attempt_consume(
+            request, login=login, key=self.login_attempts_key(request, login)
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")

@@ -7,4 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("language/", views.set_language, name="set-language"),
     path("profile/", views.profile, name="profile"),
+    path("sign-in/unlock/<str:token>/", views.login_unlock, name="login-unlock"),
 ]

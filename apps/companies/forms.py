@@ -156,3 +156,14 @@ class OfficeClientForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class TwoFactorRequirementForm(forms.Form):
+    required = forms.BooleanField(
+        label=_("Require two-factor authentication of everyone in this company"),
+        help_text=_(
+            "Owners, members and accountants without an authenticator app are asked to set one "
+            "up before they can open the company."
+        ),
+        required=False,
+    )

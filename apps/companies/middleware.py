@@ -1,9 +1,13 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
+from apps.accounts.selectors import user_has_totp
+from apps.accounts.views import redirect_to_totp_setup
 from apps.companies.access import access_for
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies, company_scope, no_company
@@ -17,6 +21,9 @@ class CompanyScopeMiddleware:
     the same 404. Requests without a company in the URL run with no scope, so a tenant-owned
     query there raises instead of leaking. The platform admin runs unscoped for staff.
     API views under ``/api/`` authenticate inside DRF and scope themselves.
+
+    Two-factor requirements are enforced here too: platform staff (``STAFF_REQUIRE_2FA``) and
+    everyone in a company that requires it are sent to set up TOTP first.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -30,6 +37,14 @@ class CompanyScopeMiddleware:
                 return self.get_response(request)
 
         if match.app_name == "admin" and request.user.is_active and request.user.is_staff:
+            if settings.STAFF_REQUIRE_2FA and not user_has_totp(user=request.user):
+                return redirect_to_totp_setup(
+                    request,
+                    _(
+                        "The platform admin requires two-factor authentication. Set up an "
+                        "authenticator app to continue."
+                    ),
+                )
             # Listed bypass: platform admins manage every company.
             with all_companies():
                 return self.get_response(request)
@@ -45,7 +60,16 @@ class CompanyScopeMiddleware:
         access = access_for(request.user, company) if company is not None else None
         if company is None or access is None:
             raise Http404("No such company.")
+        if company.require_two_factor and not user_has_totp(user=request.user):
+            return redirect_to_totp_setup(request, two_factor_reason(company))
         request.company = company  # type: ignore[attr-defined]
         request.access = access  # type: ignore[attr-defined]
         with company_scope(company):
             return self.get_response(request)
+
+
+def two_factor_reason(company: Company) -> str:
+    return _(
+        "%(company)s requires two-factor authentication for everyone who works in it. Set up "
+        "an authenticator app to open it."
+    ) % {"company": company.name}

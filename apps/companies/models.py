@@ -53,6 +53,11 @@ class Company(BaseModel):
         "billing.Plan", on_delete=models.PROTECT, related_name="companies", verbose_name=_("plan")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_("Everyone who opens this company must sign in with an authenticator app."),
+    )
 
     class Meta:
         verbose_name = _("company")

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.accounts.selectors import user_has_totp
 from apps.billing.selectors import plan_default
 from apps.companies.models import (
     AccountingOffice,
@@ -137,6 +138,20 @@ def company_update(*, company: Company, **fields: object) -> Company:
     if old_logo and old_logo != company.logo.name:
         storage = company.logo.storage
         transaction.on_commit(lambda: storage.delete(old_logo))
+    return company
+
+
+def company_require_two_factor(*, company: Company, by: User, required: bool) -> Company:
+    """Require (or stop requiring) two-factor authentication of everyone in the company.
+
+    Whoever turns it on must use it already, so that they are not the first one shut out."""
+    if required and not user_has_totp(user=by):
+        raise DomainError(
+            _("Set up two-factor authentication for yourself first, then require it of others."),
+            field="required",
+        )
+    company.require_two_factor = required
+    company.save(update_fields=["require_two_factor", "updated_at"])
     return company
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path(company + "settings/", views.company_edit, name="company-edit"),
     path(company + "settings/members/", views.member_list, name="member-list"),
     path(company + "settings/logo/", views.company_logo, name="company-logo"),
+    path(company + "settings/two-factor/", views.company_two_factor, name="company-two-factor"),
     path(
         company + "settings/invitations/<uuid:invitation_id>/revoke/",
         views.invitation_revoke,

@@ -16,6 +16,7 @@ from apps.companies.forms import (
     MembershipRoleForm,
     OfficeClientForm,
     OfficeForm,
+    TwoFactorRequirementForm,
 )
 from apps.companies.models import Invitation, Membership, OfficeClientLink, Role
 from apps.core.errors import DomainError
@@ -94,7 +95,33 @@ def company_edit(request: HttpRequest) -> HttpResponse:
         services.company_update(company=company, **form.cleaned_data)
         messages.success(request, _("The company details are saved."))
         return redirect(_company_url("companies:company-edit", request))
-    return render(request, "companies/company_edit.html", {"form": form})
+    two_factor_form = TwoFactorRequirementForm(initial={"required": company.require_two_factor})
+    return render(
+        request, "companies/company_edit.html", {"form": form, "two_factor_form": two_factor_form}
+    )
+
+
+@require_POST
+@company_view(Action.MANAGE_COMPANY)
+def company_two_factor(request: HttpRequest) -> HttpResponse:
+    company = request.company  # type: ignore[attr-defined]
+    form = TwoFactorRequirementForm(request.POST)
+    form.is_valid()  # a single optional checkbox: always valid
+    required = form.cleaned_data["required"]
+    try:
+        services.company_require_two_factor(
+            company=company,
+            by=request.user,  # type: ignore[arg-type]
+            required=required,
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        if required:
+            messages.success(request, _("Everyone in this company now needs two-factor sign-in."))
+        else:
+            messages.success(request, _("Two-factor sign-in is no longer required here."))
+    return redirect(_company_url("companies:company-edit", request))
 
 
 @company_view()

@@ -37,6 +37,7 @@ MATRIX = [
     ("membership-remove", "post", [302, 404, 404, 403, 403, 302]),
     ("office-link-decide", "post", [302, 404, 404, 403, 403, 302]),
     ("section", "get", [302, 404, 404, 200, 200, 200]),
+    ("company-two-factor", "post", [302, 404, 404, 403, 403, 302]),
 ]
 
 
@@ -70,6 +71,9 @@ def test_access_matrix(view, method, role, expected, request, company, owner, cl
         kwargs["section"] = "sales"
     elif view == "member-list":
         data = {"email": "new.person@example.be", "role": Role.MEMBER}
+    elif view == "company-two-factor":
+        data = {"required": "on"}
+        factories.totp_enable(owner)  # whoever requires it must use it
     elif view == "company-edit":
         data = {
             "name": "Renamed BV",
@@ -93,3 +97,7 @@ def test_access_matrix(view, method, role, expected, request, company, owner, cl
             assert type(company).objects.get(pk=company.pk).name == name_before
     if role == "anonymous":
         assert response["Location"].startswith(reverse("account_login"))
+    if view == "company-two-factor":
+        with all_companies():
+            company.refresh_from_db()
+        assert company.require_two_factor is (role == "owner")

@@ -30,7 +30,6 @@ def _env(**overrides: str) -> dict[str, str]:
     }
     env.update(
         DJANGO_SETTINGS_MODULE="okioki.settings",
-        SECRET_KEY="celery-test",
         CELERY_TASK_ALWAYS_EAGER="false",
         **overrides,
     )

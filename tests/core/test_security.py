@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,12 +102,13 @@ def test_image_collects_static_files_for_the_storage_it_runs_with(tmp_path):
     build_env = dict(
         word.split("=", 1) for word in shlex.split(command) if "=" in word and "--" not in word
     )
-    # and the environment the containers run with (.env.example; no DEBUG)
+    # and the environment the containers run with (.env.example, no DEBUG, its secrets filled)
     run_env = {
         key: value
         for key, value in _env_file(ROOT / ".env.example").items()
-        if key in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
+        if key in ("ALLOWED_HOSTS", "DEBUG")
     }
+    run_env.update(SECRET_KEY="s" * 25 + "t" * 25, ENCRYPTION_KEYS=Fernet.generate_key().decode())
     backend = "settings.STORAGES['staticfiles']['BACKEND']"
     var = {"OKIOKI_VAR_DIR": str(tmp_path)}
     # then both use the same static storage: the manifest the app reads is the one built

@@ -89,3 +89,81 @@ def test_fresh_checkout_creates_its_var_directory(tmp_path):
     # then the database opens
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "var" / "okioki.sqlite3").exists()
+
+
+PRODUCTION = {
+    "SECRET_KEY": "production-like-key-" + "0123456789abcdef" * 3,
+    "ALLOWED_HOSTS": "app.okioki.be",
+    "ENCRYPTION_KEYS": "b2tpb2tpLXRlc3RzLW9ubHktZmVybmV0LWtleS0wMDA=",
+}
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    result = _start(tmp_path, **{**PRODUCTION, "SECRET_KEY": "x" * 49})
+    assert result.returncode != 0
+    assert "SECRET_KEY is 49 characters long; production needs at least 50" in result.stderr
+
+
+def test_production_requires_encryption_keys(tmp_path):
+    # a key derived from SECRET_KEY would tie stored passwords to it: never in production
+    production = {key: value for key, value in PRODUCTION.items() if key != "ENCRYPTION_KEYS"}
+    result = _start(tmp_path, **production)
+    assert result.returncode != 0
+    assert "ENCRYPTION_KEYS is required in production" in result.stderr
+
+
+def test_development_still_derives_its_encryption_key(tmp_path):
+    result = _start(tmp_path, DEBUG="true", SECRET_KEY="short")
+    assert result.returncode == 0, result.stderr
+
+
+def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "OKIOKI_VAR_DIR": str(tmp_path / "var"), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_production_defaults(tmp_path):
+    # given only the required production variables (no security knob set)
+    result = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    # then Django's deployment checklist has nothing to say: HSTS, SSL redirect, secure cookies
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_security_defaults_differ_between_production_and_development(tmp_path):
+    names = [
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "STAFF_REQUIRE_2FA",
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
+    ]
+    code = f"from django.conf import settings; print(*[getattr(settings, n) for n in {names!r}])"
+
+    def values(**env: str) -> str:
+        result = _manage(tmp_path, "shell", "-c", code, **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    assert values(**PRODUCTION) == "31536000 True True True True True 0"
+    assert values(DEBUG="true") == "0 False False False False False 0"
+    # and each has its own variable
+    turned_off = values(
+        **PRODUCTION,
+        SECURE_HSTS_SECONDS="0",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        STAFF_REQUIRE_2FA="false",
+        TRUSTED_PROXY_COUNT="1",
+    )
+    assert turned_off == "0 False False False False False 1"

@@ -1,0 +1,11 @@
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
+
+from apps.accounts.models import User
+
+
+def user_has_totp(*, user: User | AnonymousUser) -> bool:
+    """Whether ``user`` signs in with an authenticator app (allauth's TOTP stage)."""
+    if not user.is_authenticated:
+        return False
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
