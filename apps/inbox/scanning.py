@@ -304,20 +304,28 @@ def _import_one(
         # One message must never stop the mailbox (nor come back at every scan): it is
         # recorded as unreadable, the e-mail kept, and the scan goes on.
         logger.exception("Message %s of mailbox %s could not be imported", uid, mailbox.pk)
-        with transaction.atomic():
-            parsed = parse_message(raw)
-            message = problem_record(
-                company=mailbox.company,
-                mailbox=mailbox,
-                folder=folder,
-                uid=uid,
-                key=parsed.key,
-                code="unreadable",
-                size=len(raw),
-                headers=parsed,
-                raw=raw,
-            )
+        try:
+            with transaction.atomic():
+                parsed = parse_message(raw)  # never raises: at worst its headers only
+                message = problem_record(
+                    company=mailbox.company,
+                    mailbox=mailbox,
+                    folder=folder,
+                    uid=uid,
+                    key=parsed.key,
+                    code="unreadable",
+                    size=len(raw),
+                    headers=parsed,
+                    raw=raw,
+                )
+                _advance(mailbox, folder, uid)
+        except Exception:
+            # not even its record could be written: the folder still moves past it
+            logger.exception("Message %s of mailbox %s could not be recorded", uid, mailbox.pk)
             _advance(mailbox, folder, uid)
+            report.seen += 1
+            report.failed += 1
+            return
         created = True
     if not created:
         report.already_known += 1

@@ -185,3 +185,53 @@ def test_the_webhook_refuses_strangers_and_unknown_addresses(client, settings):
     assert response.status_code == 404
     with company_scope(factories.CompanyFactory()):
         assert InboundMessage.objects.count() == 0
+
+
+def test_a_message_nested_2000_levels_deep_gets_a_final_status(smtp_receiver):
+    company = factories.CompanyFactory()
+    address = _address(company)
+    _send(smtp_receiver, address, mails.invoice_pdf("voor"))
+    _send(smtp_receiver, address, mails.nested(2000, subject="Diep genest"))  # answered 250
+    _send(smtp_receiver, address, mails.invoice_pdf("na"))
+
+    assert sorted(d.original_filename for d in _documents(company)) == [
+        "factuur-na.pdf",
+        "factuur-voor.pdf",
+    ]
+    with company_scope(company):
+        bad = InboundMessage.objects.get(subject="Diep genest")
+        assert bad.status == InboundMessage.Status.FAILED  # never "received" for ever
+        assert bad.problem_code == "too_deep"
+        assert bad.sender == "Nest <nest@evil.example>"
+        assert bad.raw.read().startswith(b"From: Nest")
+
+
+def test_one_e_mail_gives_at_most_the_attachment_cap(settings, client, company, owner):
+    settings.INBOX_MAX_MESSAGE_SIZE = 5_000_000
+    port = free_port()
+    controller = make_controller(host="127.0.0.1", port=port)
+    controller.start()
+    try:
+        # tasks run eagerly here, inside the SMTP answer: give them time
+        with smtplib.SMTP("127.0.0.1", port, timeout=120) as smtp:
+            smtp.sendmail("x@spam.example", [_address(company)], mails.many_pdfs(5000))
+    finally:
+        controller.stop()
+
+    assert len(_documents(company)) == 50
+    with company_scope(company):
+        message = InboundMessage.objects.get()
+        assert message.status == InboundMessage.Status.IMPORTED
+        assert message.documents_created == 50
+        assert message.problem_code == "too_many_attachments"
+        assert message.raw  # the rest is not lost: the e-mail is kept
+    client.force_login(owner)
+    page = client.get(
+        reverse(
+            "inbox:message-detail",
+            kwargs={"company_id": company.public_id, "message_id": message.public_id},
+        )
+    ).content.decode()
+    assert "5,000 attachments, the first 50 taken" in page
+    overview = client.get(reverse("inbox:overview", kwargs={"company_id": company.public_id}))
+    assert "5,000 attachments, the first 50 taken" in overview.content.decode()
