@@ -299,16 +299,14 @@ def _read(raw: bytes, raw_headers: bytes, limits: Limits) -> tuple[Message, str]
     problem = _shape_problem(raw, limits)
     if problem:
         return _headers_of(raw_headers), problem
-    try:
-        return email.message_from_bytes(raw, policy=email.policy.default), ""
-    except RecursionError:  # a nesting mime_shape did not foresee: never past this point
-        return _headers_of(raw_headers), "too_deep"
-    except Exception:  # the stdlib parser is lenient; this is the last resort
-        pass
-    try:
-        return email.message_from_bytes(raw, policy=email.policy.compat32), "unreadable"
-    except Exception:
-        return _headers_of(raw_headers), "unreadable"
+    for policy, problem in ((email.policy.default, ""), (email.policy.compat32, "unreadable")):
+        try:
+            return email.message_from_bytes(raw, policy=policy), problem
+        except RecursionError:  # a nesting mime_shape did not foresee: never past this point
+            return _headers_of(raw_headers), "too_deep"
+        except Exception:  # the stdlib parser is lenient; compat32 is the last resort
+            continue
+    return _headers_of(raw_headers), "unreadable"
 
 
 def parse_message(raw: bytes, *, limits: Limits | None = None) -> ParsedMessage:
