@@ -15,6 +15,7 @@ import email
 import email.policy
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,8 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from django.conf import settings
 
 from apps.core.files import FileKind, sniff
+
+logger = logging.getLogger(__name__)
 
 # Parts that are never documents, by type or by name.
 IGNORED_TYPES = {
@@ -305,7 +308,7 @@ def _read(raw: bytes, raw_headers: bytes, limits: Limits) -> tuple[Message, str]
         except RecursionError:  # a nesting mime_shape did not foresee: never past this point
             return _headers_of(raw_headers), "too_deep"
         except Exception:  # the stdlib parser is lenient; compat32 is the last resort
-            continue
+            logger.warning("E-mail unreadable with the %s policy", problem or "default")
     return _headers_of(raw_headers), "unreadable"
 
 
