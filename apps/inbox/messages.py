@@ -189,6 +189,7 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
                 "filename": r.filename,
                 "result": _outcome(r),
                 "document": str(r.document.public_id) if r.document else "",
+                **({"params": r.error_params} if r.error_params else {}),
             }
             for r in flat
         ],

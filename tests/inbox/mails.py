@@ -22,6 +22,14 @@ def pdf(label: str) -> bytes:
     )
 
 
+def padded_pdf(label: str, size: int) -> bytes:
+    """A PDF of about ``size`` bytes that deflates some 50 times (scanned statements do)."""
+    import random
+
+    rng = random.Random(label)
+    return pdf(label) + bytes(rng.choice(b"0123456789") if n % 50 == 0 else 32 for n in range(size))
+
+
 def png(size: int = 40_000, seed: int = 1) -> bytes:
     """A PNG picture of about ``size`` bytes (a photographed receipt when large, a logo when
     small)."""
