@@ -146,7 +146,8 @@ def test_a_zip_unpacking_past_the_total_cap_is_refused_whole(company, settings):
             company=company, data=archive, filename="scans.zip", source=Source.UPLOAD
         )
         assert result.error_code == "zip_total_too_large"
-        assert "1.1 MB" in str(result.error) and "1.0 MB" in str(result.error)
+        assert "1.1 MB" in str(result.error)
+        assert "1.0 MB" in str(result.error)
         assert Document.objects.count() == 0  # nothing taken in part
 
 
@@ -158,7 +159,8 @@ def test_a_zip_with_more_files_than_the_cap_is_refused_whole(company, settings):
             company=company, data=archive, filename="bonnen.zip", source=Source.UPLOAD
         )
         assert result.error_code == "zip_too_many_files"
-        assert "4" in str(result.error) and "3" in str(result.error)
+        assert "4" in str(result.error)
+        assert "3" in str(result.error)
         assert Document.objects.count() == 0
 
 
