@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.billing.services import usage_record
 from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
@@ -319,6 +320,8 @@ def _ingest_file(
             Arrival.objects.create(
                 company=company, document=document, source=source, details=details
             )
+            if source != Source.SALES:  # collected, against the plan's documents per month
+                usage_record(company=company)
             Event.objects.create(
                 company=company,
                 document=document,
