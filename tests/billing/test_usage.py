@@ -39,10 +39,13 @@ def test_every_collected_document_counts_once_whatever_its_source(company):
 
 
 def test_a_rolled_back_document_is_not_counted(company):
-    with company_scope(company), pytest.raises(RuntimeError):
+    def ingest_then_fail() -> None:
         with transaction.atomic():
             document_ingest(company=company, data=mails.pdf("R"), filename="r.pdf", source="upload")
             raise RuntimeError
+
+    with company_scope(company), pytest.raises(RuntimeError):
+        ingest_then_fail()
     assert _usage(company) == 0
 
 
