@@ -5,6 +5,7 @@ import smtplib
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from apps.billing.models import Plan
 from apps.billing.selectors import usage_get
@@ -242,6 +243,10 @@ def test_one_e_mail_gives_at_most_the_attachment_cap(settings, client, company, 
     assert "5,000 attachments, the first 50 taken" in page
     overview = client.get(reverse("inbox:overview", kwargs={"company_id": company.public_id}))
     assert "5,000 attachments, the first 50 taken" in overview.content.decode()
+    with translation.override("nl"):
+        assert "5.000 bijlagen, de eerste 50 genomen" in message.problem
+    with translation.override("fr"):
+        assert "50 premières reprises" in message.problem
 
 
 def test_a_sender_flooding_the_address_is_told_to_slow_down(smtp_receiver, settings):
