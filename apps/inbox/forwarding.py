@@ -91,6 +91,12 @@ def sender_allowed(address: ForwardingAddress, senders: list[str]) -> bool:
     return False
 
 
+def over_ceiling(company: Company) -> bool:
+    """The company collected so much this month that its address takes no more mail."""
+    with company_scope(company):
+        return usage_get(company=company).is_over_ceiling
+
+
 def sender_over_rate(address: ForwardingAddress, sender: str) -> bool:
     """Count one more message from ``sender`` to this address in the current hour; True past
     ``INBOUND_SENDER_MESSAGES_PER_HOUR`` (refused ones count too: a flood stays refused)."""
@@ -146,9 +152,8 @@ def forwarded_message_receive(*, recipient: str, raw: bytes, envelope_sender: st
     parsed = parse_message(head + b"\r\n\r\n")
     if not sender_allowed(address, [envelope_sender, parsed.sender_address]):
         return Received(accepted=False, reason="sender_not_allowed")
-    with company_scope(company):
-        if usage_get(company=company).is_over_ceiling:
-            return Received(accepted=False, reason="monthly_ceiling")
+    if over_ceiling(company):
+        return Received(accepted=False, reason="monthly_ceiling")
     if sender_over_rate(address, envelope_sender or parsed.sender_address):
         return Received(accepted=False, reason="rate_limited")
     with company_scope(company), transaction.atomic():

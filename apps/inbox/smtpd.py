@@ -14,14 +14,23 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from apps.inbox.forwarding import REFUSALS, forwarded_message_receive, forwarding_address_find
+from apps.inbox.forwarding import (
+    REFUSALS,
+    forwarded_message_receive,
+    forwarding_address_find,
+    over_ceiling,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def _find(address: str) -> bool:
+def _refusal_at_rcpt(address: str) -> str:
+    """Why mail to ``address`` is refused before its body is sent ("" when it is welcome)."""
     close_old_connections()
-    return forwarding_address_find(address) is not None
+    found = forwarding_address_find(address)
+    if found is None:
+        return "unknown_address"
+    return "monthly_ceiling" if over_ceiling(found.company) else ""
 
 
 def _receive(recipients: list[str], raw: bytes, sender: str) -> tuple[int, list[str]]:
@@ -50,8 +59,9 @@ class InboundHandler:
     ) -> str:
         if len(envelope.rcpt_tos) >= 20:
             return "452 4.5.3 Too many recipients"
-        if not await sync_to_async(_find, thread_sensitive=True)(address):
-            return "550 5.1.1 No such address here"
+        refusal = await sync_to_async(_refusal_at_rcpt, thread_sensitive=True)(address)
+        if refusal:
+            return refusal_reply([refusal])
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -280,10 +280,12 @@ def test_past_the_abuse_ceiling_the_address_refuses_new_mail(smtp_receiver, sett
         usage_record(company=company, documents=49)
     _send(smtp_receiver, address, mails.invoice_pdf("C1"))  # the 50th: 2 × 25
 
-    with pytest.raises(smtplib.SMTPDataError) as refused:
+    # refused at RCPT, before the body is sent
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         _send(smtp_receiver, address, mails.invoice_pdf("C2"))
-    assert refused.value.smtp_code == 552
-    assert b"takes no more mail until next month" in refused.value.smtp_error
+    code, text = refused.value.recipients[address]
+    assert code == 552
+    assert b"takes no more mail until next month" in text
 
     response = _post_raw(client, address, mails.invoice_pdf("C3"))
     assert response.status_code == 429
