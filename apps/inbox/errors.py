@@ -44,6 +44,10 @@ ITEM_PROBLEMS: dict[str, Promise] = {
     "attachment_failed": _("Some attachments could not be used: %(details)s"),
     "body_pdf_failed": _("The invoice in the body of the message could not be turned into a PDF."),
     "sender_not_allowed": _("The sender is not allowed to send documents to this company."),
+    "file_failed": _(
+        "This file could not be collected because of an error on our side; it is tried again "
+        "when it changes."
+    ),
     "too_deep": _(
         "The message is nested more than %(limit)s levels deep, too deep to be read safely. "
         "It was kept as it came."
