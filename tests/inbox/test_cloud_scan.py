@@ -151,21 +151,16 @@ def test_a_file_over_the_size_limit_is_recorded_not_read(webdav, make_folder, co
 
 
 def test_a_file_that_breaks_collecting_is_recorded_and_the_scan_goes_on(
-    webdav, make_folder, collecting, monkeypatch
+    webdav, make_folder, collecting, monkeypatch, poison
 ):
     from apps.inbox import scanning
 
     for n in range(3):
         webdav.put(f"/Facturen/poison-{n}.pdf", mails.pdf(f"poison-{n}"))
     folder = make_folder()
-    real_ingest = scanning.document_ingest
-
-    def explode_on_the_second(**kwargs):
-        if kwargs["filename"] == "poison-1.pdf":
-            raise RuntimeError("a bug we did not foresee")
-        return real_ingest(**kwargs)
-
-    monkeypatch.setattr(scanning, "document_ingest", explode_on_the_second)
+    real_ingest = poison(
+        scanning, "document_ingest", lambda call: call["filename"] == "poison-1.pdf"
+    )
 
     report = _scan(folder)
 

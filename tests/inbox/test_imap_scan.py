@@ -350,19 +350,12 @@ def test_connection_problems_have_precise_answers(dovecot, imap_user):
 
 
 def test_a_message_that_breaks_the_import_is_recorded_and_the_scan_goes_on(
-    dovecot, imap_user, make_mailbox, collecting, monkeypatch
+    dovecot, imap_user, make_mailbox, collecting, monkeypatch, poison
 ):
     user, password = imap_user
     dovecot.append(user, password, [mails.invoice_pdf(f"poison-{n}") for n in range(3)])
     mailbox = make_mailbox(user, password)
-    real_import = scanning.message_import
-
-    def explode_on_the_second(**kwargs):
-        if b"poison-1" in kwargs["raw"]:
-            raise RuntimeError("a bug we did not foresee")
-        return real_import(**kwargs)
-
-    monkeypatch.setattr(scanning, "message_import", explode_on_the_second)
+    real_import = poison(scanning, "message_import", lambda call: b"poison-1" in call["raw"])
 
     report = _scan(mailbox)
 
