@@ -353,6 +353,17 @@ INBOUND_SMTP_HOST = env_str("INBOUND_SMTP_HOST", "127.0.0.1")
 INBOUND_SMTP_PORT = env_int("INBOUND_SMTP_PORT", 2525)
 # Shared secret of the inbound-mail webhook (HTTP basic auth password); empty: webhook off.
 INBOUND_WEBHOOK_SECRET = env_str("INBOUND_WEBHOOK_SECRET", "")
+# Bounds on one e-mail, one ZIP and the forwarding address (no input may take a worker down).
+MAIL_MAX_DEPTH = env_int("MAIL_MAX_DEPTH", 30)  # MIME levels read; deeper: headers only
+MAIL_MAX_PARTS = env_int("MAIL_MAX_PARTS", 10_000)  # MIME parts read; more: headers only
+MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 50)  # documents taken from one e-mail
+ZIP_MAX_TOTAL_SIZE = env_int(
+    "ZIP_MAX_TOTAL_SIZE", 2 * MAX_UPLOAD_SIZE
+)  # unpacked, per upload/e-mail
+ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 200)  # files unpacked from one ZIP
+INBOUND_SENDER_MESSAGES_PER_HOUR = env_int("INBOUND_SENDER_MESSAGES_PER_HOUR", 60)
+INBOUND_ABUSE_CEILING_FACTOR = env_int("INBOUND_ABUSE_CEILING_FACTOR", 10)
+INBOUND_ABUSE_CEILING_MIN = env_int("INBOUND_ABUSE_CEILING_MIN", 500)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.billing.models import Plan
+from apps.billing.models import DocumentUsage, Plan
 
 
 @admin.register(Plan)
@@ -19,3 +19,11 @@ class PlanAdmin(admin.ModelAdmin):
     ]
     list_editable = ["monthly_price", "extra_document_price", "is_active"]
     ordering = ["sort_order"]
+
+
+@admin.register(DocumentUsage)
+class DocumentUsageAdmin(admin.ModelAdmin):
+    list_display = ["company", "month", "documents"]
+    list_select_related = ["company"]
+    readonly_fields = ["company", "month", "documents"]
+    ordering = ["-month", "company"]

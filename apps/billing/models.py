@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.companies.models import Company, CompanyOwnedModel
 from apps.core.models import BaseModel
 
 
@@ -49,3 +50,27 @@ class Plan(BaseModel):
     @property
     def includes_collection(self) -> bool:
         return self.documents_per_month > 0
+
+
+class DocumentUsage(CompanyOwnedModel):
+    """How many documents a company collected in one calendar month (Europe/Brussels).
+
+    One row per company and month, raised atomically by ``usage_record`` for every new
+    document from any source (sales documents made in OkiOki are not collected). What happens
+    past the plan's ``documents_per_month`` is billing's business; the forwarding address
+    already refuses mail past a hard abuse ceiling."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))  # its first day
+    documents = models.PositiveIntegerField(_("documents collected"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly usage")
+        verbose_name_plural = _("monthly usage")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="documentusage_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.documents}"

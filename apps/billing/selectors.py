@@ -1,4 +1,11 @@
-from apps.billing.models import Plan
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+
+from apps.billing.models import DocumentUsage, Plan
+from apps.billing.services import usage_month
+from apps.companies.models import Company
 
 
 def plan_default() -> Plan:
@@ -16,3 +23,34 @@ def plan_list(*, only_active: bool = True) -> list[Plan]:
     if only_active:
         queryset = queryset.filter(is_active=True)
     return list(queryset)
+
+
+@dataclass(frozen=True)
+class MonthlyUsage:
+    month: date
+    documents: int
+    limit: int  # the plan's documents per month (0: collecting is not in the plan)
+
+    @property
+    def abuse_ceiling(self) -> int:
+        """Past this, the forwarding address refuses mail (a flood, not a busy month)."""
+        return max(
+            settings.INBOUND_ABUSE_CEILING_MIN, self.limit * settings.INBOUND_ABUSE_CEILING_FACTOR
+        )
+
+    @property
+    def is_over_ceiling(self) -> bool:
+        return self.documents >= self.abuse_ceiling
+
+
+def usage_get(*, company: Company, month: date | None = None) -> MonthlyUsage:
+    """Documents ``company`` collected in ``month`` (default: this month), with its plan's limit."""
+    month = month or usage_month()
+    documents = (
+        DocumentUsage.objects.filter(company=company, month=month)
+        .values_list("documents", flat=True)
+        .first()
+    )
+    return MonthlyUsage(
+        month=month, documents=documents or 0, limit=company.plan.documents_per_month
+    )

@@ -14,4 +14,13 @@ INGEST_ERRORS = {
         "The ZIP file unpacks to more than we accept (too many or too large files)."
     ),
     "nested_zip": _("ZIP files inside ZIP files are not unpacked."),
+    "zip_too_many_files": _(
+        "The ZIP file holds %(count)s files, more than the %(limit)s we unpack. Nothing was "
+        "taken from it: send its files in smaller ZIP files."
+    ),
+    "zip_total_too_large": _(
+        "The ZIP file unpacks to %(size)s MB, more than the %(left)s MB left of the %(limit)s MB "
+        "we unpack per upload or e-mail. Nothing was taken from it: send its files in smaller "
+        "parts."
+    ),
 }

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.billing.services import usage_record
 from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
@@ -35,8 +36,6 @@ from apps.documents.problems import make as make_problem
 
 logger = logging.getLogger(__name__)
 
-ZIP_MAX_MEMBERS = 200
-ZIP_MAX_TOTAL_BYTES = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 200  # a member that expands more than this is a bomb, not an invoice
 ZIP_MAX_PAIRED_PDFS = 20  # PDFs whose text is read at arrival to find their XML in a ZIP
 
@@ -55,6 +54,7 @@ class IngestResult:
     children: list["IngestResult"] = field(default_factory=list)
     # the e-invoice XML of a PDF that came with it: part of that PDF's document, not another
     joined_with: str = ""
+    error_params: dict[str, Any] = field(default_factory=dict)  # to say it again in any language
 
     @property
     def ok(self) -> bool:
@@ -65,7 +65,18 @@ def _error(filename: str, code: str, **params: Any) -> IngestResult:
     message: Any = INGEST_ERRORS[code]
     if params:
         message = str(message) % params
-    return IngestResult(filename=filename, error_code=code, error=message)
+    return IngestResult(filename=filename, error_code=code, error=message, error_params=params)
+
+
+@dataclass
+class UnpackBudget:
+    """Bytes that ZIPs arriving together (one upload, one e-mail) may still unpack to."""
+
+    left: int = field(default_factory=lambda: settings.ZIP_MAX_TOTAL_SIZE)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
 
 
 def document_ingest(
@@ -78,6 +89,7 @@ def document_ingest(
     actor: User | None = None,
     _in_archive: bool = False,
     _companion_xml: tuple[str, bytes] | None = None,
+    budget: UnpackBudget | None = None,
 ) -> IngestResult:
     """Turn an arriving file into a document of ``company`` (or recognise it as one we have).
 
@@ -103,6 +115,7 @@ def document_ingest(
             source=source,
             details=details,
             actor=actor,
+            budget=budget or UnpackBudget(),
         )
     if kind == FileKind.UNKNOWN:
         return _error(filename, "unsupported")
@@ -126,16 +139,32 @@ def _ingest_zip(
     source: str,
     details: dict[str, Any],
     actor: User | None,
+    budget: UnpackBudget,
 ) -> IngestResult:
+    """Each member becomes a document, or none does: a ZIP with too many files, or whose files
+    add up to more than the budget left (``ZIP_MAX_TOTAL_SIZE`` per upload or e-mail), is
+    refused whole with what it holds, so nothing is taken in part and silently lost."""
     result = IngestResult(filename=filename)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError):
         return _error(filename, "bad_zip")
+    # The declared sizes bound what unpacking can produce: zipfile stops at them.
     total = sum(info.file_size for info in members)
-    if len(members) > ZIP_MAX_MEMBERS or total > ZIP_MAX_TOTAL_BYTES:
-        return _error(filename, "zip_too_large")
+    if len(members) > settings.ZIP_MAX_MEMBERS:
+        return _error(
+            filename, "zip_too_many_files", count=len(members), limit=settings.ZIP_MAX_MEMBERS
+        )
+    if total > budget.left:
+        return _error(
+            filename,
+            "zip_total_too_large",
+            size=_megabytes(total),
+            left=_megabytes(budget.left),
+            limit=_megabytes(settings.ZIP_MAX_TOTAL_SIZE),
+        )
+    budget.left -= total
     unpacked: list[tuple[str, str, bytes]] = []  # name, path in the archive, bytes
     for info in members:
         name = info.filename.rsplit("/", 1)[-1]
@@ -169,10 +198,13 @@ def document_ingest_many(
     details: dict[str, Any],
     actor: User | None = None,
     archive: str = "",
+    budget: UnpackBudget | None = None,
 ) -> list[IngestResult]:
     """Ingest files that arrived together (a ZIP's members, an e-mail's attachments): a PDF
     and the e-invoice XML of the same invoice become one document. ``files`` holds (name,
-    path, bytes); ``archive`` names the ZIP they came out of, if any."""
+    path, bytes); ``archive`` names the ZIP they came out of, if any. Their ZIPs share one
+    ``budget`` of unpacked bytes."""
+    budget = budget or UnpackBudget()
     results: list[IngestResult] = []
     pairs = _invoice_pairs(files)
     joined = set(pairs.values())
@@ -192,6 +224,7 @@ def document_ingest_many(
             actor=actor,
             _in_archive=bool(archive),
             _companion_xml=(companion[0], companion[2]) if companion else None,
+            budget=budget,
         )
         results.append(child)
         if companion is not None:
@@ -202,6 +235,7 @@ def document_ingest_many(
                     is_duplicate=child.is_duplicate,
                     error_code=child.error_code,
                     error=child.error,
+                    error_params=child.error_params,
                     joined_with=name,
                 )
             )
@@ -286,6 +320,8 @@ def _ingest_file(
             Arrival.objects.create(
                 company=company, document=document, source=source, details=details
             )
+            if source != Source.SALES:  # collected, against the plan's documents per month
+                usage_record(company=company)
             Event.objects.create(
                 company=company,
                 document=document,

@@ -1,8 +1,10 @@
 """What can go wrong while collecting, as codes with messages a user can act on."""
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.errors import DomainError
 
@@ -42,13 +44,39 @@ ITEM_PROBLEMS: dict[str, Promise] = {
     "attachment_failed": _("Some attachments could not be used: %(details)s"),
     "body_pdf_failed": _("The invoice in the body of the message could not be turned into a PDF."),
     "sender_not_allowed": _("The sender is not allowed to send documents to this company."),
+    "file_failed": _(
+        "This file could not be collected because of an error on our side; it is tried again "
+        "when it changes."
+    ),
+    "too_deep": _(
+        "The message is nested more than %(limit)s levels deep, too deep to be read safely. "
+        "It was kept as it came."
+    ),
+    "too_many_parts": _(
+        "The message has more than %(limit)s parts, too many to be read safely. "
+        "It was kept as it came."
+    ),
 }
+
+
+def _too_many_attachments(params: dict[str, object]) -> str:
+    found, taken = int(str(params.get("found", 0))), int(str(params.get("taken", 0)))
+    return ngettext(
+        "%(found)s attachment, the first %(taken)s taken. The e-mail was kept as it came.",
+        "%(found)s attachments, the first %(taken)s taken. The e-mail was kept as it came.",
+        found,
+    ) % {
+        "found": number_format(found, force_grouping=True),
+        "taken": number_format(taken, force_grouping=True),
+    }
 
 
 def describe(code: str, params: dict[str, object] | None = None) -> str:
     """The message of a stored code, in the language active now (the reader's, not the worker's)."""
     from apps.documents.errors import INGEST_ERRORS
 
+    if code == "too_many_attachments":
+        return _too_many_attachments(params or {})
     template = CONNECTION_ERRORS.get(code) or ITEM_PROBLEMS.get(code) or INGEST_ERRORS.get(code)
     if code == "too_large" and not params:
         params = {"limit": settings.MAX_UPLOAD_SIZE // (1024 * 1024)}

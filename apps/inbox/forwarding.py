@@ -5,17 +5,21 @@ MTA, or a provider's inbound webhook): ``forwarded_message_receive`` stores the 
 came and answers at once; a worker collects its documents (``message_collect``).
 """
 
+import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.billing.selectors import usage_get
 from apps.companies.models import Company, Membership
 from apps.companies.scoping import company_scope, no_company
 from apps.inbox.mail import parse_message
@@ -87,10 +91,51 @@ def sender_allowed(address: ForwardingAddress, senders: list[str]) -> bool:
     return False
 
 
+def over_ceiling(company: Company) -> bool:
+    """The company collected so much this month that its address takes no more mail."""
+    with company_scope(company):
+        return usage_get(company=company).is_over_ceiling
+
+
+def sender_over_rate(address: ForwardingAddress, sender: str) -> bool:
+    """Count one more message from ``sender`` to this address in the current hour; True past
+    ``INBOUND_SENDER_MESSAGES_PER_HOUR`` (refused ones count too: a flood stays refused)."""
+    hour = int(time.time() // 3600)
+    who = hashlib.sha256(sender.strip().lower().encode()).hexdigest()[:24]
+    key = f"okioki:inbound-rate:{address.company_id}:{who}:{hour}"
+    cache.add(key, 0, timeout=3600 + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600 + 60)
+        count = 1
+    return count > settings.INBOUND_SENDER_MESSAGES_PER_HOUR
+
+
+# What the SMTP receiver and the webhook answer to each refusal, said the same way.
+REFUSALS = {
+    "unknown_address": (550, "5.1.1", "No such address here", 404),
+    "sender_not_allowed": (550, "5.7.1", "Sender not allowed for this address", 403),
+    "rate_limited": (
+        450,
+        "4.7.1",
+        "Too many messages from this sender to this address this hour, try again later",
+        429,
+    ),
+    "monthly_ceiling": (
+        552,
+        "5.2.2",
+        "This address received far more documents this month than its plan allows and takes "
+        "no more mail until next month",
+        429,
+    ),
+}
+
+
 @dataclass
 class Received:
     accepted: bool
-    reason: str = ""  # unknown_address, sender_not_allowed
+    reason: str = ""  # a key of REFUSALS
     message: InboundMessage | None = None
     is_duplicate: bool = False
 
@@ -107,6 +152,10 @@ def forwarded_message_receive(*, recipient: str, raw: bytes, envelope_sender: st
     parsed = parse_message(head + b"\r\n\r\n")
     if not sender_allowed(address, [envelope_sender, parsed.sender_address]):
         return Received(accepted=False, reason="sender_not_allowed")
+    if over_ceiling(company):
+        return Received(accepted=False, reason="monthly_ceiling")
+    if sender_over_rate(address, envelope_sender or parsed.sender_address):
+        return Received(accepted=False, reason="rate_limited")
     with company_scope(company), transaction.atomic():
         existing = InboundMessage.objects.filter(
             company=company, channel=InboundMessage.Channel.FORWARDING, key=parsed.key

@@ -3,19 +3,30 @@
 A pure parser (bytes in, dataclasses out) shared by mailboxes and the forwarding address. It
 never raises on a bad message: a broken one comes out with ``problem`` set, and whatever parts
 could still be read.
+
+Its work is bounded before the standard library's parser (which recurses once per MIME level)
+sees the message: ``mime_shape`` measures nesting and part count on the raw bytes, and a message
+past ``MAIL_MAX_DEPTH`` or ``MAIL_MAX_PARTS`` is read for its headers only. At most
+``MAIL_MAX_ATTACHMENTS`` documents are taken from one message; the others are counted.
 """
 
 import base64
 import email
 import email.policy
 import hashlib
+import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from django.conf import settings
+
 from apps.core.files import FileKind, sniff
+
+logger = logging.getLogger(__name__)
 
 # Parts that are never documents, by type or by name.
 IGNORED_TYPES = {
@@ -84,6 +95,9 @@ class ParsedMessage:
     html: str = ""
     is_newsletter: bool = False
     problem: str = ""  # set when the message is broken; what could be read is still here
+    # documents found in the message; above the cap, only the first ones are in ``attachments``
+    attachments_found: int = 0
+    parts_seen: int = 0
 
     @property
     def body_is_invoice(self) -> bool:
@@ -186,19 +200,126 @@ def _classify(part: Message, data: bytes, filename: str) -> tuple[Attachment | N
     return Attachment(filename=name, content_type=content_type, data=data), ""
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
-    """The parts of an e-mail that matter to us. Never raises."""
-    problem = ""
-    message: Message
+@dataclass
+class Limits:
+    depth: int
+    parts: int
+    attachments: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            depth=settings.MAIL_MAX_DEPTH,
+            parts=settings.MAIL_MAX_PARTS,
+            attachments=settings.MAIL_MAX_ATTACHMENTS,
+        )
+
+
+_CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:[ \t]*([^\s;]*)(.*)$")
+_BOUNDARY = re.compile(rb'(?i);\s*boundary\s*=\s*(?:"([^"\r\n]*)"|([^\s;]+))')
+
+
+def _part_type(header_lines: list[bytes]) -> tuple[bytes, bytes]:
+    """The content type and boundary a part's header lines declare (folded lines unfolded)."""
+    block = b"".join(
+        line if line[:1] in (b" ", b"\t") or not index else b"\n" + line
+        for index, line in enumerate(header_lines)
+    )
+    found = _CONTENT_TYPE.search(block)
+    if found is None:
+        return b"", b""
+    boundary = _BOUNDARY.search(found.group(2))
+    return found.group(1).lower(), (boundary.group(1) or boundary.group(2)) if boundary else b""
+
+
+def mime_shape(raw: bytes, *, max_depth: int, max_parts: int) -> tuple[int, int]:
+    """How deep the MIME parts of ``raw`` nest and how many there are, read line by line
+    without recursion, the way the standard library's parser will see them. Stops as soon as
+    a limit is passed, so a hostile message costs one pass over its first bytes."""
+    open_parts: list[bytes | None] = []  # boundaries open at this point (None: an e-mail)
+    depth = parts = 0
+    headers: list[bytes] | None = []  # the header lines of the part being read, or None
+    for line in io.BytesIO(raw):
+        line = line.rstrip(b"\r\n")
+        if open_parts and line.startswith(b"--"):
+            level, closes = _boundary_level(line, open_parts)
+            if level >= 0:  # a boundary ends whatever is open inside its multipart
+                del open_parts[level + (0 if closes else 1) :]
+                headers = None if closes else []
+                continue
+        if headers is None:
+            continue
+        if line:
+            if len(headers) < 1000:
+                headers.append(line)
+            continue
+        content_type, boundary = _part_type(headers)
+        headers = None
+        parts += 1
+        if content_type.startswith(b"multipart/") and boundary:
+            open_parts.append(boundary)
+        elif content_type.startswith(b"message/") and content_type != b"message/delivery-status":
+            open_parts.append(None)  # an attached e-mail: its own headers follow
+            headers = []
+        depth = max(depth, len(open_parts))
+        if depth > max_depth or parts > max_parts:
+            break
+    return depth, parts
+
+
+def _boundary_level(line: bytes, open_parts: list[bytes | None]) -> tuple[int, bool]:
+    """Which open multipart a ``--boundary`` line belongs to (-1: none), and whether it ends it."""
+    if not line.startswith(b"--"):
+        return -1, False
+    text = line.rstrip()
+    for level in range(len(open_parts) - 1, -1, -1):
+        boundary = open_parts[level]
+        if boundary is None:
+            continue
+        if text == b"--" + boundary:
+            return level, False
+        if text == b"--" + boundary + b"--":
+            return level, True
+    return -1, False
+
+
+def _shape_problem(raw: bytes, limits: Limits) -> str:
+    depth, parts = mime_shape(raw, max_depth=limits.depth, max_parts=limits.parts)
+    if depth > limits.depth:
+        return "too_deep"
+    return "too_many_parts" if parts > limits.parts else ""
+
+
+def _headers_of(raw_headers: bytes) -> Message:
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception:  # the stdlib parser is lenient; this is the last resort
-        message = email.message_from_bytes(raw, policy=email.policy.compat32)
-        problem = "unreadable"
+        return email.message_from_bytes(raw_headers + b"\r\n\r\n", policy=email.policy.default)
+    except Exception:
+        return email.message_from_bytes(raw_headers + b"\r\n\r\n", policy=email.policy.compat32)
+
+
+def _read(raw: bytes, raw_headers: bytes, limits: Limits) -> tuple[Message, str]:
+    """The parsed message and what is wrong with it; headers only when the body can't be read."""
+    problem = _shape_problem(raw, limits)
+    if problem:
+        return _headers_of(raw_headers), problem
+    for policy, problem in ((email.policy.default, ""), (email.policy.compat32, "unreadable")):
+        try:
+            return email.message_from_bytes(raw, policy=policy), problem
+        except RecursionError:  # a nesting mime_shape did not foresee: never past this point
+            return _headers_of(raw_headers), "too_deep"
+        except Exception:  # the stdlib parser is lenient; compat32 is the last resort
+            logger.warning("E-mail unreadable with the %s policy", problem or "default")
+    return _headers_of(raw_headers), "unreadable"
+
+
+def parse_message(raw: bytes, *, limits: Limits | None = None) -> ParsedMessage:
+    """The parts of an e-mail that matter to us. Never raises."""
+    limits = limits or Limits.from_settings()
     header_end = raw.find(b"\r\n\r\n")
     if header_end < 0:
         header_end = raw.find(b"\n\n")
     raw_headers = raw[: header_end if header_end >= 0 else 4096]
+    message, problem = _read(raw, raw_headers, limits)
     message_id = _header(message, "message-id")[:500]
     sender = _header(message, "from")
     sender_address = parseaddr(sender)[1].lower()
@@ -227,10 +348,14 @@ def parse_message(raw: bytes) -> ParsedMessage:
         is_newsletter=any(message.get(name) for name in NEWSLETTER_HEADERS),
         problem=problem,
     )
+    if problem in ("too_deep", "too_many_parts"):
+        return parsed  # its headers say which e-mail it was; the body is not read
     if not problem and any(type(d).__name__ in BROKEN_STRUCTURE for d in message.defects):
         parsed.problem = "broken_mime"  # e.g. a multipart without its boundary
     try:
-        _walk(message, parsed)
+        _walk(message, parsed, limits)
+    except RecursionError:
+        parsed.problem = "too_deep"
     except Exception:
         parsed.problem = parsed.problem or "broken_mime"
     return parsed
@@ -240,7 +365,7 @@ def _is_encoded(part: Message) -> bool:
     return str(part.get("content-transfer-encoding", "")).strip().lower() == "base64"
 
 
-def _walk_encoded_message(part: Message, parsed: ParsedMessage) -> None:
+def _walk_encoded_message(part: Message, parsed: ParsedMessage, limits: Limits) -> None:
     """An attached e-mail sent base64-encoded (against RFC 2046, but some mailers do)."""
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
@@ -250,14 +375,25 @@ def _walk_encoded_message(part: Message, parsed: ParsedMessage) -> None:
         raw = base64.b64decode("".join(inner.as_string().split()), validate=False)
     except (ValueError, TypeError):
         return
-    _walk(email.message_from_bytes(raw, policy=email.policy.default), parsed)
+    # each encoded level is parsed on its own: it spends the same depth and parts budget
+    inner = Limits(depth=limits.depth - 1, parts=limits.parts, attachments=limits.attachments)
+    left = Limits(depth=inner.depth, parts=limits.parts - parsed.parts_seen, attachments=0)
+    problem = "too_deep" if inner.depth < 0 else _shape_problem(raw, left)
+    if problem:
+        parsed.problem = parsed.problem or problem
+        return
+    _walk(email.message_from_bytes(raw, policy=email.policy.default), parsed, inner)
 
 
-def _walk(message: Message, parsed: ParsedMessage) -> None:
+def _walk(message: Message, parsed: ParsedMessage, limits: Limits) -> None:
     # walk() also descends into attached e-mails (message/rfc822): their documents count too
     for part in message.walk():
+        parsed.parts_seen += 1
+        if parsed.parts_seen > limits.parts:
+            parsed.problem = parsed.problem or "too_many_parts"
+            return
         if part.get_content_type() == "message/rfc822" and _is_encoded(part):
-            _walk_encoded_message(part, parsed)
+            _walk_encoded_message(part, parsed, limits)
             continue
         if part.is_multipart():
             continue
@@ -285,6 +421,8 @@ def _walk(message: Message, parsed: ParsedMessage) -> None:
             continue
         attachment, reason = _classify(part, data, filename)
         if attachment is not None:
-            parsed.attachments.append(attachment)
+            parsed.attachments_found += 1
+            if len(parsed.attachments) < limits.attachments:
+                parsed.attachments.append(attachment)
         else:
             parsed.skipped.append(Skipped(filename=filename or content_type, reason=reason))

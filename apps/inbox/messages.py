@@ -9,6 +9,7 @@ import logging
 from email.utils import parseaddr
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -119,8 +120,18 @@ def message_collect(message: InboundMessage) -> InboundMessage:
         return message  # done before: a task that runs twice changes nothing
     with message.raw.open("rb") as stored:
         raw = stored.read()
-    _collect(message, parse_message(raw), raw, recipient=message.details.get("to", ""))
-    message.save()
+    try:
+        with transaction.atomic():
+            _collect(message, parse_message(raw), raw, recipient=message.details.get("to", ""))
+            message.save()
+    except Exception:
+        # A message that breaks collecting is not retried for ever nor left "received": it
+        # fails with its reason, the e-mail stays kept, and the address goes on.
+        logger.exception("Forwarded message %s could not be collected", message.pk)
+        message = InboundMessage.objects.get(pk=message.pk)
+        message.status = InboundMessage.Status.FAILED
+        message.problem_code, message.problem_params = "unreadable", {}
+        message.save(update_fields=["status", "problem_code", "problem_params", "updated_at"])
     return message
 
 
@@ -146,6 +157,7 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
         details=details,
     )
     problem = parsed.problem
+    left_out = parsed.attachments_found - len(parsed.attachments)
     if parsed.body_is_invoice:
         try:
             pdf = body_to_pdf(parsed)
@@ -177,32 +189,50 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
                 "filename": r.filename,
                 "result": _outcome(r),
                 "document": str(r.document.public_id) if r.document else "",
+                **({"params": r.error_params} if r.error_params else {}),
             }
             for r in flat
         ],
         "skipped": [{"filename": s.filename, "reason": s.reason} for s in parsed.skipped],
     }
+    if left_out:
+        message.details["attachments_found"] = parsed.attachments_found
     if created or duplicates:
         message.status = InboundMessage.Status.IMPORTED
+        if left_out:
+            problem = problem or "too_many_attachments"
         if errors:
             problem = problem or "attachment_failed"
     elif errors or problem:
         message.status = InboundMessage.Status.FAILED
         problem = problem or "attachment_failed"
+    elif left_out:  # none of the first ones became a document: still, say what was left
+        message.status = InboundMessage.Status.FAILED
+        problem = problem or "too_many_attachments"
     else:
         message.status = InboundMessage.Status.IGNORED
         problem = "no_documents"
     message.problem_code = problem
-    message.problem_params = (
-        {"details": ", ".join(f"{r.filename}" for r in errors)}
-        if problem == "attachment_failed"
-        else {}
-    )
+    message.problem_params = _problem_params(problem, parsed, errors)
     if not message.raw and (
-        message.status == InboundMessage.Status.FAILED or errors or parsed.problem
+        message.status == InboundMessage.Status.FAILED or errors or parsed.problem or left_out
     ):
         # What went wrong stays at hand: the e-mail as it came.
         message.raw.save("message.eml", ContentFile(raw), save=False)
+
+
+def _problem_params(
+    problem: str, parsed: ParsedMessage, errors: list[IngestResult]
+) -> dict[str, Any]:
+    if problem == "attachment_failed":
+        return {"details": ", ".join(f"{r.filename}" for r in errors)}
+    if problem == "too_many_attachments":
+        return {"found": parsed.attachments_found, "taken": len(parsed.attachments)}
+    if problem == "too_deep":
+        return {"limit": settings.MAIL_MAX_DEPTH}
+    if problem == "too_many_parts":
+        return {"limit": settings.MAIL_MAX_PARTS}
+    return {}
 
 
 def problem_record(

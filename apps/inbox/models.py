@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -245,14 +246,14 @@ class InboundMessage(CompanyOwnedModel):
         return describe(self.problem_code, self.problem_params) if self.problem_code else ""
 
     @property
-    def attachment_results(self) -> list[dict[str, str]]:
+    def attachment_results(self) -> list[dict[str, Any]]:
         """What became of each attachment, with the reason in the reader's language."""
         return [
             {
                 **item,
                 "problem": ""
                 if item.get("result") in ("created", "duplicate", "joined")
-                else describe(item.get("result", "")),
+                else describe(item.get("result", ""), item.get("params")),
             }
             for item in self.details.get("attachments", [])
         ]

@@ -26,7 +26,7 @@ from apps.companies.models import Membership, Role
 from apps.companies.tasks import send_email
 from apps.core.crypto import DecryptionFailed, decrypt
 from apps.documents.models import Source
-from apps.documents.services import document_ingest
+from apps.documents.services import IngestResult, document_ingest
 from apps.inbox.clients import CloudClient, RemoteFile, cloud_client
 from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
 from apps.inbox.clients.webdav import FileTooLarge
@@ -304,20 +304,28 @@ def _import_one(
         # One message must never stop the mailbox (nor come back at every scan): it is
         # recorded as unreadable, the e-mail kept, and the scan goes on.
         logger.exception("Message %s of mailbox %s could not be imported", uid, mailbox.pk)
-        with transaction.atomic():
-            parsed = parse_message(raw)
-            message = problem_record(
-                company=mailbox.company,
-                mailbox=mailbox,
-                folder=folder,
-                uid=uid,
-                key=parsed.key,
-                code="unreadable",
-                size=len(raw),
-                headers=parsed,
-                raw=raw,
-            )
+        try:
+            with transaction.atomic():
+                parsed = parse_message(raw)  # never raises: at worst its headers only
+                message = problem_record(
+                    company=mailbox.company,
+                    mailbox=mailbox,
+                    folder=folder,
+                    uid=uid,
+                    key=parsed.key,
+                    code="unreadable",
+                    size=len(raw),
+                    headers=parsed,
+                    raw=raw,
+                )
+                _advance(mailbox, folder, uid)
+        except Exception:
+            # not even its record could be written: the folder still moves past it
+            logger.exception("Message %s of mailbox %s could not be recorded", uid, mailbox.pk)
             _advance(mailbox, folder, uid)
+            report.seen += 1
+            report.failed += 1
+            return
         created = True
     if not created:
         report.already_known += 1
@@ -413,29 +421,28 @@ def _import_file(
         except FileTooLarge:
             record.problem_code = "too_large"
         else:
-            with transaction.atomic():
-                result = document_ingest(
-                    company=folder.company,
-                    data=data,
-                    filename=remote.name,
-                    source=Source.CLOUD,
-                    details={"folder": folder.name, "path": remote.path},
-                )
-                if result.error_code:
-                    record.problem_code = result.error_code
-                children = [c for c in result.children if c.document is not None]
-                document = result.document or (children[0].document if children else None)
-                record.document = document
-                record.save()
-            if result.document is not None and not result.is_duplicate:
-                report.documents += 1
-            elif result.is_duplicate:
-                report.duplicates += 1
-            report.documents += sum(
-                1
-                for c in result.children
-                if c.document is not None and not c.is_duplicate and not c.joined_with
-            )
+            try:
+                with transaction.atomic():
+                    result = document_ingest(
+                        company=folder.company,
+                        data=data,
+                        filename=remote.name,
+                        source=Source.CLOUD,
+                        details={"folder": folder.name, "path": remote.path},
+                    )
+                    if result.error_code:
+                        record.problem_code = result.error_code
+                    children = [c for c in result.children if c.document is not None]
+                    document = result.document or (children[0].document if children else None)
+                    record.document = document
+                    record.save()
+            except Exception:
+                # One file must never stop the folder (nor come back at every scan): it is
+                # recorded with its ETag, read again only when it changes.
+                logger.exception("File %s of cloud folder %s failed", remote.path, folder.pk)
+                result, record.document, record.problem_code = None, None, "file_failed"
+            else:
+                _count(result, report)
     if record.problem_code:
         report.failed += 1
         record.save()
@@ -443,6 +450,18 @@ def _import_file(
         record.path = client.move(remote.path, folder.move_to_folder)
         # the moved file lives on in the sub-folder, which scans leave alone
         CloudFile.objects.filter(pk=record.pk).update(path=record.path)
+
+
+def _count(result: IngestResult, report: ScanReport) -> None:
+    if result.document is not None and not result.is_duplicate:
+        report.documents += 1
+    elif result.is_duplicate:
+        report.duplicates += 1
+    report.documents += sum(
+        1
+        for c in result.children
+        if c.document is not None and not c.is_duplicate and not c.joined_with
+    )
 
 
 def cloud_folder_test(*, client: CloudClient, path: str) -> int:

@@ -14,26 +14,43 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from apps.inbox.forwarding import forwarded_message_receive, forwarding_address_find
+from apps.inbox.forwarding import (
+    REFUSALS,
+    forwarded_message_receive,
+    forwarding_address_find,
+    over_ceiling,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def _find(address: str) -> bool:
+def _refusal_at_rcpt(address: str) -> str:
+    """Why mail to ``address`` is refused before its body is sent ("" when it is welcome)."""
     close_old_connections()
-    return forwarding_address_find(address) is not None
+    found = forwarding_address_find(address)
+    if found is None:
+        return "unknown_address"
+    return "monthly_ceiling" if over_ceiling(found.company) else ""
 
 
-def _receive(recipients: list[str], raw: bytes, sender: str) -> tuple[int, int]:
+def _receive(recipients: list[str], raw: bytes, sender: str) -> tuple[int, list[str]]:
     close_old_connections()
-    accepted = refused = 0
+    accepted, refused = 0, []
     for recipient in recipients:
         outcome = forwarded_message_receive(recipient=recipient, raw=raw, envelope_sender=sender)
         if outcome.accepted:
             accepted += 1
         else:
-            refused += 1
+            refused.append(outcome.reason)
     return accepted, refused
+
+
+def refusal_reply(reasons: list[str]) -> str:
+    """The SMTP answer when no recipient took the message: a temporary refusal (try later)
+    wins over a permanent one, so that mail to a rate-limited address is retried."""
+    replies = [REFUSALS.get(reason, REFUSALS["sender_not_allowed"]) for reason in reasons]
+    code, status, text, _http = min(replies, key=lambda reply: reply[0] // 100)
+    return f"{code} {status} {text}"
 
 
 class InboundHandler:
@@ -42,8 +59,9 @@ class InboundHandler:
     ) -> str:
         if len(envelope.rcpt_tos) >= 20:
             return "452 4.5.3 Too many recipients"
-        if not await sync_to_async(_find, thread_sensitive=True)(address):
-            return "550 5.1.1 No such address here"
+        refusal = await sync_to_async(_refusal_at_rcpt, thread_sensitive=True)(address)
+        if refusal:
+            return refusal_reply([refusal])
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -52,14 +70,14 @@ class InboundHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         try:
-            accepted, _refused = await sync_to_async(_receive, thread_sensitive=True)(
+            accepted, refused = await sync_to_async(_receive, thread_sensitive=True)(
                 list(envelope.rcpt_tos), raw, envelope.mail_from or ""
             )
         except Exception:
             logger.exception("Could not store an inbound message")
             return "451 4.3.0 Could not store the message, try again later"
         if not accepted:
-            return "550 5.7.1 Sender not allowed for this address"
+            return refusal_reply(refused)
         return "250 2.0.0 Message accepted"
 
 

@@ -20,6 +20,7 @@ from apps.inbox import scanning, selectors, services
 from apps.inbox.errors import InboxError
 from apps.inbox.forms import CloudFolderForm, ForwardingForm, MailboxForm
 from apps.inbox.forwarding import (
+    REFUSALS,
     forwarded_message_receive,
     forwarding_address_get,
     forwarding_address_update,
@@ -442,7 +443,11 @@ def inbound_webhook(request: HttpRequest) -> HttpResponse:
     }
     accepted = [r for r, outcome in results.items() if outcome.accepted]
     refused = {r: outcome.reason for r, outcome in results.items() if not outcome.accepted}
-    status = (
-        200 if accepted else (404 if all(v == "unknown_address" for v in refused.values()) else 403)
-    )
-    return JsonResponse({"accepted": accepted, "refused": refused}, status=status)
+    if accepted:
+        return JsonResponse({"accepted": accepted, "refused": refused})
+    # the same answer as the SMTP receiver's, as an HTTP status and its text
+    replies = [REFUSALS.get(reason, REFUSALS["sender_not_allowed"]) for reason in refused.values()]
+    statuses = {reply[3] for reply in replies}
+    status = 429 if 429 in statuses else (404 if statuses == {404} else 403)
+    text = next(reply[2] for reply in replies if reply[3] == status)
+    return JsonResponse({"accepted": [], "refused": refused, "error": text}, status=status)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from apps.companies.scoping import company_scope
 from apps.documents.models import Arrival, Document, Event, Source
 from apps.documents.services import document_ingest
+from tests.inbox import mails
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -133,6 +134,33 @@ def test_zip_bomb_is_refused(company):
             company=company, data=bomb, filename="bomb.zip", source=Source.UPLOAD
         )
         assert [child.error_code for child in result.children] == ["zip_too_large"]
+        assert Document.objects.count() == 0
+
+
+def test_a_zip_unpacking_past_the_total_cap_is_refused_whole(company, settings):
+    settings.ZIP_MAX_TOTAL_SIZE = 1024 * 1024
+    archive = _zip({f"stuk-{n}.pdf": mails.padded_pdf(str(n), 400_000) for n in range(3)})
+    assert len(archive) < 100_000  # each member stays under the per-member ratio
+    with company_scope(company):
+        result = document_ingest(
+            company=company, data=archive, filename="scans.zip", source=Source.UPLOAD
+        )
+        assert result.error_code == "zip_total_too_large"
+        assert "1.1 MB" in str(result.error)
+        assert "1.0 MB" in str(result.error)
+        assert Document.objects.count() == 0  # nothing taken in part
+
+
+def test_a_zip_with_more_files_than_the_cap_is_refused_whole(company, settings):
+    settings.ZIP_MAX_MEMBERS = 3
+    archive = _zip({f"bon-{n}.pdf": PDF + str(n).encode() for n in range(4)})
+    with company_scope(company):
+        result = document_ingest(
+            company=company, data=archive, filename="bonnen.zip", source=Source.UPLOAD
+        )
+        assert result.error_code == "zip_too_many_files"
+        assert "4" in str(result.error)
+        assert "3" in str(result.error)
         assert Document.objects.count() == 0
 
 

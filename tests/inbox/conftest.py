@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -48,3 +48,22 @@ def make_mailbox(collecting: Company, dovecot: Dovecot):
             return Mailbox.objects.create(company=collecting, **values)
 
     return make
+
+
+@pytest.fixture
+def poison(monkeypatch):
+    """Make ``module.name`` raise an unforeseen error on the calls ``is_poisoned`` picks (by
+    their keyword arguments); returns the real function."""
+
+    def apply(module: object, name: str, is_poisoned: Callable[[dict], bool]) -> Callable:
+        real = getattr(module, name)
+
+        def poisoned(**kwargs: object) -> object:
+            if is_poisoned(kwargs):
+                raise RuntimeError("a bug we did not foresee")
+            return real(**kwargs)
+
+        monkeypatch.setattr(module, name, poisoned)
+        return real
+
+    return apply

@@ -22,6 +22,14 @@ def pdf(label: str) -> bytes:
     )
 
 
+def padded_pdf(label: str, size: int) -> bytes:
+    """A PDF of about ``size`` bytes that deflates some 50 times (scanned statements do)."""
+    import random
+
+    rng = random.Random(label)
+    return pdf(label) + bytes(rng.choice(b"0123456789") if n % 50 == 0 else 32 for n in range(size))
+
+
 def png(size: int = 40_000, seed: int = 1) -> bytes:
     """A PNG picture of about ``size`` bytes (a photographed receipt when large, a logo when
     small)."""
@@ -111,3 +119,30 @@ BROKEN_MIME = (
     b"\r\n"
     b"garbage\r\n"
 )
+
+
+def nested(
+    depth: int, *, subject: str = "Diep genest", sender: str = "Nest <nest@evil.example>"
+) -> bytes:
+    """An e-mail whose parts nest ``depth`` multipart levels deep (2,000 levels: 143 KB)."""
+    body = b"Content-Type: text/plain\r\n\r\nbottom\r\n"
+    for level in range(depth - 1, -1, -1):
+        boundary = f"b{level}".encode()
+        body = (
+            b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n'
+            b"--" + boundary + b"\r\n" + body + b"\r\n--" + boundary + b"--\r\n"
+        )
+    head = (
+        f"From: {sender}\r\nTo: boekhouding@bakkerij.example\r\nSubject: {subject}\r\n"
+        "Date: Fri, 20 Nov 2026 09:30:00 +0000\r\n"
+        f"Message-ID: <nest-{uuid.uuid4().hex[:8]}@evil.example>\r\nMIME-Version: 1.0\r\n"
+    ).encode()
+    return head + body
+
+
+def many_pdfs(count: int, subject: str = "Veel facturen") -> bytes:
+    """One e-mail with ``count`` distinct PDF attachments."""
+    return message(
+        subject,
+        attachments=[(f"factuur-{n}.pdf", "application/pdf", pdf(f"M{n}")) for n in range(count)],
+    )

@@ -148,3 +148,31 @@ def test_a_file_over_the_size_limit_is_recorded_not_read(webdav, make_folder, co
     with company_scope(collecting):
         assert CloudFile.objects.get().problem_code == "too_large"
     assert _names(collecting) == []
+
+
+def test_a_file_that_breaks_collecting_is_recorded_and_the_scan_goes_on(
+    webdav, make_folder, collecting, monkeypatch, poison
+):
+    from apps.inbox import scanning
+
+    for n in range(3):
+        webdav.put(f"/Facturen/poison-{n}.pdf", mails.pdf(f"poison-{n}"))
+    folder = make_folder()
+    real_ingest = poison(
+        scanning, "document_ingest", lambda call: call["filename"] == "poison-1.pdf"
+    )
+
+    report = _scan(folder)
+
+    assert report.error is None
+    assert report.documents == 2
+    assert report.failed == 1
+    assert _names(collecting) == ["poison-0.pdf", "poison-2.pdf"]
+    with company_scope(collecting):
+        failed = CloudFile.objects.get(problem_code="file_failed")
+        assert failed.path.endswith("poison-1.pdf")
+        assert failed.document is None
+        assert "tried again when it changes" in failed.problem
+    # and it does not come back at the next scan (same ETag)
+    monkeypatch.setattr(scanning, "document_ingest", real_ingest)
+    assert _scan(folder).seen == 0

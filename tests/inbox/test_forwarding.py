@@ -5,7 +5,11 @@ import smtplib
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from apps.billing.models import Plan
+from apps.billing.selectors import usage_get
+from apps.billing.services import usage_record
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Source
 from apps.inbox.forwarding import forwarding_address_get, forwarding_address_update
@@ -131,6 +135,15 @@ def _auth(secret: str) -> str:
     return "Basic " + base64.b64encode(f"inbound:{secret}".encode()).decode()
 
 
+def _post_raw(client, address: str, raw: bytes, secret: str = "hook-secret"):
+    return client.post(
+        f"{reverse('inbox:inbound-webhook')}?recipient={address}",
+        data=raw,
+        content_type="message/rfc822",
+        HTTP_AUTHORIZATION=_auth(secret),
+    )
+
+
 def test_the_webhook_takes_the_same_path(client, settings):
     settings.INBOUND_WEBHOOK_SECRET = "hook-secret"
     company = factories.CompanyFactory()
@@ -138,12 +151,7 @@ def test_the_webhook_takes_the_same_path(client, settings):
     url = reverse("inbox:inbound-webhook")
 
     # a raw MIME body (e.g. a Cloudflare or Mailgun route)
-    response = client.post(
-        f"{url}?recipient={address}",
-        data=mails.invoice_pdf("HOOK-1"),
-        content_type="message/rfc822",
-        HTTP_AUTHORIZATION=_auth("hook-secret"),
-    )
+    response = _post_raw(client, address, mails.invoice_pdf("HOOK-1"))
     assert response.status_code == 200
     assert response.json()["accepted"] == [address]
 
@@ -185,3 +193,103 @@ def test_the_webhook_refuses_strangers_and_unknown_addresses(client, settings):
     assert response.status_code == 404
     with company_scope(factories.CompanyFactory()):
         assert InboundMessage.objects.count() == 0
+
+
+def test_a_message_nested_2000_levels_deep_gets_a_final_status(smtp_receiver):
+    company = factories.CompanyFactory()
+    address = _address(company)
+    _send(smtp_receiver, address, mails.invoice_pdf("voor"))
+    _send(smtp_receiver, address, mails.nested(2000, subject="Diep genest"))  # answered 250
+    _send(smtp_receiver, address, mails.invoice_pdf("na"))
+
+    assert sorted(d.original_filename for d in _documents(company)) == [
+        "factuur-na.pdf",
+        "factuur-voor.pdf",
+    ]
+    with company_scope(company):
+        bad = InboundMessage.objects.get(subject="Diep genest")
+        assert bad.status == InboundMessage.Status.FAILED  # never "received" for ever
+        assert bad.problem_code == "too_deep"
+        assert bad.sender == "Nest <nest@evil.example>"
+        assert bad.raw.read().startswith(b"From: Nest")
+
+
+def test_one_e_mail_gives_at_most_the_attachment_cap(settings, client, company, owner):
+    settings.INBOX_MAX_MESSAGE_SIZE = 5_000_000
+    port = free_port()
+    controller = make_controller(host="127.0.0.1", port=port)
+    controller.start()
+    try:
+        # tasks run eagerly here, inside the SMTP answer: give them time
+        with smtplib.SMTP("127.0.0.1", port, timeout=120) as smtp:
+            smtp.sendmail("x@spam.example", [_address(company)], mails.many_pdfs(5000))
+    finally:
+        controller.stop()
+
+    assert len(_documents(company)) == 50
+    with company_scope(company):
+        message = InboundMessage.objects.get()
+        assert message.status == InboundMessage.Status.IMPORTED
+        assert message.documents_created == 50
+        assert message.problem_code == "too_many_attachments"
+        assert message.raw  # the rest is not lost: the e-mail is kept
+    client.force_login(owner)
+    page = client.get(
+        reverse(
+            "inbox:message-detail",
+            kwargs={"company_id": company.public_id, "message_id": message.public_id},
+        )
+    ).content.decode()
+    assert "5,000 attachments, the first 50 taken" in page
+    overview = client.get(reverse("inbox:overview", kwargs={"company_id": company.public_id}))
+    assert "5,000 attachments, the first 50 taken" in overview.content.decode()
+    with translation.override("nl"):
+        assert "5.000 bijlagen, de eerste 50 genomen" in message.problem
+    with translation.override("fr"):
+        assert "50 premières reprises" in message.problem
+
+
+def test_a_sender_flooding_the_address_is_told_to_slow_down(smtp_receiver, settings):
+    settings.INBOUND_SENDER_MESSAGES_PER_HOUR = 2
+    company = factories.CompanyFactory()
+    address = _address(company)
+    _send(smtp_receiver, address, mails.invoice_pdf("R1"), sender="flood@spam.example")
+    _send(smtp_receiver, address, mails.invoice_pdf("R2"), sender="flood@spam.example")
+
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        _send(smtp_receiver, address, mails.invoice_pdf("R3"), sender="flood@spam.example")
+
+    assert refused.value.smtp_code == 450  # temporary: a real MTA tries again later
+    assert b"Too many messages from this sender" in refused.value.smtp_error
+    # another sender still gets through
+    _send(smtp_receiver, address, mails.invoice_pdf("R4"), sender="sofie@bakkerij.example")
+    assert sorted(d.original_filename for d in _documents(company)) == [
+        "factuur-R1.pdf",
+        "factuur-R2.pdf",
+        "factuur-R4.pdf",
+    ]
+
+
+def test_past_the_abuse_ceiling_the_address_refuses_new_mail(smtp_receiver, settings, client):
+    settings.INBOUND_ABUSE_CEILING_MIN = 0
+    settings.INBOUND_ABUSE_CEILING_FACTOR = 2
+    settings.INBOUND_WEBHOOK_SECRET = "hook-secret"
+    company = factories.CompanyFactory(plan=Plan.objects.get(code="collect-25"))
+    address = _address(company)
+    with company_scope(company):
+        usage_record(company=company, documents=49)
+    _send(smtp_receiver, address, mails.invoice_pdf("C1"))  # the 50th: 2 × 25
+
+    # refused at RCPT, before the body is sent
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        _send(smtp_receiver, address, mails.invoice_pdf("C2"))
+    code, text = refused.value.recipients[address]
+    assert code == 552
+    assert b"takes no more mail until next month" in text
+
+    response = _post_raw(client, address, mails.invoice_pdf("C3"))
+    assert response.status_code == 429
+    assert "no more mail until next month" in response.json()["error"]
+    assert [d.original_filename for d in _documents(company)] == ["factuur-C1.pdf"]
+    with company_scope(company):
+        assert usage_get(company=company).documents == 50

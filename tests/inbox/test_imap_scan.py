@@ -350,19 +350,12 @@ def test_connection_problems_have_precise_answers(dovecot, imap_user):
 
 
 def test_a_message_that_breaks_the_import_is_recorded_and_the_scan_goes_on(
-    dovecot, imap_user, make_mailbox, collecting, monkeypatch
+    dovecot, imap_user, make_mailbox, collecting, monkeypatch, poison
 ):
     user, password = imap_user
     dovecot.append(user, password, [mails.invoice_pdf(f"poison-{n}") for n in range(3)])
     mailbox = make_mailbox(user, password)
-    real_import = scanning.message_import
-
-    def explode_on_the_second(**kwargs):
-        if b"poison-1" in kwargs["raw"]:
-            raise RuntimeError("a bug we did not foresee")
-        return real_import(**kwargs)
-
-    monkeypatch.setattr(scanning, "message_import", explode_on_the_second)
+    real_import = poison(scanning, "message_import", lambda call: b"poison-1" in call["raw"])
 
     report = _scan(mailbox)
 
@@ -403,3 +396,35 @@ def test_a_mailbox_signs_in_with_an_oauth2_token(dovecot, make_mailbox, collecti
     report = _scan(expired)
     assert report.error is not None
     assert report.error.code == "wrong_password"
+
+
+def test_a_message_nested_2000_levels_deep_does_not_stop_the_mailbox(
+    dovecot, imap_user, make_mailbox, collecting
+):
+    # given a hostile e-mail between two invoices
+    user, password = imap_user
+    hostile = mails.nested(2000, subject="Diep genest", sender="Nest <nest@evil.example>")
+    dovecot.append(user, password, [mails.invoice_pdf("voor"), hostile, mails.invoice_pdf("na")])
+    mailbox = make_mailbox(user, password)
+
+    # when the mailbox is scanned
+    report = _scan(mailbox)
+
+    # then both invoices are collected and the bad one is recorded with its headers, kept
+    assert report.error is None
+    assert [d.original_filename for d in _documents(collecting)] == [
+        "factuur-na.pdf",
+        "factuur-voor.pdf",
+    ]
+    assert report.failed == 1
+    with company_scope(collecting):
+        bad = InboundMessage.objects.get(status=InboundMessage.Status.FAILED)
+        assert bad.problem_code == "too_deep"
+        assert bad.sender == "Nest <nest@evil.example>"
+        assert bad.subject == "Diep genest"
+        assert bad.sent_at is not None
+        assert "30" in bad.problem
+        assert bad.raw.read() == hostile.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        assert MailboxFolder.objects.get(mailbox=mailbox).last_uid == 3
+    # and the folder has moved past it
+    assert _scan(mailbox).seen == 0

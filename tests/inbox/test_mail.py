@@ -120,3 +120,56 @@ def test_mangled_messages_parse_without_raising(noise):
     raw = mails.invoice_pdf("fuzz")
     cut = len(noise) % len(raw)
     parse_message(raw[:cut] + noise + raw[cut:])
+
+
+def test_a_message_nested_2000_levels_deep_is_read_for_its_headers_only():
+    raw = mails.nested(2000, subject="Factuur diep")
+    assert len(raw) > 100_000
+
+    parsed = parse_message(raw)  # before: RecursionError
+
+    assert parsed.problem == "too_deep"
+    assert parsed.subject == "Factuur diep"
+    assert parsed.sender_address == "nest@evil.example"
+    assert parsed.date is not None
+    assert parsed.attachments == []
+
+
+def test_nesting_within_the_limit_is_read_and_past_it_is_not(settings):
+    settings.MAIL_MAX_DEPTH = 10
+    assert parse_message(mails.nested(10)).problem == ""
+    assert parse_message(mails.nested(10)).text.strip() == "bottom"
+    assert parse_message(mails.nested(11)).problem == "too_deep"
+
+
+def test_base64_encoded_e_mails_inside_e_mails_spend_the_same_depth(settings):
+    settings.MAIL_MAX_DEPTH = 5
+    raw = mails.invoice_pdf("binnenin")
+    for _level in range(8):
+        outer = EmailMessage()
+        outer["From"], outer["Subject"] = "a@b.example", "Doorgestuurd"
+        outer.set_content("Zie bijlage")
+        outer.add_attachment(raw, maintype="message", subtype="rfc822")  # base64-encoded
+        raw = outer.as_bytes()
+    parsed = parse_message(raw)
+    assert parsed.problem == "too_deep"
+    assert parsed.subject == "Doorgestuurd"
+    assert parsed.attachments == []
+    settings.MAIL_MAX_DEPTH = 30
+    assert [a.filename for a in parse_message(raw).attachments] == ["factuur-binnenin.pdf"]
+
+
+def test_too_many_parts_is_read_for_its_headers_only(settings):
+    settings.MAIL_MAX_PARTS = 20
+    parsed = parse_message(mails.many_pdfs(30, subject="Te veel"))
+    assert parsed.problem == "too_many_parts"
+    assert parsed.subject == "Te veel"
+    assert parsed.attachments == []
+
+
+def test_at_most_the_attachment_cap_is_taken_and_the_rest_counted(settings):
+    settings.MAIL_MAX_ATTACHMENTS = 5
+    parsed = parse_message(mails.many_pdfs(12))
+    assert [a.filename for a in parsed.attachments] == [f"factuur-{n}.pdf" for n in range(5)]
+    assert parsed.attachments_found == 12
+    assert parsed.problem == ""

@@ -71,3 +71,23 @@ def test_a_body_with_remote_pictures_becomes_a_pdf_without_fetching_them():
     )
     pdf = body_to_pdf(parse_message(raw))
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_zips_of_one_e_mail_share_one_unpacking_cap(company, settings):
+    settings.ZIP_MAX_TOTAL_SIZE = 1024 * 1024
+    first = mails.zipped({f"a-{n}.pdf": mails.padded_pdf(f"A{n}", 300_000) for n in range(2)})
+    second = mails.zipped({f"b-{n}.pdf": mails.padded_pdf(f"B{n}", 300_000) for n in range(2)})
+    raw = mails.message(
+        "Twee archieven",
+        attachments=[
+            ("eerste.zip", "application/zip", first),
+            ("tweede.zip", "application/zip", second),
+        ],
+    )
+    message, _created = _import(company, raw)
+    assert message.documents_created == 2  # the first ZIP, whole
+    results = {a["filename"]: a for a in message.attachment_results}
+    assert results["tweede.zip"]["result"] == "zip_total_too_large"
+    assert "0.4 MB" in results["tweede.zip"]["problem"]  # what is left of the cap
+    assert "1.0 MB" in results["tweede.zip"]["problem"]
+    assert message.raw  # the second ZIP is not lost: the e-mail is kept
