@@ -531,6 +531,15 @@ def deliveries_resend_period(
 # --- the sweeper ---------------------------------------------------------------------------------
 
 
+def _stuck_deliveries(live: Any, stuck_before: Any) -> list[tuple[int, int, Any]]:
+    """(company id, delivery id, claim time) of deliveries "sending" since before then."""
+    return list(
+        live.filter(
+            status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
+        ).values_list("company_id", "pk", "sending_started_at")
+    )
+
+
 def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
     """Periodic, across companies: put back the deliveries of dead workers, and send the due
     ones whose task was lost (oldest first; a task that is merely queued gets a minute's
@@ -543,14 +552,15 @@ def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
     grace = now - timedelta(seconds=SWEEP_GRACE_SECONDS)
     with all_companies():
         live = Delivery.objects.filter(company__is_active=True)
-        stuck = list(
-            live.filter(
-                status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
-            ).values_list("company_id", "pk")
-        )
-        Delivery.objects.filter(pk__in=[pk for _, pk in stuck]).update(
-            status=Delivery.Status.PENDING, next_attempt_at=None, updated_at=now
-        )
+        stuck = [
+            (company_id, pk)
+            for company_id, pk, started in _stuck_deliveries(live, stuck_before)
+            # Compare-and-set on the claim the sweeper saw: a delivery that finished (or
+            # was claimed again) since that read keeps its new state.
+            if Delivery.objects.filter(
+                pk=pk, status=Delivery.Status.SENDING, sending_started_at=started
+            ).update(status=Delivery.Status.PENDING, next_attempt_at=None, updated_at=now)
+        ]
         due = list(
             live.filter(status=Delivery.Status.PENDING)
             .exclude(pk__in=[pk for _, pk in stuck])
