@@ -28,7 +28,9 @@ from apps.accounts.models import User
 from apps.companies.models import Company, Membership, OfficeClientLink, OfficeMember, Role
 from apps.connections import problems
 from apps.connections.clients import smtp
-from apps.connections.models import Delivery, Transfer
+from apps.connections.destination import ADDRESS_FIELDS, destination, destination_change_notify
+from apps.connections.models import Delivery, PeriodResend, Transfer
+from apps.connections.selectors import period_resend_plan
 from apps.connections.sending import NotSendable, delivery_message, message_id_for
 from apps.core.errors import DomainError
 from apps.documents.models import Document, Event
@@ -64,12 +66,16 @@ def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Tra
     if unknown:
         raise TypeError(f"unknown transfer fields: {sorted(unknown)}")
     transfer = Transfer.objects.select_for_update().filter(company=company).first()
+    before = destination(transfer)
     if transfer is None:
         transfer = Transfer(company=company)
     for name, value in values.items():
         setattr(transfer, name, value)
     transfer.updated_by = actor
     transfer.save()
+    after = destination(transfer)
+    if any(before[name] != after[name] for name in (*ADDRESS_FIELDS, "is_active")):
+        destination_change_notify(company=company, before=before, after=after, actor=actor)
     if transfer.is_configured:
         waiting = Document.objects.filter(company=company, status=Document.Status.READY).exclude(
             deliveries__isnull=False
@@ -496,36 +502,30 @@ def document_resend(*, company: Company, document: Document, actor: User) -> Del
     return delivery
 
 
+@transaction.atomic
 def deliveries_resend_period(
     *, company: Company, date_from: date, date_to: date, actor: User
 ) -> int:
     """Resend the ready and sent documents dated in a period to the current addresses; those
-    already sent to that very address in their current version are left out. How many."""
+    already sent to that very address in their current version are left out. Recorded (who,
+    when, how many, where) as a ``PeriodResend``. How many."""
     transfer = transfer_get(company=company)
     if transfer is None or not transfer.is_configured:
         raise DomainError(_("Set your accountant's address first."), code="no_address")
-    documents = Document.objects.filter(
-        company=company,
-        status__in=(Document.Status.READY, Document.Status.DELIVERED),
-    ).filter(
-        Q(issue_date__range=(date_from, date_to))
-        | Q(issue_date__isnull=True, received_at__date__range=(date_from, date_to))
+    plan = period_resend_plan(
+        company=company, transfer=transfer, date_from=date_from, date_to=date_to
     )
-    count = 0
-    for document in documents.prefetch_related("deliveries"):
-        address = transfer.address_for(document.category)
-        if not address:
-            continue
-        if any(
-            d.address == address
-            and (d.content_version == document.content_version or d.is_open)
-            and d.status in (Delivery.Status.SENT, *Delivery.OPEN)
-            for d in document.deliveries.all()
-        ):
-            continue
+    for document, _address in plan:
         document_resend(company=company, document=document, actor=actor)
-        count += 1
-    return count
+    PeriodResend.objects.create(
+        company=company,
+        requested_by=actor,
+        date_from=date_from,
+        date_to=date_to,
+        count=len(plan),
+        addresses=sorted({address for _document, address in plan}),
+    )
+    return len(plan)
 
 
 # --- the sweeper ---------------------------------------------------------------------------------

@@ -118,3 +118,26 @@ def test_a_process_does_not_start_with_a_too_short_threshold():
     )
     assert result.returncode != 0
     assert "TRANSFER_STUCK_MINUTES (2 min) must be longer" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "can rely on it to drop the duplicate"),
+        ("nl", "dezelfde Message-ID"),
+        ("fr", "le même Message-ID"),
+    ],
+)
+def test_the_transfer_page_says_the_stable_message_id_drops_duplicates(
+    language, words, company, owner, client_for
+):
+    from django.urls import reverse
+
+    owner.language = language
+    owner.save()
+    client = client_for(owner)
+    client.cookies["django_language"] = language
+    url = reverse("connections:transfer", kwargs={"company_id": company.public_id})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert words in page
