@@ -290,7 +290,7 @@ def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
     form = OfficeClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            link = services.office_link_request(
+            services.office_link_request(
                 office=office,
                 requested_by=request.user,  # type: ignore[arg-type]
                 enterprise_number=form.cleaned_data["enterprise_number"],
@@ -298,10 +298,14 @@ def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
         except DomainError as error:
             _form_error(form, error)
         else:
+            # The same answer whatever the number is: it says nothing about the company.
             messages.success(
                 request,
-                _("Request sent. %(company)s's owner must approve it.")
-                % {"company": link.company.name},
+                _(
+                    "Request sent. If a company with this enterprise number uses OkiOki, its "
+                    "owner is asked to approve it, with your e-mail address. You will see the "
+                    "client here once approved."
+                ),
             )
             return redirect("companies:office-detail", office_id=office.public_id)
     return render(

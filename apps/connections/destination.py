@@ -7,17 +7,15 @@ addresses side by side, with who made it.
 """
 
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
-from django.db import transaction
-from django.template.loader import render_to_string
+from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.companies.models import Company, Membership, Role
+from apps.companies.models import Company
+from apps.companies.services import owners_notify
 from apps.connections.models import Transfer
 
 ADDRESS_FIELDS = ("general_address", "purchases_address", "sales_address", "miscellaneous_address")
@@ -61,10 +59,10 @@ def asks_to_reroute(*, transfer: Transfer | None, posted: Mapping[str, Any]) -> 
     return False
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> Any:
     if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value) if value else "—"
+        return _("yes") if value else _("no")
+    return value or "—"
 
 
 def destination_change_notify(
@@ -72,31 +70,22 @@ def destination_change_notify(
 ) -> None:
     """E-mail every owner of the company, each in their language, that the addresses changed:
     old and new side by side, and who changed them. Sent once the change is committed."""
-    from django.conf import settings
-
-    from apps.companies.tasks import send_email
-
-    owners = Membership.objects.filter(company=company, role=Role.OWNER).select_related("user")
-    url = settings.SITE_URL + reverse(
-        "connections:transfer", kwargs={"company_id": company.public_id}
+    rows = [
+        {
+            "label": label,
+            "old": _show(before.get(name)),
+            "new": _show(after.get(name)),
+            "changed": before.get(name) != after.get(name),
+        }
+        for name, label in NOTICE_FIELDS
+    ]
+    owners_notify(
+        company=company,
+        template="connections/transfer_changed",
+        context={
+            "rows": rows,
+            "who": f"{actor.get_full_name()} <{actor.email}>".strip() if actor else "OkiOki",
+            "url": settings.SITE_URL
+            + reverse("connections:transfer", kwargs={"company_id": company.public_id}),
+        },
     )
-    who = f"{actor.get_full_name()} <{actor.email}>".strip() if actor is not None else "OkiOki"
-    for owner in owners:
-        with translation.override(owner.user.language or company.default_language):
-            rows = [
-                {
-                    "label": str(label),
-                    "old": _show(before.get(name)),
-                    "new": _show(after.get(name)),
-                    "changed": before.get(name) != after.get(name),
-                }
-                for name, label in NOTICE_FIELDS
-            ]
-            context = {"company": company, "rows": rows, "who": who, "url": url}
-            subject = render_to_string(
-                "emails/connections/transfer_changed.subject.txt", context
-            ).strip()
-            body = render_to_string("emails/connections/transfer_changed.txt", context)
-        transaction.on_commit(
-            partial(send_email.delay, company.pk, to=[owner.user.email], subject=subject, body=body)
-        )
