@@ -243,17 +243,44 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+def invitation_check_account(invitation: Invitation, user: User) -> None:
+    """Only the invited address may accept: the signed-in user's e-mail must be the invited one
+    and verified. A clear DomainError otherwise (code ``wrong_account`` or ``unverified``)."""
+    if user.email.strip().lower() != invitation.email.strip().lower():
+        raise DomainError(
+            _(
+                "This invitation is for %(invited)s, but you are signed in as %(current)s. "
+                "Sign out, then sign in (or create an account) with %(invited)s."
+            )
+            % {"invited": invitation.email, "current": user.email},
+            code="wrong_account",
+        )
+    if not has_verified_email(user):
+        raise DomainError(
+            _(
+                "Your e-mail address %(email)s is not verified yet. Verify it with the link we "
+                "sent you (or ask for a new one), then open this invitation again."
+            )
+            % {"email": user.email},
+            code="unverified",
+        )
+
+
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User) -> Company:
-    """Accept an invitation as ``user``.
+def invitation_accept(*, invitation: Invitation, user: User) -> OfficeClientLink | None:
+    """Accept an invitation as ``user``, whose verified e-mail must be the invited one.
 
     The row is locked, so a link clicked twice (or by two people) gives access once. An
-    accountant who belongs to an office links that office to the company; anyone else becomes
-    a member with the invited role.
+    accountant who belongs to an office asks to link that office: the link waits for an owner
+    to confirm it (the owners are e-mailed; the office's name comes with the accountant's
+    verified e-mail) and is returned. Anyone else becomes a member with the invited role
+    (None).
     """
     invitation = Invitation.objects.unscoped().select_for_update().get(pk=invitation.pk)
     invitation_check(invitation)
+    invitation_check_account(invitation, user)
     company = invitation.company
+    link = None
     with company_scope(company):
         office_member = (
             OfficeMember.objects.filter(user=user).select_related("office").first()
@@ -267,22 +294,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Company:
                 .first()
             )
             if link is None:
-                link = OfficeClientLink(
+                link = OfficeClientLink.objects.create(
                     company=company,
                     office=office_member.office,
                     initiated_by=OfficeClientLink.Initiator.COMPANY,
-                    requested_by=invitation.invited_by,
+                    requested_by=user,
                 )
-            link.status = OfficeClientLink.Status.ACTIVE
-            link.decided_at = timezone.now()
-            link.save()
+                office_link_notify(link)
         elif not Membership.objects.filter(company=company, user=user).exists():
             Membership.objects.create(company=company, user=user, role=invitation.role)
         invitation.status = Invitation.Status.ACCEPTED
         invitation.accepted_by = user
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["status", "accepted_by", "accepted_at", "updated_at"])
-    return company
+    return link
 
 
 @transaction.atomic

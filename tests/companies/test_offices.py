@@ -131,20 +131,66 @@ def test_office_requests_access_and_owner_approves(
     assert accountant.get(dashboard).status_code == 404
 
 
-def test_invited_accountant_of_an_office_links_the_office(company, owner, client_for):
+def test_invited_accountant_of_an_office_links_the_office_once_the_owner_confirms(
+    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     office_member = factories.OfficeMemberFactory()
     colleague = factories.OfficeMemberFactory(office=office_member.office)
+    invitation = factories.InvitationFactory(
+        company=company, role=Role.ACCOUNTANT, email=office_member.user.email
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(office_member.user).post(
+            reverse("companies:invitation-accept", args=[invitation.token])
+        )
+    assert response["Location"] == reverse(
+        "companies:office-detail", kwargs={"office_id": office_member.office.public_id}
+    )
+    # the link waits for the owner, who is told by e-mail with the accountant's address
+    dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
+    assert client_for(colleague.user).get(dashboard).status_code == 404
+    [notice] = mailoutbox
+    assert notice.to == [owner.email]
+    assert office_member.office.name in notice.body
+    assert office_member.user.email in notice.body
+    with all_companies():
+        link = OfficeClientLink.objects.get(company=company)
+    assert link.status == OfficeClientLink.Status.PENDING
+    assert office_member.user.email in client_for(owner).get(dashboard).content.decode()
+    # once the owner confirms, the whole office sees the client
+    client_for(owner).post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "approve"},
+    )
+    page = client_for(colleague.user).get(dashboard)
+    assert page.status_code == 200
+    assert "Accountant" in page.content.decode()
+
+
+def test_the_owner_may_refuse_the_office_of_an_invited_accountant(company, owner, client_for):
+    office_member = factories.OfficeMemberFactory()
     invitation = factories.InvitationFactory(
         company=company, role=Role.ACCOUNTANT, email=office_member.user.email
     )
     client_for(office_member.user).post(
         reverse("companies:invitation-accept", args=[invitation.token])
     )
-    # the whole office now sees the client, not just the invited accountant
+    with all_companies():
+        link = OfficeClientLink.objects.get(company=company)
+    client_for(owner).post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "decline"},
+    )
     dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
-    assert client_for(colleague.user).get(dashboard).status_code == 200
-    page = client_for(colleague.user).get(dashboard)
-    assert "Accountant" in page.content.decode()
+    assert client_for(office_member.user).get(dashboard).status_code == 404
+    link.refresh_from_db()
+    assert link.status == OfficeClientLink.Status.ENDED
 
 
 def test_last_owner_cannot_be_removed(company, owner, client_for):
