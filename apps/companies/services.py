@@ -1,6 +1,7 @@
 """Writes for companies, memberships, invitations and accounting offices."""
 
 import logging
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -30,6 +31,7 @@ from apps.companies.tasks import send_email
 from apps.core.errors import DomainError, PermissionDenied
 
 logger = logging.getLogger(__name__)
+OFFICE_REQUEST_COOLDOWN_DAYS = 30
 
 
 def _unique_slug(name: str) -> str:
@@ -384,7 +386,9 @@ def office_link_request_process(
     *, office_id: int, requested_by_id: int, enterprise_number: str
 ) -> OfficeClientLink | None:
     """The request's lookup: a pending link and an e-mail to the owners when a company has the
-    number and the office has no open link with it; otherwise nothing at all."""
+    number and the office has no open link with it; otherwise nothing at all. An office whose
+    link the owner declined or ended can't ask again for ``OFFICE_REQUEST_COOLDOWN_DAYS`` (no
+    stream of e-mails to an owner who said no; an invitation from the owner still works)."""
     member = (
         OfficeMember.objects.filter(office_id=office_id, user_id=requested_by_id)
         .select_related("office", "user")
@@ -397,7 +401,13 @@ def office_link_request_process(
         open_link = OfficeClientLink.objects.filter(company=company, office=member.office).exclude(
             status=OfficeClientLink.Status.ENDED
         )
-        if open_link.exists():
+        declined = OfficeClientLink.objects.filter(
+            company=company,
+            office=member.office,
+            status=OfficeClientLink.Status.ENDED,
+            decided_at__gte=timezone.now() - timedelta(days=OFFICE_REQUEST_COOLDOWN_DAYS),
+        )
+        if open_link.exists() or declined.exists():
             return None
         link = OfficeClientLink.objects.create(
             company=company,

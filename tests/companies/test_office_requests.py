@@ -2,14 +2,17 @@
 number (same page, message, status and queries whether a company has it or not), and the
 owner always sees the requester's verified e-mail beside the office's chosen name."""
 
+import datetime
 import statistics
 import time
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.companies.models import OfficeClientLink
 from apps.companies.scoping import all_companies
@@ -150,3 +153,37 @@ def test_a_second_request_while_one_is_open_changes_nothing(
     with all_companies():
         assert OfficeClientLink.objects.filter(company=company).count() == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_office_the_owner_declined_cannot_ask_again_at_once(
+    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    office_member = factories.OfficeMemberFactory()
+
+    def ask():
+        number = {"enterprise_number": company.enterprise_number}
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(office_member.user).post(_office_url(office_member), number)
+
+    ask()
+    with all_companies():
+        link = OfficeClientLink.objects.get(company=company)
+    client_for(owner).post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "decline"},
+    )
+    # asking again right after the refusal makes nothing and mails nobody
+    ask()
+    with all_companies():
+        assert OfficeClientLink.objects.filter(company=company).count() == 1
+    assert len(mailoutbox) == 1
+    # a month later it may ask again
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
+        ask()
+    with all_companies():
+        assert OfficeClientLink.objects.filter(company=company).count() == 2
+    assert len(mailoutbox) == 2
