@@ -99,6 +99,8 @@ class TransferForm(forms.ModelForm):
 class PeriodForm(forms.Form):
     date_from = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    # The count the person saw on the confirmation page (a large resend).
+    confirmed = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -224,28 +224,18 @@ def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(_url("connections:delivery-list", request))
     period = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
-    transfer = services.transfer_get(company=company)
-    if transfer is not None and transfer.is_configured:
-        plan = selectors.period_resend_plan(company=company, transfer=transfer, **period)
-        count = len(plan)
-        if count > settings.TRANSFER_RESEND_CONFIRM_OVER and request.POST.get("confirmed") != str(
-            count
-        ):
-            return render(
-                request,
-                "connections/resend_confirm.html",
-                {
-                    "form": form,
-                    "count": count,
-                    "addresses": sorted({address for _document, address in plan}),
-                    **period,
-                },
-            )
     try:
         count = services.deliveries_resend_period(
             company=company,
             actor=request.user,  # type: ignore[arg-type]
+            confirmed=form.cleaned_data["confirmed"],
             **period,
+        )
+    except services.ResendNotConfirmed as question:
+        return render(
+            request,
+            "connections/resend_confirm.html",
+            {"count": question.count, "addresses": question.addresses, **period},
         )
     except DomainError as error:
         messages.error(request, str(error.message))

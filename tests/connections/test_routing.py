@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.companies.models import Role
 from apps.companies.scoping import company_scope
+from apps.connections import services
 from apps.connections.models import Delivery, PeriodResend, Transfer
 from tests import factories
 from tests.connections.conftest import OCTOPUS, ready_document
@@ -157,3 +158,29 @@ def test_a_member_has_no_resend_form(company, member, client_for):
     deliveries = reverse("connections:delivery-list", kwargs={"company_id": company.public_id})
     page = client_for(member).get(deliveries).content.decode()
     assert _resend_url(company) not in page
+
+
+@pytest.mark.django_db
+def test_the_service_itself_refuses_a_large_resend_without_the_confirmed_count(
+    company, owner, settings
+):
+    settings.TRANSFER_RESEND_CONFIRM_OVER = 2
+    _sent_documents(company, 3)
+    november = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+    with company_scope(company):
+        with pytest.raises(services.ResendNotConfirmed) as question:
+            services.deliveries_resend_period(
+                company=company, date_from=november[0], date_to=november[1], actor=owner
+            )
+        assert (question.value.count, question.value.addresses) == (3, ["nieuw@kantoor.example"])
+        assert not PeriodResend.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("confirmed", ["9" * 5000, "abc", "-3", "²"])
+def test_a_mangled_confirmation_is_a_clear_refusal(company, owner, client_for, confirmed):
+    _sent_documents(company, 1)
+    response = client_for(owner).post(_resend_url(company), {**NOVEMBER, "confirmed": confirmed})
+    assert response.status_code == 302
+    with company_scope(company):
+        assert not PeriodResend.objects.exists()
