@@ -29,8 +29,7 @@ from apps.companies.models import Company, Membership, OfficeClientLink, OfficeM
 from apps.connections import problems
 from apps.connections.clients import smtp
 from apps.connections.destination import ADDRESS_FIELDS, destination, destination_change_notify
-from apps.connections.models import Delivery, PeriodResend, Transfer
-from apps.connections.selectors import period_resend_plan
+from apps.connections.models import Delivery, Transfer
 from apps.connections.sending import NotSendable, delivery_message, message_id_for
 from apps.core.errors import DomainError
 from apps.documents.models import Document, Event
@@ -500,46 +499,6 @@ def document_resend(*, company: Company, document: Document, actor: User) -> Del
             _("This document is already on its way to that address."), code="already_open"
         )
     return delivery
-
-
-class ResendNotConfirmed(DomainError):
-    """A period of more than ``TRANSFER_RESEND_CONFIRM_OVER`` documents, not confirmed."""
-
-    def __init__(self, *, count: int, addresses: list[str]):
-        super().__init__(_("Confirm the resend first."), code="not_confirmed")
-        self.count = count
-        self.addresses = addresses
-
-
-@transaction.atomic
-def deliveries_resend_period(
-    *, company: Company, date_from: date, date_to: date, actor: User, confirmed: int | None = None
-) -> int:
-    """Resend the ready and sent documents dated in a period to the current addresses; those
-    already sent to that very address in their current version are left out. More than
-    ``TRANSFER_RESEND_CONFIRM_OVER`` documents go only when ``confirmed`` is their count
-    (``ResendNotConfirmed`` says how many and where). Recorded (who, when, how many, where)
-    as a ``PeriodResend``. How many."""
-    transfer = transfer_get(company=company)
-    if transfer is None or not transfer.is_configured:
-        raise DomainError(_("Set your accountant's address first."), code="no_address")
-    plan = period_resend_plan(
-        company=company, transfer=transfer, date_from=date_from, date_to=date_to
-    )
-    addresses = sorted({address for _document, address in plan})
-    if len(plan) > settings.TRANSFER_RESEND_CONFIRM_OVER and confirmed != len(plan):
-        raise ResendNotConfirmed(count=len(plan), addresses=addresses)
-    for document, _address in plan:
-        document_resend(company=company, document=document, actor=actor)
-    PeriodResend.objects.create(
-        company=company,
-        requested_by=actor,
-        date_from=date_from,
-        date_to=date_to,
-        count=len(plan),
-        addresses=addresses,
-    )
-    return len(plan)
 
 
 # --- the sweeper ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.companies.selectors import office_get_for_user
-from apps.connections import selectors, services
+from apps.connections import resending, selectors, services
 from apps.connections.addresses import PACKAGES, octopus_propose
 from apps.connections.destination import asks_to_reroute
 from apps.connections.forms import ADDRESS_FIELDS, PeriodForm, TransferForm
@@ -225,13 +225,13 @@ def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
         return redirect(_url("connections:delivery-list", request))
     period = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
     try:
-        count = services.deliveries_resend_period(
+        count = resending.deliveries_resend_period(
             company=company,
             actor=request.user,  # type: ignore[arg-type]
             confirmed=form.cleaned_data["confirmed"],
             **period,
         )
-    except services.ResendNotConfirmed as question:
+    except resending.ResendNotConfirmed as question:
         return render(
             request,
             "connections/resend_confirm.html",

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.companies.models import Role
 from apps.companies.scoping import company_scope
-from apps.connections import services
+from apps.connections import resending
 from apps.connections.models import Delivery, PeriodResend, Transfer
 from tests import factories
 from tests.connections.conftest import OCTOPUS, ready_document
@@ -168,8 +168,8 @@ def test_the_service_itself_refuses_a_large_resend_without_the_confirmed_count(
     _sent_documents(company, 3)
     november = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
     with company_scope(company):
-        with pytest.raises(services.ResendNotConfirmed) as question:
-            services.deliveries_resend_period(
+        with pytest.raises(resending.ResendNotConfirmed) as question:
+            resending.deliveries_resend_period(
                 company=company, date_from=november[0], date_to=november[1], actor=owner
             )
         assert (question.value.count, question.value.addresses) == (3, ["nieuw@kantoor.example"])
