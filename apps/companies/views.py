@@ -284,7 +284,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             link = services.invitation_accept(invitation=invitation, user=request.user)
         except DomainError as error:
             return _invitation_refused(request, error, status=410)
-        if link is not None:
+        if link is not None and link.status == OfficeClientLink.Status.PENDING:
             messages.success(
                 request,
                 _(

@@ -143,3 +143,18 @@ def test_the_invited_verified_address_joins(company, owner, client_for):
     )
     with all_companies():
         assert Membership.objects.get(company=company, user=invited).role == invitation.role
+
+
+@pytest.mark.django_db
+def test_an_accountant_whose_office_is_already_linked_goes_straight_to_the_company(
+    company, owner, client_for
+):
+    office_member = factories.OfficeMemberFactory()
+    factories.OfficeClientLinkFactory(company=company, office=office_member.office)
+    invitation = factories.InvitationFactory(
+        company=company, role="accountant", email=office_member.user.email
+    )
+    response = client_for(office_member.user).post(_accept_url(invitation))
+    assert response["Location"] == reverse(
+        "companies:dashboard", kwargs={"company_id": company.public_id}
+    )
