@@ -268,6 +268,8 @@ TRANSFER_MAX_MESSAGE_MB = env_int("TRANSFER_MAX_MESSAGE_MB", 20)
 TRANSFER_RETRY_HOURS = env_int("TRANSFER_RETRY_HOURS", 24)
 # A delivery "sending" for longer than this belongs to a worker that died; it is retried.
 TRANSFER_STUCK_MINUTES = env_int("TRANSFER_STUCK_MINUTES", 15)
+# Resending a period of more documents than this asks the person to confirm first.
+TRANSFER_RESEND_CONFIRM_OVER = env_int("TRANSFER_RESEND_CONFIRM_OVER", 5)
 
 # --- Security -------------------------------------------------------------------------------
 # Production (DEBUG off) is safe by default: `manage.py check --deploy` is clean without any of

@@ -15,15 +15,21 @@ class Action(StrEnum):
     MANAGE_COMPANY = "manage_company"  # company details, logo
     MANAGE_MEMBERS = "manage_members"
     MANAGE_BILLING = "manage_billing"
-    CONFIGURE_TRANSFER = "configure_transfer"
+    CONFIGURE_TRANSFER = "configure_transfer"  # approve, retry, cancel, send one document
+    # Change where documents go (addresses, preset, on/off) and resend a whole period: the
+    # owner, or an accountant of an office the owner linked (never a plain member).
+    ROUTE_TRANSFER = "route_transfer"
     MANAGE_OFFICE_LINKS = "manage_office_links"
 
 
 _ALLOWED: dict[str, set[Action]] = {
     Role.OWNER: set(Action),
     Role.MEMBER: {Action.VIEW, Action.EDIT_DATA, Action.CONFIGURE_TRANSFER},
-    Role.ACCOUNTANT: {Action.VIEW, Action.CONFIGURE_TRANSFER},
+    Role.ACCOUNTANT: {Action.VIEW, Action.CONFIGURE_TRANSFER, Action.ROUTE_TRANSFER},
 }
+# Allowed to an accountant only through an active office link (which the owner approved),
+# not to someone who merely holds the accountant role as a direct member.
+_VIA_OFFICE_ONLY: dict[str, set[Action]] = {Role.ACCOUNTANT: {Action.ROUTE_TRANSFER}}
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Access:
     via_office: bool = False
 
     def can(self, action: Action) -> bool:
+        if action in _VIA_OFFICE_ONLY.get(self.role, set()) and not self.via_office:
+            return False
         return action in _ALLOWED.get(self.role, set())
 
     @property

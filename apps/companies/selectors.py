@@ -77,11 +77,17 @@ def office_get_for_user(*, user: User, office_id: str) -> AccountingOffice | Non
 
 
 def office_client_list(*, office: AccountingOffice) -> QuerySet[OfficeClientLink]:
-    """An office's clients with their plans. Listed bypass: one office, many companies."""
+    """An office's clients with their plans. Listed bypass: one office, many companies.
+
+    The office's own requests by enterprise number stay out until the owner approves: they
+    must not tell the office whether, or which, company has the number."""
     return (
         OfficeClientLink.objects.unscoped()
         .filter(office=office)
         .exclude(status=OfficeClientLink.Status.ENDED)
+        .exclude(
+            status=OfficeClientLink.Status.PENDING, initiated_by=OfficeClientLink.Initiator.OFFICE
+        )
         .select_related("company", "company__plan")
         .order_by("company__name")
     )
@@ -103,7 +109,7 @@ def office_link_list(*, company: Company) -> QuerySet[OfficeClientLink]:
     return (
         OfficeClientLink.objects.filter(company=company)
         .exclude(status=OfficeClientLink.Status.ENDED)
-        .select_related("office")
+        .select_related("office", "requested_by")
     )
 
 

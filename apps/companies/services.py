@@ -1,7 +1,11 @@
 """Writes for companies, memberships, invitations and accounting offices."""
 
 import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -28,6 +32,7 @@ from apps.companies.tasks import send_email
 from apps.core.errors import DomainError, PermissionDenied
 
 logger = logging.getLogger(__name__)
+OFFICE_REQUEST_COOLDOWN_DAYS = 30
 
 
 def _unique_slug(name: str) -> str:
@@ -155,6 +160,24 @@ def company_require_two_factor(*, company: Company, by: User, required: bool) ->
     return company
 
 
+def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -> int:
+    """E-mail every owner of ``company``, each in their own language (else the company's),
+    from ``emails/<template>.subject.txt`` and ``.txt``; sent once the transaction commits.
+    Lazy strings in ``context`` are translated per owner. How many owners."""
+    owners = Membership.objects.filter(company=company, role=Role.OWNER).select_related("user")
+    count = 0
+    for owner in owners:
+        with translation.override(owner.user.language or company.default_language):
+            values = {**context, "company": company}
+            subject = render_to_string(f"emails/{template}.subject.txt", values).strip()
+            body = render_to_string(f"emails/{template}.txt", values)
+        transaction.on_commit(
+            partial(send_email.delay, company.pk, to=[owner.user.email], subject=subject, body=body)
+        )
+        count += 1
+    return count
+
+
 def _invitation_email(invitation: Invitation) -> None:
     accept_url = settings.SITE_URL + reverse("companies:invitation-accept", args=[invitation.token])
     inviter = invitation.invited_by.get_full_name() if invitation.invited_by else "OkiOki"
@@ -237,17 +260,44 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+def invitation_check_account(invitation: Invitation, user: User) -> None:
+    """Only the invited address may accept: the signed-in user's e-mail must be the invited one
+    and verified. A clear DomainError otherwise (code ``wrong_account`` or ``unverified``)."""
+    if user.email.strip().lower() != invitation.email.strip().lower():
+        raise DomainError(
+            _(
+                "This invitation is for %(invited)s, but you are signed in as %(current)s. "
+                "Sign out, then sign in (or create an account) with %(invited)s."
+            )
+            % {"invited": invitation.email, "current": user.email},
+            code="wrong_account",
+        )
+    if not has_verified_email(user):
+        raise DomainError(
+            _(
+                "Your e-mail address %(email)s is not verified yet. Verify it with the link we "
+                "sent you (or ask for a new one), then open this invitation again."
+            )
+            % {"email": user.email},
+            code="unverified",
+        )
+
+
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User) -> Company:
-    """Accept an invitation as ``user``.
+def invitation_accept(*, invitation: Invitation, user: User) -> OfficeClientLink | None:
+    """Accept an invitation as ``user``, whose verified e-mail must be the invited one.
 
     The row is locked, so a link clicked twice (or by two people) gives access once. An
-    accountant who belongs to an office links that office to the company; anyone else becomes
-    a member with the invited role.
+    accountant who belongs to an office asks to link that office: the link waits for an owner
+    to confirm it (the owners are e-mailed; the office's name comes with the accountant's
+    verified e-mail) and is returned. Anyone else becomes a member with the invited role
+    (None).
     """
     invitation = Invitation.objects.unscoped().select_for_update().get(pk=invitation.pk)
     invitation_check(invitation)
+    invitation_check_account(invitation, user)
     company = invitation.company
+    link = None
     with company_scope(company):
         office_member = (
             OfficeMember.objects.filter(user=user).select_related("office").first()
@@ -261,22 +311,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Company:
                 .first()
             )
             if link is None:
-                link = OfficeClientLink(
+                link = OfficeClientLink.objects.create(
                     company=company,
                     office=office_member.office,
                     initiated_by=OfficeClientLink.Initiator.COMPANY,
-                    requested_by=invitation.invited_by,
+                    requested_by=user,
                 )
-            link.status = OfficeClientLink.Status.ACTIVE
-            link.decided_at = timezone.now()
-            link.save()
+                office_link_notify(link)
         elif not Membership.objects.filter(company=company, user=user).exists():
             Membership.objects.create(company=company, user=user, role=invitation.role)
         invitation.status = Invitation.Status.ACCEPTED
         invitation.accepted_by = user
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["status", "accepted_by", "accepted_at", "updated_at"])
-    return company
+    return link
 
 
 @transaction.atomic
@@ -320,41 +368,85 @@ def office_create(
     return office
 
 
-@transaction.atomic
+def has_verified_email(user: User) -> bool:
+    """Whether the user's sign-in address is verified (allauth's record of it)."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
 def office_link_request(
     *, office: AccountingOffice, requested_by: User, enterprise_number: str
-) -> OfficeClientLink:
-    """An office asks to be linked to a client company; the company's owner approves."""
-    company = Company.objects.filter(enterprise_number=enterprise_number, is_active=True).first()
-    if company is None:
+) -> None:
+    """An office asks to be linked to a client company by its enterprise number.
+
+    The requester learns nothing about the number: whether a company has it, which one, or
+    whether a request is already open, the answer is the same and takes the same time, since
+    the lookup happens after the response, in a task. The owners are e-mailed the office's
+    name with the requester's verified e-mail beside it, so a chosen name can't pass for
+    someone else."""
+    if not has_verified_email(requested_by):
         raise DomainError(
-            _(
-                "No company with this enterprise number uses OkiOki yet. "
-                "Invite the entrepreneur to sign up first."
-            ),
-            code="unknown_company",
+            _("Verify your e-mail address first: the owner sees it with your request."),
+            code="unverified",
             field="enterprise_number",
         )
+    from apps.companies.tasks import office_link_request_process as task
+
+    transaction.on_commit(
+        partial(task.delay, office.pk, requested_by.pk, enterprise_number=enterprise_number)
+    )
+
+
+@transaction.atomic
+def office_link_request_process(
+    *, office_id: int, requested_by_id: int, enterprise_number: str
+) -> OfficeClientLink | None:
+    """The request's lookup: a pending link and an e-mail to the owners when a company has the
+    number and the office has no open link with it; otherwise nothing at all. An office whose
+    link the owner declined or ended can't ask again for ``OFFICE_REQUEST_COOLDOWN_DAYS`` (no
+    stream of e-mails to an owner who said no; an invitation from the owner still works)."""
+    member = (
+        OfficeMember.objects.filter(office_id=office_id, user_id=requested_by_id)
+        .select_related("office", "user")
+        .first()
+    )
+    company = Company.objects.filter(enterprise_number=enterprise_number, is_active=True).first()
+    if member is None or company is None:
+        return None
     with company_scope(company):
-        existing = (
-            OfficeClientLink.objects.filter(company=company, office=office)
-            .exclude(status=OfficeClientLink.Status.ENDED)
-            .first()
+        open_link = OfficeClientLink.objects.filter(company=company, office=member.office).exclude(
+            status=OfficeClientLink.Status.ENDED
         )
-        if existing is not None:
-            raise DomainError(
-                _("%(company)s is already linked to your office or waiting for approval.")
-                % {"company": company.name},
-                code="already_linked",
-                field="enterprise_number",
-            )
+        declined = OfficeClientLink.objects.filter(
+            company=company,
+            office=member.office,
+            status=OfficeClientLink.Status.ENDED,
+            decided_at__gte=timezone.now() - timedelta(days=OFFICE_REQUEST_COOLDOWN_DAYS),
+        )
+        if open_link.exists() or declined.exists():
+            return None
         link = OfficeClientLink.objects.create(
             company=company,
-            office=office,
+            office=member.office,
             initiated_by=OfficeClientLink.Initiator.OFFICE,
-            requested_by=requested_by,
+            requested_by=member.user,
         )
+        office_link_notify(link)
     return link
+
+
+def office_link_notify(link: OfficeClientLink) -> None:
+    """Tell the owners that an office waits for their approval: the office's name (chosen by
+    the office) always with the verified e-mail of the person who asked."""
+    owners_notify(
+        company=link.company,
+        template="companies/office_link_request",
+        context={
+            "office": link.office.name,
+            "requester": link.requested_by.email if link.requested_by else "",
+            "url": settings.SITE_URL
+            + reverse("companies:member-list", kwargs={"company_id": link.company.public_id}),
+        },
+    )
 
 
 @transaction.atomic

@@ -46,3 +46,23 @@ def send_email(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(name="apps.companies.tasks.office_link_request_process")
+def office_link_request_process(
+    office_id: int, requested_by_id: int, *, enterprise_number: str
+) -> bool:
+    """Look an office's link request up after the response (see ``office_link_request``).
+    Not a company task: which company, if any, is what it finds out. Idempotent: an open link
+    is left as it is."""
+    from apps.companies.services import office_link_request_process as process
+
+    with no_company():
+        return (
+            process(
+                office_id=office_id,
+                requested_by_id=requested_by_id,
+                enterprise_number=enterprise_number,
+            )
+            is not None
+        )

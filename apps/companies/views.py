@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -273,23 +274,54 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     )
 
 
-@login_required
+def _invitation_refused(request: HttpRequest, error: DomainError, status: int) -> HttpResponse:
+    return render(
+        request,
+        "companies/invitation_invalid.html",
+        {"message": error.message, "code": error.code, "next": request.get_full_path()},
+        status=status,
+    )
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link. Only the invited address may accept it: a visitor is asked to sign
+    in or sign up with that address, and a sign-up through the link with exactly that address
+    counts as verified (the link was sent to it: it proves the mailbox like a confirmation link
+    does). An existing account is never verified by the link: it may have been made by someone
+    else before the invitation existed, so it verifies its address the usual way first."""
     invitation = selectors.invitation_get_by_token(token=token)
     try:
         services.invitation_check(invitation)
     except DomainError as error:
-        return render(
-            request, "companies/invitation_invalid.html", {"message": error.message}, status=410
-        )
+        return _invitation_refused(request, error, status=410)
     assert invitation is not None
+    if not request.user.is_authenticated:
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        return render(
+            request,
+            "companies/invitation_accept.html",
+            {"invitation": invitation, "next": request.get_full_path()},
+        )
+    try:
+        services.invitation_check_account(invitation, request.user)
+    except DomainError as error:
+        return _invitation_refused(request, error, status=403)
     if request.method == "POST":
         try:
-            company = services.invitation_accept(invitation=invitation, user=request.user)  # type: ignore[arg-type]
+            link = services.invitation_accept(invitation=invitation, user=request.user)
         except DomainError as error:
-            return render(
-                request, "companies/invitation_invalid.html", {"message": error.message}, status=410
+            return _invitation_refused(request, error, status=410)
+        if link is not None and link.status == OfficeClientLink.Status.PENDING:
+            messages.success(
+                request,
+                _(
+                    "Thank you. %(company)s's owner is asked to confirm the link with your "
+                    "office; you will see the client here once confirmed."
+                )
+                % {"company": invitation.company.name},
             )
+            return redirect("companies:office-detail", office_id=link.office.public_id)
+        company = invitation.company
         messages.success(request, _("Welcome to %(company)s.") % {"company": company.name})
         return redirect("companies:dashboard", company_id=company.public_id)
     return render(request, "companies/invitation_accept.html", {"invitation": invitation})
@@ -317,7 +349,7 @@ def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
     form = OfficeClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            link = services.office_link_request(
+            services.office_link_request(
                 office=office,
                 requested_by=request.user,  # type: ignore[arg-type]
                 enterprise_number=form.cleaned_data["enterprise_number"],
@@ -325,10 +357,14 @@ def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
         except DomainError as error:
             _form_error(form, error)
         else:
+            # The same answer whatever the number is: it says nothing about the company.
             messages.success(
                 request,
-                _("Request sent. %(company)s's owner must approve it.")
-                % {"company": link.company.name},
+                _(
+                    "Request sent. If a company with this enterprise number uses OkiOki, its "
+                    "owner is asked to approve it, with your e-mail address. You will see the "
+                    "client here once approved."
+                ),
             )
             return redirect("companies:office-detail", office_id=office.public_id)
     return render(

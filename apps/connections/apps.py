@@ -6,3 +6,8 @@ class ConnectionsConfig(AppConfig):
     name = "apps.connections"
     label = "connections"
     verbose_name = _("Transfer to the accountant")
+
+    def ready(self) -> None:
+        from apps.connections.checks import validate_at_start_up
+
+        validate_at_start_up()

@@ -9,9 +9,8 @@ from apps.connections.addresses import (
     address_problems,
     normalise_address,
 )
+from apps.connections.destination import ADDRESS_FIELDS, DESTINATION_FIELDS
 from apps.connections.models import Transfer
-
-ADDRESS_FIELDS = ("general_address", "purchases_address", "sales_address", "miscellaneous_address")
 
 
 class TransferForm(forms.ModelForm):
@@ -62,12 +61,18 @@ class TransferForm(forms.ModelForm):
         )
         labels = {"is_active": _("Send my documents to my accountant")}
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, may_route: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.warnings: dict[str, list[AddressProblem]] = {}
+        if not may_route:
+            # Where documents go is the owner's (or the linked office's) to decide.
+            for name in DESTINATION_FIELDS:
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "package" not in self.fields:
+            return data
         package = data.get("package") or "other"
         for name in ADDRESS_FIELDS:
             address = normalise_address(data.get(name) or "")
@@ -88,12 +93,14 @@ class TransferForm(forms.ModelForm):
         return data
 
     def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class PeriodForm(forms.Form):
     date_from = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    # The count the person saw on the confirmation page (a large resend).
+    confirmed = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -174,3 +174,24 @@ class Delivery(CompanyOwnedModel):
         from apps.connections.problems import describe_all
 
         return describe_all(self.problems)
+
+
+class PeriodResend(CompanyOwnedModel):
+    """A person sent every document of a period again: who, when, how many, to where."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    count = models.PositiveIntegerField(_("documents"))
+    addresses = models.JSONField(_("addresses"), default=list)
+
+    class Meta:
+        verbose_name = _("period resend")
+        verbose_name_plural = _("period resends")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.date_from}–{self.date_to} ({self.count})"

@@ -1,14 +1,14 @@
 """Reads of the transfer: deliveries of a company, of a document, and an office's overview."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink
-from apps.connections.models import Delivery
+from apps.connections.models import Delivery, PeriodResend, Transfer
 from apps.documents.models import Document
 
 WAITING = Delivery.OPEN
@@ -113,3 +113,41 @@ def office_transfer_overview(*, office: AccountingOffice) -> list[ClientTransfer
         )
         for company in companies
     ]
+
+
+def period_resend_plan(
+    *, company: Company, transfer: Transfer, date_from: date, date_to: date
+) -> list[tuple[Document, str]]:
+    """What resending a period would send: each ready or sent document dated in it, with the
+    current address of its category; documents already sent to that very address in their
+    current version (or on their way there) are left out."""
+    documents = (
+        Document.objects.filter(
+            company=company,
+            status__in=(Document.Status.READY, Document.Status.DELIVERED),
+        )
+        .filter(
+            Q(issue_date__range=(date_from, date_to))
+            | Q(issue_date__isnull=True, received_at__date__range=(date_from, date_to))
+        )
+        .prefetch_related("deliveries")
+        .order_by("pk")
+    )
+    plan = []
+    for document in documents:
+        address = transfer.address_for(document.category)
+        if not address:
+            continue
+        if any(
+            d.address == address
+            and (d.content_version == document.content_version or d.is_open)
+            and d.status in (Delivery.Status.SENT, *Delivery.OPEN)
+            for d in document.deliveries.all()
+        ):
+            continue
+        plan.append((document, address))
+    return plan
+
+
+def period_resend_list(*, company: Company, limit: int = 10) -> QuerySet[PeriodResend]:
+    return PeriodResend.objects.filter(company=company).select_related("requested_by")[:limit]

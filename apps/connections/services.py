@@ -28,6 +28,7 @@ from apps.accounts.models import User
 from apps.companies.models import Company, Membership, OfficeClientLink, OfficeMember, Role
 from apps.connections import problems
 from apps.connections.clients import smtp
+from apps.connections.destination import ADDRESS_FIELDS, destination, destination_change_notify
 from apps.connections.models import Delivery, Transfer
 from apps.connections.sending import NotSendable, delivery_message, message_id_for
 from apps.core.errors import DomainError
@@ -64,12 +65,16 @@ def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Tra
     if unknown:
         raise TypeError(f"unknown transfer fields: {sorted(unknown)}")
     transfer = Transfer.objects.select_for_update().filter(company=company).first()
+    before = destination(transfer)
     if transfer is None:
         transfer = Transfer(company=company)
     for name, value in values.items():
         setattr(transfer, name, value)
     transfer.updated_by = actor
     transfer.save()
+    after = destination(transfer)
+    if any(before[name] != after[name] for name in (*ADDRESS_FIELDS, "is_active")):
+        destination_change_notify(company=company, before=before, after=after, actor=actor)
     if transfer.is_configured:
         waiting = Document.objects.filter(company=company, status=Document.Status.READY).exclude(
             deliveries__isnull=False
@@ -496,39 +501,16 @@ def document_resend(*, company: Company, document: Document, actor: User) -> Del
     return delivery
 
 
-def deliveries_resend_period(
-    *, company: Company, date_from: date, date_to: date, actor: User
-) -> int:
-    """Resend the ready and sent documents dated in a period to the current addresses; those
-    already sent to that very address in their current version are left out. How many."""
-    transfer = transfer_get(company=company)
-    if transfer is None or not transfer.is_configured:
-        raise DomainError(_("Set your accountant's address first."), code="no_address")
-    documents = Document.objects.filter(
-        company=company,
-        status__in=(Document.Status.READY, Document.Status.DELIVERED),
-    ).filter(
-        Q(issue_date__range=(date_from, date_to))
-        | Q(issue_date__isnull=True, received_at__date__range=(date_from, date_to))
-    )
-    count = 0
-    for document in documents.prefetch_related("deliveries"):
-        address = transfer.address_for(document.category)
-        if not address:
-            continue
-        if any(
-            d.address == address
-            and (d.content_version == document.content_version or d.is_open)
-            and d.status in (Delivery.Status.SENT, *Delivery.OPEN)
-            for d in document.deliveries.all()
-        ):
-            continue
-        document_resend(company=company, document=document, actor=actor)
-        count += 1
-    return count
-
-
 # --- the sweeper ---------------------------------------------------------------------------------
+
+
+def _stuck_deliveries(live: Any, stuck_before: Any) -> list[tuple[int, int, Any]]:
+    """(company id, delivery id, claim time) of deliveries "sending" since before then."""
+    return list(
+        live.filter(
+            status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
+        ).values_list("company_id", "pk", "sending_started_at")
+    )
 
 
 def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
@@ -543,14 +525,15 @@ def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
     grace = now - timedelta(seconds=SWEEP_GRACE_SECONDS)
     with all_companies():
         live = Delivery.objects.filter(company__is_active=True)
-        stuck = list(
-            live.filter(
-                status=Delivery.Status.SENDING, sending_started_at__lt=stuck_before
-            ).values_list("company_id", "pk")
-        )
-        Delivery.objects.filter(pk__in=[pk for _, pk in stuck]).update(
-            status=Delivery.Status.PENDING, next_attempt_at=None, updated_at=now
-        )
+        stuck = [
+            (company_id, pk)
+            for company_id, pk, started in _stuck_deliveries(live, stuck_before)
+            # Compare-and-set on the claim the sweeper saw: a delivery that finished (or
+            # was claimed again) since that read keeps its new state.
+            if Delivery.objects.filter(
+                pk=pk, status=Delivery.Status.SENDING, sending_started_at=started
+            ).update(status=Delivery.Status.PENDING, next_attempt_at=None, updated_at=now)
+        ]
         due = list(
             live.filter(status=Delivery.Status.PENDING)
             .exclude(pk__in=[pk for _, pk in stuck])

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.companies.selectors import office_get_for_user
-from apps.connections import selectors, services
+from apps.connections import resending, selectors, services
 from apps.connections.addresses import PACKAGES, octopus_propose
+from apps.connections.destination import asks_to_reroute
 from apps.connections.forms import ADDRESS_FIELDS, PeriodForm, TransferForm
 from apps.core.errors import DomainError
 from apps.documents.selectors import document_get
@@ -27,6 +28,11 @@ def _company(request: HttpRequest) -> Any:
 
 def _can_configure(request: HttpRequest) -> bool:
     return bool(request.access.can(Action.CONFIGURE_TRANSFER))  # type: ignore[attr-defined]
+
+
+def _can_route(request: HttpRequest) -> bool:
+    """May change where documents go and resend a period (the owner, the linked office)."""
+    return bool(request.access.can(Action.ROUTE_TRANSFER))  # type: ignore[attr-defined]
 
 
 def _url(name: str, request: HttpRequest) -> str:
@@ -52,18 +58,29 @@ def _propose(form: TransferForm) -> TransferForm | None:
     return TransferForm(data, instance=form.instance)
 
 
+def _test_addresses(form: TransferForm, transfer: Any) -> list[str]:
+    """The addresses typed in the form, or (for who may not change them) the current ones."""
+    return [
+        form.cleaned_data[name] if name in form.fields else getattr(transfer, name, "")
+        for name in ADDRESS_FIELDS
+    ]
+
+
 @company_view()
 def transfer_edit(request: HttpRequest) -> HttpResponse:
     """Connections → Transfer to accountant: the addresses, the options, "Send a test"."""
     company = _company(request)
     transfer = services.transfer_get(company=company)
-    form = TransferForm(request.POST or None, instance=transfer)
+    may_route = _can_route(request)
+    form = TransferForm(request.POST or None, instance=transfer, may_route=may_route)
     test_results = None
     if request.method == "POST":
         if not _can_configure(request):
             raise PermissionDenied
+        if not may_route and asks_to_reroute(transfer=transfer, posted=request.POST):
+            raise PermissionDenied
         action = request.POST.get("action", "save")
-        if action == "propose":
+        if action == "propose" and may_route:
             proposed = _propose(form)
             if proposed is None:
                 messages.error(
@@ -77,7 +94,7 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
                 form = proposed
         elif form.is_valid():
             if action == "test":
-                addresses = [form.cleaned_data[name] for name in ADDRESS_FIELDS]
+                addresses = _test_addresses(form, transfer)
                 try:
                     test_results = services.transfer_send_test(company=company, addresses=addresses)
                 except DomainError as error:
@@ -120,6 +137,7 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
             "counts": selectors.delivery_counts(company=company),
             "recent": selectors.delivery_list(company=company, limit=10),
             "can_configure": _can_configure(request),
+            "can_route": may_route,
         },
     )
 
@@ -145,6 +163,8 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
             "period_form": PeriodForm(),
             "transfer": services.transfer_get(company=company),
             "can_configure": _can_configure(request),
+            "can_route": _can_route(request),
+            "period_resends": selectors.period_resend_list(company=company),
         },
     )
 
@@ -192,8 +212,10 @@ def deliveries_approve_all(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@company_view(Action.CONFIGURE_TRANSFER)
+@company_view(Action.ROUTE_TRANSFER)
 def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
+    """Send a period again. More than ``TRANSFER_RESEND_CONFIRM_OVER`` documents: first a page
+    that says how many and to which addresses, and the person confirms that very count."""
     company = _company(request)
     form = PeriodForm(request.POST)
     if not form.is_valid():
@@ -201,12 +223,19 @@ def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect(_url("connections:delivery-list", request))
+    period = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
     try:
-        count = services.deliveries_resend_period(
+        count = resending.deliveries_resend_period(
             company=company,
-            date_from=form.cleaned_data["date_from"],
-            date_to=form.cleaned_data["date_to"],
             actor=request.user,  # type: ignore[arg-type]
+            confirmed=form.cleaned_data["confirmed"],
+            **period,
+        )
+    except resending.ResendNotConfirmed as question:
+        return render(
+            request,
+            "connections/resend_confirm.html",
+            {"count": question.count, "addresses": question.addresses, **period},
         )
     except DomainError as error:
         messages.error(request, str(error.message))

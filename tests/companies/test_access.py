@@ -9,8 +9,10 @@ EXPECTED = {
     Role.OWNER: set(Action),
     Role.MEMBER: {Action.VIEW, Action.EDIT_DATA, Action.CONFIGURE_TRANSFER},
     # Read and configure the transfer to the office; never billing, members or company details.
-    Role.ACCOUNTANT: {Action.VIEW, Action.CONFIGURE_TRANSFER},
+    Role.ACCOUNTANT: {Action.VIEW, Action.CONFIGURE_TRANSFER, Action.ROUTE_TRANSFER},
 }
+# Where documents go: the owner, or an accountant through the office link the owner approved.
+VIA_OFFICE_ONLY = {Role.ACCOUNTANT: {Action.ROUTE_TRANSFER}}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -18,7 +20,23 @@ EXPECTED = {
 def test_permission_table(role, action):
     for via_office in (False, True):
         access = Access(company=Company(), role=role, via_office=via_office)
-        assert access.can(action) == (action in EXPECTED[role]), (role, action, via_office)
+        expected = action in EXPECTED[role] and (
+            via_office or action not in VIA_OFFICE_ONLY.get(role, set())
+        )
+        assert access.can(action) == expected, (role, action, via_office)
+
+
+def test_a_member_may_send_documents_but_not_change_where_they_go():
+    access = Access(company=Company(), role=Role.MEMBER)
+    assert access.can(Action.CONFIGURE_TRANSFER)
+    assert not access.can(Action.ROUTE_TRANSFER)
+
+
+def test_only_a_linked_offices_accountant_may_change_where_documents_go():
+    assert Access(company=Company(), role=Role.ACCOUNTANT, via_office=True).can(
+        Action.ROUTE_TRANSFER
+    )
+    assert not Access(company=Company(), role=Role.ACCOUNTANT).can(Action.ROUTE_TRANSFER)
 
 
 def test_accountant_may_configure_transfer_but_not_billing():

@@ -101,3 +101,38 @@ def test_access_matrix(view, method, role, expected, request, company, owner, cl
         with all_companies():
             company.refresh_from_db()
         assert company.require_two_factor is (role == "owner")
+
+
+# The invitation link: only the invited address, signed in and verified, may accept it. The
+# anonymous visitor gets the page that asks to sign in with that address; everyone else a 403
+# page that says why. (``invited`` is a verified user with the invited address.)
+INVITATION_ROLES = [*ROLES, "invited"]
+INVITATION_MATRIX = [
+    ("get", [200, 403, 403, 403, 403, 403, 200]),
+    ("post", [200, 403, 403, 403, 403, 403, 302]),
+]
+
+
+def _invitation_cases():
+    for method, expected in INVITATION_MATRIX:
+        for role, status in zip(INVITATION_ROLES, expected, strict=True):
+            yield pytest.param(method, role, status, id=f"invitation-accept-{method}-{role}")
+
+
+@pytest.mark.parametrize(("method", "role", "expected"), list(_invitation_cases()))
+def test_invitation_matrix(method, role, expected, request, company, owner, client_for, mailoutbox):
+    invitation = factories.InvitationFactory(company=company, email="invited@example.be")
+    if role == "invited":
+        user = factories.UserFactory(email="invited@example.be")
+    else:
+        user = _user(request, role)
+    client = client_for(user)
+    before = _snapshot()
+
+    url = reverse("companies:invitation-accept", args=[invitation.token])
+    response = getattr(client, method)(url)
+
+    assert response.status_code == expected
+    if role != "invited" or method == "get":
+        assert _snapshot() == before
+        assert mailoutbox == []

@@ -91,14 +91,19 @@ def test_client_list_query_count_does_not_grow_with_clients(
         assert client.get(url).status_code == 200
 
 
-def test_office_requests_access_and_owner_approves(company, owner, client_for):
+def test_office_requests_access_and_owner_approves(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
     # given an office that asks for access to a client by enterprise number
     office_member = factories.OfficeMemberFactory()
     accountant = client_for(office_member.user)
-    accountant.post(
-        reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id}),
-        {"enterprise_number": f"BE {company.enterprise_number}"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        accountant.post(
+            reverse(
+                "companies:office-detail", kwargs={"office_id": office_member.office.public_id}
+            ),
+            {"enterprise_number": f"BE {company.enterprise_number}"},
+        )
     with all_companies():
         link = OfficeClientLink.objects.get(company=company, office=office_member.office)
     assert link.status == OfficeClientLink.Status.PENDING
@@ -126,29 +131,66 @@ def test_office_requests_access_and_owner_approves(company, owner, client_for):
     assert accountant.get(dashboard).status_code == 404
 
 
-def test_unknown_client_number_is_explained(client_for, db):
-    office_member = factories.OfficeMemberFactory()
-    response = client_for(office_member.user).post(
-        reverse("companies:office-detail", kwargs={"office_id": office_member.office.public_id}),
-        {"enterprise_number": "0412345614"},
-    )
-    assert "No company with this enterprise number uses OkiOki yet" in response.content.decode()
-
-
-def test_invited_accountant_of_an_office_links_the_office(company, owner, client_for):
+def test_invited_accountant_of_an_office_links_the_office_once_the_owner_confirms(
+    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     office_member = factories.OfficeMemberFactory()
     colleague = factories.OfficeMemberFactory(office=office_member.office)
+    invitation = factories.InvitationFactory(
+        company=company, role=Role.ACCOUNTANT, email=office_member.user.email
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(office_member.user).post(
+            reverse("companies:invitation-accept", args=[invitation.token])
+        )
+    assert response["Location"] == reverse(
+        "companies:office-detail", kwargs={"office_id": office_member.office.public_id}
+    )
+    # the link waits for the owner, who is told by e-mail with the accountant's address
+    dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
+    assert client_for(colleague.user).get(dashboard).status_code == 404
+    [notice] = mailoutbox
+    assert notice.to == [owner.email]
+    assert office_member.office.name in notice.body
+    assert office_member.user.email in notice.body
+    with all_companies():
+        link = OfficeClientLink.objects.get(company=company)
+    assert link.status == OfficeClientLink.Status.PENDING
+    assert office_member.user.email in client_for(owner).get(dashboard).content.decode()
+    # once the owner confirms, the whole office sees the client
+    client_for(owner).post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "approve"},
+    )
+    page = client_for(colleague.user).get(dashboard)
+    assert page.status_code == 200
+    assert "Accountant" in page.content.decode()
+
+
+def test_the_owner_may_refuse_the_office_of_an_invited_accountant(company, owner, client_for):
+    office_member = factories.OfficeMemberFactory()
     invitation = factories.InvitationFactory(
         company=company, role=Role.ACCOUNTANT, email=office_member.user.email
     )
     client_for(office_member.user).post(
         reverse("companies:invitation-accept", args=[invitation.token])
     )
-    # the whole office now sees the client, not just the invited accountant
+    with all_companies():
+        link = OfficeClientLink.objects.get(company=company)
+    client_for(owner).post(
+        reverse(
+            "companies:office-link-decide",
+            kwargs={"company_id": company.public_id, "link_id": link.public_id},
+        ),
+        {"decision": "decline"},
+    )
     dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
-    assert client_for(colleague.user).get(dashboard).status_code == 200
-    page = client_for(colleague.user).get(dashboard)
-    assert "Accountant" in page.content.decode()
+    assert client_for(office_member.user).get(dashboard).status_code == 404
+    link.refresh_from_db()
+    assert link.status == OfficeClientLink.Status.ENDED
 
 
 def test_last_owner_cannot_be_removed(company, owner, client_for):

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from apps.companies.scoping import company_scope
-from apps.connections import services
+from apps.connections import resending, services
 from apps.connections.models import Delivery
 from apps.core.errors import DomainError
 from apps.documents.models import Document, Kind
@@ -298,7 +298,7 @@ def test_changed_addresses_apply_to_later_documents_and_a_period_can_be_resent(
     ]
     # the user resends November to the new address: only the first document goes again
     with company_scope(company):
-        count = services.deliveries_resend_period(
+        count = resending.deliveries_resend_period(
             company=company,
             date_from=datetime.date(2026, 11, 1),
             date_to=datetime.date(2026, 11, 30),

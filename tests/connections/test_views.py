@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from apps.companies.scoping import all_companies, company_scope
-from apps.connections.models import Delivery, Transfer
+from apps.connections.models import Delivery, PeriodResend, Transfer
 from tests import factories
 from tests.connections.conftest import OCTOPUS, ready_document
 
@@ -21,11 +21,16 @@ TRANSFER_POST = {
     "send_from": "",
     "is_active": "on",
 }
+# The member's form: options only, the destination as it is (the transfer's fields absent).
+KEEP_DESTINATION = {"action": "save", "is_automatic": "False", "send_from": ""}
 
 # view, method, needs (object kind), data, expected per role
 MATRIX = [
     ("transfer", "get", None, {}, [302, 404, 404, 200, 200, 200]),
-    ("transfer", "post", None, TRANSFER_POST, [302, 404, 404, 302, 302, 302]),
+    # changing where documents go: the owner and the linked office, never a member
+    ("transfer", "post", None, TRANSFER_POST, [302, 404, 404, 403, 302, 302]),
+    # (the owner's and the office's form has the destination too: without it, it is invalid)
+    ("transfer", "post", None, KEEP_DESTINATION, [302, 404, 404, 302, 200, 200]),
     ("delivery-list", "get", None, {}, [302, 404, 404, 200, 200, 200]),
     ("deliveries-approve-all", "post", None, {}, [302, 404, 404, 302, 302, 302]),
     (
@@ -33,7 +38,7 @@ MATRIX = [
         "post",
         None,
         {"date_from": "2026-11-01", "date_to": "2026-11-30"},
-        [302, 404, 404, 302, 302, 302],
+        [302, 404, 404, 403, 302, 302],
     ),
     ("delivery-retry", "post", "delivery", {}, [302, 404, 404, 302, 302, 302]),
     ("delivery-approve", "post", "delivery", {}, [302, 404, 404, 302, 302, 302]),
@@ -45,9 +50,8 @@ MATRIX = [
 def _cases():
     for view, method, needs, data, expected in MATRIX:
         for role, status in zip(ROLES, expected, strict=True):
-            yield pytest.param(
-                view, method, needs, data, role, status, id=f"{view}-{method}-{role}"
-            )
+            label = f"{view}-{method}{'-options' if data is KEEP_DESTINATION else ''}-{role}"
+            yield pytest.param(view, method, needs, data, role, status, id=label)
 
 
 def _snapshot():
@@ -55,16 +59,33 @@ def _snapshot():
         return (
             sorted(
                 Transfer.objects.values_list(
-                    "company_id", "purchases_address", "sales_address", "general_address"
+                    "company_id",
+                    "purchases_address",
+                    "sales_address",
+                    "general_address",
+                    "is_automatic",
+                    "is_active",
                 )
             ),
             sorted(Delivery.objects.values_list("pk", "status", "reason", "address")),
+            sorted(PeriodResend.objects.values_list("pk", "count")),
         )
 
 
 @pytest.mark.parametrize(("view", "method", "needs", "data", "role", "expected"), list(_cases()))
 def test_access_matrix(
-    view, method, needs, data, role, expected, request, company, owner, client_for
+    view,
+    method,
+    needs,
+    data,
+    role,
+    expected,
+    request,
+    company,
+    owner,
+    client_for,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     factories.TransferFactory(company=company, general_address="oud@kantoor.example")
     kwargs = {"company_id": company.public_id}
@@ -75,11 +96,13 @@ def test_access_matrix(
     client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
     before = _snapshot()
 
-    response = getattr(client, method)(reverse(f"connections:{view}", kwargs=kwargs), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = getattr(client, method)(reverse(f"connections:{view}", kwargs=kwargs), data)
 
     assert response.status_code == expected
     if expected in (403, 404) or role == "anonymous":
         assert _snapshot() == before
+        assert mailoutbox == []
 
 
 def test_the_accountant_configures_a_clients_addresses_and_another_office_cannot(

@@ -60,7 +60,9 @@ ANONYMOUS_PAGES = ["account_login", "account_signup", "account_reset_password"]
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_renders_in_each_language(language, company, owner, client_for):
     office_member = factories.OfficeMemberFactory(user=owner)
-    invitation = factories.InvitationFactory(company=company)
+    invitation = factories.InvitationFactory(
+        company=company, email=owner.email
+    )  # only the invited opens it
     company.logo.save("logo.png", ContentFile(PNG))
     owner.language = language  # the saved preference decides for a signed-in user
     owner.save()
