@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from apps.companies.access import Action
 from apps.companies.api import CompanyScopedAPIView
+from apps.core.paging import MAX_PAGE, page_number
 from apps.documents import selectors, services
 from apps.documents.forms import FilterForm
 from apps.documents.models import Category, Document, Kind, Source
@@ -150,12 +151,9 @@ class DocumentListAPI(CompanyScopedAPIView):
         errors: dict[str, list[str]] = {}
         if form.is_bound and not form.is_valid():
             errors = {name: [str(e) for e in value] for name, value in form.errors.items()}
-        try:
-            page = int(request.query_params.get("page", "1"))
-        except ValueError:
-            page = 0
-        if page < 1:
-            errors["page"] = [str(_("Enter a whole number from 1."))]
+        page = page_number(request.query_params.get("page"))
+        if page is None:
+            errors["page"] = [str(_("Enter a whole number from 1 to %(max)s.") % {"max": MAX_PAGE})]
         if errors:
             return Response(
                 {

@@ -71,8 +71,13 @@ class FilterForm(forms.Form):
         label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     counterparty = forms.CharField(label=_("supplier or customer"), required=False)
-    amount_min = forms.DecimalField(label=_("amount from"), required=False, decimal_places=2)
-    amount_max = forms.DecimalField(label=_("amount to"), required=False, decimal_places=2)
+    # as many digits as the stored totals: a larger number can't be compared with them
+    amount_min = forms.DecimalField(
+        label=_("amount from"), required=False, max_digits=14, decimal_places=2
+    )
+    amount_max = forms.DecimalField(
+        label=_("amount to"), required=False, max_digits=14, decimal_places=2
+    )
     sort = forms.ChoiceField(
         label=_("sort"),
         required=False,
