@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.errors import DomainError
-from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
+from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff, stored_delete
 from apps.documents.errors import INGEST_ERRORS
 from apps.documents.models import (
     CATEGORY_OF_KIND,
@@ -296,12 +296,18 @@ def _ingest_file(
             transaction.on_commit(lambda: _enqueue_read(document))
     except IntegrityError:
         # Another worker stored the same file a moment ago: it is a duplicate after all.
-        document.original.delete(save=False)
-        if document.xml:
-            document.xml.delete(save=False)
+        _discard_files(document)
         existing = Document.objects.get(company=company, sha256=digest)
         return _record_duplicate(existing, source=source, details=details, actor=actor)
+    except BaseException:
+        _discard_files(document)  # not recorded: nothing of it stays in the storage
+        raise
     return IngestResult(filename=filename, document=document, notice=_first_look(kind, data))
+
+
+def _discard_files(document: Document) -> None:
+    stored_delete(document.xml)
+    stored_delete(document.original)
 
 
 def _first_look(kind: FileKind, data: bytes) -> str:
