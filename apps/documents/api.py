@@ -208,10 +208,9 @@ class DocumentListAPI(CompanyScopedAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         results = [
-            services.document_ingest(
+            services.document_ingest_upload(
                 company=self.company,
-                data=upload.read(),
-                filename=upload.name or "",
+                upload=upload,
                 source=Source.API,
                 details={"uploaded_by": self.user.email},
                 actor=self.user,

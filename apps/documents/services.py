@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -354,6 +355,29 @@ def _enqueue_read(document: Document) -> None:
     from apps.documents.tasks import document_read
 
     document_read.delay(document.company_id, document.pk)
+
+
+def document_ingest_upload(
+    *,
+    company: Company,
+    upload: UploadedFile,
+    source: str,
+    details: dict[str, Any],
+    actor: User | None,
+) -> IngestResult:
+    """An uploaded file (the upload page, the API): refused by its size before it is read, so
+    a file past the limit never reaches memory (it arrives cut, see apps.core.uploads)."""
+    limit = settings.MAX_UPLOAD_SIZE
+    if (upload.size or 0) > limit:
+        return _error(upload.name or "document", "too_large", limit=limit // (1024 * 1024))
+    return document_ingest(
+        company=company,
+        data=upload.read(),
+        filename=upload.name or "",
+        source=source,
+        details=details,
+        actor=actor,
+    )
 
 
 @transaction.atomic
