@@ -5,6 +5,7 @@ from django.forms import BoundField
 from django.utils.translation import get_language
 
 from apps.core.money import format_money
+from apps.core.text import neutralise_bidi
 
 register = template.Library()
 
@@ -16,6 +17,13 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
         return ""
     language = (get_language() or "en")[:2]
     return format_money(amount, currency, language)
+
+
+@register.filter(is_safe=True)
+def bidi_safe(value: object) -> object:
+    """Outside text (a file name, a sender, a subject) with its bidi control characters shown
+    as a marker, so that a right-to-left override can't disguise it: ``{{ name|bidi_safe }}``."""
+    return neutralise_bidi(value)
 
 
 @register.simple_tag
