@@ -56,7 +56,7 @@ def stored_delete(file: FieldFile) -> None:
     creating its own folder at this very moment, and are never empty for long."""
     if not file:
         return
-    storage, name = file.storage, file.name
+    storage, name = file.storage, file.name or ""
     file.delete(save=False)
     try:
         folder = os.path.dirname(storage.path(name))

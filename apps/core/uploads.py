@@ -11,6 +11,7 @@ at all), so the declared size also bounds what a request can stream in.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
@@ -32,7 +33,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
     past ``file_limit()``, and drops the rest: the file arrives cut, still larger than any
     page's limit, so that the page refuses it by its size."""
 
-    def new_file(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
 

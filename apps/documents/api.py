@@ -154,7 +154,7 @@ class DocumentListAPI(CompanyScopedAPIView):
         page = page_number(request.query_params.get("page"))
         if page is None:
             errors["page"] = [str(_("Enter a whole number from 1 to %(max)s.") % {"max": MAX_PAGE})]
-        if errors:
+        if errors or page is None:
             return Response(
                 {
                     "detail": str(_("Some filters are not valid.")),

@@ -28,6 +28,7 @@ KNOWN = (
     "inactive",
     "all",
     "download",
+    "cursor",
 )
 UNKNOWN = ("p", "o", "limit", "offset", "format", "page_size", "ordering", "\x00", "ü")
 
