@@ -135,6 +135,8 @@ def test_an_upload_declared_past_the_limit_is_refused_before_it_is_read(
     response = _post(client_for(dutch_owner), url, Unreadable(), 300 * MB)
     assert response.status_code == 413
     assert "Deze upload is groter dan 100 MB" in response.content.decode()
+    if field == "uploads":  # the page links back to the upload form
+        assert f'href="{url}">Opnieuw proberen' in response.content.decode()
 
 
 def test_a_file_past_the_limit_gets_its_reason_and_the_others_are_kept(
