@@ -11,6 +11,7 @@ from apps.companies.scoping import company_scope
 from apps.core.text import BIDI_CONTROLS, BIDI_MARKER, neutralise_bidi
 from apps.documents.models import Document, Source
 from apps.documents.services import document_ingest
+from apps.inbox.models import CloudFile
 from tests import factories
 from tests.companies.test_isolation import url_patterns
 
@@ -70,6 +71,10 @@ def hostile_company(company, owner, client_for):
             details=details,
         )
         factories.DeliveryFactory(company=company, document=document)
+        folder = factories.CloudFolderFactory(company=company)
+        CloudFile.objects.create(
+            company=company, folder=folder, path=f"/Invoices/{SPOOFED}.pdf", document=document
+        )
         factories.InboundMessageFactory(
             company=company,
             mailbox=mailbox,
@@ -109,6 +114,7 @@ def test_no_page_shows_a_bidi_control_and_the_original_is_kept(hostile_company, 
             "message_id": message.public_id,
             "mailbox_id": message.mailbox.public_id,
             "delivery_id": document.deliveries.get().public_id,
+            "folder_id": CloudFile.objects.get().folder.public_id,
         }
     # the stored values are untouched
     assert document.original_filename == f"{SPOOFED}.pdf"
@@ -135,6 +141,15 @@ def test_the_delivery_e_mail_shows_no_bidi_control(hostile_company):
         for template in ("delivery.subject.txt", "delivery.txt"):
             text = render_to_string(f"emails/connections/{template}", context)
             _assert_neutral(text, template)
+        failed = {
+            **context,
+            "delivery": document.deliveries.get(),
+            "reason": f"550 {HOSTILE} refused",  # as the accountant's server said it
+            "url": "https://okioki.example/",
+        }
+        text = render_to_string("emails/connections/delivery_failed.txt", failed)
+        _assert_neutral(text, "delivery_failed.txt")
+        assert f"INV{BIDI_MARKER}x" in text
 
 
 def test_the_correction_form_shows_the_number_neutralised_and_keeps_it_when_sent_back(company):

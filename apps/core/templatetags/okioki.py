@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 from django import template
+from django.db.models import Model
 from django.forms import BoundField
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from apps.core.money import format_money
@@ -22,7 +24,10 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
 @register.filter(is_safe=True)
 def bidi_safe(value: object) -> object:
     """Outside text (a file name, a sender, a subject) with its bidi control characters shown
-    as a marker, so that a right-to-left override can't disguise it: ``{{ name|bidi_safe }}``."""
+    as a marker, so that a right-to-left override can't disguise it: ``{{ name|bidi_safe }}``.
+    An object is shown as its text (``{{ document|bidi_safe }}``)."""
+    if isinstance(value, Model | Promise):
+        value = str(value)
     return neutralise_bidi(value)
 
 
