@@ -128,7 +128,9 @@ FILTER_PARAMETERS = [
         str,
         enum=_choices(FilterForm.base_fields["sort"].choices),  # type: ignore[attr-defined]
     ),
-    OpenApiParameter("page", int, description="Page number, from 1; 50 documents a page."),
+    OpenApiParameter(
+        "page", int, description=f"Page number, from 1 to {MAX_PAGE}; 50 documents a page."
+    ),
 ]
 
 
