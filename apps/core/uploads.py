@@ -56,16 +56,18 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
     ) % {"limit": limit, "file_limit": settings.MAX_UPLOAD_SIZE // MB}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "code": "too_large"}, status=413)
-    html = render_to_string("413.html", {"message": message}, request=request)
-    response = HttpResponse(html, status=413)
-    response["Connection"] = "close"  # the body was not read: don't reuse the connection
-    return response
+    # No "Connection: close" here: a WSGI application may not set hop-by-hop headers; the
+    # server deals with the unread body (gunicorn closes the connection).
+    return HttpResponse(
+        render_to_string("413.html", {"message": message}, request=request), status=413
+    )
 
 
 class UploadLimitMiddleware:
     """Refuses a request declared larger than MAX_UPLOAD_REQUEST_SIZE before anything reads
-    its body (the CSRF check reads a form's fields, so this comes before it), in the user's
-    language (so after the locale middleware)."""
+    its body (nothing does before the views and the CSRF check, which come after every
+    middleware's call), on a page in the user's language for the signed-in user (so after the
+    locale and authentication middleware)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
