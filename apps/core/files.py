@@ -1,7 +1,11 @@
 """What a file really is, from its first bytes, not from its name or claimed type."""
 
+import contextlib
 import hashlib
+import os
 from enum import StrEnum
+
+from django.db.models.fields.files import FieldFile
 
 
 class FileKind(StrEnum):
@@ -42,3 +46,23 @@ def sniff(data: bytes) -> FileKind:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def stored_delete(file: FieldFile) -> None:
+    """Delete a stored file and, when that leaves it empty, the folder it was alone in (a
+    document's own folder): nothing stays behind of a file that was not kept.
+
+    Only that one folder: the shared ones above it (the company's) may be in use by an upload
+    creating its own folder at this very moment, and are never empty for long."""
+    if not file:
+        return
+    storage, name = file.storage, file.name or ""
+    file.delete(save=False)
+    try:
+        folder = os.path.dirname(storage.path(name))
+    except NotImplementedError:
+        return  # an object storage: no folders
+    if os.path.normpath(folder) == os.path.normpath(storage.path("")):
+        return
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)  # only when empty

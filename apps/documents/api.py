@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from apps.companies.access import Action
 from apps.companies.api import CompanyScopedAPIView
+from apps.core.paging import MAX_PAGE, page_number
 from apps.documents import selectors, services
 from apps.documents.forms import FilterForm
 from apps.documents.models import Category, Document, Kind, Source
@@ -127,7 +128,9 @@ FILTER_PARAMETERS = [
         str,
         enum=_choices(FilterForm.base_fields["sort"].choices),  # type: ignore[attr-defined]
     ),
-    OpenApiParameter("page", int, description="Page number, from 1; 50 documents a page."),
+    OpenApiParameter(
+        "page", int, description=f"Page number, from 1 to {MAX_PAGE}; 50 documents a page."
+    ),
 ]
 
 
@@ -150,13 +153,10 @@ class DocumentListAPI(CompanyScopedAPIView):
         errors: dict[str, list[str]] = {}
         if form.is_bound and not form.is_valid():
             errors = {name: [str(e) for e in value] for name, value in form.errors.items()}
-        try:
-            page = int(request.query_params.get("page", "1"))
-        except ValueError:
-            page = 0
-        if page < 1:
-            errors["page"] = [str(_("Enter a whole number from 1."))]
-        if errors:
+        page = page_number(request.query_params.get("page"))
+        if page is None:
+            errors["page"] = [str(_("Enter a whole number from 1 to %(max)s.") % {"max": MAX_PAGE})]
+        if errors or page is None:
             return Response(
                 {
                     "detail": str(_("Some filters are not valid.")),
@@ -210,10 +210,9 @@ class DocumentListAPI(CompanyScopedAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         results = [
-            services.document_ingest(
+            services.document_ingest_upload(
                 company=self.company,
-                data=upload.read(),
-                filename=upload.name or "",
+                upload=upload,
                 source=Source.API,
                 details={"uploaded_by": self.user.email},
                 actor=self.user,

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import neutralise_bidi
 from apps.documents.models import Category, Document, Kind
 from apps.documents.selectors import SORTS, DocumentFilters
 from apps.documents.services import EDITABLE_FIELDS, totals_mismatch
@@ -71,8 +72,13 @@ class FilterForm(forms.Form):
         label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     counterparty = forms.CharField(label=_("supplier or customer"), required=False)
-    amount_min = forms.DecimalField(label=_("amount from"), required=False, decimal_places=2)
-    amount_max = forms.DecimalField(label=_("amount to"), required=False, decimal_places=2)
+    # as many digits as the stored totals: a larger number can't be compared with them
+    amount_min = forms.DecimalField(
+        label=_("amount from"), required=False, max_digits=14, decimal_places=2
+    )
+    amount_max = forms.DecimalField(
+        label=_("amount to"), required=False, max_digits=14, decimal_places=2
+    )
     sort = forms.ChoiceField(
         label=_("sort"),
         required=False,
@@ -136,10 +142,27 @@ class DocumentForm(forms.ModelForm):
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    # Text read from the document: shown with its bidi controls neutralised (apps.core.text)
+    OUTSIDE_TEXT = ("counterparty_name", "number")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["vat_breakdown"] = breakdown_text(self.instance.vat_breakdown)
+            for name in self.OUTSIDE_TEXT:
+                self.initial[name] = neutralise_bidi(getattr(self.instance, name))
+
+    def _clean_outside_text(self, name: str) -> str:
+        """Sent back as it was shown: the stored original stays."""
+        value = self.cleaned_data.get(name, "")
+        stored = getattr(self.instance, name)
+        return stored if value == neutralise_bidi(stored) else value
+
+    def clean_counterparty_name(self) -> str:
+        return self._clean_outside_text("counterparty_name")
+
+    def clean_number(self) -> str:
+        return self._clean_outside_text("number")
 
     def clean_vat_breakdown(self) -> list[dict[str, str | None]]:
         text = self.cleaned_data.get("vat_breakdown") or ""

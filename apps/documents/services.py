@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -18,7 +19,7 @@ from apps.accounts.models import User
 from apps.billing.services import usage_record
 from apps.companies.models import Company
 from apps.core.errors import DomainError
-from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff
+from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff, stored_delete
 from apps.documents.errors import INGEST_ERRORS
 from apps.documents.models import (
     CATEGORY_OF_KIND,
@@ -332,12 +333,18 @@ def _ingest_file(
             transaction.on_commit(lambda: _enqueue_read(document))
     except IntegrityError:
         # Another worker stored the same file a moment ago: it is a duplicate after all.
-        document.original.delete(save=False)
-        if document.xml:
-            document.xml.delete(save=False)
+        _discard_files(document)
         existing = Document.objects.get(company=company, sha256=digest)
         return _record_duplicate(existing, source=source, details=details, actor=actor)
+    except BaseException:
+        _discard_files(document)  # not recorded: nothing of it stays in the storage
+        raise
     return IngestResult(filename=filename, document=document, notice=_first_look(kind, data))
+
+
+def _discard_files(document: Document) -> None:
+    stored_delete(document.xml)
+    stored_delete(document.original)
 
 
 def _first_look(kind: FileKind, data: bytes) -> str:
@@ -384,6 +391,29 @@ def _enqueue_read(document: Document) -> None:
     from apps.documents.tasks import document_read
 
     document_read.delay(document.company_id, document.pk)
+
+
+def document_ingest_upload(
+    *,
+    company: Company,
+    upload: UploadedFile,
+    source: str,
+    details: dict[str, Any],
+    actor: User | None,
+) -> IngestResult:
+    """An uploaded file (the upload page, the API): refused by its size before it is read, so
+    a file past the limit never reaches memory (it arrives cut, see apps.core.uploads)."""
+    limit = settings.MAX_UPLOAD_SIZE
+    if (upload.size or 0) > limit:
+        return _error(upload.name or "document", "too_large", limit=limit // (1024 * 1024))
+    return document_ingest(
+        company=company,
+        data=upload.read(),
+        filename=upload.name or "",
+        source=source,
+        details=details,
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -55,10 +55,9 @@ def document_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         for uploaded in form.cleaned_data["uploads"]:
             results.append(
-                services.document_ingest(
+                services.document_ingest_upload(
                     company=company,
-                    data=uploaded.read(),
-                    filename=uploaded.name,
+                    upload=uploaded,
                     source=Source.UPLOAD,
                     details={"uploaded_by": request.user.email},  # type: ignore[union-attr]
                     actor=request.user,  # type: ignore[arg-type]

@@ -1,10 +1,13 @@
 from decimal import Decimal
 
 from django import template
+from django.db.models import Model
 from django.forms import BoundField
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from apps.core.money import format_money
+from apps.core.text import neutralise_bidi
 
 register = template.Library()
 
@@ -16,6 +19,16 @@ def money(amount: Decimal | None, currency: str = "EUR") -> str:
         return ""
     language = (get_language() or "en")[:2]
     return format_money(amount, currency, language)
+
+
+@register.filter(is_safe=True)
+def bidi_safe(value: object) -> object:
+    """Outside text (a file name, a sender, a subject) with its bidi control characters shown
+    as a marker, so that a right-to-left override can't disguise it: ``{{ name|bidi_safe }}``.
+    An object is shown as its text (``{{ document|bidi_safe }}``)."""
+    if isinstance(value, Model | Promise):
+        value = str(value)
+    return neutralise_bidi(value)
 
 
 @register.simple_tag

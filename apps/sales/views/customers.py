@@ -22,6 +22,7 @@ from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.companies.models import Company
 from apps.core.errors import DomainError
+from apps.core.paging import query_text
 from apps.sales import csv_import
 from apps.sales.forms.customers import CustomerForm, ImportForm, ProductForm
 from apps.sales.models import Customer, Product
@@ -100,7 +101,7 @@ def _save(form: BaseForm, save: Callable[[], Any]) -> Any:
 @company_view()
 def customer_list(request: HttpRequest) -> HttpResponse:
     company = _company(request)
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_text(request, "q")
     page = Paginator(_customer_list(company=company, search=search), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -165,7 +166,7 @@ def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> HttpRespons
 @company_view()
 def product_list(request: HttpRequest) -> HttpResponse:
     company = _company(request)
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_text(request, "q")
     include_inactive = request.GET.get("inactive") == "1"
     page = Paginator(
         _product_list(company=company, search=search, include_inactive=include_inactive),
