@@ -324,6 +324,11 @@ INBOUND_SMTP_HOST = env_str("INBOUND_SMTP_HOST", "127.0.0.1")
 INBOUND_SMTP_PORT = env_int("INBOUND_SMTP_PORT", 2525)
 # Shared secret of the inbound-mail webhook (HTTP basic auth password); empty: webhook off.
 INBOUND_WEBHOOK_SECRET = env_str("INBOUND_WEBHOOK_SECRET", "")
+# Outgoing connections to hosts users type (apps.core.outbound): only public internet addresses,
+# unless this is on (`make run` and the tests, to reach servers on this computer; never in
+# production). "Test connection" runs in a worker with this timeout (seconds).
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,
