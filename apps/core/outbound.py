@@ -21,6 +21,7 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import idna
 from django.conf import settings
@@ -156,6 +157,20 @@ def normalise_host(host: str) -> str:
     if not value or len(value) > 253 or not all(_LABEL.match(label) for label in labels):
         raise InvalidHost(f"{host!r} is not a host name")
     return value
+
+
+def normalise_url(url: str) -> str:
+    """``url`` with its host as ``normalise_host`` writes it (IDN in ASCII, lower case), so
+    an HTTP library reads the same host the guard vets. Left as it is when it has no host."""
+    parts = urlsplit(url)
+    try:
+        name, port = normalise_host(parts.hostname or ""), parts.port
+    except (InvalidHost, ValueError):
+        return url
+    host = f"[{name}]" if ":" in name else name
+    userinfo, at, _rest = parts.netloc.rpartition("@")
+    netloc = f"{userinfo}{at}{host}" + (f":{port}" if port is not None else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def parse_address(host: str) -> IPAddress | None:

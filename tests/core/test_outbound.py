@@ -142,3 +142,17 @@ def test_the_http_session_is_guarded_and_ignores_proxies_from_the_environment(
         session.get("http://metadata.google.internal/computeMetadata/v1/", timeout=1)
     assert tripwire == []
     assert listener.wait_for(1, timeout=0.3) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://Bücher.Example/dav/", "https://xn--bcher-kva.example/dav/"),
+        ("https://１２７.０.０.１:8443/x?y=1", "https://127.0.0.1:8443/x?y=1"),
+        ("https://user@[::FFFF:127.0.0.1]/", "https://user@[::ffff:127.0.0.1]/"),
+        ("https://cloud.example.be./remote.php", "https://cloud.example.be/remote.php"),
+        ("not a url", "not a url"),
+    ],
+)
+def test_urls_name_the_host_the_guard_vets(url, expected):
+    assert outbound.normalise_url(url) == expected
