@@ -1,11 +1,12 @@
 """Background work of the inbox: the periodic sweep, scans, and collecting forwarded mail."""
 
 from celery import shared_task
+from django.conf import settings
 
 from apps.companies.scoping import all_companies
 from apps.companies.tasks import CompanyTask
-from apps.inbox import messages, scanning
-from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
+from apps.inbox import connection_tests, messages, scanning
+from apps.inbox.models import CloudFolder, ConnectionTest, InboundMessage, Mailbox
 from apps.inbox.scanning import SCAN_TIME_LIMIT, scan_is_running
 
 
@@ -76,3 +77,17 @@ def message_collect(company_id: int, message_id: int) -> None:
     message = InboundMessage.objects.filter(pk=message_id).first()
     if message is not None:
         messages.message_collect(message)
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.inbox.tasks.connection_test_run",
+    soft_time_limit=settings.OUTBOUND_TEST_TIMEOUT * 6,
+    time_limit=settings.OUTBOUND_TEST_TIMEOUT * 6 + 30,
+)
+def connection_test_run(company_id: int, test_id: int) -> str:
+    """Run one "Test connection" (each network step waits OUTBOUND_TEST_TIMEOUT at most)."""
+    test = ConnectionTest.objects.filter(pk=test_id).first()
+    if test is None:
+        return ""
+    return connection_tests.connection_test_run(test=test).status
