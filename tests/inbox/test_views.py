@@ -1,6 +1,8 @@
 """The inbox pages: who may see and change what, the plan's limits, test connection, health."""
 
 import re
+import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from apps.billing.models import Plan
 from apps.companies.scoping import all_companies, company_scope
-from apps.core.crypto import decrypt
+from apps.core.crypto import decrypt, encrypt
 from apps.inbox.models import (
     CloudFolder,
     ConnectionTest,
@@ -19,6 +21,7 @@ from apps.inbox.models import (
     Mailbox,
 )
 from tests import factories
+from tests.outbound import install_tripwire
 
 ROLES = ["anonymous", "outsider", "other_accountant", "member", "accountant", "owner"]
 MAILBOX_POST = {
@@ -311,3 +314,50 @@ def test_allowed_senders_must_be_addresses(collecting, owner, client_for):
     assert "not an address" in response.content.decode()
     with company_scope(collecting):
         assert not ForwardingAddress.objects.get().only_allowed_senders
+
+
+def test_the_web_request_only_queues_the_test(collecting, owner, client_for, monkeypatch):
+    # the server accepts and never answers, as a filtered port or a slow server would
+    attempts = install_tripwire(monkeypatch, loopback=True)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
+        data = {**MAILBOX_POST, "port": str(silent.getsockname()[1]), "action": "test"}
+        started = time.monotonic()
+        response = client_for(owner).post(url, data)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert attempts == []  # the web process connected nowhere: the worker will
+    assert elapsed < 2
+    with company_scope(collecting):
+        assert ConnectionTest.objects.get().is_pending
+
+
+def test_the_worker_waits_the_short_test_timeout_at_most(collecting, owner, settings):
+    from apps.inbox.connection_tests import connection_test_run
+
+    settings.OUTBOUND_TEST_TIMEOUT = 1
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        test = factories.ConnectionTestFactory(
+            company=collecting,
+            status=ConnectionTest.Status.PENDING,
+            error_code="",
+            values={
+                "host": "127.0.0.1",
+                "port": silent.getsockname()[1],
+                "security": "plain",
+                "username": "me",
+                "auth_method": "password",
+                "folders": ["INBOX"],
+            },
+            secret=encrypt("pw"),
+        )
+        started = time.monotonic()
+        with company_scope(collecting):
+            connection_test_run(test=test)
+        elapsed = time.monotonic() - started
+    assert test.error_code == "timeout"
+    assert elapsed < 3  # not the 30 s of a scan
