@@ -4,7 +4,11 @@ Nothing here sends a packet to a non-loopback address: "public" names come from 
 resolver, and ``tripwire`` refuses (and records) any connect before it happens.
 """
 
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,8 @@ from tests.outbound import (
     install_tripwire,
     resolver_of,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -156,3 +162,18 @@ def test_the_http_session_is_guarded_and_ignores_proxies_from_the_environment(
 )
 def test_urls_name_the_host_the_guard_vets(url, expected):
     assert outbound.normalise_url(url) == expected
+
+
+def test_private_addresses_are_allowed_only_where_it_is_said():
+    # off by default, DEBUG or not; on in `make run` and the tests' environment only
+    env = {key: value for key, value in os.environ.items() if key != "OUTBOUND_ALLOW_PRIVATE"}
+    env.update(DJANGO_SETTINGS_MODULE="okioki.settings", DEBUG="true")
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.OUTBOUND_ALLOW_PRIVATE)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+    run = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "OUTBOUND_ALLOW_PRIVATE=$${OUTBOUND_ALLOW_PRIVATE:-true}" in run
+    assert '"D:OUTBOUND_ALLOW_PRIVATE=true"' in (ROOT / "pyproject.toml").read_text()
