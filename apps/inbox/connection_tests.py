@@ -39,9 +39,7 @@ def connection_test_start(
     collector: Collector | None = None,
 ) -> ConnectionTest:
     """Record a test of a mailbox's or cloud folder's ``values`` and queue it. An empty
-    ``password`` tests with the one saved with ``collector``. Old tests are deleted."""
-    old = timezone.now() - KEPT_FOR
-    ConnectionTest.objects.filter(company=company, created_at__lt=old).delete()
+    ``password`` tests with the one saved with ``collector``."""
     names = MAILBOX_VALUES if kind == ConnectionTest.Kind.MAILBOX else CLOUD_FOLDER_VALUES
     test = ConnectionTest.objects.create(
         company=company,
@@ -54,6 +52,15 @@ def connection_test_start(
     )
     transaction.on_commit(lambda: _queue(test))
     return test
+
+
+def connection_tests_forget() -> int:
+    """Delete the tests older than ``KEPT_FOR`` (run by the inbox sweep, in the scope it is
+    given), so a typed password no worker got to does not stay; how many were deleted."""
+    deleted, _by_model = ConnectionTest.objects.filter(
+        created_at__lt=timezone.now() - KEPT_FOR
+    ).delete()
+    return deleted
 
 
 def _queue(test: ConnectionTest) -> None:

@@ -12,12 +12,14 @@ from apps.inbox.scanning import SCAN_TIME_LIMIT, scan_is_running
 
 @shared_task(name="apps.inbox.tasks.inbox_sweep")
 def inbox_sweep() -> int:
-    """Every minute (beat): queue a scan of each mailbox and cloud folder that is due.
+    """Every minute (beat): queue a scan of each mailbox and cloud folder that is due, and
+    forget connection tests past their time (with a password a worker never got to).
 
     Listed bypass of the company scope: the sweep fans out to every company's own task.
     """
     queued = 0
     with all_companies():
+        connection_tests.connection_tests_forget()
         due = [
             *(("mailbox", m) for m in Mailbox.objects.filter(status=Mailbox.Status.ACTIVE)),
             *(("folder", f) for f in CloudFolder.objects.filter(status=CloudFolder.Status.ACTIVE)),
