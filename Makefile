@@ -38,7 +38,7 @@ demo: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 
 run: demo
-	DEBUG=$${DEBUG:-true} $(PY) manage.py run_dev
+	DEBUG=$${DEBUG:-true} OUTBOUND_ALLOW_PRIVATE=$${OUTBOUND_ALLOW_PRIVATE:-true} $(PY) manage.py run_dev
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -33,6 +33,8 @@ QUEUES = ("default", "mail", "documents", "delivery")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_routes = {
     "apps.companies.tasks.send_email": {"queue": "mail"},
+    # someone waits for it on the page: not behind the scans of the mail queue
+    "apps.inbox.tasks.connection_test_run": {"queue": "default"},
     "apps.inbox.*": {"queue": "mail"},
     "apps.documents.*": {"queue": "documents"},
     "apps.connections.*": {"queue": "delivery"},

@@ -375,6 +375,11 @@ ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 200)  # files unpacked from one ZIP
 INBOUND_SENDER_MESSAGES_PER_HOUR = env_int("INBOUND_SENDER_MESSAGES_PER_HOUR", 60)
 INBOUND_ABUSE_CEILING_FACTOR = env_int("INBOUND_ABUSE_CEILING_FACTOR", 10)
 INBOUND_ABUSE_CEILING_MIN = env_int("INBOUND_ABUSE_CEILING_MIN", 500)
+# Outgoing connections to hosts users type (apps.core.outbound): only public internet addresses,
+# unless this is on (`make run` and the tests, to reach servers on this computer; never in
+# production). "Test connection" runs in a worker with this timeout (seconds).
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,

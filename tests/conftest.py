@@ -14,7 +14,7 @@ from django.utils import translation
 from apps.accounts.models import User
 from apps.companies.models import Company, Role
 from tests import factories
-from tests.servers import SmtpSink
+from tests.servers import SmtpSink, WebDav
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -162,3 +162,13 @@ def smtp(settings) -> Iterator[SmtpSink]:
         settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_TIMEOUT = 5
         yield sink
+
+
+@pytest.fixture
+def webdav() -> Iterator[WebDav]:
+    """A real WebDAV server on loopback (wsgidav) over a temporary folder, with basic auth."""
+    server = WebDav().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -30,7 +30,7 @@ from apps.companies.scoping import company_scope
 from apps.connections.models import Delivery, Transfer
 from apps.core.crypto import encrypt
 from apps.documents.models import Document, Source
-from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
+from apps.inbox.models import CloudFolder, ConnectionTest, InboundMessage, Mailbox
 from apps.sales.models import Customer, Invoice, InvoiceLine, Product, Quote, QuoteLine
 
 PASSWORD = "correct horse battery staple"
@@ -185,6 +185,19 @@ class CloudFolderFactory(ScopedFactory):
     username = "cloud-user"
     path = "/Invoices"
     secret = factory.LazyFunction(lambda: encrypt("cloud-password"))
+
+
+class ConnectionTestFactory(ScopedFactory):
+    class Meta:
+        model = ConnectionTest
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = ConnectionTest.Kind.MAILBOX
+    values = factory.LazyFunction(
+        lambda: {"host": "127.0.0.1", "port": 9, "security": "plain", "folders": ["INBOX"]}
+    )
+    status = ConnectionTest.Status.FAILED
+    error_code = "refused"
 
 
 class InboundMessageFactory(ScopedFactory):

@@ -20,6 +20,10 @@ CONNECTION_ERRORS: dict[str, Promise] = {
         "The secure connection failed (TLS). Check the security setting and the port: "
         "SSL/TLS is usually port 993, STARTTLS port 143."
     ),
+    # one answer for every refused destination, given before any packet is sent
+    "not_allowed": _(
+        "This server address is not allowed. OkiOki only connects to servers on the internet."
+    ),
     "plain_not_allowed": _(
         "A connection without encryption is only allowed to this computer (localhost)."
     ),

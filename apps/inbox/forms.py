@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.outbound import is_refused_without_dns
 from apps.inbox.clients.imap import LOCAL_HOSTS
+from apps.inbox.errors import CONNECTION_ERRORS
 from apps.inbox.models import CloudFolder, ForwardingAddress, Mailbox
 from apps.inbox.presets import PRESETS, PRESETS_BY_CODE
 from apps.inbox.services import CLOUD_FOLDER_FIELDS, MAILBOX_FIELDS
@@ -100,6 +102,8 @@ class MailboxForm(SecretFormMixin, forms.ModelForm):
                 self.add_error("host", _("Enter the IMAP server of your provider."))
         host = (data.get("host") or "").strip().lower()
         data["host"] = host
+        if host and is_refused_without_dns(host):  # names are checked again at each connection
+            self.add_error("host", str(CONNECTION_ERRORS["not_allowed"]))
         if data.get("security") == Mailbox.Security.PLAIN and host and host not in LOCAL_HOSTS:
             self.add_error(
                 "security",
@@ -158,6 +162,8 @@ class CloudFolderForm(SecretFormMixin, forms.ModelForm):
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
         parsed = urlparse(url)
+        if is_refused_without_dns(parsed.hostname or ""):  # and at each connection
+            raise ValidationError(str(CONNECTION_ERRORS["not_allowed"]))
         if parsed.scheme == "http" and (parsed.hostname or "") not in LOCAL_HOSTS:
             raise ValidationError(
                 _("Use an https:// address: the password must not travel unencrypted.")

@@ -318,3 +318,63 @@ class CloudFile(CompanyOwnedModel):
     @property
     def problem(self) -> str:
         return describe(self.problem_code, self.problem_params) if self.problem_code else ""
+
+
+class ConnectionTest(CompanyOwnedModel):
+    """One "Test connection" of a mailbox's or cloud folder's settings, run by a worker.
+
+    What was typed is kept only until the worker has tried it: the ``values``, and the typed
+    password encrypted (emptied once run). Without a typed password the worker uses the one
+    saved with ``mailbox`` or ``cloud_folder``; the web process never reads it.
+    """
+
+    class Kind(models.TextChoices):
+        MAILBOX = "mailbox", _("Mailbox")
+        CLOUD_FOLDER = "folder", _("Cloud folder")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Testing")
+        CONNECTED = "connected", _("Connected")
+        FAILED = "failed", _("Failed")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    cloud_folder = models.ForeignKey(
+        CloudFolder, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    values = models.JSONField(default=dict)  # host, port... as typed; never the password
+    secret = models.TextField(blank=True)  # the typed password, encrypted, until run
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    count = models.PositiveIntegerField(null=True, blank=True)  # messages or files found
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_stale(self) -> bool:
+        """Still waiting long after a worker should have run it (no worker running?)."""
+        return self.is_pending and self.created_at < timezone.now() - timedelta(minutes=2)
+
+    @property
+    def error(self) -> str:
+        return describe(self.error_code, self.error_params) if self.error_code else ""
+
+    @property
+    def where(self) -> str:
+        """The folders tried, as the user typed them."""
+        if self.kind == self.Kind.MAILBOX:
+            return ", ".join(self.values.get("folders", []))
+        return str(self.values.get("path", "/"))

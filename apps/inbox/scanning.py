@@ -163,7 +163,9 @@ def _secret(collector: Collector) -> str:
 # --- mailboxes ---------------------------------------------------------------------------------
 
 
-def imap_account(mailbox: Mailbox, *, secret: str | None = None) -> ImapAccount:
+def imap_account(
+    mailbox: Mailbox, *, secret: str | None = None, timeout: float | None = None
+) -> ImapAccount:
     return ImapAccount(
         host=mailbox.host,
         port=mailbox.port,
@@ -171,7 +173,7 @@ def imap_account(mailbox: Mailbox, *, secret: str | None = None) -> ImapAccount:
         username=mailbox.username,
         secret=_secret(mailbox) if secret is None else secret,
         auth_method=mailbox.auth_method,
-        timeout=settings.INBOX_TIMEOUT,
+        timeout=timeout or settings.INBOX_TIMEOUT,
     )
 
 
@@ -359,13 +361,15 @@ def mailbox_test(
 # --- cloud folders -----------------------------------------------------------------------------
 
 
-def cloud_client_for(folder: CloudFolder, *, secret: str | None = None) -> CloudClient:
+def cloud_client_for(
+    folder: CloudFolder, *, secret: str | None = None, timeout: float | None = None
+) -> CloudClient:
     return cloud_client(
         folder.provider,
         url=folder.url,
         username=folder.username,
         secret=_secret(folder) if secret is None else secret,
-        timeout=settings.INBOX_TIMEOUT,
+        timeout=timeout or settings.INBOX_TIMEOUT,
     )
 
 

@@ -6,11 +6,11 @@ from typing import TypeVar
 from django.db.models import QuerySet
 
 from apps.companies.models import Company
-from apps.inbox.models import CloudFile, CloudFolder, InboundMessage, Mailbox
+from apps.inbox.models import CloudFile, CloudFolder, ConnectionTest, InboundMessage, Mailbox
 
 RECENT = 50
 
-_M = TypeVar("_M", Mailbox, CloudFolder, InboundMessage)
+_M = TypeVar("_M", Mailbox, CloudFolder, InboundMessage, ConnectionTest)
 
 
 def _get(model: type[_M], company: Company, public_id: str | uuid.UUID) -> _M | None:
@@ -23,6 +23,10 @@ def mailbox_list(*, company: Company) -> list[Mailbox]:
 
 def mailbox_get(*, company: Company, mailbox_id: str | uuid.UUID) -> Mailbox | None:
     return _get(Mailbox, company, mailbox_id)
+
+
+def connection_test_get(*, company: Company, test_id: str | uuid.UUID) -> ConnectionTest | None:
+    return _get(ConnectionTest, company, test_id)
 
 
 def cloud_folder_list(*, company: Company) -> list[CloudFolder]:

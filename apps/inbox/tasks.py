@@ -1,22 +1,25 @@
 """Background work of the inbox: the periodic sweep, scans, and collecting forwarded mail."""
 
 from celery import shared_task
+from django.conf import settings
 
 from apps.companies.scoping import all_companies
 from apps.companies.tasks import CompanyTask
-from apps.inbox import messages, scanning
-from apps.inbox.models import CloudFolder, InboundMessage, Mailbox
+from apps.inbox import connection_tests, messages, scanning
+from apps.inbox.models import CloudFolder, ConnectionTest, InboundMessage, Mailbox
 from apps.inbox.scanning import SCAN_TIME_LIMIT, scan_is_running
 
 
 @shared_task(name="apps.inbox.tasks.inbox_sweep")
 def inbox_sweep() -> int:
-    """Every minute (beat): queue a scan of each mailbox and cloud folder that is due.
+    """Every minute (beat): queue a scan of each mailbox and cloud folder that is due, and
+    forget connection tests past their time (with a password a worker never got to).
 
     Listed bypass of the company scope: the sweep fans out to every company's own task.
     """
     queued = 0
     with all_companies():
+        connection_tests.connection_tests_forget()
         due = [
             *(("mailbox", m) for m in Mailbox.objects.filter(status=Mailbox.Status.ACTIVE)),
             *(("folder", f) for f in CloudFolder.objects.filter(status=CloudFolder.Status.ACTIVE)),
@@ -76,3 +79,17 @@ def message_collect(company_id: int, message_id: int) -> None:
     message = InboundMessage.objects.filter(pk=message_id).first()
     if message is not None:
         messages.message_collect(message)
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.inbox.tasks.connection_test_run",
+    soft_time_limit=settings.OUTBOUND_TEST_TIMEOUT * 6,
+    time_limit=settings.OUTBOUND_TEST_TIMEOUT * 6 + 30,
+)
+def connection_test_run(company_id: int, test_id: int) -> str:
+    """Run one "Test connection" (each network step waits OUTBOUND_TEST_TIMEOUT at most)."""
+    test = ConnectionTest.objects.filter(pk=test_id).first()
+    if test is None:
+        return ""
+    return connection_tests.connection_test_run(test=test).status

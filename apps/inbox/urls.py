@@ -23,6 +23,11 @@ urlpatterns = [
     path(folder + "pause/", views.folder_action, {"action": "pause"}, name="folder-pause"),
     path(folder + "resume/", views.folder_action, {"action": "resume"}, name="folder-resume"),
     path(folder + "delete/", views.folder_action, {"action": "delete"}, name="folder-delete"),
+    path(
+        company + "connection-tests/<uuid:test_id>/",
+        views.connection_test_status,
+        name="connection-test",
+    ),
     path(company + "messages/<uuid:message_id>/", views.message_detail, name="message-detail"),
     path(company + "messages/<uuid:message_id>/raw/", views.message_raw, name="message-raw"),
     path("inbox/inbound/", views.inbound_webhook, name="inbound-webhook"),

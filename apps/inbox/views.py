@@ -11,13 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
-from apps.inbox import scanning, selectors, services
-from apps.inbox.errors import InboxError
+from apps.inbox import selectors, services
+from apps.inbox.connection_tests import connection_test_start
 from apps.inbox.forms import CloudFolderForm, ForwardingForm, MailboxForm
 from apps.inbox.forwarding import (
     REFUSALS,
@@ -25,7 +25,7 @@ from apps.inbox.forwarding import (
     forwarding_address_get,
     forwarding_address_update,
 )
-from apps.inbox.models import CloudFolder, Collector, InboundMessage, Mailbox
+from apps.inbox.models import CloudFolder, Collector, ConnectionTest, InboundMessage, Mailbox
 from apps.inbox.presets import PRESETS
 
 
@@ -88,34 +88,29 @@ def forwarding_edit(request: HttpRequest) -> HttpResponse:
 # --- mailboxes ---------------------------------------------------------------------------------
 
 
-def _test_mailbox(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> None:
-    data = form.cleaned_data
-    candidate = Mailbox(
+def _start_test(
+    request: HttpRequest,
+    kind: ConnectionTest.Kind,
+    form: MailboxForm | CloudFolderForm,
+    collector: Collector | None,
+) -> ConnectionTest:
+    """Queue a test of what was typed; a worker tries it (never this request)."""
+    return connection_test_start(
         company=_company(request),
-        host=data["host"],
-        port=data["port"],
-        security=data["security"],
-        username=data["username"],
-        auth_method=data["auth_method"],
+        actor=request.user,  # type: ignore[arg-type]
+        kind=kind,
+        values=form.service_fields(),
+        password=form.cleaned_data.get("password") or "",
+        collector=collector,
     )
-    secret = data.get("password") or None
-    if secret is None and mailbox is not None:
-        candidate.secret = mailbox.secret
-    try:
-        count = scanning.mailbox_test(
-            account=scanning.imap_account(candidate, secret=secret), folders=data["folders"]
-        )
-    except InboxError as error:
-        messages.error(request, _("The connection failed: %(reason)s") % {"reason": error.message})
-    else:
-        messages.success(
-            request,
-            _("Connected. %(count)s message(s) in %(folders)s.")
-            % {"count": count, "folders": ", ".join(data["folders"])},
-        )
 
 
-def _mailbox_page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> HttpResponse:
+def _mailbox_page(
+    request: HttpRequest,
+    form: MailboxForm,
+    mailbox: Mailbox | None,
+    test: ConnectionTest | None = None,
+) -> HttpResponse:
     company = _company(request)
     used, allowed = services.limit_for(company, Mailbox)
     context: dict[str, Any] = {
@@ -128,6 +123,7 @@ def _mailbox_page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | No
         "limit_reached": mailbox is None and used >= allowed,
         "allowed": allowed,
         "can_edit": _can_edit(request),
+        "test": test,
     }
     if mailbox is not None:
         context["recent"] = selectors.message_list(company=company, mailbox=mailbox)
@@ -139,17 +135,17 @@ def _submit(
     request: HttpRequest,
     form: MailboxForm | CloudFolderForm,
     *,
-    test: Callable[[], None],
+    test: Callable[[], ConnectionTest],
     save: Callable[[], Collector],
     done: str,
-) -> HttpResponse | None:
-    """The settings form of a mailbox or cloud folder: "Test connection" tries what was typed
-    and saves nothing, "Save" saves it. A redirect when saved, None to show the form again."""
+) -> HttpResponse | ConnectionTest | None:
+    """The settings form of a mailbox or cloud folder: "Test connection" queues a test of
+    what was typed and saves nothing, "Save" saves it. A redirect when saved, the test when
+    testing, None to show the form again."""
     if request.method != "POST" or not form.is_valid():
         return None
     if request.POST.get("action") == "test":
-        test()
-        return None
+        return test()
     try:
         collector = save()
     except DomainError as error:
@@ -165,10 +161,10 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES},
     )
-    saved = _submit(
+    outcome = _submit(
         request,
         form,
-        test=lambda: _test_mailbox(request, form, None),
+        test=lambda: _start_test(request, ConnectionTest.Kind.MAILBOX, form, None),
         save=lambda: services.mailbox_create(
             company=_company(request),
             actor=request.user,  # type: ignore[arg-type]
@@ -177,7 +173,9 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
         ),
         done=_("The mailbox is connected. The first scan has started."),
     )
-    return saved or _mailbox_page(request, form, None)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _mailbox_page(request, form, None, outcome)
 
 
 def _mailbox_or_404(request: HttpRequest, mailbox_id: str) -> Mailbox:
@@ -193,48 +191,30 @@ def mailbox_detail(request: HttpRequest, mailbox_id: str) -> HttpResponse:
     if request.method == "POST" and not _can_edit(request):
         raise PermissionDenied
     form = MailboxForm(request.POST or None, instance=mailbox, keep_password=True)
-    saved = _submit(
+    outcome = _submit(
         request,
         form,
-        test=lambda: _test_mailbox(request, form, mailbox),
+        test=lambda: _start_test(request, ConnectionTest.Kind.MAILBOX, form, mailbox),
         save=lambda: services.mailbox_update(
             mailbox=mailbox, password=form.cleaned_data["password"], **form.service_fields()
         ),
         done=_("The mailbox settings are saved."),
     )
-    if saved:
-        return saved
+    if isinstance(outcome, HttpResponse):
+        return outcome
     if request.method == "POST":
         mailbox.refresh_from_db()  # the stored values beside the form, not the rejected input
-    return _mailbox_page(request, form, mailbox)
+    return _mailbox_page(request, form, mailbox, outcome)
 
 
 # --- cloud folders -----------------------------------------------------------------------------
 
 
-def _test_folder(request: HttpRequest, form: CloudFolderForm, folder: CloudFolder | None) -> None:
-    data = form.cleaned_data
-    candidate = CloudFolder(
-        company=_company(request), url=data["url"], username=data["username"], path=data["path"]
-    )
-    secret = data.get("password") or None
-    if secret is None and folder is not None:
-        candidate.secret = folder.secret
-    try:
-        count = scanning.cloud_folder_test(
-            client=scanning.cloud_client_for(candidate, secret=secret), path=data["path"]
-        )
-    except InboxError as error:
-        messages.error(request, _("The connection failed: %(reason)s") % {"reason": error.message})
-    else:
-        messages.success(
-            request,
-            _("Connected. %(count)s file(s) in %(path)s.") % {"count": count, "path": data["path"]},
-        )
-
-
 def _folder_page(
-    request: HttpRequest, form: CloudFolderForm, folder: CloudFolder | None
+    request: HttpRequest,
+    form: CloudFolderForm,
+    folder: CloudFolder | None,
+    test: ConnectionTest | None = None,
 ) -> HttpResponse:
     used, allowed = services.limit_for(_company(request), CloudFolder)
     context: dict[str, Any] = {
@@ -243,6 +223,7 @@ def _folder_page(
         "limit_reached": folder is None and used >= allowed,
         "allowed": allowed,
         "can_edit": _can_edit(request),
+        "test": test,
     }
     if folder is not None:
         context["files"] = selectors.cloud_file_list(folder=folder)
@@ -255,10 +236,10 @@ def folder_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES, "path": "/"},
     )
-    saved = _submit(
+    outcome = _submit(
         request,
         form,
-        test=lambda: _test_folder(request, form, None),
+        test=lambda: _start_test(request, ConnectionTest.Kind.CLOUD_FOLDER, form, None),
         save=lambda: services.cloud_folder_create(
             company=_company(request),
             actor=request.user,  # type: ignore[arg-type]
@@ -267,7 +248,9 @@ def folder_create(request: HttpRequest) -> HttpResponse:
         ),
         done=_("The cloud folder is connected. The first scan has started."),
     )
-    return saved or _folder_page(request, form, None)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _folder_page(request, form, None, outcome)
 
 
 def _folder_or_404(request: HttpRequest, folder_id: str) -> CloudFolder:
@@ -283,20 +266,33 @@ def folder_detail(request: HttpRequest, folder_id: str) -> HttpResponse:
     if request.method == "POST" and not _can_edit(request):
         raise PermissionDenied
     form = CloudFolderForm(request.POST or None, instance=folder, keep_password=True)
-    saved = _submit(
+    outcome = _submit(
         request,
         form,
-        test=lambda: _test_folder(request, form, folder),
+        test=lambda: _start_test(request, ConnectionTest.Kind.CLOUD_FOLDER, form, folder),
         save=lambda: services.cloud_folder_update(
             folder=folder, password=form.cleaned_data["password"], **form.service_fields()
         ),
         done=_("The cloud folder settings are saved."),
     )
-    if saved:
-        return saved
+    if isinstance(outcome, HttpResponse):
+        return outcome
     if request.method == "POST":
         folder.refresh_from_db()
-    return _folder_page(request, form, folder)
+    return _folder_page(request, form, folder, outcome)
+
+
+@require_GET
+@company_view(Action.EDIT_DATA)
+def connection_test_status(request: HttpRequest, test_id: str) -> HttpResponse:
+    """The result of a "Test connection": the fragment the form's page polls (htmx), or a
+    page of its own without JavaScript."""
+    test = selectors.connection_test_get(company=_company(request), test_id=test_id)
+    if test is None:
+        raise Http404
+    if request.headers.get("HX-Request"):
+        return render(request, "inbox/_connection_test.html", {"test": test})
+    return render(request, "inbox/connection_test.html", {"test": test})
 
 
 # --- actions on a mailbox or folder --------------------------------------------------------------

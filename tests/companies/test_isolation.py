@@ -23,6 +23,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "mailbox_id": lambda c: factories.MailboxFactory(company=c).public_id,
     "folder_id": lambda c: factories.CloudFolderFactory(company=c).public_id,
     "message_id": lambda c: factories.InboundMessageFactory(company=c).public_id,
+    "test_id": lambda c: factories.ConnectionTestFactory(company=c).public_id,
     "delivery_id": lambda c: factories.DeliveryFactory(company=c).public_id,
     "quote_id": lambda c: factories.QuoteFactory(company=c).public_id,
     "invoice_id": lambda c: factories.InvoiceFactory(company=c).public_id,

@@ -10,18 +10,8 @@ from apps.documents.models import Document, Source
 from apps.inbox.models import CloudFile, CloudFolder
 from apps.inbox.scanning import cloud_folder_scan
 from tests.inbox import mails
-from tests.servers import WebDav
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def webdav():
-    server = WebDav().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from apps.companies.scoping import company_scope
+from apps.companies.scoping import all_companies, company_scope
+from apps.core.crypto import encrypt
 from apps.inbox import tasks
-from apps.inbox.models import InboundMessage, Mailbox
+from apps.inbox.models import ConnectionTest, InboundMessage, Mailbox
 from tests import factories
 from tests.inbox import mails
 
@@ -78,3 +79,20 @@ def test_collecting_a_forwarded_message_twice_changes_nothing(collecting):
         from apps.documents.models import Document
 
         assert Document.objects.count() == 1
+
+
+def test_the_sweep_forgets_old_connection_tests_and_their_passwords(collecting, other_company):
+    old = [
+        factories.ConnectionTestFactory(company=company, secret=encrypt("typed, never run"))
+        for company in (collecting, other_company)
+    ]
+    recent = factories.ConnectionTestFactory(company=collecting)
+    with all_companies():
+        ConnectionTest.objects.filter(pk__in=[t.pk for t in old]).update(
+            created_at=timezone.now() - datetime.timedelta(hours=2)
+        )
+
+    tasks.inbox_sweep()
+
+    with all_companies():
+        assert list(ConnectionTest.objects.values_list("pk", flat=True)) == [recent.pk]

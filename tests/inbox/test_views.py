@@ -1,13 +1,27 @@
 """The inbox pages: who may see and change what, the plan's limits, test connection, health."""
 
+import re
+import socket
+import time
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.billing.models import Plan
 from apps.companies.scoping import all_companies, company_scope
-from apps.core.crypto import decrypt
-from apps.inbox.models import CloudFolder, ForwardingAddress, InboundMessage, Mailbox
+from apps.core.crypto import decrypt, encrypt
+from apps.inbox.models import (
+    CloudFolder,
+    ConnectionTest,
+    ForwardingAddress,
+    InboundMessage,
+    Mailbox,
+)
 from tests import factories
+from tests.outbound import install_tripwire
 
 ROLES = ["anonymous", "outsider", "other_accountant", "member", "accountant", "owner"]
 MAILBOX_POST = {
@@ -33,6 +47,7 @@ FOLDER_POST = {
     "scan_interval_minutes": "30",
 }
 
+TESTED = [302, 404, 404, 200, 403, 200]  # "Test connection" shows the form again
 # view, method, needs (object kind), data, expected per role
 MATRIX = [
     ("overview", "get", None, {}, [302, 404, 404, 200, 200, 200]),
@@ -69,6 +84,9 @@ MATRIX = [
     ),
     ("folder-scan", "post", "folder", {}, [302, 404, 404, 302, 403, 302]),
     ("folder-delete", "post", "folder", {}, [302, 404, 404, 302, 403, 302]),
+    ("mailbox-create", "post", None, {**MAILBOX_POST, "action": "test"}, TESTED),
+    ("folder-detail", "post", "folder", {**FOLDER_POST, "action": "test"}, TESTED),
+    ("connection-test", "get", "test", {}, [302, 404, 404, 200, 403, 200]),
     ("message-detail", "get", "message", {}, [302, 404, 404, 200, 200, 200]),
     ("message-raw", "get", "message", {}, [302, 404, 404, 200, 200, 200]),
 ]
@@ -88,6 +106,7 @@ def _snapshot():
             sorted(Mailbox.objects.values_list("name", "status")),
             sorted(CloudFolder.objects.values_list("name", "status")),
             sorted(ForwardingAddress.objects.values_list("allowed_senders", flat=True)),
+            ConnectionTest.objects.count(),
         )
 
 
@@ -102,6 +121,8 @@ def test_access_matrix(
         kwargs["folder_id"] = factories.CloudFolderFactory(company=collecting).public_id
     elif needs == "message":
         kwargs["message_id"] = factories.InboundMessageFactory(company=collecting).public_id
+    elif needs == "test":
+        kwargs["test_id"] = factories.ConnectionTestFactory(company=collecting).public_id
     client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
     before = _snapshot()
 
@@ -174,24 +195,79 @@ def test_the_plan_limit_is_shown_and_enforced(company, owner, client_for):
     assert "it is in use" in overview.content.decode()
 
 
-def test_test_connection_says_precisely_what_is_wrong(collecting, owner, client_for):
+def press_test_connection(client, url, data, capture) -> tuple[str, str]:
+    """Press "Test connection": the page it shows (the test queued), and the result the page
+    then polls, once the worker (eager here, on commit) has run it."""
+    with capture(execute=True):
+        page = client.post(url, {**data, "action": "test"}).content.decode()
+    match = re.search(r'hx-get="([^"]+/connection-tests/[^"]+/)"', page)
+    assert match, "the page does not poll a test result"
+    result = client.get(match.group(1), HTTP_HX_REQUEST="true")
+    assert result.status_code == 200
+    return page, result.content.decode()
+
+
+def test_test_connection_runs_in_a_worker_and_says_precisely_what_is_wrong(
+    collecting, owner, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(owner)
     url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
-    response = client.post(url, {**MAILBOX_POST, "action": "test"}, follow=True)
-    text = response.content.decode()
-    assert "The connection failed" in text
-    assert "refused the connection" in text
+    page, result = press_test_connection(
+        client, url, MAILBOX_POST, django_capture_on_commit_callbacks
+    )
+    assert "Testing the connection" in page
+    assert 'value="app-password"' in page  # what was typed stays in the form
+    assert "The connection failed" in result
+    assert "refused the connection" in result
+    assert "hx-get" not in result  # done: the page stops asking
     with company_scope(collecting):
         assert not Mailbox.objects.exists()  # testing saves nothing
+        test = ConnectionTest.objects.get()
+    assert test.secret == ""  # the typed password is not kept once tried
+    assert test.values["host"] == "127.0.0.1"
 
 
-def test_test_connection_in_dutch(collecting, owner, client_for):
+def test_test_connection_in_dutch(
+    collecting, owner, client_for, django_capture_on_commit_callbacks
+):
     owner.language = "nl"
     owner.save()
     client = client_for(owner)
     url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
-    response = client.post(url, {**MAILBOX_POST, "action": "test"}, follow=True)
-    assert "De verbinding is mislukt" in response.content.decode()
+    _page, result = press_test_connection(
+        client, url, MAILBOX_POST, django_capture_on_commit_callbacks
+    )
+    assert "De verbinding is mislukt" in result
+
+
+def test_a_cloud_folder_test_uses_the_saved_password_in_the_worker(
+    collecting, owner, client_for, django_capture_on_commit_callbacks
+):
+    folder = factories.CloudFolderFactory(company=collecting)
+    client = client_for(owner)
+    _page, result = press_test_connection(
+        client,
+        folder.get_absolute_url(),
+        {**FOLDER_POST, "password": ""},
+        django_capture_on_commit_callbacks,
+    )
+    assert "refused the connection" in result
+    with company_scope(collecting):
+        test = ConnectionTest.objects.get()
+    assert test.cloud_folder == folder
+    assert test.secret == ""  # the web request never copied the saved password
+
+
+def test_a_test_that_no_worker_runs_says_so_and_stops_polling(collecting, owner, client_for):
+    client = client_for(owner)
+    url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
+    page = client.post(url, {**MAILBOX_POST, "action": "test"}).content.decode()  # never run
+    status_url = re.search(r'hx-get="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert "hx-get" in client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        later = client.get(status_url).content.decode()  # the page without JavaScript
+    assert "background worker may be busy or stopped" in later
+    assert "hx-get" not in later
 
 
 def test_the_overview_shows_the_forwarding_address_and_health(collecting, owner, client_for):
@@ -238,3 +314,50 @@ def test_allowed_senders_must_be_addresses(collecting, owner, client_for):
     assert "not an address" in response.content.decode()
     with company_scope(collecting):
         assert not ForwardingAddress.objects.get().only_allowed_senders
+
+
+def test_the_web_request_only_queues_the_test(collecting, owner, client_for, monkeypatch):
+    # the server accepts and never answers, as a filtered port or a slow server would
+    attempts = install_tripwire(monkeypatch, loopback=True)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = reverse("inbox:mailbox-create", kwargs={"company_id": collecting.public_id})
+        data = {**MAILBOX_POST, "port": str(silent.getsockname()[1]), "action": "test"}
+        started = time.monotonic()
+        response = client_for(owner).post(url, data)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert attempts == []  # the web process connected nowhere: the worker will
+    assert elapsed < 2
+    with company_scope(collecting):
+        assert ConnectionTest.objects.get().is_pending
+
+
+def test_the_worker_waits_the_short_test_timeout_at_most(collecting, owner, settings):
+    from apps.inbox.connection_tests import connection_test_run
+
+    settings.OUTBOUND_TEST_TIMEOUT = 1
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        test = factories.ConnectionTestFactory(
+            company=collecting,
+            status=ConnectionTest.Status.PENDING,
+            error_code="",
+            values={
+                "host": "127.0.0.1",
+                "port": silent.getsockname()[1],
+                "security": "plain",
+                "username": "me",
+                "auth_method": "password",
+                "folders": ["INBOX"],
+            },
+            secret=encrypt("pw"),
+        )
+        started = time.monotonic()
+        with company_scope(collecting):
+            connection_test_run(test=test)
+        elapsed = time.monotonic() - started
+    assert test.error_code == "timeout"
+    assert elapsed < 3  # not the 30 s of a scan

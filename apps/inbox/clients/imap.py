@@ -5,6 +5,7 @@ flags stay as they were. Every failure comes out as one ``InboxError`` with a pr
 """
 
 import contextlib
+import imaplib
 import socket
 import ssl
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from typing import Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+from imapclient.tls import IMAP4_TLS
 
+from apps.core.outbound import DestinationRefused, create_connection
 from apps.inbox.errors import InboxError
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -44,6 +47,8 @@ def as_inbox_error(error: BaseException) -> InboxError:
     """The one place that turns socket, TLS and IMAP failures into what we tell the user."""
     if isinstance(error, InboxError):
         return error
+    if isinstance(error, DestinationRefused):
+        return InboxError("not_allowed")
     if isinstance(error, LoginError):
         return InboxError("wrong_password")
     if isinstance(error, socket.gaierror):
@@ -142,6 +147,34 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+class _GuardedIMAP4(imaplib.IMAP4):
+    """imaplib's connection, through the outgoing-connection guard."""
+
+    def __init__(self, host: str, port: int, timeout: float | None):
+        self._timeout = timeout
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout: float | None = None) -> socket.socket:
+        return create_connection(self.host, self.port, timeout or self._timeout)
+
+
+class _GuardedIMAP4TLS(IMAP4_TLS):
+    def _create_socket(self, timeout: float | None = None) -> socket.socket:
+        sock = create_connection(self.host, self.port, timeout or self._timeout)
+        # the name, not the address, for SNI and the certificate
+        return (self.ssl_context or _ssl_context()).wrap_socket(sock, server_hostname=self.host)
+
+
+class GuardedIMAPClient(IMAPClient):
+    """IMAPClient whose connection goes to a vetted address only (``apps.core.outbound``)."""
+
+    def _create_IMAP4(self) -> imaplib.IMAP4:
+        timeout = getattr(self._timeout, "connect", None)
+        if self.ssl:
+            return _GuardedIMAP4TLS(self.host, self.port, self.ssl_context, timeout)
+        return _GuardedIMAP4(self.host, self.port, timeout)
+
+
 @contextmanager
 def imap_connect(account: ImapAccount) -> Iterator[ImapConnection]:
     """Connect and sign in; always logs out. Raises ``InboxError``."""
@@ -149,7 +182,7 @@ def imap_connect(account: ImapAccount) -> Iterator[ImapConnection]:
         raise InboxError("plain_not_allowed")
     client: IMAPClient | None = None
     try:
-        client = IMAPClient(
+        client = GuardedIMAPClient(
             account.host,
             port=account.port,
             ssl=account.security == "ssl",

@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote, urlparse
 
 import requests
 
+from apps.core.outbound import DestinationRefused, guarded_session, normalise_url
 from apps.core.xml import XMLRejected, parse_xml
 from apps.inbox.clients import RemoteFile
 from apps.inbox.errors import InboxError
@@ -45,9 +46,9 @@ def _numbered(name: str, attempt: int) -> str:
 
 class WebDavClient:
     def __init__(self, *, url: str, username: str, secret: str, timeout: float):
-        self.base = url.rstrip("/")
+        self.base = normalise_url(url).rstrip("/")
         self.base_path = unquote(urlparse(self.base).path).rstrip("/")
-        self.session = requests.Session()
+        self.session = guarded_session()
         self.session.auth = (username, secret)
         self.session.headers["User-Agent"] = "OkiOki document collector"
         self.timeout = timeout
@@ -66,6 +67,8 @@ class WebDavClient:
                 allow_redirects=False,
                 **kwargs,  # type: ignore[arg-type]
             )
+        except DestinationRefused as error:
+            raise InboxError("not_allowed") from error
         except requests.exceptions.SSLError as error:
             raise InboxError("tls_failed") from error
         except requests.exceptions.Timeout as error:
