@@ -324,6 +324,13 @@ INBOUND_SMTP_HOST = env_str("INBOUND_SMTP_HOST", "127.0.0.1")
 INBOUND_SMTP_PORT = env_int("INBOUND_SMTP_PORT", 2525)
 # Shared secret of the inbound-mail webhook (HTTP basic auth password); empty: webhook off.
 INBOUND_WEBHOOK_SECRET = env_str("INBOUND_WEBHOOK_SECRET", "")
+# Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
+PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
+OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 5)
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 40_000_000)
+DOCUMENT_READ_TIME_LIMIT = env_int("DOCUMENT_READ_TIME_LIMIT", 360)
+DOCUMENT_READ_MAX_ATTEMPTS = env_int("DOCUMENT_READ_MAX_ATTEMPTS", 3)
+DOCUMENT_BULK_THRESHOLD = env_int("DOCUMENT_BULK_THRESHOLD", 20)
 
 LOGGING = {
     "version": 1,

@@ -78,9 +78,10 @@ def _encoding(data: bytes) -> str:
     else:
         actual, head, bom = "utf-8", data, False
     match = _DECLARED.match(head.lstrip(b" \t\r\n") if actual == "utf-8" else head)
-    declared = match.group(1).decode("ascii").lower() if match else ""
+    name = match.group(1).decode("ascii") if match else ""
+    declared = name.lower()
     if declared and declared not in _UTF8_NAMES | _UTF16_NAMES:
-        raise XMLRejected("unsupported_encoding", encoding=match.group(1).decode("ascii"))
+        raise XMLRejected("unsupported_encoding", encoding=name)
     names = _UTF8_NAMES if actual == "utf-8" else _UTF16_NAMES
     agrees = (
         declared in names
@@ -91,7 +92,7 @@ def _encoding(data: bytes) -> str:
     if (declared or (actual != "utf-8" and not bom)) and not agrees:
         raise XMLRejected(
             "encoding_mismatch",
-            declared=match.group(1).decode("ascii") if match else "UTF-8",
+            declared=name or "UTF-8",
             actual=actual.upper().replace("-LE", "LE").replace("-BE", "BE"),
         )
     return actual
