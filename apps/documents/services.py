@@ -293,7 +293,7 @@ def _ingest_file(
                 actor=actor,
                 data={"source": source, **_timeline_details(details)},
             )
-            transaction.on_commit(lambda: _enqueue_read(document))
+            transaction.on_commit(lambda: document_queue_read(document))
     except IntegrityError:
         # Another worker stored the same file a moment ago: it is a duplicate after all.
         document.original.delete(save=False)
@@ -344,10 +344,21 @@ def _timeline_details(details: dict[str, Any]) -> dict[str, Any]:
     return {key: details[key] for key in keys if details.get(key)}
 
 
-def _enqueue_read(document: Document) -> None:
+def document_queue_read(document: Document) -> None:
+    """Queue the reading of a document: on the ``documents`` queue, or on ``bulk`` when its
+    company already has more than ``DOCUMENT_BULK_THRESHOLD`` documents waiting to be read.
+    Workers take from both queues in turn, so one company's flood (thousands of attachments)
+    doesn't hold up the other companies' documents."""
+    from apps.companies.scoping import company_scope
     from apps.documents.tasks import document_read
 
-    document_read.delay(document.company_id, document.pk)
+    with company_scope(document.company):
+        waiting = Document.objects.filter(
+            company_id=document.company_id,
+            status__in=(Document.Status.RECEIVED, Document.Status.READING),
+        )[: settings.DOCUMENT_BULK_THRESHOLD + 1].count()
+    queue = "bulk" if waiting > settings.DOCUMENT_BULK_THRESHOLD else "documents"
+    document_read.apply_async((document.company_id, document.pk), queue=queue)
 
 
 @transaction.atomic

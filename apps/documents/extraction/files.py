@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +103,8 @@ def is_encrypted(data: bytes) -> bool:
 
     try:
         return bool(PdfReader(io.BytesIO(data)).is_encrypted)
+    except SoftTimeLimitExceeded:
+        raise  # the task's time limit, not a damaged file
     except Exception:  # a damaged PDF is found out by the readers that follow
         return False
 
@@ -117,6 +120,8 @@ def _pdfium(data: bytes) -> Any:
         if "password" in str(error).lower():
             raise ExtractionError("encrypted") from None
         raise ExtractionError("malformed") from None
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         raise ExtractionError("malformed") from None
     if len(document) > settings.PDF_MAX_PAGES:
@@ -141,6 +146,8 @@ def _plumber_pages(data: bytes) -> tuple[Any, list[Any]]:
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as error:
         if "password" in str(error).lower() or "encrypt" in str(error).lower():
             raise ExtractionError("encrypted") from None
@@ -159,6 +166,8 @@ def _plumber_pages(data: bytes) -> tuple[Any, list[Any]]:
             doctop += page.height
     except ExtractionError:
         pdf.close()
+        raise
+    except SoftTimeLimitExceeded:
         raise
     except Exception:
         pdf.close()
@@ -202,6 +211,8 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True) -> PdfText:
         for index, page in enumerate(pages):
             try:
                 text = page.extract_text(layout=True) or ""
+            except SoftTimeLimitExceeded:
+                raise
             except Exception:
                 logger.warning("unreadable PDF page %s", index + 1, exc_info=True)
                 text = ""
@@ -224,6 +235,8 @@ def _ocr_pages(data: bytes, texts: list[str], scanned: list[int]) -> list[str]:
             try:
                 picture = render_page(document, index, max_pixels=settings.OCR_MAX_PIXELS)
             except ExtractionError:
+                raise
+            except SoftTimeLimitExceeded:
                 raise
             except Exception:
                 logger.warning("PDF page %s can't be rendered", index + 1, exc_info=True)
@@ -249,6 +262,8 @@ def _picture(data: bytes) -> "Picture":
             width, height = picture.size
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise ExtractionError("image_too_large", **_size_params(data, limit)) from None
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:
             raise ExtractionError("unsupported_image") from None
         if width * height > limit:
@@ -257,6 +272,8 @@ def _picture(data: bytes) -> "Picture":
             )
         try:
             picture.load()
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:
             raise ExtractionError("unsupported_image") from None
     return picture
@@ -270,6 +287,8 @@ def _size_params(data: bytes, limit: int) -> dict[str, object]:
     try:
         width, height = Image.open(io.BytesIO(data)).size
         return {"width": width, "height": height, "limit": limit // 1_000_000}
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         return {"width": "?", "height": "?", "limit": limit // 1_000_000}
     finally:
@@ -318,6 +337,8 @@ def embedded_xml(data: bytes) -> EmbeddedXml | None:
     check_pdf(data)
     try:
         filename, xml = get_xml_from_pdf(data, check_xsd=False)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         filename, xml = None, None
     if xml:
@@ -326,6 +347,8 @@ def embedded_xml(data: bytes) -> EmbeddedXml | None:
 
     try:
         attachments = PdfReader(io.BytesIO(data)).attachments
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         return None
     for name, contents in attachments.items():
