@@ -345,20 +345,25 @@ def _timeline_details(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def document_queue_read(document: Document) -> None:
-    """Queue the reading of a document: on the ``documents`` queue, or on ``bulk`` when its
-    company already has more than ``DOCUMENT_BULK_THRESHOLD`` documents waiting to be read.
-    Workers take from both queues in turn, so one company's flood (thousands of attachments)
-    doesn't hold up the other companies' documents."""
-    from apps.companies.scoping import company_scope
+    """Queue the reading of a document, on the queue ``reading_queue`` chooses."""
     from apps.documents.tasks import document_read
 
-    with company_scope(document.company):
+    document_read.apply_async(
+        (document.company_id, document.pk), queue=reading_queue(document.company)
+    )
+
+
+def reading_queue(company: Company) -> str:
+    """``documents``, or ``bulk`` when the company already has more than
+    ``DOCUMENT_BULK_THRESHOLD`` documents waiting to be read. Workers take from both queues in
+    turn, so one company's flood (thousands of attachments) doesn't hold up the others."""
+    from apps.companies.scoping import company_scope
+
+    with company_scope(company):
         waiting = Document.objects.filter(
-            company_id=document.company_id,
-            status__in=(Document.Status.RECEIVED, Document.Status.READING),
+            company=company, status__in=(Document.Status.RECEIVED, Document.Status.READING)
         )[: settings.DOCUMENT_BULK_THRESHOLD + 1].count()
-    queue = "bulk" if waiting > settings.DOCUMENT_BULK_THRESHOLD else "documents"
-    document_read.apply_async((document.company_id, document.pk), queue=queue)
+    return "bulk" if waiting > settings.DOCUMENT_BULK_THRESHOLD else "documents"
 
 
 @transaction.atomic
