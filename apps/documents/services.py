@@ -307,10 +307,14 @@ def _ingest_file(
 def _first_look(kind: FileKind, data: bytes) -> str:
     """A quick check at arrival, so the uploader hears at once what reading will find."""
     from apps.core.xml import XMLRejected, parse_xml
-    from apps.documents.extraction.files import MESSAGES, is_encrypted
+    from apps.documents.extraction.files import ExtractionError, check_pdf
 
-    if kind == FileKind.PDF and is_encrypted(data):
-        return str(MESSAGES["encrypted"])
+    if kind == FileKind.PDF:
+        try:
+            check_pdf(data)
+        except ExtractionError as error:
+            if error.code in ("encrypted", "too_many_pages"):
+                return error.message
     if kind == FileKind.XML:
         try:
             parse_xml(data)
