@@ -229,3 +229,20 @@ def test_a_hostile_pdf_ends_in_needs_review_with_its_reason(
     assert document.status == status
     assert document.problems[0]["code"] == code
     assert document.problem  # in words
+
+
+def test_a_utf7_xml_hiding_a_dtd_fails_with_its_reason_instead_of_staying_reading(
+    company, django_capture_on_commit_callbacks
+):
+    utf7 = (
+        b'<?xml version="1.0" encoding="UTF-7"?>\n'
+        b"+ADwAIQ-DOCTYPE Invoice +AFsAPAAh-ENTITY a +ACI-x+ACIAPgBd-+AD4-\n"
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">'
+        b"<ID xmlns='urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'>"
+        b"&a;</ID></Invoice>"
+    )
+    document = ingest_and_read(company, utf7, "invoice.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.FAILED
+    assert document.problems[0]["code"] == "unsupported_encoding"
+    assert "UTF-7" in document.problem
+    assert document.original.open("rb").read() == utf7
