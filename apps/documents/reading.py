@@ -18,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from stdnum.be import vat as be_vat
 
@@ -278,12 +279,9 @@ def document_read_sweep(*, limit: int = 500) -> dict[str, int]:
     requeued = given_up = 0
     with all_companies():
         stuck = list(
-            Document.objects.filter(
-                company__is_active=True,
-                status=Document.Status.READING,
-                read_started_at__lt=stuck_before,
-            )
-            .order_by("read_started_at")
+            Document.objects.filter(company__is_active=True)
+            .filter(_stuck(stuck_before))
+            .order_by(F("read_started_at").asc(nulls_first=True))
             .values_list("pk", flat=True)[:limit]
         )
         for pk in stuck:
@@ -291,7 +289,7 @@ def document_read_sweep(*, limit: int = 500) -> dict[str, int]:
                 # compare-and-set: a reading that finished meanwhile is left alone
                 document = (
                     Document.objects.select_for_update()
-                    .filter(pk=pk, status=Document.Status.READING, read_started_at__lt=stuck_before)
+                    .filter(_stuck(stuck_before), pk=pk)
                     .select_related("company")
                     .first()
                 )
@@ -309,6 +307,14 @@ def document_read_sweep(*, limit: int = 500) -> dict[str, int]:
                     transaction.on_commit(_enqueue(document))
                     requeued += 1
     return {"requeued": requeued, "given_up": given_up}
+
+
+def _stuck(before: Any) -> Q:
+    """Reading since before ``before`` (or, for a reading started before readings were
+    timed, last changed before it)."""
+    return Q(status=Document.Status.READING) & (
+        Q(read_started_at__lt=before) | Q(read_started_at__isnull=True, updated_at__lt=before)
+    )
 
 
 def _enqueue(document: Document) -> Any:

@@ -248,3 +248,16 @@ def test_a_document_that_kills_its_worker_is_given_up_after_its_attempts(company
     later = timezone.now() + datetime.timedelta(seconds=settings.DOCUMENT_READ_TIME_LIMIT + 120)
     with time_machine.travel(later):
         assert reading.document_read_sweep() == {"requeued": 0, "given_up": 0}
+
+
+def test_the_sweeper_also_finds_readings_started_before_they_were_timed(
+    company, django_capture_on_commit_callbacks
+):
+    document = _stuck(company, attempts=0, minutes_ago=0)
+    with company_scope(company):
+        Document.objects.filter(pk=document.pk).update(read_started_at=None)
+    later = timezone.now() + datetime.timedelta(seconds=settings.DOCUMENT_READ_TIME_LIMIT + 120)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert reading.document_read_sweep() == {"requeued": 1, "given_up": 0}
+    with company_scope(company):
+        assert Document.objects.get(pk=document.pk).read_attempts == 1
