@@ -29,7 +29,9 @@ def _create_embedded_broker_folders(sender: Celery, **kwargs: object) -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
 
 
-QUEUES = ("default", "mail", "documents", "delivery")
+# "bulk": readings of a company with a backlog (apps.documents.services.document_queue_read);
+# a worker takes from its queues in turn, so the other companies' readings go on meanwhile.
+QUEUES = ("default", "mail", "documents", "bulk", "delivery")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_routes = {
     "apps.companies.tasks.send_email": {"queue": "mail"},
@@ -44,6 +46,10 @@ app.conf.beat_schedule = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
     "inbox-sweep": {"task": "apps.inbox.tasks.inbox_sweep", "schedule": 60.0},
     "delivery-sweep": {"task": "apps.connections.tasks.delivery_sweep", "schedule": 60.0},
+    "document-read-sweep": {
+        "task": "apps.documents.tasks.document_read_sweep",
+        "schedule": 60.0,
+    },
     # reminders and quote expiry, every morning at 8:00 (Europe/Brussels)
     "sales-daily": {"task": "apps.sales.tasks.sales_daily", "schedule": crontab(hour=8, minute=0)},
 }

@@ -380,6 +380,13 @@ INBOUND_ABUSE_CEILING_MIN = env_int("INBOUND_ABUSE_CEILING_MIN", 500)
 # production). "Test connection" runs in a worker with this timeout (seconds).
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
+# Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
+PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
+OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 5)
+OCR_MAX_PIXELS = env_int("OCR_MAX_PIXELS", 40_000_000)
+DOCUMENT_READ_TIME_LIMIT = env_int("DOCUMENT_READ_TIME_LIMIT", 360)
+DOCUMENT_READ_MAX_ATTEMPTS = env_int("DOCUMENT_READ_MAX_ATTEMPTS", 3)
+DOCUMENT_BULK_THRESHOLD = env_int("DOCUMENT_BULK_THRESHOLD", 20)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,11 @@
 No DTDs, no entities, no network, limits on size, element count and depth: an XML bomb, an
 external entity, a flood of elements, a truncated file or bytes that are not XML raise one
 ``XMLRejected`` naming the problem, fast and before much memory is used.
+
+Only UTF-8 and UTF-16 are read (e-invoices are UTF-8; every XML processor must read both). The
+encoding is told from the first bytes as the XML specification's appendix F does, and the
+declared encoding must agree: an encoding such as UTF-7 would otherwise hide ``<!DOCTYPE`` from
+the byte search (``+ADwAIQ-DOCTYPE``) and reach libxml2, which decodes it.
 """
 
 import functools
@@ -17,6 +22,12 @@ MAX_DEPTH = 100
 MAX_ELEMENTS = 500_000
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# The encoding name of an XML declaration (its bytes are ASCII in every accepted encoding).
+_DECLARED = re.compile(
+    rb"""^<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']"""
+)
+_UTF8_NAMES = {"utf-8", "utf8"}
+_UTF16_NAMES = {"utf-16", "utf16", "utf-16le", "utf-16be"}
 
 MESSAGES = {
     "empty": _("The file is empty."),
@@ -28,6 +39,13 @@ MESSAGES = {
     "not_xml": _("The file is not XML."),
     "malformed": _("The XML is broken or cut off (line %(line)s): %(detail)s"),
     "encoding": _("The XML's character encoding is wrong or unknown: %(detail)s"),
+    "unsupported_encoding": _(
+        "The XML is written in the character encoding %(encoding)s; we only read XML in UTF-8 "
+        "or UTF-16."
+    ),
+    "encoding_mismatch": _(
+        "The XML says it is written in %(declared)s, but it is written in %(actual)s."
+    ),
     "too_deep": _("The XML is nested too deeply (more than %(limit)s levels)."),
     "too_many_elements": _("The XML has too many elements (more than %(limit)s)."),
 }
@@ -44,20 +62,55 @@ class XMLRejected(ValueError):
         super().__init__(f"{code}: {self.message}")
 
 
-def _as_searchable(data: bytes) -> bytes:
-    """UTF-16/32 documents hide ``<!DOCTYPE`` from a byte search; look at them decoded."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (
-        b"\x00\x00\xfe\xff",
-        b"\xff\xfe\x00\x00",
-    ):
-        for encoding in ("utf-32", "utf-16"):
-            try:
-                return data.decode(encoding).encode("utf-8", "replace")
-            except UnicodeDecodeError:
-                continue
-    if b"\x00" in data[:64]:
-        return data.replace(b"\x00", b"")
-    return data
+def _encoding(data: bytes) -> str:
+    """``utf-8``, ``utf-16-le`` or ``utf-16-be``, from the byte order mark or the first
+    characters and the declaration (XML 1.0 appendix F), or ``XMLRejected``."""
+    if data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\x00<", b"<\x00\x00\x00"):
+        raise XMLRejected("unsupported_encoding", encoding="UTF-32")
+    if data[:3] == b"\xef\xbb\xbf":
+        actual, head, bom = "utf-8", data[3:], True
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        actual = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+        head, bom = data[2:258].decode(actual, "replace").encode("ascii", "replace"), True
+    elif data[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        actual = "utf-16-le" if data[:1] == b"<" else "utf-16-be"
+        head, bom = data[:256].decode(actual, "replace").encode("ascii", "replace"), False
+    else:
+        actual, head, bom = "utf-8", data, False
+    match = _DECLARED.match(head.lstrip(b" \t\r\n") if actual == "utf-8" else head)
+    name = match.group(1).decode("ascii") if match else ""
+    declared = name.lower()
+    if declared and declared not in _UTF8_NAMES | _UTF16_NAMES:
+        raise XMLRejected("unsupported_encoding", encoding=name)
+    names = _UTF8_NAMES if actual == "utf-8" else _UTF16_NAMES
+    agrees = (
+        declared in names
+        and not (declared == "utf-16le" and actual == "utf-16-be")
+        and not (declared == "utf-16be" and actual == "utf-16-le")
+    )
+    # Without a byte order mark UTF-16 must say so; without a declaration UTF-8 is the default.
+    if (declared or (actual != "utf-8" and not bom)) and not agrees:
+        raise XMLRejected(
+            "encoding_mismatch",
+            declared=name or "UTF-8",
+            actual=actual.upper().replace("-LE", "LE").replace("-BE", "BE"),
+        )
+    return actual
+
+
+def _decoded(data: bytes, encoding: str) -> bytes:
+    """The document as UTF-8 bytes for the checks done on bytes (a ``<!DOCTYPE`` in UTF-16
+    hides from a byte search). UTF-8 is left as it is: libxml2 checks its bytes."""
+    if encoding == "utf-8":
+        searchable = data
+    else:
+        try:
+            searchable = data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise XMLRejected("encoding", detail=f"{encoding.upper()}: {error.reason}") from None
+    if not searchable.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise XMLRejected("not_xml")
+    return searchable
 
 
 def _most_elements(data: bytes, limit: int) -> int:
@@ -98,15 +151,15 @@ def parse_xml(
         raise XMLRejected("empty")
     if len(data) > max_bytes:
         raise XMLRejected("too_large", limit=max_bytes // (1024 * 1024))
-    searchable = _as_searchable(data)
+    encoding = _encoding(data)
+    searchable = _decoded(data, encoding)
     if _DOCTYPE.search(searchable):
         raise XMLRejected("doctype")
-    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not (stripped.startswith(b"<") or data[:2] in (b"\xff\xfe", b"\xfe\xff")):
-        raise XMLRejected("not_xml")
     if _most_elements(searchable, max_elements) > max_elements:
         raise XMLRejected("too_many_elements", limit=max_elements)
     parser = etree.XMLParser(
+        # the encoding we checked, whatever else a declaration might make libxml2 believe
+        encoding=encoding.replace("-le", "le").replace("-be", "be"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,

@@ -109,6 +109,10 @@ class Document(CompanyOwnedModel):
     # the words are chosen when someone reads them, in their language.
     problem_code = models.CharField(max_length=50, blank=True)
     problems = models.JSONField(default=list, blank=True)
+    # Readings started (counted when a worker starts one, in its own committed transaction):
+    # a document whose reading kills its worker is not read for ever (DOCUMENT_READ_MAX_ATTEMPTS).
+    read_attempts = models.PositiveSmallIntegerField(default=0)
+    read_started_at = models.DateTimeField(null=True, blank=True)
 
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     source_details = models.JSONField(default=dict, blank=True)
@@ -174,6 +178,12 @@ class Document(CompanyOwnedModel):
         indexes = [
             models.Index(fields=["company", "-received_at", "-id"], name="document_recent"),
             models.Index(fields=["company", "status"], name="document_status"),
+            # the sweeper's search for readings that outlived their time limit
+            models.Index(
+                fields=["read_started_at"],
+                name="document_reading",
+                condition=models.Q(status="reading"),
+            ),
             models.Index(fields=["company", "issue_date"], name="document_issue_date"),
             models.Index(fields=["company", "category", "kind"], name="document_kind"),
             models.Index(fields=["company", "counterparty_name"], name="document_counterparty"),

@@ -2,14 +2,24 @@
 
 Every field remembers where it came from; fields a person corrected are never overwritten.
 Runs twice without harm: a document that is no longer "received" or "reading" is left alone.
+
+Nothing stays "reading" for ever: a reading that raises, or outlives the task's soft time
+limit, ends in "needs review" with its reason; each reading started is counted on the document
+before it begins, so one that kills its worker (out of memory, the hard time limit) and comes
+back, redelivered or swept, is given up after ``DOCUMENT_READ_MAX_ATTEMPTS``.
 """
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from stdnum.be import vat as be_vat
 
 from apps.companies.models import Company
@@ -215,7 +225,103 @@ def document_read(*, company_id: int, document_id: int) -> None:
             Document.Status.READING,
         ):
             return
+        # counted (and committed) before reading: a reading that kills the worker still counts
+        document.read_attempts += 1
+        document.read_started_at = timezone.now()
+        document.save(update_fields=["read_attempts", "read_started_at", "updated_at"])
+        if document.read_attempts > settings.DOCUMENT_READ_MAX_ATTEMPTS:
+            services.document_set_status(
+                document=document,
+                status=Document.Status.NEEDS_REVIEW,
+                problems=[_gave_up()],
+            )
+            return
         services.document_set_status(document=document, status=Document.Status.READING)
+    try:
+        _read(document)
+    except SoftTimeLimitExceeded:
+        _needs_review(document, problems.make("read_timeout", "pdf", seconds=read_soft_limit()))
+    except (DatabaseError, OSError):
+        raise  # the task retries these
+    except Exception:
+        # whatever a parser still raises: the document waits for a person, not for ever
+        logger.exception("reading document %s failed", document.pk)
+        _needs_review(document, problems.make("read_failed", "pdf"))
+
+
+def _gave_up() -> problems.Problem:
+    return problems.make("read_gave_up", "pdf", attempts=settings.DOCUMENT_READ_MAX_ATTEMPTS)
+
+
+def _needs_review(document: Document, problem: problems.Problem) -> None:
+    """The document as it was before this reading, waiting for a person with the reason."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.status == Document.Status.READING:
+            services.document_set_status(
+                document=document, status=Document.Status.NEEDS_REVIEW, problems=[problem]
+            )
+
+
+def read_soft_limit() -> int:
+    """Seconds after which a reading is stopped and the document needs review."""
+    return max(settings.DOCUMENT_READ_TIME_LIMIT - 60, settings.DOCUMENT_READ_TIME_LIMIT * 5 // 6)
+
+
+def document_read_sweep(*, limit: int = 500) -> dict[str, int]:
+    """Periodic, across companies: documents "reading" for longer than the task's hard time
+    limit belong to a dead worker. Each is read again (queued as it would be at arrival) until
+    it has used its attempts, then needs review with the reason. Listed bypass of the company
+    scope (a sweeper that fans out)."""
+    from apps.companies.scoping import all_companies
+
+    stuck_before = timezone.now() - timedelta(seconds=settings.DOCUMENT_READ_TIME_LIMIT + 60)
+    requeued = given_up = 0
+    with all_companies():
+        stuck = list(
+            Document.objects.filter(company__is_active=True)
+            .filter(_stuck(stuck_before))
+            .order_by(F("read_started_at").asc(nulls_first=True))
+            .values_list("pk", flat=True)[:limit]
+        )
+        for pk in stuck:
+            with transaction.atomic():
+                # compare-and-set: a reading that finished meanwhile is left alone
+                document = (
+                    Document.objects.select_for_update()
+                    .filter(_stuck(stuck_before), pk=pk)
+                    .select_related("company")
+                    .first()
+                )
+                if document is None:
+                    continue
+                if document.read_attempts >= settings.DOCUMENT_READ_MAX_ATTEMPTS:
+                    services.document_set_status(
+                        document=document,
+                        status=Document.Status.NEEDS_REVIEW,
+                        problems=[_gave_up()],
+                    )
+                    given_up += 1
+                else:
+                    services.document_set_status(document=document, status=Document.Status.RECEIVED)
+                    transaction.on_commit(_enqueue(document))
+                    requeued += 1
+    return {"requeued": requeued, "given_up": given_up}
+
+
+def _stuck(before: Any) -> Q:
+    """Reading since before ``before`` (or, for a reading started before readings were
+    timed, last changed before it)."""
+    return Q(status=Document.Status.READING) & (
+        Q(read_started_at__lt=before) | Q(read_started_at__isnull=True, updated_at__lt=before)
+    )
+
+
+def _enqueue(document: Document) -> Any:
+    return lambda: services.document_queue_read(document)
+
+
+def _read(document: Document) -> None:
     data = document.original.open("rb").read()
     method = ""
     try:

@@ -330,7 +330,7 @@ def _ingest_file(
                 actor=actor,
                 data={"source": source, **_timeline_details(details)},
             )
-            transaction.on_commit(lambda: _enqueue_read(document))
+            transaction.on_commit(lambda: document_queue_read(document))
     except IntegrityError:
         # Another worker stored the same file a moment ago: it is a duplicate after all.
         _discard_files(document)
@@ -350,10 +350,14 @@ def _discard_files(document: Document) -> None:
 def _first_look(kind: FileKind, data: bytes) -> str:
     """A quick check at arrival, so the uploader hears at once what reading will find."""
     from apps.core.xml import XMLRejected, parse_xml
-    from apps.documents.extraction.files import MESSAGES, is_encrypted
+    from apps.documents.extraction.files import ExtractionError, check_pdf
 
-    if kind == FileKind.PDF and is_encrypted(data):
-        return str(MESSAGES["encrypted"])
+    if kind == FileKind.PDF:
+        try:
+            check_pdf(data)
+        except ExtractionError as error:
+            if error.code in ("encrypted", "too_many_pages"):
+                return error.message
     if kind == FileKind.XML:
         try:
             parse_xml(data)
@@ -387,10 +391,26 @@ def _timeline_details(details: dict[str, Any]) -> dict[str, Any]:
     return {key: details[key] for key in keys if details.get(key)}
 
 
-def _enqueue_read(document: Document) -> None:
+def document_queue_read(document: Document) -> None:
+    """Queue the reading of a document, on the queue ``reading_queue`` chooses."""
     from apps.documents.tasks import document_read
 
-    document_read.delay(document.company_id, document.pk)
+    document_read.apply_async(
+        (document.company_id, document.pk), queue=reading_queue(document.company)
+    )
+
+
+def reading_queue(company: Company) -> str:
+    """``documents``, or ``bulk`` when the company already has more than
+    ``DOCUMENT_BULK_THRESHOLD`` documents waiting to be read. Workers take from both queues in
+    turn, so one company's flood (thousands of attachments) doesn't hold up the others."""
+    from apps.companies.scoping import company_scope
+
+    with company_scope(company):
+        waiting = Document.objects.filter(
+            company=company, status__in=(Document.Status.RECEIVED, Document.Status.READING)
+        )[: settings.DOCUMENT_BULK_THRESHOLD + 1].count()
+    return "bulk" if waiting > settings.DOCUMENT_BULK_THRESHOLD else "documents"
 
 
 def document_ingest_upload(

@@ -271,14 +271,26 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
 
     ``peppol=False`` leaves out the Peppol layer (for documents that don't travel over
     Peppol); the report then expects only the other layers.
+
+    Never raises: whatever lxml, Saxon or the Factur-X library raise on a hostile document
+    becomes an error in a report that is not valid.
     """
     report = ValidationReport()
+    try:
+        _validate(report, xml, peppol=peppol)
+    except Exception as error:  # a validator failure is a finding, never a crash
+        report.errors.append(f"validator failed: {type(error).__name__}: {str(error)[:300]}")
+        report.layers_expected = report.layers_expected or [XSD]
+    return report
+
+
+def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
     try:
         root = parse_xml(xml)
     except XMLRejected as error:
         report.errors.append(error.message)
         report.layers_expected = [XSD]
-        return report
+        return
     tree = root.getroottree()
     if root.tag == CII_ROOT:
         report.syntax = "cii"
@@ -290,13 +302,13 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
             rules = [(EN16931, FACTURX_DIR / facturx_lib.FACTURX_LEVEL2schematron[level])]
         except (ValueError, KeyError) as error:
             report.errors.append(f"unknown CII profile: {error}")
-            return report
+            return
     else:
         local = etree.QName(root).localname
         if root.tag != f"{{{ROOT_NS.get(local, '')}}}{local}":
             report.errors.append(f"not an e-invoice: root element {local}")
             report.layers_expected = [XSD]
-            return report
+            return
         report.syntax = "ubl"
         report.layers_expected = [XSD, EN16931, *([PEPPOL] if peppol else [])]
         schema_path = UBL_XSD[local]
@@ -313,7 +325,7 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
         schema = RULES.schema(schema_path)
     except (OSError, etree.XMLSchemaParseError) as error:
         report.errors.append(f"xsd: {error}")
-        return report
+        return
     valid = schema.validate(tree)
     report.layers_run.append(XSD)
     report.rule_sets.append(
@@ -330,7 +342,7 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
                     text=entry.message,
                 )
             )
-        return report  # the rules assume a schema-valid document
+        return  # the rules assume a schema-valid document
     paths = [path for _layer, path in rules]
     for (layer, path), output in zip(rules, RULES.run(paths, _for_the_rules(root)), strict=True):
         if isinstance(output, Exception):
@@ -340,7 +352,6 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
                 _record(report, layer, path, output)
             except etree.XMLSyntaxError as error:
                 report.errors.append(f"{layer}: unreadable report: {error}")
-    return report
 
 
 def warm_up() -> None:

@@ -73,3 +73,58 @@ def test_refusals_name_the_problem(data, code):
     with pytest.raises(XMLRejected) as error:
         parse_xml(data)
     assert error.value.code == code
+
+
+UTF7_DOCTYPE = (
+    b'<?xml version="1.0" encoding="UTF-7"?>\n'
+    b'+ADwAIQ-DOCTYPE r +AFsAPAAh-ENTITY e "x"+AD4AXQA+-\n<r>&e;</r>'
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "named"),
+    [
+        (UTF7_DOCTYPE, "unsupported_encoding", "UTF-7"),
+        (b'<?xml version="1.0" encoding="ISO-8859-1"?><r>\xe9</r>', "unsupported_encoding", ""),
+        ('<?xml version="1.0"?><r/>'.encode("utf-32"), "unsupported_encoding", "UTF-32"),
+        (b"\x4c\x6f\xa7\x94\x93\x40\xa5\x85", "not_xml", ""),  # '<?xml v' in EBCDIC
+        ('<?xml version="1.0" encoding="UTF-8"?><r/>'.encode("utf-16"), "encoding_mismatch", ""),
+        (b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-16"?><r/>', "encoding_mismatch", ""),
+        (
+            '<?xml version="1.0" encoding="UTF-16BE"?><r/>'.encode("utf-16-le"),
+            "encoding_mismatch",
+            "",
+        ),
+        ("<r>é</r>".encode("utf-16-le"), "malformed", ""),  # no BOM, no declaration: not UTF-16
+        (b"\xff\xfe<\x00r\x00>\x00\x00\xd8<\x00/\x00r\x00>\x00", "encoding", ""),  # lone surrogate
+    ],
+)
+def test_only_utf8_and_utf16_are_read(data, code, named):
+    with pytest.raises(XMLRejected) as error:
+        parse_xml(data)
+    assert error.value.code == code
+    assert named in error.value.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<?xml version="1.0"?><r>é</r>'.encode(),
+        '<?xml version="1.0" encoding="utf-8"?><r>é</r>'.encode(),
+        '\ufeff<?xml version="1.0" encoding="UTF-8"?><r>é</r>'.encode(),
+        '<?xml version="1.0" encoding="UTF-16"?><r>é</r>'.encode("utf-16"),  # with BOM
+        "<r>é</r>".encode("utf-16"),  # BOM, no declaration
+        '<?xml version="1.0" encoding="UTF-16"?><r>é</r>'.encode("utf-16-le"),  # no BOM
+        '<?xml version="1.0" encoding="UTF-16"?><r>é</r>'.encode("utf-16-be"),
+        '<?xml version="1.0" encoding="UTF-16LE"?><r>é</r>'.encode("utf-16-le"),
+    ],
+)
+def test_utf8_and_utf16_with_or_without_bom_are_read(data):
+    assert parse_xml(data).text == "é"
+
+
+def test_a_doctype_in_utf16_without_bom_is_refused():
+    xml = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>'
+    with pytest.raises(XMLRejected) as error:
+        parse_xml(xml.encode("utf-16-be"))
+    assert error.value.code == "doctype"

@@ -92,3 +92,20 @@ def test_ubl_number_that_is_not_a_plain_finite_number_is_a_bad_number(element, n
         from_xml(xml[:start] + number.encode() + xml[end:])
     assert error.value.code == "bad_number"
     assert number[:10] in error.value.message
+
+
+def test_utf7_xml_is_an_invalid_report_with_its_reason_not_a_crash():
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-7"?>\n'
+        b"+ADwAIQ-DOCTYPE Invoice +AFsAPAAh-ENTITY a +ACI-x+ACIAPgBd-+AD4-\n"
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&a;</Invoice>'
+    )
+    report = validate(xml)
+    assert not report.is_valid
+    assert "UTF-7" in report.errors[0]
+
+
+def test_whatever_the_validator_raises_becomes_an_invalid_report():
+    report = validate("<Invoice/>")  # type: ignore[arg-type] # not bytes: the parser raises
+    assert not report.is_valid
+    assert report.errors[0].startswith("validator failed: TypeError")

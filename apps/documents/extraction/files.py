@@ -1,25 +1,44 @@
-"""Text and embedded e-invoices out of PDFs and pictures: pdfplumber, factur-x, Tesseract.
+"""Text and embedded e-invoices out of PDFs and pictures: pdfplumber, pdfium, factur-x,
+Tesseract.
 
-Bad files raise ``ExtractionError`` with a code the UI translates; nothing here hangs (page
-limits, OCR timeouts) or lets an unexpected exception escape.
+Bad files raise ``ExtractionError`` with a code the UI translates; nothing here hangs or lets
+an unexpected exception escape (pypdf, pdfminer, pdfium, Pillow and Tesseract errors all
+become one). Memory stays bounded whatever the file says about itself:
+
+- the page count is read first, from the page tree's ``/Count`` that pdfium takes from the
+  trailer's root without loading a page (``PDF_MAX_PAGES``), and pdfplumber never loads more
+  pages than that, even when ``/Count`` lies;
+- a page is rendered for OCR at the resolution that keeps it under ``OCR_MAX_PIXELS`` (a
+  7200 pt page at 200 dpi would be 400 million pixels), and only the first
+  ``OCR_MAX_PAGES`` scanned pages are;
+- a picture's dimensions are checked from its header before it is decoded, with Pillow's
+  decompression-bomb limit set to the same budget.
 """
 
 import io
+import itertools
 import logging
+import math
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as Picture
 
 logger = logging.getLogger(__name__)
 
-MAX_PAGES = 50
-OCR_PAGES = 5
 OCR_DPI = 200
+# Tesseract refuses pictures wider or taller than this.
+OCR_MAX_SIDE = 32_000
 OCR_TIMEOUT = 60
 MIN_TEXT = 40  # characters below which a PDF page counts as a scan
 
@@ -39,6 +58,21 @@ MESSAGES = {
     ),
     "ocr_failed": _("Text recognition failed on this picture; fill in the details yourself."),
     "unsupported_image": _("This picture can't be opened; fill in the details yourself."),
+    "image_too_large": _(
+        "The picture is too large (%(width)s × %(height)s pixels); we read pictures of up to "
+        "%(limit)s megapixels. Fill in the details yourself; the original is kept."
+    ),
+    "read_timeout": _(
+        "Reading this document took longer than %(seconds)s seconds and was stopped. Fill in "
+        "the details yourself; the original is kept."
+    ),
+    "read_failed": _(
+        "This document could not be read. Fill in the details yourself; the original is kept."
+    ),
+    "read_gave_up": _(
+        "Reading this document failed %(attempts)s times (it took too long or stopped the "
+        "reader). Fill in the details yourself; the original is kept."
+    ),
 }
 
 
@@ -64,78 +98,215 @@ class PdfText:
     ocr: bool
 
 
-def _open(data: bytes) -> Any:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+def _pdfium(data: bytes) -> Any:
+    """The document opened by pdfium, which reads the cross-reference table and the page
+    tree's ``/Count`` but no page; refused when it declares more than ``PDF_MAX_PAGES``."""
+    import pypdfium2 as pdfium
 
     try:
-        return pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise ExtractionError("encrypted") from None
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise ExtractionError("encrypted") from None
+        raise ExtractionError("malformed") from None
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        raise ExtractionError("malformed") from None
+    if len(document) > settings.PDF_MAX_PAGES:
+        document.close()
+        raise ExtractionError("too_many_pages", limit=settings.PDF_MAX_PAGES)
+    return document
+
+
+def check_pdf(data: bytes) -> None:
+    """Refuse a PDF that is too long, damaged or protected (even one that opens with an
+    empty password) before anything else reads it. pdfium reads what this needs in
+    C: a 200,000-page PDF is refused in half a second, where pypdf takes seconds."""
+    import pypdfium2.raw as pdfium_c
+
+    document = _pdfium(data)
+    try:
+        if pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
+            raise ExtractionError("encrypted")
+    finally:
+        document.close()
+
+
+def _plumber_pages(data: bytes) -> tuple[Any, list[Any]]:
+    """pdfplumber's document and its pages, created one by one and never more than
+    ``PDF_MAX_PAGES`` (``pdf.pages`` would build every page the tree holds first)."""
+    import pdfplumber
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as error:
         if "password" in str(error).lower() or "encrypt" in str(error).lower():
             raise ExtractionError("encrypted") from None
         raise ExtractionError("malformed") from None
-
-
-def is_encrypted(data: bytes) -> bool:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    limit = settings.PDF_MAX_PAGES
+    pages: list[Any] = []
     try:
-        return bool(PdfReader(io.BytesIO(data)).is_encrypted)
-    except (PdfReadError, ValueError, OSError, KeyError, TypeError):
-        return False
+        doctop = 0.0
+        for number, raw in enumerate(
+            itertools.islice(PDFPage.create_pages(pdf.doc), limit + 1), start=1
+        ):
+            if number > limit:
+                raise ExtractionError("too_many_pages", limit=limit)
+            page = Page(pdf, raw, page_number=number, initial_doctop=doctop)
+            pages.append(page)
+            doctop += page.height
+    except ExtractionError:
+        pdf.close()
+        raise
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        pdf.close()
+        raise ExtractionError("malformed") from None
+    pdf._pages = pages  # what ``pdf.pages`` would have built, within the limit
+    return pdf, pages
+
+
+def render_page(document: Any, index: int, *, max_pixels: int) -> "Picture":
+    """Page ``index`` of a pdfium document as a greyscale picture for OCR, at ``OCR_DPI`` or
+    at the lower resolution that keeps it within ``max_pixels`` (and Tesseract's side limit).
+    """
+    page = document[index]
+    try:
+        width, height = page.get_size()  # in points, 1/72 inch
+        if not (width > 0 and height > 0):
+            raise ExtractionError("malformed")
+        # the largest scale s with (width·s + 1)(height·s + 1) <= max_pixels: pdfium rounds
+        # each side of the bitmap up to a whole pixel
+        area, sides = width * height, width + height
+        budget_scale = (-sides + math.sqrt(sides * sides + 4 * area * (max_pixels - 1))) / (
+            2 * area
+        )
+        scale = min(OCR_DPI / 72, budget_scale, (OCR_MAX_SIDE - 1) / max(width, height))
+        bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=False)
+        try:
+            return bitmap.to_pil()
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
 
 
 def pdf_text(data: bytes, *, allow_ocr: bool = True) -> PdfText:
     """The text of a PDF, page by page in reading layout; scanned pages go through OCR."""
-    if is_encrypted(data):
-        raise ExtractionError("encrypted")
-    pdf = _open(data)
+    check_pdf(data)
+    pdf, pages = _plumber_pages(data)
     try:
-        if len(pdf.pages) > MAX_PAGES:
-            raise ExtractionError("too_many_pages", limit=MAX_PAGES)
         texts = []
         scanned = []
-        for index, page in enumerate(pdf.pages):
+        for index, page in enumerate(pages):
             try:
                 text = page.extract_text(layout=True) or ""
+            except SoftTimeLimitExceeded:
+                raise
             except Exception:
                 logger.warning("unreadable PDF page %s", index + 1, exc_info=True)
                 text = ""
             texts.append(text)
-            if len(text.strip()) < MIN_TEXT and index < OCR_PAGES:
+            if len(text.strip()) < MIN_TEXT and index < settings.OCR_MAX_PAGES:
                 scanned.append(index)
         used_ocr = False
         if allow_ocr and scanned and sum(len(t.strip()) for t in texts) < MIN_TEXT * len(texts):
-            for index in scanned:
-                image = pdf.pages[index].to_image(resolution=OCR_DPI).original
-                buffer = io.BytesIO()
-                image.save(buffer, format="PNG")
-                texts[index] = ocr_image(buffer.getvalue())
-                used_ocr = True
-        return PdfText(text="\n\f\n".join(texts), pages=len(pdf.pages), ocr=used_ocr)
+            texts, used_ocr = _ocr_pages(data, texts, scanned), True
+        return PdfText(text="\n\f\n".join(texts), pages=len(pages), ocr=used_ocr)
     finally:
         pdf.close()
 
 
+def _ocr_pages(data: bytes, texts: list[str], scanned: list[int]) -> list[str]:
+    texts = list(texts)
+    document = _pdfium(data)
+    try:
+        for index in scanned:
+            try:
+                picture = render_page(document, index, max_pixels=settings.OCR_MAX_PIXELS)
+            except ExtractionError:
+                raise
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.warning("PDF page %s can't be rendered", index + 1, exc_info=True)
+                raise ExtractionError("malformed") from None
+            texts[index] = _ocr(picture)
+    finally:
+        document.close()
+    return texts
+
+
+def _picture(data: bytes) -> "Picture":
+    """A picture decoded only once its header shows it fits ``OCR_MAX_PIXELS``."""
+    from PIL import Image
+
+    limit = settings.OCR_MAX_PIXELS
+    # Pillow warns above this many pixels and refuses above twice as many; the warning is an
+    # error here, so a picture over the budget is never decoded.
+    Image.MAX_IMAGE_PIXELS = limit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            picture = Image.open(io.BytesIO(data))  # reads the header, not the pixels
+            width, height = picture.size
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ExtractionError("image_too_large", **_size_params(data, limit)) from None
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            raise ExtractionError("unsupported_image") from None
+        if width * height > limit:
+            raise ExtractionError(
+                "image_too_large", width=width, height=height, limit=limit // 1_000_000
+            )
+        try:
+            picture.load()
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            raise ExtractionError("unsupported_image") from None
+    return picture
+
+
+def _size_params(data: bytes, limit: int) -> dict[str, object]:
+    """The dimensions a picture claims, read without Pillow's limit, for the message."""
+    from PIL import Image
+
+    saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        width, height = Image.open(io.BytesIO(data)).size
+        return {"width": width, "height": height, "limit": limit // 1_000_000}
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        return {"width": "?", "height": "?", "limit": limit // 1_000_000}
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
 def ocr_image(data: bytes, *, languages: str = "nld+fra+eng") -> str:
-    """Text of a picture with Tesseract (a subprocess with a timeout)."""
+    """Text of a picture (PNG, JPEG) with Tesseract."""
+    if shutil.which("tesseract") is None:
+        raise ExtractionError("ocr_unavailable")
+    return _ocr(_picture(data), languages=languages)
+
+
+def _ocr(picture: "Picture", *, languages: str = "nld+fra+eng") -> str:
+    """Text of a decoded picture with Tesseract (a subprocess with a timeout)."""
     binary = shutil.which("tesseract")
     if binary is None:
         raise ExtractionError("ocr_unavailable")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ExtractionError("unsupported_image") from None
     with tempfile.TemporaryDirectory(prefix="okioki-ocr-") as folder:
         path = Path(folder) / "page.png"
-        image.convert("L").save(path)
         try:
+            picture.convert("L").save(path)
             completed = subprocess.run(  # noqa: S603 - fixed binary, our own temp file
                 [binary, str(path), "stdout", "-l", languages, "--psm", "4"],
                 capture_output=True,
@@ -144,6 +315,9 @@ def ocr_image(data: bytes, *, languages: str = "nld+fra+eng") -> str:
             )
         except subprocess.TimeoutExpired:
             raise ExtractionError("ocr_failed") from None
+        except (OSError, ValueError):
+            logger.warning("OCR could not run", exc_info=True)
+            raise ExtractionError("ocr_failed") from None
     if completed.returncode != 0:
         logger.warning("tesseract failed: %s", completed.stderr[:500])
         raise ExtractionError("ocr_failed")
@@ -151,11 +325,16 @@ def ocr_image(data: bytes, *, languages: str = "nld+fra+eng") -> str:
 
 
 def embedded_xml(data: bytes) -> EmbeddedXml | None:
-    """A Factur-X/ZUGFeRD XML, or a UBL XML attached to the PDF, if there is one."""
+    """A Factur-X/ZUGFeRD XML, or a UBL XML attached to the PDF, if there is one.
+
+    Raises ``ExtractionError`` for a PDF refused by ``check_pdf`` (e.g. too many pages)."""
     from facturx import get_xml_from_pdf
 
+    check_pdf(data)
     try:
         filename, xml = get_xml_from_pdf(data, check_xsd=False)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         filename, xml = None, None
     if xml:
@@ -164,6 +343,8 @@ def embedded_xml(data: bytes) -> EmbeddedXml | None:
 
     try:
         attachments = PdfReader(io.BytesIO(data)).attachments
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         return None
     for name, contents in attachments.items():
