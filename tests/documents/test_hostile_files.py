@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from apps.documents.extraction.files import (
     ExtractionError,
+    _picture,
     embedded_xml,
     ocr_image,
     pdf_text,
@@ -79,11 +80,11 @@ def png_header(width: int, height: int) -> bytes:
     )
 
 
-def png(width: int, height: int) -> bytes:
+def png(width: int, height: int, *, picture_format: str = "PNG") -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("L", (width, height), 255).save(buffer, format="PNG")
+    Image.new("L", (width, height), 255).save(buffer, format=picture_format)
     return buffer.getvalue()
 
 
@@ -174,6 +175,29 @@ def test_the_picture_budget_is_a_setting():
     assert error.value.code == "image_too_large"
     assert "101 × 100" in error.value.message
     assert ocr_image(png(100, 100)).strip() == ""
+
+
+@override_settings(OCR_MAX_PIXELS=10_000)
+@pytest.mark.parametrize(
+    ("width", "height", "read_size"),
+    [(200, 150, (100, 75)), (400, 300, (100, 75)), (780, 800, (98, 100))],
+)
+def test_a_photo_over_the_budget_is_read_at_a_reduced_scale(width, height, read_size):
+    # given a JPEG of up to 64 times the budget (a 48-megapixel phone photo against 40)
+    data = png(width, height, picture_format="JPEG")
+    # when it is decoded for OCR
+    picture = _picture(data)
+    # then libjpeg decodes it at 1/2, 1/4 or 1/8 scale, within the budget
+    assert picture.size == read_size
+    assert picture.size[0] * picture.size[1] <= 10_000
+
+
+@override_settings(OCR_MAX_PIXELS=10_000)
+def test_a_photo_too_large_even_at_an_eighth_or_not_a_jpeg_is_refused():
+    for data in (png(1000, 1000, picture_format="JPEG"), png(200, 150)):
+        with pytest.raises(ExtractionError) as error:
+            _picture(data)
+        assert error.value.code == "image_too_large"
 
 
 @pytest.mark.parametrize(

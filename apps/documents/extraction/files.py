@@ -243,31 +243,32 @@ def _ocr_pages(data: bytes, texts: list[str], scanned: list[int]) -> list[str]:
     return texts
 
 
+# A JPEG can be decoded at 1/2, 1/4 or 1/8 of its size (libjpeg's DCT scaling), never
+# holding the full picture: a 48-megapixel phone photo is read at a quarter of its pixels.
+JPEG_SCALES = (2, 4, 8)
+
+
 def _picture(data: bytes) -> "Picture":
-    """A picture decoded only once its header shows it fits ``OCR_MAX_PIXELS``."""
+    """A picture decoded only within ``OCR_MAX_PIXELS``: a bigger JPEG is decoded at a
+    reduced scale that fits (up to 64 times the budget), anything else bigger is refused
+    from its header, before any pixel is decoded."""
     from PIL import Image
 
     limit = settings.OCR_MAX_PIXELS
     # Pillow warns above this many pixels and refuses above twice as many; the warning is an
-    # error here, so a picture over the budget is never decoded.
+    # error here, so a picture over the budget is never decoded at full size.
     Image.MAX_IMAGE_PIXELS = limit
+    width, height, picture_format = _header(data, limit)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            picture = Image.open(io.BytesIO(data))  # reads the header, not the pixels
-            width, height = picture.size
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ExtractionError("image_too_large", **_size_params(data, limit)) from None
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            raise ExtractionError("unsupported_image") from None
-        if width * height > limit:
-            raise ExtractionError(
-                "image_too_large", width=width, height=height, limit=limit // 1_000_000
-            )
-        try:
+            if width * height > limit:
+                picture = _reduced_jpeg(data, width, height, picture_format, limit)
+            else:
+                picture = Image.open(io.BytesIO(data))
             picture.load()
+        except ExtractionError:
+            raise
         except SoftTimeLimitExceeded:
             raise
         except Exception:
@@ -275,20 +276,48 @@ def _picture(data: bytes) -> "Picture":
     return picture
 
 
-def _size_params(data: bytes, limit: int) -> dict[str, object]:
-    """The dimensions a picture claims, read without Pillow's limit, for the message."""
+def _header(data: bytes, limit: int) -> tuple[int, int, str]:
+    """Width, height and format from the picture's header (no pixel is decoded)."""
     from PIL import Image
 
     saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
     try:
-        width, height = Image.open(io.BytesIO(data)).size
-        return {"width": width, "height": height, "limit": limit // 1_000_000}
+        picture = Image.open(io.BytesIO(data))  # reads the header, not the pixels
+        width, height = picture.size
+        return width, height, picture.format or ""
     except SoftTimeLimitExceeded:
         raise
     except Exception:
-        return {"width": "?", "height": "?", "limit": limit // 1_000_000}
+        raise ExtractionError("unsupported_image") from None
     finally:
         Image.MAX_IMAGE_PIXELS = saved
+
+
+def _reduced_jpeg(data: bytes, width: int, height: int, picture_format: str, limit: int) -> Any:
+    """A JPEG over the budget, set up to decode at the smallest reduction that fits."""
+    from PIL import Image
+
+    too_large = ExtractionError(
+        "image_too_large", width=width, height=height, limit=limit // 1_000_000
+    )
+    if picture_format != "JPEG":
+        raise too_large
+    for scale in JPEG_SCALES:
+        size = (-(-width // scale), -(-height // scale))
+        if size[0] * size[1] <= limit:
+            break
+    else:
+        raise too_large
+    saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        picture = Image.open(io.BytesIO(data))
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+    # Pillow picks the largest DCT scale that keeps the picture at least the size asked for.
+    picture.draft("L", (max(1, width // scale), max(1, height // scale)))
+    if picture.size[0] * picture.size[1] > limit:
+        raise too_large
+    return picture
 
 
 def ocr_image(data: bytes, *, languages: str = "nld+fra+eng") -> str:
