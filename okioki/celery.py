@@ -35,6 +35,7 @@ QUEUES = ("default", "mail", "documents", "bulk", "delivery")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_routes = {
     "apps.companies.tasks.send_email": {"queue": "mail"},
+    "apps.accounts.tasks.login_unlock_offer": {"queue": "mail"},
     # someone waits for it on the page: not behind the scans of the mail queue
     "apps.inbox.tasks.connection_test_run": {"queue": "default"},
     "apps.inbox.*": {"queue": "mail"},

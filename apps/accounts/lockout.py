@@ -58,7 +58,10 @@ def login_attempt_consume(request: HttpRequest, *, login: str, key: str) -> Any:
         config = {ACTION: _login_rates(per_account=False)}
     usage = ratelimit.consume(request, app=APP, action=ACTION, key=key, config=config)
     if usage is None and config is None and _account_locked(request, key=key):
-        login_unlock_offer(login=login)
+        # Looked up and sent in a worker: the answer takes as long for an unknown login.
+        from apps.accounts import tasks
+
+        tasks.login_unlock_offer.delay(login)
     return usage
 
 

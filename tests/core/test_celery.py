@@ -101,9 +101,10 @@ def test_round_trip_through_redis(redis_url, tmp_path):
 def _expected_queue(task_name: str) -> str:
     if task_name == "apps.inbox.tasks.connection_test_run":
         return "default"  # someone waits for it: not behind the scans
-    if task_name == "apps.companies.tasks.send_email" or task_name.startswith(
-        ("apps.inbox.", "apps.sales.")
-    ):
+    if task_name in (
+        "apps.companies.tasks.send_email",
+        "apps.accounts.tasks.login_unlock_offer",
+    ) or task_name.startswith(("apps.inbox.", "apps.sales.")):
         return "mail"
     if task_name.startswith("apps.documents."):
         return "documents"
