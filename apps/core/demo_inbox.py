@@ -5,6 +5,7 @@ import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -78,6 +79,24 @@ def _mail(
     return mail.as_bytes()
 
 
+def _nested_mail(subject: str, sender: str, to: str, levels: int) -> bytes:
+    """A broken e-mail: ``levels`` multipart levels, each inside the one before (a
+    hostile sender's way to crash a mail parser). OkiOki records it with its headers."""
+    body = b"Content-Type: text/plain\r\n\r\nFactuur in bijlage.\r\n"
+    for level in range(levels):
+        boundary = f"level{level}".encode()
+        body = (
+            b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n'
+            b"--" + boundary + b"\r\n" + body + b"\r\n--" + boundary + b"--\r\n"
+        )
+    headers = (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+        "Date: Fri, 20 Nov 2026 10:15:00 +0000\r\n"
+        f"Message-ID: {make_msgid(domain='demo.okioki.example')}\r\nMIME-Version: 1.0\r\n"
+    )
+    return headers.encode() + body
+
+
 def _read_new_documents(company: Company, messages: list[InboundMessage]) -> None:
     ids = [
         item["document"]
@@ -135,6 +154,12 @@ def seed_inbox(company: Company) -> None:
             address.address,
             "Ontdek onze acties!",
             newsletter=True,
+        ),
+        _nested_mail(
+            "Factuur 2026-118 (dringend)",
+            "Onbekende afzender <facturen@verdacht.example>",
+            address.address,
+            levels=2 * settings.MAIL_MAX_DEPTH,
         ),
     ]
     messages = [

@@ -29,6 +29,11 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
             "quotes": Quote.objects.count(),
         }
         assert Document.objects.filter(category=Category.SALES).exists()
+        # a hostile e-mail is recorded with its headers, never stuck
+        assert InboundMessage.objects.filter(
+            status=InboundMessage.Status.FAILED, subject__startswith="Factuur 2026-118"
+        ).exists()
+        assert not InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED).exists()
         assert Invoice.objects.filter(status=Invoice.Status.PAID).exists()
         assert Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
         assert Quote.objects.filter(status=Quote.Status.ACCEPTED, invoice__isnull=False).exists()
