@@ -29,6 +29,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
 
 @pytest.fixture(scope="session")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
-    # 1.5 GB of memory and 60 s per item: what a worker may spend on one file at most
-    with Runner(tmp_path_factory.mktemp("hostile-runs"), memory_mb=1536, timeout=60) as started:
+    # 1.5 GB of memory and 90 s per item and path: far more than a correct run needs
+    with Runner(tmp_path_factory.mktemp("hostile-runs"), memory_mb=1536, timeout=90) as started:
         yield started

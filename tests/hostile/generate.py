@@ -764,7 +764,10 @@ ITEMS: list[tuple[Item, Callable[[], bytes]]] = [
     ),
     (
         Item(
-            "xml/lines-20000.xml", "a well-formed UBL invoice of 20,000 lines (7 MB)", expect=FINAL
+            "xml/lines-20000.xml",
+            "a well-formed UBL invoice of 20,000 lines (9 MB)",
+            expect=FINAL,
+            megabytes=800,
         ),
         many_lines_ubl,
     ),
@@ -790,7 +793,7 @@ ITEMS: list[tuple[Item, Callable[[], bytes]]] = [
     (
         Item(
             "pdf/pages-200000.pdf",
-            "200,000 real page objects (11 MB)",
+            "200,000 real page objects in a balanced page tree (20 MB)",
             codes=("too_many_pages",),
             seconds=20,
             megabytes=700,
@@ -930,7 +933,12 @@ ITEMS: list[tuple[Item, Callable[[], bytes]]] = [
         Item("mime/pdf-parts-5000.eml", "5,000 distinct PDF attachments (3 MB)", expect=READABLE),
         many_pdf_parts,
     ),
-    (Item("mime/flat-100000.eml", "100,000 one-line text parts (4 MB)", expect=FINAL), flat_parts),
+    (
+        Item(
+            "mime/flat-100000.eml", "100,000 one-line text parts (4 MB)", expect=FINAL, seconds=30
+        ),
+        flat_parts,
+    ),
     (
         Item(
             "mime/broken-boundaries.eml",

@@ -269,7 +269,9 @@ def _extract_verdict(item: Item, report: dict[str, Any], wrong: list[str]) -> tu
     message = report["stderr"].strip().splitlines()[-1:] or [""]
     if "Traceback" in report["stderr"] or not message[0].startswith("CommandError"):
         wrong.append(f"not a clear error: {report['stderr'][-200:]}")
-    return f"exit {report['exit']}: {message[0][:80]}", wrong
+    # "CommandError: /path/to/FILE: what is wrong" -> "what is wrong"
+    said = message[0].split(": ", 2)[-1] if message[0].startswith("CommandError") else message[0]
+    return f"exit {report['exit']}: {said[:80]}", wrong
 
 
 def _mail_checks(item: Item, run: Run, report: dict[str, Any], wrong: list[str]) -> list[str]:
@@ -341,7 +343,8 @@ def _serve(workdir: Path) -> None:
     setup_test_environment()  # the test client then sees each page's context
     connections.close_all()
     _preload()
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    status = Path("/proc/self/status").read_text()
+    baseline = int(status.split("VmRSS:")[1].split()[0]) / 1024  # what every child starts from
     protocol.write(f"ready {baseline:.0f}\n")
     for count, line in enumerate(sys.stdin, start=1):
         request = json.loads(line)

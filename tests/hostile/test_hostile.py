@@ -1,6 +1,6 @@
 """Issue 11, "Proof": every hostile file and e-mail of the corpus (``generate.py``) goes
 through the upload page, the forwarding address, a Dovecot mailbox scan and ``manage.py
-documents extract``, each in a child process capped at 1.5 GB and 60 s (``runner.py``).
+documents extract``, each in a child process capped at 1.5 GB and 90 s (``runner.py``).
 
 Each must give a clear result: documents end ready, needing review or refused with a reason
 (never "received" or "reading"), e-mails are recorded with their headers and never stay
