@@ -231,8 +231,20 @@ def verdict(item: Item, run: Run) -> tuple[str, list[str]]:
         refused = [r["filename"] for r in report.get("results", []) if r["error_code"]]
         if refused:
             wrong.append(f"refused at arrival although readable: {', '.join(refused)}")
-    if item.documents and len(documents) != item.documents:
-        wrong.append(f"{len(documents)} documents, expected {item.documents} (none lost)")
+    if item.documents:
+        # each member is a document or refused with its reason: none is lost without a word
+        refusals = [r for r in report.get("results", []) if r["error_code"]] + [
+            a
+            for m in report.get("messages", [])
+            if not m["is_next"]
+            for a in m["attachments"]
+            if a["result"] not in ("created", "duplicate", "joined")
+        ]
+        if len(documents) + len(refusals) != item.documents:
+            wrong.append(
+                f"{len(documents)} documents and {len(refusals)} refusals for "
+                f"{item.documents} files: one was dropped without a word"
+            )
     if item.codes and not reasons & set(item.codes):
         wrong.append(f"reason not among {item.codes}: {sorted(reasons) or 'none'}")
     limits = report["limits"]
