@@ -168,7 +168,9 @@ def _ingest_zip(
     budget.left -= total
     unpacked: list[tuple[str, str, bytes]] = []  # name, path in the archive, bytes
     for info in members:
-        name = info.filename.rsplit("/", 1)[-1]
+        # Windows tools separate folders with a backslash (..\..\bill.pdf is the file bill.pdf,
+        # not a hidden file): only the file's own name counts, never a path.
+        name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
         if name.startswith(".") or info.filename.startswith("__MACOSX/"):
             continue  # resource forks and hidden files from desktop zip tools
         if info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:

@@ -127,6 +127,23 @@ def test_too_large_file_is_refused(company, settings):
     assert result.error_code == "too_large"
 
 
+def test_a_zip_member_with_a_path_is_taken_by_its_own_name(company):
+    # given members named with Windows and Unix paths that climb out of the archive
+    archive = _zip({"..\\..\\evil-3.pdf": PDF, "../../other.pdf": PDF + b"\n%other"})
+    with company_scope(company):
+        # when the ZIP is uploaded
+        result = document_ingest(
+            company=company, data=archive, filename="paths.zip", source=Source.UPLOAD
+        )
+        # then each is a document under its own name, none dropped without a word
+        outcomes = {child.filename: child.error_code or "ok" for child in result.children}
+        assert outcomes == {"evil-3.pdf": "ok", "other.pdf": "ok"}
+        assert sorted(Document.objects.values_list("original_filename", flat=True)) == [
+            "evil-3.pdf",
+            "other.pdf",
+        ]
+
+
 def test_zip_bomb_is_refused(company):
     bomb = _zip({"bomb.pdf": b"%PDF-1.4\n" + b"0" * 5_000_000})
     with company_scope(company):
