@@ -209,16 +209,13 @@ class DocumentListAPI(CompanyScopedAPIView):
                 {"detail": str(_no_files_message()), "code": "required"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        results = [
-            services.document_ingest_upload(
-                company=self.company,
-                upload=upload,
-                source=Source.API,
-                details={"uploaded_by": self.user.email},
-                actor=self.user,
-            )
-            for upload in uploads
-        ]
+        results = services.document_ingest_uploads(
+            company=self.company,
+            uploads=uploads,
+            source=Source.API,
+            details={"uploaded_by": self.user.email},
+            actor=self.user,
+        )
         flat = _flatten(results)
         code = (
             status.HTTP_201_CREATED

@@ -415,27 +415,38 @@ def reading_queue(company: Company) -> str:
     return "bulk" if waiting > settings.DOCUMENT_BULK_THRESHOLD else "documents"
 
 
-def document_ingest_upload(
+def document_ingest_uploads(
     *,
     company: Company,
-    upload: UploadedFile,
+    uploads: list[UploadedFile],
     source: str,
     details: dict[str, Any],
     actor: User | None,
-) -> IngestResult:
-    """An uploaded file (the upload page, the API): refused by its size before it is read, so
-    a file past the limit never reaches memory (it arrives cut, see apps.core.uploads)."""
+) -> list[IngestResult]:
+    """The files of one upload (the upload page, the API), each refused by its size before it
+    is read, so a file past the limit never reaches memory (it arrives cut, see
+    apps.core.uploads). Their ZIPs share one unpacking budget (``ZIP_MAX_TOTAL_SIZE``)."""
     limit = settings.MAX_UPLOAD_SIZE
-    if (upload.size or 0) > limit:
-        return _error(upload.name or "document", "too_large", limit=limit // (1024 * 1024))
-    return document_ingest(
-        company=company,
-        data=upload.read(),
-        filename=upload.name or "",
-        source=source,
-        details=details,
-        actor=actor,
-    )
+    budget = UnpackBudget()
+    results = []
+    for upload in uploads:
+        if (upload.size or 0) > limit:
+            results.append(
+                _error(upload.name or "document", "too_large", limit=limit // (1024 * 1024))
+            )
+            continue
+        results.append(
+            document_ingest(
+                company=company,
+                data=upload.read(),
+                filename=upload.name or "",
+                source=source,
+                details=details,
+                actor=actor,
+                budget=budget,
+            )
+        )
+    return results
 
 
 @transaction.atomic

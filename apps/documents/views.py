@@ -53,16 +53,13 @@ def document_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     results = []
     if request.method == "POST" and form.is_valid():
-        for uploaded in form.cleaned_data["uploads"]:
-            results.append(
-                services.document_ingest_upload(
-                    company=company,
-                    upload=uploaded,
-                    source=Source.UPLOAD,
-                    details={"uploaded_by": request.user.email},  # type: ignore[union-attr]
-                    actor=request.user,  # type: ignore[arg-type]
-                )
-            )
+        results = services.document_ingest_uploads(
+            company=company,
+            uploads=form.cleaned_data["uploads"],
+            source=Source.UPLOAD,
+            details={"uploaded_by": request.user.email},  # type: ignore[union-attr]
+            actor=request.user,  # type: ignore[arg-type]
+        )
         created = sum(
             1 for r in _flatten(results) if r.document and not r.is_duplicate and not r.joined_with
         )

@@ -168,6 +168,32 @@ def test_a_zip_unpacking_past_the_total_cap_is_refused_whole(company, settings):
         assert Document.objects.count() == 0  # nothing taken in part
 
 
+def test_the_zips_of_one_upload_share_one_unpacking_cap(company, owner, client_for, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # given two ZIPs, each within the cap but together past it
+    settings.ZIP_MAX_TOTAL_SIZE = 1024 * 1024
+    first = _zip({f"a-{n}.pdf": mails.padded_pdf(f"a{n}", 300_000) for n in range(2)})
+    second = _zip({f"b-{n}.pdf": mails.padded_pdf(f"b{n}", 300_000) for n in range(2)})
+    url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
+    # when they are uploaded together
+    response = client_for(owner).post(
+        url,
+        {
+            "uploads": [
+                SimpleUploadedFile("first.zip", first, content_type="application/zip"),
+                SimpleUploadedFile("second.zip", second, content_type="application/zip"),
+            ]
+        },
+    )
+    # then the first is unpacked and the second refused whole, with the reason
+    assert response.status_code == 200
+    with company_scope(company):
+        names = sorted(Document.objects.values_list("original_filename", flat=True))
+    assert names == ["a-0.pdf", "a-1.pdf"]
+    assert "Nothing was taken from it" in response.content.decode()
+
+
 def test_a_zip_with_more_files_than_the_cap_is_refused_whole(company, settings):
     settings.ZIP_MAX_MEMBERS = 3
     archive = _zip({f"bon-{n}.pdf": PDF + str(n).encode() for n in range(4)})
