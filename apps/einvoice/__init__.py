@@ -6,8 +6,9 @@ Public API (import from here):
   raises ``EInvoiceError`` (``code`` + translated ``message``).
 - ``from_pdf(data: bytes) -> Document``: the Factur-X / ZUGFeRD XML of a PDF, or a UBL
   document attached to it; same errors.
-- ``to_ubl(document: Document) -> bytes``: Peppol BIS 3 UBL, totals recomputed.
-- ``complete(document) -> Document``: the same totals and VAT breakdown computation.
+- ``to_ubl(document: Document) -> bytes``: Peppol BIS 3 UBL; the amounts a read document
+  states are written as stated, those of a document without totals are computed.
+- ``complete(document) -> Document``: the same: computes what the document leaves out.
 - ``validate(xml: bytes) -> ValidationReport``: XSD, EN 16931 and Peppol rules.
 """
 
