@@ -8,9 +8,12 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 
 from apps.companies.scoping import company_scope
+from apps.documents.envelope import envelope_xml
 from apps.documents.models import Document, Source
 from apps.documents.services import document_assess, document_ingest
 from apps.einvoice import from_xml, to_ubl, validate
@@ -19,6 +22,8 @@ from tests.conftest import shared_data
 from tests.documents import samples as rendered
 from tests.documents.helpers import ingest_and_read
 from tests.einvoice import samples
+from tests.einvoice.conftest import en16931_valid_examples, example_id
+from tests.einvoice.stated import stated_amounts
 
 D = Decimal
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
@@ -233,3 +238,22 @@ def test_a_pdf_and_its_xml_in_one_zip_are_one_document(company, django_capture_o
     assert document.status == Document.Status.READY, document.problem
     model = from_xml(document.envelope.open("rb").read())
     assert [a.content for a in model.attachments] == [pdf]
+
+
+EXAMPLES = en16931_valid_examples()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[example_id(p) for p in EXAMPLES])
+def test_the_envelope_of_an_official_example_keeps_every_amount_it_states(company, path):
+    # Source amounts are sacred: the envelope the accountant gets carries the supplier's
+    # BT-106…BT-115, line net amounts and VAT breakdown, never recomputed ones. A CII is
+    # converted; so is a UBL that came inside a PDF (the PDF is embedded).
+    source = shared_data(path)
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            xml=ContentFile(source, name="invoice.xml"),
+            xml_is_ubl=b"CrossIndustryInvoice" not in source[:2000],
+        )
+        envelope = envelope_xml(document)
+    assert stated_amounts(envelope) == stated_amounts(source)

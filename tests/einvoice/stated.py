@@ -44,8 +44,13 @@ def _cents(text: str | None) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _rate(text: str | None) -> Decimal | None:
-    return Decimal(text.strip()).normalize() if text and text.strip() else None
+def _vat(
+    category: str | None, rate: str | None, taxable: str | None, tax: str | None
+) -> tuple[str, Decimal | None, Decimal, Decimal]:
+    """(category, rate, BT-116, BT-117); category O has no rate, an absent rate is zero."""
+    code = (category or "").strip()
+    percent = None if code == "O" else Decimal((rate or "0").strip() or "0").normalize()
+    return (code, percent, _cents(taxable), _cents(tax))
 
 
 def stated_amounts(xml: bytes) -> dict[str, object]:
@@ -70,16 +75,12 @@ def _ubl(root: etree._Element) -> dict[str, object]:
             continue
         tax_total = _cents(amount.text)
         for sub in tax.findall("cac:TaxSubtotal", NS):
-            category = (sub.findtext("cac:TaxCategory/cbc:ID", namespaces=NS) or "").strip()
             vat.append(
-                (
-                    category,
-                    None
-                    if category == "O"
-                    else _rate(sub.findtext("cac:TaxCategory/cbc:Percent", namespaces=NS))
-                    or Decimal("0"),
-                    _cents(sub.findtext("cbc:TaxableAmount", namespaces=NS)),
-                    _cents(sub.findtext("cbc:TaxAmount", namespaces=NS)),
+                _vat(
+                    sub.findtext("cac:TaxCategory/cbc:ID", namespaces=NS),
+                    sub.findtext("cac:TaxCategory/cbc:Percent", namespaces=NS),
+                    sub.findtext("cbc:TaxableAmount", namespaces=NS),
+                    sub.findtext("cbc:TaxAmount", namespaces=NS),
                 )
             )
     found["BT-110"] = tax_total
@@ -120,16 +121,12 @@ def _cii(root: etree._Element) -> dict[str, object]:
     ]
     vat = []
     for tax in settlement.findall("ram:ApplicableTradeTax", NS):
-        category = (tax.findtext("ram:CategoryCode", namespaces=NS) or "").strip()
         vat.append(
-            (
-                category,
-                None
-                if category == "O"
-                else _rate(tax.findtext("ram:RateApplicablePercent", namespaces=NS))
-                or Decimal("0"),
-                _cents(tax.findtext("ram:BasisAmount", namespaces=NS)),
-                _cents(tax.findtext("ram:CalculatedAmount", namespaces=NS)),
+            _vat(
+                tax.findtext("ram:CategoryCode", namespaces=NS),
+                tax.findtext("ram:RateApplicablePercent", namespaces=NS),
+                tax.findtext("ram:BasisAmount", namespaces=NS),
+                tax.findtext("ram:CalculatedAmount", namespaces=NS),
             )
         )
     found["vat"] = sorted(vat, key=str)
