@@ -16,6 +16,7 @@ EN 16931 gives the seller alone, notes without surrounding blanks, embedded atta
 MIME code and a file name, and the payment means a credit note's due date travels in.
 """
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
 from typing import Any, TypeVar
 
@@ -397,3 +398,71 @@ def _complete(document: Document) -> Document:
         vat_breakdown=breakdown,
         totals=totals,
     )
+
+
+# EN 16931 accepts a VAT amount or a taxable amount per rate within one unit of the computed
+# one (BR-CO-17, BR-S-08 and their siblings); the sums of BG-22 must be exact.
+PER_RATE_TOLERANCE = Decimal("1")
+
+
+@dataclass
+class Inconsistency:
+    """A stated amount that is not what the document's other stated amounts give."""
+
+    term: str  # BT-106 … BT-117
+    stated: Decimal
+    computed: Decimal
+    category: str = ""  # BT-116/BT-117: the VAT category and rate
+    rate: Decimal | None = None
+
+
+def inconsistencies(document: Document) -> list[Inconsistency]:
+    """Where a document's stated amounts don't add up (the arithmetic of EN 16931).
+
+    Nothing is changed: a read document keeps its amounts (the accountant books what the
+    supplier invoiced); this says what to flag. A document without totals has none stated.
+    """
+    if document.totals is None:
+        return []
+    with localcontext(CONTEXT):
+        return _inconsistencies(complete(document))
+
+
+def _inconsistencies(document: Document) -> list[Inconsistency]:
+    totals = document.totals
+    assert totals is not None
+    found: list[Inconsistency] = []
+
+    def check(term: str, stated: Decimal, computed: Decimal) -> None:
+        if stated != computed:
+            found.append(Inconsistency(term, stated, computed))
+
+    check(
+        "BT-106", totals.line_extension, sum((ln.net_amount or ZERO for ln in document.lines), ZERO)
+    )
+    check("BT-107", totals.allowance_total, sum((a.amount for a in document.allowances), ZERO))
+    check("BT-108", totals.charge_total, sum((c.amount for c in document.charges), ZERO))
+    check(
+        "BT-109",
+        totals.tax_exclusive,
+        totals.line_extension - totals.allowance_total + totals.charge_total,
+    )
+    check("BT-110", totals.tax_total, sum((b.tax_amount for b in document.vat_breakdown), ZERO))
+    check("BT-112", totals.tax_inclusive, totals.tax_exclusive + totals.tax_total)
+    check("BT-115", totals.payable, totals.tax_inclusive - totals.prepaid + totals.rounding)
+    computed = {
+        _key(entry.category, entry.rate): entry
+        for entry in vat_breakdown(document.lines, document.allowances, document.charges)
+    }
+    for entry in document.vat_breakdown:
+        own = computed.get(_key(entry.category, entry.rate))
+        taxable = own.taxable_amount if own is not None else ZERO
+        if abs(entry.taxable_amount - taxable) >= PER_RATE_TOLERANCE:
+            found.append(
+                Inconsistency("BT-116", entry.taxable_amount, taxable, entry.category, entry.rate)
+            )
+        exempt = entry.category in EXEMPT_CATEGORIES or entry.rate is None
+        tax = ZERO if exempt else money(entry.taxable_amount * (entry.rate or ZERO) / 100)
+        if abs(entry.tax_amount - tax) >= PER_RATE_TOLERANCE:
+            found.append(Inconsistency("BT-117", entry.tax_amount, tax, entry.category, entry.rate))
+    return found

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import translation
 
 from apps.companies.scoping import company_scope
 from apps.documents.envelope import envelope_xml
@@ -257,3 +258,41 @@ def test_the_envelope_of_an_official_example_keeps_every_amount_it_states(compan
         )
         envelope = envelope_xml(document)
     assert stated_amounts(envelope) == stated_amounts(source)
+
+
+def test_an_e_invoice_whose_amounts_dont_add_up_goes_as_stated_and_is_flagged(
+    company, django_capture_on_commit_callbacks
+):
+    # The accountant books what the supplier invoiced: the envelope keeps the stated amount
+    # due, the document says what doesn't add up, and it is ready to go all the same.
+    source = shared_data(
+        Path(settings.SHARED_DATA_DIR) / "en16931-examples" / "cii" / "CII_example9.xml"
+    ).replace(
+        b"<ram:DuePayableAmount>177.87</ram:DuePayableAmount>",
+        b"<ram:DuePayableAmount>170.00</ram:DuePayableAmount>",
+    )
+    document = ingest_and_read(company, source, "factuur.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.READY, document.problem
+    assert [p["code"] for p in document.problems] == ["source_amounts_inconsistent"]
+    envelope = document.envelope.open("rb").read()
+    assert stated_amounts(envelope) == stated_amounts(source)
+    assert from_xml(envelope).totals.payable == D("170.00")
+    with translation.override("nl"):
+        text = document.problem
+    assert text.startswith("De bedragen op deze e-factuur kloppen niet: het te betalen bedrag")
+    assert "170,00" in text, text
+    assert "177,87" in text, text
+    with translation.override("fr"):
+        text = document.problem
+    assert text.startswith("Les montants de cette facture électronique ne correspondent pas")
+    assert "le montant à payer est de 170,00" in text, text
+
+
+def test_an_e_invoice_whose_amounts_add_up_has_no_flag(company, django_capture_on_commit_callbacks):
+    source = shared_data(
+        Path(settings.SHARED_DATA_DIR) / "en16931-examples" / "cii" / "CII_example9.xml"
+    )
+    document = ingest_and_read(company, source, "factuur.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.READY, document.problem
+    assert document.problems == []
+    assert from_xml(document.envelope.open("rb").read()).totals.payable == D("177.87")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from apps.einvoice import complete, from_xml, to_ubl
+from apps.einvoice import Inconsistency, complete, from_xml, inconsistencies, to_ubl
 from tests.conftest import shared_data
 from tests.einvoice import samples
 from tests.einvoice.conftest import en16931_valid_examples, example_id
@@ -69,3 +69,42 @@ def test_a_document_we_author_has_its_amounts_computed_as_before():
         D("217.00"),
         D("252.60"),
     )
+
+
+def test_no_official_example_is_flagged_as_inconsistent():
+    flagged = {
+        example_id(path): found
+        for path in EXAMPLES
+        if (found := inconsistencies(from_xml(shared_data(path))))
+    }
+    assert flagged == {}
+
+
+def _example9(**replacements: str) -> bytes:
+    source = shared_data(CEN / "cii" / "CII_example9.xml").decode()
+    for old, new in replacements.items():
+        assert old in source
+        source = source.replace(old, new)
+    return source.encode()
+
+
+def test_amounts_that_dont_add_up_are_kept_as_stated_and_named():
+    source = _example9(
+        **{
+            "<ram:DuePayableAmount>177.87</ram:DuePayableAmount>": (
+                "<ram:DuePayableAmount>170.00</ram:DuePayableAmount>"
+            ),
+            "<ram:CalculatedAmount>30.87</ram:CalculatedAmount>": (
+                "<ram:CalculatedAmount>28.00</ram:CalculatedAmount>"
+            ),
+        }
+    )
+    document = from_xml(source)
+    assert inconsistencies(document) == [
+        Inconsistency("BT-110", D("30.87"), D("28.00")),
+        Inconsistency("BT-115", D("170.00"), D("177.87")),
+        Inconsistency("BT-117", D("28.00"), D("30.87"), "S", D("21")),
+    ]
+    converted = to_ubl(document)
+    assert stated_amounts(converted) == stated_amounts(source)
+    assert from_xml(converted).totals.payable == D("170.00")
