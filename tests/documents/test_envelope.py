@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 
 from apps.companies.scoping import company_scope
+from apps.documents import problems
 from apps.documents.envelope import envelope_xml
 from apps.documents.models import Document, Source
 from apps.documents.services import document_assess, document_ingest
@@ -296,3 +297,18 @@ def test_an_e_invoice_whose_amounts_add_up_has_no_flag(company, django_capture_o
     assert document.status == Document.Status.READY, document.problem
     assert document.problems == []
     assert from_xml(document.envelope.open("rb").read()).totals.payable == D("177.87")
+
+
+def test_the_flag_names_each_amount_per_vat_rate_in_the_readers_language():
+    flag = problems.notice(
+        "source_amounts_inconsistent",
+        currency="EUR",
+        items=[{"term": "BT-116", "stated": "100.00", "computed": "98.00", "rate": "21"}],
+    )
+    assert problems.blocking([flag]) == []
+    with translation.override("fr"):
+        text = problems.describe(flag)
+    assert "le montant HTVA à 21 % est de 100,00" in text, text
+    with translation.override("nl"):
+        text = problems.describe(flag)
+    assert "het bedrag excl. btw aan 21 % is 100,00" in text, text
