@@ -7,6 +7,7 @@ round for sales), one summary line per VAT rate as read and the original PDF or 
 embedded.
 """
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from apps.companies.models import Company
 from apps.core.money import round_amount
 from apps.documents import problems
 from apps.documents.models import CREDIT_NOTE_KINDS, Category, Document, Kind
-from apps.einvoice import complete, from_xml, to_ubl
+from apps.einvoice import complete, from_xml, inconsistencies, to_ubl
 from apps.einvoice.model import (
     CREDIT_NOTE,
     INVOICE,
@@ -327,22 +328,59 @@ def _check_totals(document: Document, model: EDocument) -> None:
 
 
 def envelope_xml(document: Document) -> bytes:
-    """The UBL that goes to the accountant.
+    """The UBL that goes to the accountant (see ``envelope_with_notices``)."""
+    return envelope_with_notices(document)[0]
+
+
+# The EN 16931 rules that check how amounts add up (BG-22 sums, VAT per category and rate).
+# An envelope keeps an e-invoice's amounts as stated: when the source's own amounts don't add
+# up, these fire on the envelope too, and they are the supplier's to fix, not a reason to
+# keep the document from the accountant (it is flagged instead).
+SOURCE_AMOUNT_RULES = re.compile(r"BR-CO-1[0-7]|BR-(S|Z|E|AE|IC|G|O|IG|IP)-0[89]")
+
+
+def amounts_notice(model: EDocument, currency: str) -> problems.Problem | None:
+    """A flag naming the stated amounts of a read e-invoice that don't add up, or None."""
+    found = inconsistencies(model)
+    if not found:
+        return None
+    return problems.notice(
+        "source_amounts_inconsistent",
+        currency=currency,
+        items=[
+            {
+                "term": item.term,
+                "stated": str(item.stated),
+                "computed": str(item.computed),
+                "category": item.category,
+                "rate": str(item.rate.normalize()) if item.rate is not None else "",
+            }
+            for item in found
+        ],
+    )
+
+
+def envelope_with_notices(document: Document) -> tuple[bytes, list[problems.Problem]]:
+    """The UBL that goes to the accountant, and what to flag without holding it back.
 
     An arrived UBL is kept as it is (the legal invoice), with the original PDF embedded if
     it lacks one; an arrived CII (XML or Factur-X) becomes UBL with its lines and addresses,
-    the PDF embedded; anything else gets an envelope built from the reviewed fields, whose
-    totals must equal the document's. Raises ``EnvelopeProblem`` or ``EInvoiceError``.
+    the PDF embedded. Either way every amount the e-invoice states is written as stated;
+    where they don't add up, the notice says which. Anything else gets an envelope built from
+    the reviewed fields, whose totals must equal the document's. Raises ``EnvelopeProblem``
+    or ``EInvoiceError``.
     """
     original = document.original.open("rb").read()
     if document.xml:
         xml = document.xml.open("rb").read()
-        if document.xml_is_ubl and (document.file_kind == "xml" or from_xml(xml).attachments):
-            return xml
         model = from_xml(xml)
+        notice = amounts_notice(model, model.currency)
+        notices = [notice] if notice is not None else []
+        if document.xml_is_ubl and (document.file_kind == "xml" or model.attachments):
+            return xml, notices
         if document.file_kind != "xml" and not model.attachments:
             model = replace(model, attachments=[_original(document, original)])
-        return to_ubl(model)
+        return to_ubl(model), notices
     model = envelope_model(document, original)
     _check_totals(document, model)
-    return to_ubl(model)
+    return to_ubl(model), []

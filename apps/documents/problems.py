@@ -1,4 +1,5 @@
-"""What keeps a document from being ready, stored as a code with parameters.
+"""What keeps a document from being ready, stored as a code with parameters; and notices,
+which flag something about a document without keeping it from being ready.
 
 A worker finds the problem; a person reads it later, in their own language. So the database
 holds ``{"catalogue", "code", "params"}`` and the words are chosen at display time from the
@@ -10,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 Problem = dict[str, Any]
@@ -28,6 +29,23 @@ REVIEW_MESSAGES: dict[str, Promise] = {
         "The amount excl. VAT per VAT rate is not known. Fill in the VAT rates and their amounts."
     ),
     "envelope_invalid": _("The UBL for your accountant is not valid yet: %(reasons)s"),
+    "source_amounts_inconsistent": _(
+        "The amounts on this e-invoice don't add up: %(items)s. Your accountant gets them as "
+        "the sender stated them; ask the sender for a corrected invoice if they are wrong."
+    ),
+}
+
+# How the notice about a read e-invoice's amounts names each amount (EN 16931 terms).
+AMOUNT_TERMS: dict[str, Promise] = {
+    "BT-106": _("the sum of the lines"),
+    "BT-107": _("the total of the allowances"),
+    "BT-108": _("the total of the charges"),
+    "BT-109": _("the total excl. VAT"),
+    "BT-110": _("the VAT total"),
+    "BT-112": _("the total incl. VAT"),
+    "BT-115": _("the amount due"),
+    "BT-116": _("the amount excl. VAT at %(rate)s %%"),
+    "BT-117": _("the VAT at %(rate)s %%"),
 }
 
 # How review messages name the fields they ask about.
@@ -55,6 +73,33 @@ def make(code: str, catalogue: str = "review", **params: Any) -> Problem:
             for key, value in params.items()
         },
     }
+
+
+def notice(code: str, **params: Any) -> Problem:
+    """A flag to show on the document that does not keep it from being ready."""
+    return {**make(code, **params), "notice": True}
+
+
+def blocking(found: list[Problem]) -> list[Problem]:
+    """The problems that keep a document from being ready (all but the notices)."""
+    return [problem for problem in found if not problem.get("notice")]
+
+
+def _amount_items(params: dict[str, Any], currency: str) -> str:
+    """Each amount that doesn't add up: what is stated and what the other amounts give."""
+    described = []
+    for item in params.get("items", []):
+        name = AMOUNT_TERMS.get(item.get("term", ""))
+        label = str(name) % {"rate": item.get("rate", "")} if name else item.get("term", "")
+        described.append(
+            gettext("%(amount)s is %(stated)s, the other amounts give %(computed)s")
+            % {
+                "amount": label,
+                "stated": _amount(item.get("stated", ""), currency),
+                "computed": _amount(item.get("computed", ""), currency),
+            }
+        )
+    return "; ".join(described)
 
 
 def _catalogue(name: str) -> dict[str, Any]:
@@ -121,6 +166,8 @@ def describe(problem: Problem) -> str:
         )
     if problem["code"] == "envelope_invalid" and problem.get("catalogue") == "review":
         params = {"reasons": _reasons(params)}
+    if problem["code"] == "source_amounts_inconsistent" and problem.get("catalogue") == "review":
+        params = {"items": _amount_items(params, currency)}
     try:
         return str(template) % params if params else str(template)
     except (KeyError, TypeError, ValueError):

@@ -122,7 +122,7 @@ def _apply_einvoice(document: Document, invoice: EDocument, source: str) -> None
             "name": line.name,
             "quantity": str(line.quantity),
             "unit_price": str(line.unit_price),
-            "net_amount": str(line.net_amount),
+            "net_amount": str(line.net_amount) if line.net_amount is not None else None,
             "vat_category": line.vat_category,
             "vat_rate": str(line.vat_rate) if line.vat_rate is not None else None,
         }

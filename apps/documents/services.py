@@ -32,7 +32,7 @@ from apps.documents.models import (
     Source,
     Supplier,
 )
-from apps.documents.problems import Problem
+from apps.documents.problems import Problem, blocking
 from apps.documents.problems import make as make_problem
 
 logger = logging.getLogger(__name__)
@@ -670,39 +670,47 @@ def _store_envelope(document: Document, xml: bytes, report: dict[str, Any]) -> N
 
 
 def _envelope(document: Document) -> list[Problem]:
-    """Build and check the UBL envelope; the problems that keep it from being valid."""
-    from apps.documents.envelope import EnvelopeProblem, envelope_xml
+    """Build and check the UBL envelope; the problems that keep it from being valid, then the
+    notices that flag it without holding it back."""
+    from apps.documents.envelope import (
+        SOURCE_AMOUNT_RULES,
+        EnvelopeProblem,
+        envelope_with_notices,
+    )
     from apps.einvoice import validate
     from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
     from apps.einvoice.errors import EInvoiceError
 
     try:
-        xml = envelope_xml(document)
+        xml, notices = envelope_with_notices(document)
     except EnvelopeProblem as problem:
         return [problem.problem]
     except EInvoiceError as error:
         catalogue = "einvoice" if error.code in EINVOICE_MESSAGES else "xml"
         return [make_problem(error.code, catalogue, **error.params)]
     report = validate(xml)
-    blocking = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
+    failing = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
+    if notices:  # the e-invoice's own amounts don't add up: flagged, kept, not held back
+        failing = [f for f in failing if not SOURCE_AMOUNT_RULES.fullmatch(f.rule)]
     found = []
-    if report.errors or blocking or "en16931" not in report.layers_run:
+    if report.errors or failing or "en16931" not in report.layers_run:
         found.append(
             make_problem(
                 "envelope_invalid",
                 failures=[
-                    {"rule": f.rule, "text": f.text} for f in {f.rule: f for f in blocking}.values()
+                    {"rule": f.rule, "text": f.text} for f in {f.rule: f for f in failing}.values()
                 ],
                 errors=report.errors,
             )
         )
+    found.extend(notices)
     _store_envelope(document, xml, report.to_dict())
     document.save(update_fields=["envelope", "validation", "updated_at"])
     Event.objects.create(
         company=document.company,
         document=document,
         action=Event.Action.VALIDATED,
-        data={"valid": not found, "rules": report.fatal_rules},
+        data={"valid": not blocking(found), "rules": report.fatal_rules},
     )
     return found
 
@@ -738,11 +746,15 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
     found = document_review_problems(document)
     if not found and document.category != Category.MISCELLANEOUS:
         found = _envelope(document)
-    elif not found and _has_invoice_data(document) and _envelope(document):
+    elif not found and _has_invoice_data(document):
         # A miscellaneous document that carries invoice data gets a UBL envelope too, where
         # the data allows one; a contract or a letter goes to the accountant as it is.
-        _drop_envelope(document)
-    status = Document.Status.NEEDS_REVIEW if found else Document.Status.READY
+        found = _envelope(document)
+        if blocking(found):
+            found = []
+            _drop_envelope(document)
+    # Notices (amounts of an e-invoice that don't add up) are shown but don't hold it back.
+    status = Document.Status.NEEDS_REVIEW if blocking(found) else Document.Status.READY
     if status == Document.Status.READY and document.status == Document.Status.DELIVERED:
         from apps.connections.selectors import document_sent_in_current_version
 

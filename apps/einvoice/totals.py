@@ -1,9 +1,13 @@
 """Totals and VAT breakdown computed from lines, allowances and charges (EN 16931 rules).
 
-The builder never trusts typed totals: ``complete(document)`` recomputes every line net amount
-(BT-131), the VAT breakdown (BG-23) and the document totals (BG-22). Only the prepaid amount
-(BT-113), the rounding amount (BT-114) and exemption reasons are taken from the input, because
-they can't be derived.
+Source amounts are sacred. A document we author (sales, an envelope from reviewed fields)
+comes without totals (``totals is None``): ``complete(document)`` computes every line net
+amount (BT-131), the VAT breakdown (BG-23) and the document totals (BG-22), taking only the
+prepaid amount (BT-113), the rounding amount (BT-114) and exemption reasons from the input.
+A document that states its amounts (one read from UBL or CII, ``totals`` set) keeps every
+amount it states, as stated: line net amounts, VAT breakdown, totals; only what it leaves out
+(a line without BT-131, a document without a breakdown) is computed. Whether the stated
+amounts add up is ``inconsistencies(document)``'s question, never a reason to change them.
 
 ``complete`` also brings the document into the one shape that UBL can carry, so that
 ``from_xml(to_ubl(m)) == complete(m)``: amounts rounded half up to the cent (the builder prints
@@ -12,6 +16,7 @@ EN 16931 gives the seller alone, notes without surrounding blanks, embedded atta
 MIME code and a file name, and the payment means a credit note's due date travels in.
 """
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
 from typing import Any, TypeVar
 
@@ -141,7 +146,11 @@ def _line(line: Line, index: int) -> Line:
     if line.vat_category == OUTSIDE_SCOPE:
         changes["vat_rate"] = None
     changed = _changed(line, **changes)
-    changed.net_amount = line_net_amount(changed)
+    if line.net_amount is None:
+        changed.net_amount = line_net_amount(changed)
+    else:  # stated (BT-131): kept, as printed
+        _check(line.net_amount, f"{field}.net_amount")
+        changed.net_amount = money(line.net_amount)
     return changed
 
 
@@ -279,6 +288,76 @@ def complete(document: Document) -> Document:
         raise EInvoiceError("bad_number", field="totals", value="?") from None
 
 
+def _stated_breakdown(entry: VatBreakdown, index: int, buyer_country: str) -> VatBreakdown:
+    """A VAT breakdown entry as the source states it; only a missing exemption reason is
+    filled in (it is text, not an amount)."""
+    field = f"vat_breakdown[{index}]"
+    _check(entry.taxable_amount, f"{field}.taxable_amount")
+    _check(entry.tax_amount, f"{field}.tax_amount")
+    _check(entry.rate, f"{field}.rate")
+    changes: dict[str, Any] = {
+        "taxable_amount": money(entry.taxable_amount),
+        "tax_amount": money(entry.tax_amount),
+    }
+    if entry.category == OUTSIDE_SCOPE:
+        changes["rate"] = None
+    default = default_exemption(entry.category, buyer_country)
+    if default is not None and not entry.exemption_reason_code and not entry.exemption_reason:
+        changes["exemption_reason_code"], changes["exemption_reason"] = default
+    return _changed(entry, **changes)
+
+
+def _stated_totals(given: Totals) -> Totals:
+    for name in (
+        "line_extension",
+        "allowance_total",
+        "charge_total",
+        "tax_exclusive",
+        "tax_total",
+        "tax_inclusive",
+        "prepaid",
+        "rounding",
+        "payable",
+        "tax_total_in_tax_currency",
+    ):
+        _check(getattr(given, name), f"totals.{name}")
+    in_tax_currency = given.tax_total_in_tax_currency
+    return Totals(
+        line_extension=money(given.line_extension),
+        allowance_total=money(given.allowance_total),
+        charge_total=money(given.charge_total),
+        tax_exclusive=money(given.tax_exclusive),
+        tax_total=money(given.tax_total),
+        tax_inclusive=money(given.tax_inclusive),
+        prepaid=money(given.prepaid),
+        rounding=money(given.rounding),
+        payable=money(given.payable),
+        tax_total_in_tax_currency=money(in_tax_currency) if in_tax_currency is not None else None,
+    )
+
+
+def _computed_totals(
+    lines: list[Line],
+    allowances: list[AllowanceCharge],
+    charges: list[AllowanceCharge],
+    breakdown: list[VatBreakdown],
+) -> Totals:
+    line_extension = money(sum((line.net_amount or ZERO for line in lines), ZERO))
+    allowance_total = money(sum((a.amount for a in allowances), ZERO))
+    charge_total = money(sum((c.amount for c in charges), ZERO))
+    tax_exclusive = line_extension - allowance_total + charge_total
+    tax_total = money(sum((b.tax_amount for b in breakdown), ZERO))
+    return Totals(
+        line_extension=line_extension,
+        allowance_total=allowance_total,
+        charge_total=charge_total,
+        tax_exclusive=tax_exclusive,
+        tax_total=tax_total,
+        tax_inclusive=tax_exclusive + tax_total,
+        payable=tax_exclusive + tax_total,
+    )
+
+
 def _complete(document: Document) -> Document:
     lines = [_line(line, i) for i, line in enumerate(document.lines)]
     allowances = [
@@ -286,33 +365,20 @@ def _complete(document: Document) -> Document:
     ]
     charges = [_rounded(c, f"charges[{i}]", on_line=False) for i, c in enumerate(document.charges)]
     buyer = _party(document.buyer, is_seller=False)
-    breakdown = vat_breakdown(
-        lines, allowances, charges, document.vat_breakdown, buyer.address.country
-    )
-    line_extension = money(sum((line.net_amount or ZERO for line in lines), ZERO))
-    allowance_total = money(sum((a.amount for a in allowances), ZERO))
-    charge_total = money(sum((c.amount for c in charges), ZERO))
-    tax_exclusive = line_extension - allowance_total + charge_total
-    tax_total = money(sum((b.tax_amount for b in breakdown), ZERO))
-    previous = document.totals
-    prepaid = previous.prepaid if previous else ZERO
-    rounding = previous.rounding if previous else ZERO
-    in_tax_currency = previous.tax_total_in_tax_currency if previous else None
-    _check(prepaid, "totals.prepaid")
-    _check(rounding, "totals.rounding")
-    _check(in_tax_currency, "totals.tax_total_in_tax_currency")
-    prepaid, rounding = money(prepaid), money(rounding)
-    totals = Totals(
-        line_extension=line_extension,
-        allowance_total=allowance_total,
-        charge_total=charge_total,
-        tax_exclusive=tax_exclusive,
-        tax_total=tax_total,
-        tax_inclusive=tax_exclusive + tax_total,
-        prepaid=prepaid,
-        rounding=rounding,
-        payable=tax_exclusive + tax_total - prepaid + rounding,
-        tax_total_in_tax_currency=money(in_tax_currency) if in_tax_currency is not None else None,
+    if document.totals is not None and document.vat_breakdown:
+        breakdown = [
+            _stated_breakdown(entry, i, buyer.address.country)
+            for i, entry in enumerate(document.vat_breakdown)
+        ]
+    else:
+        breakdown = vat_breakdown(
+            lines, allowances, charges, document.vat_breakdown, buyer.address.country
+        )
+    given = document.totals
+    totals = (
+        _stated_totals(given)
+        if given is not None
+        else _computed_totals(lines, allowances, charges, breakdown)
     )
     notes = [note.strip() for note in document.notes if note.strip()]
     delivery = document.delivery
@@ -332,3 +398,71 @@ def _complete(document: Document) -> Document:
         vat_breakdown=breakdown,
         totals=totals,
     )
+
+
+# EN 16931 accepts a VAT amount or a taxable amount per rate within one unit of the computed
+# one (BR-CO-17, BR-S-08 and their siblings); the sums of BG-22 must be exact.
+PER_RATE_TOLERANCE = Decimal("1")
+
+
+@dataclass
+class Inconsistency:
+    """A stated amount that is not what the document's other stated amounts give."""
+
+    term: str  # BT-106 … BT-117
+    stated: Decimal
+    computed: Decimal
+    category: str = ""  # BT-116/BT-117: the VAT category and rate
+    rate: Decimal | None = None
+
+
+def inconsistencies(document: Document) -> list[Inconsistency]:
+    """Where a document's stated amounts don't add up (the arithmetic of EN 16931).
+
+    Nothing is changed: a read document keeps its amounts (the accountant books what the
+    supplier invoiced); this says what to flag. A document without totals has none stated.
+    """
+    if document.totals is None:
+        return []
+    with localcontext(CONTEXT):
+        return _inconsistencies(complete(document))
+
+
+def _inconsistencies(document: Document) -> list[Inconsistency]:
+    totals = document.totals
+    assert totals is not None
+    found: list[Inconsistency] = []
+
+    def check(term: str, stated: Decimal, computed: Decimal) -> None:
+        if stated != computed:
+            found.append(Inconsistency(term, stated, computed))
+
+    check(
+        "BT-106", totals.line_extension, sum((ln.net_amount or ZERO for ln in document.lines), ZERO)
+    )
+    check("BT-107", totals.allowance_total, sum((a.amount for a in document.allowances), ZERO))
+    check("BT-108", totals.charge_total, sum((c.amount for c in document.charges), ZERO))
+    check(
+        "BT-109",
+        totals.tax_exclusive,
+        totals.line_extension - totals.allowance_total + totals.charge_total,
+    )
+    check("BT-110", totals.tax_total, sum((b.tax_amount for b in document.vat_breakdown), ZERO))
+    check("BT-112", totals.tax_inclusive, totals.tax_exclusive + totals.tax_total)
+    check("BT-115", totals.payable, totals.tax_inclusive - totals.prepaid + totals.rounding)
+    computed = {
+        _key(entry.category, entry.rate): entry
+        for entry in vat_breakdown(document.lines, document.allowances, document.charges)
+    }
+    for entry in document.vat_breakdown:
+        own = computed.get(_key(entry.category, entry.rate))
+        taxable = own.taxable_amount if own is not None else ZERO
+        if abs(entry.taxable_amount - taxable) >= PER_RATE_TOLERANCE:
+            found.append(
+                Inconsistency("BT-116", entry.taxable_amount, taxable, entry.category, entry.rate)
+            )
+        exempt = entry.category in EXEMPT_CATEGORIES or entry.rate is None
+        tax = ZERO if exempt else money(entry.taxable_amount * (entry.rate or ZERO) / 100)
+        if abs(entry.tax_amount - tax) >= PER_RATE_TOLERANCE:
+            found.append(Inconsistency("BT-117", entry.tax_amount, tax, entry.category, entry.rate))
+    return found

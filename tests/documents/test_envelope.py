@@ -8,9 +8,14 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import translation
 
 from apps.companies.scoping import company_scope
+from apps.documents import problems
+from apps.documents.envelope import envelope_xml
 from apps.documents.models import Document, Source
 from apps.documents.services import document_assess, document_ingest
 from apps.einvoice import from_xml, to_ubl, validate
@@ -19,6 +24,8 @@ from tests.conftest import shared_data
 from tests.documents import samples as rendered
 from tests.documents.helpers import ingest_and_read
 from tests.einvoice import samples
+from tests.einvoice.conftest import en16931_valid_examples, example_id
+from tests.einvoice.stated import stated_amounts
 
 D = Decimal
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
@@ -233,3 +240,75 @@ def test_a_pdf_and_its_xml_in_one_zip_are_one_document(company, django_capture_o
     assert document.status == Document.Status.READY, document.problem
     model = from_xml(document.envelope.open("rb").read())
     assert [a.content for a in model.attachments] == [pdf]
+
+
+EXAMPLES = en16931_valid_examples()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[example_id(p) for p in EXAMPLES])
+def test_the_envelope_of_an_official_example_keeps_every_amount_it_states(company, path):
+    # Source amounts are sacred: the envelope the accountant gets carries the supplier's
+    # BT-106…BT-115, line net amounts and VAT breakdown, never recomputed ones. A CII is
+    # converted; so is a UBL that came inside a PDF (the PDF is embedded).
+    source = shared_data(path)
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            xml=ContentFile(source, name="invoice.xml"),
+            xml_is_ubl=b"CrossIndustryInvoice" not in source[:2000],
+        )
+        envelope = envelope_xml(document)
+    assert stated_amounts(envelope) == stated_amounts(source)
+
+
+def test_an_e_invoice_whose_amounts_dont_add_up_goes_as_stated_and_is_flagged(
+    company, django_capture_on_commit_callbacks
+):
+    # The accountant books what the supplier invoiced: the envelope keeps the stated amount
+    # due, the document says what doesn't add up, and it is ready to go all the same.
+    source = shared_data(
+        Path(settings.SHARED_DATA_DIR) / "en16931-examples" / "cii" / "CII_example9.xml"
+    ).replace(
+        b"<ram:DuePayableAmount>177.87</ram:DuePayableAmount>",
+        b"<ram:DuePayableAmount>170.00</ram:DuePayableAmount>",
+    )
+    document = ingest_and_read(company, source, "factuur.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.READY, document.problem
+    assert [p["code"] for p in document.problems] == ["source_amounts_inconsistent"]
+    envelope = document.envelope.open("rb").read()
+    assert stated_amounts(envelope) == stated_amounts(source)
+    assert from_xml(envelope).totals.payable == D("170.00")
+    with translation.override("nl"):
+        text = document.problem
+    assert text.startswith("De bedragen op deze e-factuur kloppen niet: het te betalen bedrag")
+    assert "170,00" in text, text
+    assert "177,87" in text, text
+    with translation.override("fr"):
+        text = document.problem
+    assert text.startswith("Les montants de cette facture électronique ne correspondent pas")
+    assert "le montant à payer est de 170,00" in text, text
+
+
+def test_an_e_invoice_whose_amounts_add_up_has_no_flag(company, django_capture_on_commit_callbacks):
+    source = shared_data(
+        Path(settings.SHARED_DATA_DIR) / "en16931-examples" / "cii" / "CII_example9.xml"
+    )
+    document = ingest_and_read(company, source, "factuur.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.READY, document.problem
+    assert document.problems == []
+    assert from_xml(document.envelope.open("rb").read()).totals.payable == D("177.87")
+
+
+def test_the_flag_names_each_amount_per_vat_rate_in_the_readers_language():
+    flag = problems.notice(
+        "source_amounts_inconsistent",
+        currency="EUR",
+        items=[{"term": "BT-116", "stated": "100.00", "computed": "98.00", "rate": "21"}],
+    )
+    assert problems.blocking([flag]) == []
+    with translation.override("fr"):
+        text = problems.describe(flag)
+    assert "le montant HTVA à 21 % est de 100,00" in text, text
+    with translation.override("nl"):
+        text = problems.describe(flag)
+    assert "het bedrag excl. btw aan 21 % is 100,00" in text, text

@@ -178,7 +178,7 @@ def _line(element: _Element) -> Line:
         unit_price=_amount(agreement, "ram:NetPriceProductTradePrice/ram:ChargeAmount"),
         base_quantity=_decimal(agreement, "ram:NetPriceProductTradePrice/ram:BasisQuantity"),
         gross_price=_decimal(agreement, "ram:GrossPriceProductTradePrice/ram:ChargeAmount"),
-        net_amount=_amount(
+        net_amount=_decimal(  # None: computed when built
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
         ),
         vat_category=_text(settlement, "ram:ApplicableTradeTax/ram:CategoryCode"),
@@ -280,17 +280,23 @@ def parse_cii(root: _Element) -> Document:
             tax_total = value
         else:
             tax_total_other = value
-    totals = Totals(
-        line_extension=_amount(summary, "ram:LineTotalAmount"),
-        allowance_total=_amount(summary, "ram:AllowanceTotalAmount"),
-        charge_total=_amount(summary, "ram:ChargeTotalAmount"),
-        tax_exclusive=_amount(summary, "ram:TaxBasisTotalAmount"),
-        tax_total=tax_total,
-        tax_inclusive=_amount(summary, "ram:GrandTotalAmount"),
-        prepaid=_amount(summary, "ram:TotalPrepaidAmount"),
-        rounding=_amount(summary, "ram:RoundingAmount"),
-        payable=_amount(summary, "ram:DuePayableAmount"),
-        tax_total_in_tax_currency=tax_total_other,
+    # The amounts the source states are kept as stated (``totals.complete``); without a
+    # monetary summation they are computed when built.
+    totals = (
+        None
+        if summary is None
+        else Totals(
+            line_extension=_amount(summary, "ram:LineTotalAmount"),
+            allowance_total=_amount(summary, "ram:AllowanceTotalAmount"),
+            charge_total=_amount(summary, "ram:ChargeTotalAmount"),
+            tax_exclusive=_amount(summary, "ram:TaxBasisTotalAmount"),
+            tax_total=tax_total,
+            tax_inclusive=_amount(summary, "ram:GrandTotalAmount"),
+            prepaid=_amount(summary, "ram:TotalPrepaidAmount"),
+            rounding=_amount(summary, "ram:RoundingAmount"),
+            payable=_amount(summary, "ram:DuePayableAmount"),
+            tax_total_in_tax_currency=tax_total_other,
+        )
     )
     adjustments = [
         _allowance_charge(found, with_tax=True)

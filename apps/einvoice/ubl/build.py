@@ -261,7 +261,8 @@ def _reference(parent: _Node, tag: str, value: str) -> None:
 
 
 def to_ubl(document: Document) -> bytes:
-    """Serialise ``document`` as Peppol BIS 3 UBL. Totals and VAT breakdown are recomputed.
+    """Serialise ``document`` as Peppol BIS 3 UBL, with the amounts it states (a read document)
+    or computes (one we author without totals): see ``totals.complete``.
 
     Raises ``EInvoiceError("bad_number")`` for a number that is not finite or not of a sane
     size (see ``totals.complete``).
@@ -444,9 +445,9 @@ def _build(document: Document) -> bytes:
     _amount(totals, "cbc:LineExtensionAmount", document.totals.line_extension, currency)
     _amount(totals, "cbc:TaxExclusiveAmount", document.totals.tax_exclusive, currency)
     _amount(totals, "cbc:TaxInclusiveAmount", document.totals.tax_inclusive, currency)
-    if document.allowances:
+    if document.allowances or document.totals.allowance_total:
         _amount(totals, "cbc:AllowanceTotalAmount", document.totals.allowance_total, currency)
-    if document.charges:
+    if document.charges or document.totals.charge_total:
         _amount(totals, "cbc:ChargeTotalAmount", document.totals.charge_total, currency)
     if document.totals.prepaid:
         _amount(totals, "cbc:PrepaidAmount", document.totals.prepaid, currency)

@@ -241,7 +241,7 @@ def _line(reader: _Reader, credit: bool) -> Line:
         base_quantity=price.decimal("cbc:BaseQuantity"),
         gross_price=price_discount.decimal("cbc:BaseAmount") if price_discount else None,
         price_discount=price_discount.decimal("cbc:Amount") if price_discount else None,
-        net_amount=reader.amount("cbc:LineExtensionAmount"),
+        net_amount=reader.decimal("cbc:LineExtensionAmount"),  # None: computed when built
         vat_category=category.text("cbc:ID"),
         vat_rate=category.decimal("cbc:Percent"),
         description=item.text("cbc:Description"),
@@ -346,17 +346,23 @@ def parse_ubl(root: _Element) -> Document:
                 )
             )
     monetary = doc.find("cac:LegalMonetaryTotal")
-    totals = Totals(
-        line_extension=monetary.amount("cbc:LineExtensionAmount"),
-        allowance_total=monetary.amount("cbc:AllowanceTotalAmount"),
-        charge_total=monetary.amount("cbc:ChargeTotalAmount"),
-        tax_exclusive=monetary.amount("cbc:TaxExclusiveAmount"),
-        tax_total=tax_total,
-        tax_inclusive=monetary.amount("cbc:TaxInclusiveAmount"),
-        prepaid=monetary.amount("cbc:PrepaidAmount"),
-        rounding=monetary.amount("cbc:PayableRoundingAmount"),
-        payable=monetary.amount("cbc:PayableAmount"),
-        tax_total_in_tax_currency=tax_total_other,
+    # The amounts the source states are kept as stated (``totals.complete``); without a
+    # LegalMonetaryTotal they are computed when built.
+    totals = (
+        None
+        if not monetary
+        else Totals(
+            line_extension=monetary.amount("cbc:LineExtensionAmount"),
+            allowance_total=monetary.amount("cbc:AllowanceTotalAmount"),
+            charge_total=monetary.amount("cbc:ChargeTotalAmount"),
+            tax_exclusive=monetary.amount("cbc:TaxExclusiveAmount"),
+            tax_total=tax_total,
+            tax_inclusive=monetary.amount("cbc:TaxInclusiveAmount"),
+            prepaid=monetary.amount("cbc:PrepaidAmount"),
+            rounding=monetary.amount("cbc:PayableRoundingAmount"),
+            payable=monetary.amount("cbc:PayableAmount"),
+            tax_total_in_tax_currency=tax_total_other,
+        )
     )
     adjustments = [
         _allowance_charge(found, with_tax=True) for found in doc.all("cac:AllowanceCharge")
