@@ -9,6 +9,7 @@ checked too and reported on the document, but an envelope for the accountant may
 only Peppol requires.
 """
 
+import re
 from dataclasses import replace
 from email.utils import formataddr
 
@@ -21,6 +22,7 @@ from django.utils.text import slugify
 from apps.companies.models import Company
 from apps.connections import problems
 from apps.connections.models import Delivery, Transfer
+from apps.documents.envelope import SOURCE_AMOUNT_RULES, SOURCE_AMOUNTS_NOTICE
 from apps.documents.models import Category, Document, Kind
 from apps.documents.problems import Problem
 from apps.documents.problems import make as document_problem
@@ -55,13 +57,20 @@ def file_stem(document: Document) -> str:
     return slugify(" ".join(part for part in parts if part))[:120] or "document"
 
 
-def check_ubl(xml: bytes) -> None:
+def check_ubl(xml: bytes, *, tolerated: re.Pattern[str] | None = None) -> None:
     """What may leave: the UBL 2.1 XSD and the EN 16931 rules pass (the Peppol rules are
-    reported on the document but not required of an accountant's envelope)."""
+    reported on the document but not required of an accountant's envelope). ``tolerated``:
+    EN 16931 rules whose failure is the source's own (amounts a supplier stated that don't
+    add up: the accountant books them as invoiced, and the document says so)."""
     from apps.einvoice import validate
 
     report = validate(xml)
-    blocking = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
+    blocking = [
+        f
+        for f in report.fatal
+        if f.layer == "xsd"
+        or (f.layer == "en16931" and not (tolerated and tolerated.fullmatch(f.rule or "")))
+    ]
     if report.errors or blocking or "en16931" not in report.layers_run:
         raise NotSendable(
             [
@@ -79,7 +88,8 @@ def _envelope_xml(document: Document) -> bytes:
         raise NotSendable([problems.problem("no_envelope")])
     with document.envelope.open("rb") as handle:
         xml = handle.read()
-    check_ubl(xml)
+    stated_as_is = any(p.get("code") == SOURCE_AMOUNTS_NOTICE for p in document.problems or [])
+    check_ubl(xml, tolerated=SOURCE_AMOUNT_RULES if stated_as_is else None)
     return xml
 
 

@@ -342,7 +342,9 @@ def _after_sent(document: Document, delivery: Delivery) -> None:
     if document.content_version != delivery.content_version:
         delivery_plan(document=document)
         return
-    document_set_status(document=document, status=Document.Status.DELIVERED)
+    # Flags that never kept it from going (a supplier's amounts that don't add up) stay shown.
+    notices = [problem for problem in document.problems or [] if problem.get("notice")]
+    document_set_status(document=document, status=Document.Status.DELIVERED, problems=notices)
 
 
 def _notify_failure(delivery: Delivery) -> None:

@@ -337,6 +337,7 @@ def envelope_xml(document: Document) -> bytes:
 # up, these fire on the envelope too, and they are the supplier's to fix, not a reason to
 # keep the document from the accountant (it is flagged instead).
 SOURCE_AMOUNT_RULES = re.compile(r"BR-CO-1[0-7]|BR-(S|Z|E|AE|IC|G|O|IG|IP)-0[89]")
+SOURCE_AMOUNTS_NOTICE = "source_amounts_inconsistent"
 
 
 def amounts_notice(model: EDocument, currency: str) -> problems.Problem | None:
@@ -345,7 +346,7 @@ def amounts_notice(model: EDocument, currency: str) -> problems.Problem | None:
     if not found:
         return None
     return problems.notice(
-        "source_amounts_inconsistent",
+        SOURCE_AMOUNTS_NOTICE,
         currency=currency,
         items=[
             {

@@ -2,9 +2,12 @@
 type, each mail one valid UBL with the original inside, exactly once whatever happens."""
 
 import datetime
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
@@ -17,7 +20,9 @@ from apps.core.errors import DomainError
 from apps.documents.models import Document, Kind
 from apps.einvoice import from_xml, validate
 from tests import factories
+from tests.conftest import shared_data
 from tests.connections.conftest import OCTOPUS, PDF, ready_document
+from tests.documents.helpers import ingest_and_read
 
 
 def _ready_with_a_broken_envelope(company) -> Document:
@@ -560,3 +565,30 @@ def test_the_reason_a_delivery_waits_is_on_the_document(company, smtp):
     assert document.status == Document.Status.NEEDS_REVIEW
     assert document.problems[0]["code"] == "envelope_invalid"
     assert "UBL" in document.problem
+
+
+@pytest.mark.django_db
+def test_an_e_invoice_whose_amounts_dont_add_up_reaches_the_accountant_as_stated(
+    company, smtp, django_capture_on_commit_callbacks
+):
+    # given the transfer on, and a supplier's CII whose amount due doesn't follow from its lines
+    factories.TransferFactory(company=company)
+    source = shared_data(
+        Path(settings.SHARED_DATA_DIR) / "en16931-examples" / "cii" / "CII_example9.xml"
+    ).replace(
+        b"<ram:DuePayableAmount>177.87</ram:DuePayableAmount>",
+        b"<ram:DuePayableAmount>170.00</ram:DuePayableAmount>",
+    )
+    # when it is read and becomes ready (the delivery worker runs on commit, as in production)
+    document = ingest_and_read(company, source, "factuur.xml", django_capture_on_commit_callbacks)
+    # then the accountant gets the envelope with the amount the supplier invoiced, once
+    with company_scope(company):
+        deliveries = list(Delivery.objects.all())
+    assert [d.status for d in deliveries] == [Delivery.Status.SENT], deliveries[0].problems
+    (received,) = smtp.wait_for(1)
+    assert from_xml(_ubl_of(received)).totals.payable == Decimal("170.00")
+    # and the document, delivered, still says what doesn't add up
+    with company_scope(company):
+        document.refresh_from_db()
+    assert document.status == Document.Status.DELIVERED
+    assert [p["code"] for p in document.problems] == ["source_amounts_inconsistent"]
