@@ -70,9 +70,14 @@ def from_folder(source: Path, release: str) -> bool:
 
 
 def _pip() -> list[str]:
-    """An ordinary pip: the one next to uv (.uv, made by `make`), else this Python's."""
+    """An ordinary pip: the one next to uv (.uv, made by `make`), this Python's, or the PATH's
+    (a uv-made .venv has none)."""
     local = ROOT / ".uv" / "bin" / "pip"
-    return [str(local)] if local.is_file() else [sys.executable, "-m", "pip"]
+    if local.is_file():
+        return [str(local)]
+    if importlib.util.find_spec("pip") is not None:
+        return [sys.executable, "-m", "pip"]
+    return [shutil.which("pip3") or shutil.which("pip") or "pip"]
 
 
 def from_registry(release: str) -> bool:
