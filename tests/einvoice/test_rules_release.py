@@ -164,3 +164,16 @@ def test_setup_without_a_local_copy_takes_the_registry_release_against_its_pins(
         rulesets.releases()[older]["files"]
     )
     assert rulesets.resolve(folder.parent) == folder
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("nl", "E-factuurregels: "), ("fr", "Règles de facture électronique : ")]
+)
+def test_the_release_is_said_in_dutch_and_french(language, text):
+    from django.utils import translation
+
+    from apps.einvoice.templatetags.einvoice_rules import rules_release
+
+    with translation.override(language):
+        shown = str(rules_release())
+    assert f"{text}{rules_in_use().release}" in shown
