@@ -22,6 +22,7 @@ COPY . .
 # Production settings (DEBUG off) so that collectstatic writes the hashed manifest that
 # CompressedManifestStaticFilesStorage reads at run time; the values are for the build only.
 RUN python scripts/fetch_assets.py \
+    && PEPPOL_RULES_DIR=deploy/peppol-rules python scripts/fetch_rules.py \
     && python scripts/compile_messages.py \
     && SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0000 DEBUG=false \
        ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1zZWNyZXQtYnVpbGQtMDA= ALLOWED_HOSTS=build.invalid \

@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run install migrate demo test lint fmt bench messages makemessages check-python clean
+.PHONY: run install rules migrate demo test lint fmt bench messages makemessages check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "OkiOki needs Python 3.11 (found %s). Set PYTHON=/path/to/python3.11." % sys.version.split()[0])'
@@ -26,7 +26,11 @@ static/vendor/.installed: scripts/fetch_assets.py | $(VENV)/.installed
 	$(PY) scripts/fetch_assets.py
 	touch $@
 
-install: $(VENV)/.installed static/vendor/.installed messages
+install: $(VENV)/.installed static/vendor/.installed rules messages
+
+# The validation rules into var/rules/<release>/, checked against apps/einvoice/rules.lock.
+rules: | $(VENV)/.installed
+	$(PY) scripts/fetch_rules.py
 
 messages: | $(VENV)/.installed
 	$(PY) scripts/compile_messages.py

@@ -341,7 +341,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Product settings -----------------------------------------------------------------------
-PEPPOL_RULES_DIR = env_path("PEPPOL_RULES_DIR", SHARED_DATA_DIR / "validation" / "peppol-2026.5")
+# Validation rules: a release folder, or a folder of release folders (var/rules/<release>/,
+# filled by scripts/fetch_rules.py at `make install`); files are checked against
+# apps/einvoice/rules.lock at load. Default: var/rules, else the ../shared copy.
+_FETCHED_RULES = BASE_DIR / "var" / "rules"
+_SHARED_RULES = SHARED_DATA_DIR / "validation"
+PEPPOL_RULES_DIR = env_path(
+    "PEPPOL_RULES_DIR",
+    _SHARED_RULES if not _FETCHED_RULES.is_dir() and _SHARED_RULES.is_dir() else _FETCHED_RULES,
+)
 INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "in.okioki.localhost")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 

