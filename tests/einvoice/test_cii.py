@@ -56,7 +56,12 @@ def test_factur_x_invoice_is_read(name, number, type_code, payable, seller):
 
 
 @pytest.mark.parametrize(
-    "name", ["zugferd_2p0_EN16931_Einfach.pdf", "zugferd_2p0_BASIC_Taxifahrt.pdf"]
+    "name",
+    [
+        "zugferd_2p0_EN16931_Einfach.pdf",
+        "zugferd_2p0_EN16931_Rabatte.pdf",
+        "zugferd_2p0_BASIC_Taxifahrt.pdf",
+    ],
 )
 def test_valid_cii_passes_its_profiles_rules(name):
     report = validate(_xml(name))
