@@ -366,17 +366,18 @@ def _seller_endpoint(seller: Party, document: Document) -> Endpoint | None:
     """Where a seller without an electronic address is reached on Peppol: its Belgian
     enterprise number (0208), else its VAT number (9925 for a Belgian one); the document's
     fields first (read from the source, or corrected by a person), then the source's."""
-    own = seller.enterprise_number if seller.enterprise_number_scheme in ("", "0208") else ""
-    enterprise = document.counterparty_enterprise_number or own
-    vat_id = document.counterparty_vat_id or seller.vat_id
-    if not enterprise and vat_id.upper().startswith("BE"):
-        enterprise = vat_id[2:]
-    digits = re.sub(r"\D", "", enterprise)
-    if len(digits) == 10 and (not vat_id or vat_id.upper().startswith("BE")):
-        return Endpoint(scheme="0208", id=digits)
-    country = vat_id[:2].upper()
+    vat_id = (document.counterparty_vat_id or seller.vat_id).replace(" ", "").upper()
+    # the document's enterprise number is a Belgian one; the source's only with scheme 0208
+    # or, without a scheme, for a seller that is not foreign
+    own = seller.enterprise_number if seller.enterprise_number_scheme == "0208" else ""
+    if not seller.enterprise_number_scheme and (not vat_id or vat_id.startswith("BE")):
+        own = seller.enterprise_number
+    enterprise = re.sub(r"\D", "", document.counterparty_enterprise_number or own)
+    if len(enterprise) == 10:
+        return Endpoint(scheme="0208", id=enterprise)
+    country = vat_id[:2]
     if vat_id and country in VAT_SCHEMES:
-        return Endpoint(scheme=VAT_SCHEMES[country], id=vat_id.replace(" ", "").upper())
+        return Endpoint(scheme=VAT_SCHEMES[country], id=vat_id)
     return None
 
 

@@ -6,14 +6,17 @@ import re
 from html import unescape
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from apps.companies.scoping import company_scope
+from apps.documents.envelope import fill_received
 from apps.documents.models import Document, Event
 from apps.documents.services import document_assess, document_set_status
 from apps.einvoice import from_xml, validate
+from tests import factories
 from tests.conftest import shared_data
 from tests.documents.helpers import ingest_and_read
 
@@ -130,7 +133,9 @@ def test_the_verdict_is_the_stored_one_and_changes_only_with_an_event_that_says_
     # status and said "not valid yet")
     with company_scope(company):
         document_set_status(document=document, status=Document.Status.DELIVERED)
-        document_assess(document=document)  # assessed again, nothing new: no event
+    assert "UBL for your accountant:</strong> valid" in _page(client, company, document)
+    with company_scope(company):
+        document_assess(document=document)  # assessed again, nothing new: no verdict event
     assert "UBL for your accountant:</strong> valid" in _page(client, company, document)
     assert _verdicts(company, document) == [(True, "first")]
     # the supplier's invoice replaced by one whose VAT number has no country code (BR-CO-09):
@@ -150,3 +155,34 @@ def test_the_verdict_is_the_stored_one_and_changes_only_with_an_event_that_says_
     html = _page(client, company, document)
     assert "UBL for your accountant:</strong> not valid yet" in html
     assert "(its content changed)" in html
+
+
+@pytest.mark.parametrize(
+    ("vat_id", "enterprise_number", "endpoint"),
+    [
+        ("BE0477472701", "0477.472.701", ("0208", "0477472701")),  # enterprise number: 0208
+        ("BE0477472701", "", ("9925", "BE0477472701")),  # a Belgian VAT number: 9925
+        ("NL859048521B01", "", ("9944", "NL859048521B01")),
+        ("CH1232434", "", None),  # no Peppol scheme for it: the user is asked
+    ],
+)
+def test_the_sellers_electronic_address_comes_from_its_enterprise_or_vat_number(
+    company, vat_id, enterprise_number, endpoint
+):
+    source = re.sub(
+        rb"\s*<cbc:EndpointID[^>]*>[^<]*</cbc:EndpointID>",
+        b"",
+        shared_data(PEPPOL / "examples_base-example.xml"),
+    )
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            counterparty_vat_id=vat_id,
+            counterparty_enterprise_number=enterprise_number,
+        )
+    model, notes = fill_received(from_xml(source), document)
+    found = model.seller.endpoint
+    assert (found and (found.scheme, found.id)) == endpoint
+    assert model.buyer.endpoint.id == company.enterprise_number
+    assert model.buyer_reference == "0150abc"  # stated: kept
+    assert not any("BT-10" in note for note in notes)
