@@ -395,7 +395,13 @@ def fill_received(model: EDocument, document: Document) -> tuple[EDocument, list
     if buyer.endpoint is None and ours.endpoint and ours.endpoint.id:
         buyer = replace(buyer, endpoint=ours.endpoint)
         filled.append("the buyer's electronic address")
+    # BR-O-02: no VAT numbers on an invoice outside the scope of VAT
+    outside_vat = any(line.vat_category == "O" for line in model.lines) or any(
+        entry.category == "O" for entry in model.vat_breakdown
+    )
     for name, label in (("name", "name"), ("vat_id", "VAT number")):
+        if name == "vat_id" and outside_vat:
+            continue
         if not getattr(buyer, name) and getattr(ours, name):
             buyer = replace(buyer, **{name: getattr(ours, name)})
             filled.append(f"the buyer's {label}")

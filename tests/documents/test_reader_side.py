@@ -186,3 +186,21 @@ def test_the_sellers_electronic_address_comes_from_its_enterprise_or_vat_number(
     assert model.buyer.endpoint.id == company.enterprise_number
     assert model.buyer_reference == "0150abc"  # stated: kept
     assert not any("BT-10" in note for note in notes)
+
+
+def test_no_vat_number_is_filled_in_for_an_invoice_outside_the_scope_of_vat(company):
+    # BR-O-02: an invoice with category O carries no VAT numbers; ours is not added
+    source = re.sub(
+        rb"<cac:AccountingCustomerParty>.*?</cac:AccountingCustomerParty>",
+        b"<cac:AccountingCustomerParty><cac:Party><cac:PartyLegalEntity><cbc:RegistrationName>"
+        b"Buyer</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party>"
+        b"</cac:AccountingCustomerParty>",
+        shared_data(PEPPOL / "examples_vat-category-O.xml"),
+        flags=re.S,
+    )
+    with company_scope(company):
+        document = factories.DocumentFactory(company=company)
+    model, notes = fill_received(from_xml(source), document)
+    assert model.buyer.vat_id == ""
+    assert model.buyer.endpoint.id == company.enterprise_number
+    assert "the buyer's address" in notes[0]
