@@ -54,6 +54,8 @@ def document_checks(document: Document) -> Checks:
     stored = document.validation or {}
     if "envelope_valid" not in stored and not stored.get("failures"):
         return Checks()
+    if document.category == Category.MISCELLANEOUS and not document.envelope:
+        return Checks()  # a letter or a contract goes as it is: no UBL to judge
     received = bool(document.xml) and document.category != Category.SALES
     checks = Checks(
         checked=True,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from apps.companies.scoping import company_scope
 from apps.documents.envelope import fill_received
 from apps.documents.models import Document, Event
-from apps.documents.services import document_assess, document_set_status
+from apps.documents.services import document_assess, document_correct, document_set_status
 from apps.einvoice import from_xml, validate
 from tests import factories
 from tests.conftest import shared_data
@@ -96,6 +96,16 @@ def test_the_buyer_is_never_told_that_their_own_address_is_missing(
     assert "L'adresse Peppol du fournisseur n'est pas connue" in html
     assert 'href="#id_counterparty_enterprise_number"' in html
     assert 'id="id_counterparty_enterprise_number"' in html
+    # the buyer fills in the supplier's enterprise number: OkiOki makes its address from it
+    with company_scope(company):
+        document_correct(
+            document=document, actor=owner, changes={"counterparty_enterprise_number": "0477472701"}
+        )
+    document.refresh_from_db()
+    assert document.validation["failures"] == []
+    seller = from_xml(document.envelope.open("rb").read()).seller
+    assert (seller.endpoint.scheme, seller.endpoint.id) == ("0208", "0477472701")
+    assert "L'adresse Peppol du fournisseur" not in _page(client_for(owner), company, document)
 
 
 def test_only_what_the_user_can_act_on_is_shown_the_rest_is_technical_details(
