@@ -740,6 +740,17 @@ def _envelope(document: Document) -> list[Problem]:
         _record_verdict(document, {"envelope_valid": False})
         return [problem]
     report = validate(xml)
+    previous = document.validation or {}
+    kept = [p for p in document.problems or [] if p.get("code") == "envelope_invalid"]
+    if (
+        report.errors
+        and previous.get("envelope_sha256") == sha256_hex(xml)
+        and (previous.get("envelope_valid") or kept)
+    ):
+        # The validator failed on the very envelope it judged before (a timeout, a rule file
+        # being replaced): the document didn't change, so neither does its verdict.
+        logger.warning("validator failed on document %s: %s", document.pk, report.errors)
+        return kept + notices
     failing = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
     if notices:  # the e-invoice's own amounts don't add up: flagged, kept, not held back
         failing = [f for f in failing if not SOURCE_AMOUNT_RULES.fullmatch(f.rule)]

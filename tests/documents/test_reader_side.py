@@ -214,3 +214,27 @@ def test_no_vat_number_is_filled_in_for_an_invoice_outside_the_scope_of_vat(comp
     assert model.buyer.vat_id == ""
     assert model.buyer.endpoint.id == company.enterprise_number
     assert "the buyer's address" in notes[0]
+
+
+def test_a_validator_failure_on_an_unchanged_envelope_keeps_the_verdict(
+    company, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.einvoice import validation
+
+    document = ingest_and_read(
+        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+    )
+    assert document.status == Document.Status.READY
+    stored = document.validation
+
+    def fails(*args, **kwargs):
+        raise TimeoutError("the rules took too long")
+
+    # the validator itself fails (a timeout under load): the document has not changed
+    monkeypatch.setattr(validation, "_validate", fails)
+    with company_scope(company):
+        document_assess(document=document)
+    document.refresh_from_db()
+    assert document.status == Document.Status.READY
+    assert document.validation == stored
+    assert _verdicts(company, document) == [(True, "first")]
