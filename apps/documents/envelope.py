@@ -73,6 +73,7 @@ VAT_SCHEMES = {
     "IT": "0211",
     "ES": "9920",
     "AT": "9914",
+    "GB": "9932",
 }
 MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
 
@@ -361,15 +362,83 @@ def amounts_notice(model: EDocument, currency: str) -> problems.Problem | None:
     )
 
 
+def _seller_endpoint(seller: Party, document: Document) -> Endpoint | None:
+    """Where a seller without an electronic address is reached on Peppol: its Belgian
+    enterprise number (0208), else its VAT number (9925 for a Belgian one); the document's
+    fields first (read from the source, or corrected by a person), then the source's."""
+    vat_id = (document.counterparty_vat_id or seller.vat_id).replace(" ", "").upper()
+    # the document's enterprise number is a Belgian one; the source's only with scheme 0208
+    # or, without a scheme, for a seller that is not foreign
+    own = seller.enterprise_number if seller.enterprise_number_scheme == "0208" else ""
+    if not seller.enterprise_number_scheme and (not vat_id or vat_id.startswith("BE")):
+        own = seller.enterprise_number
+    enterprise = re.sub(r"\D", "", document.counterparty_enterprise_number or own)
+    if len(enterprise) == 10:
+        return Endpoint(scheme="0208", id=enterprise)
+    country = vat_id[:2]
+    if vat_id and country in VAT_SCHEMES:
+        return Endpoint(scheme=VAT_SCHEMES[country], id=vat_id)
+    return None
+
+
+def fill_received(model: EDocument, document: Document) -> tuple[EDocument, list[str]]:
+    """A received e-invoice completed from what we know, for its envelope, and what was
+    filled (in the envelope's language, English, for its note).
+
+    The buyer is our company: its electronic address (0208 and the enterprise number), name,
+    VAT number and address where the source leaves them out; the seller's electronic address
+    from its enterprise or VAT number; without a buyer reference, Peppol accepts the order
+    reference, else the invoice number stands in, said in a note (BT-22). Nothing the
+    source states is changed, amounts least of all."""
+    ours = our_party(document.company)
+    buyer, seller, filled = model.buyer, model.seller, []
+    if buyer.endpoint is None and ours.endpoint and ours.endpoint.id:
+        buyer = replace(buyer, endpoint=ours.endpoint)
+        filled.append("the buyer's electronic address")
+    # BR-O-02: no VAT numbers on an invoice outside the scope of VAT
+    outside_vat = any(line.vat_category == "O" for line in model.lines) or any(
+        entry.category == "O" for entry in model.vat_breakdown
+    )
+    for name, label in (("name", "name"), ("vat_id", "VAT number")):
+        if name == "vat_id" and outside_vat:
+            continue
+        if not getattr(buyer, name) and getattr(ours, name):
+            buyer = replace(buyer, **{name: getattr(ours, name)})
+            filled.append(f"the buyer's {label}")
+    if not (buyer.address.city or buyer.address.street) and ours.address.city:
+        buyer = replace(buyer, address=replace(ours.address, country=buyer.address.country or "BE"))
+        filled.append("the buyer's address")
+    if seller.endpoint is None:
+        endpoint = _seller_endpoint(seller, document)
+        if endpoint is not None:
+            seller = replace(seller, endpoint=endpoint)
+            filled.append("the seller's electronic address")
+    model = replace(model, buyer=buyer, seller=seller)
+    notes = []
+    if filled:
+        notes.append("Completed by OkiOki from the recipient's data: " + ", ".join(filled) + ".")
+    if not model.buyer_reference and not model.order_reference:
+        model = replace(model, buyer_reference=model.number)
+        notes.append(
+            "No buyer reference (BT-10) in the invoice as sent: "
+            "OkiOki used the invoice number (BT-1)."
+        )
+    if notes:
+        # Peppol allows one note on the document (PEPPOL-EN16931-R002): ours follows theirs
+        model = replace(model, notes=[" ".join([*model.notes, *notes])])
+    return model, notes
+
+
 def envelope_with_notices(document: Document) -> tuple[bytes, list[problems.Problem]]:
     """The UBL that goes to the accountant, and what to flag without holding it back.
 
     An arrived UBL is kept as it is (the legal invoice), with the original PDF embedded if
-    it lacks one; an arrived CII (XML or Factur-X) becomes UBL with its lines and addresses,
-    the PDF embedded. Either way every amount the e-invoice states is written as stated;
-    where they don't add up, the notice says which. Anything else gets an envelope built from
-    the reviewed fields, whose totals must equal the document's. Raises ``EnvelopeProblem``
-    or ``EInvoiceError``.
+    it lacks one, unless a received one lacks what ``fill_received`` completes (then it is
+    rebuilt, its amounts as stated); an arrived CII (XML or Factur-X) becomes UBL with its
+    lines and addresses, the PDF embedded. Either way every amount the e-invoice states is
+    written as stated; where they don't add up, the notice says which. Anything else gets an
+    envelope built from the reviewed fields, whose totals must equal the document's. Raises
+    ``EnvelopeProblem`` or ``EInvoiceError``.
     """
     original = document.original.open("rb").read()
     if document.xml:
@@ -377,7 +446,14 @@ def envelope_with_notices(document: Document) -> tuple[bytes, list[problems.Prob
         model = from_xml(xml)
         notice = amounts_notice(model, model.currency)
         notices = [notice] if notice is not None else []
-        if document.xml_is_ubl and (document.file_kind == "xml" or model.attachments):
+        filled: list[str] = []
+        if document.category != Category.SALES:
+            model, filled = fill_received(model, document)
+        if (
+            not filled
+            and document.xml_is_ubl
+            and (document.file_kind == "xml" or model.attachments)
+        ):
             return xml, notices
         if document.file_kind != "xml" and not model.attachments:
             model = replace(model, attachments=[_original(document, original)])

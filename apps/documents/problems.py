@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 Problem = dict[str, Any]
@@ -32,6 +32,26 @@ REVIEW_MESSAGES: dict[str, Promise] = {
     "source_amounts_inconsistent": _(
         "The amounts on this e-invoice don't add up: %(items)s. Your accountant gets them as "
         "the sender stated them; ask the sender for a corrected invoice if they are wrong."
+    ),
+}
+
+# Rules a person can fix on a received document (where the user is the buyer), with the
+# field that fixes them: on the document's correction form, or "company" for the company's
+# settings. OkiOki fills the envelope from these fields.
+RECEIVED_ACTIONS: dict[str, tuple[str, Promise]] = {
+    "PEPPOL-EN16931-R020": (
+        "counterparty_enterprise_number",
+        _(
+            "The supplier's Peppol address is not known: fill in its Belgian enterprise number "
+            "or its VAT number, OkiOki makes the address from it."
+        ),
+    ),
+    "PEPPOL-EN16931-R010": (
+        "company",
+        _(
+            "Your company's Peppol address is not known: fill in your enterprise number in the "
+            "company settings."
+        ),
     ),
 }
 
@@ -131,20 +151,48 @@ def _amount(value: Any, currency: str) -> str:
         return str(value)
 
 
-def _reasons(params: dict[str, Any]) -> str:
-    """Validation failures in plain words when we have them, else the rule and its text."""
-    from apps.einvoice.explanations import explain
+def _explain(rule: str, side: str) -> Any:
+    """The plain-language text of a rule for the seller or the buyer, or None. Texts written
+    for the seller ("your electronic address") are not shown to a buyer."""
+    from apps.einvoice import explanations
 
-    reasons = []
+    explain: Any = explanations.explain
+    try:
+        return explain(rule, side=side)
+    except TypeError:  # texts not yet written per side: they speak to the seller
+        return explain(rule) if side == "seller" else None
+
+
+def _reasons(params: dict[str, Any]) -> str:
+    """Validation failures in plain words when we have them, else the rule and its text.
+
+    On a received document (``side`` buyer) only what the buyer can act on is spelt out; the
+    rest is counted, its details are on the page's technical details."""
+    side = params.get("side", "seller")
+    reasons, others = [], 0
     for failure in params.get("failures", []):
         rule, text = failure.get("rule", ""), failure.get("text", "")
-        explanation = explain(rule)
+        action = RECEIVED_ACTIONS.get(rule) if side == "buyer" else None
+        explanation = action[1] if action else _explain(rule, side)
         if explanation:
             reasons.append(str(explanation))
+        elif side == "buyer":
+            others += 1
         elif text.startswith(f"[{rule}]"):
             reasons.append(text)  # the official text already names its rule
         else:
             reasons.append(f"[{rule}] {text}".strip())
+    if others:
+        reasons.append(
+            ngettext(
+                "%(count)s rule the invoice as the supplier sent it doesn't meet (see the "
+                "technical details; ask the supplier for a corrected invoice)",
+                "%(count)s rules the invoice as the supplier sent it doesn't meet (see the "
+                "technical details; ask the supplier for a corrected invoice)",
+                others,
+            )
+            % {"count": others}
+        )
     reasons.extend(str(error) for error in params.get("errors", []))
     return "; ".join(dict.fromkeys(reasons))
 

@@ -662,16 +662,64 @@ def document_correct(*, document: Document, actor: User, changes: dict[str, Any]
     return document
 
 
-def _store_envelope(document: Document, xml: bytes, report: dict[str, Any]) -> None:
+def _store_envelope(document: Document, xml: bytes) -> None:
     if document.envelope:
         document.envelope.delete(save=False)
     document.envelope.save("envelope.xml", ContentFile(xml), save=False)
-    document.validation = report
+
+
+def _verdict_reason(previous: dict[str, Any], current: dict[str, Any]) -> str:
+    """Why the verdict on a document's envelope changed, as a code the timeline words."""
+    if "envelope_valid" not in previous:
+        return "first"
+    if current.get("errors"):
+        return "validator"
+    if not current.get("envelope_sha256"):
+        return "unbuildable"
+    if previous.get("envelope_sha256") != current.get("envelope_sha256"):
+        return "content"
+    return "rules"
+
+
+def _record_verdict(document: Document, current: dict[str, Any]) -> None:
+    """Store the verdict (the only one the page shows) and, when it changes, say so and why
+    in the timeline: a verdict never changes without an event."""
+    previous = document.validation or {}
+    document.validation = current
+    document.save(update_fields=["envelope", "validation", "updated_at"])
+    if previous.get("envelope_valid") == current["envelope_valid"]:
+        return
+    Event.objects.create(
+        company=document.company,
+        document=document,
+        action=Event.Action.VALIDATED,
+        data={
+            "valid": current["envelope_valid"],
+            "reason": _verdict_reason(previous, current),
+            "rules": sorted({f["rule"] for f in current.get("failures", [])}),
+        },
+    )
+
+
+def _as_sent(document: Document, xml: bytes, report: Any) -> dict[str, Any] | None:
+    """A received e-invoice as its sender sent it: a valid e-invoice or not (shown for
+    information; its envelope is what the accountant gets)."""
+    if not document.xml or document.category == Category.SALES:
+        return None
+    from apps.einvoice import validate
+
+    source = document.xml.open("rb").read()
+    judged = report if source == xml else validate(source)
+    return {
+        "valid": judged.is_valid,
+        "failures": [failure.to_dict() for failure in judged.fatal],
+        "errors": judged.errors,
+    }
 
 
 def _envelope(document: Document) -> list[Problem]:
     """Build and check the UBL envelope; the problems that keep it from being valid, then the
-    notices that flag it without holding it back."""
+    notices that flag it without holding it back. The verdict is stored with the envelope."""
     from apps.documents.envelope import (
         SOURCE_AMOUNT_RULES,
         EnvelopeProblem,
@@ -683,12 +731,26 @@ def _envelope(document: Document) -> list[Problem]:
 
     try:
         xml, notices = envelope_with_notices(document)
-    except EnvelopeProblem as problem:
-        return [problem.problem]
-    except EInvoiceError as error:
-        catalogue = "einvoice" if error.code in EINVOICE_MESSAGES else "xml"
-        return [make_problem(error.code, catalogue, **error.params)]
+    except (EnvelopeProblem, EInvoiceError) as error:
+        if isinstance(error, EnvelopeProblem):
+            problem = error.problem
+        else:
+            catalogue = "einvoice" if error.code in EINVOICE_MESSAGES else "xml"
+            problem = make_problem(error.code, catalogue, **error.params)
+        _record_verdict(document, {"envelope_valid": False})
+        return [problem]
     report = validate(xml)
+    previous = document.validation or {}
+    kept = [p for p in document.problems or [] if p.get("code") == "envelope_invalid"]
+    if (
+        report.errors
+        and previous.get("envelope_sha256") == sha256_hex(xml)
+        and (previous.get("envelope_valid") or kept)
+    ):
+        # The validator failed on the very envelope it judged before (a timeout, a rule file
+        # being replaced): the document didn't change, so neither does its verdict.
+        logger.warning("validator failed on document %s: %s", document.pk, report.errors)
+        return kept + notices
     failing = [f for f in report.fatal if f.layer in ("xsd", "en16931")]
     if notices:  # the e-invoice's own amounts don't add up: flagged, kept, not held back
         failing = [f for f in failing if not SOURCE_AMOUNT_RULES.fullmatch(f.rule)]
@@ -701,16 +763,22 @@ def _envelope(document: Document) -> list[Problem]:
                     {"rule": f.rule, "text": f.text} for f in {f.rule: f for f in failing}.values()
                 ],
                 errors=report.errors,
+                # on a received document the user is the buyer: the texts speak to them
+                side="seller"
+                if document.category == Category.SALES or not document.xml
+                else "buyer",
             )
         )
     found.extend(notices)
-    _store_envelope(document, xml, report.to_dict())
-    document.save(update_fields=["envelope", "validation", "updated_at"])
-    Event.objects.create(
-        company=document.company,
-        document=document,
-        action=Event.Action.VALIDATED,
-        data={"valid": not blocking(found), "rules": report.fatal_rules},
+    _store_envelope(document, xml)
+    _record_verdict(
+        document,
+        {
+            **report.to_dict(),
+            "envelope_valid": not blocking(found),
+            "envelope_sha256": sha256_hex(xml),
+            "as_sent": _as_sent(document, xml, report),
+        },
     )
     return found
 

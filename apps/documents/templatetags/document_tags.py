@@ -16,6 +16,20 @@ def problem_text(problems: list[dict[str, Any]] | None) -> str:
 
 
 @register.filter
+def without_envelope(problems: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The problems the page's checks block doesn't already say (the envelope's verdict)."""
+    return [p for p in problems or [] if p.get("code") != "envelope_invalid"]
+
+
+@register.simple_tag
+def document_checks(document: Any) -> Any:
+    """The stored checks of a document, split for its reader (see apps.documents.checks)."""
+    from apps.documents.checks import document_checks as checks
+
+    return checks(document)
+
+
+@register.filter
 def field_label(name: str) -> str:
     """A document field's name ("total_incl_vat") as people read it, in the active language."""
     from django.core.exceptions import FieldDoesNotExist

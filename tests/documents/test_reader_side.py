@@ -1,0 +1,240 @@
+"""A received e-invoice judged from the reader's side: its envelope completed from what we
+know, what the user can fix shown beside its field, the rest in technical details, and a
+verdict that changes only with an event that says why."""
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from apps.companies.scoping import company_scope
+from apps.documents.envelope import fill_received
+from apps.documents.models import Document, Event
+from apps.documents.services import document_assess, document_correct, document_set_status
+from apps.einvoice import from_xml, validate
+from tests import factories
+from tests.conftest import shared_data
+from tests.documents.helpers import ingest_and_read
+
+PEPPOL = Path(settings.SHARED_DATA_DIR) / "peppol"
+
+
+def _without_buyer_endpoint_and_reference() -> bytes:
+    """The Peppol BIS base example as a supplier might send it: no buyer reference, no order
+    reference, no electronic address for the buyer."""
+    source = shared_data(PEPPOL / "examples_base-example.xml")
+    source = re.sub(rb"\s*<cbc:BuyerReference>[^<]*</cbc:BuyerReference>", b"", source)
+    source = re.sub(rb"\s*<cbc:EndpointID schemeID=\"0002\">FR23342</cbc:EndpointID>", b"", source)
+    source = re.sub(rb"\s*<cac:OrderReference>.*?</cac:OrderReference>", b"", source, flags=re.S)
+    return source
+
+
+def test_a_received_invoice_missing_the_buyer_endpoint_and_reference_gets_a_valid_envelope(
+    company, django_capture_on_commit_callbacks
+):
+    source = _without_buyer_endpoint_and_reference()
+    as_sent = validate(source)
+    assert "PEPPOL-EN16931-R010" in as_sent.fatal_rules  # buyer's electronic address
+    assert "PEPPOL-EN16931-R003" in as_sent.fatal_rules  # buyer or order reference
+    document = ingest_and_read(company, source, "invoice.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.READY, document.problems
+    envelope = document.envelope.open("rb").read()
+    report = validate(envelope)
+    assert report.is_valid, report.fatal_rules
+    model = from_xml(envelope)
+    assert (model.buyer.endpoint.scheme, model.buyer.endpoint.id) == (
+        "0208",
+        company.enterprise_number,
+    )
+    assert model.buyer_reference == model.number
+    assert any("No buyer reference (BT-10)" in note for note in model.notes), model.notes
+    assert any("buyer's electronic address" in note for note in model.notes), model.notes
+    # the amounts stay as stated
+    assert model.totals.payable == from_xml(source).totals.payable
+
+
+def _from_an_unreachable_seller() -> bytes:
+    """The base example from a Swiss seller without an electronic address: OkiOki can't make
+    one (no Belgian enterprise number, no VAT scheme on Peppol for its country)."""
+    source = _without_buyer_endpoint_and_reference().replace(b"GB1232434", b"CH1232434")
+    return re.sub(rb"\s*<cbc:EndpointID[^>]*>[^<]*</cbc:EndpointID>", b"", source)
+
+
+def _page(client, company, document) -> str:
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def _verdicts(company, document) -> list[tuple[bool, str]]:
+    with company_scope(company):
+        events = Event.objects.filter(document=document, action=Event.Action.VALIDATED)
+        return [(event.data["valid"], event.data["reason"]) for event in events]
+
+
+def test_the_buyer_is_never_told_that_their_own_address_is_missing(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
+    document = ingest_and_read(
+        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+    )
+    assert [f["rule"] for f in document.validation["failures"]] == ["PEPPOL-EN16931-R020"]
+    owner.language = "fr"
+    owner.save()
+    html = _page(client_for(owner), company, document)
+    assert "Votre adresse électronique" not in html
+    assert "Your electronic address" not in html
+    # what the buyer can act on, in their language, linked to the field that fixes it
+    assert "L'adresse Peppol du fournisseur n'est pas connue" in html
+    assert 'href="#id_counterparty_enterprise_number"' in html
+    assert 'id="id_counterparty_enterprise_number"' in html
+    # the buyer fills in the supplier's enterprise number: OkiOki makes its address from it
+    with company_scope(company):
+        document_correct(
+            document=document, actor=owner, changes={"counterparty_enterprise_number": "0477472701"}
+        )
+    document.refresh_from_db()
+    assert document.validation["failures"] == []
+    seller = from_xml(document.envelope.open("rb").read()).seller
+    assert (seller.endpoint.scheme, seller.endpoint.id) == ("0208", "0477472701")
+    assert "L'adresse Peppol du fournisseur" not in _page(client_for(owner), company, document)
+
+
+def test_only_what_the_user_can_act_on_is_shown_the_rest_is_technical_details(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
+    # A supplier's invoice with a rule only the supplier can fix (its VAT number without a
+    # country code, BR-CO-09): not spelt out at the top, listed in the technical details.
+    source = _from_an_unreachable_seller().replace(b"CH1232434", b"1232434")
+    document = ingest_and_read(company, source, "invoice.xml", django_capture_on_commit_callbacks)
+    rules = {f["rule"] for f in document.validation["failures"]}
+    assert {"PEPPOL-EN16931-R020", "BR-CO-09"} <= rules
+    html = _page(client_for(owner), company, document)
+    top, details = html.split('<details class="validation technical">', 1)
+    assert "The supplier's Peppol address is not known" in top
+    assert "PEPPOL-EN16931-R020" not in top
+    assert "as the supplier sent it" in top
+    assert "BR-CO-09" not in top
+    assert "BR-CO-09" in details
+    assert "PEPPOL-EN16931-R010" in details  # the buyer's address, as sent: for information
+    assert "not a valid e-invoice" in top
+
+
+def test_the_verdict_is_the_stored_one_and_changes_only_with_an_event_that_says_why(
+    company, owner, client_for, django_capture_on_commit_callbacks
+):
+    document = ingest_and_read(
+        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+    )
+    assert document.status == Document.Status.READY
+    assert _verdicts(company, document) == [(True, "first")]
+    client = client_for(owner)
+    for _ in range(2):
+        assert "UBL for your accountant:</strong> valid" in _page(client, company, document)
+    # delivered: the verdict on its UBL is what it was (the page used to derive it from the
+    # status and said "not valid yet")
+    with company_scope(company):
+        document_set_status(document=document, status=Document.Status.DELIVERED)
+    assert "UBL for your accountant:</strong> valid" in _page(client, company, document)
+    with company_scope(company):
+        document_assess(document=document)  # assessed again, nothing new: no verdict event
+    assert "UBL for your accountant:</strong> valid" in _page(client, company, document)
+    assert _verdicts(company, document) == [(True, "first")]
+    # the supplier's invoice replaced by one whose VAT number has no country code (BR-CO-09):
+    # a new verdict, with its reason in the timeline
+    with company_scope(company):
+        document.xml.save(
+            "invoice.xml",
+            ContentFile(_from_an_unreachable_seller().replace(b"CH1232434", b"1232434")),
+        )
+        document_assess(document=document)
+    document.refresh_from_db()
+    assert document.status == Document.Status.NEEDS_REVIEW
+    assert _verdicts(company, document) == [
+        (True, "first"),
+        (False, "content"),
+    ]
+    html = _page(client, company, document)
+    assert "UBL for your accountant:</strong> not valid yet" in html
+    assert "(its content changed)" in html
+
+
+@pytest.mark.parametrize(
+    ("vat_id", "enterprise_number", "endpoint"),
+    [
+        ("BE0477472701", "0477.472.701", ("0208", "0477472701")),  # enterprise number: 0208
+        ("BE0477472701", "", ("9925", "BE0477472701")),  # a Belgian VAT number: 9925
+        ("NL859048521B01", "", ("9944", "NL859048521B01")),
+        ("CH1232434", "", None),  # no Peppol scheme for it: the user is asked
+    ],
+)
+def test_the_sellers_electronic_address_comes_from_its_enterprise_or_vat_number(
+    company, vat_id, enterprise_number, endpoint
+):
+    source = re.sub(
+        rb"\s*<cbc:EndpointID[^>]*>[^<]*</cbc:EndpointID>",
+        b"",
+        shared_data(PEPPOL / "examples_base-example.xml"),
+    )
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            counterparty_vat_id=vat_id,
+            counterparty_enterprise_number=enterprise_number,
+        )
+    model, notes = fill_received(from_xml(source), document)
+    found = model.seller.endpoint
+    assert (found and (found.scheme, found.id)) == endpoint
+    assert model.buyer.endpoint.id == company.enterprise_number
+    assert model.buyer_reference == "0150abc"  # stated: kept
+    assert not any("BT-10" in note for note in notes)
+
+
+def test_no_vat_number_is_filled_in_for_an_invoice_outside_the_scope_of_vat(company):
+    # BR-O-02: an invoice with category O carries no VAT numbers; ours is not added
+    source = re.sub(
+        rb"<cac:AccountingCustomerParty>.*?</cac:AccountingCustomerParty>",
+        b"<cac:AccountingCustomerParty><cac:Party><cac:PartyLegalEntity><cbc:RegistrationName>"
+        b"Buyer</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party>"
+        b"</cac:AccountingCustomerParty>",
+        shared_data(PEPPOL / "examples_vat-category-O.xml"),
+        flags=re.S,
+    )
+    with company_scope(company):
+        document = factories.DocumentFactory(company=company)
+    model, notes = fill_received(from_xml(source), document)
+    assert model.buyer.vat_id == ""
+    assert model.buyer.endpoint.id == company.enterprise_number
+    assert "the buyer's address" in notes[0]
+
+
+def test_a_validator_failure_on_an_unchanged_envelope_keeps_the_verdict(
+    company, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.einvoice import validation
+
+    document = ingest_and_read(
+        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+    )
+    assert document.status == Document.Status.READY
+    stored = document.validation
+
+    def fails(*args, **kwargs):
+        raise TimeoutError("the rules took too long")
+
+    # the validator itself fails (a timeout under load): the document has not changed
+    monkeypatch.setattr(validation, "_validate", fails)
+    with company_scope(company):
+        document_assess(document=document)
+    document.refresh_from_db()
+    assert document.status == Document.Status.READY
+    assert document.validation == stored
+    assert _verdicts(company, document) == [(True, "first")]
