@@ -19,6 +19,10 @@ MESSAGES = {
     "bad_characters": _(
         "The e-invoice contains characters that XML can't carry (control characters) in %(field)s."
     ),
+    "missing_field": _(
+        "This e-invoice can't be written as UBL: %(field)s is missing. Add it to the "
+        "document and try again."
+    ),
     "pdf_too_large": _("The PDF is too large (more than %(limit)s MB)."),
     "pdf_unreadable": _("The PDF is damaged or is not a PDF, so no e-invoice can be read from it."),
     "pdf_without_xml": _(

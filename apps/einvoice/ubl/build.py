@@ -9,6 +9,8 @@ import re
 from datetime import date
 from decimal import Decimal, localcontext
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.einvoice.encoding import encode_base64
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
@@ -265,14 +267,26 @@ def to_ubl(document: Document) -> bytes:
     or computes (one we author without totals): see ``totals.complete``.
 
     Raises ``EInvoiceError("bad_number")`` for a number that is not finite or not of a sane
-    size (see ``totals.complete``).
+    size (see ``totals.complete``), and ``EInvoiceError("missing_field")`` naming the business
+    term the UBL schema requires and the document lacks (never schema-invalid UBL).
     """
+    _check_required(document)
     document = complete(document)
     try:
         with localcontext(CONTEXT):
             return _build(document)
     except _BadText:
         raise EInvoiceError("bad_characters", field=_first_bad_text(document)) from None
+
+
+def _check_required(document: Document) -> None:
+    """Refuse what the UBL schema requires and the document lacks: a currency (every amount
+    carries it) and at least one line. A CII MINIMUM or BASIC WL document has no lines; a UBL
+    2.0 document may state no currency."""
+    if not document.currency:
+        raise EInvoiceError("missing_field", field=_("BT-5 (invoice currency code)"))
+    if not document.lines:
+        raise EInvoiceError("missing_field", field=_("BG-25 (invoice line)"))
 
 
 def _first_bad_text(value: object, path: str = "document") -> str:
