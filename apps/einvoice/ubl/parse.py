@@ -305,7 +305,7 @@ def parse_ubl(root: _Element) -> Document:
     payment = None
     if means:
         payment = Payment(
-            means_code=means.text("cbc:PaymentMeansCode") or "30",
+            means_code=means.text("cbc:PaymentMeansCode") or "1",  # only what the source says
             means_text=means.attr("cbc:PaymentMeansCode", "name"),
             reference=means.text("cbc:PaymentID"),
             iban=means.text("cac:PayeeFinancialAccount/cbc:ID"),
