@@ -4,10 +4,11 @@ import datetime
 from dataclasses import replace
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.einvoice import complete, from_xml, to_ubl
+from apps.einvoice import complete, from_xml, to_ubl, validate
 from apps.einvoice.model import (
     CREDIT_NOTE,
     INVOICE,
@@ -296,3 +297,15 @@ def _simple() -> Document:
         customization_id=CUSTOMIZATION_ID,
         profile_id=PROFILE_ID,
     )
+
+
+def test_attachment_as_large_as_a_transfer_allows_is_read_back_and_valid():
+    # 12 MB: base64 of 16 MB, over libxml2's default 10 MB text node, under the 20 MB transfer
+    content = b"%PDF-1.4\n" + bytes(range(256)) * (12 * 1024 * 1024 // 256) + b"\n%%EOF\n"
+    document = complete(replace(_simple(), attachments=[Attachment(id="scan", content=content)]))
+    xml = to_ubl(document)
+    assert 10_000_000 < len(xml) < django_settings.TRANSFER_MAX_MESSAGE_MB * 1024 * 1024
+    assert from_xml(xml).attachments[0].content == content
+    report = validate(xml)
+    assert report.is_valid, report.to_dict()
+    assert report.layers_run == ["xsd", "en16931", "peppol"]
