@@ -23,6 +23,18 @@ MESSAGES = {
         "This e-invoice can't be written as UBL: %(field)s is missing. Add it to the "
         "document and try again."
     ),
+    "attachment_type": _(
+        "The attachment %(id)s is a kind of file an e-invoice can't carry: Peppol allows PDF, "
+        "PNG, JPEG, CSV, XLSX and ODS. Save it as one of these (a PDF, for instance) and try "
+        "again."
+    ),
+    "attachment_heic": _(
+        "The attachment %(id)s is a HEIC picture (as iPhones take them), which an e-invoice "
+        "can't carry and we can't convert. Save it as JPEG or PDF and try again."
+    ),
+    "attachment_picture": _(
+        "The picture %(id)s is damaged or too large to be converted for an e-invoice."
+    ),
     "pdf_too_large": _("The PDF is too large (more than %(limit)s MB)."),
     "pdf_unreadable": _("The PDF is damaged or is not a PDF, so no e-invoice can be read from it."),
     "pdf_without_xml": _(
