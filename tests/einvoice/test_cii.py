@@ -186,3 +186,15 @@ def test_payment_means_code_the_source_states_is_kept():
     assert validate(xml).is_valid, validate(xml).to_dict()
     payment = from_xml(xml).payment
     assert (payment.means_code, payment.iban) == ("58", "BE56363123456788")
+
+
+def test_self_billed_cii_invoice_becomes_self_billing_ubl():
+    xml = _xml("zugferd_2p0_EN16931_Einfach.pdf")
+    header = b"<ram:TypeCode>380</ram:TypeCode>"
+    assert header in xml
+    document = from_xml(xml.replace(header, b"<ram:TypeCode>389</ram:TypeCode>", 1))
+    assert document.type_code == "389"
+    ubl = to_ubl(document)
+    assert b"poacc:selfbilling:3.0</cbc:CustomizationID>" in ubl
+    assert b"<cbc:InvoiceTypeCode>389</cbc:InvoiceTypeCode>" in ubl
+    assert validate(ubl, peppol=False).is_valid
