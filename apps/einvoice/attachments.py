@@ -1,5 +1,6 @@
 """Embedded attachments (BG-24) in a form Peppol accepts: the MIME code from the content, and
-pictures of a kind Peppol does not allow converted to PNG (one picture) or PDF (several pages).
+pictures of a kind Peppol does not allow (HEIC, WebP, TIFF, GIF, BMP) converted to PNG (one
+picture) or PDF (several pages).
 
 Peppol BIS 3 allows six MIME codes for embedded documents (BR-CL-24, code list "MIME code");
 ``application/octet-stream`` is not one of them, so content of any other kind is refused with
@@ -11,6 +12,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import PurePath
 
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 from apps.einvoice.errors import EInvoiceError
@@ -32,9 +34,9 @@ _CONVERTIBLE = {
     "GIF": lambda head: head[:6] in (b"GIF87a", b"GIF89a"),
     "BMP": lambda head: head[:2] == b"BM",
 }
-# HEIF (HEIC as iPhones take them, AVIF): an ISO media file of one of these brands. Pillow
-# can't read them without the pillow-heif plugin, which OkiOki does not install.
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+# HEIC (as iPhones take them): an ISO media file of one of these brands, read with pillow-heif
+# (libheif's HEVC decoder; an AVIF picture is not among them and is refused as unknown).
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 # A picture converted here has at most this many pixels (a 100-megapixel photo is larger
 # than any phone takes); Pillow's own bomb check refuses twice its limit, much later.
 MAX_PIXELS = 100_000_000
@@ -99,20 +101,18 @@ def _picture_kind(head: bytes) -> str:
 
 def embeddable(attachment: Attachment) -> Attachment:
     """``attachment`` (with content) with a MIME code Peppol allows and a file name: the code
-    it states when Peppol allows it, else the one its content shows; a WebP, TIFF, GIF or BMP
-    picture converted to PNG (a multi-page TIFF to PDF). Raises ``EInvoiceError`` for content
-    of another kind, a HEIC picture, or a picture that can't be converted."""
+    it states when Peppol allows it, else the one its content shows; a HEIC, WebP, TIFF, GIF or
+    BMP picture converted to PNG (a multi-page TIFF to PDF). Raises ``EInvoiceError`` for
+    content of another kind or a picture that can't be converted."""
     assert attachment.content is not None
     content, code = attachment.content, attachment.mime_code
     if code not in ALLOWED:
         code = mime_code(content)
     if not code:
         kind = _picture_kind(content[:16])
-        if kind == "HEIF":
-            raise EInvoiceError("attachment_heic", id=attachment.id)
         if not kind:
             raise EInvoiceError("attachment_type", id=attachment.id)
-        content, code = _converted(content, attachment.id)
+        content, code = _converted(content, attachment.id, heif=kind == "HEIF")
     filename = attachment.filename
     if content is not attachment.content:  # converted: a .webp file name would mislead
         filename = PurePath(filename).stem if filename else ""
@@ -122,10 +122,21 @@ def embeddable(attachment: Attachment) -> Attachment:
     return replace(attachment, content=content, mime_code=code, filename=filename)
 
 
-def _converted(content: bytes, identifier: str) -> tuple[bytes, str]:
+def _opened(content: bytes, *, heif: bool) -> Image.Image:
+    if not heif:
+        return Image.open(io.BytesIO(content))
+    # Read here rather than registered with Pillow: no other reader of pictures opens HEIF.
+    heif_file = pillow_heif.open_heif(io.BytesIO(content), convert_hdr_to_8bit=True)
+    width, height = heif_file.size  # known before the picture is decoded
+    if width * height > MAX_PIXELS:
+        raise EInvoiceError("attachment_picture", id="")
+    return heif_file.to_pillow()
+
+
+def _converted(content: bytes, identifier: str, *, heif: bool) -> tuple[bytes, str]:
     """A picture as PNG, or as PDF when it has several pages."""
     try:
-        with Image.open(io.BytesIO(content)) as picture:
+        with _opened(content, heif=heif) as picture:
             width, height = picture.size
             if width * height > MAX_PIXELS:
                 raise EInvoiceError("attachment_picture", id=identifier)
@@ -141,7 +152,16 @@ def _converted(content: bytes, identifier: str) -> tuple[bytes, str]:
             picture.seek(0)
             _rgb(picture, keep_alpha=True).save(out, "PNG")
             return out.getvalue(), PNG
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError, EOFError):
+    except EInvoiceError:
+        raise EInvoiceError("attachment_picture", id=identifier) from None
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        EOFError,
+    ):
         raise EInvoiceError("attachment_picture", id=identifier) from None
 
 

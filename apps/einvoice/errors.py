@@ -28,10 +28,6 @@ MESSAGES = {
         "PNG, JPEG, CSV, XLSX and ODS. Save it as one of these (a PDF, for instance) and try "
         "again."
     ),
-    "attachment_heic": _(
-        "The attachment %(id)s is a HEIC picture (as iPhones take them), which an e-invoice "
-        "can't carry and we can't convert. Save it as JPEG or PDF and try again."
-    ),
     "attachment_picture": _(
         "The picture %(id)s is damaged or too large to be converted for an e-invoice."
     ),
