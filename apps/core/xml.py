@@ -21,6 +21,13 @@ MAX_DEPTH = 100
 # A 10,000-line UBL invoice has about 400,000 elements; libxml2 needs roughly 300 bytes each.
 MAX_ELEMENTS = 500_000
 
+# One text node, the base64 of an embedded attachment, may be longer than libxml2 allows
+# without ``huge_tree`` (10,000,000 bytes, an attachment of about 7 MB): up to this bound, which
+# lets through the largest attachment a transfer carries (TRANSFER_MAX_MESSAGE_MB, 20 MB).
+MAX_TEXT_BYTES = MAX_BYTES
+_LIBXML_MAX_TEXT = 10_000_000
+_LONG_TEXT = re.compile(rb"[^<>]{%d,}" % (_LIBXML_MAX_TEXT + 1))
+
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # The encoding name of an XML declaration (its bytes are ASCII in every accepted encoding).
 _DECLARED = re.compile(
@@ -48,6 +55,10 @@ MESSAGES = {
     ),
     "too_deep": _("The XML is nested too deeply (more than %(limit)s levels)."),
     "too_many_elements": _("The XML has too many elements (more than %(limit)s)."),
+    "text_too_long": _(
+        "The XML has a text too long to read (more than one text, or one of more than "
+        "%(limit)s MB)."
+    ),
 }
 
 
@@ -139,14 +150,43 @@ def _deeper_than(depth: int) -> etree.XPath:
     return etree.XPath("boolean(" + "/*" * (depth + 1) + ")")
 
 
+def _parser(encoding: str, *, huge_tree: bool) -> etree.XMLParser:
+    return etree.XMLParser(
+        encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        # Without huge_tree libxml2 also keeps its own depth limit (256) while parsing; with it
+        # (one long text node only) the depth is still checked after parsing, and the elements
+        # were counted before.
+        huge_tree=huge_tree,
+        remove_blank_text=False,
+        collect_ids=False,
+    )
+
+
+def _check_one_long_text(data: bytes, limit: int) -> None:
+    """Allow libxml2's huge-tree mode only for one text longer than it reads by default, of
+    at most ``limit`` bytes; else ``XMLRejected``. DTDs and entities were refused before."""
+    runs = [match.end() - match.start() for match in _LONG_TEXT.finditer(data)]
+    if len(runs) != 1 or runs[0] > limit:
+        raise XMLRejected("text_too_long", limit=limit // (1024 * 1024))
+
+
 def parse_xml(
     data: bytes,
     *,
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
     max_elements: int = MAX_ELEMENTS,
+    max_text_bytes: int = MAX_TEXT_BYTES,
 ) -> etree._Element:
-    """Parse untrusted XML. Returns the root element or raises ``XMLRejected``."""
+    """Parse untrusted XML. Returns the root element or raises ``XMLRejected``.
+
+    One text node may be up to ``max_text_bytes`` long (an embedded attachment); the other
+    limits stay as they are (see ``_check_one_long_text``).
+    """
     if not data or not data.strip():
         raise XMLRejected("empty")
     if len(data) > max_bytes:
@@ -157,19 +197,16 @@ def parse_xml(
         raise XMLRejected("doctype")
     if _most_elements(searchable, max_elements) > max_elements:
         raise XMLRejected("too_many_elements", limit=max_elements)
-    parser = etree.XMLParser(
-        # the encoding we checked, whatever else a declaration might make libxml2 believe
-        encoding=encoding.replace("-le", "le").replace("-be", "be"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,  # also keeps libxml2's own depth limit (256) in force while parsing
-        remove_blank_text=False,
-        collect_ids=False,
-    )
+    # libxml2's name for the checked encoding, whatever a declaration might make it believe
+    name = encoding.replace("-le", "le").replace("-be", "be")
     try:
-        root = etree.fromstring(data, parser)
+        try:
+            root = etree.fromstring(data, _parser(name, huge_tree=False))
+        except etree.XMLSyntaxError as error:
+            if "text node" not in str(error.msg or error).lower():
+                raise
+            _check_one_long_text(searchable, max_text_bytes)
+            root = etree.fromstring(data, _parser(name, huge_tree=True))
     except etree.XMLSyntaxError as error:
         detail = str(error.msg or error).split("\n")[0][:200]
         if "encoding" in detail.lower() or "unicode" in detail.lower():
@@ -177,6 +214,8 @@ def parse_xml(
         if "depth" in detail.lower():
             raise XMLRejected("too_deep", limit=max_depth) from None
         raise XMLRejected("malformed", line=error.lineno or "?", detail=detail) from None
+    except XMLRejected:
+        raise
     except (ValueError, UnicodeDecodeError) as error:
         raise XMLRejected("encoding", detail=str(error)[:200]) from None
     if _deeper_than(max_depth)(root):

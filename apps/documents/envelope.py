@@ -268,7 +268,7 @@ def _original(document: Document, original: bytes) -> Attachment:
         id="original",
         description="Original document",
         filename=document.original_filename,
-        mime_code=MIME.get(document.file_kind, "application/pdf"),
+        mime_code=MIME.get(document.file_kind, ""),  # else the builder tells it from the bytes
         content=original,
     )
 

@@ -19,6 +19,18 @@ MESSAGES = {
     "bad_characters": _(
         "The e-invoice contains characters that XML can't carry (control characters) in %(field)s."
     ),
+    "missing_field": _(
+        "This e-invoice can't be written as UBL: %(field)s is missing. Add it to the "
+        "document and try again."
+    ),
+    "attachment_type": _(
+        "The attachment %(id)s is a kind of file an e-invoice can't carry: Peppol allows PDF, "
+        "PNG, JPEG, CSV, XLSX and ODS. Save it as one of these (a PDF, for instance) and try "
+        "again."
+    ),
+    "attachment_picture": _(
+        "The picture %(id)s is damaged or too large to be converted for an e-invoice."
+    ),
     "pdf_too_large": _("The PDF is too large (more than %(limit)s MB)."),
     "pdf_unreadable": _("The PDF is damaged or is not a PDF, so no e-invoice can be read from it."),
     "pdf_without_xml": _(

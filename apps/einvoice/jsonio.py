@@ -118,10 +118,38 @@ def _convert(hint: Any, value: Any, path: str) -> Any:
     return str(value)
 
 
+def _sided(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """``allowances`` and ``charges`` items with ``is_charge`` from the list they are in: an
+    item may leave it out; one that says the opposite of its list is refused."""
+    for key, is_charge in (("allowances", False), ("charges", True)):
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        sided = []
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                stated = item.get("is_charge")
+                if (
+                    stated is not None
+                    and _convert(bool, stated, f"{path}.{key}[{i}].is_charge") is not is_charge
+                ):
+                    raise JSONModelError(
+                        f"{path}.{key}[{i}].is_charge is {stated!r} in {key}: "
+                        f"move the item to {'allowances' if is_charge else 'charges'} "
+                        "or leave is_charge out"
+                    )
+                item = {**item, "is_charge": is_charge}
+            sided.append(item)
+        data = {**data, key: sided}
+    return data
+
+
 def _build(cls: Any, data: Any, path: str) -> Any:
     if not isinstance(data, dict):
         raise JSONModelError(f"{path or 'document'} must be an object")
     hints = _hints(cls)
+    if "allowances" in hints:  # a document or a line
+        data = _sided(data, path)
     kwargs: dict[str, Any] = {}
     for field in dataclasses.fields(cls):
         if field.name not in data:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 INVOICE = "380"
 CREDIT_NOTE = "381"
+SELF_BILLED_INVOICE = "389"  # Peppol BIS Self-Billing; a self-billed credit note is 261
 # Type codes Peppol BIS 3 allows, by the UBL document that carries them.
 INVOICE_TYPE_CODES = {
     "71",
@@ -26,6 +27,7 @@ INVOICE_TYPE_CODES = {
     "383",
     "386",
     "388",
+    "389",
     "393",
     "395",
     "553",

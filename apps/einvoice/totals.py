@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
 from typing import Any, TypeVar
 
+from apps.einvoice.attachments import ALLOWED as ALLOWED_MIME_CODES
+from apps.einvoice.attachments import embeddable
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
     EXEMPT_CATEGORIES,
@@ -65,22 +67,6 @@ DEFAULT_EXEMPTIONS = {
     "O": ("VATEX-EU-O", "Not subject to VAT"),
 }
 
-# MIME codes Peppol allows, recognised from the first bytes, and their usual file extension.
-_SIGNATURES = [
-    (b"%PDF", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-]
-_EXTENSIONS = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "text/csv": ".csv",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
-}
-# Not a MIME code Peppol allows: the validator then names the attachment (BR-CL-24).
-UNKNOWN_MIME = "application/octet-stream"
 
 _T = TypeVar("_T")
 
@@ -222,13 +208,6 @@ def vat_breakdown(
     return result
 
 
-def _mime_code(content: bytes) -> str:
-    for signature, mime_code in _SIGNATURES:
-        if content.startswith(signature):
-            return mime_code
-    return UNKNOWN_MIME
-
-
 def _attachment(attachment: Attachment) -> Attachment:
     """UBL requires a MIME code and a file name on embedded content: fill them in here.
     Without content (an external URI or a bare reference) they describe nothing and go."""
@@ -236,13 +215,9 @@ def _attachment(attachment: Attachment) -> Attachment:
         if attachment.content is None and not attachment.mime_code and not attachment.filename:
             return attachment
         return _changed(attachment, content=None, mime_code="", filename="")
-    if attachment.mime_code and attachment.filename:
+    if attachment.mime_code in ALLOWED_MIME_CODES and attachment.filename:
         return attachment
-    mime_code = attachment.mime_code or _mime_code(attachment.content)
-    filename = attachment.filename or (
-        (attachment.id or "attachment") + _EXTENSIONS.get(mime_code, ".bin")
-    )
-    return _changed(attachment, mime_code=mime_code, filename=filename)
+    return embeddable(attachment)  # the MIME code from the content, a picture converted
 
 
 def _party(party: Party, *, is_seller: bool) -> Party:

@@ -128,3 +128,32 @@ def test_a_doctype_in_utf16_without_bom_is_refused():
     with pytest.raises(XMLRejected) as error:
         parse_xml(xml.encode("utf-16-be"))
     assert error.value.code == "doctype"
+
+
+def _with_text(*sizes: int) -> bytes:
+    return b"<a>" + b"".join(b"<b>" + b"QUJD" * (size // 4) + b"</b>" for size in sizes) + b"</a>"
+
+
+def test_one_text_longer_than_libxml2_reads_by_default_is_read_up_to_the_bound():
+    root = parse_xml(_with_text(12_000_000), max_bytes=30_000_000, max_text_bytes=13_000_000)
+    assert len(root[0].text) == 12_000_000
+
+
+@pytest.mark.parametrize(
+    ("sizes", "bound"), [((12_000_000,), 11_000_000), ((10_400_000, 10_400_000), 30_000_000)]
+)
+def test_a_text_over_the_bound_or_a_second_long_text_is_refused(sizes, bound):
+    with pytest.raises(XMLRejected) as error:
+        parse_xml(_with_text(*sizes), max_bytes=30_000_000, max_text_bytes=bound)
+    assert error.value.code == "text_too_long"
+
+
+def test_a_long_text_keeps_the_other_limits():
+    deep = _nested(101).replace(b"</a>", b"QUJD" * 2_600_000 + b"</a>", 1)
+    with pytest.raises(XMLRejected) as error:
+        parse_xml(deep)
+    assert error.value.code == "too_deep"
+    doctype = b'<!DOCTYPE a [<!ENTITY e "x">]>' + _with_text(12_000_000)
+    with pytest.raises(XMLRejected) as error:
+        parse_xml(doctype, max_bytes=30_000_000)
+    assert error.value.code == "doctype"

@@ -2,10 +2,13 @@
 
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
-from apps.einvoice import EInvoiceError, to_ubl
+from apps.einvoice import EInvoiceError, from_pdf, from_xml, to_ubl, validate
 from apps.einvoice.model import AllowanceCharge
 from tests.einvoice import samples
 
@@ -56,3 +59,43 @@ def test_builder_refuses_characters_xml_cannot_carry(text):
         to_ubl(_with_first_line(name=text))
     assert error.value.code == "bad_characters"
     assert "lines[0].name" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("change", "term"),
+    [({"currency": ""}, "BT-5"), ({"lines": []}, "BG-25")],
+    ids=["no currency", "no lines"],
+)
+def test_builder_refuses_what_the_ubl_schema_requires_naming_the_business_term(change, term):
+    with pytest.raises(EInvoiceError) as error:
+        to_ubl(replace(samples.domestic_mixed(), **change))
+    assert error.value.code == "missing_field"
+    assert term in error.value.message
+
+
+def test_missing_field_is_named_in_the_users_language():
+    with translation.override("fr"), pytest.raises(EInvoiceError) as error:
+        to_ubl(replace(samples.domestic_mixed(), lines=[]))
+    assert "BG-25" in error.value.message
+    assert "UBL" in error.value.message
+    assert "missing" not in error.value.message
+
+
+def test_cii_basic_wl_without_lines_is_refused_not_built_invalid():
+    path = Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx" / "Facture_UE_BASICWL.pdf"
+    if not path.exists():
+        pytest.skip(f"Factur-X samples missing at {path.parent}")
+    document = from_pdf(path.read_bytes())
+    assert document.lines == []
+    with pytest.raises(EInvoiceError) as error:
+        to_ubl(document)
+    assert error.value.code == "missing_field"
+
+
+def test_ubl_2_0_without_document_currency_takes_it_from_its_amounts():
+    xml = to_ubl(samples.domestic_mixed())
+    without = xml.replace(b"<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>", b"")
+    assert without != xml
+    document = from_xml(without)
+    assert document.currency == "EUR"
+    assert validate(to_ubl(document)).is_valid

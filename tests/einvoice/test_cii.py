@@ -11,7 +11,7 @@ from lxml import etree
 
 from apps.einvoice import EInvoiceError, from_xml, to_ubl, validate
 from apps.einvoice.cii.parse import RAM
-from apps.einvoice.model import Attachment, Identifier
+from apps.einvoice.model import Attachment, Identifier, Payment
 from tests.conftest import IN_CI
 
 FACTURX = Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx"
@@ -162,3 +162,44 @@ def test_cii_number_that_is_not_a_plain_finite_number_is_a_bad_number(element, n
     with pytest.raises(EInvoiceError) as error:
         from_xml(xml[:start] + number + xml[end:])
     assert error.value.code == "bad_number"
+
+
+def test_bare_payment_reference_gives_means_not_specified_with_the_reference():
+    xml = _xml("zugferd_2p0_EN16931_Einfach.pdf")
+    anchor = b"<ram:InvoiceCurrencyCode>"
+    xml = xml.replace(
+        anchor, b"<ram:PaymentReference>+++090/9337/55493+++</ram:PaymentReference>" + anchor, 1
+    )
+    document = from_xml(xml)
+    assert document.payment == Payment(means_code="1", reference="+++090/9337/55493+++")
+    ubl = to_ubl(document)
+    report = validate(ubl, peppol=False)
+    assert report.is_valid, report.to_dict()
+    assert "BR-61" not in str(report.to_dict())
+    assert from_xml(ubl).payment == document.payment
+
+
+def test_payment_means_code_the_source_states_is_kept():
+    xml = _xml("zugferd_2p0_EN16931_Einfach.pdf")
+    xml = xml.replace(
+        b"</ram:InvoiceCurrencyCode>",
+        b"</ram:InvoiceCurrencyCode><ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58</ram:TypeCode>"
+        b"<ram:PayeePartyCreditorFinancialAccount><ram:IBANID>BE56363123456788</ram:IBANID>"
+        b"</ram:PayeePartyCreditorFinancialAccount></ram:SpecifiedTradeSettlementPaymentMeans>",
+        1,
+    )
+    assert validate(xml).is_valid, validate(xml).to_dict()
+    payment = from_xml(xml).payment
+    assert (payment.means_code, payment.iban) == ("58", "BE56363123456788")
+
+
+def test_self_billed_cii_invoice_becomes_self_billing_ubl():
+    xml = _xml("zugferd_2p0_EN16931_Einfach.pdf")
+    header = b"<ram:TypeCode>380</ram:TypeCode>"
+    assert header in xml
+    document = from_xml(xml.replace(header, b"<ram:TypeCode>389</ram:TypeCode>", 1))
+    assert document.type_code == "389"
+    ubl = to_ubl(document)
+    assert b"poacc:selfbilling:3.0</cbc:CustomizationID>" in ubl
+    assert b"<cbc:InvoiceTypeCode>389</cbc:InvoiceTypeCode>" in ubl
+    assert validate(ubl, peppol=False).is_valid

@@ -4,10 +4,12 @@ import datetime
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.einvoice import complete, from_xml, to_ubl
+from apps.einvoice import EInvoiceError, complete, from_xml, to_ubl, validate
 from apps.einvoice.model import (
     CREDIT_NOTE,
     INVOICE,
@@ -122,7 +124,8 @@ attachments = st.builds(
     description=st.just("") | texts,
     filename=st.just("") | st.just("bijlage.pdf") | st.just("rit.csv"),
     mime_code=st.just("") | st.sampled_from(["application/pdf", "text/csv", "image/png"]),
-    content=st.none() | st.just(PDF) | st.binary(min_size=1, max_size=64),
+    content=st.none()
+    | st.sampled_from([PDF, b"datum;bedrag\n2026-03-01;12,50\n", b"\x89PNG\r\n\x1a\n" + b"0" * 16]),
     uri=st.just("") | st.just("https://example.com/a.pdf"),
 )
 deliveries = st.builds(
@@ -242,12 +245,11 @@ def test_attachment_without_filename_or_mime_code_gets_them_from_its_content():
     assert from_xml(to_ubl(document)).attachments == document.attachments
 
 
-def test_attachment_of_unknown_type_is_not_passed_off_as_a_pdf():
-    (attachment,) = complete(
-        replace(_simple(), attachments=[Attachment(id="x", content=b"plain")])
-    ).attachments
-    assert attachment.mime_code == "application/octet-stream"
-    assert attachment.filename == "x.bin"
+def test_attachment_of_unknown_type_is_refused_not_passed_off_as_octet_stream():
+    with pytest.raises(EInvoiceError) as error:
+        complete(replace(_simple(), attachments=[Attachment(id="x", content=b"\x00\x01plain")]))
+    assert error.value.code == "attachment_type"
+    assert "x" in error.value.message
 
 
 def test_buyer_legal_form_is_dropped_as_the_builder_drops_it():
@@ -296,3 +298,15 @@ def _simple() -> Document:
         customization_id=CUSTOMIZATION_ID,
         profile_id=PROFILE_ID,
     )
+
+
+def test_attachment_as_large_as_a_transfer_allows_is_read_back_and_valid():
+    # 12 MB: base64 of 16 MB, over libxml2's default 10 MB text node, under the 20 MB transfer
+    content = b"%PDF-1.4\n" + bytes(range(256)) * (12 * 1024 * 1024 // 256) + b"\n%%EOF\n"
+    document = complete(replace(_simple(), attachments=[Attachment(id="scan", content=content)]))
+    xml = to_ubl(document)
+    assert 10_000_000 < len(xml) < django_settings.TRANSFER_MAX_MESSAGE_MB * 1024 * 1024
+    assert from_xml(xml).attachments[0].content == content
+    report = validate(xml)
+    assert report.is_valid, report.to_dict()
+    assert report.layers_run == ["xsd", "en16931", "peppol"]

@@ -229,6 +229,9 @@ def _attachment(element: _Element) -> Attachment:
     )
 
 
+NOT_SPECIFIED = "1"  # UNCL4461: payment means not specified
+
+
 def parse_cii(root: _Element) -> Document:
     if root.tag != ROOT:
         raise EInvoiceError("wrong_root", root=etree.QName(root).localname)
@@ -246,7 +249,9 @@ def parse_cii(root: _Element) -> Document:
     payment = None
     if means is not None or _text(settlement, "ram:PaymentReference"):
         payment = Payment(
-            means_code=_text(means, "ram:TypeCode") or "30",
+            # Only what the source says: a bare payment reference (BT-83) states no means, so
+            # "1" (not specified), never an invented credit transfer (30, which needs BT-84).
+            means_code=_text(means, "ram:TypeCode") or NOT_SPECIFIED,
             means_text=_text(means, "ram:Information"),
             reference=_text(settlement, "ram:PaymentReference"),
             iban=_text(means, "ram:PayeePartyCreditorFinancialAccount/ram:IBANID")

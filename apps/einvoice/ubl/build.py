@@ -9,9 +9,12 @@ import re
 from datetime import date
 from decimal import Decimal, localcontext
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.einvoice.encoding import encode_base64
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
+    SELF_BILLED_INVOICE,
     Address,
     AllowanceCharge,
     Document,
@@ -24,6 +27,19 @@ from apps.einvoice.ubl.names import CAC, CBC, ROOT_NS
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+# Peppol BIS Self-Billing 3.0: the buyer issues the invoice (389) or credit note on behalf
+# of the seller; the EN 16931 rules are the same.
+SELF_BILLING_CUSTOMIZATION_ID = (
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:selfbilling:3.0"
+)
+SELF_BILLING_PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:selfbilling:01:1.0"
+
+
+def is_self_billing(document: Document) -> bool:
+    """A self-billed invoice (389), or a document that says it follows Peppol self-billing."""
+    return document.type_code == SELF_BILLED_INVOICE or (
+        document.customization_id == SELF_BILLING_CUSTOMIZATION_ID
+    )
 
 
 def _text(value: object) -> str:
@@ -265,14 +281,26 @@ def to_ubl(document: Document) -> bytes:
     or computes (one we author without totals): see ``totals.complete``.
 
     Raises ``EInvoiceError("bad_number")`` for a number that is not finite or not of a sane
-    size (see ``totals.complete``).
+    size (see ``totals.complete``), and ``EInvoiceError("missing_field")`` naming the business
+    term the UBL schema requires and the document lacks (never schema-invalid UBL).
     """
+    _check_required(document)
     document = complete(document)
     try:
         with localcontext(CONTEXT):
             return _build(document)
     except _BadText:
         raise EInvoiceError("bad_characters", field=_first_bad_text(document)) from None
+
+
+def _check_required(document: Document) -> None:
+    """Refuse what the UBL schema requires and the document lacks: a currency (every amount
+    carries it) and at least one line. A CII MINIMUM or BASIC WL document has no lines; a UBL
+    2.0 document may state no currency."""
+    if not document.currency:
+        raise EInvoiceError("missing_field", field=_("BT-5 (invoice currency code)"))
+    if not document.lines:
+        raise EInvoiceError("missing_field", field=_("BG-25 (invoice line)"))
 
 
 def _first_bad_text(value: object, path: str = "document") -> str:
@@ -299,8 +327,12 @@ def _build(document: Document) -> bytes:
     root_name = "CreditNote" if credit else "Invoice"
     namespaces = f' xmlns="{ROOT_NS[root_name]}" xmlns:cac="{CAC}" xmlns:cbc="{CBC}"'
     root = _Node(root_name, None, namespaces)
-    _add(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
-    _add(root, "cbc:ProfileID", PROFILE_ID)
+    if is_self_billing(document):
+        _add(root, "cbc:CustomizationID", SELF_BILLING_CUSTOMIZATION_ID)
+        _add(root, "cbc:ProfileID", SELF_BILLING_PROFILE_ID)
+    else:
+        _add(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
+        _add(root, "cbc:ProfileID", PROFILE_ID)
     _add(root, "cbc:ID", document.number)
     _add(root, "cbc:IssueDate", document.issue_date)
     if not credit:

@@ -305,7 +305,7 @@ def parse_ubl(root: _Element) -> Document:
     payment = None
     if means:
         payment = Payment(
-            means_code=means.text("cbc:PaymentMeansCode") or "30",
+            means_code=means.text("cbc:PaymentMeansCode") or "1",  # only what the source says
             means_text=means.attr("cbc:PaymentMeansCode", "name"),
             reference=means.text("cbc:PaymentID"),
             iban=means.text("cac:PayeeFinancialAccount/cbc:ID"),
@@ -323,7 +323,10 @@ def parse_ubl(root: _Element) -> Document:
             project = reference.text("cbc:ID")
         else:
             attachments.append(_attachment(reference))
-    currency = doc.text("cbc:DocumentCurrencyCode")
+    # UBL 2.0 makes the document currency optional; its amounts still say which it is.
+    currency = doc.text("cbc:DocumentCurrencyCode") or doc.attr(
+        "cac:LegalMonetaryTotal/cbc:PayableAmount", "currencyID"
+    )
     tax_currency = doc.text("cbc:TaxCurrencyCode")
     breakdown, tax_total, tax_total_other = [], Decimal("0"), None
     for total in doc.all("cac:TaxTotal"):
