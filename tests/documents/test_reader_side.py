@@ -170,7 +170,7 @@ def test_the_verdict_is_the_stored_one_and_changes_only_with_an_event_that_says_
 @pytest.mark.parametrize(
     ("vat_id", "enterprise_number", "endpoint"),
     [
-        ("BE0477472701", "0477.472.701", ("0208", "0477472701")),  # enterprise number: 0208
+        ("BE0477472701", "0477472701", ("0208", "0477472701")),  # enterprise number: 0208
         ("BE0477472701", "", ("9925", "BE0477472701")),  # a Belgian VAT number: 9925
         ("NL859048521B01", "", ("9944", "NL859048521B01")),
         ("CH1232434", "", None),  # no Peppol scheme for it: the user is asked
