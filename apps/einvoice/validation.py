@@ -27,7 +27,7 @@ from lxml import etree
 
 from apps.core.xml import XMLRejected, parse_xml
 from apps.einvoice.cii.parse import ROOT as CII_ROOT
-from apps.einvoice.explanations import explain
+from apps.einvoice.explanations import SALES, explain
 from apps.einvoice.ubl.names import CBC, ROOT_NS
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -60,10 +60,11 @@ class Failure:
     location: str
     text: str
 
-    def explanation(self, language: str | None = None) -> str:
-        """Plain words for the rules users hit most, in the given (or active) language."""
+    def explanation(self, language: str | None = None, side: str = SALES) -> str:
+        """Plain words for the rule, in the given (or active) language, for the user on ``side``
+        (SALES: they issued the document; RECEIVED: they received it)."""
         with translation.override(language or translation.get_language() or "en"):
-            message = explain(self.rule)
+            message = explain(self.rule, side)
             return str(message) if message else ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,173 @@
+"""The rule ids that fire in practice: the list plain-language explanations must cover.
+
+Usage: DJANGO_SETTINGS_MODULE=okioki.settings python scripts/fired_rules.py [--write]
+
+Runs our validator (UBL: XSD + CEN EN 16931 + Peppol BIS 3) over the official examples in
+``../shared/data`` (Peppol BIS 3 examples, CEN EN 16931 UBL examples) and over copies of them
+broken one way at a time, the way users and suppliers break them: each element dropped, each code
+replaced by one no list has, each amount shifted, each identifier and scheme garbled, each date
+moved. Prints every rule id that fired with how often (most frequent first); ``--write`` saves the
+ids, one a line in that order, to ``apps/einvoice/fired_rules.txt``.
+
+Deterministic: the same examples and rules give the same list.
+"""
+
+import copy
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUTPUT = ROOT / "apps" / "einvoice" / "fired_rules.txt"
+
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+# The examples whose broken copies are validated: between them every VAT category, allowances
+# and charges, attachments, direct debit, a credit note and the richest CEN examples.
+MUTATED = (
+    "peppol/snippets_Snippet-full.xml",
+    "peppol/examples_base-creditnote-correction.xml",
+    "peppol/examples_Allowance-example.xml",
+    "peppol/examples_vat-category-E.xml",
+    "peppol/examples_vat-category-O.xml",
+    "peppol/examples_vat-category-Z.xml",
+    "peppol/snippets_direct-debit.xml",
+    "en16931-examples/ubl/ubl-tc434-example2.xml",
+    "en16931-examples/ubl/ubl-tc434-example5.xml",
+    "en16931-examples/ubl/ubl-tc434-example9.xml",
+)
+AMOUNT_ELEMENTS = {
+    "LineExtensionAmount",
+    "TaxExclusiveAmount",
+    "TaxInclusiveAmount",
+    "AllowanceTotalAmount",
+    "ChargeTotalAmount",
+    "PrepaidAmount",
+    "PayableRoundingAmount",
+    "PayableAmount",
+    "TaxAmount",
+    "TaxableAmount",
+    "Amount",
+    "BaseAmount",
+    "PriceAmount",
+    "BaseQuantity",
+    "InvoicedQuantity",
+    "CreditedQuantity",
+    "Percent",
+    "MultiplierFactorNumeric",
+}
+
+
+def _originals() -> list[Path]:
+    from django.conf import settings
+
+    data = Path(settings.SHARED_DATA_DIR)
+    return sorted((data / "peppol").glob("*.xml")) + sorted(
+        (data / "en16931-examples" / "ubl").glob("*.xml")
+    )
+
+
+def _mutations(xml: bytes):
+    """Copies of one document, each broken in one place (a generator of bytes)."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    elements = [element for element in root.iter(etree.Element) if element is not root]
+    seen: set[tuple[str, str]] = set()
+    for index, element in enumerate(elements):
+        path = root.getroottree().getpath(element)
+        key = etree.QName(element).localname
+        generic = "/".join(part.split("[")[0] for part in path.split("/"))
+        leaf = len(element) == 0
+        text = (element.text or "").strip()
+        kinds = ["drop"]
+        if leaf and text:
+            if key in AMOUNT_ELEMENTS:
+                kinds += ["amount", "negative"]
+            elif key.endswith("Code") or (key == "ID" and element.get("schemeID") is None):
+                kinds += ["code"]
+            if key.endswith("Date"):
+                kinds += ["date"]
+            if key in {"EndpointID", "CompanyID", "ID"}:
+                kinds += ["identifier"]
+            kinds += ["empty"]
+        for attribute in ("schemeID", "listID", "currencyID", "unitCode", "mimeCode"):
+            if element.get(attribute) is not None:
+                kinds.append(f"@{attribute}")
+        for kind in kinds:
+            if (generic, kind) in seen:
+                continue
+            seen.add((generic, kind))
+            copy_root = copy.deepcopy(root)
+            target = [node for node in copy_root.iter(etree.Element) if node is not copy_root][
+                index
+            ]
+            if kind == "drop":
+                target.getparent().remove(target)
+            elif kind == "amount":
+                target.text = _shifted(text)
+            elif kind == "negative":
+                target.text = "-" + text.lstrip("-") if not text.startswith("-") else text[1:]
+            elif kind == "code":
+                target.text = "ZZZ"
+            elif kind == "date":
+                target.text = "1999-01-01" if text > "2000" else "2099-12-31"
+            elif kind == "identifier":
+                target.text = "BE0000000000" if key != "ID" else "0000000000"
+            elif kind == "empty":
+                target.text = " "
+            else:
+                target.set(kind[1:], "ZZZ")
+            yield f"{generic} {kind}", etree.tostring(copy_root)
+
+
+def _shifted(text: str) -> str:
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return f"{value + 1.01:.2f}"
+
+
+def fired_rules(mutated: tuple[str, ...] = MUTATED, verbose: bool = False) -> Counter[str]:
+    """How many documents (originals and broken copies of ``mutated``) each rule id fired on."""
+    from django.conf import settings
+
+    from apps.einvoice.validation import validate
+
+    counts: Counter[str] = Counter()
+    data = Path(settings.SHARED_DATA_DIR)
+    documents: list[tuple[str, bytes]] = [(path.name, path.read_bytes()) for path in _originals()]
+    for name in mutated:
+        path = data / name
+        documents.extend(
+            (f"{path.name}: {what}", mutated) for what, mutated in _mutations(path.read_bytes())
+        )
+    for number, (_name, xml) in enumerate(documents, start=1):
+        report = validate(xml)
+        fired = {failure.rule for failure in report.failures if failure.rule}
+        counts.update(fired)
+        if verbose and number % 200 == 0:
+            print(f"{number}/{len(documents)} documents, {len(counts)} rules", file=sys.stderr)
+    return counts
+
+
+def main(argv: list[str]) -> None:
+    import django
+
+    django.setup()
+    counts = fired_rules(verbose=True)
+    ordered = sorted(counts, key=lambda rule: (-counts[rule], rule))
+    for rule in ordered:
+        print(f"{counts[rule]:6d} {rule}")
+    if "--write" in argv:
+        OUTPUT.write_text("".join(f"{rule}\n" for rule in ordered), encoding="utf-8")
+        print(f"{len(ordered)} rule ids written to {OUTPUT.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
+    main(sys.argv[1:])
