@@ -1,8 +1,9 @@
 """Plain-language explanations of the validation rules, from the user's side.
 
-Every rule id that fires on the official examples and their broken copies (the list
-``apps/einvoice/fired_rules.txt``, made by ``scripts/fired_rules.py``) has a sentence saying what
-is wrong and what to do. A rule about the seller or the buyer reads differently for the one who
+Every rule id that fires on the official examples, their broken copies and the official Peppol
+unit tests (the list ``apps/einvoice/fired_rules.txt``, made by ``scripts/fired_rules.py``) has a
+sentence saying what is wrong and what to do. The texts are in ``cen`` and ``peppol``; rules that
+share a cause share a text. A rule about the seller or the buyer reads differently for the one who
 issued the document (``side=SALES``, the default: our user is the seller) and for the one who
 received it (``side=RECEIVED``: our user is the buyer and only the supplier can correct it).
 """
@@ -13,9 +14,13 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from apps.einvoice.explanations.texts import PARTY, RECEIVED, SALES, TEXTS
+from apps.einvoice.explanations import cen, peppol
+from apps.einvoice.explanations.sides import RECEIVED, SALES
 
-__all__ = ["RECEIVED", "SALES", "explain", "fired_rules"]
+__all__ = ["PARTY", "RECEIVED", "SALES", "TEXTS", "explain", "fired_rules"]
+
+TEXTS: dict[str, Promise] = {**cen.TEXTS, **peppol.TEXTS}
+PARTY: dict[str, dict[str, Promise]] = {**cen.PARTY, **peppol.PARTY}
 
 FIRED_RULES = Path(__file__).resolve().parent.parent / "fired_rules.txt"
 _SUPPLIER_CORRECTS = _("Only the supplier can correct this: ask for a corrected invoice.")

@@ -1,15 +1,9 @@
-"""The plain-language texts, by rule id (generated once from a table; edit here now).
-
-English is the source; nl and fr are in the catalogs. TEXTS speak of the invoice itself;
-PARTY holds the rules about the seller or the buyer, where what the user reads depends on
-their side: SALES (our user issued it) or RECEIVED (our user is the buyer).
-"""
+"""Plain words for the CEN EN 16931 rules (BR-*, UBL-*) and the schema, by rule id."""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-SALES = "sales"
-RECEIVED = "received"
+from apps.einvoice.explanations.sides import RECEIVED, SALES
 
 _TOTALS = _(
     "The totals don't add up: the amounts of the lines, discounts, charges and VAT must "
@@ -41,7 +35,7 @@ _BREAKDOWN_MISSING = _(
 )
 _BREAKDOWN_FIELDS = _(
     "A line of the VAT summary is incomplete: it needs the taxable amount, the VAT "
-    "category and the rate."
+    "category, the rate and the VAT amount."
 )
 _OUTSIDE_SCOPE_MIXED = _(
     "An invoice outside the scope of VAT can't also have lines with VAT: put every line "
@@ -116,8 +110,8 @@ _DATE_CODE = _(
     "The VAT date code is unknown: use 3 (invoice date), 35 (delivery date) or 432 (payment date)."
 )
 _ENDPOINT_SCHEME = _(
-    "An electronic address (Peppol ID) has an unknown scheme: use 0208 with a Belgian "
-    "enterprise number, or 9925 with a Belgian VAT number."
+    "An electronic address (Peppol ID) has no scheme or an unknown one: use 0208 with a "
+    "Belgian enterprise number, or 9925 with a Belgian VAT number."
 )
 _LINE_FIELDS = _(
     "A line is incomplete: each line needs a number, a quantity with its unit, a price "
@@ -158,105 +152,33 @@ _PAYEE = _(
     "The payee (who receives the payment, when it isn't the seller) is wrong: give it "
     "exactly one name, and at most one identifier and one registration number."
 )
-_PEPPOL_PROFILE = _(
-    "The document doesn't say it follows Peppol BIS Billing 3.0 (its customization or "
-    "profile identifier is missing or wrong): invoices made here always carry them; a "
-    "document made elsewhere must be corrected by whoever made it."
+_ISSUE_DATE = _("The invoice date is missing: every invoice needs the date it was issued.")
+_NO_LINES = _("The invoice has no lines: add at least one line with what was sold.")
+_ALLOWANCE_AMOUNT = _(
+    "A discount or charge has no amount: give the amount of each discount and charge."
 )
-_EMPTY_ELEMENT = _(
-    "The document has an empty field: a field with no value must be left out rather than "
-    "sent blank."
+_STANDARD_WITH_EXEMPTION = _(
+    "A VAT line at the standard rate has an exemption reason: remove the reason, or "
+    "choose the VAT category the reason belongs to."
 )
-_BUYER_REFERENCE = _(
-    "The customer's reference is missing: fill in the buyer reference or the order number"
-    " the customer gave you."
+_INTRA_EU = _(
+    "An intra-EU supply needs the delivery date (or the invoicing period) and the country"
+    " it was delivered to: add both."
 )
-_LINE_AMOUNT = _(
-    "A line amount is wrong: it must be the quantity times the price, plus charges, minus"
-    " discounts."
+_CLASSIFICATION_SCHEME = _(
+    "A product classification has an unknown scheme: use a code of the UNTDID 7143 list "
+    "(e.g. STI for CPV, TST for UNSPSC)."
 )
-_NET_PRICE = _(
-    "A net price is wrong: when a gross price is given, the net price must be the gross "
-    "price minus the price discount."
+_NOT_USED = _(
+    "The document contains a UBL element that e-invoices don't use (e.g. a payment means "
+    "id, a price discount factor, a scheme on a VAT category): leave it out."
 )
-_PERCENTAGE = _(
-    "A discount or charge given as a percentage is inconsistent: state both the base "
-    "amount and the percentage, and the amount must be the base times the percentage."
+_ONCE = _(
+    "A field that may appear only once (payment terms, invoicing period, VAT date, "
+    "project or document reference, the invoiced object of a line) appears more than "
+    "once: keep only one."
 )
-_CHARGE_INDICATOR = _(
-    "A discount or charge doesn't say which it is: its charge indicator must be exactly "
-    "true (charge) or false (discount)."
-)
-_BASE_QUANTITY = _(
-    "The price's base quantity is wrong: it must be above zero and use the same unit as "
-    "the line's quantity."
-)
-_LINE_OBJECT = _(
-    "A document reference with a type code is only allowed as an invoiced object (type "
-    "130): remove its type code or use it on a line."
-)
-_SAME_CURRENCY = _(
-    "The amounts are in different currencies: every amount must be in the invoice's "
-    "currency (only the VAT total may also be given in the accounting currency)."
-)
-_CURRENCY_CODE = _("A currency code is unknown: use a three-letter ISO code such as EUR.")
-_ACCOUNTING_CURRENCY = _(
-    "The VAT total in the accounting currency is wrong: give it only when that currency "
-    "differs from the invoice's, once, without a breakdown, and with the same sign as the"
-    " VAT total."
-)
-_ENDPOINT_SCHEME_PEPPOL = _(
-    "An electronic address (Peppol ID) has a scheme Peppol doesn't know: use 0208 with a "
-    "Belgian enterprise number, or 9925 with a Belgian VAT number."
-)
-_PERIOD_CODE = _(
-    "The invoicing period's VAT date code is unknown: use 3 (invoice date), 35 (delivery "
-    "date) or 432 (payment date)."
-)
-_TYPE_PEPPOL = _(
-    "The document type isn't allowed in Peppol: use 380 for an invoice and 381 for a credit note."
-)
-_VATEX_F = _(
-    "The exemption code VATEX-EU-F (margin scheme for second-hand goods) goes only with "
-    "the VAT category E (exempt): change the category or the code."
-)
-_MANDATE = _(
-    "Payment by direct debit needs the mandate reference: give the number of the "
-    "customer's direct debit mandate."
-)
-_LINE_PERIOD_PEPPOL = _(
-    "The period of a line falls outside the invoicing period: make the line's dates fall "
-    "within the invoice's period."
-)
-_GLN = _(
-    "A GLN (scheme 0088) is wrong: it has 13 digits and the last one is a check digit; "
-    "check the number."
-)
-_BELGIAN_NUMBER = _(
-    "A Belgian enterprise number (scheme 0208) is wrong: it has 10 digits and the last "
-    "two are check digits."
-)
-_FOREIGN_NUMBER = _(
-    "A foreign organisation number (Norwegian, Danish, Italian IPA or Swedish) has the "
-    "wrong format: check the number and its scheme."
-)
-_DUTCH_VAT = _(
-    "A Dutch VAT number has the wrong format: it is NL, nine digits, B and two digits "
-    "(e.g. NL123456789B01)."
-)
-_DUTCH = _(
-    "A Dutch rule for suppliers in the Netherlands isn't met (full addresses, KVK or OIN "
-    "number, payment means, order reference): complete what the Dutch rules ask for."
-)
-_NORWEGIAN = _(
-    "A Norwegian rule for suppliers in Norway isn't met (VAT number as NO + nine digits +"
-    ' MVA, mention "Foretaksregisteret"): complete what the Norwegian rules ask for.'
-)
-_DANISH = _(
-    "A Danish rule isn't met (CVR number with scheme 0184, allowed payment means): "
-    "complete what the Danish rules ask for."
-)
-_XSD = _("The XML is not built as UBL 2.1 requires (a missing, misplaced or unknown element).")
+_FILE_NAME = _("An attachment has no file name: give each attached file its name.")
 _BANK_ACCOUNT_SALES = _(
     "The bank account (IBAN) is missing: payment by transfer needs the account to pay "
     "into; add your IBAN in your company settings."
@@ -304,191 +226,149 @@ _SELLER_IDENTIFIER_RECEIVED = _(
     "The supplier can't be identified: its invoice gives neither a VAT number nor an "
     "enterprise number; ask the supplier for a corrected invoice."
 )
-_BUYER_REFERENCE_SIDE_RECEIVED = _(
-    "The supplier's invoice gives neither your reference nor your order number: give your"
-    " suppliers a reference (e.g. your order number) to put on their invoices."
-)
-_BUYER_ENDPOINT_SALES = _(
-    "The customer's electronic address (Peppol ID, e.g. 0208 and the enterprise number) is missing."
-)
-_BUYER_ENDPOINT_RECEIVED = _(
-    "Your electronic address (Peppol ID) is missing on the supplier's invoice: check that"
-    " your enterprise number is in your company settings; we use it as your address "
-    "(0208)."
-)
-_SELLER_ENDPOINT_SALES = _(
-    "Your electronic address (Peppol ID, e.g. 0208 and your enterprise number) is missing."
-)
-_SELLER_ENDPOINT_RECEIVED = _(
-    "The supplier's electronic address (Peppol ID) is missing on its invoice: we fill it "
-    "in from its enterprise or VAT number when the invoice gives one."
-)
 
 TEXTS: dict[str, Promise] = {
-    "PEPPOL-EN16931-R008": _EMPTY_ELEMENT,
-    "PEPPOL-EN16931-R004": _PEPPOL_PROFILE,
-    "PEPPOL-EN16931-R007": _PEPPOL_PROFILE,
-    "XSD": _XSD,
-    "NL-R-003": _DUTCH,
-    "PEPPOL-EN16931-R120": _LINE_AMOUNT,
-    "PEPPOL-EN16931-CL008": _ENDPOINT_SCHEME_PEPPOL,
-    "PEPPOL-EN16931-R101": _LINE_OBJECT,
-    "PEPPOL-COMMON-R056-2": _DUTCH_VAT,
-    "PEPPOL-EN16931-R046": _NET_PRICE,
-    "PEPPOL-EN16931-R043": _CHARGE_INDICATOR,
-    "NO-R-002": _NORWEGIAN,
-    "NO-R-001": _NORWEGIAN,
-    "PEPPOL-EN16931-R001": _PEPPOL_PROFILE,
+    "BR-01": _SPECIFICATION,
+    "BR-04": _TYPE,
+    "BR-05": _CURRENCY,
+    "BR-02": _NUMBER,
+    "BR-03": _ISSUE_DATE,
+    "BR-CO-18": _BREAKDOWN_MISSING,
+    "BR-16": _NO_LINES,
     "BR-S-08": _TOTALS,
-    "PEPPOL-EN16931-R003": _BUYER_REFERENCE,
-    "PEPPOL-EN16931-R051": _SAME_CURRENCY,
+    "BR-CO-04": _LINE_VAT,
     "BR-CL-03": _CURRENCY,
-    "PEPPOL-EN16931-CL007": _CURRENCY_CODE,
     "BR-CO-15": _TOTALS,
     "BR-CO-13": _TOTALS,
+    "BR-25": _ITEM_NAME,
+    "UBL-SR-48": _LINE_VAT,
+    "BR-21": _LINE_FIELDS,
+    "BR-23": _LINE_FIELDS,
     "BR-CO-17": _VAT_AMOUNT,
+    "BR-22": _LINE_FIELDS,
+    "BR-27": _NEGATIVE_PRICE,
     "BR-CO-16": _TOTALS,
-    "BR-CO-04": _LINE_VAT,
-    "BR-CL-14": _COUNTRY,
+    "BR-26": _LINE_FIELDS,
     "BR-CO-10": _TOTALS,
+    "BR-24": _LINE_FIELDS,
     "BR-48": _BREAKDOWN_FIELDS,
-    "BR-47": _BREAKDOWN_FIELDS,
-    "BR-CL-17": _VAT_CATEGORY_CODE,
-    "PEPPOL-EN16931-R040": _PERCENTAGE,
-    "UBL-SR-53": _VAT_WITHOUT_NUMBER,
-    "BR-CO-14": _TOTALS,
     "BR-S-01": _BREAKDOWN_MISSING,
+    "BR-47": _BREAKDOWN_FIELDS,
+    "BR-CL-14": _COUNTRY,
+    "BR-CL-17": _VAT_CATEGORY_CODE,
+    "BR-CO-14": _TOTALS,
+    "UBL-SR-53": _VAT_WITHOUT_NUMBER,
     "BR-S-09": _VAT_AMOUNT,
+    "UBL-CR-679": _NOT_USED,
     "BR-CL-18": _VAT_CATEGORY_CODE,
     "BR-CO-12": _TOTALS,
     "BR-37": _ALLOWANCE_VAT,
     "BR-56": _TAX_REPRESENTATIVE,
-    "PEPPOL-EN16931-R055": _ACCOUNTING_CURRENCY,
-    "BR-25": _ITEM_NAME,
-    "BR-CO-11": _TOTALS,
-    "BR-01": _SPECIFICATION,
-    "BR-04": _TYPE,
-    "BR-05": _CURRENCY,
-    "BR-27": _NEGATIVE_PRICE,
     "BR-CL-01": _TYPE,
-    "BR-CL-04": _CURRENCY,
-    "PEPPOL-COMMON-R040": _GLN,
-    "BR-CO-18": _BREAKDOWN_MISSING,
-    "PEPPOL-EN16931-R053": _ACCOUNTING_CURRENCY,
-    "BR-CL-23": _UNIT,
     "BR-CL-25": _ENDPOINT_SCHEME,
-    "BR-S-05": _STANDARD_RATE,
-    "BR-20": _TAX_REPRESENTATIVE,
-    "BR-32": _ALLOWANCE_VAT,
-    "BR-57": _DELIVERY_COUNTRY,
+    "BR-12": _TOTALS_MISSING,
+    "BR-13": _TOTALS_MISSING,
+    "BR-14": _TOTALS_MISSING,
+    "BR-CL-04": _CURRENCY,
+    "BR-CO-11": _TOTALS,
+    "BR-45": _BREAKDOWN_FIELDS,
     "BR-CL-10": _SCHEME,
+    "BR-32": _ALLOWANCE_VAT,
+    "BR-CL-23": _UNIT,
+    "BR-S-10": _STANDARD_WITH_EXEMPTION,
+    "BR-18": _TAX_REPRESENTATIVE,
+    "BR-E-08": _TOTALS,
+    "BR-S-05": _STANDARD_RATE,
+    "BR-42": _ALLOWANCE_REASON,
+    "BR-CO-23": _ALLOWANCE_REASON,
+    "BR-20": _TAX_REPRESENTATIVE,
+    "BR-53": _ACCOUNTING_VAT,
+    "BR-57": _DELIVERY_COUNTRY,
     "BR-CL-15": _COUNTRY,
     "BR-E-01": _BREAKDOWN_MISSING,
-    "PEPPOL-EN16931-P0100": _TYPE_PEPPOL,
-    "PEPPOL-EN16931-R130": _BASE_QUANTITY,
     "UBL-SR-13": _TAX_REGISTRATION,
     "UBL-SR-19": _PAYEE,
     "UBL-SR-20": _PAYEE,
     "UBL-SR-21": _PAYEE,
-    "PEPPOL-EN16931-R054": _ACCOUNTING_CURRENCY,
-    "UBL-SR-48": _LINE_VAT,
-    "BR-02": _NUMBER,
-    "BR-12": _TOTALS_MISSING,
-    "BR-13": _TOTALS_MISSING,
-    "BR-14": _TOTALS_MISSING,
-    "BR-21": _LINE_FIELDS,
-    "BR-22": _LINE_FIELDS,
-    "BR-23": _LINE_FIELDS,
-    "BR-26": _LINE_FIELDS,
-    "BR-45": _BREAKDOWN_FIELDS,
-    "BR-CL-16": _PAYMENT_CODE,
-    "BR-E-08": _TOTALS,
-    "BR-O-01": _BREAKDOWN_MISSING,
     "BR-O-08": _TOTALS,
+    "BR-CL-16": _PAYMENT_CODE,
+    "BR-O-01": _BREAKDOWN_MISSING,
     "BR-Z-01": _BREAKDOWN_MISSING,
     "BR-Z-08": _TOTALS,
+    "BR-19": _TAX_REPRESENTATIVE,
+    "BR-44": _ALLOWANCE_REASON,
+    "BR-CL-05": _CURRENCY,
+    "BR-CL-11": _SCHEME,
+    "BR-CO-24": _ALLOWANCE_REASON,
     "UBL-CR-665": _INVOICED_OBJECT,
     "UBL-SR-43": _INVOICED_OBJECT,
-    "BR-18": _TAX_REPRESENTATIVE,
     "BR-S-07": _STANDARD_RATE,
-    "PEPPOL-EN16931-R041": _PERCENTAGE,
-    "PEPPOL-EN16931-R042": _PERCENTAGE,
-    "BR-CL-21": _SCHEME,
-    "BR-29": _INVOICE_PERIOD,
-    "BR-53": _ACCOUNTING_VAT,
-    "BR-54": _ITEM_ATTRIBUTE,
-    "BR-CL-05": _CURRENCY,
+    "BR-52": _SUPPORTING_DOCUMENT,
     "BR-CL-19": _ALLOWANCE_CODE,
     "BR-CL-20": _CHARGE_CODE,
-    "NL-R-002": _DUTCH,
-    "PEPPOL-COMMON-R041": _FOREIGN_NUMBER,
-    "PEPPOL-EN16931-CL003": _CHARGE_CODE,
-    "PEPPOL-EN16931-R121": _BASE_QUANTITY,
+    "BR-CL-21": _SCHEME,
+    "BR-29": _INVOICE_PERIOD,
+    "BR-31": _ALLOWANCE_AMOUNT,
+    "BR-54": _ITEM_ATTRIBUTE,
     "BR-28": _NEGATIVE_PRICE,
     "BR-30": _LINE_PERIOD,
-    "BR-52": _SUPPORTING_DOCUMENT,
-    "BR-CL-11": _SCHEME,
     "BR-CL-26": _SCHEME,
-    "PEPPOL-EN16931-R110": _LINE_PERIOD_PEPPOL,
-    "PEPPOL-EN16931-R111": _LINE_PERIOD_PEPPOL,
-    "BR-19": _TAX_REPRESENTATIVE,
+    "BR-33": _ALLOWANCE_REASON,
+    "BR-41": _ALLOWANCE_AMOUNT,
+    "BR-46": _BREAKDOWN_FIELDS,
+    "BR-CL-24": _MIME,
+    "BR-CO-21": _ALLOWANCE_REASON,
     "BR-O-12": _OUTSIDE_SCOPE_MIXED,
     "BR-S-06": _STANDARD_RATE,
-    "PEPPOL-COMMON-R042": _FOREIGN_NUMBER,
-    "PEPPOL-EN16931-CL002": _ALLOWANCE_CODE,
-    "PEPPOL-EN16931-P0109": _VATEX_F,
-    "PEPPOL-EN16931-R061": _MANDATE,
     "BR-17": _PAYEE,
-    "BR-CL-24": _MIME,
-    "BR-E-10": _EXEMPTION,
-    "DK-R-005": _DANISH,
-    "DK-R-014": _DANISH,
-    "NL-R-004": _DUTCH,
-    "NL-R-008": _DUTCH,
-    "PEPPOL-EN16931-CL001": _MIME,
+    "BR-36": _ALLOWANCE_AMOUNT,
     "BR-55": _PRECEDING,
     "BR-CL-06": _DATE_CODE,
+    "BR-E-10": _EXEMPTION,
+    "UBL-SR-07": _PRECEDING,
+    "BR-38": _ALLOWANCE_REASON,
     "BR-CL-22": _VATEX,
+    "BR-CO-22": _ALLOWANCE_REASON,
     "BR-E-05": _ZERO_RATE,
     "BR-Z-05": _ZERO_RATE,
-    "NL-R-007": _DUTCH,
-    "PEPPOL-EN16931-CL006": _PERIOD_CODE,
-    "PEPPOL-EN16931-P0101": _TYPE_PEPPOL,
-    "UBL-SR-07": _PRECEDING,
-    "BR-24": _LINE_FIELDS,
-    "BR-38": _ALLOWANCE_REASON,
-    "BR-42": _ALLOWANCE_REASON,
-    "BR-CO-22": _ALLOWANCE_REASON,
-    "BR-CO-23": _ALLOWANCE_REASON,
+    "UBL-CR-411": _NOT_USED,
+    "UBL-CR-635": _NOT_USED,
+    "UBL-CR-671": _NOT_USED,
+    "UBL-DT-07": _FILE_NAME,
+    "UBL-SR-05": _ONCE,
+    "UBL-SR-08": _ONCE,
+    "UBL-SR-49": _ONCE,
+    "BR-43": _ALLOWANCE_AMOUNT,
+    "BR-62": _ENDPOINT_SCHEME,
+    "BR-63": _ENDPOINT_SCHEME,
+    "BR-AE-08": _TOTALS,
+    "BR-CL-13": _CLASSIFICATION_SCHEME,
     "BR-E-09": _NO_VAT_AMOUNT,
+    "BR-G-08": _TOTALS,
+    "BR-IC-08": _TOTALS,
+    "BR-IC-11": _INTRA_EU,
+    "BR-IC-12": _INTRA_EU,
     "BR-O-09": _NO_VAT_AMOUNT,
     "BR-O-10": _EXEMPTION,
     "BR-Z-09": _NO_VAT_AMOUNT,
-    "DK-R-002": _DANISH,
-    "DK-R-017": _DANISH,
-    "NL-R-009": _DUTCH,
-    "PEPPOL-COMMON-R044": _FOREIGN_NUMBER,
-    "PEPPOL-COMMON-R049": _FOREIGN_NUMBER,
-    "PEPPOL-EN16931-R005": _ACCOUNTING_CURRENCY,
-    "PEPPOL-COMMON-R043": _BELGIAN_NUMBER,
+    "PEPPOL-EN16931-R080": _ONCE,
+    "PEPPOL-EN16931-R100": _ONCE,
+    "UBL-SR-52": _ONCE,
 }
 
 PARTY: dict[str, dict[str, Promise]] = {
-    "PEPPOL-EN16931-R010": {SALES: _BUYER_ENDPOINT_SALES, RECEIVED: _BUYER_ENDPOINT_RECEIVED},
-    "PEPPOL-EN16931-R020": {SALES: _SELLER_ENDPOINT_SALES, RECEIVED: _SELLER_ENDPOINT_RECEIVED},
-    "PEPPOL-EN16931-R003": {RECEIVED: _BUYER_REFERENCE_SIDE_RECEIVED},
     "BR-06": {SALES: _SELLER_NAME_SALES, RECEIVED: _SELLER_NAME_RECEIVED},
     "BR-07": {SALES: _BUYER_NAME_SALES, RECEIVED: _BUYER_NAME_RECEIVED},
-    "BR-09": {SALES: _SELLER_ADDRESS_SALES, RECEIVED: _SELLER_ADDRESS_RECEIVED},
-    "BR-11": {SALES: _BUYER_ADDRESS_SALES, RECEIVED: _BUYER_ADDRESS_RECEIVED},
-    "BR-S-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
-    "BR-08": {SALES: _SELLER_ADDRESS_SALES, RECEIVED: _SELLER_ADDRESS_RECEIVED},
     "BR-10": {SALES: _BUYER_ADDRESS_SALES, RECEIVED: _BUYER_ADDRESS_RECEIVED},
-    "BR-50": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
-    "BR-61": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
+    "BR-08": {SALES: _SELLER_ADDRESS_SALES, RECEIVED: _SELLER_ADDRESS_RECEIVED},
     "BR-CO-26": {SALES: _SELLER_IDENTIFIER_SALES, RECEIVED: _SELLER_IDENTIFIER_RECEIVED},
-    "BR-E-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-11": {SALES: _BUYER_ADDRESS_SALES, RECEIVED: _BUYER_ADDRESS_RECEIVED},
+    "BR-09": {SALES: _SELLER_ADDRESS_SALES, RECEIVED: _SELLER_ADDRESS_RECEIVED},
+    "BR-S-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-61": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
+    "BR-50": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
     "BR-S-04": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-E-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
     "BR-S-03": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
     "BR-Z-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
 }
