@@ -14,12 +14,13 @@ _VAT_AMOUNT = _(
     "rounded to the cent."
 )
 _NO_VAT_AMOUNT = _(
-    "A VAT category without VAT (exempt, zero rate, outside the scope of VAT) must have a"
-    " VAT amount of 0."
+    "A VAT category without VAT (exempt, zero rate, reverse charge, intra-EU, export, "
+    "outside the scope of VAT) must have a VAT amount of 0."
 )
 _ZERO_RATE = _(
-    "An exempt or zero-rated line must have a VAT rate of 0 %: set the rate to 0 or "
-    "choose another VAT category."
+    "A line, discount or charge without VAT (exempt, zero rate, reverse charge, intra-EU,"
+    " export) must have a VAT rate of 0 %: set the rate to 0 or choose another VAT "
+    "category."
 )
 _STANDARD_RATE = _(
     "A line, discount or charge at the standard VAT category needs a rate above 0 % (21, "
@@ -55,7 +56,7 @@ _ALLOWANCE_REASON = _(
 )
 _TOTALS_MISSING = _(
     "A total is missing: the invoice must state the sum of the lines, the total without "
-    "VAT and the total with VAT."
+    "VAT, the total with VAT and the amount due."
 )
 _ACCOUNTING_VAT = _(
     "The invoice names a VAT accounting currency but not the total VAT in that currency: "
@@ -158,8 +159,8 @@ _ALLOWANCE_AMOUNT = _(
     "A discount or charge has no amount: give the amount of each discount and charge."
 )
 _STANDARD_WITH_EXEMPTION = _(
-    "A VAT line at the standard rate has an exemption reason: remove the reason, or "
-    "choose the VAT category the reason belongs to."
+    "A VAT line at the standard or zero rate has an exemption reason: remove the reason, "
+    "or choose the VAT category the reason belongs to."
 )
 _INTRA_EU = _(
     "An intra-EU supply needs the delivery date (or the invoicing period) and the country"
@@ -174,11 +175,50 @@ _NOT_USED = _(
     "id, a price discount factor, a scheme on a VAT category): leave it out."
 )
 _ONCE = _(
-    "A field that may appear only once (payment terms, invoicing period, VAT date, "
-    "project or document reference, the invoiced object of a line) appears more than "
-    "once: keep only one."
+    "A field that may appear only once (a party's identifier, VAT or registration number,"
+    " payment terms, invoicing period, VAT date, creditor reference, project or document "
+    "reference, the invoiced object of a line) appears more than once: keep only one."
 )
-_FILE_NAME = _("An attachment has no file name: give each attached file its name.")
+_FILE_NAME = _(
+    "An attachment has no file name or no file type: give each attached file its name and"
+    " type (e.g. application/pdf)."
+)
+_VAT_PREFIX = _(
+    "A VAT number doesn't start with its country code: write it with the two-letter "
+    "prefix (e.g. BE0123456789)."
+)
+_CANARY = _(
+    "A rule of the Spanish IGIC (Canary Islands) or IPSI (Ceuta and Melilla) tax isn't "
+    "met (VAT summary per rate, seller's VAT number, amounts, no exemption reason): "
+    "outside those regions use the VAT categories S, Z, E, AE, K, G or O."
+)
+_OUTSIDE_SCOPE_FIELDS = _(
+    "A line, discount or charge outside the scope of VAT can't have a VAT rate, and such "
+    "an invoice can't show VAT numbers: remove them, or choose another VAT category."
+)
+_PAYMENT_CONSISTENT = _(
+    "Several payment means disagree: when there is more than one, they must use the same "
+    "payment code and the same payment reference."
+)
+_DECIMALS = _("An amount has more than two decimals: round it to the cent.")
+_PAYMENT_MEANS_MISSING = _(
+    "A payment instruction has no payment method: say how the invoice is paid (e.g. 30 or"
+    " 58 for a transfer)."
+)
+_PERIOD_DATES = _("A period is given without dates: give its start date, its end date, or both.")
+_CARD_NUMBER = _(
+    "A full card number must never be on an invoice: keep at most its first six and last "
+    "four digits."
+)
+_ITEM_SCHEME = _(
+    "A product's standard identifier or classification has no scheme: say which it is "
+    "(e.g. 0160 for a GTIN barcode, STI for CPV)."
+)
+_OBJECT_SCHEME = _(
+    "The invoiced object's identifier has an unknown scheme: use a code of the UNTDID "
+    "1153 list or leave the scheme out."
+)
+_VAT_DATE_BOTH = _("The VAT date and the VAT date code exclude each other: give only one of them.")
 _BANK_ACCOUNT_SALES = _(
     "The bank account (IBAN) is missing: payment by transfer needs the account to pay "
     "into; add your IBAN in your company settings."
@@ -226,133 +266,232 @@ _SELLER_IDENTIFIER_RECEIVED = _(
     "The supplier can't be identified: its invoice gives neither a VAT number nor an "
     "enterprise number; ask the supplier for a corrected invoice."
 )
+_BOTH_VAT_SALES = _(
+    "Reverse charge and intra-EU supplies need both your VAT number and the customer's: "
+    "fill in yours in your company settings and the customer's on their record."
+)
+_BOTH_VAT_RECEIVED = _(
+    "Reverse charge and intra-EU supplies need both the supplier's VAT number and yours "
+    "on the invoice: check your VAT number in your company settings; if the supplier's is"
+    " missing, ask for a corrected invoice."
+)
 
 TEXTS: dict[str, Promise] = {
     "BR-01": _SPECIFICATION,
     "BR-04": _TYPE,
-    "BR-05": _CURRENCY,
     "BR-02": _NUMBER,
     "BR-03": _ISSUE_DATE,
+    "BR-05": _CURRENCY,
     "BR-CO-18": _BREAKDOWN_MISSING,
     "BR-16": _NO_LINES,
-    "BR-S-08": _TOTALS,
-    "BR-CO-04": _LINE_VAT,
-    "BR-CL-03": _CURRENCY,
-    "BR-CO-15": _TOTALS,
-    "BR-CO-13": _TOTALS,
     "BR-25": _ITEM_NAME,
-    "UBL-SR-48": _LINE_VAT,
     "BR-21": _LINE_FIELDS,
     "BR-23": _LINE_FIELDS,
-    "BR-CO-17": _VAT_AMOUNT,
     "BR-22": _LINE_FIELDS,
     "BR-27": _NEGATIVE_PRICE,
-    "BR-CO-16": _TOTALS,
     "BR-26": _LINE_FIELDS,
-    "BR-CO-10": _TOTALS,
-    "BR-24": _LINE_FIELDS,
-    "BR-48": _BREAKDOWN_FIELDS,
-    "BR-S-01": _BREAKDOWN_MISSING,
-    "BR-47": _BREAKDOWN_FIELDS,
-    "BR-CL-14": _COUNTRY,
-    "BR-CL-17": _VAT_CATEGORY_CODE,
+    "BR-CO-17": _VAT_AMOUNT,
     "BR-CO-14": _TOTALS,
-    "UBL-SR-53": _VAT_WITHOUT_NUMBER,
-    "BR-S-09": _VAT_AMOUNT,
-    "UBL-CR-679": _NOT_USED,
-    "BR-CL-18": _VAT_CATEGORY_CODE,
-    "BR-CO-12": _TOTALS,
-    "BR-37": _ALLOWANCE_VAT,
-    "BR-56": _TAX_REPRESENTATIVE,
-    "BR-CL-01": _TYPE,
-    "BR-CL-25": _ENDPOINT_SCHEME,
-    "BR-12": _TOTALS_MISSING,
-    "BR-13": _TOTALS_MISSING,
-    "BR-14": _TOTALS_MISSING,
-    "BR-CL-04": _CURRENCY,
-    "BR-CO-11": _TOTALS,
+    "BR-24": _LINE_FIELDS,
+    "BR-CO-04": _LINE_VAT,
+    "BR-48": _BREAKDOWN_FIELDS,
+    "BR-CL-03": _CURRENCY,
+    "BR-46": _BREAKDOWN_FIELDS,
+    "BR-S-08": _TOTALS,
+    "UBL-SR-48": _LINE_VAT,
+    "BR-38": _ALLOWANCE_REASON,
+    "BR-CO-22": _ALLOWANCE_REASON,
     "BR-45": _BREAKDOWN_FIELDS,
-    "BR-CL-10": _SCHEME,
-    "BR-32": _ALLOWANCE_VAT,
-    "BR-CL-23": _UNIT,
-    "BR-S-10": _STANDARD_WITH_EXEMPTION,
+    "BR-CO-13": _TOTALS,
+    "BR-33": _ALLOWANCE_REASON,
+    "BR-CO-21": _ALLOWANCE_REASON,
+    "BR-CO-16": _TOTALS,
+    "BR-CO-10": _TOTALS,
+    "BR-36": _ALLOWANCE_AMOUNT,
+    "BR-S-01": _BREAKDOWN_MISSING,
+    "BR-31": _ALLOWANCE_AMOUNT,
+    "BR-CO-15": _TOTALS,
     "BR-18": _TAX_REPRESENTATIVE,
-    "BR-E-08": _TOTALS,
-    "BR-S-05": _STANDARD_RATE,
-    "BR-42": _ALLOWANCE_REASON,
-    "BR-CO-23": _ALLOWANCE_REASON,
-    "BR-20": _TAX_REPRESENTATIVE,
-    "BR-53": _ACCOUNTING_VAT,
-    "BR-57": _DELIVERY_COUNTRY,
-    "BR-CL-15": _COUNTRY,
+    "BR-47": _BREAKDOWN_FIELDS,
+    "BR-19": _TAX_REPRESENTATIVE,
+    "UBL-SR-53": _VAT_WITHOUT_NUMBER,
+    "BR-56": _TAX_REPRESENTATIVE,
+    "BR-14": _TOTALS_MISSING,
+    "BR-12": _TOTALS_MISSING,
+    "UBL-CR-678": _NOT_USED,
+    "BR-15": _TOTALS_MISSING,
+    "BR-13": _TOTALS_MISSING,
+    "BR-S-09": _VAT_AMOUNT,
+    "BR-CO-09": _VAT_PREFIX,
+    "BR-CL-14": _COUNTRY,
     "BR-E-01": _BREAKDOWN_MISSING,
-    "UBL-SR-13": _TAX_REGISTRATION,
+    "BR-37": _ALLOWANCE_VAT,
+    "BR-AE-01": _BREAKDOWN_MISSING,
+    "BR-CO-12": _TOTALS,
+    "BR-32": _ALLOWANCE_VAT,
+    "BR-CL-17": _VAT_CATEGORY_CODE,
+    "BR-CO-11": _TOTALS,
+    "BR-AF-01": _CANARY,
+    "BR-Z-01": _BREAKDOWN_MISSING,
+    "BR-CL-18": _VAT_CATEGORY_CODE,
+    "BR-AG-01": _CANARY,
+    "BR-O-08": _TOTALS,
+    "BR-S-05": _STANDARD_RATE,
+    "BR-IC-01": _BREAKDOWN_MISSING,
+    "UBL-CR-679": _NOT_USED,
+    "BR-E-08": _TOTALS,
+    "BR-G-01": _BREAKDOWN_MISSING,
+    "BR-O-09": _NO_VAT_AMOUNT,
+    "BR-O-10": _EXEMPTION,
+    "BR-IC-10": _EXEMPTION,
+    "BR-IC-12": _INTRA_EU,
+    "BR-O-01": _BREAKDOWN_MISSING,
+    "BR-AE-05": _ZERO_RATE,
+    "BR-IC-09": _NO_VAT_AMOUNT,
+    "BR-IC-11": _INTRA_EU,
+    "BR-E-05": _ZERO_RATE,
+    "BR-AF-02": _CANARY,
+    "BR-AG-02": _CANARY,
+    "BR-CL-25": _ENDPOINT_SCHEME,
+    "BR-E-10": _EXEMPTION,
+    "BR-Z-08": _TOTALS,
+    "BR-CL-01": _TYPE,
+    "BR-IC-08": _TOTALS,
+    "BR-E-09": _NO_VAT_AMOUNT,
+    "BR-Z-05": _ZERO_RATE,
+    "BR-AE-07": _ZERO_RATE,
+    "BR-AF-09": _CANARY,
+    "BR-AG-09": _CANARY,
+    "BR-G-05": _ZERO_RATE,
+    "BR-IC-05": _ZERO_RATE,
+    "BR-S-07": _STANDARD_RATE,
+    "BR-CL-04": _CURRENCY,
+    "BR-E-07": _ZERO_RATE,
+    "BR-G-09": _NO_VAT_AMOUNT,
+    "BR-AE-06": _ZERO_RATE,
+    "BR-Z-09": _NO_VAT_AMOUNT,
+    "BR-AE-09": _NO_VAT_AMOUNT,
+    "BR-AE-10": _EXEMPTION,
+    "BR-CL-10": _SCHEME,
+    "BR-G-10": _EXEMPTION,
+    "BR-S-06": _STANDARD_RATE,
+    "BR-42": _ALLOWANCE_REASON,
+    "BR-52": _SUPPORTING_DOCUMENT,
+    "BR-CO-23": _ALLOWANCE_REASON,
     "UBL-SR-19": _PAYEE,
     "UBL-SR-20": _PAYEE,
     "UBL-SR-21": _PAYEE,
-    "BR-O-08": _TOTALS,
-    "BR-CL-16": _PAYMENT_CODE,
-    "BR-O-01": _BREAKDOWN_MISSING,
-    "BR-Z-01": _BREAKDOWN_MISSING,
-    "BR-Z-08": _TOTALS,
-    "BR-19": _TAX_REPRESENTATIVE,
+    "BR-IC-07": _ZERO_RATE,
+    "BR-S-10": _STANDARD_WITH_EXEMPTION,
+    "BR-20": _TAX_REPRESENTATIVE,
+    "BR-41": _ALLOWANCE_AMOUNT,
+    "BR-AE-08": _TOTALS,
+    "BR-CL-22": _VATEX,
+    "BR-E-06": _ZERO_RATE,
+    "BR-G-08": _TOTALS,
+    "BR-Z-07": _ZERO_RATE,
+    "BR-57": _DELIVERY_COUNTRY,
+    "BR-AF-03": _CANARY,
+    "BR-CL-19": _ALLOWANCE_CODE,
+    "BR-CL-23": _UNIT,
+    "BR-G-07": _ZERO_RATE,
     "BR-44": _ALLOWANCE_REASON,
+    "BR-53": _ACCOUNTING_VAT,
+    "BR-AF-04": _CANARY,
+    "BR-CL-20": _CHARGE_CODE,
+    "BR-CO-24": _ALLOWANCE_REASON,
+    "BR-IC-06": _ZERO_RATE,
+    "BR-43": _ALLOWANCE_AMOUNT,
+    "BR-AG-03": _CANARY,
+    "BR-AG-04": _CANARY,
+    "BR-Z-06": _ZERO_RATE,
+    "BR-AF-05": _CANARY,
+    "UBL-SR-13": _TAX_REGISTRATION,
+    "BR-AF-06": _CANARY,
+    "BR-AF-07": _CANARY,
+    "BR-CL-15": _COUNTRY,
+    "BR-G-06": _ZERO_RATE,
+    "BR-54": _ITEM_ATTRIBUTE,
+    "BR-AG-05": _CANARY,
+    "BR-CL-16": _PAYMENT_CODE,
+    "BR-AF-08": _CANARY,
+    "BR-AG-06": _CANARY,
+    "BR-AG-07": _CANARY,
+    "BR-AG-08": _CANARY,
     "BR-CL-05": _CURRENCY,
     "BR-CL-11": _SCHEME,
-    "BR-CO-24": _ALLOWANCE_REASON,
+    "BR-CL-21": _SCHEME,
     "UBL-CR-665": _INVOICED_OBJECT,
     "UBL-SR-43": _INVOICED_OBJECT,
-    "BR-S-07": _STANDARD_RATE,
-    "BR-52": _SUPPORTING_DOCUMENT,
-    "BR-CL-19": _ALLOWANCE_CODE,
-    "BR-CL-20": _CHARGE_CODE,
-    "BR-CL-21": _SCHEME,
+    "BR-17": _PAYEE,
+    "UBL-DT-07": _FILE_NAME,
     "BR-29": _INVOICE_PERIOD,
-    "BR-31": _ALLOWANCE_AMOUNT,
-    "BR-54": _ITEM_ATTRIBUTE,
+    "UBL-CR-660": _NOT_USED,
     "BR-28": _NEGATIVE_PRICE,
     "BR-30": _LINE_PERIOD,
-    "BR-CL-26": _SCHEME,
-    "BR-33": _ALLOWANCE_REASON,
-    "BR-41": _ALLOWANCE_AMOUNT,
-    "BR-46": _BREAKDOWN_FIELDS,
-    "BR-CL-24": _MIME,
-    "BR-CO-21": _ALLOWANCE_REASON,
-    "BR-O-12": _OUTSIDE_SCOPE_MIXED,
-    "BR-S-06": _STANDARD_RATE,
-    "BR-17": _PAYEE,
-    "BR-36": _ALLOWANCE_AMOUNT,
+    "BR-49": _PAYMENT_MEANS_MISSING,
     "BR-55": _PRECEDING,
-    "BR-CL-06": _DATE_CODE,
-    "BR-E-10": _EXEMPTION,
     "UBL-SR-07": _PRECEDING,
-    "BR-38": _ALLOWANCE_REASON,
-    "BR-CL-22": _VATEX,
-    "BR-CO-22": _ALLOWANCE_REASON,
-    "BR-E-05": _ZERO_RATE,
-    "BR-Z-05": _ZERO_RATE,
+    "BR-CL-06": _DATE_CODE,
+    "BR-CL-24": _MIME,
+    "BR-CL-26": _SCHEME,
+    "BR-O-12": _OUTSIDE_SCOPE_MIXED,
+    "BR-CL-13": _CLASSIFICATION_SCHEME,
+    "UBL-SR-47": _PAYMENT_CONSISTENT,
+    "BR-62": _ENDPOINT_SCHEME,
+    "BR-63": _ENDPOINT_SCHEME,
+    "BR-AF-10": _CANARY,
+    "BR-AG-10": _CANARY,
+    "BR-CO-19": _PERIOD_DATES,
+    "BR-O-02": _OUTSIDE_SCOPE_FIELDS,
+    "BR-O-03": _OUTSIDE_SCOPE_FIELDS,
+    "BR-O-04": _OUTSIDE_SCOPE_FIELDS,
+    "BR-Z-10": _STANDARD_WITH_EXEMPTION,
+    "UBL-DT-06": _FILE_NAME,
+    "UBL-SR-49": _ONCE,
+    "BR-51": _CARD_NUMBER,
+    "BR-64": _ITEM_SCHEME,
+    "BR-65": _ITEM_SCHEME,
+    "BR-CL-07": _OBJECT_SCHEME,
+    "BR-O-13": _OUTSIDE_SCOPE_MIXED,
+    "BR-O-14": _OUTSIDE_SCOPE_MIXED,
+    "UBL-CR-185": _NOT_USED,
+    "UBL-CR-249": _NOT_USED,
+    "UBL-CR-302": _NOT_USED,
     "UBL-CR-411": _NOT_USED,
     "UBL-CR-635": _NOT_USED,
     "UBL-CR-671": _NOT_USED,
-    "UBL-DT-07": _FILE_NAME,
     "UBL-SR-05": _ONCE,
     "UBL-SR-08": _ONCE,
-    "UBL-SR-49": _ONCE,
-    "BR-43": _ALLOWANCE_AMOUNT,
-    "BR-62": _ENDPOINT_SCHEME,
-    "BR-63": _ENDPOINT_SCHEME,
-    "BR-AE-08": _TOTALS,
-    "BR-CL-13": _CLASSIFICATION_SCHEME,
-    "BR-E-09": _NO_VAT_AMOUNT,
-    "BR-G-08": _TOTALS,
-    "BR-IC-08": _TOTALS,
-    "BR-IC-11": _INTRA_EU,
-    "BR-IC-12": _INTRA_EU,
-    "BR-O-09": _NO_VAT_AMOUNT,
-    "BR-O-10": _EXEMPTION,
-    "BR-Z-09": _NO_VAT_AMOUNT,
+    "UBL-SR-16": _ONCE,
+    "UBL-SR-42": _ONCE,
+    "UBL-SR-44": _PAYMENT_CONSISTENT,
+    "BR-CO-03": _VAT_DATE_BOTH,
+    "BR-CO-20": _PERIOD_DATES,
+    "BR-DEC-09": _DECIMALS,
+    "BR-DEC-10": _DECIMALS,
+    "BR-DEC-11": _DECIMALS,
+    "BR-DEC-12": _DECIMALS,
+    "BR-DEC-14": _DECIMALS,
+    "BR-DEC-16": _DECIMALS,
+    "BR-DEC-17": _DECIMALS,
+    "BR-DEC-18": _DECIMALS,
+    "BR-DEC-19": _DECIMALS,
+    "BR-DEC-20": _DECIMALS,
+    "BR-DEC-23": _DECIMALS,
+    "BR-O-05": _OUTSIDE_SCOPE_FIELDS,
+    "BR-O-06": _OUTSIDE_SCOPE_FIELDS,
+    "BR-O-07": _OUTSIDE_SCOPE_FIELDS,
+    "BR-O-11": _OUTSIDE_SCOPE_MIXED,
     "PEPPOL-EN16931-R080": _ONCE,
     "PEPPOL-EN16931-R100": _ONCE,
+    "UBL-CR-652": _NOT_USED,
+    "UBL-DT-01": _DECIMALS,
+    "UBL-SR-11": _ONCE,
+    "UBL-SR-12": _ONCE,
+    "UBL-SR-17": _ONCE,
+    "UBL-SR-18": _ONCE,
+    "UBL-SR-29": _ONCE,
     "UBL-SR-52": _ONCE,
 }
 
@@ -362,13 +501,26 @@ PARTY: dict[str, dict[str, Promise]] = {
     "BR-10": {SALES: _BUYER_ADDRESS_SALES, RECEIVED: _BUYER_ADDRESS_RECEIVED},
     "BR-08": {SALES: _SELLER_ADDRESS_SALES, RECEIVED: _SELLER_ADDRESS_RECEIVED},
     "BR-CO-26": {SALES: _SELLER_IDENTIFIER_SALES, RECEIVED: _SELLER_IDENTIFIER_RECEIVED},
+    "BR-S-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
     "BR-11": {SALES: _BUYER_ADDRESS_SALES, RECEIVED: _BUYER_ADDRESS_RECEIVED},
     "BR-09": {SALES: _SELLER_ADDRESS_SALES, RECEIVED: _SELLER_ADDRESS_RECEIVED},
-    "BR-S-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
-    "BR-61": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
-    "BR-50": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
     "BR-S-04": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-61": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
     "BR-E-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
-    "BR-S-03": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-AE-02": {SALES: _BOTH_VAT_SALES, RECEIVED: _BOTH_VAT_RECEIVED},
     "BR-Z-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-E-04": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-G-02": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-IC-02": {SALES: _BOTH_VAT_SALES, RECEIVED: _BOTH_VAT_RECEIVED},
+    "BR-S-03": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-50": {SALES: _BANK_ACCOUNT_SALES, RECEIVED: _BANK_ACCOUNT_RECEIVED},
+    "BR-AE-04": {SALES: _BOTH_VAT_SALES, RECEIVED: _BOTH_VAT_RECEIVED},
+    "BR-E-03": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-IC-04": {SALES: _BOTH_VAT_SALES, RECEIVED: _BOTH_VAT_RECEIVED},
+    "BR-AE-03": {SALES: _BOTH_VAT_SALES, RECEIVED: _BOTH_VAT_RECEIVED},
+    "BR-Z-04": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-G-04": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-IC-03": {SALES: _BOTH_VAT_SALES, RECEIVED: _BOTH_VAT_RECEIVED},
+    "BR-Z-03": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
+    "BR-G-03": {SALES: _SELLER_VAT_SALES, RECEIVED: _SELLER_VAT_RECEIVED},
 }
