@@ -1,6 +1,6 @@
 """The rule ids that fire in practice: the list plain-language explanations must cover.
 
-Usage: python scripts/fired_rules.py [--write] [--official-tests DIR]...
+Usage: python scripts/fired_rules.py [--write] [--official-tests DIR]... [--cen-cii-rules XSLT]
 
 Runs our validator (UBL: XSD + CEN EN 16931 + Peppol BIS 3) over the official examples in
 ``../shared/data`` (Peppol BIS 3 examples, CEN EN 16931 UBL examples) and over copies of them
@@ -16,8 +16,11 @@ with how often (most frequent first); ``--write`` saves the ids, one a line in t
 Deterministic: the same examples and rules give the same list. The committed list was made with
 the peppol-2026.5 rules and ``--write --official-tests R --official-tests T``, R the ``rules/``
 folder of OpenPEPPOL/peppol-bis-invoice-3 (commit 78d7f7d) and T the ``test/`` folder of
-ConnectingEurope/eInvoicing-EN16931 (commit b6c9e06): 161 ids from our examples and their
-broken copies alone, 392 with the official tests.
+ConnectingEurope/eInvoicing-EN16931 (commit b6c9e06), and ``--cen-cii-rules`` its
+``cii/xslt/EN16931-CII-validation.xslt`` (1.3.16): 161 ids from our UBL examples and their
+broken copies alone, 392 with the official tests, 412 with the CEN CII rules. ``--cen-cii-rules``
+runs those rules on the CEN CII examples and broken copies of ``MUTATED_CII`` (directly, as the
+CII layer of our validator may stand in other rules when the CEN ones aren't installed).
 """
 
 import copy
@@ -64,7 +67,30 @@ AMOUNT_ELEMENTS = {
     "CreditedQuantity",
     "Percent",
     "MultiplierFactorNumeric",
+    # CII
+    "LineTotalAmount",
+    "TaxBasisTotalAmount",
+    "TaxTotalAmount",
+    "GrandTotalAmount",
+    "TotalPrepaidAmount",
+    "RoundingAmount",
+    "DuePayableAmount",
+    "CalculatedAmount",
+    "BasisAmount",
+    "ActualAmount",
+    "ChargeAmount",
+    "BilledQuantity",
+    "BasisQuantity",
+    "RateApplicablePercent",
+    "CalculationPercent",
 }
+# The CEN CII examples whose broken copies go through the CEN CII rules (``--cen-cii-rules``).
+MUTATED_CII = (
+    "en16931-examples/cii/CII_example1.xml",
+    "en16931-examples/cii/CII_example4.xml",
+    "en16931-examples/cii/CII_example5.xml",
+    "en16931-examples/cii/CII_business_example_01.xml",
+)
 
 
 def _originals() -> list[Path]:
@@ -97,10 +123,10 @@ def _mutations(xml: bytes):
                 kinds += ["code"]
             if key.endswith("Date"):
                 kinds += ["date"]
-            if key in {"EndpointID", "CompanyID", "ID"}:
+            if key in {"EndpointID", "CompanyID", "ID", "URIID", "GlobalID"}:
                 kinds += ["identifier"]
             kinds += ["empty"]
-        for attribute in ("schemeID", "listID", "currencyID", "unitCode", "mimeCode"):
+        for attribute in ("schemeID", "listID", "currencyID", "unitCode", "mimeCode", "format"):
             if element.get(attribute) is not None:
                 kinds.append(f"@{attribute}")
         for kind in kinds:
@@ -152,11 +178,12 @@ def _official_files(folder: Path):
                         yield "unit", etree.tostring(document)
 
 
-def _rule_layers_only(xml: bytes) -> set[str]:
-    """The rule ids the CEN and Peppol rule layers fire on a document, schema or not."""
+def _rule_layers_only(xml: bytes, paths: list[Path] | None = None) -> set[str]:
+    """The rule ids some rule layers (by default the CEN and Peppol UBL ones) fire on a document,
+    schema-valid or not."""
     from apps.einvoice import validation
 
-    paths = [
+    paths = paths or [
         validation._cen_ubl_rules(),
         validation.peppol_rules_dir() / validation.PEPPOL_UBL_FILE,
     ]
@@ -177,7 +204,10 @@ def _shifted(text: str) -> str:
 
 
 def fired_rules(
-    mutated: tuple[str, ...] = MUTATED, official_tests: tuple[Path, ...] = (), verbose: bool = False
+    mutated: tuple[str, ...] = MUTATED,
+    official_tests: tuple[Path, ...] = (),
+    cen_cii_rules: Path | None = None,
+    verbose: bool = False,
 ) -> Counter[str]:
     """How many documents (originals, broken copies of ``mutated``, official unit tests) each rule
     id fired on."""
@@ -194,6 +224,12 @@ def fired_rules(
                 documents.append((folder.name, xml))
             else:
                 counts.update(_rule_layers_only(xml))
+    if cen_cii_rules is not None:
+        for path in sorted((data / "en16931-examples" / "cii").glob("*.xml")):
+            counts.update(_rule_layers_only(path.read_bytes(), [cen_cii_rules]))
+        for name in MUTATED_CII:
+            for _what, xml in _mutations((data / name).read_bytes()):
+                counts.update(_rule_layers_only(xml, [cen_cii_rules]))
     for name in mutated:
         path = data / name
         documents.extend(
@@ -215,7 +251,8 @@ def main(argv: list[str]) -> None:
     official = tuple(
         Path(argv[index + 1]) for index, arg in enumerate(argv) if arg == "--official-tests"
     )
-    counts = fired_rules(official_tests=official, verbose=True)
+    cii = Path(argv[argv.index("--cen-cii-rules") + 1]) if "--cen-cii-rules" in argv else None
+    counts = fired_rules(official_tests=official, cen_cii_rules=cii, verbose=True)
     ordered = sorted(counts, key=lambda rule: (-counts[rule], rule))
     for rule in ordered:
         print(f"{counts[rule]:6d} {rule}")
