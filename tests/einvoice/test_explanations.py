@@ -106,3 +106,11 @@ def test_rules_firing_on_broken_copies_of_another_example_are_in_the_list(peppol
     """The generator run on an example it doesn't break itself finds no rule outside the list."""
     fired = _script().fired_rules(mutated=("peppol/examples_base-example.xml",))
     assert set(fired) - set(fired_rules()) == set()
+
+
+def test_the_side_can_be_named_after_the_party_the_user_is():
+    assert explain("BR-06", side="buyer") == explain("BR-06", RECEIVED)
+    assert explain("BR-06", side="seller") == explain("BR-06", SALES)
+    assert str(explain("BR-CL-23", side="buyer")) == str(explain("BR-CL-23", RECEIVED))
+    with pytest.raises(ValueError, match="unknown side"):
+        explain("BR-06", side="accountant")

@@ -15,7 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.einvoice.explanations import cen, peppol
-from apps.einvoice.explanations.sides import RECEIVED, SALES
+from apps.einvoice.explanations.sides import RECEIVED, SALES, SIDES
 
 __all__ = ["PARTY", "RECEIVED", "SALES", "TEXTS", "explain", "fired_rules"]
 
@@ -30,8 +30,12 @@ def explain(rule: str, side: str = SALES) -> Promise | None:
     """Plain words for ``rule`` (lazy, in the active language), or None for a rule never seen.
 
     On a received document a rule about the invoice itself gets a second sentence saying who
-    can correct it; a rule about a party has its own text for each side.
+    can correct it; a rule about a party has its own text for each side. ``side`` is SALES or
+    RECEIVED, or the party the user is: "seller" (SALES) or "buyer" (RECEIVED).
     """
+    if side not in SIDES:
+        raise ValueError(f"unknown side {side!r}: one of {', '.join(SIDES)}")
+    side = SIDES[side]
     party = PARTY.get(rule, {})
     if side in party:
         return party[side]
