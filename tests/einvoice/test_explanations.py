@@ -114,3 +114,9 @@ def test_the_side_can_be_named_after_the_party_the_user_is():
     assert str(explain("BR-CL-23", side="buyer")) == str(explain("BR-CL-23", RECEIVED))
     with pytest.raises(ValueError, match="unknown side"):
         explain("BR-06", side="accountant")
+
+
+def test_every_rule_of_a_family_that_says_the_same_has_its_words():
+    assert explain("UBL-CR-001") == explain("UBL-CR-679")  # "should not include ..."
+    assert "EN 16931" in _in("en", "UBL-CR-358", SALES)
+    assert explain("UBL-SR-99") is None  # no family: never seen firing, no text

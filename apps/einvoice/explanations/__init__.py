@@ -20,6 +20,9 @@ from apps.einvoice.explanations.sides import RECEIVED, SALES, SIDES
 __all__ = ["PARTY", "RECEIVED", "SALES", "TEXTS", "explain", "fired_rules"]
 
 TEXTS: dict[str, Promise] = {**cen.TEXTS, **peppol.TEXTS}
+# Rule families whose every member says the same: all 678 UBL-CR rules of the CEN UBL rules read
+# "A UBL invoice should (or shall) not include ..." (the fired ones among them are in TEXTS too).
+FAMILIES: dict[str, Promise] = {"UBL-CR-": cen.TEXTS["UBL-CR-679"]}
 PARTY: dict[str, dict[str, Promise]] = {**cen.PARTY, **peppol.PARTY}
 
 FIRED_RULES = Path(__file__).resolve().parent.parent / "fired_rules.txt"
@@ -39,12 +42,16 @@ def explain(rule: str, side: str = SALES) -> Promise | None:
     party = PARTY.get(rule, {})
     if side in party:
         return party[side]
-    text = TEXTS.get(rule) or party.get(SALES)
+    text = TEXTS.get(rule) or party.get(SALES) or _family(rule)
     if text is None:
         return None
     if side == RECEIVED:
         return format_lazy("{} {}", text, _SUPPLIER_CORRECTS)
     return text
+
+
+def _family(rule: str) -> Promise | None:
+    return next((text for prefix, text in FAMILIES.items() if rule.startswith(prefix)), None)
 
 
 def fired_rules() -> list[str]:
