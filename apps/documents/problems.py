@@ -133,12 +133,12 @@ def _amount(value: Any, currency: str) -> str:
 
 def _reasons(params: dict[str, Any]) -> str:
     """Validation failures in plain words when we have them, else the rule and its text."""
-    from apps.einvoice.explanations import explain
+    from apps.einvoice.explanations import RECEIVED, explain
 
     reasons = []
     for failure in params.get("failures", []):
         rule, text = failure.get("rule", ""), failure.get("text", "")
-        explanation = explain(rule)
+        explanation = explain(rule, RECEIVED)  # a document here is one the company received
         if explanation:
             reasons.append(str(explanation))
         elif text.startswith(f"[{rule}]"):
