@@ -2,10 +2,11 @@
 
 Every rule id that fires on the official examples, their broken copies and the official Peppol
 and CEN test files (the list ``apps/einvoice/fired_rules.txt``, made by
-``scripts/fired_rules.py``) has a sentence saying what is wrong and what to do. The texts are in ``cen`` and ``peppol``; rules that
-share a cause share a text. A rule about the seller or the buyer reads differently for the one who
-issued the document (``side=SALES``, the default: our user is the seller) and for the one who
-received it (``side=RECEIVED``: our user is the buyer and only the supplier can correct it).
+``scripts/fired_rules.py``) has a sentence saying what is wrong and what to do. The texts are in
+``cen`` and ``peppol``; rules that share a cause share a text. A rule about the seller or the
+buyer reads differently for the one who issued the document (``side=SALES``, the default: our
+user is the seller) and for the one who received it (``side=RECEIVED``: our user is the buyer
+and only the supplier can correct it).
 """
 
 from pathlib import Path
