@@ -59,7 +59,7 @@ def document_checks(document: Document) -> Checks:
     received = bool(document.xml) and document.category != Category.SALES
     checks = Checks(
         checked=True,
-        side="buyer" if received else "seller",
+        side="seller" if document.category == Category.SALES else "buyer",
         # documents checked before the verdict was stored: the report's own verdict on the
         # layers that matter for the accountant
         is_valid=bool(stored.get("envelope_valid", not _blocking(stored))),

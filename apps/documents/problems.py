@@ -152,15 +152,10 @@ def _amount(value: Any, currency: str) -> str:
 
 
 def _explain(rule: str, side: str) -> Any:
-    """The plain-language text of a rule for the seller or the buyer, or None. Texts written
-    for the seller ("your electronic address") are not shown to a buyer."""
-    from apps.einvoice import explanations
+    """The plain-language text of a rule for the seller or the buyer, or None."""
+    from apps.einvoice.explanations import explain
 
-    explain: Any = explanations.explain
-    try:
-        return explain(rule, side=side)
-    except TypeError:  # texts not yet written per side: they speak to the seller
-        return explain(rule) if side == "seller" else None
+    return explain(rule, side)
 
 
 def _reasons(params: dict[str, Any]) -> str:

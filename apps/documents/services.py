@@ -763,10 +763,8 @@ def _envelope(document: Document) -> list[Problem]:
                     {"rule": f.rule, "text": f.text} for f in {f.rule: f for f in failing}.values()
                 ],
                 errors=report.errors,
-                # on a received document the user is the buyer: the texts speak to them
-                side="seller"
-                if document.category == Category.SALES or not document.xml
-                else "buyer",
+                # on anything but a sale the user is the buyer: the texts speak to them
+                side="seller" if document.category == Category.SALES else "buyer",
             )
         )
     found.extend(notices)

@@ -29,7 +29,7 @@ from apps.core.xml import XMLRejected, parse_xml
 from apps.einvoice import rulesets
 from apps.einvoice.cii import profiles
 from apps.einvoice.cii.parse import ROOT as CII_ROOT
-from apps.einvoice.explanations import explain
+from apps.einvoice.explanations import SALES, explain
 from apps.einvoice.ubl.names import CBC, ROOT_NS
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -69,10 +69,11 @@ class Failure:
     location: str
     text: str
 
-    def explanation(self, language: str | None = None) -> str:
-        """Plain words for the rules users hit most, in the given (or active) language."""
+    def explanation(self, language: str | None = None, side: str = SALES) -> str:
+        """Plain words for the rule, in the given (or active) language, for the user on ``side``
+        (SALES: they issued the document; RECEIVED: they received it)."""
         with translation.override(language or translation.get_language() or "en"):
-            message = explain(self.rule) or _OWN_VERDICTS.get(self.rule)
+            message = explain(self.rule, side) or _OWN_VERDICTS.get(self.rule)
             return str(message) if message else ""
 
     def to_dict(self) -> dict[str, Any]:

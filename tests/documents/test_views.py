@@ -270,7 +270,9 @@ def test_validation_reasons_are_shown_in_the_readers_language(company, owner, cl
     with company_scope(company):
         document_assess(document=document)  # no VAT number of the supplier: BR-S-02
     assert document.problem_code == "envelope_invalid"
-    assert "[BR-S-02]" in document.problem
+    # in plain words for the buyer: only the supplier can add its VAT number
+    assert "The supplier's VAT number is missing" in document.problem
+    assert "Your VAT number" not in document.problem
     url = reverse(
         "documents:document-detail",
         kwargs={"company_id": company.public_id, "document_id": document.public_id},

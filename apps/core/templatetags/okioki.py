@@ -69,11 +69,12 @@ def ogm(value: str) -> str:
 
 
 @register.filter
-def rule_explanation(rule: str) -> str:
-    """A validation rule in plain words, in the active language ('' for rare rules)."""
+def rule_explanation(rule: str, side: str = "sales") -> str:
+    """A validation rule in plain words, in the active language ('' for a rule never seen), for
+    the user on ``side``: ``{{ rule|rule_explanation:"received" }}`` on a received document."""
     from apps.einvoice.explanations import explain
 
-    message = explain(rule)
+    message = explain(rule, side)
     return str(message) if message else ""
 
 
