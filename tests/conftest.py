@@ -5,6 +5,7 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlparse
 
 import pytest
@@ -19,6 +20,13 @@ from tests.servers import SmtpSink, WebDav
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def missing(message: str) -> NoReturn:
+    """Something a test needs is not on this machine: fail in CI, skip elsewhere."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_service(name: str, url: str) -> None:
     """Fail in CI, skip elsewhere, when a real server a test needs is not reachable."""
     parsed = urlparse(url)
@@ -28,10 +36,7 @@ def require_service(name: str, url: str) -> None:
         ):
             return
     except OSError as error:
-        message = f"{name} is not reachable at {url}: {error}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{name} is not reachable at {url}: {error}")
 
 
 def require_postgres() -> None:
@@ -40,19 +45,13 @@ def require_postgres() -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        message = "needs PostgreSQL (set DATABASE_URL, as .ci/run does)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("needs PostgreSQL (set DATABASE_URL, as .ci/run does)")
 
 
 def shared_data(path: Path) -> bytes:
     """A file of ../shared/data: fails in CI, skips elsewhere, when it is not there."""
     if not path.exists():
-        message = f"test data missing: {path}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"test data missing: {path}")
     return path.read_bytes()
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from apps.einvoice import EInvoiceError, from_pdf, from_xml, to_ubl, validate
 from apps.einvoice.model import AllowanceCharge
+from tests.conftest import shared_data
 from tests.einvoice import samples
 
 
@@ -83,9 +84,7 @@ def test_missing_field_is_named_in_the_users_language():
 
 def test_cii_basic_wl_without_lines_is_refused_not_built_invalid():
     path = Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx" / "Facture_UE_BASICWL.pdf"
-    if not path.exists():
-        pytest.skip(f"Factur-X samples missing at {path.parent}")
-    document = from_pdf(path.read_bytes())
+    document = from_pdf(shared_data(path))
     assert document.lines == []
     with pytest.raises(EInvoiceError) as error:
         to_ubl(document)
