@@ -13,7 +13,7 @@ from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from apps.documents.services import document_assess
 from tests.browser.conftest import log_in, screenshot
-from tests.documents.test_reader_side import _from_an_unreachable_seller
+from tests.documents.helpers import from_an_unreachable_seller
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,7 +27,7 @@ def test_a_received_invoice_tells_the_buyer_what_they_can_fix(
 ):
     from tests import factories
 
-    source = _from_an_unreachable_seller().replace(b"CH1232434", b"1232434")  # BR-CO-09
+    source = from_an_unreachable_seller().replace(b"CH1232434", b"1232434")  # BR-CO-09
     with company_scope(company):
         document = factories.DocumentFactory(
             company=company,

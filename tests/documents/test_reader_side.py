@@ -18,25 +18,19 @@ from apps.documents.services import document_assess, document_correct, document_
 from apps.einvoice import from_xml, validate
 from tests import factories
 from tests.conftest import shared_data
-from tests.documents.helpers import ingest_and_read
+from tests.documents.helpers import (
+    from_an_unreachable_seller,
+    ingest_and_read,
+    without_buyer_endpoint_and_reference,
+)
 
 PEPPOL = Path(settings.SHARED_DATA_DIR) / "peppol"
-
-
-def _without_buyer_endpoint_and_reference() -> bytes:
-    """The Peppol BIS base example as a supplier might send it: no buyer reference, no order
-    reference, no electronic address for the buyer."""
-    source = shared_data(PEPPOL / "examples_base-example.xml")
-    source = re.sub(rb"\s*<cbc:BuyerReference>[^<]*</cbc:BuyerReference>", b"", source)
-    source = re.sub(rb"\s*<cbc:EndpointID schemeID=\"0002\">FR23342</cbc:EndpointID>", b"", source)
-    source = re.sub(rb"\s*<cac:OrderReference>.*?</cac:OrderReference>", b"", source, flags=re.S)
-    return source
 
 
 def test_a_received_invoice_missing_the_buyer_endpoint_and_reference_gets_a_valid_envelope(
     company, django_capture_on_commit_callbacks
 ):
-    source = _without_buyer_endpoint_and_reference()
+    source = without_buyer_endpoint_and_reference()
     as_sent = validate(source)
     assert "PEPPOL-EN16931-R010" in as_sent.fatal_rules  # buyer's electronic address
     assert "PEPPOL-EN16931-R003" in as_sent.fatal_rules  # buyer or order reference
@@ -55,13 +49,6 @@ def test_a_received_invoice_missing_the_buyer_endpoint_and_reference_gets_a_vali
     assert any("buyer's electronic address" in note for note in model.notes), model.notes
     # the amounts stay as stated
     assert model.totals.payable == from_xml(source).totals.payable
-
-
-def _from_an_unreachable_seller() -> bytes:
-    """The base example from a Swiss seller without an electronic address: OkiOki can't make
-    one (no Belgian enterprise number, no VAT scheme on Peppol for its country)."""
-    source = _without_buyer_endpoint_and_reference().replace(b"GB1232434", b"CH1232434")
-    return re.sub(rb"\s*<cbc:EndpointID[^>]*>[^<]*</cbc:EndpointID>", b"", source)
 
 
 def _page(client, company, document) -> str:
@@ -84,7 +71,7 @@ def test_the_buyer_is_never_told_that_their_own_address_is_missing(
     company, owner, client_for, django_capture_on_commit_callbacks
 ):
     document = ingest_and_read(
-        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+        company, from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
     )
     assert [f["rule"] for f in document.validation["failures"]] == ["PEPPOL-EN16931-R020"]
     owner.language = "fr"
@@ -113,7 +100,7 @@ def test_only_what_the_user_can_act_on_is_shown_the_rest_is_technical_details(
 ):
     # A supplier's invoice with a rule only the supplier can fix (its VAT number without a
     # country code, BR-CO-09): not spelt out at the top, listed in the technical details.
-    source = _from_an_unreachable_seller().replace(b"CH1232434", b"1232434")
+    source = from_an_unreachable_seller().replace(b"CH1232434", b"1232434")
     document = ingest_and_read(company, source, "invoice.xml", django_capture_on_commit_callbacks)
     rules = {f["rule"] for f in document.validation["failures"]}
     assert {"PEPPOL-EN16931-R020", "BR-CO-09"} <= rules
@@ -132,7 +119,7 @@ def test_the_verdict_is_the_stored_one_and_changes_only_with_an_event_that_says_
     company, owner, client_for, django_capture_on_commit_callbacks
 ):
     document = ingest_and_read(
-        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+        company, from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
     )
     assert document.status == Document.Status.READY
     assert _verdicts(company, document) == [(True, "first")]
@@ -153,7 +140,7 @@ def test_the_verdict_is_the_stored_one_and_changes_only_with_an_event_that_says_
     with company_scope(company):
         document.xml.save(
             "invoice.xml",
-            ContentFile(_from_an_unreachable_seller().replace(b"CH1232434", b"1232434")),
+            ContentFile(from_an_unreachable_seller().replace(b"CH1232434", b"1232434")),
         )
         document_assess(document=document)
     document.refresh_from_db()
@@ -222,7 +209,7 @@ def test_a_validator_failure_on_an_unchanged_envelope_keeps_the_verdict(
     from apps.einvoice import validation
 
     document = ingest_and_read(
-        company, _from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
+        company, from_an_unreachable_seller(), "invoice.xml", django_capture_on_commit_callbacks
     )
     assert document.status == Document.Status.READY
     stored = document.validation
