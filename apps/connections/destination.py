@@ -37,12 +37,6 @@ def destination(transfer: Transfer | None) -> dict[str, Any]:
     return {name: getattr(current, name) for name in DESTINATION_FIELDS}
 
 
-def destination_changes(*, transfer: Transfer | None, values: Mapping[str, Any]) -> list[str]:
-    """The destination fields that ``values`` would change."""
-    current = destination(transfer)
-    return [name for name in DESTINATION_FIELDS if name in values and values[name] != current[name]]
-
-
 def asks_to_reroute(*, transfer: Transfer | None, posted: Mapping[str, Any]) -> bool:
     """Whether a raw form submission tries to change the destination. For a person who may
     not: their form has no destination fields, so any such value was crafted."""
