@@ -5,7 +5,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -16,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.accounts.selectors import user_has_totp
+from apps.accounts.selectors import user_has_totp, user_has_verified_email
 from apps.billing.selectors import plan_default
 from apps.companies.models import (
     AccountingOffice,
@@ -272,7 +271,7 @@ def invitation_check_account(invitation: Invitation, user: User) -> None:
             % {"invited": invitation.email, "current": user.email},
             code="wrong_account",
         )
-    if not has_verified_email(user):
+    if not user_has_verified_email(user=user):
         raise DomainError(
             _(
                 "Your e-mail address %(email)s is not verified yet. Verify it with the link we "
@@ -368,11 +367,6 @@ def office_create(
     return office
 
 
-def has_verified_email(user: User) -> bool:
-    """Whether the user's sign-in address is verified (allauth's record of it)."""
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
-
-
 def office_link_request(
     *, office: AccountingOffice, requested_by: User, enterprise_number: str
 ) -> None:
@@ -383,7 +377,7 @@ def office_link_request(
     the lookup happens after the response, in a task. The owners are e-mailed the office's
     name with the requester's verified e-mail beside it, so a chosen name can't pass for
     someone else."""
-    if not has_verified_email(requested_by):
+    if not user_has_verified_email(user=requested_by):
         raise DomainError(
             _("Verify your e-mail address first: the owner sees it with your request."),
             code="unverified",
