@@ -63,7 +63,8 @@ def destination_change_notify(
     *, company: Company, before: Mapping[str, Any], after: Mapping[str, Any], actor: User | None
 ) -> None:
     """E-mail every owner of the company, each in their language, that the addresses changed:
-    old and new side by side, and who changed them. Sent once the change is committed."""
+    old and new side by side, and who changed them. Sent once the change is committed;
+    nothing when none of the fields it shows changed (the preset alone sends nowhere else)."""
     rows = [
         {
             "label": label,
@@ -73,6 +74,8 @@ def destination_change_notify(
         }
         for name, label in NOTICE_FIELDS
     ]
+    if not any(row["changed"] for row in rows):
+        return
     owners_notify(
         company=company,
         template="connections/transfer_changed",
