@@ -160,7 +160,7 @@ def test_a_second_request_while_one_is_open_changes_nothing(
 
 @pytest.mark.django_db
 def test_an_office_the_owner_declined_cannot_ask_again_at_once(
-    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+    company, owner, client_for, owner_decides, mailoutbox, django_capture_on_commit_callbacks
 ):
     office_member = factories.OfficeMemberFactory()
 
@@ -171,13 +171,7 @@ def test_an_office_the_owner_declined_cannot_ask_again_at_once(
     ask()
     with all_companies():
         link = OfficeClientLink.objects.get(company=company)
-    client_for(owner).post(
-        reverse(
-            "companies:office-link-decide",
-            kwargs={"company_id": company.public_id, "link_id": link.public_id},
-        ),
-        {"decision": "decline"},
-    )
+    owner_decides(link, "decline")
     # asking again right after the refusal makes nothing and mails nobody
     ask()
     with all_companies():
