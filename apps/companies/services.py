@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_totp, user_has_verified_email
 from apps.billing.selectors import plan_default
+from apps.companies import tasks
 from apps.companies.models import (
     AccountingOffice,
     Company,
@@ -383,10 +384,13 @@ def office_link_request(
             code="unverified",
             field="enterprise_number",
         )
-    from apps.companies.tasks import office_link_request_process as task
-
     transaction.on_commit(
-        partial(task.delay, office.pk, requested_by.pk, enterprise_number=enterprise_number)
+        partial(
+            tasks.office_link_request_process.delay,
+            office.pk,
+            requested_by.pk,
+            enterprise_number=enterprise_number,
+        )
     )
 
 
