@@ -160,12 +160,11 @@ def company_require_two_factor(*, company: Company, by: User, required: bool) ->
     return company
 
 
-def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -> int:
+def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -> None:
     """E-mail every owner of ``company``, each in their own language (else the company's),
     from ``emails/<template>.subject.txt`` and ``.txt``; sent once the transaction commits.
-    Lazy strings in ``context`` are translated per owner. How many owners."""
+    Lazy strings in ``context`` are translated per owner."""
     owners = Membership.objects.filter(company=company, role=Role.OWNER).select_related("user")
-    count = 0
     for owner in owners:
         with translation.override(owner.user.language or company.default_language):
             values = {**context, "company": company}
@@ -174,8 +173,6 @@ def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -
         transaction.on_commit(
             partial(send_email.delay, company.pk, to=[owner.user.email], subject=subject, body=body)
         )
-        count += 1
-    return count
 
 
 def _invitation_email(invitation: Invitation) -> None:
