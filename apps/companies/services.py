@@ -324,28 +324,27 @@ def invitation_accept(*, invitation: Invitation, user: User) -> OfficeClientLink
     return link
 
 
+def _keep_an_owner(company: Company) -> None:
+    """Refuse to take away the company's last owner."""
+    if Membership.objects.filter(company=company, role=Role.OWNER).count() <= 1:
+        raise DomainError(
+            _("A company needs at least one owner. Make someone else owner first."),
+            code="last_owner",
+        )
+
+
 @transaction.atomic
 def membership_remove(*, company: Company, membership: Membership, acting_user: User) -> None:
     """Remove a member. A company always keeps at least one owner."""
     if membership.role == Role.OWNER:
-        owners = Membership.objects.filter(company=company, role=Role.OWNER).count()
-        if owners <= 1:
-            raise DomainError(
-                _("A company needs at least one owner. Make someone else owner first."),
-                code="last_owner",
-            )
+        _keep_an_owner(company)
     membership.delete()
 
 
 @transaction.atomic
 def membership_change_role(*, company: Company, membership: Membership, role: str) -> Membership:
     if membership.role == Role.OWNER and role != Role.OWNER:
-        owners = Membership.objects.filter(company=company, role=Role.OWNER).count()
-        if owners <= 1:
-            raise DomainError(
-                _("A company needs at least one owner. Make someone else owner first."),
-                code="last_owner",
-            )
+        _keep_an_owner(company)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership

@@ -184,3 +184,20 @@ def test_last_owner_cannot_be_removed(company, owner, client_for):
     assert "at least one owner" in response.content.decode()
     with all_companies():
         assert owner.memberships.filter(company=company).exists()
+
+
+def test_last_owner_cannot_step_down_to_member(company, owner, client_for):
+    with all_companies():
+        membership = owner.memberships.get(company=company)
+    response = client_for(owner).post(
+        reverse(
+            "companies:membership-role",
+            kwargs={"company_id": company.public_id, "membership_id": membership.public_id},
+        ),
+        {"role": Role.MEMBER},
+        follow=True,
+    )
+    assert "at least one owner" in response.content.decode()
+    with all_companies():
+        membership.refresh_from_db()
+    assert membership.role == Role.OWNER
