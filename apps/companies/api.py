@@ -17,9 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
-from apps.accounts.selectors import user_has_totp
 from apps.companies.access import Access, Action, access_for
-from apps.companies.middleware import two_factor_reason
+from apps.companies.middleware import two_factor_refusal
 from apps.companies.models import Company
 from apps.companies.scoping import enter_scope, exit_scope
 from apps.companies.selectors import company_list_for_user
@@ -48,8 +47,9 @@ class CompanyScopedAPIView(APIView):
         access = access_for(request.user, company) if company is not None else None
         if company is None or access is None:
             raise Http404
-        if company.require_two_factor and not user_has_totp(user=request.user):
-            raise PermissionDenied(two_factor_reason(company))
+        refusal = two_factor_refusal(user=request.user, company=company)
+        if refusal:
+            raise PermissionDenied(refusal)
         self.company, self.access = company, access
         self.user = cast(User, request.user)
         enter_scope(company)  # reset by dispatch's finally

@@ -1,11 +1,13 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.accounts.selectors import user_has_totp
 from apps.accounts.views import redirect_to_totp_setup
 from apps.companies.access import access_for
@@ -60,15 +62,21 @@ class CompanyScopeMiddleware:
         access = access_for(request.user, company) if company is not None else None
         if company is None or access is None:
             raise Http404("No such company.")
-        if company.require_two_factor and not user_has_totp(user=request.user):
-            return redirect_to_totp_setup(request, two_factor_reason(company))
+        refusal = two_factor_refusal(user=request.user, company=company)
+        if refusal:
+            return redirect_to_totp_setup(request, refusal)
         request.company = company  # type: ignore[attr-defined]
         request.access = access  # type: ignore[attr-defined]
         with company_scope(company):
             return self.get_response(request)
 
 
-def two_factor_reason(company: Company) -> str:
+def two_factor_refusal(*, user: User | AnonymousUser, company: Company) -> str | None:
+    """Why ``user`` may not open ``company`` yet: it requires two-factor authentication and
+    they have not set it up (the web sends them to set it up, the API answers 403). None when
+    they may. Checked after the membership check, so the company's name is theirs to see."""
+    if not company.require_two_factor or user_has_totp(user=user):
+        return None
     return _(
         "%(company)s requires two-factor authentication for everyone who works in it. Set up "
         "an authenticator app to open it."

@@ -5,7 +5,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -16,8 +15,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.accounts.selectors import user_has_totp
+from apps.accounts.selectors import user_has_totp, user_has_verified_email
 from apps.billing.selectors import plan_default
+from apps.companies import tasks
 from apps.companies.models import (
     AccountingOffice,
     Company,
@@ -160,12 +160,11 @@ def company_require_two_factor(*, company: Company, by: User, required: bool) ->
     return company
 
 
-def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -> int:
+def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -> None:
     """E-mail every owner of ``company``, each in their own language (else the company's),
     from ``emails/<template>.subject.txt`` and ``.txt``; sent once the transaction commits.
-    Lazy strings in ``context`` are translated per owner. How many owners."""
+    Lazy strings in ``context`` are translated per owner."""
     owners = Membership.objects.filter(company=company, role=Role.OWNER).select_related("user")
-    count = 0
     for owner in owners:
         with translation.override(owner.user.language or company.default_language):
             values = {**context, "company": company}
@@ -174,8 +173,6 @@ def owners_notify(*, company: Company, template: str, context: dict[str, Any]) -
         transaction.on_commit(
             partial(send_email.delay, company.pk, to=[owner.user.email], subject=subject, body=body)
         )
-        count += 1
-    return count
 
 
 def _invitation_email(invitation: Invitation) -> None:
@@ -272,7 +269,7 @@ def invitation_check_account(invitation: Invitation, user: User) -> None:
             % {"invited": invitation.email, "current": user.email},
             code="wrong_account",
         )
-    if not has_verified_email(user):
+    if not user_has_verified_email(user=user):
         raise DomainError(
             _(
                 "Your e-mail address %(email)s is not verified yet. Verify it with the link we "
@@ -327,28 +324,27 @@ def invitation_accept(*, invitation: Invitation, user: User) -> OfficeClientLink
     return link
 
 
+def _keep_an_owner(company: Company) -> None:
+    """Refuse to take away the company's last owner."""
+    if Membership.objects.filter(company=company, role=Role.OWNER).count() <= 1:
+        raise DomainError(
+            _("A company needs at least one owner. Make someone else owner first."),
+            code="last_owner",
+        )
+
+
 @transaction.atomic
 def membership_remove(*, company: Company, membership: Membership, acting_user: User) -> None:
     """Remove a member. A company always keeps at least one owner."""
     if membership.role == Role.OWNER:
-        owners = Membership.objects.filter(company=company, role=Role.OWNER).count()
-        if owners <= 1:
-            raise DomainError(
-                _("A company needs at least one owner. Make someone else owner first."),
-                code="last_owner",
-            )
+        _keep_an_owner(company)
     membership.delete()
 
 
 @transaction.atomic
 def membership_change_role(*, company: Company, membership: Membership, role: str) -> Membership:
     if membership.role == Role.OWNER and role != Role.OWNER:
-        owners = Membership.objects.filter(company=company, role=Role.OWNER).count()
-        if owners <= 1:
-            raise DomainError(
-                _("A company needs at least one owner. Make someone else owner first."),
-                code="last_owner",
-            )
+        _keep_an_owner(company)
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     return membership
@@ -368,11 +364,6 @@ def office_create(
     return office
 
 
-def has_verified_email(user: User) -> bool:
-    """Whether the user's sign-in address is verified (allauth's record of it)."""
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
-
-
 def office_link_request(
     *, office: AccountingOffice, requested_by: User, enterprise_number: str
 ) -> None:
@@ -383,16 +374,19 @@ def office_link_request(
     the lookup happens after the response, in a task. The owners are e-mailed the office's
     name with the requester's verified e-mail beside it, so a chosen name can't pass for
     someone else."""
-    if not has_verified_email(requested_by):
+    if not user_has_verified_email(user=requested_by):
         raise DomainError(
             _("Verify your e-mail address first: the owner sees it with your request."),
             code="unverified",
             field="enterprise_number",
         )
-    from apps.companies.tasks import office_link_request_process as task
-
     transaction.on_commit(
-        partial(task.delay, office.pk, requested_by.pk, enterprise_number=enterprise_number)
+        partial(
+            tasks.office_link_request_process.delay,
+            office.pk,
+            requested_by.pk,
+            enterprise_number=enterprise_number,
+        )
     )
 
 

@@ -37,12 +37,6 @@ def destination(transfer: Transfer | None) -> dict[str, Any]:
     return {name: getattr(current, name) for name in DESTINATION_FIELDS}
 
 
-def destination_changes(*, transfer: Transfer | None, values: Mapping[str, Any]) -> list[str]:
-    """The destination fields that ``values`` would change."""
-    current = destination(transfer)
-    return [name for name in DESTINATION_FIELDS if name in values and values[name] != current[name]]
-
-
 def asks_to_reroute(*, transfer: Transfer | None, posted: Mapping[str, Any]) -> bool:
     """Whether a raw form submission tries to change the destination. For a person who may
     not: their form has no destination fields, so any such value was crafted."""
@@ -69,7 +63,8 @@ def destination_change_notify(
     *, company: Company, before: Mapping[str, Any], after: Mapping[str, Any], actor: User | None
 ) -> None:
     """E-mail every owner of the company, each in their language, that the addresses changed:
-    old and new side by side, and who changed them. Sent once the change is committed."""
+    old and new side by side, and who changed them. Sent once the change is committed;
+    nothing when none of the fields it shows changed (the preset alone sends nowhere else)."""
     rows = [
         {
             "label": label,
@@ -79,6 +74,8 @@ def destination_change_notify(
         }
         for name, label in NOTICE_FIELDS
     ]
+    if not any(row["changed"] for row in rows):
+        return
     owners_notify(
         company=company,
         template="connections/transfer_changed",

@@ -28,7 +28,7 @@ from apps.accounts.models import User
 from apps.companies.models import Company, Membership, OfficeClientLink, OfficeMember, Role
 from apps.connections import problems
 from apps.connections.clients import smtp
-from apps.connections.destination import ADDRESS_FIELDS, destination, destination_change_notify
+from apps.connections.destination import destination, destination_change_notify
 from apps.connections.models import Delivery, Transfer
 from apps.connections.sending import NotSendable, delivery_message, message_id_for
 from apps.core.errors import DomainError
@@ -72,9 +72,9 @@ def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Tra
         setattr(transfer, name, value)
     transfer.updated_by = actor
     transfer.save()
-    after = destination(transfer)
-    if any(before[name] != after[name] for name in (*ADDRESS_FIELDS, "is_active")):
-        destination_change_notify(company=company, before=before, after=after, actor=actor)
+    destination_change_notify(
+        company=company, before=before, after=destination(transfer), actor=actor
+    )
     if transfer.is_configured:
         waiting = Document.objects.filter(company=company, status=Document.Status.READY).exclude(
             deliveries__isnull=False

@@ -31,6 +31,13 @@ def _request(client, office_member, number):
     return response, len(queries)
 
 
+def _ask(client, office_member, number, on_commit):
+    """Post the request and run what follows the response (the lookup, the owners' e-mail);
+    ``on_commit`` is pytest-django's ``django_capture_on_commit_callbacks``."""
+    with on_commit(execute=True):
+        return client.post(_office_url(office_member), {"enterprise_number": number})
+
+
 @pytest.mark.django_db
 def test_the_answer_is_the_same_whether_the_number_exists_or_not(company, owner, client_for):
     # given an office, a company on OkiOki, one already linked, and a number nobody has
@@ -81,10 +88,12 @@ def test_the_owner_sees_the_offices_name_with_the_requesters_verified_email(
         office=office, user__email="someone@elsewhere.example"
     )
     # when it asks for the company
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(requester.user).post(
-            _office_url(requester), {"enterprise_number": company.enterprise_number}
-        )
+    _ask(
+        client_for(requester.user),
+        requester,
+        company.enterprise_number,
+        django_capture_on_commit_callbacks,
+    )
     # then the pending link exists, and the office still sees nothing of the company
     with all_companies():
         link = OfficeClientLink.objects.get(company=company)
@@ -111,10 +120,7 @@ def test_an_unknown_number_makes_nothing_and_mails_nobody(
     company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
     office_member = factories.OfficeMemberFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(office_member.user).post(
-            _office_url(office_member), {"enterprise_number": UNKNOWN}
-        )
+    _ask(client_for(office_member.user), office_member, UNKNOWN, django_capture_on_commit_callbacks)
     with all_companies():
         assert not OfficeClientLink.objects.exists()
     assert mailoutbox == []
@@ -126,10 +132,12 @@ def test_a_requester_without_a_verified_email_is_told_to_verify_it(
 ):
     office_member = factories.OfficeMemberFactory()
     EmailAddress.objects.filter(user=office_member.user).update(verified=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(office_member.user).post(
-            _office_url(office_member), {"enterprise_number": company.enterprise_number}
-        )
+    response = _ask(
+        client_for(office_member.user),
+        office_member,
+        company.enterprise_number,
+        django_capture_on_commit_callbacks,
+    )
     assert response.status_code == 200
     assert "Verify your e-mail address first" in response.content.decode()
     with all_companies():
@@ -144,10 +152,7 @@ def test_a_second_request_while_one_is_open_changes_nothing(
     office_member = factories.OfficeMemberFactory()
     client = client_for(office_member.user)
     for _ in range(2):
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(
-                _office_url(office_member), {"enterprise_number": company.enterprise_number}
-            )
+        _ask(client, office_member, company.enterprise_number, django_capture_on_commit_callbacks)
     with all_companies():
         assert OfficeClientLink.objects.filter(company=company).count() == 1
     assert len(mailoutbox) == 1
@@ -155,25 +160,18 @@ def test_a_second_request_while_one_is_open_changes_nothing(
 
 @pytest.mark.django_db
 def test_an_office_the_owner_declined_cannot_ask_again_at_once(
-    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+    company, owner, client_for, owner_decides, mailoutbox, django_capture_on_commit_callbacks
 ):
     office_member = factories.OfficeMemberFactory()
 
     def ask():
-        number = {"enterprise_number": company.enterprise_number}
-        with django_capture_on_commit_callbacks(execute=True):
-            client_for(office_member.user).post(_office_url(office_member), number)
+        client = client_for(office_member.user)
+        _ask(client, office_member, company.enterprise_number, django_capture_on_commit_callbacks)
 
     ask()
     with all_companies():
         link = OfficeClientLink.objects.get(company=company)
-    client_for(owner).post(
-        reverse(
-            "companies:office-link-decide",
-            kwargs={"company_id": company.public_id, "link_id": link.public_id},
-        ),
-        {"decision": "decline"},
-    )
+    owner_decides(link, "decline")
     # asking again right after the refusal makes nothing and mails nobody
     ask()
     with all_companies():

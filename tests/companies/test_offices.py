@@ -92,7 +92,7 @@ def test_client_list_query_count_does_not_grow_with_clients(
 
 
 def test_office_requests_access_and_owner_approves(
-    company, owner, client_for, django_capture_on_commit_callbacks
+    company, owner, client_for, owner_decides, django_capture_on_commit_callbacks
 ):
     # given an office that asks for access to a client by enterprise number
     office_member = factories.OfficeMemberFactory()
@@ -110,29 +110,16 @@ def test_office_requests_access_and_owner_approves(
     dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
     # then, until the owner approves, the accountant can't open the company
     assert accountant.get(dashboard).status_code == 404
-    owner_client = client_for(owner)
-    assert office_member.office.name in owner_client.get(dashboard).content.decode()
-    owner_client.post(
-        reverse(
-            "companies:office-link-decide",
-            kwargs={"company_id": company.public_id, "link_id": link.public_id},
-        ),
-        {"decision": "approve"},
-    )
+    assert office_member.office.name in client_for(owner).get(dashboard).content.decode()
+    owner_decides(link, "approve")
     assert accountant.get(dashboard).status_code == 200
     # and ending the link closes the door again
-    owner_client.post(
-        reverse(
-            "companies:office-link-decide",
-            kwargs={"company_id": company.public_id, "link_id": link.public_id},
-        ),
-        {"decision": "decline"},
-    )
+    owner_decides(link, "decline")
     assert accountant.get(dashboard).status_code == 404
 
 
 def test_invited_accountant_of_an_office_links_the_office_once_the_owner_confirms(
-    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+    company, owner, client_for, owner_decides, mailoutbox, django_capture_on_commit_callbacks
 ):
     office_member = factories.OfficeMemberFactory()
     colleague = factories.OfficeMemberFactory(office=office_member.office)
@@ -158,19 +145,15 @@ def test_invited_accountant_of_an_office_links_the_office_once_the_owner_confirm
     assert link.status == OfficeClientLink.Status.PENDING
     assert office_member.user.email in client_for(owner).get(dashboard).content.decode()
     # once the owner confirms, the whole office sees the client
-    client_for(owner).post(
-        reverse(
-            "companies:office-link-decide",
-            kwargs={"company_id": company.public_id, "link_id": link.public_id},
-        ),
-        {"decision": "approve"},
-    )
+    owner_decides(link, "approve")
     page = client_for(colleague.user).get(dashboard)
     assert page.status_code == 200
     assert "Accountant" in page.content.decode()
 
 
-def test_the_owner_may_refuse_the_office_of_an_invited_accountant(company, owner, client_for):
+def test_the_owner_may_refuse_the_office_of_an_invited_accountant(
+    company, owner, client_for, owner_decides
+):
     office_member = factories.OfficeMemberFactory()
     invitation = factories.InvitationFactory(
         company=company, role=Role.ACCOUNTANT, email=office_member.user.email
@@ -180,13 +163,7 @@ def test_the_owner_may_refuse_the_office_of_an_invited_accountant(company, owner
     )
     with all_companies():
         link = OfficeClientLink.objects.get(company=company)
-    client_for(owner).post(
-        reverse(
-            "companies:office-link-decide",
-            kwargs={"company_id": company.public_id, "link_id": link.public_id},
-        ),
-        {"decision": "decline"},
-    )
+    owner_decides(link, "decline")
     dashboard = reverse("companies:dashboard", kwargs={"company_id": company.public_id})
     assert client_for(office_member.user).get(dashboard).status_code == 404
     link.refresh_from_db()
@@ -207,3 +184,20 @@ def test_last_owner_cannot_be_removed(company, owner, client_for):
     assert "at least one owner" in response.content.decode()
     with all_companies():
         assert owner.memberships.filter(company=company).exists()
+
+
+def test_last_owner_cannot_step_down_to_member(company, owner, client_for):
+    with all_companies():
+        membership = owner.memberships.get(company=company)
+    response = client_for(owner).post(
+        reverse(
+            "companies:membership-role",
+            kwargs={"company_id": company.public_id, "membership_id": membership.public_id},
+        ),
+        {"role": Role.MEMBER},
+        follow=True,
+    )
+    assert "at least one owner" in response.content.decode()
+    with all_companies():
+        membership.refresh_from_db()
+    assert membership.role == Role.OWNER

@@ -38,6 +38,14 @@ def _between_read_and_update(monkeypatch, then) -> None:
     monkeypatch.setattr(services, "_stuck_deliveries", read_then_interleave)
 
 
+def _sweep(company, delivery: Delivery) -> dict[str, int]:
+    """Run the sweeper, then read ``delivery`` back; what the sweeper counted."""
+    result = services.delivery_sweep()
+    with company_scope(company):
+        delivery.refresh_from_db()
+    return result
+
+
 @pytest.mark.django_db
 def test_a_delivery_sent_between_the_sweepers_read_and_write_stays_sent(company, monkeypatch):
     # given a delivery that looks stuck, whose worker records its 250 just after the read
@@ -49,12 +57,8 @@ def test_a_delivery_sent_between_the_sweepers_read_and_write_stays_sent(company,
             services._finish(delivery, status=Delivery.Status.SENT, sent_at=sent_at)
 
     _between_read_and_update(monkeypatch, worker_finishes)
-    # when the sweeper runs
-    result = services.delivery_sweep()
-    # then it leaves the sent delivery alone and queues nothing for it
-    assert result == {"stuck": 0, "due": 0}
-    with company_scope(company):
-        delivery.refresh_from_db()
+    # when the sweeper runs, then it leaves the sent delivery alone and queues nothing for it
+    assert _sweep(company, delivery) == {"stuck": 0, "due": 0}
     assert delivery.status == Delivery.Status.SENT
     assert delivery.sent_at == sent_at
 
@@ -70,9 +74,7 @@ def test_a_delivery_claimed_again_meanwhile_is_not_reset(company, monkeypatch):
             Delivery.objects.filter(pk=delivery.pk).update(sending_started_at=reclaimed)
 
     _between_read_and_update(monkeypatch, another_claim)
-    assert services.delivery_sweep() == {"stuck": 0, "due": 0}
-    with company_scope(company):
-        delivery.refresh_from_db()
+    assert _sweep(company, delivery) == {"stuck": 0, "due": 0}
     # then the new claim stands: still sending, with its own marker
     assert delivery.status == Delivery.Status.SENDING
     assert delivery.sending_started_at == reclaimed
@@ -85,9 +87,7 @@ def test_a_really_stuck_delivery_goes_back_to_pending(company, monkeypatch):
     delivery = _stuck(company)
     queued = []
     monkeypatch.setattr(tasks.delivery_send, "delay", lambda *args: queued.append(args))
-    assert services.delivery_sweep() == {"stuck": 1, "due": 0}
-    with company_scope(company):
-        delivery.refresh_from_db()
+    assert _sweep(company, delivery) == {"stuck": 1, "due": 0}
     assert delivery.status == Delivery.Status.PENDING
     assert queued == [(company.pk, delivery.pk)]
 

@@ -48,14 +48,11 @@ def test_defaults_and_lists(monkeypatch, tmp_path):
     assert env_path("OKIOKI_TEST_DIR", Path("/nope")) == tmp_path / "y"
 
 
-def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Import the settings and open the database in a fresh process, like `manage.py` does."""
-    code = (
-        "import django; django.setup(); "
-        "from django.db import connection; connection.ensure_connection()"
-    )
+def _python(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python *args`` in the project, in a fresh process whose environment holds only
+    ``env`` (and PATH, the settings module, a var directory of its own)."""
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         cwd=ROOT,
         env={
             "PATH": os.environ["PATH"],
@@ -67,6 +64,19 @@ def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def _start(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings and open the database in a fresh process, like `manage.py` does."""
+    code = (
+        "import django; django.setup(); "
+        "from django.db import connection; connection.ensure_connection()"
+    )
+    return _python(tmp_path, "-c", code, **env)
+
+
+def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return _python(tmp_path, "manage.py", *args, **env)
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -115,17 +125,6 @@ def test_production_requires_encryption_keys(tmp_path):
 def test_development_still_derives_its_encryption_key(tmp_path):
     result = _start(tmp_path, DEBUG="true", SECRET_KEY="short")
     assert result.returncode == 0, result.stderr
-
-
-def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "OKIOKI_VAR_DIR": str(tmp_path / "var"), **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_check_deploy_is_clean_with_the_production_defaults(tmp_path):
