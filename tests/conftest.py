@@ -46,6 +46,17 @@ def require_postgres() -> None:
         pytest.skip(message)
 
 
+def require_tesseract() -> None:
+    """Fail in CI, skip elsewhere, when the tesseract OCR engine is not installed."""
+    import shutil
+
+    if shutil.which("tesseract") is None:
+        message = "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-nld)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def shared_data(path: Path) -> bytes:
     """A file of ../shared/data: fails in CI, skips elsewhere, when it is not there."""
     if not path.exists():
