@@ -15,7 +15,7 @@ from django.utils import translation
 from apps.accounts.models import User
 from apps.companies.models import Company, Role
 from tests import factories
-from tests.servers import SmtpSink, WebDav
+from tests.servers import SmtpSink, WebDav, require_program
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -46,6 +46,13 @@ def require_postgres() -> None:
 
     if connection.vendor != "postgresql":
         missing("needs PostgreSQL (set DATABASE_URL, as .ci/run does)")
+
+
+def require_tesseract() -> None:
+    """Fail in CI, skip elsewhere, when the tesseract OCR engine is not installed."""
+    require_program(
+        "tesseract", "apt-get install tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra"
+    )
 
 
 def shared_data(path: Path) -> bytes:

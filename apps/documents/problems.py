@@ -151,24 +151,19 @@ def _amount(value: Any, currency: str) -> str:
         return str(value)
 
 
-def _explain(rule: str, side: str) -> Any:
-    """The plain-language text of a rule for the seller or the buyer, or None."""
-    from apps.einvoice.explanations import explain
-
-    return explain(rule, side)
-
-
 def _reasons(params: dict[str, Any]) -> str:
     """Validation failures in plain words when we have them, else the rule and its text.
 
     On a received document (``side`` buyer) only what the buyer can act on is spelt out; the
     rest is counted, its details are on the page's technical details."""
+    from apps.einvoice.explanations import explain
+
     side = params.get("side", "seller")
     reasons, others = [], 0
     for failure in params.get("failures", []):
         rule, text = failure.get("rule", ""), failure.get("text", "")
         action = RECEIVED_ACTIONS.get(rule) if side == "buyer" else None
-        explanation = action[1] if action else _explain(rule, side)
+        explanation = action[1] if action else explain(rule, side)
         if explanation:
             reasons.append(str(explanation))
         elif side == "buyer":

@@ -12,6 +12,7 @@ back, redelivered or swept, is given up after ``DOCUMENT_READ_MAX_ATTEMPTS``.
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -304,7 +305,7 @@ def document_read_sweep(*, limit: int = 500) -> dict[str, int]:
                     given_up += 1
                 else:
                     services.document_set_status(document=document, status=Document.Status.RECEIVED)
-                    transaction.on_commit(_enqueue(document))
+                    transaction.on_commit(partial(services.document_queue_read, document))
                     requeued += 1
     return {"requeued": requeued, "given_up": given_up}
 
@@ -315,10 +316,6 @@ def _stuck(before: Any) -> Q:
     return Q(status=Document.Status.READING) & (
         Q(read_started_at__lt=before) | Q(read_started_at__isnull=True, updated_at__lt=before)
     )
-
-
-def _enqueue(document: Document) -> Any:
-    return lambda: services.document_queue_read(document)
 
 
 def _read(document: Document) -> None:

@@ -76,6 +76,10 @@ class UnpackBudget:
     left: int = field(default_factory=lambda: settings.ZIP_MAX_TOTAL_SIZE)
 
 
+def _too_large(filename: str) -> IngestResult:
+    return _error(filename, "too_large", limit=settings.MAX_UPLOAD_SIZE // (1024 * 1024))
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}"
 
@@ -102,9 +106,8 @@ def document_ingest(
     filename = (filename or "document").replace("\\", "/").rsplit("/", 1)[-1][:255] or "document"
     if not data:
         return _error(filename, "empty")
-    limit = settings.MAX_UPLOAD_SIZE
-    if len(data) > limit:
-        return _error(filename, "too_large", limit=limit // (1024 * 1024))
+    if len(data) > settings.MAX_UPLOAD_SIZE:
+        return _too_large(filename)
     kind = sniff(data)
     if kind == FileKind.ZIP:
         if _in_archive:
@@ -426,14 +429,11 @@ def document_ingest_uploads(
     """The files of one upload (the upload page, the API), each refused by its size before it
     is read, so a file past the limit never reaches memory (it arrives cut, see
     apps.core.uploads). Their ZIPs share one unpacking budget (``ZIP_MAX_TOTAL_SIZE``)."""
-    limit = settings.MAX_UPLOAD_SIZE
     budget = UnpackBudget()
     results = []
     for upload in uploads:
-        if (upload.size or 0) > limit:
-            results.append(
-                _error(upload.name or "document", "too_large", limit=limit // (1024 * 1024))
-            )
+        if (upload.size or 0) > settings.MAX_UPLOAD_SIZE:
+            results.append(_too_large(upload.name or "document"))
             continue
         results.append(
             document_ingest(

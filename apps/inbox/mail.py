@@ -17,7 +17,7 @@ import hashlib
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -376,13 +376,13 @@ def _walk_encoded_message(part: Message, parsed: ParsedMessage, limits: Limits) 
     except (ValueError, TypeError):
         return
     # each encoded level is parsed on its own: it spends the same depth and parts budget
-    inner = Limits(depth=limits.depth - 1, parts=limits.parts, attachments=limits.attachments)
-    left = Limits(depth=inner.depth, parts=limits.parts - parsed.parts_seen, attachments=0)
-    problem = "too_deep" if inner.depth < 0 else _shape_problem(raw, left)
+    nested = replace(limits, depth=limits.depth - 1)
+    left = replace(nested, parts=limits.parts - parsed.parts_seen)  # the parts not yet seen
+    problem = "too_deep" if nested.depth < 0 else _shape_problem(raw, left)
     if problem:
         parsed.problem = parsed.problem or problem
         return
-    _walk(email.message_from_bytes(raw, policy=email.policy.default), parsed, inner)
+    _walk(email.message_from_bytes(raw, policy=email.policy.default), parsed, nested)
 
 
 def _walk(message: Message, parsed: ParsedMessage, limits: Limits) -> None:

@@ -444,7 +444,7 @@ def _import_file(
                 # One file must never stop the folder (nor come back at every scan): it is
                 # recorded with its ETag, read again only when it changes.
                 logger.exception("File %s of cloud folder %s failed", remote.path, folder.pk)
-                result, record.document, record.problem_code = None, None, "file_failed"
+                record.document, record.problem_code = None, "file_failed"
             else:
                 _count(result, report)
     if record.problem_code:

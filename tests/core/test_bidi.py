@@ -2,6 +2,9 @@
 document) are shown as a visible marker on every page and in the e-mails we write; the stored
 value keeps the original."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
@@ -168,3 +171,24 @@ def test_the_correction_form_shows_the_number_neutralised_and_keeps_it_when_sent
         corrected = DocumentForm(data, instance=document)
         assert corrected.is_valid(), corrected.errors
         assert corrected.cleaned_data["number"] == "INV-2026-001"
+
+
+def test_the_upload_page_shows_a_pdf_and_its_e_invoice_neutralised(company, owner, client_for):
+    # given a ZIP with a PDF and its e-invoice, both with spoofed names (ZIP member names keep
+    # the characters the multipart parser drops from the names of uploads)
+    from apps.einvoice import to_ubl
+    from tests.einvoice import samples
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{SPOOFED}.pdf", PDF)
+        archive.writestr(f"{SPOOFED}.xml", to_ubl(samples.domestic_mixed()))
+    # when it is uploaded
+    response = client_for(owner).post(
+        reverse("documents:document-upload", kwargs={"company_id": company.public_id}),
+        {"uploads": [SimpleUploadedFile("pair.zip", buffer.getvalue(), "application/zip")]},
+    )
+    # then the line of the e-invoice, kept with its PDF, names that PDF neutralised
+    html = response.content.decode()
+    assert "kept with it as one document" in html
+    _assert_neutral(html, "the upload page")

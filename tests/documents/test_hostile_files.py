@@ -20,10 +20,8 @@ from apps.documents.extraction.files import (
     render_page,
 )
 from apps.documents.models import Document
+from tests.conftest import require_tesseract
 from tests.documents.helpers import ingest_and_read
-from tests.servers import require_program
-
-TESSERACT = "apt-get install tesseract-ocr"
 
 
 def build_pdf(objects: list[bytes]) -> bytes:
@@ -117,7 +115,7 @@ def test_an_ordinary_page_is_rendered_at_200_dpi():
 
 @override_settings(OCR_MAX_PIXELS=500_000)
 def test_a_huge_scanned_page_is_read_with_ocr_within_the_budget():
-    require_program("tesseract", TESSERACT)
+    require_tesseract()
     text = pdf_text(page_pdf(7200, 7200))
     assert text.ocr
     assert text.text.strip() == ""
@@ -160,7 +158,7 @@ def test_a_pdf_at_the_page_limit_is_read():
     ],
 )
 def test_a_picture_over_the_budget_is_refused_before_it_is_decoded(data):
-    require_program("tesseract", TESSERACT)
+    require_tesseract()
     with pytest.raises(ExtractionError) as error:
         ocr_image(data)
     assert error.value.code == "image_too_large"
@@ -169,7 +167,7 @@ def test_a_picture_over_the_budget_is_refused_before_it_is_decoded(data):
 
 @override_settings(OCR_MAX_PIXELS=10_000)
 def test_the_picture_budget_is_a_setting():
-    require_program("tesseract", TESSERACT)
+    require_tesseract()
     with pytest.raises(ExtractionError) as error:
         ocr_image(png(101, 100))
     assert error.value.code == "image_too_large"
@@ -208,7 +206,7 @@ def test_a_photo_too_large_even_at_an_eighth_or_not_a_jpeg_is_refused():
     ],
 )
 def test_a_broken_picture_is_a_clear_error(data):
-    require_program("tesseract", TESSERACT)
+    require_tesseract()
     with pytest.raises(ExtractionError) as error:
         ocr_image(data)
     assert error.value.code == "unsupported_image"
@@ -246,7 +244,7 @@ def test_a_damaged_pdf_is_a_clear_error_or_an_empty_text(data):
 def test_a_hostile_pdf_ends_in_needs_review_with_its_reason(
     company, django_capture_on_commit_callbacks, data, status, code
 ):
-    require_program("tesseract", TESSERACT)
+    require_tesseract()
     document = ingest_and_read(company, data, "hostile.pdf", django_capture_on_commit_callbacks)
     assert document.status == status
     assert document.problems[0]["code"] == code

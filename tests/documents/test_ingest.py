@@ -118,15 +118,6 @@ def test_bad_files_get_a_clear_error_and_create_nothing(company, data, code):
         assert Document.objects.count() == 0
 
 
-def test_too_large_file_is_refused(company, settings):
-    settings.MAX_UPLOAD_SIZE = 1024
-    with company_scope(company):
-        result = document_ingest(
-            company=company, data=PDF + b" " * 2048, filename="big.pdf", source=Source.UPLOAD
-        )
-    assert result.error_code == "too_large"
-
-
 def test_a_zip_member_with_a_path_is_taken_by_its_own_name(company):
     # given members named with Windows and Unix paths that climb out of the archive
     archive = _zip({"..\\..\\evil-3.pdf": PDF, "../../other.pdf": PDF + b"\n%other"})

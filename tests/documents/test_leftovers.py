@@ -73,7 +73,7 @@ def test_a_file_that_fails_to_be_recorded_leaves_nothing(company, settings, monk
     assert stored(settings) == ([], [])
 
 
-def test_a_refused_file_leaves_nothing(company, settings):
+def test_a_too_large_file_is_refused_and_leaves_nothing(company, settings):
     settings.MAX_UPLOAD_SIZE = 1024
     with company_scope(company):
         result = document_ingest(

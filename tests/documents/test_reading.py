@@ -12,7 +12,7 @@ from apps.companies.scoping import company_scope
 from apps.documents import services
 from apps.documents.models import Document, Event, Kind, Supplier
 from apps.einvoice import from_xml, to_ubl, validate
-from tests.conftest import IN_CI, shared_data
+from tests.conftest import require_tesseract, shared_data
 from tests.documents.helpers import ingest_and_read
 from tests.documents.test_extraction import _encrypted_pdf
 from tests.einvoice import samples
@@ -386,15 +386,9 @@ def test_the_problem_is_updated_when_only_its_details_change(company):
 
 @pytest.mark.slow
 def test_a_scanned_pdf_without_text_is_read_with_ocr(company, django_capture_on_commit_callbacks):
-    import shutil
-
     from tests.documents import samples as rendered
 
-    if shutil.which("tesseract") is None:
-        message = "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-nld)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tesseract()
     sample = _rendered(company)
     data = rendered.scanned_pdf(sample)
     from apps.documents.extraction.files import pdf_text

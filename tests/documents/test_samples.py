@@ -4,7 +4,7 @@ import pytest
 
 from apps.documents.extraction.files import ocr_image, pdf_text
 from apps.documents.extraction.text import Hints, extract_from_text
-from tests.conftest import IN_CI
+from tests.conftest import require_tesseract
 from tests.documents import samples
 
 OURS = Hints(own_vat_ids=frozenset({"BE0412345614"}), own_names=("Bakkerij Test BV",))
@@ -29,13 +29,7 @@ def test_rendered_invoice_is_read_right(sample):
 
 @pytest.mark.slow
 def test_receipt_photo_is_read_with_ocr():
-    import shutil
-
-    if shutil.which("tesseract") is None:
-        message = "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-nld)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tesseract()
     sample = samples.RECEIPT
     found = extract_from_text(ocr_image(samples.png(sample)), source="ocr")
     assert found.kind_hint == "receipt"

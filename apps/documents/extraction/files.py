@@ -230,9 +230,7 @@ def _ocr_pages(data: bytes, texts: list[str], scanned: list[int]) -> list[str]:
         for index in scanned:
             try:
                 picture = render_page(document, index, max_pixels=settings.OCR_MAX_PIXELS)
-            except ExtractionError:
-                raise
-            except SoftTimeLimitExceeded:
+            except (ExtractionError, SoftTimeLimitExceeded):
                 raise
             except Exception:
                 logger.warning("PDF page %s can't be rendered", index + 1, exc_info=True)
@@ -267,9 +265,7 @@ def _picture(data: bytes) -> "Picture":
             else:
                 picture = Image.open(io.BytesIO(data))
             picture.load()
-        except ExtractionError:
-            raise
-        except SoftTimeLimitExceeded:
+        except (ExtractionError, SoftTimeLimitExceeded):
             raise
         except Exception:
             raise ExtractionError("unsupported_image") from None
