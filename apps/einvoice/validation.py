@@ -73,7 +73,7 @@ class Failure:
         """Plain words for the rule, in the given (or active) language, for the user on ``side``
         (SALES: they issued the document; RECEIVED: they received it)."""
         with translation.override(language or translation.get_language() or "en"):
-            message = explain(self.rule, side) or _OWN_VERDICTS.get(self.rule)
+            message = explain(self.rule, side)
             return str(message) if message else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,8 +249,6 @@ class _Rules:
 
 
 RULES = _Rules()
-# Verdicts of our own (not a rule of an official rule set), with their words.
-_OWN_VERDICTS = {profiles.NOT_EN16931: profiles.NOT_EN16931_MESSAGE}
 
 
 def peppol_rules_dir() -> Path:

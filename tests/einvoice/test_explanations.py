@@ -134,3 +134,14 @@ def test_the_generator_refuses_a_rule_file_it_cannot_load_instead_of_counting_no
         _script()._rule_layers_only(b"<x/>", [unpinned])
     with pytest.raises(FileNotFoundError):
         _script()._rule_layers_only(b"<x/>", [tmp_path / "missing.xslt"])
+
+
+def test_our_own_verdict_has_its_words_wherever_rules_are_explained():
+    """CII-NOT-EN16931 (Factur-X MINIMUM, BASIC WL) reads the same in a report and on the
+    document page, on either side."""
+    from apps.einvoice.cii import profiles
+
+    with translation.override("nl"):
+        expected = str(profiles.NOT_EN16931_MESSAGE)
+        assert rule_explanation(profiles.NOT_EN16931) == expected
+        assert rule_explanation(profiles.NOT_EN16931, "received") == expected
