@@ -20,7 +20,9 @@ ConnectingEurope/eInvoicing-EN16931 (commit b6c9e06), and ``--cen-cii-rules`` it
 ``cii/xslt/EN16931-CII-validation.xslt`` (1.3.16): 161 ids from our UBL examples and their
 broken copies alone, 392 with the official tests, 412 with the CEN CII rules. ``--cen-cii-rules``
 runs those rules on the CEN CII examples and broken copies of ``MUTATED_CII`` (directly, as the
-CII layer of our validator may stand in other rules when the CEN ones aren't installed).
+CII layer of our validator may stand in other rules when the CEN ones aren't installed). Since
+rule files are checked against ``apps/einvoice/rules.lock``, that file must be pinned there to be
+run: an unpinned one stops the run with RulesRefused rather than silently counting nothing.
 """
 
 import copy
@@ -187,6 +189,8 @@ def _rule_layers_only(xml: bytes, paths: list[Path] | None = None) -> set[str]:
         validation._cen_ubl_rules(),
         validation.peppol_rules_dir() / validation.PEPPOL_UBL_FILE,
     ]
+    for path in paths:  # a rule file that can't be loaded stops the run (compiled once)
+        validation.RULES.stylesheet(path)
     report = validation.ValidationReport()
     for path, output in zip(paths, validation.RULES.run(paths, xml.decode("utf-8")), strict=True):
         if isinstance(output, Exception):  # a fragment a rule can't evaluate (e.g. "" as a

@@ -16,7 +16,7 @@ EN 16931 gives the seller alone, notes without surrounding blanks, embedded atta
 MIME code and a file name, and the payment means a credit note's due date travels in.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
 from typing import Any, TypeVar
 
@@ -69,6 +69,7 @@ DEFAULT_EXEMPTIONS = {
 
 
 _T = TypeVar("_T")
+_TOTALS_FIELDS = tuple(field.name for field in fields(Totals))
 
 
 def _changed(item: _T, **changes: Any) -> _T:
@@ -283,32 +284,13 @@ def _stated_breakdown(entry: VatBreakdown, index: int, buyer_country: str) -> Va
 
 
 def _stated_totals(given: Totals) -> Totals:
-    for name in (
-        "line_extension",
-        "allowance_total",
-        "charge_total",
-        "tax_exclusive",
-        "tax_total",
-        "tax_inclusive",
-        "prepaid",
-        "rounding",
-        "payable",
-        "tax_total_in_tax_currency",
-    ):
-        _check(getattr(given, name), f"totals.{name}")
-    in_tax_currency = given.tax_total_in_tax_currency
-    return Totals(
-        line_extension=money(given.line_extension),
-        allowance_total=money(given.allowance_total),
-        charge_total=money(given.charge_total),
-        tax_exclusive=money(given.tax_exclusive),
-        tax_total=money(given.tax_total),
-        tax_inclusive=money(given.tax_inclusive),
-        prepaid=money(given.prepaid),
-        rounding=money(given.rounding),
-        payable=money(given.payable),
-        tax_total_in_tax_currency=money(in_tax_currency) if in_tax_currency is not None else None,
-    )
+    """The totals the source states, each checked and rounded to the cent (BT-111 may be absent)."""
+    amounts: dict[str, Any] = {}
+    for name in _TOTALS_FIELDS:
+        value = getattr(given, name)
+        _check(value, f"totals.{name}")
+        amounts[name] = None if value is None else money(value)
+    return Totals(**amounts)
 
 
 def _computed_totals(

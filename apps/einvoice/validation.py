@@ -73,7 +73,7 @@ class Failure:
         """Plain words for the rule, in the given (or active) language, for the user on ``side``
         (SALES: they issued the document; RECEIVED: they received it)."""
         with translation.override(language or translation.get_language() or "en"):
-            message = explain(self.rule, side) or _OWN_VERDICTS.get(self.rule)
+            message = explain(self.rule, side)
             return str(message) if message else ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,8 +249,6 @@ class _Rules:
 
 
 RULES = _Rules()
-# Verdicts of our own (not a rule of an official rule set), with their words.
-_OWN_VERDICTS = {profiles.NOT_EN16931: profiles.NOT_EN16931_MESSAGE}
 
 
 def peppol_rules_dir() -> Path:
@@ -352,19 +350,7 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
             return
         report.syntax = "ubl"
         report.layers_expected = [XSD, EN16931, *([PEPPOL] if peppol else [])]
-        schema_path = UBL_XSD[local]
-        cen = _cen_ubl_rules()
-        if cen == FACTURX_CEN_UBL:
-            report.notices.append(
-                f"{peppol_rules_dir()} has no {CEN_UBL_FILE}: the EN 16931 layer ran the CEN "
-                f"rules bundled with {RULES.release(cen)} ({cen.name})"
-            )
-        rules = [(EN16931, cen)]
-        in_use = rules_in_use()
-        if in_use.release and not in_use.is_pinned:
-            report.notices.append(rulesets.older_release_notice(in_use.release))
-        if peppol:
-            rules.append((PEPPOL, peppol_rules_dir() / PEPPOL_UBL_FILE))
+        schema_path, rules = UBL_XSD[local], _ubl_rules(report, peppol=peppol)
     try:
         schema = RULES.schema(schema_path)
     except (OSError, etree.XMLSchemaParseError) as error:
@@ -407,6 +393,25 @@ def _factur_x_only(failure: Failure) -> bool:
     ids (e.g. FX-SCH-A-000556 refuses XRechnung's identifier) and its id-less "element … is
     marked as not used in the given context" (elements the norm allows, the profile leaves out)."""
     return failure.rule.startswith(FACTURX_ONLY) or "not used in the given context" in failure.text
+
+
+def _ubl_rules(report: ValidationReport, *, peppol: bool) -> list[tuple[str, Path]]:
+    """The rules for a UBL document: the CEN rules of the release in use (else the factur-x
+    package's) and, with ``peppol``, the Peppol rules; notices say when either isn't the pinned
+    release's."""
+    cen = _cen_ubl_rules()
+    if cen == FACTURX_CEN_UBL:
+        report.notices.append(
+            f"{peppol_rules_dir()} has no {CEN_UBL_FILE}: the EN 16931 layer ran the CEN "
+            f"rules bundled with {RULES.release(cen)} ({cen.name})"
+        )
+    rules = [(EN16931, cen)]
+    in_use = rules_in_use()
+    if in_use.release and not in_use.is_pinned:
+        report.notices.append(rulesets.older_release_notice(in_use.release))
+    if peppol:
+        rules.append((PEPPOL, peppol_rules_dir() / PEPPOL_UBL_FILE))
+    return rules
 
 
 def _cii_rules(

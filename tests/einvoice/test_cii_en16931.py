@@ -237,6 +237,19 @@ def test_the_factur_x_stand_in_says_so_and_the_cen_rules_are_taken_when_installe
     assert validation_module.cen_cii_rules() == installed
 
 
+def test_a_cen_cii_file_the_lock_does_not_pin_is_refused_not_run(tmp_path, settings):
+    """Installed CEN CII rules are hash-checked against rules.lock like the UBL ones; no release
+    pins one yet, so any installed file is refused and the report is not valid (fails closed)."""
+    settings.PEPPOL_RULES_DIR = str(tmp_path)
+    installed = validation_module.peppol_rules_dir() / validation_module.CEN_CII_FILE
+    installed.parent.mkdir(parents=True, exist_ok=True)
+    installed.write_bytes(validation_module.CII_SCHEMATRON.read_bytes())
+    report = validate(_example("CII_example1.xml"), peppol=False)
+    assert not report.is_valid
+    assert any("refused" in error and installed.name in error for error in report.errors)
+    assert "en16931" not in report.layers_run
+
+
 def test_an_element_the_cii_schema_does_not_know_is_an_xsd_failure():
     old = b"<ram:TypeCode>380</ram:TypeCode>"
     xml = _change(_example("CII_example1.xml"), old, old + b"<ram:Colour>red</ram:Colour>")

@@ -120,3 +120,28 @@ def test_every_rule_of_a_family_that_says_the_same_has_its_words():
     assert explain("UBL-CR-001") == explain("UBL-CR-679")  # "should not include ..."
     assert "EN 16931" in _in("en", "UBL-CR-358", SALES)
     assert explain("UBL-SR-99") is None  # no family: never seen firing, no text
+
+
+def test_the_generator_refuses_a_rule_file_it_cannot_load_instead_of_counting_nothing(tmp_path):
+    """A rule file named on the command line that can't be loaded (missing, or unpinned, as any
+    CEN CII file is today) stops the run: a shorter list written silently would drop rule ids."""
+    from apps.einvoice import rulesets
+    from apps.einvoice import validation as validation_module
+
+    unpinned = tmp_path / "EN16931-CII-validation.xslt"
+    unpinned.write_bytes(validation_module.CII_SCHEMATRON.read_bytes())
+    with pytest.raises(rulesets.RulesRefused):
+        _script()._rule_layers_only(b"<x/>", [unpinned])
+    with pytest.raises(FileNotFoundError):
+        _script()._rule_layers_only(b"<x/>", [tmp_path / "missing.xslt"])
+
+
+def test_our_own_verdict_has_its_words_wherever_rules_are_explained():
+    """CII-NOT-EN16931 (Factur-X MINIMUM, BASIC WL) reads the same in a report and on the
+    document page, on either side."""
+    from apps.einvoice.cii import profiles
+
+    with translation.override("nl"):
+        expected = str(profiles.NOT_EN16931_MESSAGE)
+        assert rule_explanation(profiles.NOT_EN16931) == expected
+        assert rule_explanation(profiles.NOT_EN16931, "received") == expected

@@ -50,6 +50,24 @@ def test_an_unchanged_copy_in_any_folder_is_accepted_under_its_release(settings,
     assert [r.release for r in report.rule_sets[1:]] == [expected, expected]
 
 
+def test_a_rule_file_is_hashed_once_per_process_not_on_every_validation(
+    settings, tmp_path, monkeypatch
+):
+    settings.PEPPOL_RULES_DIR = _copy_rules(tmp_path / "fresh")
+    real = rulesets.sha256_file
+    hashed: list[str] = []
+
+    def counting(path: Path) -> str:
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(rulesets, "sha256_file", counting)
+    xml = to_ubl(samples.domestic_mixed())
+    for _ in range(3):
+        assert validate(xml).is_valid
+    assert sorted(hashed) == sorted(FILES)
+
+
 def test_another_release_is_used_only_with_a_notice(settings, tmp_path, monkeypatch):
     folder = _copy_rules(tmp_path / "rules" / "test-older")
     digests = {name: rulesets.sha256_file(folder / name) for name in FILES}

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.einvoice.cii import profiles
 from apps.einvoice.explanations import cen, peppol
 from apps.einvoice.explanations.sides import RECEIVED, SALES, SIDES
 
@@ -25,6 +26,9 @@ TEXTS: dict[str, Promise] = {**cen.TEXTS, **peppol.TEXTS}
 # "A UBL invoice should (or shall) not include ..." (the fired ones among them are in TEXTS too).
 FAMILIES: dict[str, Promise] = {"UBL-CR-": cen.TEXTS["UBL-CR-679"]}
 PARTY: dict[str, dict[str, Promise]] = {**cen.PARTY, **peppol.PARTY}
+
+# Verdicts of our own (not a rule of an official rule set): the same words on either side.
+OWN: dict[str, Promise] = {profiles.NOT_EN16931: profiles.NOT_EN16931_MESSAGE}
 
 FIRED_RULES = Path(__file__).resolve().parent.parent / "fired_rules.txt"
 _SUPPLIER_CORRECTS = _("Only the supplier can correct this: ask for a corrected invoice.")
@@ -40,6 +44,8 @@ def explain(rule: str, side: str = SALES) -> Promise | None:
     if side not in SIDES:
         raise ValueError(f"unknown side {side!r}: one of {', '.join(SIDES)}")
     side = SIDES[side]
+    if rule in OWN:
+        return OWN[rule]
     party = PARTY.get(rule, {})
     if side in party:
         return party[side]
