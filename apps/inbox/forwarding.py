@@ -98,18 +98,26 @@ def over_ceiling(company: Company) -> bool:
 
 
 def sender_over_rate(address: ForwardingAddress, sender: str) -> bool:
-    """Count one more message from ``sender`` to this address in the current hour; True past
-    ``INBOUND_SENDER_MESSAGES_PER_HOUR`` (refused ones count too: a flood stays refused)."""
-    hour = int(time.time() // 3600)
+    """Count one more message from ``sender`` to this address; True past
+    ``INBOUND_SENDER_MESSAGES_PER_HOUR`` in the last hour (refused ones count too: a flood
+    stays refused).
+
+    A sliding window over two hourly counters: the previous hour counts for the part of it
+    still inside the last sixty minutes, so a flood split across a full hour (59:59, then
+    00:00) is not let through twice."""
+    now = time.time()
+    hour, elapsed = divmod(now, 3600)
     who = hashlib.sha256(sender.strip().lower().encode()).hexdigest()[:24]
-    key = f"okioki:inbound-rate:{address.company_id}:{who}:{hour}"
-    cache.add(key, 0, timeout=3600 + 60)
+    prefix = f"okioki:inbound-rate:{address.company_id}:{who}"
+    key = f"{prefix}:{int(hour)}"
+    cache.add(key, 0, timeout=2 * 3600 + 60)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600 + 60)
+        cache.set(key, 1, timeout=2 * 3600 + 60)
         count = 1
-    return count > settings.INBOUND_SENDER_MESSAGES_PER_HOUR
+    previous = cache.get(f"{prefix}:{int(hour) - 1}", 0)
+    return count + previous * (1 - elapsed / 3600) > settings.INBOUND_SENDER_MESSAGES_PER_HOUR
 
 
 # What the SMTP receiver and the webhook answer to each refusal, said the same way.

@@ -1,9 +1,11 @@
 """The forwarding address: mail through the project's own SMTP receiver and the webhook."""
 
 import base64
+import datetime
 import smtplib
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 
@@ -268,6 +270,23 @@ def test_a_sender_flooding_the_address_is_told_to_slow_down(smtp_receiver, setti
         "factuur-R2.pdf",
         "factuur-R4.pdf",
     ]
+
+
+def test_a_flood_split_across_a_full_hour_is_still_slowed_down(smtp_receiver, settings):
+    # given a sender at its hourly limit just before the hour turns
+    settings.INBOUND_SENDER_MESSAGES_PER_HOUR = 2
+    company = factories.CompanyFactory()
+    address = _address(company)
+    start = datetime.datetime(2026, 12, 7, 5, 59, 50, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=True) as traveller:
+        _send(smtp_receiver, address, mails.invoice_pdf("H1"), sender="flood@spam.example")
+        _send(smtp_receiver, address, mails.invoice_pdf("H2"), sender="flood@spam.example")
+        # when it sends again a few seconds into the next hour
+        traveller.move_to(start + datetime.timedelta(seconds=15))
+        # then it is still told to slow down
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            _send(smtp_receiver, address, mails.invoice_pdf("H3"), sender="flood@spam.example")
+    assert refused.value.smtp_code == 450
 
 
 def test_past_the_abuse_ceiling_the_address_refuses_new_mail(smtp_receiver, settings, client):
