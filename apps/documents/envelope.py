@@ -18,6 +18,7 @@ from apps.core.money import round_amount
 from apps.documents import problems
 from apps.documents.models import CREDIT_NOTE_KINDS, Category, Document, Kind
 from apps.einvoice import complete, from_xml, inconsistencies, to_ubl
+from apps.einvoice.cii import profiles
 from apps.einvoice.model import (
     CREDIT_NOTE,
     INVOICE,
@@ -63,18 +64,46 @@ EU = {
     "SI",
     "SK",
 }
-# Peppol electronic address schemes (EAS) for VAT numbers, by country.
+# Peppol electronic address schemes (EAS) for VAT numbers, by the VAT number's country prefix.
 VAT_SCHEMES = {
-    "BE": "9925",
-    "DE": "9930",
-    "FR": "9957",
-    "NL": "9944",
-    "LU": "9938",
-    "IT": "0211",
-    "ES": "9920",
     "AT": "9914",
+    "BE": "9925",
+    "BG": "9926",
+    "CY": "9928",
+    "CZ": "9929",
+    "DE": "9930",
+    "EE": "9931",
+    "EL": "9933",
+    "GR": "9933",
+    "ES": "9920",
+    "FR": "9957",
     "GB": "9932",
+    "HR": "9934",
+    "HU": "9910",
+    "IE": "9935",
+    "IT": "0211",
+    "LT": "9937",
+    "LU": "9938",
+    "LV": "9939",
+    "MT": "9943",
+    "NL": "9944",
+    "PL": "9945",
+    "PT": "9946",
+    "RO": "9947",
+    "SI": "9949",
+    "SK": "9950",
 }
+# The electronic address schemes Peppol BIS 3 accepts (PEPPOL-EN16931-CL008, the code list of
+# the pinned release; tests/einvoice check it against the rule file). EN 16931 allows more,
+# e.g. EM (an e-mail address), which German XRechnung invoices use.
+_PEPPOL_EAS = """
+    0002 0007 0009 0060 0088 0096 0097 0106 0130 0135 0142 0151 0183 0184 0188 0190 0191 0192
+    0195 0196 0198 0199 0200 0201 0204 0208 0209 0210 0211 0216 0218 0221 0225 0230 0235 0240
+    0242 0244 0245 0246 0248 9910 9913 9914 9915 9918 9919 9920 9922 9923 9924 9925 9926 9927
+    9928 9929 9930 9931 9932 9933 9934 9935 9936 9937 9938 9939 9940 9941 9942 9943 9944 9945
+    9946 9947 9948 9949 9950 9951 9952 9953 9957 9959
+"""
+PEPPOL_EAS = frozenset(_PEPPOL_EAS.split())
 MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
 
 
@@ -381,20 +410,33 @@ def _seller_endpoint(seller: Party, document: Document) -> Endpoint | None:
     return None
 
 
+def _on_peppol(endpoint: Endpoint | None) -> bool:
+    """An electronic address Peppol can carry: one of its schemes, with an identifier."""
+    return endpoint is not None and endpoint.scheme in PEPPOL_EAS and bool(endpoint.id.strip())
+
+
+def _instead_of(endpoint: Endpoint | None) -> str:
+    """What the envelope's note says of the address a filled one replaces (kept in the note)."""
+    if endpoint is None or not (endpoint.scheme or endpoint.id):
+        return ""
+    return f" (instead of {endpoint.scheme}:{endpoint.id}, a scheme Peppol does not accept)"
+
+
 def fill_received(model: EDocument, document: Document) -> tuple[EDocument, list[str]]:
     """A received e-invoice completed from what we know, for its envelope, and what was
     filled (in the envelope's language, English, for its note).
 
     The buyer is our company: its electronic address (0208 and the enterprise number), name,
     VAT number and address where the source leaves them out; the seller's electronic address
-    from its enterprise or VAT number; without a buyer reference, Peppol accepts the order
-    reference, else the invoice number stands in, said in a note (BT-22). Nothing the
-    source states is changed, amounts least of all."""
+    from its enterprise or VAT number. An electronic address in a scheme Peppol does not
+    accept (an e-mail address, EM) is replaced the same way, and the note keeps it. Without a
+    buyer reference, Peppol accepts the order reference, else the invoice number stands in,
+    said in a note (BT-22). Nothing the source states is changed, amounts least of all."""
     ours = our_party(document.company)
     buyer, seller, filled = model.buyer, model.seller, []
-    if buyer.endpoint is None and ours.endpoint and ours.endpoint.id:
+    if not _on_peppol(buyer.endpoint) and ours.endpoint and ours.endpoint.id:
+        filled.append("the buyer's electronic address" + _instead_of(buyer.endpoint))
         buyer = replace(buyer, endpoint=ours.endpoint)
-        filled.append("the buyer's electronic address")
     # BR-O-02: no VAT numbers on an invoice outside the scope of VAT
     outside_vat = any(line.vat_category == "O" for line in model.lines) or any(
         entry.category == "O" for entry in model.vat_breakdown
@@ -408,11 +450,11 @@ def fill_received(model: EDocument, document: Document) -> tuple[EDocument, list
     if not (buyer.address.city or buyer.address.street) and ours.address.city:
         buyer = replace(buyer, address=replace(ours.address, country=buyer.address.country or "BE"))
         filled.append("the buyer's address")
-    if seller.endpoint is None:
+    if not _on_peppol(seller.endpoint):
         endpoint = _seller_endpoint(seller, document)
         if endpoint is not None:
+            filled.append("the seller's electronic address" + _instead_of(seller.endpoint))
             seller = replace(seller, endpoint=endpoint)
-            filled.append("the seller's electronic address")
     model = replace(model, buyer=buyer, seller=seller)
     notes = []
     if filled:
@@ -429,6 +471,12 @@ def fill_received(model: EDocument, document: Document) -> tuple[EDocument, list
     return model, notes
 
 
+def _is_en16931_invoice(model: EDocument) -> bool:
+    """Whether a read CII is an invoice under EN 16931: not Factur-X MINIMUM or BASIC WL, which
+    leave out the lines (their envelope is made from the document's fields, as for a PDF)."""
+    return profiles.is_en16931_invoice(profiles.profile(model.customization_id))
+
+
 def envelope_with_notices(document: Document) -> tuple[bytes, list[problems.Problem]]:
     """The UBL that goes to the accountant, and what to flag without holding it back.
 
@@ -436,14 +484,15 @@ def envelope_with_notices(document: Document) -> tuple[bytes, list[problems.Prob
     it lacks one, unless a received one lacks what ``fill_received`` completes (then it is
     rebuilt, its amounts as stated); an arrived CII (XML or Factur-X) becomes UBL with its
     lines and addresses, the PDF embedded. Either way every amount the e-invoice states is
-    written as stated; where they don't add up, the notice says which. Anything else gets an
-    envelope built from the reviewed fields, whose totals must equal the document's. Raises
+    written as stated; where they don't add up, the notice says which. Anything else (a PDF,
+    a picture, a Factur-X MINIMUM or BASIC WL, which has no lines) gets an envelope built from
+    the reviewed fields, whose totals must equal the document's. Raises
     ``EnvelopeProblem`` or ``EInvoiceError``.
     """
     original = document.original.open("rb").read()
-    if document.xml:
-        xml = document.xml.open("rb").read()
-        model = from_xml(xml)
+    xml = document.xml.open("rb").read() if document.xml else b""
+    model = from_xml(xml) if xml else None
+    if model is not None and (document.xml_is_ubl or _is_en16931_invoice(model)):
         notice = amounts_notice(model, model.currency)
         notices = [notice] if notice is not None else []
         filled: list[str] = []

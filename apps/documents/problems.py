@@ -84,12 +84,13 @@ AMOUNT_PARAMS = {"net", "vat", "gross", "envelope_net", "envelope_vat", "envelop
 
 
 def make(code: str, catalogue: str = "review", **params: Any) -> Problem:
-    """A problem to store: JSON-safe parameters only (amounts as strings)."""
+    """A problem to store: JSON-safe parameters only (amounts as strings; a translatable text,
+    which should be stored by id and named when shown, as the text of its language now)."""
     return {
         "catalogue": catalogue,
         "code": code,
         "params": {
-            key: str(value) if isinstance(value, Decimal) else value
+            key: str(value) if isinstance(value, Decimal | Promise) else value
             for key, value in params.items()
         },
     }
@@ -206,6 +207,10 @@ def describe(problem: Problem) -> str:
         params = {"reasons": _reasons(params)}
     if problem["code"] == "source_amounts_inconsistent" and problem.get("catalogue") == "review":
         params = {"items": _amount_items(params, currency)}
+    if problem.get("catalogue") == "einvoice":
+        from apps.einvoice.errors import message_params
+
+        params = message_params(problem["code"], params)
     try:
         return str(template) % params if params else str(template)
     except (KeyError, TypeError, ValueError):

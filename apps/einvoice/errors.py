@@ -38,6 +38,20 @@ MESSAGES = {
     ),
 }
 
+# The business terms a "missing_field" error names: stored by id (a problem is stored as JSON
+# and shown later in the reader's language), shown by name.
+FIELDS = {
+    "BT-5": _("BT-5 (invoice currency code)"),
+    "BG-25": _("BG-25 (invoice line)"),
+}
+
+
+def message_params(code: str, params: dict[str, object]) -> dict[str, object]:
+    """The parameters of a message as shown: a named business term in the active language."""
+    if code == "missing_field" and params.get("field") in FIELDS:
+        return {**params, "field": FIELDS[str(params["field"])]}
+    return params
+
 
 class EInvoiceError(ValueError):
     """An e-invoice that can't be read. ``code`` is stable; ``message`` is for people."""
@@ -47,6 +61,6 @@ class EInvoiceError(ValueError):
         self.params = params
         if not message:
             template = MESSAGES[code]
-            message = str(template) % params if params else str(template)
+            message = str(template) % message_params(code, params) if params else str(template)
         self.message = message
         super().__init__(f"{code}: {self.message}")

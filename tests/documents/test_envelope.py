@@ -312,3 +312,56 @@ def test_the_flag_names_each_amount_per_vat_rate_in_the_readers_language():
     with translation.override("nl"):
         text = problems.describe(flag)
     assert "het bedrag excl. btw aan 21 % is 100,00" in text, text
+
+
+def test_a_factur_x_basic_wl_gets_an_envelope_from_its_fields_and_is_said_not_en16931(
+    company, django_capture_on_commit_callbacks
+):
+    # BASIC WL has no lines, so it can't be converted line by line: like a PDF, its envelope
+    # is made from what was read (one line per VAT rate) with the PDF inside, and it goes to
+    # the accountant; the invoice as sent is recorded as not an EN 16931 invoice.
+    data = shared_data(DATA / "facturx" / "Facture_UE_BASICWL.pdf")
+    document = ingest_and_read(company, data, "facture.pdf", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.READY, document.problems
+    envelope = document.envelope.open("rb").read()
+    assert validate(envelope).is_valid, validate(envelope).fatal_rules
+    model = from_xml(envelope)
+    assert model.totals.payable == D("2076.76")
+    assert [a.content for a in model.attachments] == [data]
+    failures = document.validation["as_sent"]["failures"]
+    assert [f["rule"] for f in failures] == ["CII-NOT-EN16931"]
+
+
+def test_a_factur_x_minimum_asks_for_what_it_leaves_out_in_the_readers_language(
+    company, django_capture_on_commit_callbacks
+):
+    # MINIMUM states totals but no VAT breakdown: the document waits for review, saying so;
+    # reading it never fails with a stored text that can't be shown (it once did).
+    from tests.einvoice.test_cii_en16931 import MINIMUM
+
+    document = ingest_and_read(company, MINIMUM, "min.xml", django_capture_on_commit_callbacks)
+    assert document.status == Document.Status.NEEDS_REVIEW
+    assert document.problem_code != "read_failed", document.problems
+    assert document.total_incl_vat == D("121.00")
+    with translation.override("nl"):
+        dutch = document.problem
+    with translation.override("fr"):
+        french = document.problem
+    assert dutch
+    assert french
+    assert dutch != french
+
+
+def test_a_missing_field_is_stored_by_its_id_and_named_in_the_readers_language():
+    from apps.einvoice import EInvoiceError
+
+    with pytest.raises(EInvoiceError) as raised:
+        to_ubl(dataclasses.replace(samples.domestic_mixed(), lines=[]))
+    stored = problems.make(raised.value.code, "einvoice", **raised.value.params)
+    assert stored["params"] == {"field": "BG-25"}
+    with translation.override("en"):
+        assert "BG-25 (invoice line) is missing" in problems.describe(stored)
+    with translation.override("fr"):
+        french = problems.describe(stored)
+    assert "BG-25" in french
+    assert "invoice line" not in french

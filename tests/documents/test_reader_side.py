@@ -17,7 +17,7 @@ from apps.documents.models import Document, Event
 from apps.documents.services import document_assess, document_correct, document_set_status
 from apps.einvoice import from_xml, validate
 from tests import factories
-from tests.conftest import shared_data
+from tests.conftest import missing, shared_data
 from tests.documents.helpers import (
     from_an_unreachable_seller,
     ingest_and_read,
@@ -225,3 +225,41 @@ def test_a_validator_failure_on_an_unchanged_envelope_keeps_the_verdict(
     assert document.status == Document.Status.READY
     assert document.validation == stored
     assert _verdicts(company, document) == [(True, "first")]
+
+
+CEN_CII = Path(settings.SHARED_DATA_DIR) / "en16931-examples" / "cii"
+
+
+def test_electronic_addresses_peppol_does_not_accept_are_replaced_and_kept_in_the_note(
+    company, django_capture_on_commit_callbacks
+):
+    # CEN CII example 5 gives e-mail addresses (scheme EM) as electronic addresses, as many
+    # German XRechnung invoices do; Peppol refuses them (PEPPOL-EN16931-CL008). The buyer's
+    # becomes ours (0208), the seller's one from its VAT number; the note keeps the originals.
+    source = shared_data(CEN_CII / "CII_example5.xml")
+    assert b'schemeID="EM">info@selco.nl' in source
+    document = ingest_and_read(company, source, "invoice.xml", django_capture_on_commit_callbacks)
+    envelope = document.envelope.open("rb").read()
+    report = validate(envelope)
+    assert "PEPPOL-EN16931-CL008" not in report.fatal_rules, report.fatal_rules
+    model = from_xml(envelope)
+    assert (model.buyer.endpoint.scheme, model.buyer.endpoint.id) == (
+        "0208",
+        company.enterprise_number,
+    )
+    assert (model.seller.endpoint.scheme, model.seller.endpoint.id) == ("9944", "NL16356706")
+    (note,) = model.notes[-1:]
+    assert "instead of EM:info@selco.nl, a scheme Peppol does not accept" in note
+    assert model.totals.payable == from_xml(source).totals.payable
+
+
+def test_the_peppol_schemes_we_accept_are_the_ones_the_rules_in_use_accept():
+    from apps.documents.envelope import PEPPOL_EAS
+    from apps.einvoice.validation import PEPPOL_UBL_FILE, peppol_rules_dir
+
+    path = peppol_rules_dir() / PEPPOL_UBL_FILE
+    if not path.is_file():
+        missing(f"the Peppol rules are not installed at {path}")
+    found = re.search(r'name="eaid" select="tokenize\(\'([0-9 ]+)\'', path.read_text())
+    assert found, "the Peppol rules no longer list the EAS codes as before"
+    assert frozenset(found.group(1).split()) == PEPPOL_EAS

@@ -9,8 +9,6 @@ import re
 from datetime import date
 from decimal import Decimal, localcontext
 
-from django.utils.translation import gettext_lazy as _
-
 from apps.einvoice.encoding import encode_base64
 from apps.einvoice.errors import EInvoiceError
 from apps.einvoice.model import (
@@ -298,9 +296,9 @@ def _check_required(document: Document) -> None:
     carries it) and at least one line. A CII MINIMUM or BASIC WL document has no lines; a UBL
     2.0 document may state no currency."""
     if not document.currency:
-        raise EInvoiceError("missing_field", field=_("BT-5 (invoice currency code)"))
+        raise EInvoiceError("missing_field", field="BT-5")
     if not document.lines:
-        raise EInvoiceError("missing_field", field=_("BG-25 (invoice line)"))
+        raise EInvoiceError("missing_field", field="BG-25")
 
 
 def _first_bad_text(value: object, path: str = "document") -> str:
