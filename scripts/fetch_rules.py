@@ -116,14 +116,41 @@ def from_registry(release: str) -> bool:
     return True
 
 
+# The names an optional file may have where it is published, besides ours.
+PUBLISHED_NAMES = {rulesets.CEN_CII_FILE: ("EN16931-CII-validation.xslt",)}
+
+
+def optional_from_folder(source: Path, release: str) -> None:
+    """The release's optional files (the CEN CII rules) from a local folder, under our name or
+    the published one, each checked against its pin; an installed one is kept."""
+    entry = rulesets.releases()[release]
+    for name, digest in entry.get("optional", {}).items():
+        target = TARGET / release / name
+        if target.is_file() and rulesets.sha256_file(target) == digest:
+            continue
+        for folder in (source, source / release):
+            for candidate in (name, *PUBLISHED_NAMES.get(name, ())):
+                path = folder / candidate
+                if not path.is_file():
+                    continue
+                if rulesets.sha256_file(path) != digest:
+                    print(f"fetch_rules: {path} is not the pinned {name}; refused")
+                    continue
+                shutil.copyfile(path, target)
+                print(f"fetch_rules: {name} ({entry['optional_sources'][name][:40]}…) from {path}")
+                break
+            else:
+                continue
+            break
+
+
 def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     pinned = rulesets.pinned()
-    if _complete(TARGET / pinned, pinned):
-        return
     configured = os.environ.get("PEPPOL_RULES_DIR")
     local = Path(configured).expanduser() if configured else SHARED
-    if from_folder(local, pinned):
+    if _complete(TARGET / pinned, pinned) or from_folder(local, pinned):
+        optional_from_folder(local, pinned)
         return
     for release, entry in rulesets.releases().items():
         if release == pinned or "package" not in entry:

@@ -14,6 +14,7 @@ from typing import Any
 
 LOCK_FILE = Path(__file__).resolve().parent / "rules.lock"
 CEN_UBL_FILE = "CEN-EN16931-UBL.xslt"
+CEN_CII_FILE = "CEN-EN16931-CII.xslt"
 PEPPOL_UBL_FILE = "PEPPOL-EN16931-UBL.xslt"
 RULE_FILES = (CEN_UBL_FILE, PEPPOL_UBL_FILE)
 
@@ -35,6 +36,12 @@ def pinned() -> str:
 def releases() -> dict[str, dict[str, Any]]:
     data: dict[str, dict[str, Any]] = lock()["releases"]
     return data
+
+
+def pins(release: str) -> dict[str, str]:
+    """Every file a release pins: the ones it needs and the optional ones (the CEN CII rules)."""
+    entry = releases().get(release, {})
+    return {**entry.get("files", {}), **entry.get("optional", {})}
 
 
 def sha256_file(path: Path) -> str:
@@ -60,11 +67,7 @@ def check(path: Path) -> str:
         actual = sha256_file(path)
         candidates = [path.parent.name, *releases()]
         release = next(
-            (
-                name
-                for name in candidates
-                if releases().get(name, {}).get("files", {}).get(path.name) == actual
-            ),
+            (name for name in candidates if pins(name).get(path.name) == actual),
             None,
         )
         if release is None:

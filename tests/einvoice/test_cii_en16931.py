@@ -238,8 +238,8 @@ def test_the_factur_x_stand_in_says_so_and_the_cen_rules_are_taken_when_installe
 
 
 def test_a_cen_cii_file_the_lock_does_not_pin_is_refused_not_run(tmp_path, settings):
-    """Installed CEN CII rules are hash-checked against rules.lock like the UBL ones; no release
-    pins one yet, so any installed file is refused and the report is not valid (fails closed)."""
+    """Installed CEN CII rules are hash-checked against rules.lock like the UBL ones: a file that
+    is not the pinned CEN CII 1.3.16 is refused and the report is not valid (fails closed)."""
     settings.PEPPOL_RULES_DIR = str(tmp_path)
     installed = validation_module.peppol_rules_dir() / validation_module.CEN_CII_FILE
     installed.parent.mkdir(parents=True, exist_ok=True)

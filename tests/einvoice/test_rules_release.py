@@ -1,5 +1,6 @@
 """Rules on any machine: pinned rule files, the fallback order, the release shown."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -196,3 +197,61 @@ def test_the_release_is_said_in_dutch_and_french(language, text):
     with translation.override(language):
         shown = str(rules_release())
     assert f"{text}{rules_in_use().release}" in shown
+
+
+def _pin_optional(tmp_path: Path, data: bytes) -> None:
+    """The clone's lock pins ``data`` as the optional CEN CII rules of the pinned release."""
+    lock_file = tmp_path / "clone" / "apps" / "einvoice" / "rules.lock"
+    lock = json.loads(lock_file.read_text())
+    digest = hashlib.sha256(data).hexdigest()
+    lock["releases"][rulesets.pinned()]["optional"][rulesets.CEN_CII_FILE] = digest
+    lock_file.write_text(json.dumps(lock))
+
+
+def test_setup_adds_the_pinned_cen_cii_rules_from_peppol_rules_dir_under_either_name(
+    tmp_path, settings
+):
+    # No registry ships the CEN CII rules: they come from PEPPOL_RULES_DIR when there, under
+    # the name the CEN publishes them by, checked against their pin like every rule file.
+    pinned = rulesets.pinned()
+    if rules_in_use().release != pinned:
+        missing(f"the pinned release {pinned} is not on this machine")
+    source = _copy_rules(tmp_path / "given")
+    published = b'<xsl:stylesheet version="2.0"/><!-- EN16931-CII-validation 1.3.16 -->'
+    (source / "EN16931-CII-validation.xslt").write_bytes(published)
+    first = _fetch(tmp_path, PEPPOL_RULES_DIR=str(source))  # the real lock pins the real file
+    assert "refused" in first.stdout
+    _pin_optional(tmp_path, published)
+    done = _fetch(tmp_path, PEPPOL_RULES_DIR=str(source))
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "clone" / "var" / "rules" / pinned / rulesets.CEN_CII_FILE
+    assert target.read_bytes() == published
+    assert "EN16931-CII-validation.xslt" in done.stdout
+    # a file that is not the pinned one is refused, and the installed one kept
+    (source / "EN16931-CII-validation.xslt").write_bytes(published + b"<!-- changed -->")
+    target.unlink()
+    done = _fetch(tmp_path, PEPPOL_RULES_DIR=str(source))
+    assert "refused" in done.stdout
+    assert not target.exists()
+
+
+def test_an_optional_file_the_lock_pins_is_accepted_under_its_release(monkeypatch, tmp_path):
+    data = b"<xsl:stylesheet/>"
+    lock = json.loads(rulesets.LOCK_FILE.read_text())
+    lock["releases"][rulesets.pinned()]["optional"][rulesets.CEN_CII_FILE] = hashlib.sha256(
+        data
+    ).hexdigest()
+    monkeypatch.setattr(rulesets, "lock", lambda: lock)
+    path = tmp_path / rulesets.pinned() / rulesets.CEN_CII_FILE
+    path.parent.mkdir()
+    path.write_bytes(data)
+    assert rulesets.check(path) == rulesets.pinned()
+    path.write_bytes(data + b" ")
+    with pytest.raises(rulesets.RulesRefused):
+        rulesets.check(path)
+
+
+def test_the_pinned_cen_cii_rules_are_the_cen_release_the_peppol_one_goes_with():
+    entry = rulesets.releases()[rulesets.pinned()]
+    assert set(entry["optional"]) == {rulesets.CEN_CII_FILE}
+    assert "1.3.16" in entry["optional_sources"][rulesets.CEN_CII_FILE]
