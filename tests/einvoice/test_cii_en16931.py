@@ -268,3 +268,21 @@ def test_only_the_cen_rules_check_the_code_lists():
         assert any("BR-CL" in notice for notice in report.notices), report.notices
     else:
         assert "BR-CL-23" in report.fatal_rules
+
+
+def test_a_seller_contact_with_person_and_department_is_a_warning_as_in_the_cen_rules(
+    settings, tmp_path
+):
+    # XRechnung invoices often give both; CEN 1.3.16 flags CII-SR-465 as a warning, the
+    # stand-in states it without a flag: it is reported as the CEN rules do, a warning.
+    settings.PEPPOL_RULES_DIR = str(tmp_path)  # no CEN CII rules: the stand-in runs
+    contact = (
+        b"<ram:DefinedTradeContact><ram:PersonName>Jan Smit</ram:PersonName>"
+        b"<ram:DepartmentName>Verkoop</ram:DepartmentName></ram:DefinedTradeContact>"
+    )
+    old = b"</ram:SpecifiedLegalOrganization>\n                <ram:PostalTradeAddress>"
+    xml = _change(_example("CII_example1.xml"), old, old.replace(b"\n", contact + b"\n", 1))
+    report = validate(xml, peppol=False)
+    assert report.rule_sets[-1].file == validation_module.CII_SCHEMATRON.name
+    assert report.is_valid, report.fatal_rules
+    assert [f.severity for f in report.failures if f.rule == "CII-SR-465"] == ["warning"]
