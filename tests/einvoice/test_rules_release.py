@@ -1,11 +1,14 @@
 """Rules on any machine: pinned rule files, the fallback order, the release shown."""
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -111,6 +114,7 @@ def _fetch(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
             shutil.copy(ROOT / "apps" / "einvoice" / name, root / "apps" / "einvoice" / name)
     environment = {k: v for k, v in os.environ.items() if k != "PEPPOL_RULES_DIR"}
     environment["OKIOKI_SHARED_DATA"] = str(tmp_path / "no-shared")
+    environment["OKIOKI_RULES_DOWNLOAD"] = "off"  # the published location: see its own test
     environment.update(env)
     return subprocess.run(
         [sys.executable, str(root / "scripts" / "fetch_rules.py")],
@@ -253,5 +257,41 @@ def test_an_optional_file_the_lock_pins_is_accepted_under_its_release(monkeypatc
 
 def test_the_pinned_cen_cii_rules_are_the_cen_release_the_peppol_one_goes_with():
     entry = rulesets.releases()[rulesets.pinned()]
-    assert set(entry["optional"]) == {rulesets.CEN_CII_FILE}
+    assert set(entry["optional"]) == {rulesets.CEN_CII_FILE, rulesets.PEPPOL_SELF_BILLING_FILE}
     assert "1.3.16" in entry["optional_sources"][rulesets.CEN_CII_FILE]
+    # every file of the pinned release has its official published location
+    assert set(entry["urls"]) == set(entry["files"]) | set(entry["optional"])
+    assert all(
+        url.startswith("https://raw.githubusercontent.com/") for url in entry["urls"].values()
+    )
+
+
+def test_setup_downloads_the_pinned_release_from_its_published_location(tmp_path):
+    # The published location is faked on loopback (no internet here): the clone's lock points
+    # its URLs there. Files are checked against their pins: a changed one is refused.
+    pinned = rulesets.pinned()
+    if rules_in_use().release != pinned:
+        missing(f"the pinned release {pinned} is not on this machine")
+    served = _copy_rules(tmp_path / "published")
+    (served / rulesets.CEN_CII_FILE).write_bytes(b"<changed/>")  # not the pinned one
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _fetch(tmp_path, PEPPOL_RULES_DIR=str(tmp_path / "nothing"))  # makes the clone
+        lock_file = tmp_path / "clone" / "apps" / "einvoice" / "rules.lock"
+        lock = json.loads(lock_file.read_text())
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        urls = lock["releases"][pinned]["urls"]
+        lock["releases"][pinned]["urls"] = {name: base + name for name in urls}
+        lock_file.write_text(json.dumps(lock))
+        done = _fetch(tmp_path, OKIOKI_RULES_DOWNLOAD="on")
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr
+    assert f"{pinned} downloaded from its published location" in done.stdout
+    target = tmp_path / "clone" / "var" / "rules" / pinned
+    assert {p.name for p in target.iterdir() if not p.name.startswith(".")} == set(FILES)
+    assert f"{base}{rulesets.CEN_CII_FILE} is not the pinned file; refused" in done.stdout
+    # out of reach once: not tried again on every `make install` for a day
+    assert (target / f".{rulesets.PEPPOL_SELF_BILLING_FILE}.unreachable").exists()
