@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run install rules migrate demo test lint fmt bench messages makemessages check-python clean
+.PHONY: run install rules migrate demo test test-corpus lint fmt bench messages makemessages check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "OkiOki needs Python 3.11 (found %s). Set PYTHON=/path/to/python3.11." % sys.version.split()[0])'
@@ -59,6 +59,10 @@ test: install lint
 
 bench: install
 	$(PY) bench/run.py
+
+# The public e-invoice corpus (opt-in): collect it first, see scripts/corpus.py.
+test-corpus: install
+	EINVOICE_CORPUS=$${EINVOICE_CORPUS:-var/corpus} $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto} tests/einvoice/test_public_corpus.py
 
 makemessages: install
 	cd $(CURDIR) && $(PY) manage.py makemessages --no-obsolete -l nl -l fr --ignore=.venv --ignore=.uv --ignore=var --ignore=node_modules

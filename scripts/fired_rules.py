@@ -1,6 +1,7 @@
 """The rule ids that fire in practice: the list plain-language explanations must cover.
 
 Usage: python scripts/fired_rules.py [--write] [--official-tests DIR]... [--cen-cii-rules XSLT]
+       [--corpus MANIFEST]
 
 Runs our validator (UBL: XSD + CEN EN 16931 + Peppol BIS 3) over the official examples in
 ``../shared/data`` (Peppol BIS 3 examples, CEN EN 16931 UBL examples) and over copies of them
@@ -23,6 +24,8 @@ runs those rules on the CEN CII examples and broken copies of ``MUTATED_CII`` (d
 CII layer of our validator may stand in other rules when the CEN ones aren't installed). Since
 rule files are checked against ``apps/einvoice/rules.lock``, that file must be pinned there to be
 run: an unpinned one stops the run with RulesRefused rather than silently counting nothing.
+``--corpus`` adds the ids the official rules failed on the public corpus (``var/corpus/
+manifest.json``, made by ``scripts/corpus.py collect``): 414 ids in all with the three above.
 """
 
 import copy
@@ -248,6 +251,19 @@ def fired_rules(
     return counts
 
 
+def corpus_rules(manifest: Path) -> Counter[str]:
+    """The rule ids the official rules failed on the public corpus (scripts/corpus.py collect)."""
+    import json
+
+    documents = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    return Counter(
+        rule
+        for document in documents
+        for rule in document.get("official", {}).get("rules", [])
+        if rule != "XSD"
+    )
+
+
 def main(argv: list[str]) -> None:
     import django
 
@@ -257,6 +273,8 @@ def main(argv: list[str]) -> None:
     )
     cii = Path(argv[argv.index("--cen-cii-rules") + 1]) if "--cen-cii-rules" in argv else None
     counts = fired_rules(official_tests=official, cen_cii_rules=cii, verbose=True)
+    if "--corpus" in argv:
+        counts.update(corpus_rules(Path(argv[argv.index("--corpus") + 1])))
     ordered = sorted(counts, key=lambda rule: (-counts[rule], rule))
     for rule in ordered:
         print(f"{counts[rule]:6d} {rule}")

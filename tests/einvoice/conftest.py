@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,7 @@ def en16931_valid_examples() -> list[Path]:
 
 def example_id(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
+
+
+# The public corpus is opt-in (make test-corpus): its documents are collected, not committed.
+collect_ignore = [] if os.environ.get("EINVOICE_CORPUS") else ["test_public_corpus.py"]

@@ -102,7 +102,7 @@ def _cii(root: etree._Element) -> dict[str, object]:
         bt: _cents(summary.findtext(f"ram:{name}", namespaces=NS))
         for bt, name in CII_TOTALS.items()
     }
-    tax_total = Decimal("0")
+    tax_total = _cents(None)
     for amount in summary.findall("ram:TaxTotalAmount", NS):
         if amount.get("currencyID") in (None, currency):
             tax_total = _cents(amount.text)

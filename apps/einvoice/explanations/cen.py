@@ -462,6 +462,8 @@ TEXTS: dict[str, Promise] = {
     "CII-DT-018": _NOT_USED,
     "CII-DT-021": _NOT_USED,
     "CII-DT-022": _NOT_USED,
+    "CII-DT-024": _NOT_USED,
+    "CII-DT-031": _NOT_USED,
     "BR-O-12": _OUTSIDE_SCOPE_MIXED,
     "BR-62": _ENDPOINT_SCHEME,
     "BR-63": _ENDPOINT_SCHEME,
