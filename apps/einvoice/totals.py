@@ -264,6 +264,55 @@ def complete(document: Document) -> Document:
         raise EInvoiceError("bad_number", field="totals", value="?") from None
 
 
+def read_totals(stated: dict[str, Decimal | None], document: Document) -> Totals:
+    """The totals of a read document: every amount as the source states it; one it leaves out
+    derived from the others the way EN 16931 adds them up (BT-106 = the lines' net amounts,
+    BT-107/BT-108 = the document's allowances/charges, BT-109 = BT-106 − BT-107 + BT-108,
+    BT-112 = BT-109 + BT-110, BT-115 = BT-112 − BT-113 + BT-114; BT-113/BT-114 absent are none).
+    A stated amount is never changed, and one left out is never taken for 0.00 (a missing
+    BT-106 or BT-112 once was). ``stated`` maps ``Totals`` field names to the stated amount or
+    None."""
+
+    def given(name: str) -> Decimal | None:
+        return stated.get(name)
+
+    with localcontext(CONTEXT):
+        line_extension = given("line_extension")
+        if line_extension is None:
+            nets = [_line(line, i).net_amount or ZERO for i, line in enumerate(document.lines)]
+            line_extension = money(sum(nets, ZERO))
+        allowance_total = given("allowance_total")
+        if allowance_total is None:
+            allowance_total = money(sum((a.amount for a in document.allowances), ZERO))
+        charge_total = given("charge_total")
+        if charge_total is None:
+            charge_total = money(sum((c.amount for c in document.charges), ZERO))
+        tax_exclusive = given("tax_exclusive")
+        if tax_exclusive is None:
+            tax_exclusive = line_extension - allowance_total + charge_total
+        tax_total = given("tax_total") or ZERO
+        tax_inclusive = given("tax_inclusive")
+        if tax_inclusive is None:
+            tax_inclusive = tax_exclusive + tax_total
+        prepaid = given("prepaid") or ZERO
+        rounding = given("rounding") or ZERO
+        payable = given("payable")
+        if payable is None:
+            payable = tax_inclusive - prepaid + rounding
+    return Totals(
+        line_extension=line_extension,
+        allowance_total=allowance_total,
+        charge_total=charge_total,
+        tax_exclusive=tax_exclusive,
+        tax_total=tax_total,
+        tax_inclusive=tax_inclusive,
+        prepaid=prepaid,
+        rounding=rounding,
+        payable=payable,
+        tax_total_in_tax_currency=given("tax_total_in_tax_currency"),
+    )
+
+
 def _stated_breakdown(entry: VatBreakdown, index: int, buyer_country: str) -> VatBreakdown:
     """A VAT breakdown entry as the source states it; only a missing exemption reason is
     filled in (it is text, not an amount)."""

@@ -20,10 +20,10 @@ from apps.einvoice.model import (
     Party,
     Payment,
     PrecedingInvoice,
-    Totals,
     VatBreakdown,
 )
 from apps.einvoice.numbers import bounded_decimal
+from apps.einvoice.totals import read_totals
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -285,23 +285,23 @@ def parse_cii(root: _Element) -> Document:
             tax_total = value
         else:
             tax_total_other = value
-    # The amounts the source states are kept as stated (``totals.complete``); without a
+    # The amounts the source states are kept as stated (``totals.read_totals``); without a
     # monetary summation they are computed when built.
-    totals = (
+    stated = (
         None
         if summary is None
-        else Totals(
-            line_extension=_amount(summary, "ram:LineTotalAmount"),
-            allowance_total=_amount(summary, "ram:AllowanceTotalAmount"),
-            charge_total=_amount(summary, "ram:ChargeTotalAmount"),
-            tax_exclusive=_amount(summary, "ram:TaxBasisTotalAmount"),
-            tax_total=tax_total,
-            tax_inclusive=_amount(summary, "ram:GrandTotalAmount"),
-            prepaid=_amount(summary, "ram:TotalPrepaidAmount"),
-            rounding=_amount(summary, "ram:RoundingAmount"),
-            payable=_amount(summary, "ram:DuePayableAmount"),
-            tax_total_in_tax_currency=tax_total_other,
-        )
+        else {
+            "line_extension": _decimal(summary, "ram:LineTotalAmount"),
+            "allowance_total": _decimal(summary, "ram:AllowanceTotalAmount"),
+            "charge_total": _decimal(summary, "ram:ChargeTotalAmount"),
+            "tax_exclusive": _decimal(summary, "ram:TaxBasisTotalAmount"),
+            "tax_total": tax_total,
+            "tax_inclusive": _decimal(summary, "ram:GrandTotalAmount"),
+            "prepaid": _decimal(summary, "ram:TotalPrepaidAmount"),
+            "rounding": _decimal(summary, "ram:RoundingAmount"),
+            "payable": _decimal(summary, "ram:DuePayableAmount"),
+            "tax_total_in_tax_currency": tax_total_other,
+        }
     )
     adjustments = [
         _allowance_charge(found, with_tax=True)
@@ -337,7 +337,7 @@ def parse_cii(root: _Element) -> Document:
             tender = _text(found, "ram:IssuerAssignedID")
         else:
             attachments.append(_attachment(found))
-    return Document(
+    document = Document(
         number=number,
         issue_date=issue_date,
         type_code=_text(header, "ram:TypeCode") or "380",
@@ -402,10 +402,13 @@ def parse_cii(root: _Element) -> Document:
             )
         ],
         vat_breakdown=breakdown,
-        totals=totals,
+        totals=None,
         attachments=attachments,
         customization_id=_text(
             root,
             "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
         ),
     )
+    if stated is not None:  # what the source states, what it leaves out derived from it
+        document.totals = read_totals(stated, document)
+    return document

@@ -24,10 +24,10 @@ from apps.einvoice.model import (
     Payment,
     PrecedingInvoice,
     TaxRepresentative,
-    Totals,
     VatBreakdown,
 )
 from apps.einvoice.numbers import bounded_decimal
+from apps.einvoice.totals import read_totals
 from apps.einvoice.ubl.names import CAC, CBC, ROOT_NS
 
 _Element = etree._Element
@@ -349,23 +349,23 @@ def parse_ubl(root: _Element) -> Document:
                 )
             )
     monetary = doc.find("cac:LegalMonetaryTotal")
-    # The amounts the source states are kept as stated (``totals.complete``); without a
+    # The amounts the source states are kept as stated (``totals.read_totals``); without a
     # LegalMonetaryTotal they are computed when built.
-    totals = (
+    stated = (
         None
         if not monetary
-        else Totals(
-            line_extension=monetary.amount("cbc:LineExtensionAmount"),
-            allowance_total=monetary.amount("cbc:AllowanceTotalAmount"),
-            charge_total=monetary.amount("cbc:ChargeTotalAmount"),
-            tax_exclusive=monetary.amount("cbc:TaxExclusiveAmount"),
-            tax_total=tax_total,
-            tax_inclusive=monetary.amount("cbc:TaxInclusiveAmount"),
-            prepaid=monetary.amount("cbc:PrepaidAmount"),
-            rounding=monetary.amount("cbc:PayableRoundingAmount"),
-            payable=monetary.amount("cbc:PayableAmount"),
-            tax_total_in_tax_currency=tax_total_other,
-        )
+        else {
+            "line_extension": monetary.decimal("cbc:LineExtensionAmount"),
+            "allowance_total": monetary.decimal("cbc:AllowanceTotalAmount"),
+            "charge_total": monetary.decimal("cbc:ChargeTotalAmount"),
+            "tax_exclusive": monetary.decimal("cbc:TaxExclusiveAmount"),
+            "tax_total": tax_total,
+            "tax_inclusive": monetary.decimal("cbc:TaxInclusiveAmount"),
+            "prepaid": monetary.decimal("cbc:PrepaidAmount"),
+            "rounding": monetary.decimal("cbc:PayableRoundingAmount"),
+            "payable": monetary.decimal("cbc:PayableAmount"),
+            "tax_total_in_tax_currency": tax_total_other,
+        }
     )
     adjustments = [
         _allowance_charge(found, with_tax=True) for found in doc.all("cac:AllowanceCharge")
@@ -402,7 +402,7 @@ def parse_ubl(root: _Element) -> Document:
     if due_date is None and means:
         due_date = means.date("cbc:PaymentDueDate")
     line_path = "cac:CreditNoteLine" if credit else "cac:InvoiceLine"
-    return Document(
+    document = Document(
         number=number,
         issue_date=issue_date,
         type_code=doc.text("cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode"),
@@ -438,8 +438,11 @@ def parse_ubl(root: _Element) -> Document:
         charges=[c for c in adjustments if c.is_charge],
         lines=[_line(found, credit) for found in doc.all(line_path)],
         vat_breakdown=breakdown,
-        totals=totals,
+        totals=None,
         attachments=attachments,
         customization_id=doc.text("cbc:CustomizationID"),
         profile_id=doc.text("cbc:ProfileID"),
     )
+    if stated is not None:  # what the source states, what it leaves out derived from it
+        document.totals = read_totals(stated, document)
+    return document
