@@ -282,3 +282,28 @@ def test_validation_reasons_are_shown_in_the_readers_language(company, owner, cl
     html = client_for(owner).get(url).content.decode()
     assert "nog niet geldig" in html
     assert "The UBL for your accountant is not valid yet" not in html
+
+
+def test_vat_rates_are_written_the_readers_way(company, owner, client_for):
+    from apps.companies.scoping import company_scope
+
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            vat_breakdown=[
+                {"category": "S", "rate": "5.50", "taxable_amount": "100.00", "tax_amount": "5.50"},
+                {"category": "K", "rate": "0.00", "taxable_amount": "10.00", "tax_amount": "0"},
+                {"category": "O", "rate": None, "taxable_amount": "1.00", "tax_amount": "0"},
+            ],
+        )
+    url = reverse(
+        "documents:document-detail",
+        kwargs={"company_id": company.public_id, "document_id": document.public_id},
+    )
+    owner.language = "fr"
+    owner.save()
+    html = client_for(owner).get(url).content.decode()
+    assert "5,50 %:" in html
+    assert "0 %:" in html
+    assert "O:" in html  # outside the scope of VAT: no rate, its category
+    assert "0.00%:" not in html  # (the correction form keeps its own input format)
