@@ -321,3 +321,16 @@ def invoice_variants(html: str) -> dict[str, str]:
         + "<p>Offerte OF-2026-112<br>Orderbevestiging ORD-2026-0457<br>"
         "Leveringsbon LB-2026-0993</p>" + html[title_start:],
     }
+
+
+def png_of(html: str, dpi: int = 200) -> bytes:
+    """The first page as a scanner gives it (grey, rasterised)."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf_of(html))) as document:
+        image = document.pages[0].to_image(resolution=dpi).original
+    buffer = io.BytesIO()
+    image.convert("L").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -10,13 +10,16 @@ from django.conf import settings
 from django.urls import reverse
 
 from apps.companies.scoping import company_scope
+from apps.connections.models import Delivery
+from apps.connections.services import delivery_send
 from apps.core.files import FileKind, sniff
-from apps.documents.extraction.files import pdf_text
+from apps.documents.extraction.files import ocr_image, pdf_text
 from apps.documents.extraction.text import Hints, extract_from_text
 from apps.documents.models import Category, Document, Kind, Supplier
 from apps.documents.services import document_correct
 from tests import factories
-from tests.conftest import shared_data
+from tests.conftest import require_tesseract, shared_data
+from tests.connections.conftest import OCTOPUS
 from tests.documents import not_invoices, samples
 from tests.documents.helpers import ingest_and_read
 
@@ -255,3 +258,64 @@ def test_the_document_page_and_list_say_what_it_is(company, owner, client_for):
         )
     ).content.decode()
     assert 'id="not-an-invoice"' not in invoice_page
+
+
+@pytest.mark.django_db
+def test_they_go_to_the_accountant_with_the_miscellaneous_documents_as_they_came(
+    company, smtp, django_capture_on_commit_callbacks
+):
+    # given the accountant's addresses per type, a quote (with totals) and a CODA file
+    factories.TransferFactory(company=company)
+    quote_pdf = not_invoices.pdf_of(_by_name("nl_quote").html())
+    coda = shared_data(BANK / "coda" / "Coda_v2_3_single_statement.txt")
+    ingest_and_read(company, quote_pdf, "offerte.pdf", django_capture_on_commit_callbacks)
+    ingest_and_read(company, coda, "CODA.cod", django_capture_on_commit_callbacks)
+
+    # when the deliveries go out
+    with company_scope(company):
+        for delivery in Delivery.objects.filter(status=Delivery.Status.PENDING):
+            delivery_send(company=company, delivery_id=delivery.pk)
+
+    # then both went to the miscellaneous address, each as its original: no UBL invoice
+    received = smtp.wait_for(2)
+    assert [r.rcpt_tos for r in received] == [[OCTOPUS["miscellaneous"]]] * 2
+    sent = {
+        part.get_content_type(): part.get_payload(decode=True)
+        for r in received
+        for part in r.message.iter_attachments()
+    }
+    assert sent == {"application/pdf": quote_pdf, "text/plain": coda}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name",
+    ["nl_quote", "fr_rappel", "nl_delivery_note", "nl_bank_statement"],
+)
+def test_a_scanned_document_that_is_no_invoice_is_told_too(name):
+    require_tesseract()
+    document = _by_name(name)
+    text = ocr_image(not_invoices.png_of(document.html()))
+    assert extract_from_text(text, hints=OURS, source="ocr").kind_hint == document.kind
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["terms_footer", "reminder_stamp", "references"])
+def test_a_scanned_invoice_that_mentions_them_stays_an_invoice(variant):
+    require_tesseract()
+    html = not_invoices.invoice_variants(samples.html(samples.SAMPLES[0]))[variant]
+    found = extract_from_text(ocr_image(not_invoices.png_of(html)), hints=OURS, source="ocr")
+    assert found.kind_hint == "invoice"
+
+
+def test_without_its_title_a_quote_is_told_by_its_number_unless_it_says_invoice():
+    # a scan whose large heading OCR dropped: "Offertenummer: OF-2026-112" is left
+    quote = _by_name("nl_quote").html().replace("<h1>OFFERTE</h1>", "")
+    text = pdf_text(not_invoices.pdf_of(quote)).text
+    assert extract_from_text(text, hints=OURS).kind_hint == "quote"
+    # an invoice that quotes the quote's and the delivery note's numbers is an invoice
+    invoice = samples.html(samples.SAMPLES[1]).replace(
+        "<h1>", "<p>Offertenummer: OF-2026-112<br>Leveringsbon nr. LB-7</p><h1>"
+    )
+    text = pdf_text(not_invoices.pdf_of(invoice)).text
+    assert extract_from_text(text, hints=OURS).kind_hint == "invoice"

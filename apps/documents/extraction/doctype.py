@@ -133,14 +133,33 @@ def _headings(text: str) -> list[str]:
     return found
 
 
-def not_invoice_kind(text: str, *, has_invoice_totals: bool) -> str:
+# A document's own number under the label of its kind ("Offertenummer: OF-2026-112"), for when
+# its title is lost (a scan's large heading that OCR drops): enough only in a document that
+# says nowhere that it is an invoice, as an invoice quotes its quote or delivery note.
+NUMBER_OF_KIND = {
+    "quote": re.compile(
+        r"(?:^|\n)\W{0,3}(?:offerte\s*(?:nummer|nr\.?)|n°\s*de\s*devis|devis\s*(?:n°|nr\.?|no\.?)|"
+        r"quot(?:e|ation)\s*(?:number|no\.?|#)|angebots?\s*(?:nummer|nr\.?))\s*[:.#]?\s*\S*\d",
+        re.IGNORECASE,
+    ),
+    "delivery_note": re.compile(
+        r"(?:^|\n)\W{0,3}(?:(?:leverings?|pak|aflever)bon\s*(?:nummer|nr\.?)|"
+        r"n°\s*de\s*bon\s+de\s+livraison|delivery\s+note\s*(?:number|no\.?|#)|"
+        r"lieferschein\s*(?:nummer|nr\.?))\s*[:.#]?\s*\S*\d",
+        re.IGNORECASE,
+    ),
+}
+
+
+def not_invoice_kind(text: str, *, has_invoice_totals: bool, says_invoice: bool = True) -> str:
     """What the document is when it is not an invoice (a ``Kind`` value), or "".
 
     An invoice number under an invoice label keeps an order confirmation, a delivery note, a
     quote or terms an invoice (a "delivery note and invoice" in one); a reminder quotes the
     invoices it is about, so there only an invoice's totals do (``has_invoice_totals``: net,
     VAT and gross that add up, with a VAT breakdown), as on a copy of the invoice stamped
-    "reminder". A statement lists invoices: its title decides.
+    "reminder". A statement lists invoices: its title decides. ``says_invoice``: the
+    document calls itself an invoice, a credit note or a receipt somewhere.
     """
     headings = _headings(text)
     if any(INVOICE_TITLE.match(line) for line in headings):
@@ -153,6 +172,11 @@ def not_invoice_kind(text: str, *, has_invoice_totals: bool) -> str:
         if kind == "reminder":
             return "" if has_invoice_totals else kind
         return "" if INVOICE_NUMBER.search(text) else kind
+    if not says_invoice and not INVOICE_NUMBER.search(text):
+        top = "\n".join(headings)
+        for kind, label in NUMBER_OF_KIND.items():
+            if label.search(top):
+                return kind
     return ""
 
 

@@ -588,7 +588,9 @@ def extract_from_text(
     breakdown, breakdown_confidence = _breakdown(lines, net, vat, negative)
     put("vat_breakdown", breakdown, min(breakdown_confidence, level))
     not_invoice = doctype.not_invoice_kind(
-        text, has_invoice_totals=consistent and bool(breakdown) and bool(vat)
+        text,
+        has_invoice_totals=consistent and bool(breakdown) and bool(vat),
+        says_invoice=bool(result.kind_hint),
     )
     if not_invoice:
         result.kind_hint = not_invoice
