@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import os
+import re
 from enum import StrEnum
 
 from django.db.models.fields.files import FieldFile
@@ -14,6 +15,9 @@ class FileKind(StrEnum):
     JPEG = "jpeg"
     XML = "xml"
     ZIP = "zip"
+    # bank statements as banks export them (CAMT.053 is XML)
+    CODA = "coda"
+    MT940 = "mt940"
     UNKNOWN = "unknown"
 
 
@@ -23,6 +27,8 @@ MIME_TYPES = {
     FileKind.JPEG: "image/jpeg",
     FileKind.XML: "application/xml",
     FileKind.ZIP: "application/zip",
+    FileKind.CODA: "text/plain",
+    FileKind.MT940: "text/plain",
     FileKind.UNKNOWN: "application/octet-stream",
 }
 
@@ -41,6 +47,27 @@ def sniff(data: bytes) -> FileKind:
     text = head.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n")
     if text.startswith(b"<") or head.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
         return FileKind.XML
+    return _bank_text(head)
+
+
+# CODA (Febelfin): records of 128 characters, a header record ("0", "0000", the date, the
+# bank, the application code, the duplicate flag), then the old balance record ("1").
+_CODA_HEADER = re.compile(rb"00000\d{11}[ D][\x20-\x7e]{111}(?:\r?\n1[\x20-\x7e]{127}\r?\n|\s*$)")
+# MT940 (SWIFT): ":20:" reference, ":25:" account, ":60F:" or ":60M:" opening balance.
+_MT940_FIELDS = (
+    re.compile(rb"(?m)^:20:"),
+    re.compile(rb"(?m)^:25[P]?:"),
+    re.compile(rb"(?m)^:60[FM]:"),
+)
+
+
+def _bank_text(head: bytes) -> FileKind:
+    """A bank statement file in a text format, told by its structure, never by its name."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if _CODA_HEADER.match(head):
+        return FileKind.CODA
+    if all(field.search(head) for field in _MT940_FIELDS):
+        return FileKind.MT940
     return FileKind.UNKNOWN
 
 

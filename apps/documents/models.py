@@ -20,7 +20,27 @@ class Kind(models.TextChoices):
     SALES_INVOICE = "sales_invoice", _("Sales invoice")
     SALES_CREDIT_NOTE = "sales_credit_note", _("Sales credit note")
     OTHER = "other", _("Other document")
+    # Documents that come with invoices but are none: filed as miscellaneous, never booked.
+    TERMS = "terms", _("Terms and conditions")
+    ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
+    DELIVERY_NOTE = "delivery_note", _("Delivery note")
+    QUOTE = "quote", _("Quote")
+    REMINDER = "reminder", _("Payment reminder")
+    STATEMENT_OF_ACCOUNT = "statement_of_account", _("Statement of account")
+    # a bank's statement (CODA, CAMT.053, MT940 or PDF): kept as such for the bank import
+    BANK_STATEMENT = "bank_statement", _("Bank statement")
 
+
+# Kinds that are not invoices (nor credit notes or receipts): nothing to book, no UBL.
+NOT_INVOICE_KINDS = {
+    Kind.TERMS,
+    Kind.ORDER_CONFIRMATION,
+    Kind.DELIVERY_NOTE,
+    Kind.QUOTE,
+    Kind.REMINDER,
+    Kind.STATEMENT_OF_ACCOUNT,
+    Kind.BANK_STATEMENT,
+}
 
 CATEGORY_OF_KIND = {
     Kind.PURCHASE_INVOICE: Category.PURCHASES,
@@ -29,6 +49,7 @@ CATEGORY_OF_KIND = {
     Kind.SALES_INVOICE: Category.SALES,
     Kind.SALES_CREDIT_NOTE: Category.SALES,
     Kind.OTHER: Category.MISCELLANEOUS,
+    **dict.fromkeys(NOT_INVOICE_KINDS, Category.MISCELLANEOUS),
 }
 
 CREDIT_NOTE_KINDS = {Kind.PURCHASE_CREDIT_NOTE, Kind.SALES_CREDIT_NOTE}
@@ -195,6 +216,11 @@ class Document(CompanyOwnedModel):
     @property
     def is_credit_note(self) -> bool:
         return self.kind in CREDIT_NOTE_KINDS
+
+    @property
+    def is_not_invoice(self) -> bool:
+        """Terms, a quote, a reminder, a bank statement...: nothing to book."""
+        return self.kind in NOT_INVOICE_KINDS
 
     @property
     def problem(self) -> str:

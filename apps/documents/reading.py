@@ -28,7 +28,15 @@ from apps.core.xml import XMLRejected, parse_xml
 from apps.documents import problems, services
 from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
 from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
-from apps.documents.models import CATEGORY_OF_KIND, Category, Document, Event, Kind, Supplier
+from apps.documents.models import (
+    CATEGORY_OF_KIND,
+    NOT_INVOICE_KINDS,
+    Category,
+    Document,
+    Event,
+    Kind,
+    Supplier,
+)
 from apps.einvoice import EInvoiceError, from_xml
 from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
 from apps.einvoice.model import Document as EDocument
@@ -139,12 +147,50 @@ USUAL_KIND = {
 }
 
 
+# Bank statements in a bank's own format (CAMT.053 is XML): kept as they are for the bank import.
+BANK_FILE_KINDS = ("coda", "mt940")
+
+_UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
+# XML documents that are no invoice, by their root: ISO 20022 bank statements and reports,
+# and the UBL documents around an invoice (an order response, a despatch advice, ...).
+XML_KINDS = {
+    **{
+        f"{{urn:iso:std:iso:20022:tech:xsd:camt.{message}.001.{version:02d}}}Document": (
+            Kind.BANK_STATEMENT
+        )
+        for message in ("052", "053", "054")
+        for version in range(1, 14)
+    },
+    f"{{{_UBL}OrderResponse-2}}OrderResponse": Kind.ORDER_CONFIRMATION,
+    f"{{{_UBL}OrderResponseSimple-2}}OrderResponseSimple": Kind.ORDER_CONFIRMATION,
+    f"{{{_UBL}DespatchAdvice-2}}DespatchAdvice": Kind.DELIVERY_NOTE,
+    f"{{{_UBL}Quotation-2}}Quotation": Kind.QUOTE,
+    f"{{{_UBL}Reminder-2}}Reminder": Kind.REMINDER,
+    f"{{{_UBL}Statement-2}}Statement": Kind.STATEMENT_OF_ACCOUNT,
+}
+
+
+def xml_kind(tag: str) -> Kind | None:
+    """The kind of an XML document that is no e-invoice but known, by its root element."""
+    return XML_KINDS.get(tag)
+
+
+def _file_as(document: Document, kind: Kind) -> None:
+    """File a document that is no invoice: miscellaneous, unless a person said otherwise."""
+    if not document.is_kind_confirmed:
+        document.kind, document.category = kind, CATEGORY_OF_KIND[kind]
+
+
 def _text_kind(found: TextExtraction, supplier: Supplier | None) -> Kind:
     """The kind from the document's own evidence first (credit note, receipt, our company as
     the seller or the buyer), the supplier's usual kind only for what the document doesn't
     say, then a purchase invoice."""
+    if found.kind_hint in Kind.values and Kind(found.kind_hint) in NOT_INVOICE_KINDS:
+        return Kind(found.kind_hint)  # what it says it is, whoever sent it
     usual = Kind(supplier.default_kind) if supplier is not None and supplier.default_kind else None
     usual = USUAL_KIND.get(usual, usual) if usual is not None else None
+    if usual in NOT_INVOICE_KINDS:
+        usual = None  # a supplier's terms or reminders say nothing about its next document
     usual_sale = usual is not None and CATEGORY_OF_KIND[usual] == Category.SALES
     if found.our_role == "buyer" and usual_sale:
         usual = None  # the document names us as the customer: not a sale, whatever the habit
@@ -322,15 +368,23 @@ def _read(document: Document) -> None:
     data = document.original.open("rb").read()
     method = ""
     try:
-        if document.file_kind == "xml":
+        if document.file_kind in BANK_FILE_KINDS:
+            _file_as(document, Kind.BANK_STATEMENT)
+            method = document.file_kind
+        elif document.file_kind == "xml":
             try:
-                parse_xml(data)
+                root = parse_xml(data)
             except XMLRejected as error:
                 raise _Unreadable(problems.make(error.code, "xml", **error.params)) from None
-            invoice = from_xml(data)
-            store_xml(document, data)
-            _apply_einvoice(document, invoice, "xml")
-            method = "xml"
+            other = xml_kind(str(root.tag))
+            if other is not None:
+                _file_as(document, other)
+                method = "xml"
+            else:
+                invoice = from_xml(data)
+                store_xml(document, data)
+                _apply_einvoice(document, invoice, "xml")
+                method = "xml"
         elif document.file_kind == "pdf":
             method = _read_einvoice_pdf(document, data)
             if not method:

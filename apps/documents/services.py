@@ -24,6 +24,7 @@ from apps.documents.errors import INGEST_ERRORS
 from apps.documents.models import (
     CATEGORY_OF_KIND,
     CREDIT_NOTE_KINDS,
+    NOT_INVOICE_KINDS,
     Arrival,
     Category,
     Document,
@@ -551,7 +552,10 @@ def document_review_problems(document: Document) -> list[Problem]:
 
 
 def document_find_near_duplicate(document: Document) -> Document | None:
-    """Another file with the same counterparty, number and total: probably the same invoice."""
+    """Another file with the same counterparty, number and total: probably the same invoice.
+    A reminder or a statement quotes an invoice's number and total without being it."""
+    if document.kind in NOT_INVOICE_KINDS:
+        return None
     if not (document.number and document.total_incl_vat is not None):
         return None
     candidates = Document.objects.filter(
@@ -587,8 +591,9 @@ def supplier_remember(*, document: Document) -> Supplier | None:
         document.counterparty_enterprise_number or supplier.enterprise_number
     )
     supplier.iban = document.counterparty_iban or supplier.iban
-    if document.kind not in CREDIT_NOTE_KINDS:
-        # a credit note is an event, not a habit: the usual kind stays what it was
+    if document.kind not in CREDIT_NOTE_KINDS and document.kind not in NOT_INVOICE_KINDS:
+        # a credit note is an event, not a habit (nor are terms or a reminder): the usual kind
+        # stays what it was
         supplier.default_kind = document.kind
     supplier.save()
     return supplier
@@ -812,7 +817,7 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
     found = document_review_problems(document)
     if not found and document.category != Category.MISCELLANEOUS:
         found = _envelope(document)
-    elif not found and _has_invoice_data(document):
+    elif not found and document.kind not in NOT_INVOICE_KINDS and _has_invoice_data(document):
         # A miscellaneous document that carries invoice data gets a UBL envelope too, where
         # the data allows one; a contract or a letter goes to the accountant as it is.
         found = _envelope(document)

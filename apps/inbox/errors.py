@@ -52,6 +52,10 @@ ITEM_PROBLEMS: dict[str, Promise] = {
         "This file could not be collected because of an error on our side; it is tried again "
         "when it changes."
     ),
+    "tnef_unsupported": _(
+        "The winmail.dat attachment (Outlook's TNEF format) could not be opened or holds no "
+        "file. The e-mail was kept as it came: ask the sender to attach the invoice as a PDF."
+    ),
     "too_deep": _(
         "The message is nested more than %(limit)s levels deep, too deep to be read safely. "
         "It was kept as it came."

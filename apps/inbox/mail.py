@@ -7,7 +7,8 @@ could still be read.
 Its work is bounded before the standard library's parser (which recurses once per MIME level)
 sees the message: ``mime_shape`` measures nesting and part count on the raw bytes, and a message
 past ``MAIL_MAX_DEPTH`` or ``MAIL_MAX_PARTS`` is read for its headers only. At most
-``MAIL_MAX_ATTACHMENTS`` documents are taken from one message; the others are counted.
+``MAIL_MAX_ATTACHMENTS`` documents are taken from one message; the others are counted. The
+files inside a ``winmail.dat`` (TNEF) count as attachments of the message.
 """
 
 import base64
@@ -25,6 +26,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from django.conf import settings
 
 from apps.core.files import FileKind, sniff
+from apps.inbox import tnef
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +40,10 @@ IGNORED_TYPES = {
     "application/x-pkcs7-signature",
     "application/pgp-signature",
     "application/pgp-keys",
-    "application/ms-tnef",
     "message/delivery-status",
 }
+# Outlook's winmail.dat: opened, its files taken as attachments of the e-mail (see tnef.py).
+TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
 IGNORED_EXTENSIONS = {"ics", "vcs", "vcf", "p7s", "asc", "sig", "dat"}
 DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "xml", "zip"}
 DOCUMENT_TYPES = {"application/pdf", "application/xml", "text/xml", "application/zip"}
@@ -161,7 +164,18 @@ def _html_to_text(html: str) -> str:
 
 def _classify(part: Message, data: bytes, filename: str) -> tuple[Attachment | None, str]:
     """An attachment that can be a document, or why this part is skipped."""
-    content_type = part.get_content_type().lower()
+    return _classify_file(
+        data,
+        filename,
+        content_type=part.get_content_type().lower(),
+        disposition=(part.get_content_disposition() or "").lower(),
+        has_content_id=bool(part.get("content-id")),
+    )
+
+
+def _classify_file(
+    data: bytes, filename: str, *, content_type: str, disposition: str, has_content_id: bool
+) -> tuple[Attachment | None, str]:
     extension = _extension(filename)
     if content_type in IGNORED_TYPES or extension in IGNORED_EXTENSIONS:
         if "calendar" in content_type or extension in ("ics", "vcs"):
@@ -171,8 +185,7 @@ def _classify(part: Message, data: bytes, filename: str) -> tuple[Attachment | N
         return None, "not_a_document"
     kind = sniff(data)
     if kind in (FileKind.PNG, FileKind.JPEG):
-        disposition = (part.get_content_disposition() or "").lower()
-        if part.get("content-id") and disposition != "attachment":
+        if has_content_id and disposition != "attachment":
             return None, "inline"
         if disposition == "inline" and not filename:
             return None, "inline"
@@ -419,10 +432,47 @@ def _walk(message: Message, parsed: ParsedMessage, limits: Limits) -> None:
             if filename:
                 parsed.skipped.append(Skipped(filename=filename, reason="empty"))
             continue
+        if content_type in TNEF_TYPES or data.startswith(tnef.SIGNATURE):
+            _take_tnef(data, filename or "winmail.dat", parsed, limits)
+            continue
         attachment, reason = _classify(part, data, filename)
-        if attachment is not None:
-            parsed.attachments_found += 1
-            if len(parsed.attachments) < limits.attachments:
-                parsed.attachments.append(attachment)
-        else:
-            parsed.skipped.append(Skipped(filename=filename or content_type, reason=reason))
+        _take(attachment, reason, filename or content_type, parsed, limits)
+
+
+def _take(
+    attachment: Attachment | None,
+    reason: str,
+    name: str,
+    parsed: ParsedMessage,
+    limits: Limits,
+) -> None:
+    if attachment is not None:
+        parsed.attachments_found += 1
+        if len(parsed.attachments) < limits.attachments:
+            parsed.attachments.append(attachment)
+    else:
+        parsed.skipped.append(Skipped(filename=name, reason=reason))
+
+
+def _take_tnef(data: bytes, filename: str, parsed: ParsedMessage, limits: Limits) -> None:
+    """The files of a winmail.dat, each taken or left aside as if attached to the e-mail
+    itself (within the same cap). They are stored in it as they are, uncompressed: they add
+    up to no more than the e-mail's own size. One that can't be opened, or holds no file, is
+    left aside and the e-mail is reported (and kept), never taken for an e-mail without
+    documents."""
+    try:
+        files = tnef.tnef_files(data)
+    except tnef.TnefUnsupported as error:
+        logger.info("winmail.dat not readable: %s", error)
+        parsed.skipped.append(Skipped(filename=filename, reason="tnef_unsupported"))
+        parsed.problem = parsed.problem or "tnef_unsupported"
+        return
+    for found in files:
+        attachment, reason = _classify_file(
+            found.data,
+            found.filename,
+            content_type="application/octet-stream",
+            disposition="attachment",
+            has_content_id=False,
+        )
+        _take(attachment, reason, found.filename or filename, parsed, limits)

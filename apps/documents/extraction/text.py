@@ -16,6 +16,7 @@ from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from apps.documents.extraction import doctype
 from apps.documents.extraction import patterns as p
 
 TOLERANCE = Decimal("0.02")
@@ -42,7 +43,8 @@ class Found:
 @dataclass
 class TextExtraction:
     fields: dict[str, Found] = field(default_factory=dict)
-    # what the document says it is: invoice, credit_note, receipt; "" when it says nothing
+    # what the document says it is: invoice, credit_note, receipt, or one of the documents
+    # that are no invoice (a Kind value: terms, quote, reminder, ...); "" when it says nothing
     kind_hint: str = ""
     # where our company appears: "seller" (a sale we made elsewhere), "buyer", or "" unknown
     our_role: str = ""
@@ -585,6 +587,14 @@ def extract_from_text(
         result.warnings.append("totals_inconsistent")
     breakdown, breakdown_confidence = _breakdown(lines, net, vat, negative)
     put("vat_breakdown", breakdown, min(breakdown_confidence, level))
+    not_invoice = doctype.not_invoice_kind(
+        text,
+        has_invoice_totals=consistent and bool(breakdown) and bool(vat),
+        says_invoice=bool(result.kind_hint),
+    )
+    if not_invoice:
+        result.kind_hint = not_invoice
+        return result  # nothing to book: the invoice fields it lacks are no warnings
     for required in ("number", "issue_date", "total_incl_vat", "counterparty_name"):
         if required not in result.fields:
             result.warnings.append(f"missing_{required}")
