@@ -511,8 +511,8 @@ LABELS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "de": (["Von"], ["Lieferant"]),
     },
     "vat_id": {
-        "nl": (["BTW", "Btw-nr.", "BTW BE"], ["Ondernemingsnr.", "Btw-nummer"]),
-        "fr": (["TVA", "N° TVA", "TVA BE"], ["N° d'entreprise", "Numéro TVA"]),
+        "nl": (["BTW", "Btw-nr.", "BTW nr"], ["Ondernemingsnr.", "Btw-nummer"]),
+        "fr": (["TVA", "N° TVA", "TVA n°"], ["N° d'entreprise", "Numéro TVA"]),
         "en": (["VAT", "VAT no."], ["VAT ID", "VAT reg."]),
         "de": (["USt-IdNr."], ["UID"]),
     },

@@ -58,10 +58,16 @@ def logo(x: Invoice, size: int = 46) -> str:
         "rect": f'<rect x="2" y="2" width="46" height="46" rx="8" fill="{x.accent}"/>',
         "diamond": f'<polygon points="25,1 49,25 25,49 1,25" fill="{x.accent}"/>',
     }[shape]
+    # half of the logos carry the initials as text (as a PDF's text layer then shows them)
+    text = (
+        f'<text x="25" y="32" font-size="18" text-anchor="middle" fill="white" '
+        f'font-family="DejaVu Sans" font-weight="bold">{_e(initials)}</text>'
+        if rng.random() < 0.5
+        else '<circle cx="25" cy="25" r="9" fill="white"/>'
+    )
     return (
         f'<svg width="{size}" height="{size}" viewBox="0 0 50 50" xmlns="http://www.w3.org/2000/svg">'
-        f'{body}<text x="25" y="32" font-size="18" text-anchor="middle" fill="white" '
-        f'font-family="DejaVu Sans" font-weight="bold">{_e(initials)}</text></svg>'
+        f"{body}{text}</svg>"
     )
 
 
