@@ -167,6 +167,26 @@ def family_table(readings: list[Reading]) -> str:
     return "\n".join(lines)
 
 
+def variant_table(readings: list[Reading]) -> str:
+    """All fields per scan or photo degradation, both splits together."""
+    groups: dict[str, list[Reading]] = defaultdict(list)
+    for reading in readings:
+        if reading.document.variant:
+            groups[reading.document.variant].append(reading)
+    lines = [
+        "| variant | documents | all fields | number | gross | iban |",
+        "|---|---|---|---|---|---|",
+    ]
+    for variant in sorted(groups):
+        rs = groups[variant]
+        lines.append(
+            f"| {variant} | {len(rs)} | {share(v for r in rs for v in r.right.values())} | "
+            f"{share(r.right['number'] for r in rs)} | {share(r.right['gross'] for r in rs)} | "
+            f"{share(r.right['iban'] for r in rs)} |"
+        )
+    return "\n".join(lines)
+
+
 def sure_table(readings: list[Reading]) -> str:
     """How often a field shown as sure (confidence ≥ 0.9) is right, and how many are."""
     groups: dict[tuple[str, str], list[bool]] = defaultdict(list)
