@@ -4,8 +4,15 @@ Accuracy per field over the shared golden invoices, the Factur-X/ZUGFeRD PDFs (v
 against their embedded XML, ZUGFeRD 1.0 included) and invoices rendered from known values
 (PDF text, as pictures and as scanned image-only PDFs through OCR). Throughput: text PDFs per
 second on one core, and seconds per OCR page (pictures and scanned PDFs).
+
+Then the generated test set (tests/documents/corpus, issue #13): accuracy per field and per
+kind (text PDF, scan, photo), per layout family, and how often a field shown as sure is right,
+for the tune and holdout splits separately. Options: ``--corpus-only`` skips the sections
+above, ``--no-ocr`` reads only the text PDFs of the test set, ``--jobs N`` reads it in N
+processes (timings are then per process), ``--misses`` lists examples of what was missed.
 """
 
+import argparse
 import datetime
 import json
 import os
@@ -31,7 +38,8 @@ from django.conf import settings  # noqa: E402
 
 from apps.documents.extraction.files import embedded_xml, ocr_image, pdf_text  # noqa: E402
 from apps.documents.extraction.text import Hints, extract_from_text  # noqa: E402
-from tests.documents import samples  # noqa: E402
+from tests.documents import corpus, samples  # noqa: E402
+from tests.documents.corpus import scoring  # noqa: E402
 from tests.documents.truth import embedded_truth  # noqa: E402
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
@@ -207,5 +215,67 @@ def main() -> None:
             print(f"    {miss}")
 
 
+def corpus_main(*, ocr: bool, jobs: int, show_misses: bool) -> None:
+    documents = [d for d in corpus.documents() if ocr or d.kind == "pdf"]
+    corpus.prune()
+    started = time.perf_counter()
+    for document in documents:
+        document.content()  # rendered once, then cached under var/test/corpus
+    rendering = time.perf_counter() - started
+    started = time.perf_counter()
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            readings = list(pool.map(scoring.read, documents, chunksize=4))
+    else:
+        readings = [scoring.read(document) for document in documents]
+    reading = time.perf_counter() - started
+    print()
+    print(
+        f"generated test set (tests/documents/corpus {corpus.version()}): {len(documents)} "
+        f"documents, rendered or taken from the cache in {rendering:.1f} s, read in "
+        f"{reading:.1f} s ({jobs} process{'es' if jobs > 1 else ''})"
+    )
+    print()
+    print("accuracy per field and kind (% of documents where the field is right)")
+    print()
+    print(scoring.table(readings))
+    print()
+    print("all fields per layout family")
+    print()
+    print(scoring.family_table(readings))
+    print()
+    if ocr:
+        print("scans and photos per degradation")
+        print()
+        print(scoring.variant_table(readings))
+        print()
+    print(f"fields shown as sure (confidence >= {scoring.SURE})")
+    print()
+    print(scoring.sure_table(readings))
+    texts = [r for r in readings if r.document.kind == "pdf"]
+    pictures = [r for r in readings if r.document.kind != "pdf" and not r.error]
+    print()
+    print(f"speed: text PDFs {len(texts) / sum(r.seconds for r in texts):.1f} documents/s per core")
+    if pictures:
+        per_page = sum(r.seconds for r in pictures) / sum(r.pages for r in pictures)
+        print(f"speed: scans and photos {per_page:.2f} s per page")
+    errors = [f"{r.document.name} ({r.error})" for r in readings if r.error]
+    if errors:
+        print(f"refused by the reader: {len(errors)}: {', '.join(errors)}")
+    if show_misses:
+        print()
+        print(scoring.misses(readings))
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus-only", action="store_true")
+    parser.add_argument("--no-ocr", action="store_true")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--misses", action="store_true")
+    arguments = parser.parse_args()
+    if not arguments.corpus_only:
+        main()
+    corpus_main(ocr=not arguments.no_ocr, jobs=arguments.jobs, show_misses=arguments.misses)
