@@ -17,6 +17,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.documents.extraction import patterns as p
+from apps.documents.extraction.words import Box
 
 TOLERANCE = Decimal("0.02")
 
@@ -37,6 +38,8 @@ class Found:
     value: Any
     source: str
     confidence: float
+    # where the value stands on the page, when the layout reader found it
+    box: Box | None = None
 
 
 @dataclass
