@@ -183,6 +183,10 @@ def test_a_document_we_issued_is_a_sale():
     assert today.our_role != "seller"
     assert found.our_role == "seller"
     assert found.buyer_vat_id == "BE0812345603"
+    # the counterparty of a sale is the customer, and the account printed is ours
+    assert found.value("counterparty_vat_id") == "BE0812345603"
+    assert found.value("counterparty_name") == "Drukkerij Van Damme NV"
+    assert found.value("counterparty_iban") is None
 
 
 def test_our_identity_is_never_the_supplier_even_when_printed_as_the_seller_is():

@@ -581,12 +581,30 @@ def read(
 def _apply_parties(
     result: TextExtraction, parties: PartyReading, hints: Hints, scale: float
 ) -> None:
-    if parties.our_role:
-        result.our_role = parties.our_role
     if parties.our_role == "seller":
+        if result.our_role != "seller":
+            # a sale the text reader took for a purchase: the counterparty is the customer,
+            # and the account printed is ours
+            for name in ("counterparty_iban", "counterparty_bic", "counterparty_name"):
+                result.fields.pop(name, None)
+            if parties.buyer_names:
+                result.fields["counterparty_name"] = Found(
+                    value=parties.buyer_names[0], source=result.source, confidence=0.6 * scale
+                )
+            if parties.buyer_vat:
+                result.fields["counterparty_vat_id"] = Found(
+                    value=parties.buyer_vat, source=result.source, confidence=0.8 * scale
+                )
+                if parties.buyer_vat.startswith("BE"):
+                    result.fields["counterparty_enterprise_number"] = Found(
+                        value=parties.buyer_vat[2:], source=result.source, confidence=0.8 * scale
+                    )
+        result.our_role = "seller"
         if parties.buyer_vat:
             result.buyer_vat_id = parties.buyer_vat
         return
+    if parties.our_role:
+        result.our_role = parties.our_role
     seller = parties.seller_vat
     if seller is None:
         return
