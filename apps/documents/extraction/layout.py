@@ -615,7 +615,7 @@ def _apply_parties(
             return
         result.fields["counterparty_vat_id"] = Found(
             value=seller.value,
-            source=current.source if current else "pdf_text",
+            source=current.source if current else result.source,
             confidence=level,
             box=seller.box,
         )
@@ -632,13 +632,14 @@ def _apply_parties(
             result.buyer_vat_id = parties.buyer_vat
     else:
         current.box = current.box or seller.box
-    name = result.fields.get("counterparty_name")
+    current_name = result.fields.get("counterparty_name")
     if parties.seller_name is not None and (
-        name is None
+        current_name is None
         or any(
             buyer
             and (
-                buyer.lower() in str(name.value).lower() or str(name.value).lower() in buyer.lower()
+                buyer.lower() in str(current_name.value).lower()
+                or str(current_name.value).lower() in buyer.lower()
             )
             for buyer in parties.buyer_names
         )
