@@ -84,6 +84,16 @@ def test_number_below_its_label_in_a_header_table():
     assert label_box.top < 842 / 2
 
 
+def test_short_label_over_its_value_beside_a_customer_number():
+    # given "N°" over the number, next to the customer number and the date
+    body = f"""<p>{SELLER}</p><h2>FACTURE</h2>
+    <table style="width:100%"><tr class=small><td>N° client</td><td>N°</td><td>Date</td></tr>
+    <tr><td>C-20931</td><td>NC2601033</td><td>07/01/2026</td></tr></table>{ITEMS}{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("number") != "NC2601033"
+    assert found.value("number") == "NC2601033"
+
+
 def test_number_right_of_a_short_label():
     # given "Nr." and "Référence" labels with their values in the column to the right
     body = f"""<p>{SELLER}</p><h1>FACTUUR</h1>

@@ -112,7 +112,7 @@ def _numbers(page: PageWords) -> list[Candidate]:
         text = phrase.text
         labels = [(m, 1.0) for m in p.NUMBER_LABELS.finditer(text)]
         if not labels and not p.NOT_THE_INVOICE_NUMBER.search(text):
-            labels = [(m, 0.55) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
+            labels = [(m, 0.65) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
         for match, strength in labels:
             for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
                 value = _number_value(value_text)
