@@ -181,6 +181,29 @@ def test_seller_in_the_footer_buyer_addressed_without_a_label():
     assert _box(found, "counterparty_vat_id").top > 842 * 0.8
 
 
+def test_direct_debit_customer_account_is_not_the_suppliers():
+    # given a customer block with its own account (a direct debit) and the supplier's
+    # "Klantendienst" in its letterhead, the supplier's account in the footer
+    body = f"""<table style="width:100%"><tr>
+    <td style="vertical-align:top; width:55%"><b>Energie Plus BV</b><br>Industrieweg 4<br>
+    Klantendienst: 03 123 45 67<br>BTW BE0555555523</td>
+    <td style="vertical-align:top">Aan<br><b>Drukkerij Van Damme NV</b><br>Stationsstraat 10<br>
+    BTW BE0812345603<br>Uw rekening: BE48 0011 2345 6727</td></tr></table>
+    <h1>FACTUUR</h1><p>Factuurnummer: 2026-0133</p>{TOTALS}
+    <div style="position:fixed; bottom:0" class=small>Energie Plus BV · IBAN BE56 3631 2345 6788
+    </div>"""
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    today = extract_from_text(text.text)
+    found = read(text.text, text.words)
+    assert today.value("counterparty_iban") == "BE48001123456727"
+    assert found.value("counterparty_iban") == "BE56363123456788"
+    assert found.value("counterparty_vat_id") == "BE0555555523"
+
+
 def test_a_document_we_issued_is_a_sale():
     # given our own company in the letterhead with the bank details, a customer addressed
     body = """<table style="width:100%"><tr>

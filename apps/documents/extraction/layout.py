@@ -17,7 +17,7 @@ stays the fallback for every field the layout gives no better candidate for.
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -358,10 +358,7 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
             above = _phrase_above(page, block.phrases[0])
             left = [o for o in page.lines[block.phrases[0].line].phrases if o.x1 <= block.x0]
             heads = [head, *(x.text for x in ([above] if above else [])), *(o.text for o in left)]
-            if any(p.BUYER_HEADS.match(h) for h in heads) or any(
-                p.BUYER_LABELS.search(phrase.text[:25]) and phrase.text[:25].find(":") > 0
-                for phrase in block.phrases[:2]
-            ):
+            if any(_is_buyer_head(h) for h in heads):
                 buyer += 3
             if any(p.SELLER_HEADS.match(h) for h in heads):
                 seller += 3
@@ -395,6 +392,17 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
                 )
             )
     return parties
+
+
+def _is_buyer_head(text: str) -> bool:
+    """A phrase that addresses the block under or beside it to the buyer: "Facturé à",
+    "Klant:", "Bill to"; the short words ("Aan", "À", "To", "An") only with a colon or
+    standing alone, not "An invoice ..." or "A la attention de ..."."""
+    match = p.BUYER_HEADS.match(text)
+    if match is None:
+        return False
+    label = match.group(0).strip()
+    return len(label.rstrip(" :")) > 3 or label.endswith(":") or not text[match.end() :].strip()
 
 
 def _phrase_above(page: PageWords, phrase: Phrase) -> Phrase | None:
@@ -445,6 +453,8 @@ class PartyReading:
     our_role: str  # "seller", "buyer" or "" (unknown)
     seller_name: Candidate | None
     buyer_names: list[str]
+    seller_ibans: list[str] = field(default_factory=list)
+    buyer_ibans: list[str] = field(default_factory=list)
 
 
 def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
@@ -462,6 +472,7 @@ def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
             our_role = "seller"
     own_vat = {v.upper() for v in hints.own_vat_ids}
     buyer_names = [party.name for party in parties if party.buyer > party.seller and party.name]
+    buyer_ibans = [i for party in parties if party.buyer > party.seller for i in party.ibans]
     if our_role == "seller":
         buyer = max(others, key=lambda party: party.buyer - party.seller, default=None)
         vat = next((v for v in buyer.vat_ids if v[0] not in own_vat), None) if buyer else None
@@ -495,6 +506,8 @@ def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
         our_role=our_role,
         seller_name=name,
         buyer_names=buyer_names,
+        seller_ibans=[i for party in parties if party.seller > party.buyer for i in party.ibans],
+        buyer_ibans=buyer_ibans,
     )
 
 
@@ -605,6 +618,14 @@ def _apply_parties(
         return
     if parties.our_role:
         result.our_role = parties.our_role
+    iban = result.fields.get("counterparty_iban")
+    if iban is not None and iban.value in parties.buyer_ibans:
+        # the customer's own account (a direct debit mandate): the seller's, if printed
+        others = [i for i in parties.seller_ibans if i not in hints.own_ibans]
+        if others:
+            iban.value, iban.confidence = others[0], min(iban.confidence, 0.8 * scale)
+        else:
+            del result.fields["counterparty_iban"]
     seller = parties.seller_vat
     if seller is None:
         return
