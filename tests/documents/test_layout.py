@@ -204,6 +204,33 @@ def test_direct_debit_customer_account_is_not_the_suppliers():
     assert found.value("counterparty_vat_id") == "BE0555555523"
 
 
+def test_two_pages_with_the_seller_in_every_footer_and_the_totals_at_the_end():
+    # given a buyer addressed without a label on page 1 and the seller's details repeated
+    # in the footer of each page, the totals as a row on page 2
+    body = f"""<div style="margin-left:95mm; margin-top:25mm">Drukkerij Van Damme NV<br>
+    Kerkstraat 1<br>9000 Gent<br>BTW BE0812345603</div>
+    <h1>FACTUUR</h1><p>Factuurnummer: 2026-0134<br>Factuurdatum: 05/01/2026</p>{ITEMS}
+    <div style="page-break-before: always">{ITEMS}</div>
+    <table style="width:100%; margin-top:8mm"><tr class=small><td>Totaal excl. btw</td>
+    <td>Btw 21 %</td><td>Totaal incl. btw</td></tr>
+    <tr><td>2.000,00</td><td>420,00</td><td>2.420,00</td></tr></table>
+    <div style="position:fixed; bottom:0" class=small>Energie Plus BV · BTW BE0555555523 ·
+    IBAN BE56 3631 2345 6788</div>"""
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    today = extract_from_text(text.text)
+    found = read(text.text, text.words)
+    assert len(text.words) == 2
+    assert today.value("counterparty_vat_id") == "BE0812345603"
+    assert found.value("counterparty_vat_id") == "BE0555555523"
+    assert found.fields["counterparty_vat_id"].confidence >= 0.9
+    assert found.value("total_incl_vat") == Decimal("2420.00")
+    assert _box(found, "total_incl_vat").page == 1
+
+
 def test_a_document_we_issued_is_a_sale():
     # given our own company in the letterhead with the bank details, a customer addressed
     body = """<table style="width:100%"><tr>

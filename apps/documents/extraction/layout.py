@@ -457,6 +457,10 @@ class PartyReading:
     buyer_ibans: list[str] = field(default_factory=list)
 
 
+def _margin(party: Party) -> float:
+    return party.seller - party.buyer
+
+
 def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
     parties = _parties(pages, hints)
     with_ids = [party for party in parties if party.vat_ids]
@@ -485,21 +489,34 @@ def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
         )
     if not others:
         return PartyReading(None, "", our_role, None, buyer_names)
-    ranked = sorted(others, key=lambda party: (party.seller - party.buyer, -party.page))
-    seller = ranked[-1]
-    margin = seller.seller - seller.buyer
-    runner_up = ranked[-2].seller - ranked[-2].buyer if len(ranked) > 1 else None
+    # a VAT id printed twice (letterhead and footer, every page) counts once, where it says
+    # most about its party
+    by_id: dict[str, Party] = {}
+    for party in others:
+        for vat_id, _box in party.vat_ids:
+            known = by_id.get(vat_id)
+            if vat_id not in own_vat and (known is None or _margin(party) > _margin(known)):
+                by_id[vat_id] = party
+    if not by_id:
+        return PartyReading(None, "", our_role, None, buyer_names)
+    ranked = sorted(
+        by_id.items(), key=lambda item: (_margin(item[1]), -item[1].page, -item[1].box.top)
+    )
+    value, seller = ranked[-1]
+    margin = _margin(seller)
+    rivals = [_margin(party) for _v, party in ranked[:-1] if party is not seller]
+    runner_up = max(rivals) if rivals else None
     if runner_up is not None and runner_up == margin:
         score = 0.5  # two blocks alike: the layout can't tell
     elif margin > 0 or (runner_up is not None and margin > runner_up):
         score = 0.95 if margin >= 2 or (runner_up is not None and margin - runner_up >= 2) else 0.8
     else:
         score = 0.4
-    value, box = next(((v, b) for v, b in seller.vat_ids if v not in own_vat), seller.vat_ids[0])
+    box = next(b for v, b in seller.vat_ids if v == value)
     name = Candidate(seller.name, score * 0.8, seller.box, "block") if seller.name else None
     buyer_vat = ""
-    if len(ranked) > 1 and ranked[0].buyer > ranked[0].seller:
-        buyer_vat = ranked[0].vat_ids[0][0]
+    if ranked[0][1] is not seller and ranked[0][1].buyer > ranked[0][1].seller:
+        buyer_vat = ranked[0][0]
     return PartyReading(
         seller_vat=Candidate(value, score, box, "block"),
         buyer_vat=buyer_vat,
