@@ -337,3 +337,30 @@ def test_ocr_words_come_with_pixel_boxes():
     found = read("", [page])
     assert found.value("number") == "2026-0311"
     assert found.fields["number"].box is not None
+
+
+def test_the_app_reads_with_the_layout_and_keeps_where_each_value_stands(
+    company, django_capture_on_commit_callbacks
+):
+    # given our company addressed in the left column and the supplier in the right one,
+    # uploaded as a PDF
+    from weasyprint import HTML
+
+    from tests.documents.helpers import ingest_and_read
+
+    body = BUYER_LEFT.replace("BE0412345614", company.vat_number).replace(
+        "Bakkerij Test BV", company.name
+    )
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    # when the worker reads it
+    document = ingest_and_read(company, data, "facture.pdf", django_capture_on_commit_callbacks)
+    # then the supplier is the right-hand block, and the sources say where each value stands
+    assert document.counterparty_vat_id == "BE0765432146"
+    assert document.number == "F-2026/77"
+    assert document.total_incl_vat == Decimal("1512.50")
+    box = document.field_sources["total_incl_vat"]["box"]
+    assert box["page"] == 0
+    assert box["unit"] == "pt"
+    assert 0 < box["x0"] < box["x1"] <= box["page_width"]
+    assert document.field_sources["counterparty_vat_id"]["box"]["x0"] > 595 / 2
