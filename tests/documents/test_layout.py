@@ -179,6 +179,8 @@ def test_seller_in_the_footer_buyer_addressed_without_a_label():
     assert today.value("counterparty_vat_id") == "BE0812345603"
     assert found.value("counterparty_vat_id") == "BE0555555523"
     assert _box(found, "counterparty_vat_id").top > 842 * 0.8
+    assert today.value("counterparty_name") == "Drukkerij Van Damme NV"
+    assert found.value("counterparty_name") == "Energie Plus BV"
 
 
 def test_direct_debit_customer_account_is_not_the_suppliers():
@@ -229,6 +231,18 @@ def test_two_pages_with_the_seller_in_every_footer_and_the_totals_at_the_end():
     assert found.fields["counterparty_vat_id"].confidence >= 0.9
     assert found.value("total_incl_vat") == Decimal("2420.00")
     assert _box(found, "total_incl_vat").page == 1
+
+
+def test_supplier_name_in_large_print_over_its_address():
+    # given a letterhead: the name in large print, its address and VAT number in small print
+    body = f"""<div style="font-size:15pt; font-weight:bold">Imprimerie Lumière SRL</div>
+    <div class=small>Rue Haute 5 · 4000 Liège · TVA BE0765432146</div>
+    <div style="margin-left:95mm; margin-top:10mm">Bakkerij Test BV<br>Kerkstraat 1<br>
+    TVA BE0412345614</div><h1>FACTURE</h1><p>Facture n° : F-2026/78</p>{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("counterparty_name") != "Imprimerie Lumière SRL"
+    assert found.value("counterparty_name") == "Imprimerie Lumière SRL"
+    assert found.fields["counterparty_name"].box is not None
 
 
 def test_a_document_we_issued_is_a_sale():

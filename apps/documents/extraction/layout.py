@@ -35,7 +35,7 @@ from apps.documents.extraction.text import (
     _vat_ids,
     extract_from_text,
 )
-from apps.documents.extraction.words import Box, PageWords, Phrase
+from apps.documents.extraction.words import Block, Box, PageWords, Phrase
 
 
 @dataclass
@@ -330,6 +330,8 @@ class Party:
     name: str
     box: Box
     ours: bool = False
+    name_is_clear: bool = False  # the name carries a company form or is in large print
+    text: str = ""
 
 
 def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
@@ -337,6 +339,7 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
     own_names = [n.lower() for n in hints.own_names if n]
     parties = []
     for page in pages:
+        median = _median_height(page)
         first_blocks = sorted(
             (b for b in page.blocks if b.top < page.height * 0.3), key=lambda b: b.top
         )
@@ -377,7 +380,7 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
                 or set(ibans) & set(hints.own_ibans)
                 or any(name in lowered for name in own_names)
             )
-            name = _block_name(block.phrases[0].text if not buyer else "", block, buyer > 0)
+            name, name_is_clear = _block_name(page, block, buyer > 0, median)
             parties.append(
                 Party(
                     page=page.index,
@@ -389,6 +392,8 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
                     name=name,
                     box=page.box(block),
                     ours=ours,
+                    name_is_clear=name_is_clear,
+                    text=text,
                 )
             )
     return parties
@@ -396,13 +401,18 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
 
 def _is_buyer_head(text: str) -> bool:
     """A phrase that addresses the block under or beside it to the buyer: "Facturé à",
-    "Klant:", "Bill to"; the short words ("Aan", "À", "To", "An") only with a colon or
-    standing alone, not "An invoice ..." or "A la attention de ..."."""
+    "Klant:", "Bill to": followed by a colon, by nothing (the name is below) or by a name;
+    the short words ("Aan", "À", "To", "An") only with a colon or standing alone, not
+    "An invoice ..." or "Invoice to pay by wire transfer"."""
     match = p.BUYER_HEADS.match(text)
     if match is None:
         return False
     label = match.group(0).strip()
-    return len(label.rstrip(" :")) > 3 or label.endswith(":") or not text[match.end() :].strip()
+    rest = text[match.end() :].strip()
+    if label.endswith(":") or not rest:
+        return True
+    # "Facturé à Bakkerij Test BV", not "Invoice to pay by wire transfer"
+    return len(label) > 3 and not rest[0].islower()
 
 
 def _phrase_above(page: PageWords, phrase: Phrase) -> Phrase | None:
@@ -413,20 +423,35 @@ def _phrase_above(page: PageWords, phrase: Phrase) -> Phrase | None:
     return None
 
 
-def _block_name(head: str, block: Any, labelled: bool) -> str:
-    phrases = block.phrases
-    if labelled:
-        # the name follows the label: "Klant: Name", or is on the next line
-        first = p.BUYER_HEADS.sub("", phrases[0].text).strip(" :")
-        head = first or (phrases[1].text if len(phrases) > 1 else "")
-    else:
-        head = p.SELLER_HEADS.sub("", head).strip(" :") or (
-            phrases[1].text if len(phrases) > 1 else ""
-        )
-    name = re.split(r",|\s[-–]\s|\b(?:BTW|TVA|VAT|USt)\b", head)[0].strip(" :/-")
-    if len(name) < 2 or _NOT_A_NAME.match(name) or sum(ch.isdigit() for ch in name) > 3:
-        return ""
-    return name[:60]
+def _block_name(page: PageWords, block: Block, labelled: bool, median: float) -> tuple[str, bool]:
+    """The party's name at the head of its block (after its label), or just above the block
+    (a letterhead in large print over the address); and whether it is clearly a name: it
+    carries a company form (NV, SRL, GmbH) or stands in large print."""
+    phrases = list(block.phrases)
+    head_pattern = p.BUYER_HEADS if labelled else p.SELLER_HEADS
+    first = head_pattern.sub("", phrases[0].text).strip(" :")
+    options: list[tuple[str, Phrase]] = []
+    if first:
+        options.append((first, phrases[0]))
+    if len(phrases) > 1:
+        options.append((phrases[1].text, phrases[1]))
+    above = _phrase_above(page, phrases[0])
+    if not labelled and above is not None:
+        options.append((above.text, above))
+    fallback = ""
+    for text, phrase in options[:2] if labelled else options:
+        name = _NAME_END.split(text)[0].strip(" :/-")
+        if len(name) < 2 or _NOT_A_NAME.match(name) or sum(ch.isdigit() for ch in name) > 3:
+            continue
+        if p.COMPANY_FORM.search(name) or phrase.height >= 1.25 * median:
+            return name[:60], True
+        fallback = fallback or name[:60]
+        if labelled or phrase is phrases[0]:
+            break
+    return fallback, False
+
+
+_NAME_END = re.compile(r",|\s[-–·•|]\s|[·•|]|\b(?:BTW|TVA|VAT|USt|KBO|BCE|RPR|RPM)\b")
 
 
 def _drop_ibans(text: str) -> str:
@@ -454,6 +479,7 @@ class PartyReading:
     seller_name: Candidate | None
     buyer_names: list[str]
     seller_ibans: list[str] = field(default_factory=list)
+    seller_text: str = ""
     buyer_ibans: list[str] = field(default_factory=list)
 
 
@@ -513,7 +539,11 @@ def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
     else:
         score = 0.4
     box = next(b for v, b in seller.vat_ids if v == value)
-    name = Candidate(seller.name, score * 0.8, seller.box, "block") if seller.name else None
+    name = (
+        Candidate(seller.name, score * (0.9 if seller.name_is_clear else 0.6), seller.box, "block")
+        if seller.name
+        else None
+    )
     buyer_vat = ""
     if ranked[0][1] is not seller and ranked[0][1].buyer > ranked[0][1].seller:
         buyer_vat = ranked[0][0]
@@ -524,6 +554,7 @@ def _read_parties(pages: list[PageWords], hints: Hints) -> PartyReading:
         seller_name=name,
         buyer_names=buyer_names,
         seller_ibans=[i for party in parties if party.seller > party.buyer for i in party.ibans],
+        seller_text=seller.text,
         buyer_ibans=buyer_ibans,
     )
 
@@ -642,7 +673,7 @@ def _apply_parties(
         if others:
             iban.value, iban.confidence = others[0], min(iban.confidence, 0.8 * scale)
         else:
-            del result.fields["counterparty_iban"]
+            iban.confidence = min(iban.confidence, 0.3)  # printed in the buyer's block: check
     seller = parties.seller_vat
     if seller is None:
         return
@@ -671,25 +702,28 @@ def _apply_parties(
     else:
         current.box = current.box or seller.box
     current_name = result.fields.get("counterparty_name")
-    if parties.seller_name is not None and (
-        current_name is None
-        or any(
-            buyer
-            and (
-                buyer.lower() in str(current_name.value).lower()
-                or str(current_name.value).lower() in buyer.lower()
-            )
-            for buyer in parties.buyer_names
-        )
+    candidate = parties.seller_name
+    if candidate is None:
+        return
+    own = [n.lower() for n in hints.own_names if n]
+    if any(o in candidate.value.lower() for o in own):
+        return
+    taken = str(current_name.value).lower() if current_name is not None else ""
+    buyers = [b.lower() for b in parties.buyer_names if b]
+    if (
+        not taken
+        or any(b in taken or taken in b for b in buyers)
+        # a fragment of the name ("SRL" of a letterhead in spaced large print)
+        or (taken in candidate.value.lower() and len(taken) < len(candidate.value))
+        # the text reader's name stands outside the seller's block: a clear name in it wins
+        or (candidate.score >= 0.7 and taken not in parties.seller_text.lower())
     ):
-        own = [n.lower() for n in hints.own_names if n]
-        if not any(o in parties.seller_name.value.lower() for o in own):
-            result.fields["counterparty_name"] = Found(
-                value=parties.seller_name.value,
-                source=result.fields["counterparty_vat_id"].source,
-                confidence=round(parties.seller_name.score * scale, 2),
-                box=parties.seller_name.box,
-            )
+        result.fields["counterparty_name"] = Found(
+            value=candidate.value,
+            source=result.source,
+            confidence=round(candidate.score * scale, 2),
+            box=candidate.box,
+        )
 
 
 def _drop_warning(result: TextExtraction, code: str) -> None:
