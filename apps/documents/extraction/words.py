@@ -58,6 +58,16 @@ class Box:
         }
 
 
+@dataclass
+class Candidate:
+    """A value read somewhere on the page, with how sure the reader is of it (0..1)."""
+
+    value: Any
+    score: float
+    box: Box | None
+    how: str  # same (in the label's phrase), right, below, title, table, block
+
+
 @dataclass(frozen=True)
 class Word:
     text: str
