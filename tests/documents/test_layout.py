@@ -378,3 +378,18 @@ def test_the_app_reads_with_the_layout_and_keeps_where_each_value_stands(
     assert box["unit"] == "pt"
     assert 0 < box["x0"] < box["x1"] <= box["page_width"]
     assert document.field_sources["counterparty_vat_id"]["box"]["x0"] > 595 / 2
+
+
+def test_text_read_with_the_words_is_pdfplumbers_layout_text():
+    # given a rendered invoice, when its text is read with and without the words
+    from tests.documents import samples
+
+    data = samples.pdf(samples.SAMPLES[0])
+    plain = pdf_text(data)
+    with_words = pdf_text(data, with_words=True)
+    # then the text is the same (one pass over the characters gives both)
+    assert with_words.text == plain.text
+    assert not plain.words
+    assert "Factuurnummer" in [
+        w.text for line in with_words.words[0].lines for p in line.phrases for w in p.words
+    ]

@@ -204,8 +204,8 @@ def render_page(document: Any, index: int, *, max_pixels: int) -> "Picture":
 def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -> PdfText:
     """The text of a PDF, page by page in reading layout; scanned pages go through OCR.
     ``with_words``: also the words of each text page with their boxes (for the layout
-    reader), from the characters the text was made of."""
-    from apps.documents.extraction.words import pdf_page_words
+    reader), from the same grouping of characters into words as the text."""
+    from apps.documents.extraction.words import pdf_page_text_and_words
 
     check_pdf(data)
     pdf, pages = _plumber_pages(data)
@@ -215,9 +215,12 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -
         page_words = []
         for index, page in enumerate(pages):
             try:
-                text = page.extract_text(layout=True) or ""
-                if with_words and len(text.strip()) >= MIN_TEXT:
-                    page_words.append(pdf_page_words(page, index))
+                if with_words:
+                    text, words = pdf_page_text_and_words(page, index)
+                    if len(text.strip()) >= MIN_TEXT:
+                        page_words.append(words)
+                else:
+                    text = page.extract_text(layout=True) or ""
             except SoftTimeLimitExceeded:
                 raise
             except Exception:

@@ -242,9 +242,22 @@ def _blocks(page: PageWords) -> None:
         ]
 
 
-def pdf_page_words(page: Any, index: int) -> PageWords:
-    """The words of a pdfplumber page (``page.chars`` is shared with the text extraction, so
-    the PDF content is parsed once)."""
+def pdf_page_text_and_words(page: Any, index: int) -> tuple[str, PageWords]:
+    """The text of a pdfplumber page in reading layout (what ``page.extract_text(layout=True)``
+    gives) and its words with their boxes, from one pass that groups the characters into
+    words (pdfplumber's own word map, which its layout text is made of)."""
+    from pdfplumber.utils.text import TEXTMAP_KWARGS, WORD_EXTRACTOR_KWARGS, WordExtractor
+
+    settings = {
+        "layout": True,
+        "presorted": True,
+        "layout_bbox": page.bbox,
+        "layout_width": page.width,
+        "layout_height": page.height,
+    }
+    extractor = WordExtractor(**{k: v for k, v in settings.items() if k in WORD_EXTRACTOR_KWARGS})
+    wordmap = extractor.extract_wordmap(page.chars)
+    text = wordmap.to_textmap(**{k: v for k, v in settings.items() if k in TEXTMAP_KWARGS})
     words = [
         Word(
             text=str(item["text"]),
@@ -253,10 +266,13 @@ def pdf_page_words(page: Any, index: int) -> PageWords:
             x1=float(item["x1"]),
             bottom=float(item["bottom"]),
         )
-        for item in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        for item, _chars in wordmap.tuples
         if str(item["text"]).strip()
     ]
-    return group(words, index=index, width=float(page.width), height=float(page.height), unit="pt")
+    page_words = group(
+        words, index=index, width=float(page.width), height=float(page.height), unit="pt"
+    )
+    return text.as_string, page_words
 
 
 def parse_tsv(tsv: str, *, index: int, width: float, height: float) -> PageWords:
