@@ -119,6 +119,24 @@ def test_number_in_a_box_beside_the_letterhead():
     assert found.value("issue_date") == datetime.date(2026, 3, 12)
 
 
+@pytest.mark.parametrize(
+    ("head", "number"),
+    [
+        ("<p>Facture : 2026/1101<br>Date : 02/02/2026</p>", "2026/1101"),
+        (
+            "<table><tr class=small><td>Factuur</td><td>Datum</td></tr>"
+            "<tr><td>2026/1102</td><td>02/02/2026</td></tr></table>",
+            "2026/1102",
+        ),
+    ],
+)
+def test_document_name_as_the_numbers_label(head, number):
+    # given "Facture :" before the number, or a table header "Factuur" over it
+    today, found = _render(f"<p>{SELLER}</p>{head}{ITEMS}{TOTALS}")
+    assert today.value("number") != number
+    assert found.value("number") == number
+
+
 def test_number_in_the_title():
     # given a French title that carries the number, with no label of its own
     body = f"""<p>{SELLER}</p><h1>FACTURE 2026/1100</h1><p>Date : 02/02/2026</p>

@@ -98,7 +98,15 @@ def _numbers(page: PageWords) -> list[Candidate]:
     median = median_height(page)
     for phrase in page.phrases:
         text = phrase.text
+        # the number sits in the document's head; lower down a label names something else
+        # more often (a bank's or a register's number)
+        position = 1.0 if phrase.top < page.height / 2 else 0.85
         labels = [(m, 1.0) for m in p.NUMBER_LABELS.finditer(text)]
+        if not labels:
+            labels = [(m, 0.9) for m in p.TITLE_AS_LABEL.finditer(text)]  # "Facture : 123"
+        whole = p.TITLE_WORDS.fullmatch(text.strip(" :"))
+        if not labels and whole and phrase.height < 1.25 * median:
+            labels = [(whole, 0.75)]  # a table header "Factuur" over its number, not a title
         if not labels and not p.NOT_THE_INVOICE_NUMBER.search(text):
             labels = [(m, 0.65) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
         for match, strength in labels:
@@ -109,7 +117,7 @@ def _numbers(page: PageWords) -> list[Candidate]:
                 candidates.append(
                     Candidate(
                         value=value[0],
-                        score=strength * PLACE[how] * value[1],
+                        score=strength * position * PLACE[how] * value[1],
                         box=page.box(*phrases),
                         how=how,
                     )
@@ -130,7 +138,7 @@ def _numbers(page: PageWords) -> list[Candidate]:
                 candidates.append(
                     Candidate(
                         value=same[0],
-                        score=(0.85 if big else 0.6) * same[1] * PLACE["title"],
+                        score=(0.85 if big else 0.6) * position * same[1] * PLACE["title"],
                         box=page.box(*phrases),
                         how="title",
                     )

@@ -385,6 +385,11 @@ TITLE_WORDS = _labels(
     r"credit\s*note",
     r"gutschrift",
 )
+# The document's name used as the number's label: "Facture : 2026-0131", "Invoice# 12".
+TITLE_AS_LABEL = re.compile(
+    r"^(?:factuur|facture|invoice|rechnung|creditnota|avoir|credit\s*note|gutschrift)\s*[:#]",
+    re.IGNORECASE,
+)
 # Totals, from the most specific label to the least: "Totaal incl. btw" is a gross total
 # although it says "btw", "Totaal excl. btw" a net total although it says "totaal".
 GROSS_EXPLICIT_LABELS = _labels(
