@@ -358,7 +358,10 @@ def test_ocr_words_come_with_pixel_boxes():
     from PIL import Image
 
     from apps.documents.extraction.words import ocr_page_words
+    from tests.conftest import require_tesseract
     from tests.documents import samples
+
+    require_tesseract()
 
     picture = Image.open(io.BytesIO(samples.png(samples.SAMPLES[0])))
     # when Tesseract reads it in TSV mode
