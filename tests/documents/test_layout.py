@@ -263,6 +263,17 @@ def test_supplier_name_in_large_print_over_its_address():
     assert found.fields["counterparty_name"].box is not None
 
 
+def test_account_number_broken_over_two_lines_of_its_block():
+    # given the seller's bank details in a narrow footer column, the IBAN over two lines
+    body = f"""<p>{SELLER.split("<br>IBAN")[0]}</p><h1>FACTUUR</h1>
+    <p>Factuurnummer: 2026-0135</p>{TOTALS}
+    <div style="position:fixed; bottom:0; width:32mm" class=small>Bank: KBC<br>
+    IBAN BE56 3631<br>2345 6788</div>"""
+    today, found = _render(body)
+    assert today.value("counterparty_iban") is None
+    assert found.value("counterparty_iban") == "BE56363123456788"
+
+
 def test_a_document_we_issued_is_a_sale():
     # given our own company in the letterhead with the bank details, a customer addressed
     body = """<table style="width:100%"><tr>

@@ -415,11 +415,16 @@ def _apply_parties(
     if parties.our_role:
         result.our_role = parties.our_role
     iban = result.fields.get("counterparty_iban")
-    if iban is not None and iban.value in parties.buyer_ibans:
+    seller_ibans = [i for i in parties.seller_ibans if i not in hints.own_ibans]
+    if iban is None and seller_ibans:
+        # e.g. an account number broken over two lines of its block
+        result.fields["counterparty_iban"] = Found(
+            value=seller_ibans[0], source=result.source, confidence=0.8 * scale
+        )
+    elif iban is not None and iban.value in parties.buyer_ibans:
         # the customer's own account (a direct debit mandate): the seller's, if printed
-        others = [i for i in parties.seller_ibans if i not in hints.own_ibans]
-        if others:
-            iban.value, iban.confidence = others[0], min(iban.confidence, 0.8 * scale)
+        if seller_ibans:
+            iban.value, iban.confidence = seller_ibans[0], min(iban.confidence, 0.8 * scale)
         else:
             iban.confidence = min(iban.confidence, 0.3)  # printed in the buyer's block: check
     seller = parties.seller_vat

@@ -159,7 +159,7 @@ _NAME_END = re.compile(r",|\s[-–·•|]\s|[·•|]|\b(?:BTW|TVA|VAT|USt|KBO|BC
 
 def _drop_ibans(text: str) -> str:
     for match in reversed(list(p.IBAN.finditer(text))):
-        if stdnum_iban.is_valid(match.group(1)):
+        if stdnum_iban.is_valid(re.sub(r"\s", "", match.group(1))):
             text = text[: match.start()] + " " + text[match.end() :]
     return re.sub(r"\bIBAN\s*[:.]?\s*[A-Z]{2}\d{2}[0-9A-Z ]{8,34}", " ", text)
 
@@ -168,7 +168,7 @@ def _block_ibans(text: str) -> list[str]:
     found = []
     for match in p.IBAN.finditer(text):
         try:
-            found.append(str(stdnum_iban.validate(match.group(1))))
+            found.append(str(stdnum_iban.validate(re.sub(r"\s", "", match.group(1)))))
         except StdnumError:
             continue
     return found
