@@ -434,6 +434,9 @@ def _apply_parties(
     level = round(seller.score * scale, 2)
     if current is None or current.value != seller.value:
         if seller.score < 0.8 and current is not None:
+            # the layout can't tell the parties apart and the text reader took another
+            # number: keep it, but not as sure
+            current.confidence = min(current.confidence, 0.6 * scale)
             return
         result.fields["counterparty_vat_id"] = Found(
             value=seller.value,
