@@ -3,7 +3,8 @@
 Accuracy per field over the shared golden invoices, the Factur-X/ZUGFeRD PDFs (visible text
 against their embedded XML, ZUGFeRD 1.0 included) and invoices rendered from known values
 (PDF text, as pictures and as scanned image-only PDFs through OCR). Throughput: text PDFs per
-second on one core, and seconds per OCR page (pictures and scanned PDFs).
+second on one core (words and layout included), and seconds per OCR page (pictures and
+scanned PDFs, read from their text alone until OCR gives word boxes).
 
 Then the generated test set (tests/documents/corpus, issue #13): accuracy per field and per
 kind (text PDF, scan, photo), per layout family, and how often a field shown as sure is right,
@@ -37,6 +38,7 @@ logging.disable(logging.WARNING)
 from django.conf import settings  # noqa: E402
 
 from apps.documents.extraction.files import embedded_xml, ocr_image, pdf_text  # noqa: E402
+from apps.documents.extraction.layout import read  # noqa: E402
 from apps.documents.extraction.text import Hints, extract_from_text  # noqa: E402
 from tests.documents import corpus, samples  # noqa: E402
 from tests.documents.corpus import scoring  # noqa: E402
@@ -168,7 +170,8 @@ def main() -> None:
     for name, data, truth, kind in cases():
         if kind == "pdf":
             text_pdfs.append(data)
-            found = _found(extract_from_text(pdf_text(data).text, hints=OURS))
+            text = pdf_text(data, with_words=True)
+            found = _found(read(text.text, text.words, hints=OURS))
         elif kind == "scan":
             started = time.perf_counter()
             scanned = pdf_text(data)
@@ -201,7 +204,8 @@ def main() -> None:
     rounds = 3
     for _ in range(rounds):
         for data in text_pdfs:
-            extract_from_text(pdf_text(data).text, hints=OURS)
+            text = pdf_text(data, with_words=True)
+            read(text.text, text.words, hints=OURS)
     elapsed = time.perf_counter() - started
     print(f"  text PDFs: {rounds * len(text_pdfs) / elapsed:.1f} documents/s on one core")
     if ocr_seconds:

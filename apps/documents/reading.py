@@ -27,7 +27,9 @@ from apps.companies.models import Company
 from apps.core.xml import XMLRejected, parse_xml
 from apps.documents import problems, services
 from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
+from apps.documents.extraction.layout import read as read_layout
 from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
+from apps.documents.extraction.words import Box
 from apps.documents.models import (
     CATEGORY_OF_KIND,
     NOT_INVOICE_KINDS,
@@ -47,7 +49,9 @@ from apps.einvoice.ubl.names import ROOT_NS
 logger = logging.getLogger(__name__)
 
 
-def _hints(company: Company) -> Hints:
+def company_hints(company: Company) -> Hints:
+    """What the reader knows of ``company``: its identity (never the supplier on a purchase)
+    and its known suppliers. Runs in the company's scope."""
     own_vat = {company.vat_number} if company.vat_number else set()
     own_vat.add(f"BE{company.enterprise_number}")
     return Hints(
@@ -70,14 +74,24 @@ def _is_us(company: Company, party: Party) -> bool:
     return bool(ours & {c for c in candidates if c})
 
 
-def _set(document: Document, name: str, value: Any, source: str, confidence: float) -> None:
-    """Set a field unless a person has corrected it."""
+def _set(
+    document: Document,
+    name: str,
+    value: Any,
+    source: str,
+    confidence: float,
+    box: Box | None = None,
+) -> None:
+    """Set a field unless a person has corrected it; ``box``: where on which page the value
+    stands, for the review screen to show."""
     if value in (None, ""):
         return
     if document.field_sources.get(name, {}).get("source") == "user":
         return
     setattr(document, name, value)
     document.field_sources[name] = {"source": source, "confidence": round(confidence, 2)}
+    if box is not None:
+        document.field_sources[name]["box"] = box.as_dict()
 
 
 def _apply_einvoice(document: Document, invoice: EDocument, source: str) -> None:
@@ -206,7 +220,7 @@ def _text_kind(found: TextExtraction, supplier: Supplier | None) -> Kind:
 
 def _apply_text(document: Document, found: TextExtraction) -> None:
     for name, item in found.fields.items():
-        _set(document, name, item.value, item.source, item.confidence)
+        _set(document, name, item.value, item.source, item.confidence, item.box)
     supplier = None
     if document.counterparty_vat_id:
         supplier = Supplier.objects.filter(
@@ -388,19 +402,21 @@ def _read(document: Document) -> None:
         elif document.file_kind == "pdf":
             method = _read_einvoice_pdf(document, data)
             if not method:
-                text = pdf_text(data)
+                text = pdf_text(data, with_words=True)
                 document.text = text.text[:200_000]
                 method = "ocr" if text.ocr else "pdf_text"
                 _apply_text(
                     document,
-                    extract_from_text(text.text, hints=_hints(document.company), source=method),
+                    read_layout(
+                        text.text, text.words, hints=company_hints(document.company), source=method
+                    ),
                 )
         else:
             text_value = ocr_image(data)
             document.text = text_value[:200_000]
             _apply_text(
                 document,
-                extract_from_text(text_value, hints=_hints(document.company), source="ocr"),
+                extract_from_text(text_value, hints=company_hints(document.company), source="ocr"),
             )
             method = "ocr"
     except (_Unreadable, EInvoiceError) as error:

@@ -94,3 +94,41 @@ def test_sources_map_each_field_to_where_it_was_found(capsys, einfach):
     assert visible["sources"]["totals.tax_total"] == "pdf_text"
     assert visible["sources"]["vat_breakdown"] == "pdf_text"
     assert "payment.iban" not in visible["sources"]  # not on this invoice
+
+
+def _issued_by(tmp_path: Path, name: str, vat_id: str) -> Path:
+    """A PDF invoice issued by ``name`` (letterhead with the bank account) to a customer."""
+    from weasyprint import HTML
+
+    body = f"""<table style="width:100%"><tr>
+    <td style="vertical-align:top"><b>{name}</b><br>Kerkstraat 1, 9000 Gent<br>
+    BTW {vat_id}<br>IBAN BE56 3631 2345 6788</td>
+    <td style="vertical-align:top">Factuur aan:<br><b>Drukkerij Van Damme NV</b><br>
+    Stationsstraat 10<br>BTW BE0812345603</td></tr></table>
+    <h1>FACTUUR</h1><p>Factuurnummer: V2026-014<br>Factuurdatum: 05/01/2026</p>
+    <p>Totaal excl. btw € 100,00<br>Btw 21 % € 21,00<br>Totaal incl. btw € 121,00</p>"""
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(HTML(string=f'<meta charset="utf-8">{body}').write_pdf())
+    return path
+
+
+@pytest.mark.django_db
+def test_company_identity_makes_a_document_we_issued_a_sale(capsys, tmp_path, company):
+    # given an invoice our company issued outside OkiOki
+    path = _issued_by(tmp_path, company.name, company.vat_number)
+    # when read without and with the company
+    alone = _run(capsys, str(path))
+    ours = _run(capsys, str(path), "--company", company.slug)
+    # then the layout alone takes the letterhead for the seller; the company knows it is us
+    assert alone["seller"]["vat_id"] == company.vat_number
+    assert alone["kind"] == "purchase_invoice"
+    assert ours["kind"] == "sales_invoice"
+    assert ours["our_role"] == "seller"
+    assert ours["buyer"]["vat_id"] == "BE0812345603"
+    assert ours["boxes"]["number"]["page"] == 0
+
+
+def test_unknown_company_is_a_clear_command_error(db, tmp_path):
+    path = _issued_by(tmp_path, "Bakkerij Test BV", "BE0412345614")
+    with pytest.raises(CommandError, match="no company"):
+        call_command("documents", "extract", str(path), "--company", "nobody")

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
+
+    from apps.documents.extraction.words import PageWords
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,8 @@ class PdfText:
     text: str
     pages: int
     ocr: bool
+    # the words of each text page with their boxes (with_words=True); none for scanned pages
+    words: list["PageWords"] = field(default_factory=list)
 
 
 def _pdfium(data: bytes) -> Any:
@@ -197,16 +201,26 @@ def render_page(document: Any, index: int, *, max_pixels: int) -> "Picture":
         page.close()
 
 
-def pdf_text(data: bytes, *, allow_ocr: bool = True) -> PdfText:
-    """The text of a PDF, page by page in reading layout; scanned pages go through OCR."""
+def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -> PdfText:
+    """The text of a PDF, page by page in reading layout; scanned pages go through OCR.
+    ``with_words``: also the words of each text page with their boxes (for the layout
+    reader), from the same grouping of characters into words as the text."""
+    from apps.documents.extraction.words import pdf_page_text_and_words
+
     check_pdf(data)
     pdf, pages = _plumber_pages(data)
     try:
         texts = []
         scanned = []
+        page_words = []
         for index, page in enumerate(pages):
             try:
-                text = page.extract_text(layout=True) or ""
+                if with_words:
+                    text, words = pdf_page_text_and_words(page, index)
+                    if len(text.strip()) >= MIN_TEXT:
+                        page_words.append(words)
+                else:
+                    text = page.extract_text(layout=True) or ""
             except SoftTimeLimitExceeded:
                 raise
             except Exception:
@@ -218,7 +232,7 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True) -> PdfText:
         used_ocr = False
         if allow_ocr and scanned and sum(len(t.strip()) for t in texts) < MIN_TEXT * len(texts):
             texts, used_ocr = _ocr_pages(data, texts, scanned), True
-        return PdfText(text="\n\f\n".join(texts), pages=len(pages), ocr=used_ocr)
+        return PdfText(text="\n\f\n".join(texts), pages=len(pages), ocr=used_ocr, words=page_words)
     finally:
         pdf.close()
 

@@ -352,3 +352,131 @@ CUSTOMER_NAME_LABELS = re.compile(
     r"factureren\s+aan|k[äa]ufer|kunde)(?![\w-])",
     re.IGNORECASE,
 )
+
+# Layout reading (layout.py): the labels a value stands right of or below.
+# A weak number label ("Nr.", "N°", "Référence") only counts on its own, not inside a longer
+# label naming something else (a customer, an order, a VAT or phone number).
+NUMBER_WEAK_LABELS = _labels(
+    r"n[°º]\.?",
+    r"nr\.?(?=\s|:|$)",
+    r"no\.(?=\s|:|$)",
+    r"nummer",
+    r"num[ée]ro",
+    r"number",
+    r"r[ée]f[ée]rence",
+    r"document\s*(?:nr\.?|n°|no\.?)",
+)
+NOT_THE_INVOICE_NUMBER = re.compile(
+    r"\b(?:btw|tva|vat|mwst|ust|klant|client|customer|kunde|order|bestel|commande|bon\b|"
+    r"ondernem|entreprise|enterprise|kbo|bce|rpr|rpm|tel|t[ée]l[ée]phone|phone|fax|gsm|iban|"
+    r"rekening|compte|account|konto|page|pagina|seite|artikel|article|item|lot|dossier|"
+    r"contract|contrat|vertrag|levering|livraison|delivery|lieferschein|uw\b|votre|your|ihre)",
+    re.IGNORECASE,
+)
+# The document's title, with its number after it: "FACTUUR 2026-0131", "Invoice INV-12".
+TITLE_WORDS = _labels(
+    r"factuur",
+    r"facture",
+    r"invoice",
+    r"rechnung",
+    r"creditnota",
+    r"note\s+de\s+cr[ée]dit",
+    r"avoir",
+    r"credit\s*note",
+    r"gutschrift",
+)
+# The document's name used as the number's label: "Facture : 2026-0131", "Invoice# 12".
+TITLE_AS_LABEL = re.compile(
+    r"^(?:factuur|facture|invoice|rechnung|creditnota|avoir|credit\s*note|gutschrift)\s*[:#]",
+    re.IGNORECASE,
+)
+# Totals, from the most specific label to the least: "Totaal incl. btw" is a gross total
+# although it says "btw", "Totaal excl. btw" a net total although it says "totaal".
+GROSS_EXPLICIT_LABELS = _labels(
+    r"totaal\s+(?:incl\.?|inclusief)",
+    r"total\s+ttc",
+    r"montant\s+ttc",
+    r"\bttc\b",
+    r"total\s+(?:incl\.?|including|inc\.?)\s*(?:vat|tax)?",
+    r"incl\.?\s+(?:btw|tva|vat)",
+    r"inclusief\s+btw",
+    r"brutto(?:betrag|summe)?",
+    r"gesamtbetrag",
+    r"rechnungsbetrag",
+)
+GROSS_PAYABLE_LABELS = _labels(
+    r"(?:totaal\s+)?te\s+betalen(?:\s+bedrag)?",
+    r"(?:net|total|somme|montant)\s+[àa]\s+payer",
+    r"amount\s+(?:due|payable)",
+    r"total\s+(?:due|payable)",
+    r"balance\s+due",
+    r"grand\s+total",
+    r"zu\s+zahlen",
+    r"zahlbetrag",
+    r"endbetrag",
+    r"totaalbedrag",
+    r"montant\s+total",
+)
+GROSS_WEAK_LABELS = _labels(r"totaal", r"total", r"gesamt", r"summe")
+NET_ONLY_LABELS = _labels(
+    r"(?:totaal\s+)?excl\.?(?:usief)?\s*(?:btw|tva|vat)?",
+    r"exclusief\s+btw",
+    r"subtota(?:a)?l",
+    r"sous-total",
+    r"maatstaf\s+van\s+heffing",
+    r"(?:total|montant)\s+(?:eur\s+)?h\.?t\.?v?a?\.?\b",
+    r"\bhtva\b",
+    r"base\s+imposable",
+    r"total\s+(?:excl\.?|excluding|exc\.?)\s*(?:vat|tax)?",
+    r"net\s+amount",
+    r"net\s+total",
+    r"nettobetrag",
+    r"summe\s+netto",
+    r"netto(?!preis)",
+    r"ohne\s+(?:mwst|ust)",
+)
+VAT_AMOUNT_LABELS = _labels(
+    r"(?:totaal\s+)?btw",
+    r"(?:total\s+|montant\s+)?tva",
+    r"(?:total\s+)?vat",
+    r"mwst\.?",
+    r"ust\.?",
+    r"umsatzsteuer",
+    r"steuerbetrag",
+    r"total\s+tax(?:es)?",
+    r"\btax\b",
+)
+# Lines that are neither the net nor the gross total of the invoice.
+NOT_A_TOTAL = re.compile(
+    r"\b(?:voorschot|reeds\s+betaald|al\s+betaald|betaald|acompte|d[ée]j[àa]\s+pay[ée]|"
+    r"avance|deposit|prepaid|paid|advance|anzahlung|bereits\s+bezahlt|korting|remise|"
+    r"r[ée]duction|discount|rabatt|skonto|openstaand\s+saldo|solde)",
+    re.IGNORECASE,
+)
+# The head of a party block.
+SELLER_HEADS = re.compile(
+    r"^\s*(?:van|de|from|von|leverancier|fournisseur|supplier|seller|vendor|[ée]metteur|"
+    r"verk[äa]ufer|lieferant|afzender|exp[ée]diteur|sender|issued\s+by|uitgegeven\s+door)"
+    r"\s*:",
+    re.IGNORECASE,
+)
+BUYER_HEADS = re.compile(
+    r"^\s*(?:aan|[àa]|to|an|klant|client|cliente|customer|buyer|acheteur|k[äa]ufer|kunde|"
+    r"afnemer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|factur[ée]\s+[àa]|"
+    r"gefactureerd\s+aan|factuur\s+aan|factureren\s+aan|facturatieadres|adresse\s+de\s+"
+    r"facturation|destinataire|rechnungsempf[äa]nger|leistungsempf[äa]nger|"
+    r"rechnungsadresse)\b\s*:?",
+    re.IGNORECASE,
+)
+# A VAT number said to be the customer's: "Uw btw-nr.", "Votre n° TVA", "Customer VAT".
+BUYER_ID_LABELS = re.compile(
+    r"\b(?:uw\s+(?:btw|ondernemings)|btw[\s-]*(?:nr\.?\s*)?(?:klant|afnemer)|"
+    r"klant[\s-]*btw|votre\s+(?:n[°o]\s*(?:de\s+)?)?tva|tva\s+(?:du\s+)?client|"
+    r"n[°o]\s*tva\s+client|customer\s+vat|client\s+vat|your\s+vat|buyer\s+vat|"
+    r"vat\s+(?:no\.?\s+)?(?:of\s+)?(?:the\s+)?customer|ihre\s+ust|kunden[\s-]*ust)",
+    re.IGNORECASE,
+)
+BANK_WORDS = re.compile(
+    r"\b(?:iban|bic|swift|bank|banque|rekening|compte|konto|bankverbindung)\b", re.IGNORECASE
+)
+CONTACT_WORDS = re.compile(r"(?:\bwww\.|@|\btel\b|\bt[ée]l\b|\bphone\b|\bgsm\b)", re.IGNORECASE)

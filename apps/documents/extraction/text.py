@@ -18,6 +18,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.documents.extraction import doctype
 from apps.documents.extraction import patterns as p
+from apps.documents.extraction.words import Box
 
 TOLERANCE = Decimal("0.02")
 
@@ -38,6 +39,8 @@ class Found:
     value: Any
     source: str
     confidence: float
+    # where the value stands on the page, when the layout reader found it
+    box: Box | None = None
 
 
 @dataclass

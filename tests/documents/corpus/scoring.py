@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from apps.documents.extraction.files import ExtractionError, ocr_image, pdf_text
+from apps.documents.extraction.layout import read as read_layout
 from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
 from tests.documents.corpus import OURS, Document
 
@@ -105,11 +106,11 @@ def read(document: Document, hints: Hints = HINTS) -> Reading:
     started = time.perf_counter()
     pages = 1
     try:
-        if document.is_pdf:
-            text = pdf_text(content)
+        if document.is_pdf:  # as the app reads it (apps.documents.reading)
+            text = pdf_text(content, with_words=True)
             pages = text.pages
             source = "ocr" if text.ocr else "pdf_text"
-            extraction = extract_from_text(text.text, hints=hints, source=source)
+            extraction = read_layout(text.text, text.words, hints=hints, source=source)
         else:
             extraction = extract_from_text(ocr_image(content), hints=hints, source="ocr")
     except ExtractionError as error:

@@ -1,7 +1,11 @@
-"""`manage.py documents extract FILE [--no-embedded]`: what OkiOki reads in a document.
+"""`manage.py documents extract FILE [--no-embedded] [--company SLUG]`: what OkiOki reads in
+a document.
 
-Prints the fields in the JSON shape of `manage.py einvoice parse`, plus `kind`, `category`
-and `sources` (field -> where it was found). No database access: a pure reading.
+Prints the fields in the JSON shape of `manage.py einvoice parse`, plus `kind`, `category`,
+`sources` (field -> where it was found) and `boxes` (field -> where on the page, when the
+layout reader found it). Without ``--company`` no database access: a pure reading that tells
+the parties apart by layout and labels alone; with it, the company's identity (name, VAT,
+enterprise number, IBAN) is never taken for the supplier, and a document it issued is a sale.
 """
 
 import json
@@ -12,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.core.files import FileKind, sniff
 from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
-from apps.documents.extraction.text import TextExtraction, extract_from_text
+from apps.documents.extraction.layout import read as read_layout
+from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
 from apps.einvoice import EInvoiceError, from_xml
 from apps.einvoice.jsonio import to_json
 
@@ -55,6 +60,13 @@ def _sources(result: dict[str, Any], source: str) -> dict[str, str]:
     return sources
 
 
+SALE_KINDS = {
+    "credit_note": ("sales_credit_note", "sales"),
+    "invoice": ("sales_invoice", "sales"),
+    "receipt": ("sales_invoice", "sales"),
+}
+
+
 def _text_json(found: TextExtraction) -> dict[str, Any]:
     value = found.value
 
@@ -62,7 +74,8 @@ def _text_json(found: TextExtraction) -> dict[str, Any]:
         result = value(name)
         return "" if result is None else str(result)
 
-    kind, category = KIND_OF_HINT.get(found.kind_hint or "invoice", KIND_OF_HINT["invoice"])
+    kinds = SALE_KINDS if found.our_role == "seller" else KIND_OF_HINT
+    kind, category = kinds.get(found.kind_hint or "invoice", kinds["invoice"])
     sources = {
         path: item.source
         for name, item in found.fields.items()
@@ -97,11 +110,31 @@ def _text_json(found: TextExtraction) -> dict[str, Any]:
         "kind": kind,
         "category": category,
         "sources": sources,
+        "boxes": {
+            name: item.box.as_dict() for name, item in found.fields.items() if item.box is not None
+        },
+        "our_role": found.our_role,
         "warnings": found.warnings,
     }
 
 
+def _company_hints(slug: str | None) -> Hints:
+    if not slug:
+        return Hints()
+    from apps.companies.models import Company
+    from apps.companies.scoping import company_scope
+    from apps.documents.reading import company_hints
+
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        raise CommandError(f"no company {slug!r}")
+    with company_scope(company):
+        return company_hints(company)
+
+
 class Command(BaseCommand):
+    hints = Hints()
+
     help = "Read a document (PDF, picture or e-invoice XML) and print what OkiOki finds."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -113,6 +146,11 @@ class Command(BaseCommand):
             action="store_true",
             help="ignore embedded XML; read only the visible content",
         )
+        extract.add_argument(
+            "--company",
+            metavar="SLUG",
+            help="read as this company would: its own identity is never the supplier",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -121,13 +159,15 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror}") from None
         kind = sniff(data)
+        self.hints = _company_hints(options.get("company"))
         try:
             if kind == FileKind.XML:
                 result = self._xml(data)
             elif kind == FileKind.PDF:
                 result = self._pdf(data, embedded=not options["no_embedded"])
             elif kind in (FileKind.PNG, FileKind.JPEG):
-                result = _text_json(extract_from_text(ocr_image(data), source="ocr"))
+                found = extract_from_text(ocr_image(data), hints=self.hints, source="ocr")
+                result = _text_json(found)
             else:
                 raise CommandError(f"{path}: not a PDF, picture or XML e-invoice")
         except (EInvoiceError, ExtractionError) as error:
@@ -144,8 +184,9 @@ class Command(BaseCommand):
             except EInvoiceError as error:
                 # e.g. ZUGFeRD 1.0, which predates EN 16931: read what the PDF shows instead
                 warnings.append(f"embedded_xml_unreadable: {error.code}")
-        text = pdf_text(data)
-        result = _text_json(extract_from_text(text.text, source="ocr" if text.ocr else "pdf_text"))
+        text = pdf_text(data, with_words=True)
+        source = "ocr" if text.ocr else "pdf_text"
+        result = _text_json(read_layout(text.text, text.words, hints=self.hints, source=source))
         result["warnings"] = [*warnings, *result["warnings"]]
         return result
 

@@ -1,0 +1,487 @@
+"""Invoice fields found by where they stand on the page, as a bookkeeper reads them.
+
+A value belongs to its label when it follows it in the same phrase, stands right of it on the
+same line, or below it in the same column (a box, a table header over its row). The invoice
+number may also be the document's title ("FACTUUR 2026-0131"). Each field gets candidates
+with a score (the label's strength, where the value is, whether it has the right form) and the
+totals are chosen together, so that net + VAT = gross and rate × net = VAT.
+
+The two parties are told apart by their blocks (``parties.py``); the seller's VAT number,
+name and account replace the text reader's when the layout is surer.
+
+``read`` combines this with the line-based text reader (``text.extract_from_text``), which
+stays the fallback for every field the layout gives no better candidate for.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from stdnum import iban as stdnum_iban
+
+from apps.documents.extraction import patterns as p
+from apps.documents.extraction.parties import PartyReading, median_height, read_parties
+from apps.documents.extraction.text import (
+    TOLERANCE,
+    Found,
+    Hints,
+    TextExtraction,
+    _plausible,
+    _vat_ids,
+    extract_from_text,
+)
+from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase
+
+# How much a value's place says, relative to its label.
+PLACE = {"same": 1.0, "right": 0.95, "below": 0.85, "title": 0.8}
+_ID_TOKEN = re.compile(r"^[#:°.]*([A-Z0-9][A-Z0-9\-/._]*[A-Z0-9]|\d)[.,;:]?$", re.IGNORECASE)
+_AMOUNT_ONLY = re.compile(r"^-?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}$")
+
+
+def _near(
+    page: PageWords, phrase: Phrase, start: int, end: int
+) -> list[tuple[str, list[Phrase], str]]:
+    """What stands after the label at ``phrase.text[start:end]``: the rest of the phrase,
+    then the nearest phrase right of it on the line, then the phrase under the label in the
+    same column (within two lines)."""
+    found: list[tuple[str, list[Phrase], str]] = []
+    rest = phrase.text[end:].strip(" :#-–")
+    if rest:
+        found.append((rest, [phrase], "same"))
+    line = page.lines[phrase.line]
+    right = [other for other in line.phrases if other.x0 >= phrase.x1 - 0.5]
+    if right:
+        found.append((right[0].text, [right[0]], "right"))
+    label_x0 = phrase.x0 if start == 0 else phrase.x0 + (phrase.x1 - phrase.x0) * 0.3
+    for below_line in page.lines[phrase.line + 1 : phrase.line + 3]:
+        if below_line.top - phrase.bottom > 2.5 * phrase.height:
+            break
+        column = [
+            other
+            for other in below_line.phrases
+            if other.x0 < phrase.x1 + phrase.height and label_x0 - phrase.height < other.x1
+        ]
+        if column:
+            found.append((column[0].text, [column[0]], "below"))
+            break
+    return found
+
+
+def _number_value(text: str) -> tuple[str, float] | None:
+    """The invoice number at the start of ``text`` and how much it looks like one."""
+    tokens = text.split()
+    if not tokens:
+        return None
+    token = tokens[0]
+    if token.lower() in {"n°", "nr", "nr.", "no", "no.", "#", ":"} and len(tokens) > 1:
+        token = tokens[1]
+    match = _ID_TOKEN.match(token)
+    if not match:
+        return None
+    value = match.group(1)
+    digits = sum(ch.isdigit() for ch in value)
+    if not digits or len(value) > 30 or _AMOUNT_ONLY.match(value):
+        return None
+    if p.parse_date(value) and re.fullmatch(r"[\d./-]+", value):
+        return None  # a date
+    if _vat_ids(value)[0] or stdnum_iban.is_valid(value):
+        return None
+    if digits < 3:
+        return value, 0.4
+    return value, 1.0
+
+
+def _numbers(page: PageWords) -> list[Candidate]:
+    candidates = []
+    median = median_height(page)
+    for phrase in page.phrases:
+        text = phrase.text
+        # the number sits in the document's head; lower down a label names something else
+        # more often (a bank's or a register's number)
+        position = 1.0 if phrase.top < page.height / 2 else 0.85
+        labels = [(m, 1.0) for m in p.NUMBER_LABELS.finditer(text)]
+        if not labels:
+            labels = [(m, 0.9) for m in p.TITLE_AS_LABEL.finditer(text)]  # "Facture : 123"
+        whole = p.TITLE_WORDS.fullmatch(text.strip(" :"))
+        if not labels and whole and phrase.height < 1.25 * median:
+            labels = [(whole, 0.75)]  # a table header "Factuur" over its number, not a title
+        if not labels and not p.NOT_THE_INVOICE_NUMBER.search(text):
+            labels = [(m, 0.65) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
+        for match, strength in labels:
+            for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
+                value = _number_value(value_text)
+                if value is None:
+                    continue
+                candidates.append(
+                    Candidate(
+                        value=value[0],
+                        score=strength * position * PLACE[how] * value[1],
+                        box=page.box(*phrases),
+                        how=how,
+                    )
+                )
+                break
+        title = p.TITLE_WORDS.match(text)
+        if title and title.start() == 0:
+            rest = text[title.end() :].strip(" :#-–")
+            same = _number_value(rest) if rest else None
+            if same is None:
+                right = [o for o in page.lines[phrase.line].phrases if o.x0 >= phrase.x1 - 0.5]
+                same = _number_value(right[0].text) if right else None
+                phrases = [phrase, right[0]] if same and right else [phrase]
+            else:
+                phrases = [phrase]
+            if same is not None:
+                big = phrase.height >= 1.25 * median or text[: title.end()].isupper()
+                candidates.append(
+                    Candidate(
+                        value=same[0],
+                        score=(0.85 if big else 0.6) * position * same[1] * PLACE["title"],
+                        box=page.box(*phrases),
+                        how="title",
+                    )
+                )
+    return candidates
+
+
+def _dates(page: PageWords, label: re.Pattern[str], month_first: bool) -> list[Candidate]:
+    candidates = []
+    for phrase in page.phrases:
+        for match in label.finditer(phrase.text):
+            if match.start() > 2:
+                continue
+            for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
+                value = p.parse_date(value_text[:40], month_first=month_first)
+                if value is not None:
+                    candidates.append(Candidate(value, PLACE[how], page.box(*phrases), how))
+                    break
+    return candidates
+
+
+# ---------------------------------------------------------------------------------- totals
+
+
+def _total_kind(text: str) -> tuple[str, float] | None:
+    """Which total a label phrase names, and how plainly: ("gross", 1.0) for "Totaal incl.
+    btw", ("net", 1.0) for "Total HT", ("vat", 0.9) for "Btw 21 %"."""
+    head = text[:60]
+    if p.NOT_A_TOTAL.search(head):
+        return None
+    for pattern, kind, strength in (
+        (p.GROSS_EXPLICIT_LABELS, "gross", 1.0),
+        (p.NET_ONLY_LABELS, "net", 1.0),
+        (p.GROSS_PAYABLE_LABELS, "gross", 0.9),
+        (p.VAT_AMOUNT_LABELS, "vat", 0.9),
+        (p.GROSS_WEAK_LABELS, "gross", 0.6),
+    ):
+        match = pattern.search(head)
+        if match and match.start() <= 3:
+            return kind, strength
+    return None
+
+
+_RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+@dataclass
+class _Amount:
+    kind: str
+    value: Decimal
+    score: float
+    box: Box
+    rate: Decimal | None = None
+    base: Decimal | None = None
+
+
+def _amounts(page: PageWords) -> list[_Amount]:
+    found: list[_Amount] = []
+    for phrase in page.phrases:
+        if p.VAT_ID.search(phrase.text) and not _RATE.search(phrase.text):
+            continue
+        kind = _total_kind(phrase.text)
+        if kind is None:
+            continue
+        name, strength = kind
+        rate_match = _RATE.search(phrase.text)
+        rate = Decimal(rate_match.group(1).replace(",", ".")) if rate_match else None
+        position = 0.85 + 0.15 * min(phrase.top / max(page.height, 1.0), 1.0)
+        line = page.lines[phrase.line]
+        rest = phrase.text[rate_match.end() :] if rate_match else phrase.text
+        values = p.amounts_in(rest)
+        right = [other for other in line.phrases if other.x0 >= phrase.x1 - 0.5]
+        right_amounts: list[tuple[Decimal, Phrase]] = [
+            (amount, other) for other in right for amount in p.amounts_in(other.text)
+        ]
+        if values:
+            found.append(
+                _Amount(name, values[-1], strength * position, page.box(phrase), rate, None)
+            )
+        elif right_amounts:
+            if (
+                name == "gross"
+                and strength < 1
+                and len(right_amounts) == 3
+                and right_amounts[0][0] > 0
+                and abs(right_amounts[0][0] + right_amounts[1][0] - right_amounts[2][0])
+                <= TOLERANCE
+            ):
+                # a totals row in net, VAT and gross columns
+                for (amount, other), column in zip(
+                    right_amounts, ("net", "vat", "gross"), strict=True
+                ):
+                    found.append(_Amount(column, amount, position, page.box(other)))
+                continue
+            amount, other = right_amounts[-1]
+            base = right_amounts[-2][0] if len(right_amounts) >= 2 else None
+            if name == "vat" and (
+                rate is None or base is None or not _plausible(base, rate, amount)
+            ):
+                base = None
+            found.append(
+                _Amount(
+                    name, amount, strength * position * 0.97, page.box(phrase, other), rate, base
+                )
+            )
+        else:
+            for value_text, phrases, how in _near(page, phrase, 0, len(phrase.text)):
+                if how != "below":
+                    continue
+                below = p.amounts_in(value_text)
+                if below:
+                    found.append(
+                        _Amount(
+                            name,
+                            below[-1],
+                            strength * position * PLACE[how],
+                            page.box(phrase, *phrases),
+                            rate,
+                        )
+                    )
+    return found
+
+
+def _choose_totals(
+    amounts: list[_Amount],
+) -> tuple[_Amount | None, _Amount | None, _Amount | None, bool]:
+    """The (net, VAT, gross) that agree best: net + VAT = gross, each VAT line its rate of
+    its base; among those, the highest label scores and the largest gross."""
+    if not amounts:
+        return None, None, None, False
+    nets = sorted((a for a in amounts if a.kind == "net"), key=lambda a: -a.score)[:6]
+    grosses = sorted((a for a in amounts if a.kind == "gross"), key=lambda a: -a.score)[:8]
+    vat_lines = [a for a in amounts if a.kind == "vat"]
+    vats = sorted(vat_lines, key=lambda a: -a.score)[:6]
+    rated = {(a.rate, a.value): a for a in vat_lines if a.rate is not None}
+    if len(rated) > 1:
+        total = sum((a.value for a in rated.values()), Decimal("0"))
+        first = next(iter(rated.values()))
+        vats.append(_Amount("vat", total, first.score, first.box))
+    best: tuple[float, Any] | None = None
+    for gross in grosses:
+        options: list[tuple[_Amount | None, _Amount | None]] = list(
+            itertools.product([*nets, None], [*vats, None])
+        )
+        for net, vat in options:
+            score = gross.score
+            agree = False
+            if net is not None and vat is not None:
+                agree = abs(net.value + vat.value - gross.value) <= TOLERANCE
+                score += (net.score + vat.score) / 2 + (2.0 if agree else -0.5)
+                if agree and vat.rate is not None and _plausible(net.value, vat.rate, vat.value):
+                    score += 0.3
+            elif net is not None:
+                agree = net.value == gross.value and not vats
+                score += 0.5 if agree else -0.3
+            elif vat is not None:
+                score -= 0.3
+            if gross.value <= 0 and any(a.value > 0 for a in grosses):
+                score -= 1
+            score += float(gross.value) * 1e-9  # the larger on a tie
+            if best is None or score > best[0]:
+                best = (score, (net, vat, gross, agree))
+    if best is None:
+        return None, None, None, False
+    net, vat, gross, agree = best[1]
+    return net, vat, gross, agree
+
+
+# ------------------------------------------------------------------------------------ read
+
+
+def _best(candidates: list[Candidate]) -> Candidate | None:
+    return max(candidates, key=lambda c: c.score, default=None)
+
+
+def read(
+    text: str,
+    pages: list[PageWords],
+    *,
+    hints: Hints | None = None,
+    source: str = "pdf_text",
+) -> TextExtraction:
+    """Every field of the document: the layout's best candidate where it has one at least as
+    good as the text reader's, the text reader's otherwise. A field taken from the layout
+    keeps its box."""
+    hints = hints or Hints()
+    result = extract_from_text(text, hints=hints, source=source)
+    if not pages:
+        return result
+    ocr = source != "pdf_text"
+    sure = 0.7 if ocr else 0.9  # the text reader's confidence for a labelled value
+
+    def offer(name: str, candidate: Candidate | None, level: float) -> None:
+        """Take the candidate when the text reader has nothing, or something else with
+        less confidence."""
+        if candidate is None or candidate.value in (None, ""):
+            return
+        current = result.fields.get(name)
+        if current is not None and current.value == candidate.value:
+            if current.box is None:
+                current.box = candidate.box
+            current.confidence = max(current.confidence, level)
+            return
+        if current is None or level >= current.confidence:
+            result.fields[name] = Found(
+                value=candidate.value, source=source, confidence=level, box=candidate.box
+            )
+
+    scale = 0.8 if ocr else 1.0
+    number = _best([c for page in pages for c in _numbers(page)])
+    if number is not None and number.score >= 0.5:
+        offer("number", number, round(min(number.score, 0.95) * scale, 2))
+        _drop_warning(result, "missing_number")
+
+    month_first = p.date_order(text)
+    due = _best([c for page in pages for c in _dates(page, p.DUE_LABELS, month_first)])
+    issue = _best([c for page in pages for c in _dates(page, p.ISSUE_DATE_LABELS, month_first)])
+    if issue is not None and due is not None and due.value < issue.value:
+        due = None
+    if issue is not None:
+        offer("issue_date", issue, round(issue.score * sure, 2))
+    if due is not None and (
+        result.value("issue_date") is None or due.value >= result.value("issue_date")
+    ):
+        offer("due_date", due, round(due.score * sure, 2))
+
+    amounts = [a for page in pages for a in _amounts(page)]
+    net, vat, gross, agree = _choose_totals(amounts)
+    if gross is not None and agree:
+        negative = gross.value < 0
+        level = 0.95 * scale
+        for name, amount in (
+            ("total_excl_vat", net),
+            ("total_vat", vat),
+            ("total_incl_vat", gross),
+        ):
+            if amount is not None:
+                value = abs(amount.value) if negative else amount.value
+                offer(name, Candidate(value, level, amount.box, "table"), level)
+        if negative:
+            result.kind_hint = "credit_note"
+        _drop_warning(result, "totals_inconsistent")
+        _drop_warning(result, "missing_total_incl_vat")
+
+    _apply_parties(result, read_parties(pages, hints), hints, scale)
+    return result
+
+
+def _apply_parties(
+    result: TextExtraction, parties: PartyReading, hints: Hints, scale: float
+) -> None:
+    if parties.our_role == "seller":
+        if result.our_role != "seller":
+            # a sale the text reader took for a purchase: the counterparty is the customer,
+            # and the account printed is ours
+            for name in ("counterparty_iban", "counterparty_bic", "counterparty_name"):
+                result.fields.pop(name, None)
+            if parties.buyer_names:
+                result.fields["counterparty_name"] = Found(
+                    value=parties.buyer_names[0], source=result.source, confidence=0.6 * scale
+                )
+            if parties.buyer_vat:
+                result.fields["counterparty_vat_id"] = Found(
+                    value=parties.buyer_vat, source=result.source, confidence=0.8 * scale
+                )
+                if parties.buyer_vat.startswith("BE"):
+                    result.fields["counterparty_enterprise_number"] = Found(
+                        value=parties.buyer_vat[2:], source=result.source, confidence=0.8 * scale
+                    )
+        result.our_role = "seller"
+        if parties.buyer_vat:
+            result.buyer_vat_id = parties.buyer_vat
+        return
+    if parties.our_role:
+        result.our_role = parties.our_role
+    iban = result.fields.get("counterparty_iban")
+    seller_ibans = [i for i in parties.seller_ibans if i not in hints.own_ibans]
+    if iban is None and seller_ibans:
+        # e.g. an account number broken over two lines of its block
+        result.fields["counterparty_iban"] = Found(
+            value=seller_ibans[0], source=result.source, confidence=0.8 * scale
+        )
+    elif iban is not None and iban.value in parties.buyer_ibans:
+        # the customer's own account (a direct debit mandate): the seller's, if printed
+        if seller_ibans:
+            iban.value, iban.confidence = seller_ibans[0], min(iban.confidence, 0.8 * scale)
+        else:
+            iban.confidence = min(iban.confidence, 0.3)  # printed in the buyer's block: check
+    seller = parties.seller_vat
+    if seller is None:
+        return
+    current = result.fields.get("counterparty_vat_id")
+    level = round(seller.score * scale, 2)
+    if current is None or current.value != seller.value:
+        if seller.score < 0.8 and current is not None:
+            # the layout can't tell the parties apart and the text reader took another
+            # number: keep it, but not as sure
+            current.confidence = min(current.confidence, 0.6 * scale)
+            return
+        result.fields["counterparty_vat_id"] = Found(
+            value=seller.value,
+            source=current.source if current else result.source,
+            confidence=level,
+            box=seller.box,
+        )
+        if seller.value.startswith("BE"):
+            result.fields["counterparty_enterprise_number"] = Found(
+                value=seller.value[2:],
+                source=result.fields["counterparty_vat_id"].source,
+                confidence=level,
+                box=seller.box,
+            )
+        else:
+            result.fields.pop("counterparty_enterprise_number", None)
+        if parties.buyer_vat and not result.buyer_vat_id:
+            result.buyer_vat_id = parties.buyer_vat
+    else:
+        current.box = current.box or seller.box
+    current_name = result.fields.get("counterparty_name")
+    candidate = parties.seller_name
+    if candidate is None:
+        return
+    own = [n.lower() for n in hints.own_names if n]
+    if any(o in candidate.value.lower() for o in own):
+        return
+    taken = str(current_name.value).lower() if current_name is not None else ""
+    buyers = [b.lower() for b in parties.buyer_names if b]
+    if (
+        not taken
+        or any(b in taken or taken in b for b in buyers)
+        # a fragment of the name ("SRL" of a letterhead in spaced large print)
+        or (taken in candidate.value.lower() and len(taken) < len(candidate.value))
+        # the text reader's name stands outside the seller's block: a clear name in it wins
+        or (candidate.score >= 0.7 and taken not in parties.seller_text.lower())
+    ):
+        result.fields["counterparty_name"] = Found(
+            value=candidate.value,
+            source=result.source,
+            confidence=round(candidate.score * scale, 2),
+            box=candidate.box,
+        )
+
+
+def _drop_warning(result: TextExtraction, code: str) -> None:
+    if code in result.warnings:
+        result.warnings.remove(code)

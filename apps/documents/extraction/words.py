@@ -1,0 +1,339 @@
+"""Words with their positions on the page, grouped into lines, phrases and blocks.
+
+A text PDF gives its words through pdfplumber (boxes in PDF points, origin top left); a
+picture gives them through Tesseract's TSV output (boxes in pixels). Both end up in the same
+shape, so the layout reader does not care where a word came from:
+
+- a *phrase* is a run of words on one line without a wide gap (a label, a value, a cell);
+- a *line* is the phrases that share a baseline, left to right;
+- a *block* is phrases stacked closely in the same column (an address, a totals box).
+"""
+
+import csv
+import io
+import logging
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as Picture
+
+logger = logging.getLogger(__name__)
+
+OCR_TIMEOUT = 60
+# A gap wider than this many line heights between two words starts a new phrase.
+PHRASE_GAP = 1.0
+# Phrases belong to one block when the gap between their lines is under this many heights.
+BLOCK_GAP = 0.9
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where something is: page index, and its edges in the page's unit (PDF points or
+    pixels), with the page size so that a review screen can scale it onto a page image."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    page_width: float
+    page_height: float
+    unit: str = "pt"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "x0": round(self.x0, 1),
+            "top": round(self.top, 1),
+            "x1": round(self.x1, 1),
+            "bottom": round(self.bottom, 1),
+            "page_width": round(self.page_width, 1),
+            "page_height": round(self.page_height, 1),
+            "unit": self.unit,
+        }
+
+
+@dataclass
+class Candidate:
+    """A value read somewhere on the page, with how sure the reader is of it (0..1)."""
+
+    value: Any
+    score: float
+    box: Box | None
+    how: str  # same (in the label's phrase), right, below, title, table, block
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class Phrase:
+    words: list[Word]
+    line: int = 0  # index of its line on the page
+    block: int = -1  # index of its block on the page
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(word.top for word in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(word.bottom for word in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass
+class Line:
+    phrases: list[Phrase]
+
+    @property
+    def text(self) -> str:
+        return "   ".join(phrase.text for phrase in self.phrases)
+
+    @property
+    def top(self) -> float:
+        return min(phrase.top for phrase in self.phrases)
+
+    @property
+    def bottom(self) -> float:
+        return max(phrase.bottom for phrase in self.phrases)
+
+
+@dataclass
+class Block:
+    phrases: list[Phrase]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(phrase.text for phrase in self.phrases)
+
+    @property
+    def x0(self) -> float:
+        return min(phrase.x0 for phrase in self.phrases)
+
+    @property
+    def x1(self) -> float:
+        return max(phrase.x1 for phrase in self.phrases)
+
+    @property
+    def top(self) -> float:
+        return min(phrase.top for phrase in self.phrases)
+
+    @property
+    def bottom(self) -> float:
+        return max(phrase.bottom for phrase in self.phrases)
+
+
+@dataclass
+class PageWords:
+    index: int
+    width: float
+    height: float
+    unit: str  # "pt" (PDF points) or "px" (pixels of the picture OCR read)
+    lines: list[Line] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def phrases(self) -> list[Phrase]:
+        return [phrase for line in self.lines for phrase in line.phrases]
+
+    def box(self, *items: Phrase | Word | Block) -> Box:
+        return Box(
+            page=self.index,
+            x0=min(item.x0 for item in items),
+            top=min(item.top for item in items),
+            x1=max(item.x1 for item in items),
+            bottom=max(item.bottom for item in items),
+            page_width=self.width,
+            page_height=self.height,
+            unit=self.unit,
+        )
+
+
+def group(words: list[Word], *, index: int, width: float, height: float, unit: str) -> PageWords:
+    """Lines, phrases and blocks out of a page's words."""
+    page = PageWords(index=index, width=width, height=height, unit=unit)
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        middle = (word.top + word.bottom) / 2
+        row = rows[-1] if rows else None
+        if row is not None:
+            top = min(w.top for w in row)
+            bottom = max(w.bottom for w in row)
+            if top <= middle <= bottom:
+                row.append(word)
+                continue
+        rows.append([word])
+    for row in rows:
+        row.sort(key=lambda w: w.x0)
+        phrases: list[Phrase] = []
+        for word in row:
+            last = phrases[-1].words[-1] if phrases else None
+            if last is not None and word.x0 - last.x1 <= PHRASE_GAP * max(last.height, word.height):
+                phrases[-1].words.append(word)
+            else:
+                phrases.append(Phrase(words=[word], line=len(page.lines)))
+        page.lines.append(Line(phrases=phrases))
+    _blocks(page)
+    return page
+
+
+def _blocks(page: PageWords) -> None:
+    """Stack phrases that sit under one another in the same column into blocks."""
+    open_blocks: list[Block] = []
+    for line in page.lines:
+        for phrase in line.phrases:
+            best = None
+            for block in open_blocks:
+                last = block.phrases[-1]
+                if last.line == phrase.line:
+                    continue
+                gap = phrase.top - last.bottom
+                overlaps = phrase.x0 < last.x1 and last.x0 < phrase.x1
+                aligned = abs(phrase.x0 - last.x0) <= last.height
+                close = -last.height / 2 <= gap <= BLOCK_GAP * last.height
+                if (
+                    close
+                    and (overlaps or aligned)
+                    and (best is None or last.bottom > best.phrases[-1].bottom)
+                ):
+                    best = block
+            if best is None:
+                best = Block(phrases=[])
+                open_blocks.append(best)
+                page.blocks.append(best)
+            phrase.block = page.blocks.index(best)
+            best.phrases.append(phrase)
+        # a block whose last phrase is far above this line is closed
+        open_blocks = [
+            block
+            for block in open_blocks
+            if line.top - block.phrases[-1].bottom <= 2 * block.phrases[-1].height
+        ]
+
+
+def pdf_page_text_and_words(page: Any, index: int) -> tuple[str, PageWords]:
+    """The text of a pdfplumber page in reading layout (what ``page.extract_text(layout=True)``
+    gives) and its words with their boxes, from one pass that groups the characters into
+    words (pdfplumber's own word map, which its layout text is made of)."""
+    from pdfplumber.utils.text import TEXTMAP_KWARGS, WORD_EXTRACTOR_KWARGS, WordExtractor
+
+    settings = {
+        "layout": True,
+        "presorted": True,
+        "layout_bbox": page.bbox,
+        "layout_width": page.width,
+        "layout_height": page.height,
+    }
+    extractor = WordExtractor(**{k: v for k, v in settings.items() if k in WORD_EXTRACTOR_KWARGS})
+    wordmap = extractor.extract_wordmap(page.chars)
+    text = wordmap.to_textmap(**{k: v for k, v in settings.items() if k in TEXTMAP_KWARGS})
+    words = [
+        Word(
+            text=str(item["text"]),
+            x0=float(item["x0"]),
+            top=float(item["top"]),
+            x1=float(item["x1"]),
+            bottom=float(item["bottom"]),
+        )
+        for item, _chars in wordmap.tuples
+        if str(item["text"]).strip()
+    ]
+    page_words = group(
+        words, index=index, width=float(page.width), height=float(page.height), unit="pt"
+    )
+    return text.as_string, page_words
+
+
+def parse_tsv(tsv: str, *, index: int, width: float, height: float) -> PageWords:
+    """The words of Tesseract's TSV output (level 5 rows are words)."""
+    words = []
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        try:
+            left, top = float(row["left"]), float(row["top"])
+            right, bottom = left + float(row["width"]), top + float(row["height"])
+            confidence = float(row["conf"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if confidence < 0:
+            continue
+        words.append(Word(text=text, x0=left, top=top, x1=right, bottom=bottom))
+    return group(words, index=index, width=width, height=height, unit="px")
+
+
+def ocr_page_words(
+    picture: "Picture", *, index: int = 0, languages: str = "nld+fra+eng"
+) -> PageWords:
+    """The words of a picture with their pixel boxes, from Tesseract in TSV mode.
+
+    TODO(issue 13): call this on the picture that scan.py has deskewed and binarised once
+    that preprocessing lands in files.py's OCR path, so that words and text come from the
+    same picture (today the OCR text and these boxes are two separate Tesseract runs).
+    """
+    from apps.documents.extraction.files import ExtractionError
+
+    binary = shutil.which("tesseract")
+    if binary is None:
+        raise ExtractionError("ocr_unavailable")
+    with tempfile.TemporaryDirectory(prefix="okioki-ocr-") as folder:
+        path = Path(folder) / "page.png"
+        try:
+            picture.convert("L").save(path)
+            completed = subprocess.run(  # noqa: S603 - fixed binary, our own temp file
+                [binary, str(path), "stdout", "-l", languages, "--psm", "4", "tsv"],
+                capture_output=True,
+                timeout=OCR_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ExtractionError("ocr_failed") from None
+        except (OSError, ValueError):
+            logger.warning("OCR could not run", exc_info=True)
+            raise ExtractionError("ocr_failed") from None
+    if completed.returncode != 0:
+        logger.warning("tesseract failed: %s", completed.stderr[:500])
+        raise ExtractionError("ocr_failed")
+    width, height = picture.size
+    return parse_tsv(
+        completed.stdout.decode("utf-8", "replace"), index=index, width=width, height=height
+    )
+
+
+def plain_text(pages: list[PageWords]) -> str:
+    """The pages as text, a line per line and wide gaps kept as three spaces (for the text
+    reader when only words are at hand, as after OCR in TSV mode)."""
+    return "\n\f\n".join("\n".join(line.text for line in page.lines) for page in pages)

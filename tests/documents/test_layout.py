@@ -1,0 +1,426 @@
+"""The layout reader (issue 13): values found by where they stand, the two parties told apart.
+
+Each invoice is rendered with WeasyPrint in a layout the line-based text reader gets wrong;
+every test checks that it does (so the test proves the layout reader's part) and that
+``layout.read`` gets it right, with the box the value came from.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+
+from apps.documents.extraction.files import pdf_text
+from apps.documents.extraction.layout import read
+from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
+from apps.documents.extraction.words import Box, group, parse_tsv
+
+OURS = Hints(own_vat_ids=frozenset({"BE0412345614"}), own_names=("Bakkerij Test BV",))
+STYLE = """
+@page { size: A4; margin: 14mm; }
+body { font-family: DejaVu Sans, sans-serif; font-size: 10pt; }
+table { border-collapse: collapse; } td, th { padding: 1.5mm 2mm; text-align: left; }
+.n { text-align: right; } .box { border: 1px solid #333; padding: 3mm; }
+.small { font-size: 7.5pt; color: #555; } .big { font-size: 16pt; font-weight: bold; }
+"""
+ITEMS = """
+<table style="width:100%; margin-top:10mm">
+<tr><th>Omschrijving</th><th class=n>Aantal</th><th class=n>Prijs</th><th class=n>Bedrag</th></tr>
+<tr><td>Folders A5, 2 000 stuks</td><td class=n>1</td><td class=n>800,00</td>
+<td class=n>800,00</td></tr>
+<tr><td>Ontwerp</td><td class=n>4</td><td class=n>50,00</td><td class=n>200,00</td></tr>
+</table>
+"""
+TOTALS = """
+<table style="margin-left:auto; margin-top:6mm">
+<tr><td>Totaal excl. btw</td><td class=n>€ 1.000,00</td></tr>
+<tr><td>Btw 21 %</td><td class=n>€ 210,00</td></tr>
+<tr><td><b>Totaal incl. btw</b></td><td class=n><b>€ 1.210,00</b></td></tr>
+</table>
+"""
+SELLER = """<b>Drukkerij Van Damme NV</b><br>Stationsstraat 10<br>9000 Gent<br>
+BTW BE0812345603<br>IBAN BE56 3631 2345 6788"""
+
+
+def _render(body: str) -> tuple[TextExtraction, TextExtraction]:
+    """(what the text reader finds, what the layout reader finds) in the rendered page."""
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    return (
+        extract_from_text(text.text, hints=OURS),
+        read(text.text, text.words, hints=OURS),
+    )
+
+
+def _box(found: TextExtraction, name: str) -> Box:
+    box = found.fields[name].box
+    assert box is not None, f"{name} has no box"
+    assert 0 <= box.x0 < box.x1 <= box.page_width
+    assert 0 <= box.top < box.bottom <= box.page_height
+    assert box.unit == "pt"
+    return box
+
+
+def test_number_below_its_label_in_a_header_table():
+    # given a row of labels over a row of values (number, date, due date, customer number)
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1>
+    <table style="width:100%"><tr class=small><td>Factuurnummer</td><td>Factuurdatum</td>
+    <td>Vervaldatum</td><td>Klantnummer</td></tr>
+    <tr><td>2026-F0817</td><td>03/11/2026</td><td>03/12/2026</td><td>K-1043</td></tr></table>
+    {ITEMS}{TOTALS}"""
+    # when it is read
+    today, found = _render(body)
+    # then the number under "Factuurnummer" is taken, not the customer number
+    assert today.value("number") != "2026-F0817"
+    assert found.value("number") == "2026-F0817"
+    assert found.value("issue_date") == datetime.date(2026, 11, 3)
+    assert found.value("due_date") == datetime.date(2026, 12, 3)
+    label_box = _box(found, "number")
+    assert label_box.page == 0
+    assert label_box.top < 842 / 2
+
+
+def test_short_label_over_its_value_beside_a_customer_number():
+    # given "N°" over the number, next to the customer number and the date
+    body = f"""<p>{SELLER}</p><h2>FACTURE</h2>
+    <table style="width:100%"><tr class=small><td>N° client</td><td>N°</td><td>Date</td></tr>
+    <tr><td>C-20931</td><td>NC2601033</td><td>07/01/2026</td></tr></table>{ITEMS}{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("number") != "NC2601033"
+    assert found.value("number") == "NC2601033"
+
+
+def test_number_right_of_a_short_label():
+    # given "Nr." and "Référence" labels with their values in the column to the right
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1>
+    <table><tr><td>Nr.</td><td style="padding-left:30mm">WW-2026-001053</td></tr>
+    <tr><td>Datum</td><td style="padding-left:30mm">14/10/2026</td></tr>
+    <tr><td>Uw referentie</td><td style="padding-left:30mm">PO 7781</td></tr></table>
+    {ITEMS}{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("number") != "WW-2026-001053"
+    assert found.value("number") == "WW-2026-001053"
+    assert found.fields["number"].confidence >= 0.5
+
+
+def test_number_in_a_box_beside_the_letterhead():
+    # given the seller's address left and, at the same height, a framed box with the number
+    body = f"""<table style="width:100%"><tr><td style="width:60%">{SELLER}</td>
+    <td><div class=box><div class=small>FACTUURNUMMER</div><div class=big>HGP-000662</div>
+    <div class=small>DATUM</div><div>12/03/2026</div></div></td></tr></table>
+    {ITEMS}{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("number") != "HGP-000662"
+    assert found.value("number") == "HGP-000662"
+    assert found.value("issue_date") == datetime.date(2026, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("head", "number"),
+    [
+        ("<p>Facture : 2026/1101<br>Date : 02/02/2026</p>", "2026/1101"),
+        (
+            "<table><tr class=small><td>Factuur</td><td>Datum</td></tr>"
+            "<tr><td>2026/1102</td><td>02/02/2026</td></tr></table>",
+            "2026/1102",
+        ),
+    ],
+)
+def test_document_name_as_the_numbers_label(head, number):
+    # given "Facture :" before the number, or a table header "Factuur" over it
+    today, found = _render(f"<p>{SELLER}</p>{head}{ITEMS}{TOTALS}")
+    assert today.value("number") != number
+    assert found.value("number") == number
+
+
+def test_number_in_the_title():
+    # given a French title that carries the number, with no label of its own
+    body = f"""<p>{SELLER}</p><h1>FACTURE 2026/1100</h1><p>Date : 02/02/2026</p>
+    {ITEMS}{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("number") != "2026/1100"
+    assert found.value("number") == "2026/1100"
+    assert _box(found, "number").top < 842 / 3
+
+
+BUYER_LEFT = """<table style="width:100%"><tr>
+<td style="width:55%; vertical-align:top">Facturé à :<br><b>Bakkerij Test BV</b><br>
+Kerkstraat 1<br>1000 Bruxelles<br>TVA BE0412345614</td>
+<td style="vertical-align:top"><b>Imprimerie Lumière SRL</b><br>Rue Haute 5<br>4000 Liège<br>
+www.imprimerie-lumiere.be<br>TVA BE0765432146<br>IBAN BE56 3631 2345 6788</td></tr></table>
+<h1>FACTURE</h1><p>Facture n° : F-2026/77<br>Date de facture : 15/10/2026</p>
+<table style="margin-left:auto"><tr><td>Total HT</td><td class=n>1.250,00 €</td></tr>
+<tr><td>TVA 21 %</td><td class=n>262,50 €</td></tr>
+<tr><td>Total TTC</td><td class=n>1.512,50 €</td></tr></table>"""
+
+
+def test_two_column_header_buyer_left_without_knowing_who_we_are():
+    # given the buyer's block left (its VAT number printed first) and the seller's right
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{BUYER_LEFT}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    # when read without the company's identity (``documents extract`` without --company)
+    today = extract_from_text(text.text)
+    found = read(text.text, text.words)
+    # then the seller is the block that is not addressed, with the bank details
+    assert today.value("counterparty_vat_id") == "BE0412345614"
+    assert found.value("counterparty_vat_id") == "BE0765432146"
+    assert found.value("counterparty_enterprise_number") == "0765432146"
+    assert found.value("counterparty_name") == "Imprimerie Lumière SRL"
+    assert found.buyer_vat_id == "BE0412345614"
+    assert _box(found, "counterparty_vat_id").x0 > 595 / 2  # the right-hand block
+
+
+def test_seller_in_the_footer_buyer_addressed_without_a_label():
+    # given only the buyer's address at the top (a window envelope) and the seller's
+    # details in the footer with the bank account
+    body = f"""<div style="margin-left:95mm; margin-top:25mm">Drukkerij Van Damme NV<br>
+    Kerkstraat 1<br>9000 Gent<br>BTW BE0812345603</div>
+    <h1>FACTUUR</h1><p>Factuurnummer: 2026-0131<br>Factuurdatum: 05/01/2026</p>
+    {ITEMS}{TOTALS}
+    <div style="position:fixed; bottom:0; left:0; right:0" class=small>
+    Energie Plus BV · Industrieweg 4, 2000 Antwerpen · BTW BE0555555523 ·
+    IBAN BE56 3631 2345 6788 · BIC BBRUBEBB</div>"""
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    today = extract_from_text(text.text)
+    found = read(text.text, text.words)
+    assert today.value("counterparty_vat_id") == "BE0812345603"
+    assert found.value("counterparty_vat_id") == "BE0555555523"
+    assert _box(found, "counterparty_vat_id").top > 842 * 0.8
+    assert today.value("counterparty_name") == "Drukkerij Van Damme NV"
+    assert found.value("counterparty_name") == "Energie Plus BV"
+
+
+def test_direct_debit_customer_account_is_not_the_suppliers():
+    # given a customer block with its own account (a direct debit) and the supplier's
+    # "Klantendienst" in its letterhead, the supplier's account in the footer
+    body = f"""<table style="width:100%"><tr>
+    <td style="vertical-align:top; width:55%"><b>Energie Plus BV</b><br>Industrieweg 4<br>
+    Klantendienst: 03 123 45 67<br>BTW BE0555555523</td>
+    <td style="vertical-align:top">Aan<br><b>Drukkerij Van Damme NV</b><br>Stationsstraat 10<br>
+    BTW BE0812345603<br>Uw rekening: BE48 0011 2345 6727</td></tr></table>
+    <h1>FACTUUR</h1><p>Factuurnummer: 2026-0133</p>{TOTALS}
+    <div style="position:fixed; bottom:0" class=small>Energie Plus BV · IBAN BE56 3631 2345 6788
+    </div>"""
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    today = extract_from_text(text.text)
+    found = read(text.text, text.words)
+    assert today.value("counterparty_iban") == "BE48001123456727"
+    assert found.value("counterparty_iban") == "BE56363123456788"
+    assert found.value("counterparty_vat_id") == "BE0555555523"
+
+
+def test_two_pages_with_the_seller_in_every_footer_and_the_totals_at_the_end():
+    # given a buyer addressed without a label on page 1 and the seller's details repeated
+    # in the footer of each page, the totals as a row on page 2
+    body = f"""<div style="margin-left:95mm; margin-top:25mm">Drukkerij Van Damme NV<br>
+    Kerkstraat 1<br>9000 Gent<br>BTW BE0812345603</div>
+    <h1>FACTUUR</h1><p>Factuurnummer: 2026-0134<br>Factuurdatum: 05/01/2026</p>{ITEMS}
+    <div style="page-break-before: always">{ITEMS}</div>
+    <table style="width:100%; margin-top:8mm"><tr class=small><td>Totaal excl. btw</td>
+    <td>Btw 21 %</td><td>Totaal incl. btw</td></tr>
+    <tr><td>2.000,00</td><td>420,00</td><td>2.420,00</td></tr></table>
+    <div style="position:fixed; bottom:0" class=small>Energie Plus BV · BTW BE0555555523 ·
+    IBAN BE56 3631 2345 6788</div>"""
+    from weasyprint import HTML
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    text = pdf_text(data, with_words=True)
+    today = extract_from_text(text.text)
+    found = read(text.text, text.words)
+    assert len(text.words) == 2
+    assert today.value("counterparty_vat_id") == "BE0812345603"
+    assert found.value("counterparty_vat_id") == "BE0555555523"
+    assert found.fields["counterparty_vat_id"].confidence >= 0.9
+    assert found.value("total_incl_vat") == Decimal("2420.00")
+    assert _box(found, "total_incl_vat").page == 1
+
+
+def test_supplier_name_in_large_print_over_its_address():
+    # given a letterhead: the name in large print, its address and VAT number in small print
+    body = f"""<div style="font-size:15pt; font-weight:bold">Imprimerie Lumière SRL</div>
+    <div class=small>Rue Haute 5 · 4000 Liège · TVA BE0765432146</div>
+    <div style="margin-left:95mm; margin-top:10mm">Bakkerij Test BV<br>Kerkstraat 1<br>
+    TVA BE0412345614</div><h1>FACTURE</h1><p>Facture n° : F-2026/78</p>{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("counterparty_name") != "Imprimerie Lumière SRL"
+    assert found.value("counterparty_name") == "Imprimerie Lumière SRL"
+    assert found.fields["counterparty_name"].box is not None
+
+
+def test_account_number_broken_over_two_lines_of_its_block():
+    # given the seller's bank details in a narrow footer column, the IBAN over two lines
+    body = f"""<p>{SELLER.split("<br>IBAN")[0]}</p><h1>FACTUUR</h1>
+    <p>Factuurnummer: 2026-0135</p>{TOTALS}
+    <div style="position:fixed; bottom:0; width:32mm" class=small>Bank: KBC<br>
+    IBAN BE56 3631<br>2345 6788</div>"""
+    today, found = _render(body)
+    assert today.value("counterparty_iban") is None
+    assert found.value("counterparty_iban") == "BE56363123456788"
+
+
+def test_a_document_we_issued_is_a_sale():
+    # given our own company in the letterhead with the bank details, a customer addressed
+    body = """<table style="width:100%"><tr>
+    <td style="vertical-align:top"><b>Bakkerij Test BV</b><br>Kerkstraat 1, 1000 Brussel<br>
+    BTW BE0412345614<br>IBAN BE56 3631 2345 6788</td>
+    <td style="vertical-align:top">Factuur aan:<br><b>Drukkerij Van Damme NV</b><br>
+    Stationsstraat 10<br>BTW BE0812345603</td></tr></table>
+    <h1>FACTUUR</h1><p>Factuurnummer: V2026-014<br>Factuurdatum: 05/01/2026</p>"""
+    today, found = _render(body + TOTALS)
+    assert today.our_role != "seller"
+    assert found.our_role == "seller"
+    assert found.buyer_vat_id == "BE0812345603"
+    # the counterparty of a sale is the customer, and the account printed is ours
+    assert found.value("counterparty_vat_id") == "BE0812345603"
+    assert found.value("counterparty_name") == "Drukkerij Van Damme NV"
+    assert found.value("counterparty_iban") is None
+
+
+def test_our_identity_is_never_the_supplier_even_when_printed_as_the_seller_is():
+    # (a guard: the text reader gets this right with the company known; the layout must not
+    # undo it) given the supplier's block and ours alike (no labels), ours printed first
+    _today, found = _render(BUYER_LEFT.replace("Facturé à :<br>", ""))
+    assert found.value("counterparty_vat_id") == "BE0765432146"
+    assert found.our_role != "seller"
+
+
+def test_totals_in_a_footer_table_with_a_discount_and_a_deposit():
+    # given the totals as a row of labels over a row of amounts, with a discount on the
+    # subtotal and a deposit already paid taken off the amount to pay
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0131<br>
+    Factuurdatum: 05/01/2026</p>{ITEMS}
+    <table style="width:100%; margin-top:8mm; border-top:1px solid #000">
+    <tr class=small><td>Subtotaal</td><td>Korting 10 %</td><td>Totaal excl. btw</td>
+    <td>Btw 21 %</td><td>Totaal incl. btw</td><td>Voorschot</td><td>Te betalen</td></tr>
+    <tr><td>1.000,00</td><td>-100,00</td><td>900,00</td><td>189,00</td><td>1.089,00</td>
+    <td>-500,00</td><td><b>589,00</b></td></tr></table>"""
+    today, found = _render(body)
+    assert today.value("total_incl_vat") != Decimal("1089.00")
+    assert found.value("total_excl_vat") == Decimal("900.00")
+    assert found.value("total_vat") == Decimal("189.00")
+    assert found.value("total_incl_vat") == Decimal("1089.00")
+    assert found.fields["total_incl_vat"].confidence >= 0.9
+    assert "totals_inconsistent" not in found.warnings
+
+
+def test_totals_where_a_total_label_names_each_column():
+    # (a guard: the text reader reads this row too) given a footer row "Totaal" with the
+    # net, VAT and gross columns under their headers
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0132</p>
+    <table style="width:100%; margin-top:8mm">
+    <tr><th>Btw-tarief</th><th class=n>Maatstaf</th><th class=n>Btw</th><th class=n>Totaal</th></tr>
+    <tr><td>21 %</td><td class=n>400,00</td><td class=n>84,00</td><td class=n>484,00</td></tr>
+    <tr><td>6 %</td><td class=n>100,00</td><td class=n>6,00</td><td class=n>106,00</td></tr>
+    <tr><td><b>Totaal</b></td><td class=n>500,00</td><td class=n>90,00</td>
+    <td class=n><b>590,00</b></td></tr></table>"""
+    _today, found = _render(body)
+    assert found.value("total_excl_vat") == Decimal("500.00")
+    assert found.value("total_vat") == Decimal("90.00")
+    assert found.value("total_incl_vat") == Decimal("590.00")
+
+
+def test_words_group_into_lines_phrases_and_blocks():
+    # given Tesseract's TSV output for two lines of a label and a far-away value, and a line
+    # under the label
+    rows = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext",
+        "5\t1\t1\t1\t1\t1\t100\t100\t180\t30\t96\tFactuurnummer",
+        "5\t1\t1\t1\t1\t2\t900\t102\t150\t30\t91\t2026-0131",
+        "5\t1\t1\t1\t2\t1\t100\t140\t60\t30\t95\tDatum",
+        "5\t1\t1\t1\t2\t2\t170\t140\t140\t30\t95\t05/01/2026",
+        "4\t1\t1\t1\t2\t0\t100\t140\t210\t30\t-1\t",
+    ]
+    page = parse_tsv("\n".join(rows), index=0, width=2480, height=3508)
+    assert [line.text for line in page.lines] == ["Factuurnummer   2026-0131", "Datum 05/01/2026"]
+    assert [phrase.text for phrase in page.lines[0].phrases] == ["Factuurnummer", "2026-0131"]
+    assert [block.text for block in page.blocks] == ["Factuurnummer\nDatum 05/01/2026", "2026-0131"]
+    assert page.box(page.lines[0].phrases[1]).as_dict() == {
+        "page": 0,
+        "x0": 900.0,
+        "top": 102.0,
+        "x1": 1050.0,
+        "bottom": 132.0,
+        "page_width": 2480,
+        "page_height": 3508,
+        "unit": "px",
+    }
+    assert group([], index=1, width=1, height=1, unit="pt").lines == []
+
+
+@pytest.mark.slow
+def test_ocr_words_come_with_pixel_boxes():
+    # given a rendered invoice as a picture
+    from PIL import Image
+
+    from apps.documents.extraction.words import ocr_page_words
+    from tests.conftest import require_tesseract
+    from tests.documents import samples
+
+    require_tesseract()
+
+    picture = Image.open(io.BytesIO(samples.png(samples.SAMPLES[0])))
+    # when Tesseract reads it in TSV mode
+    page = ocr_page_words(picture)
+    # then the words come with boxes in pixels, and the layout reader finds the number
+    assert page.unit == "px"
+    assert page.width == picture.size[0]
+    found = read("", [page])
+    assert found.value("number") == "2026-0311"
+    assert found.fields["number"].box is not None
+
+
+def test_the_app_reads_with_the_layout_and_keeps_where_each_value_stands(
+    company, django_capture_on_commit_callbacks
+):
+    # given our company addressed in the left column and the supplier in the right one,
+    # uploaded as a PDF
+    from weasyprint import HTML
+
+    from tests.documents.helpers import ingest_and_read
+
+    body = BUYER_LEFT.replace("BE0412345614", company.vat_number).replace(
+        "Bakkerij Test BV", company.name
+    )
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    # when the worker reads it
+    document = ingest_and_read(company, data, "facture.pdf", django_capture_on_commit_callbacks)
+    # then the supplier is the right-hand block, and the sources say where each value stands
+    assert document.counterparty_vat_id == "BE0765432146"
+    assert document.number == "F-2026/77"
+    assert document.total_incl_vat == Decimal("1512.50")
+    box = document.field_sources["total_incl_vat"]["box"]
+    assert box["page"] == 0
+    assert box["unit"] == "pt"
+    assert 0 < box["x0"] < box["x1"] <= box["page_width"]
+    assert document.field_sources["counterparty_vat_id"]["box"]["x0"] > 595 / 2
+
+
+def test_text_read_with_the_words_is_pdfplumbers_layout_text():
+    # given a rendered invoice, when its text is read with and without the words
+    from tests.documents import samples
+
+    data = samples.pdf(samples.SAMPLES[0])
+    plain = pdf_text(data)
+    with_words = pdf_text(data, with_words=True)
+    # then the text is the same (one pass over the characters gives both)
+    assert with_words.text == plain.text
+    assert not plain.words
+    phrases = [phrase.text for line in with_words.words[0].lines for phrase in line.phrases]
+    assert "Factuurnummer: 2026-0311" in phrases
