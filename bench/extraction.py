@@ -110,7 +110,7 @@ DEGRADATIONS = [
     "skewed_3_pdf",
     "shadow_jpeg",
     "photo_jpeg",
-    "small_print_pdf",
+    "small_print_png",
     "photo_heic",
     "photo_webp",
     "noisy_jpeg",
@@ -129,8 +129,8 @@ def degrade(sample: samples.Sample, kind: str) -> bytes:
         return degraded.jpeg(degraded.uneven_light(page), quality=40)
     if kind == "photo_jpeg":
         return degraded.jpeg(degraded.photographed(page), quality=40)
-    if kind == "small_print_pdf":
-        return degraded.scanned_pdf(degraded.page(sample, dpi=100), dpi=100)
+    if kind == "small_print_png":
+        return degraded.encoded(degraded.page(sample, dpi=100))
     if kind == "photo_heic":
         return degraded.heic(degraded.photographed(page))
     if kind == "photo_webp":
