@@ -2,9 +2,11 @@
 
 Accuracy per field over the shared golden invoices, the Factur-X/ZUGFeRD PDFs (visible text
 against their embedded XML, ZUGFeRD 1.0 included) and invoices rendered from known values
-(PDF text, as pictures and as scanned image-only PDFs through OCR). Throughput: text PDFs per
-second on one core (words and layout included), and seconds per OCR page (pictures and
-scanned PDFs, read from their text alone until OCR gives word boxes).
+(PDF text, as pictures and as scanned image-only PDFs through OCR), and the same invoices
+degraded as scanners and phones deliver them (turned, skewed, shadowed, photographed on a desk,
+small print at a low resolution, noisy, HEIC and WebP). Throughput: text PDFs per second on one
+core (words and layout included), and seconds per OCR page (pictures, scanned PDFs, degraded
+ones; read from their text alone until OCR gives word boxes).
 
 Then the generated test set (tests/documents/corpus, issue #13): accuracy per field and per
 kind (text PDF, scan, photo), per layout family, and how often a field shown as sure is right,
@@ -37,10 +39,15 @@ logging.disable(logging.WARNING)
 
 from django.conf import settings  # noqa: E402
 
-from apps.documents.extraction.files import embedded_xml, ocr_image, pdf_text  # noqa: E402
+from apps.documents.extraction.files import (  # noqa: E402
+    ExtractionError,
+    embedded_xml,
+    ocr_image,
+    pdf_text,
+)
 from apps.documents.extraction.layout import read  # noqa: E402
 from apps.documents.extraction.text import Hints, extract_from_text  # noqa: E402
-from tests.documents import corpus, samples  # noqa: E402
+from tests.documents import corpus, degraded, samples  # noqa: E402
 from tests.documents.corpus import scoring  # noqa: E402
 from tests.documents.truth import embedded_truth  # noqa: E402
 
@@ -105,6 +112,44 @@ def _rendered_truth(sample: samples.Sample) -> dict[str, object]:
     }
 
 
+# Scans and phone photos as they come (tests/documents/degraded.py); each sample gets every
+# other one, so that each degradation is read on two or three different invoices.
+DEGRADATIONS = [
+    "turned_90",
+    "upside_down_pdf",
+    "skewed_3_pdf",
+    "shadow_jpeg",
+    "photo_jpeg",
+    "small_print_png",
+    "photo_heic",
+    "photo_webp",
+    "noisy_jpeg",
+]
+
+
+def degrade(sample: samples.Sample, kind: str) -> bytes:
+    page = degraded.page(sample)
+    if kind == "turned_90":
+        return degraded.encoded(degraded.turned(page, 90))
+    if kind == "upside_down_pdf":
+        return degraded.scanned_pdf(degraded.turned(page, 180))
+    if kind == "skewed_3_pdf":
+        return degraded.scanned_pdf(degraded.skewed(page, 3))
+    if kind == "shadow_jpeg":
+        return degraded.jpeg(degraded.uneven_light(page), quality=40)
+    if kind == "photo_jpeg":
+        return degraded.jpeg(degraded.photographed(page), quality=40)
+    if kind == "small_print_png":
+        return degraded.encoded(degraded.page(sample, dpi=100))
+    if kind == "photo_heic":
+        return degraded.heic(degraded.photographed(page))
+    if kind == "photo_webp":
+        return degraded.webp(degraded.photographed(page))
+    if kind == "noisy_jpeg":
+        return degraded.jpeg(degraded.noisy(page, sigma=50), quality=15)
+    raise ValueError(kind)
+
+
 def cases():  # type: ignore[no-untyped-def]
     for path in sorted((DATA / "pdf").glob("*.pdf")):
         expected = json.loads(path.with_suffix(".json").read_text())[0]
@@ -151,6 +196,10 @@ def cases():  # type: ignore[no-untyped-def]
         yield f"rendered/{sample.name}", samples.pdf(sample), truth, "pdf"
         yield f"photo/{sample.name}", samples.png(sample), truth, "ocr"
         yield f"scan/{sample.name}", samples.scanned_pdf(sample), truth, "scan"
+    for index, sample in enumerate(samples.SAMPLES):
+        truth = _rendered_truth(sample)
+        for kind in DEGRADATIONS[index % 2 :: 2]:
+            yield f"degraded/{kind}/{sample.name}", degrade(sample, kind), truth, "degraded"
     receipt = samples.RECEIPT
     yield (
         "photo/receipt",
@@ -167,8 +216,18 @@ def main() -> None:
     ocr_seconds: list[float] = []
     misses = []
     scan_seconds: list[float] = []
+    degraded_seconds: list[float] = []
     for name, data, truth, kind in cases():
-        if kind == "pdf":
+        if kind == "degraded":
+            started = time.perf_counter()
+            try:
+                text = pdf_text(data).text if data.startswith(b"%PDF") else ocr_image(data)
+            except ExtractionError as error:
+                text = ""
+                misses.append(f"{name}: {error.code}")
+            degraded_seconds.append(time.perf_counter() - started)
+            found = _found(extract_from_text(text, hints=OURS, source="ocr"))
+        elif kind == "pdf":
             text_pdfs.append(data)
             text = pdf_text(data, with_words=True)
             found = _found(read(text.text, text.words, hints=OURS))
@@ -198,7 +257,12 @@ def main() -> None:
         print(f"  {field:12} {sum(values):3}/{len(values):<3} {share:5.1f} %")
     print("  (credit_note: the credit note / invoice kind; ogm: the structured communication)")
     for kind, values in by_source.items():
-        label = {"pdf": "PDF text", "ocr": "OCR photo", "scan": "OCR scan"}[kind]
+        label = {
+            "pdf": "PDF text",
+            "ocr": "OCR photo",
+            "scan": "OCR scan",
+            "degraded": "OCR degraded",
+        }[kind]
         print(f"  all fields, {label:9} {100 * sum(values) / len(values):5.1f} %")
     started = time.perf_counter()
     rounds = 3
@@ -213,6 +277,9 @@ def main() -> None:
     if scan_seconds:
         per_page = sum(scan_seconds) / len(scan_seconds)
         print(f"  OCR of scanned image-only PDFs: {per_page:.2f} s per page (rasterise + OCR)")
+    if degraded_seconds:
+        per_page = sum(degraded_seconds) / len(degraded_seconds)
+        print(f"  OCR of degraded scans and photos: {per_page:.2f} s per page")
     if misses:
         print("  misses:")
         for miss in misses:

@@ -1,8 +1,10 @@
 """Standing fixtures: a company with an owner, a member and a linked accountant; another
 company; an outsider; and an accountant of another office."""
 
+import functools
 import os
 import socket
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -48,11 +50,22 @@ def require_postgres() -> None:
         missing("needs PostgreSQL (set DATABASE_URL, as .ci/run does)")
 
 
-def require_tesseract() -> None:
-    """Fail in CI, skip elsewhere, when the tesseract OCR engine is not installed."""
-    require_program(
-        "tesseract", "apt-get install tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra"
+def require_tesseract(*languages: str) -> None:
+    """Fail in CI, skip elsewhere, when the tesseract OCR engine is not installed, or the
+    data of one of ``languages`` (``osd``: orientation detection) is missing."""
+    install = "apt-get install tesseract-ocr tesseract-ocr-nld tesseract-ocr-fra tesseract-ocr-osd"
+    binary = require_program("tesseract", install)
+    lacking = sorted(set(languages) - _tesseract_languages(binary))
+    if lacking:
+        missing(f"tesseract has no data for {', '.join(lacking)} ({install})")
+
+
+@functools.cache
+def _tesseract_languages(binary: str) -> frozenset[str]:
+    listed = subprocess.run(
+        [binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
     )
+    return frozenset(line.strip() for line in listed.stdout.splitlines()[1:])
 
 
 def shared_data(path: Path) -> bytes:

@@ -1,0 +1,294 @@
+"""Scans and phone photos made readable before OCR: the page cropped out of a photo and
+straightened, small print enlarged, a skewed page turned level, the light evened out and the
+page reduced to black print on white paper.
+
+Pure functions on greyscale pictures (numpy arrays of ``uint8``): a picture in, a picture
+out. Each step works on the picture it is given plus a few copies of the same size (a
+reduced copy where it only needs to look), so time and memory grow with the pixels and never
+with what the picture shows; the only step that enlarges a picture keeps it within
+``max_pixels``. A step that fails on an odd picture (blank, tiny, one pixel high, all black)
+gives back the picture it was given: preprocessing never makes a picture unreadable that
+Tesseract could read as it was.
+"""
+
+import logging
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as Picture
+
+logger = logging.getLogger(__name__)
+
+Grey = np.ndarray  # 2-D uint8: 0 black, 255 white
+
+# Below this many pixels on a side a picture is left as it is: too small to hold a page.
+MIN_SIDE = 64
+# The reduced copy a step looks at to find the page or measure the skew.
+LOOK_SIDE = 1000
+# Print whose median character is lower than this (in pixels) is enlarged towards TEXT_HEIGHT
+# (the median of capitals, small letters and digits): 11 pt print at 150 dpi measures 17 px
+# and reads well; at 100 dpi (or 7 pt print at 150 dpi) 11 px, and Tesseract misreads digits
+# of VAT numbers and structured communications until it is enlarged about twice.
+MIN_TEXT_HEIGHT = 16
+TEXT_HEIGHT = 24
+MAX_UPSCALE = 3.0
+# An enlarged page has at most this many pixels (an A4 page at 300 dpi has 8.7 million):
+# Tesseract's time grows with the pixels, so a photo whose print was mismeasured (grain
+# taken for letters) costs seconds, never a minute.
+ENLARGED_MAX_PIXELS = 10_000_000
+# A skew smaller than this is left alone (turning a page costs a little sharpness).
+MIN_SKEW = 0.3
+MAX_SKEW = 10.0
+
+
+def prepare(picture: "Picture", *, max_pixels: int, turn: int = 0) -> "Picture":
+    """The picture ready for OCR: upright as its EXIF says (then turned clockwise by
+    ``turn`` degrees, as orientation detection asked), the page cropped out of a photo,
+    light evened out, small print enlarged (within ``max_pixels``), deskewed and
+    thresholded to black on white. Any step that
+    cannot be done is skipped; the result is never less readable than a plain greyscale
+    copy."""
+    from PIL import Image, ImageOps
+
+    try:
+        upright = ImageOps.exif_transpose(picture)
+        grey = rotate(np.asarray(upright.convert("L")), turn)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.warning("picture can't be prepared for OCR", exc_info=True)
+        return picture.convert("L")
+    grey = _step(crop_page, grey)
+    grey = _step(even_light, grey)
+    grey = _step(lambda image: enlarge_small_print(image, max_pixels=max_pixels), grey)
+    grey = _step(deskew, grey)
+    grey = _step(threshold, grey)
+    return Image.fromarray(grey)
+
+
+def _step(function: Callable[[Grey], Grey], image: Grey) -> Grey:
+    """``function(image)``, or ``image`` itself when the step fails or gives nonsense."""
+    if image.ndim != 2 or min(image.shape) < MIN_SIDE:
+        return image
+    try:
+        result = function(image)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.warning("OCR preprocessing step failed; skipped", exc_info=True)
+        return image
+    if result.ndim != 2 or result.dtype != np.uint8 or min(result.shape) < MIN_SIDE:
+        return image
+    return result
+
+
+def _reduced(image: Grey, side: int = LOOK_SIDE) -> tuple[Grey, float]:
+    """A copy whose longer side is at most ``side``, and the factor it was reduced by."""
+    height, width = image.shape
+    factor = min(1.0, side / max(height, width))
+    if factor == 1.0:
+        return image, 1.0
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
+
+
+def rotate(image: Grey, degrees: int) -> Grey:
+    """The picture turned clockwise by a quarter, half or three quarters."""
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    code = codes.get(degrees % 360)
+    return image if code is None else cv2.rotate(image, code)
+
+
+def crop_page(image: Grey) -> Grey:
+    """The page of a photo taken on a desk, cut out along its four corners and seen square on
+    (a perspective warp); the picture unchanged when no page stands out from a darker
+    background (a scan, where the page fills the picture)."""
+    small, factor = _reduced(image)
+    area = small.shape[0] * small.shape[1]
+    blurred = cv2.GaussianBlur(small, (5, 5), 0)
+    # the print disappears into the paper, so the page is one bright shape
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    closed = cv2.morphologyEx(blurred, cv2.MORPH_CLOSE, kernel)
+    _threshold, mask = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    contours, _hierarchy = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return image
+    contour = max(contours, key=cv2.contourArea)
+    contour_area = cv2.contourArea(contour)
+    # a page between a fifth of the photo and almost all of it (a scan fills the picture)
+    if not 0.2 * area <= contour_area <= 0.9 * area:
+        return image
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for tolerance in (0.02, 0.03, 0.05):
+        corners = cv2.approxPolyDP(hull, tolerance * perimeter, True)
+        if len(corners) == 4:
+            break
+    else:
+        return image
+    quad = _ordered(corners.reshape(4, 2).astype(np.float32) / factor)
+    if quad is None:
+        return image
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillConvexPoly(inside, (quad * factor).astype(np.int32), 255)
+    page_light = cv2.mean(small, mask=inside)[0]
+    desk_light = cv2.mean(small, mask=cv2.bitwise_not(inside))[0]
+    if page_light < desk_light + 30:  # not paper on a darker desk
+        return image
+    top, right, bottom, left = (
+        float(np.linalg.norm(quad[1] - quad[0])),
+        float(np.linalg.norm(quad[2] - quad[1])),
+        float(np.linalg.norm(quad[2] - quad[3])),
+        float(np.linalg.norm(quad[3] - quad[0])),
+    )
+    # the mean of opposite sides: the near edge of a page looks longer than the far one
+    width, height = (top + bottom) / 2, (left + right) / 2
+    # never more pixels than the photo had
+    shrink = min(1.0, math.sqrt(image.shape[0] * image.shape[1] / (width * height)))
+    width, height = max(1, int(width * shrink)), max(1, int(height * shrink))
+    square = np.array(
+        [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
+    )
+    matrix = cv2.getPerspectiveTransform(quad, square)
+    return cv2.warpPerspective(
+        image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def _ordered(corners: np.ndarray) -> np.ndarray | None:
+    """Four corners as top left, top right, bottom right, bottom left; None for a page
+    turned so far (about 45 degrees) that they cannot be told apart."""
+    total = corners.sum(axis=1)
+    difference = np.diff(corners, axis=1).ravel()
+    order = [
+        int(np.argmin(total)),
+        int(np.argmin(difference)),
+        int(np.argmax(total)),
+        int(np.argmax(difference)),
+    ]
+    if len(set(order)) != 4:
+        return None
+    return np.array([corners[index] for index in order], dtype=np.float32)
+
+
+def text_height(image: Grey) -> float | None:
+    """The median height in pixels of the characters (the dark specks of about a letter's
+    shape), or None when there are too few to tell."""
+    _threshold, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    fill = areas / np.maximum(1, heights * widths)
+    # letters of print down to 6 px (smaller ones are specks of grain or punctuation)
+    letters = heights[(heights >= 6) & (heights <= 200) & (widths <= 3 * heights) & (fill >= 0.15)]
+    if letters.size < 20:
+        return None
+    return float(np.median(letters))
+
+
+def enlarge_small_print(image: Grey, *, max_pixels: int) -> Grey:
+    """Low-resolution pages and small print enlarged so that a character is about
+    ``TEXT_HEIGHT`` pixels high, as at 300 dpi, within ``max_pixels`` and
+    ``ENLARGED_MAX_PIXELS``."""
+    height = text_height(image)
+    if height is None or height >= MIN_TEXT_HEIGHT:
+        return image
+    pixels = image.shape[0] * image.shape[1]
+    budget = min(max_pixels, ENLARGED_MAX_PIXELS)
+    scale = min(TEXT_HEIGHT / height, MAX_UPSCALE, math.sqrt(budget / pixels))
+    if scale < 1.1:
+        return image
+    size = (int(image.shape[1] * scale), int(image.shape[0] * scale))
+    return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
+
+
+def skew_angle(image: Grey) -> float:
+    """The angle in degrees (counter-clockwise) that turns the lines of print level, from
+    the projection profile: level, the rows of a page alternate between print and blank
+    paper, so the row sums vary the most."""
+    small, _factor = _reduced(image)
+    _threshold, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    height, width = ink.shape
+    centre = (width / 2, height / 2)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (width, height), flags=cv2.INTER_NEAREST)
+        rows = cv2.reduce(turned, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).astype(np.float64)
+        return float(np.sum(np.diff(rows.ravel()) ** 2))
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.5, 1.0), key=sharpness)
+    fine = np.arange(best - 1.0, best + 1.01, 0.1)
+    return float(max(fine, key=sharpness))
+
+
+def lies_sideways(picture: "Picture") -> bool:
+    """Whether the lines of print run down the page rather than across it (a page scanned
+    or photographed a quarter turn off): the column sums of the print then vary more than
+    the row sums. Cheap (a reduced copy), so that orientation detection runs only then."""
+    try:
+        small, _factor = _reduced(np.asarray(picture.convert("L")), 600)
+        if min(small.shape) < MIN_SIDE // 2:
+            return False
+        _threshold, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        rows = cv2.reduce(ink, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).astype(np.float64).ravel()
+        columns = cv2.reduce(ink, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).astype(np.float64).ravel()
+        across = float(np.sum(np.diff(rows) ** 2)) / len(rows)
+        down = float(np.sum(np.diff(columns) ** 2)) / len(columns)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.warning("orientation check failed", exc_info=True)
+        return False
+    return down > SIDEWAYS * across
+
+
+# How much more the columns must vary than the rows for a page to count as sideways.
+SIDEWAYS = 1.5
+
+
+def deskew(image: Grey) -> Grey:
+    """The page turned level when its lines of print are tilted by a few degrees."""
+    angle = skew_angle(image)
+    if abs(angle) < MIN_SKEW or abs(angle) > MAX_SKEW:
+        return image
+    height, width = image.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(
+        image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def even_light(image: Grey) -> Grey:
+    """The light evened out: each pixel divided by the paper's brightness around it
+    (estimated on a reduced copy with the print closed over), so that paper in a shadow is as
+    white as paper in full light and print as dark."""
+    small, _factor = _reduced(image, 600)
+    side = max(small.shape)
+    size = max(3, side // 40) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    paper = cv2.medianBlur(paper, 5)
+    paper = cv2.resize(paper, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(image, np.maximum(paper, 1), scale=255)
+
+
+def threshold(image: Grey) -> Grey:
+    """Black print on white paper, with one threshold for the page (Otsu's, once the light
+    is even): paper and its grain or JPEG noise go white, print black. Pixels within
+    ``RAMP`` of the threshold keep a grey level, the edges of letters that Tesseract's
+    recogniser reads best with: a hard cut loses fields on low-resolution scans."""
+    level, _black_and_white = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    low, high = max(0.0, level - RAMP), min(255.0, level + RAMP)
+    table = np.clip((np.arange(256) - low) * 255 / max(1.0, high - low), 0, 255)
+    return cv2.LUT(image, table.astype(np.uint8))
+
+
+RAMP = 40

@@ -1,0 +1,217 @@
+"""Scans and phone photos are read right: invoices rendered from known values, then turned,
+skewed, shadowed, photographed on a desk, scanned at a low resolution or saved as HEIC and
+WebP, come out with the same fields through the real reader (Tesseract).
+
+Each OCR test covers one preprocessing step (``apps.documents.extraction.scan``) or
+orientation detection and fails without it: the degradation is one that Tesseract alone
+misreads.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from apps.documents.extraction import scan
+from apps.documents.extraction.files import ExtractionError, ocr_image, pdf_text
+from apps.documents.extraction.text import Hints, extract_from_text
+from tests.conftest import require_tesseract
+from tests.documents import degraded, samples
+
+OURS = Hints(own_vat_ids=frozenset({"BE0412345614"}), own_names=("Bakkerij Test BV",))
+LANGUAGES = ("nld", "fra", "eng")
+NL = next(sample for sample in samples.SAMPLES if sample.name == "nl_mixed_rates")
+FR = next(sample for sample in samples.SAMPLES if sample.name == "fr_standard")
+
+
+def fields(text: str) -> dict[str, object]:
+    found = extract_from_text(text, hints=OURS, source="ocr")
+    return {
+        "supplier": found.value("counterparty_name"),
+        "vat_id": found.value("counterparty_vat_id"),
+        "number": found.value("number"),
+        "issue_date": found.value("issue_date"),
+        "due_date": found.value("due_date"),
+        "net": found.value("total_excl_vat"),
+        "vat": found.value("total_vat"),
+        "gross": found.value("total_incl_vat"),
+        "iban": found.value("counterparty_iban"),
+        "ogm": found.value("structured_communication") or "",
+    }
+
+
+def expected(sample: samples.Sample) -> dict[str, object]:
+    return {
+        "supplier": sample.supplier,
+        "vat_id": sample.supplier_vat,
+        "number": sample.number,
+        "issue_date": sample.issue_date,
+        "due_date": sample.due_date,
+        "net": sample.net,
+        "vat": sample.vat,
+        "gross": sample.gross,
+        "iban": sample.iban,
+        "ogm": sample.ogm,
+    }
+
+
+def scanned_text(data: bytes) -> str:
+    read = pdf_text(data)
+    assert read.ocr
+    return read.text
+
+
+# Orientation detection (tesseract OSD)
+
+
+@pytest.mark.slow
+def test_page_photographed_a_quarter_turn_off_is_read_upright():
+    require_tesseract(*LANGUAGES, "osd")
+    picture = degraded.encoded(degraded.turned(degraded.page(NL), 90))
+    assert fields(ocr_image(picture)) == expected(NL)
+
+
+@pytest.mark.slow
+def test_page_scanned_upside_down_is_read_upright():
+    require_tesseract(*LANGUAGES, "osd")
+    scanned = degraded.scanned_pdf(degraded.turned(degraded.page(FR), 180))
+    assert fields(scanned_text(scanned)) == expected(FR)
+
+
+# Deskew
+
+
+@pytest.mark.slow
+def test_page_fed_askew_into_the_scanner_is_straightened():
+    require_tesseract(*LANGUAGES)
+    scanned = degraded.scanned_pdf(degraded.skewed(degraded.page(NL), 3))
+    assert fields(scanned_text(scanned)) == expected(NL)
+
+
+# Light evened out before the threshold
+
+
+@pytest.mark.slow
+def test_shadow_across_the_page_is_evened_out():
+    require_tesseract(*LANGUAGES)
+    picture = degraded.jpeg(degraded.uneven_light(degraded.page(NL)), quality=40)
+    assert fields(ocr_image(picture)) == expected(NL)
+
+
+# Thresholded to black on white
+
+
+@pytest.mark.slow
+def test_grainy_heavily_compressed_picture_is_cleaned_to_black_on_white():
+    require_tesseract(*LANGUAGES)
+    picture = degraded.jpeg(degraded.noisy(degraded.page(NL), sigma=50), quality=15)
+    assert fields(ocr_image(picture)) == expected(NL)
+
+
+# The page cropped out of a photo and seen square on
+
+
+@pytest.mark.slow
+def test_photo_of_the_page_on_a_desk_is_cropped_and_squared():
+    require_tesseract(*LANGUAGES)
+    picture = degraded.jpeg(degraded.photographed(degraded.page(FR)), quality=40)
+    assert fields(ocr_image(picture)) == expected(FR)
+
+
+# Small print enlarged
+
+
+@pytest.mark.slow
+def test_small_print_scanned_at_low_resolution_is_enlarged():
+    require_tesseract(*LANGUAGES)
+    # 11 pt print at 100 dpi: as many pixels a letter as 7 pt print scanned at 150 dpi (a
+    # picture: in a PDF, pdfium already renders it at 200 dpi)
+    picture = degraded.encoded(degraded.page(NL, dpi=100))
+    assert fields(ocr_image(picture)) == expected(NL)
+
+
+# Phone formats
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encode", [degraded.heic, degraded.webp], ids=["heic", "webp"])
+def test_phone_photo_in_heic_or_webp_is_read(encode):
+    require_tesseract(*LANGUAGES)
+    picture = encode(degraded.photographed(degraded.page(FR)))
+    assert fields(ocr_image(picture)) == expected(FR)
+
+
+def test_heic_photo_over_the_pixel_budget_is_refused_before_decoding(settings):
+    require_tesseract(*LANGUAGES)
+    settings.OCR_MAX_PIXELS = 10_000
+    picture = degraded.heic(np.full((200, 100), 255, np.uint8))
+    with pytest.raises(ExtractionError) as raised:
+        ocr_image(picture)
+    assert raised.value.code == "image_too_large"
+
+
+# The steps on their own: measured right, and never failing on odd pictures
+
+
+def test_page_is_cut_out_of_a_photo_with_the_proportions_of_a_4():
+    photo = degraded.photographed(degraded.page(FR))
+    grey = np.asarray(Image.fromarray(photo[:, :, ::-1]).convert("L"))
+    page = scan.crop_page(grey)
+    height, width = page.shape
+    assert height * width < 0.6 * grey.shape[0] * grey.shape[1]
+    assert height / width == pytest.approx(297 / 210, rel=0.1)
+
+
+def test_a_scan_is_not_cropped():
+    page = degraded.page(FR)
+    assert scan.crop_page(page) is page
+
+
+@pytest.mark.parametrize("degrees", [-3.0, 2.0, 6.5])
+def test_skew_is_measured_to_a_tenth_of_a_degree(degrees):
+    page = degraded.skewed(degraded.page(NL, dpi=100), degrees)
+    assert scan.skew_angle(page) == pytest.approx(-degrees, abs=0.15)
+
+
+def test_a_page_lying_sideways_is_told_from_an_upright_one():
+    page = degraded.page(FR, dpi=100)
+    assert not scan.lies_sideways(Image.fromarray(page))
+    assert not scan.lies_sideways(Image.fromarray(degraded.turned(page, 180)))
+    assert scan.lies_sideways(Image.fromarray(degraded.turned(page, 90)))
+    assert scan.lies_sideways(Image.fromarray(degraded.turned(page, 270)))
+
+
+def test_small_print_is_enlarged_within_the_pixel_budget():
+    page = degraded.page(NL, dpi=100)
+    pixels = page.shape[0] * page.shape[1]
+    enlarged = scan.enlarge_small_print(page, max_pixels=2 * pixels)
+    assert pixels < enlarged.shape[0] * enlarged.shape[1] <= 2 * pixels
+    assert scan.enlarge_small_print(degraded.page(NL), max_pixels=10 * pixels).shape == (
+        degraded.page(NL).shape
+    )
+
+
+def _odd_pictures() -> list[tuple[str, Image.Image]]:
+    rng = np.random.default_rng(1)
+    return [
+        ("one pixel", Image.new("L", (1, 1), 255)),
+        ("one row", Image.new("L", (5000, 1), 0)),
+        ("one column", Image.new("1", (1, 5000), 1)),
+        ("all black", Image.new("L", (500, 700), 0)),
+        ("all white", Image.new("RGB", (700, 500), "white")),
+        ("grain", Image.fromarray(rng.integers(0, 256, (400, 300), dtype=np.uint8))),
+        ("transparent", Image.new("RGBA", (300, 300), (0, 0, 0, 0))),
+        ("palette", Image.new("P", (300, 300), 3)),
+        ("16 bit", Image.new("I;16", (300, 300), 40_000)),
+        ("cmyk", Image.new("CMYK", (300, 300), (0, 0, 0, 255))),
+        ("stripes", Image.fromarray(np.tile(np.uint8([0, 255]), (300, 150)))),
+    ]
+
+
+@pytest.mark.parametrize(
+    "picture", [picture for _name, picture in _odd_pictures()], ids=[n for n, _p in _odd_pictures()]
+)
+def test_odd_pictures_pass_through_preprocessing(picture):
+    prepared = scan.prepare(picture, max_pixels=1_000_000)
+    assert prepared.mode == "L"
+    assert prepared.size[0] * prepared.size[1] <= max(1_000_000, picture.size[0] * picture.size[1])
+    scan.lies_sideways(prepared)
