@@ -27,7 +27,14 @@ from apps.documents.models import Category, Document, Kind
 from apps.documents.problems import Problem
 from apps.documents.problems import make as document_problem
 
-MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "xml": "text/xml"}
+MIME = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "heic": "image/heic",
+    "webp": "image/webp",
+    "xml": "text/xml",
+}
 SENDABLE = (Document.Status.READY, Document.Status.DELIVERED)
 
 
@@ -125,7 +132,7 @@ def delivery_message(delivery: Delivery, transfer: Transfer | None) -> EmailMess
     else:
         attachments.append((f"{stem}.xml", _envelope_xml(document), "application/xml"))
         wants_pdf = transfer is not None and transfer.attach_pdf
-        if wants_pdf and document.file_kind in ("pdf", "png", "jpeg"):
+        if wants_pdf and document.file_kind in ("pdf", "png", "jpeg", "heic", "webp"):
             attachments.append(
                 (f"{stem}.{document.file_kind}", _original(document), MIME[document.file_kind])
             )

@@ -13,6 +13,10 @@ class FileKind(StrEnum):
     PDF = "pdf"
     PNG = "png"
     JPEG = "jpeg"
+    # phone photos: iPhones take HEIC, Android and browsers make WebP (read, then sent as PNG
+    # inside e-invoices, which Peppol allows no other picture format in)
+    HEIC = "heic"
+    WEBP = "webp"
     XML = "xml"
     ZIP = "zip"
     # bank statements as banks export them (CAMT.053 is XML)
@@ -25,12 +29,19 @@ MIME_TYPES = {
     FileKind.PDF: "application/pdf",
     FileKind.PNG: "image/png",
     FileKind.JPEG: "image/jpeg",
+    FileKind.HEIC: "image/heic",
+    FileKind.WEBP: "image/webp",
     FileKind.XML: "application/xml",
     FileKind.ZIP: "application/zip",
     FileKind.CODA: "text/plain",
     FileKind.MT940: "text/plain",
     FileKind.UNKNOWN: "application/octet-stream",
 }
+
+
+# The brands of an ISO media file (its "ftyp" box) that say HEIF/HEIC pictures.
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+PICTURE_KINDS = frozenset({FileKind.PNG, FileKind.JPEG, FileKind.HEIC, FileKind.WEBP})
 
 
 def sniff(data: bytes) -> FileKind:
@@ -44,6 +55,10 @@ def sniff(data: bytes) -> FileKind:
         return FileKind.PNG
     if head.startswith(b"\xff\xd8\xff"):
         return FileKind.JPEG
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return FileKind.WEBP
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return FileKind.HEIC
     text = head.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n")
     if text.startswith(b"<") or head.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
         return FileKind.XML

@@ -39,7 +39,9 @@ class UploadForm(forms.Form):
         help_text=_("PDF, JPEG, PNG, XML e-invoices (UBL or CII) or ZIP files with these."),
         widget=MultipleFileInput(
             attrs={
-                "accept": ".pdf,.jpg,.jpeg,.png,.xml,.zip,application/pdf,image/*",
+                "accept": (
+                    ".pdf,.jpg,.jpeg,.png,.heic,.heif,.webp,.xml,.zip,application/pdf,image/*"
+                ),
                 "multiple": True,
             }
         ),

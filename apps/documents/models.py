@@ -231,7 +231,7 @@ class Document(CompanyOwnedModel):
 
     @property
     def is_image(self) -> bool:
-        return self.file_kind in ("png", "jpeg")
+        return self.file_kind in ("png", "jpeg", "webp")  # what browsers show (not HEIC)
 
 
 class Arrival(CompanyOwnedModel):

@@ -16,7 +16,7 @@ from apps.documents import selectors, services
 from apps.documents.forms import DocumentForm, FilterForm, UploadForm
 from apps.documents.models import Document, Source
 
-INLINE_KINDS = {"pdf", "png", "jpeg"}
+INLINE_KINDS = {"pdf", "png", "jpeg", "webp"}
 
 
 def _document_or_404(request: HttpRequest, document_id: str) -> Document:

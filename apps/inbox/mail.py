@@ -25,7 +25,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from django.conf import settings
 
-from apps.core.files import FileKind, sniff
+from apps.core.files import PICTURE_KINDS, FileKind, sniff
 from apps.inbox import tnef
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ IGNORED_TYPES = {
 # Outlook's winmail.dat: opened, its files taken as attachments of the e-mail (see tnef.py).
 TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
 IGNORED_EXTENSIONS = {"ics", "vcs", "vcf", "p7s", "asc", "sig", "dat"}
-DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "xml", "zip"}
+DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "webp", "xml", "zip"}
 DOCUMENT_TYPES = {"application/pdf", "application/xml", "text/xml", "application/zip"}
 BROKEN_STRUCTURE = {
     "NoBoundaryInMultipartDefect",
@@ -184,7 +184,7 @@ def _classify_file(
             return None, "signature"
         return None, "not_a_document"
     kind = sniff(data)
-    if kind in (FileKind.PNG, FileKind.JPEG):
+    if kind in PICTURE_KINDS:
         if has_content_id and disposition != "attachment":
             return None, "inline"
         if disposition == "inline" and not filename:

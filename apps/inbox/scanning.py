@@ -373,7 +373,7 @@ def cloud_client_for(
     )
 
 
-DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "xml", "zip"}
+DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "webp", "xml", "zip"}
 
 
 def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None) -> ScanReport:

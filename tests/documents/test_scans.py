@@ -215,3 +215,28 @@ def test_odd_pictures_pass_through_preprocessing(picture):
     assert prepared.mode == "L"
     assert prepared.size[0] * prepared.size[1] <= max(1_000_000, picture.size[0] * picture.size[1])
     scan.lies_sideways(prepared)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("encode", "kind"), [(degraded.heic, "heic"), (degraded.webp, "webp")])
+def test_a_phone_photo_uploaded_as_heic_or_webp_is_read_and_enveloped_as_png(
+    company, django_capture_on_commit_callbacks, encode, kind
+):
+    # Through the app: the upload takes it (it used to be refused as an unknown file), the
+    # reader reads it, the envelope carries it as PNG (Peppol allows no HEIC or WebP) and the
+    # original stays as it came.
+    from apps.einvoice import from_xml
+    from tests.documents.helpers import ingest_and_read
+
+    require_tesseract(*LANGUAGES)
+    picture = encode(degraded.photographed(degraded.page(FR)))
+    document = ingest_and_read(
+        company, picture, f"IMG_0042.{kind}", django_capture_on_commit_callbacks
+    )
+    assert document.file_kind == kind
+    assert document.original.open("rb").read() == picture
+    assert document.number == FR.number, document.problems
+    assert document.total_incl_vat == FR.gross
+    assert document.envelope, document.problems
+    (attachment,) = from_xml(document.envelope.open("rb").read()).attachments
+    assert attachment.mime_code == "image/png"

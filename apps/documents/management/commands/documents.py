@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.core.files import FileKind, sniff
+from apps.core.files import PICTURE_KINDS, FileKind, sniff
 from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
 from apps.documents.extraction.layout import read as read_layout
 from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
@@ -165,7 +165,7 @@ class Command(BaseCommand):
                 result = self._xml(data)
             elif kind == FileKind.PDF:
                 result = self._pdf(data, embedded=not options["no_embedded"])
-            elif kind in (FileKind.PNG, FileKind.JPEG):
+            elif kind in PICTURE_KINDS:
                 found = extract_from_text(ocr_image(data), hints=self.hints, source="ocr")
                 result = _text_json(found)
             else:
