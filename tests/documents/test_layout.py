@@ -335,6 +335,53 @@ def test_totals_where_a_total_label_names_each_column():
     assert found.value("total_incl_vat") == Decimal("590.00")
 
 
+def _footer(*rows: tuple[str, str]) -> str:
+    cells = "".join(f"<tr><td>{label}</td><td class=n>{amount}</td></tr>" for label, amount in rows)
+    return f'<table style="margin-left:auto; margin-top:6mm">{cells}</table>'
+
+
+def test_vat_per_rate_with_its_base_in_brackets_is_not_the_net():
+    # given several VAT rates, each printed with its base in brackets before its VAT
+    totals = _footer(
+        ("Totaal excl. btw", "€ 1.500,00"),
+        ("Btw 21 % (€ 1.000,00)", "€ 210,00"),
+        ("Btw 6 % (€ 500,00)", "€ 30,00"),
+        ("Totaal incl. btw", "€ 1.740,00"),
+    )
+    body = f"<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0133</p>{ITEMS}{totals}"
+    _today, found = _render(body)
+    # then the VAT is the sum of the rates' VAT, never a rate's base
+    assert found.value("total_excl_vat") == Decimal("1500.00")
+    assert found.value("total_vat") == Decimal("240.00")
+    assert found.value("total_incl_vat") == Decimal("1740.00")
+    assert found.fields["total_vat"].confidence >= 0.9
+
+
+def test_net_and_vat_are_never_swapped():
+    # given a French net label ("Total hors TVA") over a single rate
+    totals = _footer(
+        ("Total hors TVA", "€ 1.856,71"), ("TVA 21 %", "€ 389,91"), ("Net à payer", "€ 2.246,62")
+    )
+    body = f"<p>{SELLER}</p><h1>FACTURE</h1><p>Facture n°: 2026-0134</p>{totals}"
+    today, found = _render(body)
+    # then the VAT is never taken larger than any VAT rate allows of its net
+    for reading in (today, found):
+        assert reading.value("total_excl_vat") == Decimal("1856.71")
+        assert reading.value("total_vat") == Decimal("389.91")
+
+
+def test_one_rates_vat_of_several_without_a_net_is_not_sure():
+    # given several VAT rates without their bases and no net total printed
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0135</p>
+    {_footer(("Btw 21 %", "€ 210,00"), ("Btw 6 %", "€ 30,00"), ("Te betalen", "€ 1.740,00"))}"""
+    today, found = _render(body)
+    # then the VAT taken is their sum, and (the net derived) not shown as sure
+    for reading in (today, found):
+        assert reading.value("total_incl_vat") == Decimal("1740.00")
+        if reading.value("total_vat") != Decimal("240.00"):
+            assert reading.fields["total_vat"].confidence < 0.9
+
+
 def test_words_group_into_lines_phrases_and_blocks():
     # given Tesseract's TSV output for two lines of a label and a far-away value, and a line
     # under the label

@@ -31,6 +31,7 @@ from apps.documents.extraction.text import (
     _plausible,
     _vat_ids,
     extract_from_text,
+    vat_fits,
 )
 from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase
 
@@ -214,7 +215,7 @@ def _amounts(page: PageWords) -> list[_Amount]:
         right_amounts: list[tuple[Decimal, Phrase]] = [
             (amount, other) for other in right for amount in p.amounts_in(other.text)
         ]
-        if values:
+        if values and not (name == "vat" and right_amounts):
             found.append(
                 _Amount(name, values[-1], strength * position, page.box(phrase), rate, None)
             )
@@ -234,7 +235,9 @@ def _amounts(page: PageWords) -> list[_Amount]:
                     found.append(_Amount(column, amount, position, page.box(other)))
                 continue
             amount, other = right_amounts[-1]
-            base = right_amounts[-2][0] if len(right_amounts) >= 2 else None
+            # "Btw 21 % (1.856,71)  389,91": the rate's base in the label, its VAT after
+            bases = [a for a, _other in right_amounts[:-1]] or values
+            base = bases[-1] if bases else None
             if name == "vat" and (
                 rate is None or base is None or not _plausible(base, rate, amount)
             ):
@@ -287,7 +290,9 @@ def _choose_totals(
             score = gross.score
             agree = False
             if net is not None and vat is not None:
-                agree = abs(net.value + vat.value - gross.value) <= TOLERANCE
+                agree = abs(net.value + vat.value - gross.value) <= TOLERANCE and vat_fits(
+                    net.value, vat.value
+                )
                 score += (net.score + vat.score) / 2 + (2.0 if agree else -0.5)
                 if agree and vat.rate is not None and _plausible(net.value, vat.rate, vat.value):
                     score += 0.3

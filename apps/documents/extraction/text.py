@@ -219,6 +219,15 @@ def _plausible(base: Decimal, rate: Decimal, vat: Decimal, tolerance: Decimal = 
     return abs((base * rate / 100).quantize(Decimal("0.01")) - vat) <= tolerance
 
 
+# No VAT rate in Europe is above 27 %: a "VAT" larger than that share of its "net" is the
+# pair swapped (a rate's base printed next to its VAT, "Btw 21 % (1.856,71)  389,91").
+MAX_VAT_RATE = Decimal("0.27")
+
+
+def vat_fits(net: Decimal, vat: Decimal) -> bool:
+    return abs(vat) <= abs(net) * MAX_VAT_RATE + TOLERANCE
+
+
 def _rate(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
@@ -363,7 +372,7 @@ def _totals(lines: list[str]) -> tuple[Decimal | None, Decimal | None, Decimal |
         if p.GROSS_LABELS.search(line):
             amounts = p.amounts_in(line)
             for a, b, c in zip(amounts, amounts[1:], amounts[2:], strict=False):
-                if a > 0 and abs(a + b - c) <= TOLERANCE:
+                if a > 0 and abs(a + b - c) <= TOLERANCE and vat_fits(a, b):
                     return a, b, c, True
     grosses = _labelled_amounts(lines, p.GROSS_LABELS)
     nets = _labelled_amounts(lines, p.NET_LABELS)
@@ -372,14 +381,17 @@ def _totals(lines: list[str]) -> tuple[Decimal | None, Decimal | None, Decimal |
     candidates_vat = list(dict.fromkeys([*vats, *([vat_sum] if vat_sum is not None else [])]))
     for gross in sorted(set(grosses), reverse=True):
         for net, vat in itertools.product(nets, candidates_vat):
-            if abs(net + vat - gross) <= TOLERANCE:
+            if abs(net + vat - gross) <= TOLERANCE and vat_fits(net, vat):
                 return net, vat, gross, True
+    # Without a net, one VAT line of several taken for the VAT would also "add up": only
+    # a single VAT figure (or their sum) is proof, and then only when there is one rate.
+    several = len(set(vats)) > 1
     for gross in sorted(set(grosses), reverse=True):
         if gross in nets and not candidates_vat:
             return gross, Decimal("0.00"), gross, True
-        for vat in candidates_vat:
-            if gross - vat > 0 and not nets:
-                return gross - vat, vat, gross, True
+        for vat in [vat_sum] if several and vat_sum is not None else candidates_vat:
+            if gross - vat > 0 and not nets and vat_fits(gross - vat, vat):
+                return gross - vat, vat, gross, not several
     best_gross = max(grosses) if grosses else None
     best_net = max(nets) if nets else None
     if best_gross is not None and best_net is None and not candidates_vat:
