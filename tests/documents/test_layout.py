@@ -263,6 +263,43 @@ def test_supplier_name_in_large_print_over_its_address():
     assert found.fields["counterparty_name"].box is not None
 
 
+@pytest.mark.parametrize("label", ["Factuuradres", "Klant", "Facturé à"])
+def test_supplier_name_is_never_the_buyers_label_nor_our_street(label):
+    # given our block under a label at the top right, and the seller's block on the left
+    # with its form in small letters, on a street whose name starts as ours does
+    body = f"""<div style="margin-left:105mm">{label}<br>Bakkerij Test BV<br>Kerkstraat 1<br>
+    9000 Gent<br>Btw BE 0412.345.614</div>
+    <div>Schilderwerken De Smet bv<br>Kerkstraat 240<br>9000 Gent<br>
+    Btw-nr. BE 0885.328.896</div><h1>FACTUUR</h1><p>Factuurnummer: F26-181</p>{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("counterparty_name") != "Schilderwerken De Smet bv"
+    assert found.value("counterparty_name") == "Schilderwerken De Smet bv"
+
+
+def test_supplier_name_is_never_the_logos_initials_nor_a_bare_legal_form():
+    # given a logo's initials over the letterhead, and a name whose form wrapped to a line
+    # of its own
+    body = f"""<div style="margin-left:130mm"><div class=big>TV</div>
+    Tuinaanleg Verhoeven<br>CommV<br>Kerkstraat 8<br>8000 Brugge<br>
+    BTW nr BE 0209.839.407</div><div>Bakkerij Test BV<br>Kerkstraat 1<br>9000 Gent<br>
+    BTW nr BE 0412.345.614</div><h1>FACTUUR</h1><p>Factuurnummer: 2026-0140</p>{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("counterparty_name") != "Tuinaanleg Verhoeven CommV"
+    assert found.value("counterparty_name") == "Tuinaanleg Verhoeven CommV"
+
+
+def test_supplier_name_under_a_van_label_without_a_colon():
+    # given two columns headed "Van" and "Aan" (no colon)
+    body = f"""<table style="width:100%"><tr><td>Van</td><td>Aan</td></tr>
+    <tr><td>Boekhoudkantoor Mertens nv<br>Nijverheidslaan 103<br>8000 Brugge<br>
+    BTW BE 0325 401 049</td><td>Bakkerij Test BV<br>Kerkstraat 1<br>9000 Gent<br>
+    BTW BE 0412 345 614</td></tr></table><h1>Factuur</h1>
+    <p>Factuurnummer: 2026-0141</p>{TOTALS}"""
+    # (the text reader, too, no longer takes the label for the name)
+    _today, found = _render(body)
+    assert found.value("counterparty_name") == "Boekhoudkantoor Mertens nv"
+
+
 def test_account_number_broken_over_two_lines_of_its_block():
     # given the seller's bank details in a narrow footer column, the IBAN over two lines
     body = f"""<p>{SELLER.split("<br>IBAN")[0]}</p><h1>FACTUUR</h1>

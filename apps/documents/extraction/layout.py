@@ -473,11 +473,18 @@ def _apply_parties(
     buyers = [b.lower() for b in parties.buyer_names if b]
     if (
         not taken
+        or p.not_a_name(taken)
         or any(b in taken or taken in b for b in buyers)
         # a fragment of the name ("SRL" of a letterhead in spaced large print)
         or (taken in candidate.value.lower() and len(taken) < len(candidate.value))
         # the text reader's name stands outside the seller's block: a clear name in it wins
-        or (candidate.score >= 0.7 and taken not in parties.seller_text.lower())
+        or (
+            not _within(taken, parties.seller_text)
+            and (
+                candidate.score >= 0.7
+                or p.COMPANY_FORM_ANY_CASE.search(candidate.value) is not None
+            )
+        )
     ):
         result.fields["counterparty_name"] = Found(
             value=candidate.value,
@@ -485,6 +492,11 @@ def _apply_parties(
             confidence=round(candidate.score * scale, 2),
             box=candidate.box,
         )
+
+
+def _within(part: str, text: str) -> bool:
+    """Whether the words stand in the text ("Kerkstraat 1" is not in "Kerkstraat 240")."""
+    return re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def _drop_warning(result: TextExtraction, code: str) -> None:

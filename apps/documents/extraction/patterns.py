@@ -331,8 +331,10 @@ ENTERPRISE_NUMBER = re.compile(
 )
 COMPANY_FORM = re.compile(
     r"\b(?:B\.?V\.?B\.?A\.?|B\.?V\.?|N\.?V\.?|C\.?V\.?|V\.?Z\.?W\.?|S\.?R\.?L\.?|S\.?A\.?|S\.?P\.?R\.?L\.?"
-    r"|S\.?C\.?R\.?L\.?|ASBL|SARL|SAS|SASU|EURL|GmbH|AG|KG|Ltd\.?|LLC|Inc\.?|plc|Comm\.?V)\s*$"
+    r"|S\.?C\.?R\.?L\.?|S\.?C\.?|ASBL|SARL|SAS|SASU|EURL|GmbH|AG|KG|Ltd\.?|LLC|Inc\.?|plc|Comm\.?V)\s*$"
 )
+# Belgian names often print the form in small letters: "De Smet bv", "Denis sprl"
+COMPANY_FORM_ANY_CASE = re.compile(COMPANY_FORM.pattern, re.IGNORECASE)
 
 # Who a block of the document is about: the labels that introduce the customer or the supplier.
 BUYER_LABELS = re.compile(
@@ -467,9 +469,30 @@ BUYER_HEADS = re.compile(
     r"afnemer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|factur[ée]\s+[àa]|"
     r"gefactureerd\s+aan|factuur\s+aan|factureren\s+aan|facturatieadres|adresse\s+de\s+"
     r"facturation|destinataire|rechnungsempf[äa]nger|leistungsempf[äa]nger|"
-    r"rechnungsadresse)\b\s*:?",
+    r"rechnungsadresse|factuuradres)\b\s*:?",
     re.IGNORECASE,
 )
+_LABEL_ONLY = re.compile(
+    r"(?:van|de|from|von|leverancier|fournisseur|supplier|seller|vendor|[ée]metteur|"
+    r"afzender|exp[ée]diteur|sender|leveringsadres|adresse\s+de\s+livraison|"
+    r"delivery\s+address|shipping\s+address|billing\s+address|invoice\s+address)\s*:?",
+    re.IGNORECASE,
+)
+
+
+def not_a_name(text: str) -> bool:
+    """A party label standing alone ("Factuuradres", "Client", "Aan", "Van"), a bare legal form
+    ("NV", "GmbH") or a logo's initials ("TD"): never a party's name."""
+    text = text.strip(" :")
+    head = BUYER_HEADS.match(text)
+    return bool(
+        (head is not None and not text[head.end() :].strip())
+        or _LABEL_ONLY.fullmatch(text)
+        or COMPANY_FORM_ANY_CASE.fullmatch(text.strip())
+        or re.fullmatch(r"[A-Z]{1,3}", text)
+    )
+
+
 # A VAT number said to be the customer's: "Uw btw-nr.", "Votre n° TVA", "Customer VAT".
 BUYER_ID_LABELS = re.compile(
     r"\b(?:uw\s+(?:btw|ondernemings)|btw[\s-]*(?:nr\.?\s*)?(?:klant|afnemer)|"

@@ -423,6 +423,7 @@ def _supplier_name(segments: list[str], hints: Hints, vat_id: str) -> tuple[str,
             len(name) < 2
             or len(name) > 60
             or _NOT_A_NAME.match(name)
+            or p.not_a_name(name)
             or sum(ch.isdigit() for ch in name) > 3
             or any(o and (o in name.lower() or name.lower() in o) for o in own)
         ):
