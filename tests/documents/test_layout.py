@@ -43,7 +43,7 @@ SELLER = """<b>Drukkerij Van Damme NV</b><br>Stationsstraat 10<br>9000 Gent<br>
 BTW BE0812345603<br>IBAN BE56 3631 2345 6788"""
 
 
-def _render(body: str) -> tuple[TextExtraction, TextExtraction]:
+def _render(body: str, hints: Hints = OURS) -> tuple[TextExtraction, TextExtraction]:
     """(what the text reader finds, what the layout reader finds) in the rendered page."""
     from weasyprint import HTML
 
@@ -51,8 +51,8 @@ def _render(body: str) -> tuple[TextExtraction, TextExtraction]:
     data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
     text = pdf_text(data, with_words=True)
     return (
-        extract_from_text(text.text, hints=OURS),
-        read(text.text, text.words, hints=OURS),
+        extract_from_text(text.text, hints=hints),
+        read(text.text, text.words, hints=hints),
     )
 
 
@@ -135,6 +135,18 @@ def test_document_name_as_the_numbers_label(head, number):
     today, found = _render(f"<p>{SELLER}</p>{head}{ITEMS}{TOTALS}")
     assert today.value("number") != number
     assert found.value("number") == number
+
+
+@pytest.mark.parametrize(
+    "reference", ["Betreft factuur 2026-1544", "Concerne la facture n° 2026-1544"]
+)
+def test_credit_notes_number_not_the_invoice_it_refers_to(reference):
+    # given a credit note whose number is followed by the invoice it credits
+    body = f"""<p>{SELLER}</p><h1>CREDITNOTA</h1><table>
+    <tr><td>Creditnota nr.</td><td>KVD-060655</td></tr><tr><td>Datum</td><td>13/08/2026</td></tr>
+    <tr><td colspan=2>{reference}</td></tr></table>{TOTALS}"""
+    _today, found = _render(body)
+    assert found.value("number") == "KVD-060655"
 
 
 def test_number_in_the_title():
@@ -298,6 +310,21 @@ def test_supplier_name_under_a_van_label_without_a_colon():
     # (the text reader, too, no longer takes the label for the name)
     _today, found = _render(body)
     assert found.value("counterparty_name") == "Boekhoudkantoor Mertens nv"
+
+
+def test_the_bic_printed_with_our_own_account_is_not_the_suppliers():
+    # given an invoice paid by direct debit from our account, printed with its BIC, and a
+    # seller whose block shows its IBAN without a BIC
+    hints = Hints(
+        own_vat_ids=OURS.own_vat_ids,
+        own_names=OURS.own_names,
+        own_ibans=frozenset({"BE71096123456769"}),
+    )
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0142</p>{TOTALS}
+    <p>Wordt gedomicilieerd op uw rekening<br>IBAN: BE71 0961 2345 6769<br>BIC: GKCCBEBB</p>"""
+    _today, found = _render(body, hints)
+    assert found.value("counterparty_iban") == "BE56363123456788"
+    assert found.value("counterparty_bic") in (None, "")
 
 
 def test_account_number_broken_over_two_lines_of_its_block():

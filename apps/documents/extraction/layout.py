@@ -111,6 +111,8 @@ def _numbers(page: PageWords) -> list[Candidate]:
         if not labels and not p.NOT_THE_INVOICE_NUMBER.search(text):
             labels = [(m, 0.65) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
         for match, strength in labels:
+            if p.OTHER_DOCUMENTS_NUMBER.search(text[: match.start()]):
+                continue
             for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
                 value = _number_value(value_text)
                 if value is None:

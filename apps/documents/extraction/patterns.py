@@ -196,6 +196,13 @@ NUMBER_LABELS = _labels(
     r"ticket\s*(?:nr\.?|n°|number)",
     r"bon\s*(?:nr\.?|n°)",
 )
+# Words before an invoice number's label that make it another document's: a credit note's
+# "Betreft factuur 2026-0085", "Concerne la facture n° 123", "Relates to invoice 42".
+OTHER_DOCUMENTS_NUMBER = re.compile(
+    r"\b(?:betreft|betrifft|concerne|regarding|relates?\s+to|referring\s+to|re|"
+    r"op|bij|voor|pour|zu|sur)(?:\s+(?:de|la|le|the|die|der|onze|notre|our))?\s*:?\s*$",
+    re.IGNORECASE,
+)
 ISSUE_DATE_LABELS = _labels(
     r"factuurdatum",
     r"datum\s+factuur",

@@ -166,6 +166,22 @@ def _ibans(text: str) -> list[str]:
     return found
 
 
+def _bic(text: str, own_ibans: frozenset[str]) -> str:
+    """The first BIC that doesn't follow one of our own accounts ("IBAN: <ours>  BIC: ...",
+    a direct debit mandate or our details printed as the buyer's)."""
+    for match in p.BIC.finditer(text):
+        window = text[max(match.start() - 120, 0) : match.start()]
+        before = list(p.IBAN.finditer(window))
+        if (
+            before
+            and window[before[-1].end() :].count("\n") <= 1  # on its line or the one above
+            and re.sub(r"\s", "", before[-1].group(1)).upper() in own_ibans
+        ):
+            continue
+        return match.group(1)
+    return ""
+
+
 _LABELLED_IBAN = re.compile(r"\bIBAN\s*[:.]?\s*[A-Z]{2}\d{2}[0-9A-Z ]{8,34}")
 
 
@@ -567,8 +583,7 @@ def extract_from_text(
         # on a sale the account printed is ours, not the customer's
         ibans = [i for i in _ibans(text) if i not in hints.own_ibans]
         put("counterparty_iban", ibans[0] if ibans else "")
-        bic = p.BIC.search(text)
-        put("counterparty_bic", bic.group(1) if bic else "")
+        put("counterparty_bic", _bic(text, hints.own_ibans))
     put("structured_communication", _ogm(text))
     put("number", _number(lines))
     month_first = p.date_order(text)
