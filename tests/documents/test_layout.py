@@ -170,6 +170,33 @@ www.imprimerie-lumiere.be<br>TVA BE0765432146<br>IBAN BE56 3631 2345 6788</td></
 <tr><td>Total TTC</td><td class=n>1.512,50 €</td></tr></table>"""
 
 
+@pytest.mark.parametrize(
+    ("labels", "values", "due"),
+    [
+        (
+            ("Rechnungsnummer", "Rechnungsdatum", "Fällig am"),
+            ("2026-0589", "30. Oktober 2026", "29. Dezember 2026"),
+            datetime.date(2026, 12, 29),
+        ),
+        (
+            ("N° de facture", "Date", "Date d'échéance"),
+            ("INV-51280", "17/09/2026", "17/10/2026"),
+            datetime.date(2026, 10, 17),
+        ),
+    ],
+)
+def test_due_date_below_its_label_in_a_header_table(labels, values, due):
+    # given a row of labels over a row of values, in German (month names) or in French
+    # ("Date d'échéance": its label starts with "Date")
+    heads = "".join(f"<td>{label}</td>" for label in labels)
+    cells = "".join(f"<td>{value}</td>" for value in values)
+    body = f"""<p>{SELLER}</p><h1>FACTURE</h1><table style="width:100%">
+    <tr class=small>{heads}</tr><tr>{cells}</tr></table>{TOTALS}"""
+    _today, found = _render(body)
+    assert found.value("number") == values[0]
+    assert found.value("due_date") == due
+
+
 def test_two_column_header_buyer_left_without_knowing_who_we_are():
     # given the buyer's block left (its VAT number printed first) and the seller's right
     from weasyprint import HTML

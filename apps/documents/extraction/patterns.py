@@ -43,6 +43,12 @@ MONTHS = {
     "august": 8,
     "october": 10,
     # German
+    "januar": 1,
+    "jänner": 1,
+    "februar": 2,
+    "märz": 3,
+    "maerz": 3,
+    "dezember": 12,
     # short forms
     "jan": 1,
     "feb": 2,
@@ -225,6 +231,7 @@ DATE_LABELS = _labels(
     r"datum\s+der\s+rechnung",
 )
 DUE_LABELS = _labels(
+    r"date\s+d['’]\s*[ée]ch[ée]ance",
     r"vervaldatum",
     r"vervaldag",
     r"te\s+betalen\s+(?:voor|tegen)",
