@@ -43,7 +43,7 @@ SELLER = """<b>Drukkerij Van Damme NV</b><br>Stationsstraat 10<br>9000 Gent<br>
 BTW BE0812345603<br>IBAN BE56 3631 2345 6788"""
 
 
-def _render(body: str) -> tuple[TextExtraction, TextExtraction]:
+def _render(body: str, hints: Hints = OURS) -> tuple[TextExtraction, TextExtraction]:
     """(what the text reader finds, what the layout reader finds) in the rendered page."""
     from weasyprint import HTML
 
@@ -51,8 +51,8 @@ def _render(body: str) -> tuple[TextExtraction, TextExtraction]:
     data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
     text = pdf_text(data, with_words=True)
     return (
-        extract_from_text(text.text, hints=OURS),
-        read(text.text, text.words, hints=OURS),
+        extract_from_text(text.text, hints=hints),
+        read(text.text, text.words, hints=hints),
     )
 
 
@@ -137,6 +137,18 @@ def test_document_name_as_the_numbers_label(head, number):
     assert found.value("number") == number
 
 
+@pytest.mark.parametrize(
+    "reference", ["Betreft factuur 2026-1544", "Concerne la facture n° 2026-1544"]
+)
+def test_credit_notes_number_not_the_invoice_it_refers_to(reference):
+    # given a credit note whose number is followed by the invoice it credits
+    body = f"""<p>{SELLER}</p><h1>CREDITNOTA</h1><table>
+    <tr><td>Creditnota nr.</td><td>KVD-060655</td></tr><tr><td>Datum</td><td>13/08/2026</td></tr>
+    <tr><td colspan=2>{reference}</td></tr></table>{TOTALS}"""
+    _today, found = _render(body)
+    assert found.value("number") == "KVD-060655"
+
+
 def test_number_in_the_title():
     # given a French title that carries the number, with no label of its own
     body = f"""<p>{SELLER}</p><h1>FACTURE 2026/1100</h1><p>Date : 02/02/2026</p>
@@ -156,6 +168,33 @@ www.imprimerie-lumiere.be<br>TVA BE0765432146<br>IBAN BE56 3631 2345 6788</td></
 <table style="margin-left:auto"><tr><td>Total HT</td><td class=n>1.250,00 €</td></tr>
 <tr><td>TVA 21 %</td><td class=n>262,50 €</td></tr>
 <tr><td>Total TTC</td><td class=n>1.512,50 €</td></tr></table>"""
+
+
+@pytest.mark.parametrize(
+    ("labels", "values", "due"),
+    [
+        (
+            ("Rechnungsnummer", "Rechnungsdatum", "Fällig am"),
+            ("2026-0589", "30. Oktober 2026", "29. Dezember 2026"),
+            datetime.date(2026, 12, 29),
+        ),
+        (
+            ("N° de facture", "Date", "Date d'échéance"),
+            ("INV-51280", "17/09/2026", "17/10/2026"),
+            datetime.date(2026, 10, 17),
+        ),
+    ],
+)
+def test_due_date_below_its_label_in_a_header_table(labels, values, due):
+    # given a row of labels over a row of values, in German (month names) or in French
+    # ("Date d'échéance": its label starts with "Date")
+    heads = "".join(f"<td>{label}</td>" for label in labels)
+    cells = "".join(f"<td>{value}</td>" for value in values)
+    body = f"""<p>{SELLER}</p><h1>FACTURE</h1><table style="width:100%">
+    <tr class=small>{heads}</tr><tr>{cells}</tr></table>{TOTALS}"""
+    _today, found = _render(body)
+    assert found.value("number") == values[0]
+    assert found.value("due_date") == due
 
 
 def test_two_column_header_buyer_left_without_knowing_who_we_are():
@@ -263,6 +302,58 @@ def test_supplier_name_in_large_print_over_its_address():
     assert found.fields["counterparty_name"].box is not None
 
 
+@pytest.mark.parametrize("label", ["Factuuradres", "Klant", "Facturé à"])
+def test_supplier_name_is_never_the_buyers_label_nor_our_street(label):
+    # given our block under a label at the top right, and the seller's block on the left
+    # with its form in small letters, on a street whose name starts as ours does
+    body = f"""<div style="margin-left:105mm">{label}<br>Bakkerij Test BV<br>Kerkstraat 1<br>
+    9000 Gent<br>Btw BE 0412.345.614</div>
+    <div>Schilderwerken De Smet bv<br>Kerkstraat 240<br>9000 Gent<br>
+    Btw-nr. BE 0885.328.896</div><h1>FACTUUR</h1><p>Factuurnummer: F26-181</p>{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("counterparty_name") != "Schilderwerken De Smet bv"
+    assert found.value("counterparty_name") == "Schilderwerken De Smet bv"
+
+
+def test_supplier_name_is_never_the_logos_initials_nor_a_bare_legal_form():
+    # given a logo's initials over the letterhead, and a name whose form wrapped to a line
+    # of its own
+    body = f"""<div style="margin-left:130mm"><div class=big>TV</div>
+    Tuinaanleg Verhoeven<br>CommV<br>Kerkstraat 8<br>8000 Brugge<br>
+    BTW nr BE 0209.839.407</div><div>Bakkerij Test BV<br>Kerkstraat 1<br>9000 Gent<br>
+    BTW nr BE 0412.345.614</div><h1>FACTUUR</h1><p>Factuurnummer: 2026-0140</p>{TOTALS}"""
+    today, found = _render(body)
+    assert today.value("counterparty_name") != "Tuinaanleg Verhoeven CommV"
+    assert found.value("counterparty_name") == "Tuinaanleg Verhoeven CommV"
+
+
+def test_supplier_name_under_a_van_label_without_a_colon():
+    # given two columns headed "Van" and "Aan" (no colon)
+    body = f"""<table style="width:100%"><tr><td>Van</td><td>Aan</td></tr>
+    <tr><td>Boekhoudkantoor Mertens nv<br>Nijverheidslaan 103<br>8000 Brugge<br>
+    BTW BE 0325 401 049</td><td>Bakkerij Test BV<br>Kerkstraat 1<br>9000 Gent<br>
+    BTW BE 0412 345 614</td></tr></table><h1>Factuur</h1>
+    <p>Factuurnummer: 2026-0141</p>{TOTALS}"""
+    # (the text reader, too, no longer takes the label for the name)
+    _today, found = _render(body)
+    assert found.value("counterparty_name") == "Boekhoudkantoor Mertens nv"
+
+
+def test_the_bic_printed_with_our_own_account_is_not_the_suppliers():
+    # given an invoice paid by direct debit from our account, printed with its BIC, and a
+    # seller whose block shows its IBAN without a BIC
+    hints = Hints(
+        own_vat_ids=OURS.own_vat_ids,
+        own_names=OURS.own_names,
+        own_ibans=frozenset({"BE71096123456769"}),
+    )
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0142</p>{TOTALS}
+    <p>Wordt gedomicilieerd op uw rekening<br>IBAN: BE71 0961 2345 6769<br>BIC: GKCCBEBB</p>"""
+    _today, found = _render(body, hints)
+    assert found.value("counterparty_iban") == "BE56363123456788"
+    assert found.value("counterparty_bic") in (None, "")
+
+
 def test_account_number_broken_over_two_lines_of_its_block():
     # given the seller's bank details in a narrow footer column, the IBAN over two lines
     body = f"""<p>{SELLER.split("<br>IBAN")[0]}</p><h1>FACTUUR</h1>
@@ -333,6 +424,53 @@ def test_totals_where_a_total_label_names_each_column():
     assert found.value("total_excl_vat") == Decimal("500.00")
     assert found.value("total_vat") == Decimal("90.00")
     assert found.value("total_incl_vat") == Decimal("590.00")
+
+
+def _footer(*rows: tuple[str, str]) -> str:
+    cells = "".join(f"<tr><td>{label}</td><td class=n>{amount}</td></tr>" for label, amount in rows)
+    return f'<table style="margin-left:auto; margin-top:6mm">{cells}</table>'
+
+
+def test_vat_per_rate_with_its_base_in_brackets_is_not_the_net():
+    # given several VAT rates, each printed with its base in brackets before its VAT
+    totals = _footer(
+        ("Totaal excl. btw", "€ 1.500,00"),
+        ("Btw 21 % (€ 1.000,00)", "€ 210,00"),
+        ("Btw 6 % (€ 500,00)", "€ 30,00"),
+        ("Totaal incl. btw", "€ 1.740,00"),
+    )
+    body = f"<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0133</p>{ITEMS}{totals}"
+    _today, found = _render(body)
+    # then the VAT is the sum of the rates' VAT, never a rate's base
+    assert found.value("total_excl_vat") == Decimal("1500.00")
+    assert found.value("total_vat") == Decimal("240.00")
+    assert found.value("total_incl_vat") == Decimal("1740.00")
+    assert found.fields["total_vat"].confidence >= 0.9
+
+
+def test_net_and_vat_are_never_swapped():
+    # given a French net label ("Total hors TVA") over a single rate
+    totals = _footer(
+        ("Total hors TVA", "€ 1.856,71"), ("TVA 21 %", "€ 389,91"), ("Net à payer", "€ 2.246,62")
+    )
+    body = f"<p>{SELLER}</p><h1>FACTURE</h1><p>Facture n°: 2026-0134</p>{totals}"
+    today, found = _render(body)
+    # then the VAT is never taken larger than any VAT rate allows of its net
+    for reading in (today, found):
+        assert reading.value("total_excl_vat") == Decimal("1856.71")
+        assert reading.value("total_vat") == Decimal("389.91")
+
+
+def test_one_rates_vat_of_several_without_a_net_is_not_sure():
+    # given several VAT rates without their bases and no net total printed
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0135</p>
+    {_footer(("Btw 21 %", "€ 210,00"), ("Btw 6 %", "€ 30,00"), ("Te betalen", "€ 1.740,00"))}"""
+    today, found = _render(body)
+    # then the VAT taken is their sum, and (the net derived) not shown as sure
+    for reading in (today, found):
+        assert reading.value("total_incl_vat") == Decimal("1740.00")
+        if reading.value("total_vat") != Decimal("240.00"):
+            assert reading.fields["total_vat"].confidence < 0.9
 
 
 def test_words_group_into_lines_phrases_and_blocks():

@@ -31,6 +31,7 @@ from apps.documents.extraction.text import (
     _plausible,
     _vat_ids,
     extract_from_text,
+    vat_fits,
 )
 from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase
 
@@ -110,6 +111,8 @@ def _numbers(page: PageWords) -> list[Candidate]:
         if not labels and not p.NOT_THE_INVOICE_NUMBER.search(text):
             labels = [(m, 0.65) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
         for match, strength in labels:
+            if p.OTHER_DOCUMENTS_NUMBER.search(text[: match.start()]):
+                continue
             for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
                 value = _number_value(value_text)
                 if value is None:
@@ -214,7 +217,7 @@ def _amounts(page: PageWords) -> list[_Amount]:
         right_amounts: list[tuple[Decimal, Phrase]] = [
             (amount, other) for other in right for amount in p.amounts_in(other.text)
         ]
-        if values:
+        if values and not (name == "vat" and right_amounts):
             found.append(
                 _Amount(name, values[-1], strength * position, page.box(phrase), rate, None)
             )
@@ -234,7 +237,9 @@ def _amounts(page: PageWords) -> list[_Amount]:
                     found.append(_Amount(column, amount, position, page.box(other)))
                 continue
             amount, other = right_amounts[-1]
-            base = right_amounts[-2][0] if len(right_amounts) >= 2 else None
+            # "Btw 21 % (1.856,71)  389,91": the rate's base in the label, its VAT after
+            bases = [a for a, _other in right_amounts[:-1]] or values
+            base = bases[-1] if bases else None
             if name == "vat" and (
                 rate is None or base is None or not _plausible(base, rate, amount)
             ):
@@ -287,7 +292,9 @@ def _choose_totals(
             score = gross.score
             agree = False
             if net is not None and vat is not None:
-                agree = abs(net.value + vat.value - gross.value) <= TOLERANCE
+                agree = abs(net.value + vat.value - gross.value) <= TOLERANCE and vat_fits(
+                    net.value, vat.value
+                )
                 score += (net.score + vat.score) / 2 + (2.0 if agree else -0.5)
                 if agree and vat.rate is not None and _plausible(net.value, vat.rate, vat.value):
                     score += 0.3
@@ -468,11 +475,18 @@ def _apply_parties(
     buyers = [b.lower() for b in parties.buyer_names if b]
     if (
         not taken
+        or p.not_a_name(taken)
         or any(b in taken or taken in b for b in buyers)
         # a fragment of the name ("SRL" of a letterhead in spaced large print)
         or (taken in candidate.value.lower() and len(taken) < len(candidate.value))
         # the text reader's name stands outside the seller's block: a clear name in it wins
-        or (candidate.score >= 0.7 and taken not in parties.seller_text.lower())
+        or (
+            not _within(taken, parties.seller_text)
+            and (
+                candidate.score >= 0.7
+                or p.COMPANY_FORM_ANY_CASE.search(candidate.value) is not None
+            )
+        )
     ):
         result.fields["counterparty_name"] = Found(
             value=candidate.value,
@@ -480,6 +494,11 @@ def _apply_parties(
             confidence=round(candidate.score * scale, 2),
             box=candidate.box,
         )
+
+
+def _within(part: str, text: str) -> bool:
+    """Whether the words stand in the text ("Kerkstraat 1" is not in "Kerkstraat 240")."""
+    return re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def _drop_warning(result: TextExtraction, code: str) -> None:

@@ -144,8 +144,16 @@ def _block_name(page: PageWords, block: Block, labelled: bool, median: float) ->
     fallback = ""
     for text, phrase in options[:2] if labelled else options:
         name = _NAME_END.split(text)[0].strip(" :/-")
-        if len(name) < 2 or _NOT_A_NAME.match(name) or sum(ch.isdigit() for ch in name) > 3:
+        if (
+            len(name) < 2
+            or _NOT_A_NAME.match(name)
+            or p.not_a_name(name)
+            or sum(ch.isdigit() for ch in name) > 3
+        ):
             continue
+        following = phrases[phrases.index(phrase) + 1] if phrase in phrases[:-1] else None
+        if following is not None and p.COMPANY_FORM_ANY_CASE.fullmatch(following.text.strip()):
+            name = f"{name} {following.text.strip()}"  # "Tuinaanleg Verhoeven" / "CommV"
         if p.COMPANY_FORM.search(name) or phrase.height >= 1.25 * median:
             return name[:60], True
         fallback = fallback or name[:60]

@@ -43,6 +43,12 @@ MONTHS = {
     "august": 8,
     "october": 10,
     # German
+    "januar": 1,
+    "jänner": 1,
+    "februar": 2,
+    "märz": 3,
+    "maerz": 3,
+    "dezember": 12,
     # short forms
     "jan": 1,
     "feb": 2,
@@ -196,6 +202,13 @@ NUMBER_LABELS = _labels(
     r"ticket\s*(?:nr\.?|n°|number)",
     r"bon\s*(?:nr\.?|n°)",
 )
+# Words before an invoice number's label that make it another document's: a credit note's
+# "Betreft factuur 2026-0085", "Concerne la facture n° 123", "Relates to invoice 42".
+OTHER_DOCUMENTS_NUMBER = re.compile(
+    r"\b(?:betreft|betrifft|concerne|regarding|relates?\s+to|referring\s+to|re|"
+    r"op|bij|voor|pour|zu|sur)(?:\s+(?:de|la|le|the|die|der|onze|notre|our))?\s*:?\s*$",
+    re.IGNORECASE,
+)
 ISSUE_DATE_LABELS = _labels(
     r"factuurdatum",
     r"datum\s+factuur",
@@ -218,6 +231,7 @@ DATE_LABELS = _labels(
     r"datum\s+der\s+rechnung",
 )
 DUE_LABELS = _labels(
+    r"date\s+d['’]\s*[ée]ch[ée]ance",
     r"vervaldatum",
     r"vervaldag",
     r"te\s+betalen\s+(?:voor|tegen)",
@@ -263,6 +277,7 @@ NET_LABELS = _labels(
     r"maatstaf\s+van\s+heffing",
     r"total\s+ht",
     r"montant\s+(?:eur\s+)?ht",
+    r"(?:total|montant)\s+hors\s+(?:tva|taxes?)",
     r"sous-total",
     r"base\s+imposable",
     r"total\s+(?:excl\.?|excluding)\s+vat",
@@ -330,8 +345,10 @@ ENTERPRISE_NUMBER = re.compile(
 )
 COMPANY_FORM = re.compile(
     r"\b(?:B\.?V\.?B\.?A\.?|B\.?V\.?|N\.?V\.?|C\.?V\.?|V\.?Z\.?W\.?|S\.?R\.?L\.?|S\.?A\.?|S\.?P\.?R\.?L\.?"
-    r"|S\.?C\.?R\.?L\.?|ASBL|SARL|SAS|SASU|EURL|GmbH|AG|KG|Ltd\.?|LLC|Inc\.?|plc|Comm\.?V)\s*$"
+    r"|S\.?C\.?R\.?L\.?|S\.?C\.?|ASBL|SARL|SAS|SASU|EURL|GmbH|AG|KG|Ltd\.?|LLC|Inc\.?|plc|Comm\.?V)\s*$"
 )
+# Belgian names often print the form in small letters: "De Smet bv", "Denis sprl"
+COMPANY_FORM_ANY_CASE = re.compile(COMPANY_FORM.pattern, re.IGNORECASE)
 
 # Who a block of the document is about: the labels that introduce the customer or the supplier.
 BUYER_LABELS = re.compile(
@@ -426,6 +443,7 @@ NET_ONLY_LABELS = _labels(
     r"maatstaf\s+van\s+heffing",
     r"(?:total|montant)\s+(?:eur\s+)?h\.?t\.?v?a?\.?\b",
     r"\bhtva\b",
+    r"(?:total\s+|montant\s+)?hors\s+(?:tva|taxes?)",
     r"base\s+imposable",
     r"total\s+(?:excl\.?|excluding|exc\.?)\s*(?:vat|tax)?",
     r"net\s+amount",
@@ -465,9 +483,30 @@ BUYER_HEADS = re.compile(
     r"afnemer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|factur[ée]\s+[àa]|"
     r"gefactureerd\s+aan|factuur\s+aan|factureren\s+aan|facturatieadres|adresse\s+de\s+"
     r"facturation|destinataire|rechnungsempf[äa]nger|leistungsempf[äa]nger|"
-    r"rechnungsadresse)\b\s*:?",
+    r"rechnungsadresse|factuuradres)\b\s*:?",
     re.IGNORECASE,
 )
+_LABEL_ONLY = re.compile(
+    r"(?:van|de|from|von|leverancier|fournisseur|supplier|seller|vendor|[ée]metteur|"
+    r"afzender|exp[ée]diteur|sender|leveringsadres|adresse\s+de\s+livraison|"
+    r"delivery\s+address|shipping\s+address|billing\s+address|invoice\s+address)\s*:?",
+    re.IGNORECASE,
+)
+
+
+def not_a_name(text: str) -> bool:
+    """A party label standing alone ("Factuuradres", "Client", "Aan", "Van"), a bare legal form
+    ("NV", "GmbH") or a logo's initials ("TD"): never a party's name."""
+    text = text.strip(" :")
+    head = BUYER_HEADS.match(text)
+    return bool(
+        (head is not None and not text[head.end() :].strip())
+        or _LABEL_ONLY.fullmatch(text)
+        or COMPANY_FORM_ANY_CASE.fullmatch(text.strip())
+        or re.fullmatch(r"[A-Z]{1,3}", text)
+    )
+
+
 # A VAT number said to be the customer's: "Uw btw-nr.", "Votre n° TVA", "Customer VAT".
 BUYER_ID_LABELS = re.compile(
     r"\b(?:uw\s+(?:btw|ondernemings)|btw[\s-]*(?:nr\.?\s*)?(?:klant|afnemer)|"

@@ -166,6 +166,22 @@ def _ibans(text: str) -> list[str]:
     return found
 
 
+def _bic(text: str, own_ibans: frozenset[str]) -> str:
+    """The first BIC that doesn't follow one of our own accounts ("IBAN: <ours>  BIC: ...",
+    a direct debit mandate or our details printed as the buyer's)."""
+    for match in p.BIC.finditer(text):
+        window = text[max(match.start() - 120, 0) : match.start()]
+        before = list(p.IBAN.finditer(window))
+        if (
+            before
+            and window[before[-1].end() :].count("\n") <= 1  # on its line or the one above
+            and re.sub(r"\s", "", before[-1].group(1)).upper() in own_ibans
+        ):
+            continue
+        return match.group(1)
+    return ""
+
+
 _LABELLED_IBAN = re.compile(r"\bIBAN\s*[:.]?\s*[A-Z]{2}\d{2}[0-9A-Z ]{8,34}")
 
 
@@ -217,6 +233,15 @@ _RATE_ROW = re.compile(rf"^{_RATE}\s")  # '19%  336,00 €  63,84 €' under a V
 
 def _plausible(base: Decimal, rate: Decimal, vat: Decimal, tolerance: Decimal = TOLERANCE) -> bool:
     return abs((base * rate / 100).quantize(Decimal("0.01")) - vat) <= tolerance
+
+
+# No VAT rate in Europe is above 27 %: a "VAT" larger than that share of its "net" is the
+# pair swapped (a rate's base printed next to its VAT, "Btw 21 % (1.856,71)  389,91").
+MAX_VAT_RATE = Decimal("0.27")
+
+
+def vat_fits(net: Decimal, vat: Decimal) -> bool:
+    return abs(vat) <= abs(net) * MAX_VAT_RATE + TOLERANCE
 
 
 def _rate(text: str) -> Decimal:
@@ -363,7 +388,7 @@ def _totals(lines: list[str]) -> tuple[Decimal | None, Decimal | None, Decimal |
         if p.GROSS_LABELS.search(line):
             amounts = p.amounts_in(line)
             for a, b, c in zip(amounts, amounts[1:], amounts[2:], strict=False):
-                if a > 0 and abs(a + b - c) <= TOLERANCE:
+                if a > 0 and abs(a + b - c) <= TOLERANCE and vat_fits(a, b):
                     return a, b, c, True
     grosses = _labelled_amounts(lines, p.GROSS_LABELS)
     nets = _labelled_amounts(lines, p.NET_LABELS)
@@ -372,14 +397,17 @@ def _totals(lines: list[str]) -> tuple[Decimal | None, Decimal | None, Decimal |
     candidates_vat = list(dict.fromkeys([*vats, *([vat_sum] if vat_sum is not None else [])]))
     for gross in sorted(set(grosses), reverse=True):
         for net, vat in itertools.product(nets, candidates_vat):
-            if abs(net + vat - gross) <= TOLERANCE:
+            if abs(net + vat - gross) <= TOLERANCE and vat_fits(net, vat):
                 return net, vat, gross, True
+    # Without a net, one VAT line of several taken for the VAT would also "add up": only
+    # a single VAT figure (or their sum) is proof, and then only when there is one rate.
+    several = len(set(vats)) > 1
     for gross in sorted(set(grosses), reverse=True):
         if gross in nets and not candidates_vat:
             return gross, Decimal("0.00"), gross, True
-        for vat in candidates_vat:
-            if gross - vat > 0 and not nets:
-                return gross - vat, vat, gross, True
+        for vat in [vat_sum] if several and vat_sum is not None else candidates_vat:
+            if gross - vat > 0 and not nets and vat_fits(gross - vat, vat):
+                return gross - vat, vat, gross, not several
     best_gross = max(grosses) if grosses else None
     best_net = max(nets) if nets else None
     if best_gross is not None and best_net is None and not candidates_vat:
@@ -411,6 +439,7 @@ def _supplier_name(segments: list[str], hints: Hints, vat_id: str) -> tuple[str,
             len(name) < 2
             or len(name) > 60
             or _NOT_A_NAME.match(name)
+            or p.not_a_name(name)
             or sum(ch.isdigit() for ch in name) > 3
             or any(o and (o in name.lower() or name.lower() in o) for o in own)
         ):
@@ -554,8 +583,7 @@ def extract_from_text(
         # on a sale the account printed is ours, not the customer's
         ibans = [i for i in _ibans(text) if i not in hints.own_ibans]
         put("counterparty_iban", ibans[0] if ibans else "")
-        bic = p.BIC.search(text)
-        put("counterparty_bic", bic.group(1) if bic else "")
+        put("counterparty_bic", _bic(text, hints.own_ibans))
     put("structured_communication", _ogm(text))
     put("number", _number(lines))
     month_first = p.date_order(text)
