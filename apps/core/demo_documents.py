@@ -133,6 +133,32 @@ def _pdf(company: Company) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+QUOTE_TEXT = {
+    "nl": (
+        "OFFERTE",
+        "Offertenummer",
+        "Geldig tot",
+        "Nieuwe verwarmingsketel, plaatsing inbegrepen",
+    ),
+    "fr": ("DEVIS", "N° de devis", "Valable jusqu'au", "Nouvelle chaudière, placement compris"),
+}
+
+
+def _quote(company: Company) -> bytes:
+    """A supplier's quote: not an invoice, filed as miscellaneous (issue 13)."""
+    from weasyprint import HTML
+
+    title, number, valid, line = QUOTE_TEXT["fr" if company.default_language == "fr" else "nl"]
+    html = (
+        "<html><body style='font-family: DejaVu Sans; font-size: 10pt'>"
+        "<p><b>Verwarming Claes BV</b><br>Molenstraat 8, 2800 Mechelen<br>BTW BE0403170701</p>"
+        f"<h1>{title}</h1><p>{number}: OF-2026-0214<br>{valid}: 31/12/2026</p>"
+        f"<p>{company.name}<br>{company.street}<br>{company.postal_code} {company.city}</p>"
+        f"<table><tr><td>{line}</td><td>4.850,00 EUR</td></tr></table></body></html>"
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
 def seed_documents(company: Company) -> None:
     """Idempotent: a company that has its demo documents gets nothing more."""
     if Document.objects.filter(company=company, source_details__uploaded_by="demo").exists():
@@ -142,6 +168,7 @@ def seed_documents(company: Company) -> None:
         ("VD-2026-CN-12.xml", _einvoice(company, "VD-2026-CN-12", credit=True)),
         ("2026-0117.xml", _einvoice(company, "2026-0117", sale=True)),
         ("energie-plus-oktober.pdf", _pdf(company)),
+        ("offerte-verwarming.pdf", _quote(company)),
     ]
     for filename, data in files:
         result = document_ingest(

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies
 from apps.connections.models import Delivery, Transfer
-from apps.documents.models import Category, Document
+from apps.documents.models import Category, Document, Kind
 from apps.inbox.models import InboundMessage
 from apps.sales.models import Customer, Invoice, Quote
 
@@ -29,6 +29,12 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
             "quotes": Quote.objects.count(),
         }
         assert Document.objects.filter(category=Category.SALES).exists()
+        # a supplier's quote is filed as what it is, never as a purchase invoice
+        quotes = Document.objects.filter(original_filename="offerte-verwarming.pdf")
+        assert [(q.kind, q.category, q.problems) for q in quotes] == [
+            (Kind.QUOTE, Category.MISCELLANEOUS, [])
+        ] * Company.objects.count()
+        assert {q.status for q in quotes} <= {Document.Status.READY, Document.Status.DELIVERED}
         # a hostile e-mail is recorded with its headers, never stuck
         assert InboundMessage.objects.filter(
             status=InboundMessage.Status.FAILED, subject__startswith="Factuur 2026-118"
