@@ -26,9 +26,14 @@ from stdnum.be import vat as be_vat
 from apps.companies.models import Company
 from apps.core.xml import XMLRejected, parse_xml
 from apps.documents import problems, services
-from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
+from apps.documents.extraction.files import (
+    ExtractionError,
+    embedded_xml,
+    ocr_image_words,
+    pdf_text,
+)
 from apps.documents.extraction.layout import read as read_layout
-from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
+from apps.documents.extraction.text import Hints, TextExtraction
 from apps.documents.extraction.words import Box
 from apps.documents.models import (
     CATEGORY_OF_KIND,
@@ -412,11 +417,11 @@ def _read(document: Document) -> None:
                     ),
                 )
         else:
-            text_value = ocr_image(data)
+            text_value, words = ocr_image_words(data)
             document.text = text_value[:200_000]
             _apply_text(
                 document,
-                extract_from_text(text_value, hints=company_hints(document.company), source="ocr"),
+                read_layout(text_value, words, hints=company_hints(document.company), source="ocr"),
             )
             method = "ocr"
     except (_Unreadable, EInvoiceError) as error:

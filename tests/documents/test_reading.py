@@ -399,6 +399,8 @@ def test_a_scanned_pdf_without_text_is_read_with_ocr(company, django_capture_on_
     assert document.total_incl_vat == sample.gross
     assert document.number == sample.number
     assert document.counterparty_vat_id == sample.supplier_vat
+    # read with the layout of the OCR'd page: the number keeps where it stands, in pixels
+    assert document.field_sources["number"]["box"]["unit"] == "px"
     with company_scope(company):
         assert Event.objects.get(document=document, action=Event.Action.READ).data == {
             "method": "ocr"

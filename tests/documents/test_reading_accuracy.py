@@ -52,7 +52,7 @@ TEXT_FLOORS = {
 # measured minus 2 points
 SURE_FLOORS = {"tune": 98, "holdout": 98}  # measured 100.0 and 100.0
 # all fields together, the scans and photos of the slow test
-OCR_FLOOR = 54  # measured 64.1; OCR varies more between machines
+OCR_FLOOR = 82  # measured 92.3 (64.1 from the OCR text alone); OCR varies between machines
 OCR_SUBSET = [
     "tune/letterhead_right/00@photo",
     "tune/centred_title/00@scan-clean",

@@ -240,3 +240,43 @@ def test_a_phone_photo_uploaded_as_heic_or_webp_is_read_and_enveloped_as_png(
     assert document.envelope, document.problems
     (attachment,) = from_xml(document.envelope.open("rb").read()).attachments
     assert attachment.mime_code == "image/png"
+
+
+# Words with their boxes for the layout reader (one Tesseract pass gives text and words)
+
+
+@pytest.mark.slow
+def test_a_photo_is_read_with_the_word_boxes_of_the_page_as_prepared():
+    from apps.documents.extraction.files import ocr_image_words
+    from apps.documents.extraction.layout import read
+
+    require_tesseract(*LANGUAGES, "osd")
+    # given a page photographed a quarter turn off
+    picture = degraded.encoded(degraded.turned(degraded.page(NL), 90))
+    # when it is read with its words
+    text, pages = ocr_image_words(picture)
+    # then the words are those of the upright page that gave the text, in its pixels
+    assert [page.unit for page in pages] == ["px"]
+    assert pages[0].height > pages[0].width  # the upright page, not the photo lying sideways
+    assert NL.number in " ".join(line.text for line in pages[0].lines)
+    assert text == ocr_image(picture)
+    # and the layout reader finds the values with where they stand, as OCR (never sure)
+    found = read(text, pages, hints=OURS, source="ocr")
+    assert found.value("number") == NL.number
+    assert found.value("total_incl_vat") == NL.gross
+    assert found.fields["number"].box is not None
+    assert found.fields["number"].confidence < 0.9
+
+
+@pytest.mark.slow
+def test_a_scanned_pdf_comes_with_the_words_of_its_ocr_pages():
+    require_tesseract(*LANGUAGES)
+    # given a PDF that is only the picture of a page
+    data = degraded.scanned_pdf(degraded.skewed(degraded.page(FR), 3))
+    # when its text is asked with the words
+    read = pdf_text(data, with_words=True)
+    # then the OCR'd page brings its words, in pixels, and the same text as without words
+    assert read.ocr
+    assert [(page.index, page.unit) for page in read.words] == [(0, "px")]
+    assert read.text == pdf_text(data).text
+    assert FR.number in " ".join(line.text for line in read.words[0].lines)

@@ -105,7 +105,9 @@ class PdfText:
     text: str
     pages: int
     ocr: bool
-    # the words of each text page with their boxes (with_words=True); none for scanned pages
+    # the words of each page with their boxes (with_words=True): a text page's from
+    # pdfplumber (points), a scanned page's from the same Tesseract pass as its text (pixels
+    # of the prepared page)
     words: list["PageWords"] = field(default_factory=list)
 
 
@@ -211,7 +213,8 @@ def render_page(document: Any, index: int, *, max_pixels: int) -> "Picture":
 def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -> PdfText:
     """The text of a PDF, page by page in reading layout; scanned pages go through OCR.
     ``with_words``: also the words of each text page with their boxes (for the layout
-    reader), from the same grouping of characters into words as the text."""
+    reader), from the same grouping of characters into words as the text; a scanned page's
+    words come from the Tesseract pass that gives its text."""
     from apps.documents.extraction.words import pdf_page_text_and_words
 
     check_pdf(data)
@@ -238,13 +241,22 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -
                 scanned.append(index)
         used_ocr = False
         if allow_ocr and scanned and sum(len(t.strip()) for t in texts) < MIN_TEXT * len(texts):
-            texts, used_ocr = _ocr_pages(data, texts, scanned), True
+            ocr_words: list[PageWords] | None = [] if with_words else None
+            texts, used_ocr = _ocr_pages(data, texts, scanned, ocr_words), True
+            if ocr_words:
+                page_words = sorted(page_words + ocr_words, key=lambda words: words.index)
         return PdfText(text="\n\f\n".join(texts), pages=len(pages), ocr=used_ocr, words=page_words)
     finally:
         pdf.close()
 
 
-def _ocr_pages(data: bytes, texts: list[str], scanned: list[int]) -> list[str]:
+def _ocr_pages(
+    data: bytes, texts: list[str], scanned: list[int], words: "list[PageWords] | None" = None
+) -> list[str]:
+    """The texts with the scanned pages read by OCR; their words (with boxes) appended to
+    ``words`` when given."""
+    from apps.documents.extraction.words import parse_tsv
+
     texts = list(texts)
     document = _pdfium(data)
     try:
@@ -256,7 +268,11 @@ def _ocr_pages(data: bytes, texts: list[str], scanned: list[int]) -> list[str]:
             except Exception:
                 logger.warning("PDF page %s can't be rendered", index + 1, exc_info=True)
                 raise ExtractionError("malformed") from None
-            texts[index] = _ocr(picture)
+            reading = _ocr_reading(picture)
+            texts[index] = reading.text
+            if words is not None:
+                width, height = reading.size
+                words.append(parse_tsv(reading.table, index=index, width=width, height=height))
     finally:
         document.close()
     return texts
@@ -375,10 +391,28 @@ def ocr_image(data: bytes, *, languages: str = "nld+fra+eng") -> str:
     """Text of a picture (PNG, JPEG, WebP, HEIC, TIFF…) with Tesseract."""
     if shutil.which("tesseract") is None:
         raise ExtractionError("ocr_unavailable")
-    return _ocr(_picture(data), languages=languages)
+    return _ocr_reading(_picture(data), languages=languages).text
+
+
+def ocr_image_words(
+    data: bytes, *, languages: str = "nld+fra+eng"
+) -> tuple[str, list["PageWords"]]:
+    """Text of a picture and its words with their boxes (in pixels of the page as prepared
+    for OCR), from one Tesseract pass (its txt and tsv outputs)."""
+    from apps.documents.extraction.words import parse_tsv
+
+    if shutil.which("tesseract") is None:
+        raise ExtractionError("ocr_unavailable")
+    reading = _ocr_reading(_picture(data), languages=languages)
+    width, height = reading.size
+    return reading.text, [parse_tsv(reading.table, index=0, width=width, height=height)]
 
 
 def _ocr(picture: "Picture", *, languages: str = "nld+fra+eng") -> str:
+    return _ocr_reading(picture, languages=languages).text
+
+
+def _ocr_reading(picture: "Picture", *, languages: str = "nld+fra+eng") -> "_Reading":
     """Text of a decoded picture with Tesseract (a subprocess with a timeout), after
     ``scan.prepare`` (page cropped out of a photo, light evened out, small print enlarged,
     deskewed, thresholded to black on white).
@@ -400,18 +434,24 @@ def _ocr(picture: "Picture", *, languages: str = "nld+fra+eng") -> str:
             if turn:
                 prepared = scan.prepare(picture, max_pixels=settings.OCR_MAX_PIXELS, turn=turn)
                 path = _saved(prepared, Path(folder))
-        first = _tesseract(binary, path, languages, deadline=deadline)
+        first = _tesseract(binary, path, languages, deadline=deadline, size=prepared.size)
         if checked or first.confidence >= OCR_SURE:
-            return first.text
+            return first
         turn = _orientation(binary, path, deadline=deadline)
         if not turn:
-            return first.text
+            return first
         upright = scan.prepare(picture, max_pixels=settings.OCR_MAX_PIXELS, turn=turn)
         try:
-            second = _tesseract(binary, _saved(upright, Path(folder)), languages, deadline=deadline)
+            second = _tesseract(
+                binary,
+                _saved(upright, Path(folder)),
+                languages,
+                deadline=deadline,
+                size=upright.size,
+            )
         except ExtractionError:
-            return first.text  # out of time: the first reading is still a reading
-    return second.text if second.confidence > first.confidence else first.text
+            return first  # out of time: the first reading is still a reading
+    return second if second.confidence > first.confidence else first
 
 
 def _saved(picture: "Picture", folder: Path) -> Path:
@@ -429,6 +469,8 @@ class _Reading:
     text: str
     confidence: float  # mean word confidence, 0-100
     words: int
+    table: str = ""  # Tesseract's TSV: the words with their boxes
+    size: tuple[int, int] = (0, 0)  # of the picture read, in pixels
 
 
 # A reading this sure is not checked for the page's orientation: an upright page of print
@@ -437,7 +479,9 @@ class _Reading:
 OCR_SURE = 75.0
 
 
-def _tesseract(binary: str, path: Path, languages: str, *, deadline: float) -> _Reading:
+def _tesseract(
+    binary: str, path: Path, languages: str, *, deadline: float, size: tuple[int, int]
+) -> _Reading:
     """One Tesseract pass: the text and the words' confidence (its TSV output, written in
     the same pass)."""
     base = path.with_suffix("")
@@ -467,7 +511,9 @@ def _tesseract(binary: str, path: Path, languages: str, *, deadline: float) -> _
             except ValueError:
                 continue
     confidence = sum(confidences) / len(confidences) if confidences else 0.0
-    return _Reading(text=text, confidence=confidence, words=len(confidences))
+    return _Reading(
+        text=text, confidence=confidence, words=len(confidences), table=table, size=size
+    )
 
 
 def _orientation(binary: str, path: Path, *, deadline: float) -> int:

@@ -298,12 +298,10 @@ def parse_tsv(tsv: str, *, index: int, width: float, height: float) -> PageWords
 def ocr_page_words(
     picture: "Picture", *, index: int = 0, languages: str = "nld+fra+eng"
 ) -> PageWords:
-    """The words of a picture with their pixel boxes, from Tesseract in TSV mode.
-
-    TODO(issue 13): call this on the picture that scan.py has deskewed and binarised once
-    that preprocessing lands in files.py's OCR path, so that words and text come from the
-    same picture (today the OCR text and these boxes are two separate Tesseract runs).
-    """
+    """The words of a picture with their pixel boxes, from Tesseract in TSV mode, as the
+    picture is (no preparation). The app's OCR path does not use this: ``files.ocr_image_words``
+    and ``files.pdf_text(with_words=True)`` take the words of the prepared page from the same
+    Tesseract pass as its text."""
     from apps.documents.extraction.files import ExtractionError
 
     binary = shutil.which("tesseract")

@@ -1,7 +1,7 @@
 """Reading the test set with the app's reader and scoring it field by field.
 
 The reader is called through the same entry points as bench/extraction.py: ``pdf_text`` for
-PDFs (OCR inside for image-only ones), ``ocr_image`` for pictures, then ``extract_from_text``
+PDFs (OCR inside for image-only ones), ``ocr_image_words`` for pictures, then the layout reader
 with the company's hints. Scoring is strict: a number, VAT id, IBAN, BIC or OGM must be the
 same (spaces and case aside), amounts and dates equal, and a field the document does not
 carry (no due date, no OGM) must come out empty."""
@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from apps.documents.extraction.files import ExtractionError, ocr_image, pdf_text
+from apps.documents.extraction.files import ExtractionError, ocr_image_words, pdf_text
 from apps.documents.extraction.layout import read as read_layout
-from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
+from apps.documents.extraction.text import Hints, TextExtraction
 from tests.documents.corpus import OURS, Document
 
 FIELDS = [
@@ -112,7 +112,8 @@ def read(document: Document, hints: Hints = HINTS) -> Reading:
             source = "ocr" if text.ocr else "pdf_text"
             extraction = read_layout(text.text, text.words, hints=hints, source=source)
         else:
-            extraction = extract_from_text(ocr_image(content), hints=hints, source="ocr")
+            text_value, words = ocr_image_words(content)
+            extraction = read_layout(text_value, words, hints=hints, source="ocr")
     except ExtractionError as error:
         reading = Reading(document, {}, {}, time.perf_counter() - started, error=error.code)
     else:

@@ -15,9 +15,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.core.files import PICTURE_KINDS, FileKind, sniff
-from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image, pdf_text
+from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image_words, pdf_text
 from apps.documents.extraction.layout import read as read_layout
-from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
+from apps.documents.extraction.text import Hints, TextExtraction
 from apps.einvoice import EInvoiceError, from_xml
 from apps.einvoice.jsonio import to_json
 
@@ -166,8 +166,8 @@ class Command(BaseCommand):
             elif kind == FileKind.PDF:
                 result = self._pdf(data, embedded=not options["no_embedded"])
             elif kind in PICTURE_KINDS:
-                found = extract_from_text(ocr_image(data), hints=self.hints, source="ocr")
-                result = _text_json(found)
+                text, words = ocr_image_words(data)
+                result = _text_json(read_layout(text, words, hints=self.hints, source="ocr"))
             else:
                 raise CommandError(f"{path}: not a PDF, picture or XML e-invoice")
         except (EInvoiceError, ExtractionError) as error:
