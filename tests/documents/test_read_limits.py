@@ -70,13 +70,13 @@ def test_a_reading_past_its_soft_time_limit_needs_review(company, monkeypatch):
     def stop(signum, frame):
         raise SoftTimeLimitExceeded()
 
-    def slow_ocr(data: bytes) -> str:
+    def slow_ocr(data: bytes) -> tuple[str, list[object]]:
         signal.setitimer(signal.ITIMER_REAL, 0.05)
         time.sleep(10)
-        return ""
+        return "", []
 
     previous = signal.signal(signal.SIGALRM, stop)
-    monkeypatch.setattr(reading, "ocr_image", slow_ocr)
+    monkeypatch.setattr(reading, "ocr_image_words", slow_ocr)
     try:
         started = time.monotonic()
         document = _read(_received(company))
@@ -114,7 +114,7 @@ def test_an_unexpected_error_while_reading_needs_review(company, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a parser bug")
 
-    monkeypatch.setattr(reading, "ocr_image", broken)
+    monkeypatch.setattr(reading, "ocr_image_words", broken)
     document = _read(_received(company))
     assert document.status == Document.Status.NEEDS_REVIEW
     assert document.problems[0]["code"] == "read_failed"
