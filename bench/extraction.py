@@ -53,21 +53,7 @@ from tests.documents.truth import embedded_truth  # noqa: E402
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
 OURS = Hints(own_vat_ids=frozenset({"BE0412345614"}), own_names=("Bakkerij Test BV",))
-FIELDS = [
-    "supplier",
-    "vat_id",
-    "number",
-    "issue_date",
-    "due_date",
-    "net",
-    "vat",
-    "gross",
-    "iban",
-    "bic",
-    "ogm",
-    "currency",
-    "credit_note",
-]
+FIELDS = scoring.FIELDS
 
 
 def _same(expected: object, found: object) -> bool:
@@ -92,23 +78,6 @@ def _found(extraction) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "ogm": value("structured_communication") or "",
         "currency": value("currency"),
         "credit_note": extraction.kind_hint == "credit_note",
-    }
-
-
-def _rendered_truth(sample: samples.Sample) -> dict[str, object]:
-    return {
-        "supplier": sample.supplier,
-        "vat_id": sample.supplier_vat,
-        "number": sample.number,
-        "issue_date": sample.issue_date,
-        "due_date": sample.due_date,
-        "net": sample.net,
-        "vat": sample.vat,
-        "gross": sample.gross,
-        "iban": sample.iban,
-        "ogm": sample.ogm,
-        "currency": "EUR",
-        "credit_note": sample.credit_note,
     }
 
 
@@ -192,12 +161,12 @@ def cases():  # type: ignore[no-untyped-def]
         }
         yield f"facturx/{path.stem}", data, truth, "pdf"
     for sample in samples.SAMPLES:
-        truth = _rendered_truth(sample)
+        truth = sample.truth()
         yield f"rendered/{sample.name}", samples.pdf(sample), truth, "pdf"
         yield f"photo/{sample.name}", samples.png(sample), truth, "ocr"
         yield f"scan/{sample.name}", samples.scanned_pdf(sample), truth, "scan"
     for index, sample in enumerate(samples.SAMPLES):
-        truth = _rendered_truth(sample)
+        truth = sample.truth()
         for kind in DEGRADATIONS[index % 2 :: 2]:
             yield f"degraded/{kind}/{sample.name}", degrade(sample, kind), truth, "degraded"
     receipt = samples.RECEIPT

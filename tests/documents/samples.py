@@ -46,6 +46,23 @@ class Sample:
     def gross(self) -> Decimal:
         return self.net + self.vat
 
+    def truth(self) -> dict[str, object]:
+        """The fields a reader should find, under the names the benches and tests score."""
+        return {
+            "supplier": self.supplier,
+            "vat_id": self.supplier_vat,
+            "number": self.number,
+            "issue_date": self.issue_date,
+            "due_date": self.due_date,
+            "net": self.net,
+            "vat": self.vat,
+            "gross": self.gross,
+            "iban": self.iban,
+            "ogm": self.ogm,
+            "currency": "EUR",
+            "credit_note": self.credit_note,
+        }
+
 
 LABELS = {
     "nl": {
