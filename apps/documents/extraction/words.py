@@ -11,20 +11,9 @@ shape, so the layout reader does not care where a word came from:
 
 import csv
 import io
-import logging
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from PIL.Image import Image as Picture
-
-logger = logging.getLogger(__name__)
-
-OCR_TIMEOUT = 60
 # A gap wider than this many line heights between two words starts a new phrase.
 PHRASE_GAP = 1.0
 # Phrases belong to one block when the gap between their lines is under this many heights.
@@ -293,42 +282,6 @@ def parse_tsv(tsv: str, *, index: int, width: float, height: float) -> PageWords
             continue
         words.append(Word(text=text, x0=left, top=top, x1=right, bottom=bottom))
     return group(words, index=index, width=width, height=height, unit="px")
-
-
-def ocr_page_words(
-    picture: "Picture", *, index: int = 0, languages: str = "nld+fra+eng"
-) -> PageWords:
-    """The words of a picture with their pixel boxes, from Tesseract in TSV mode, as the
-    picture is (no preparation). The app's OCR path does not use this: ``files.ocr_image_words``
-    and ``files.pdf_text(with_words=True)`` take the words of the prepared page from the same
-    Tesseract pass as its text."""
-    from apps.documents.extraction.files import ExtractionError
-
-    binary = shutil.which("tesseract")
-    if binary is None:
-        raise ExtractionError("ocr_unavailable")
-    with tempfile.TemporaryDirectory(prefix="okioki-ocr-") as folder:
-        path = Path(folder) / "page.png"
-        try:
-            picture.convert("L").save(path)
-            completed = subprocess.run(  # noqa: S603 - fixed binary, our own temp file
-                [binary, str(path), "stdout", "-l", languages, "--psm", "4", "tsv"],
-                capture_output=True,
-                timeout=OCR_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise ExtractionError("ocr_failed") from None
-        except (OSError, ValueError):
-            logger.warning("OCR could not run", exc_info=True)
-            raise ExtractionError("ocr_failed") from None
-    if completed.returncode != 0:
-        logger.warning("tesseract failed: %s", completed.stderr[:500])
-        raise ExtractionError("ocr_failed")
-    width, height = picture.size
-    return parse_tsv(
-        completed.stdout.decode("utf-8", "replace"), index=index, width=width, height=height
-    )
 
 
 def plain_text(pages: list[PageWords]) -> str:
