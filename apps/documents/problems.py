@@ -19,6 +19,10 @@ Problem = dict[str, Any]
 REVIEW_MESSAGES: dict[str, Promise] = {
     "missing_fields": _("Please fill in %(fields)s."),
     "unsure_fields": _("Please check %(fields)s: OkiOki is not sure it read them right."),
+    "new_counterparty": _(
+        "The first document from %(name)s: please check what OkiOki read. Once you have "
+        "saved it, the next documents from %(name)s go to your accountant by themselves."
+    ),
     "totals_inconsistent": _("The totals don't add up: %(net)s + %(vat)s VAT is not %(gross)s."),
     "envelope_totals": _(
         "The amounts per VAT rate don't match the totals: they come to %(envelope_net)s + "

@@ -21,6 +21,7 @@ from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff, stored_delete
 from apps.documents.errors import INGEST_ERRORS
+from apps.documents.extraction.text import SURE
 from apps.documents.models import (
     CATEGORY_OF_KIND,
     CREDIT_NOTE_KINDS,
@@ -497,8 +498,9 @@ def totals_mismatch(net: Decimal | None, vat: Decimal | None, gross: Decimal | N
 
 
 REVIEW_FIELDS = ("counterparty_name", "number", "issue_date", "total_incl_vat")
-# Fields that must be right for the accountant: read with a confidence below UNSURE, a person
-# checks them.
+# Fields that must be right for the accountant: one read with a confidence below SURE (the
+# reader's own threshold, measured by the bench) is checked by a person before the document
+# goes.
 IMPORTANT_FIELDS = (
     "counterparty_name",
     "counterparty_vat_id",
@@ -509,7 +511,6 @@ IMPORTANT_FIELDS = (
     "total_incl_vat",
     "vat_breakdown",
 )
-UNSURE = 0.5
 
 
 def unsure_fields(document: Document) -> list[str]:
@@ -519,7 +520,7 @@ def unsure_fields(document: Document) -> list[str]:
         info = document.field_sources.get(name) or {}
         if getattr(document, name) in (None, "", []) or info.get("source") == "user":
             continue
-        if info.get("confidence") is not None and info["confidence"] < UNSURE:
+        if info.get("confidence") is not None and info["confidence"] < SURE:
             unsure.append(name)
     return unsure
 
@@ -546,6 +547,11 @@ def document_review_problems(document: Document) -> list[Problem]:
             )
         )
     unsure = [name for name in unsure_fields(document) if name not in missing]
+    if "counterparty_name" in unsure and document.supplier_id is None:
+        # a name is only sure once a person confirmed it: the first document of a new
+        # counterparty waits for them, its next ones (found by their VAT id) don't
+        found.append(make_problem("new_counterparty", name=document.counterparty_name))
+        unsure.remove("counterparty_name")
     if unsure:
         found.append(make_problem("unsure_fields", fields=unsure))
     return found

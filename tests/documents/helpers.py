@@ -8,7 +8,7 @@ from django.conf import settings
 
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
-from apps.documents.models import Document, Source
+from apps.documents.models import Document, Source, Supplier
 from apps.documents.services import document_ingest
 from tests.conftest import shared_data
 
@@ -25,6 +25,13 @@ def ingest_and_read(
         )
     with company_scope(company):
         return Document.objects.get(pk=result.document.pk)
+
+
+def known_supplier(company: Company, name: str, vat_id: str) -> Supplier:
+    """A supplier a person confirmed before (as a correction does): its next documents,
+    found by a sure VAT id, can go to the accountant without review."""
+    with company_scope(company):
+        return Supplier.objects.create(company=company, name=name, vat_id=vat_id)
 
 
 def without_buyer_endpoint_and_reference() -> bytes:

@@ -22,7 +22,7 @@ from apps.einvoice import from_xml, to_ubl, validate
 from tests import factories
 from tests.conftest import shared_data
 from tests.documents import samples as rendered
-from tests.documents.helpers import ingest_and_read
+from tests.documents.helpers import ingest_and_read, known_supplier
 from tests.einvoice import samples
 from tests.einvoice.conftest import en16931_valid_examples, example_id
 from tests.einvoice.stated import stated_amounts
@@ -62,6 +62,7 @@ def test_mixed_rates_give_one_summary_line_per_rate_and_the_documents_totals(
     company, django_capture_on_commit_callbacks
 ):
     sample = _mixed(company)
+    known_supplier(company, sample.supplier, sample.supplier_vat)
     document = ingest_and_read(
         company, rendered.pdf(sample), "f.pdf", django_capture_on_commit_callbacks
     )

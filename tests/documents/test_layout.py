@@ -13,7 +13,7 @@ import pytest
 
 from apps.documents.extraction.files import pdf_text
 from apps.documents.extraction.layout import read
-from apps.documents.extraction.text import Hints, TextExtraction, extract_from_text
+from apps.documents.extraction.text import SURE, Hints, TextExtraction, extract_from_text
 from apps.documents.extraction.words import Box, group, parse_tsv
 
 OURS = Hints(own_vat_ids=frozenset({"BE0412345614"}), own_names=("Bakkerij Test BV",))
@@ -499,6 +499,76 @@ def test_words_group_into_lines_phrases_and_blocks():
         "unit": "px",
     }
     assert group([], index=1, width=1, height=1, unit="pt").lines == []
+
+
+def _ocr_page(rows: list[tuple[str, int]]) -> tuple[str, list]:
+    """A page as Tesseract gives it: each (line text, word confidence) on a line of its own,
+    a wide gap after a colon (label, then value)."""
+    tsv = [
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    ]
+    for number, (text, confidence) in enumerate(rows):
+        left = 100
+        for word_number, word in enumerate(text.split(), start=1):
+            width = 24 * len(word)
+            tsv.append(
+                f"5\t1\t1\t1\t{number + 1}\t{word_number}\t{left}\t{100 + 50 * number}"
+                f"\t{width}\t30\t{confidence}\t{word}"
+            )
+            left += width + (400 if word.endswith(":") else 20)
+    page = parse_tsv("\n".join(tsv), index=0, width=2480, height=3508)
+    return "\n".join(text for text, _confidence in rows), [page]
+
+
+def _ocr_invoice(*, number_confidence: int = 96, iban: str = "BE71 0961 2345 6769") -> list:
+    return [
+        ("Garage Peeters BV", 95),
+        ("BTW: BE0776091951", 95),
+        ("FACTUUR", 95),
+        ("Factuurnummer: 2026-0131", number_confidence),
+        ("Factuurdatum: 05/01/2026", 95),
+        ("Totaal excl. btw: 100,00", 95),
+        ("Btw 21%: 21,00", 95),
+        ("Totaal incl. btw: 121,00", 95),
+        (f"IBAN: {iban}", 95),
+    ]
+
+
+def test_ocr_values_that_check_themselves_or_were_read_clearly_are_sure():
+    # given a scan OCR read clearly, its totals adding up and its account's check digits right
+    text, pages = _ocr_page(_ocr_invoice())
+    # when the layout reader reads it
+    found = read(text, pages, hints=OURS, source="ocr")
+    # then what checks itself or was read clearly is as sure as in a text PDF
+    for name in ("number", "issue_date", "counterparty_vat_id", "counterparty_iban"):
+        assert found.fields[name].confidence >= SURE, name
+    for name in ("total_excl_vat", "total_vat", "total_incl_vat"):
+        assert found.fields[name].confidence >= SURE, name
+    # but a name is never sure from its letters alone
+    assert found.fields["counterparty_name"].confidence < SURE
+
+
+def test_ocr_values_read_unclearly_or_whose_check_digits_fail_are_not_sure():
+    # given the same scan with a number OCR doubted and an account with a misread digit
+    text, pages = _ocr_page(_ocr_invoice(number_confidence=61, iban="BE71 0961 2345 6768"))
+    found = read(text, pages, hints=OURS, source="ocr")
+    assert found.value("number") == "2026-0131"
+    assert found.fields["number"].confidence < SURE
+    iban = found.fields.get("counterparty_iban")
+    assert iban is None or iban.confidence < SURE
+
+
+def test_a_known_suppliers_name_is_sure_when_its_vat_id_is():
+    # given a supplier a person confirmed before, by its VAT id
+    text, pages = _ocr_page(_ocr_invoice())
+    hints = Hints(
+        own_vat_ids=OURS.own_vat_ids, known_suppliers={"BE0776091951": "Garage Peeters BV"}
+    )
+    # when a scan of its next invoice is read
+    found = read(text, pages, hints=hints, source="ocr")
+    # then its name is the confirmed one, as sure as the VAT id that found it
+    assert found.value("counterparty_name") == "Garage Peeters BV"
+    assert found.fields["counterparty_name"].confidence >= SURE
 
 
 @pytest.mark.slow

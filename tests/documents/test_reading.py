@@ -10,10 +10,12 @@ from django.urls import reverse
 
 from apps.companies.scoping import company_scope
 from apps.documents import services
+from apps.documents.extraction.text import SURE
 from apps.documents.models import Document, Event, Kind, Supplier
 from apps.einvoice import from_xml, to_ubl, validate
 from tests.conftest import require_tesseract, shared_data
-from tests.documents.helpers import ingest_and_read
+from tests.documents import samples as rendered
+from tests.documents.helpers import ingest_and_read, known_supplier
 from tests.documents.test_extraction import _encrypted_pdf
 from tests.einvoice import samples
 
@@ -21,6 +23,7 @@ DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
 
 
 def test_pdf_invoice_is_read_and_gets_a_valid_envelope(company, django_capture_on_commit_callbacks):
+    known_supplier(company, "Coolblue B.V.", "NL810433941B01")
     document = ingest_and_read(
         company,
         shared_data(DATA / "pdf" / "coolblue1.pdf"),
@@ -44,6 +47,38 @@ def test_pdf_invoice_is_read_and_gets_a_valid_envelope(company, django_capture_o
     assert model.attachments[0].content == shared_data(DATA / "pdf" / "coolblue1.pdf")
     with company_scope(company):
         assert Event.objects.filter(document=document, action=Event.Action.READ).exists()
+
+
+def test_a_new_suppliers_first_invoice_waits_for_a_person_and_its_next_ones_go_by_themselves(
+    company, owner, django_capture_on_commit_callbacks
+):
+    # given an invoice from a supplier the company never had: every field is read right and
+    # sure, except the name, which no check digit confirms
+    first = ingest_and_read(
+        company, rendered.pdf(_rendered(company)), "first.pdf", django_capture_on_commit_callbacks
+    )
+    assert first.status == Document.Status.NEEDS_REVIEW
+    assert [p["code"] for p in first.problems] == ["new_counterparty"]
+    assert first.problems[0]["params"]["name"] == first.counterparty_name
+    assert not first.envelope  # nothing goes to the accountant on a guess
+    # when a person confirms what was read
+    with company_scope(company), django_capture_on_commit_callbacks(execute=True):
+        services.document_correct(
+            document=first, actor=owner, changes={"counterparty_name": first.counterparty_name}
+        )
+        first.refresh_from_db()
+    assert first.status == Document.Status.READY
+    # then the supplier's next invoice is ready without review, its name the confirmed one
+    second = ingest_and_read(
+        company,
+        rendered.pdf(_rendered(company, number="2026-0999", ogm="")),
+        "second.pdf",
+        django_capture_on_commit_callbacks,
+    )
+    assert second.status == Document.Status.READY, second.problems
+    assert second.counterparty_name == first.counterparty_name
+    assert second.field_sources["counterparty_name"]["confidence"] >= SURE
+    assert second.envelope
 
 
 def test_a_ubl_invoice_to_us_keeps_its_xml_and_is_a_purchase(
@@ -198,7 +233,6 @@ def test_reading_twice_changes_nothing(company, django_capture_on_commit_callbac
 
 
 def test_a_known_supplier_fills_what_the_text_lacks(company, django_capture_on_commit_callbacks):
-    from tests.documents import samples as rendered
 
     company.vat_number = "BE0412345614"  # the customer printed on the rendered samples
     company.save()
@@ -220,7 +254,6 @@ def test_a_known_supplier_fills_what_the_text_lacks(company, django_capture_on_c
 
 
 def _rendered(company, **changes):
-    from tests.documents import samples as rendered
 
     sample = rendered.SAMPLES[0]
     return rendered.Sample(
@@ -231,7 +264,6 @@ def _rendered(company, **changes):
 def test_a_credit_note_stays_a_credit_note_whatever_the_suppliers_usual_kind(
     company, django_capture_on_commit_callbacks
 ):
-    from tests.documents import samples as rendered
 
     with company_scope(company):
         Supplier.objects.create(
@@ -272,7 +304,6 @@ def test_a_suppliers_usual_kind_fills_in_when_the_document_says_nothing(
 def test_a_sales_invoice_made_elsewhere_is_a_sale_with_the_customer_as_counterparty(
     company, django_capture_on_commit_callbacks
 ):
-    from tests.documents import samples as rendered
 
     sample = _rendered(
         company,
@@ -281,6 +312,7 @@ def test_a_sales_invoice_made_elsewhere_is_a_sale_with_the_customer_as_counterpa
         customer="Drukkerij Van Damme NV",
         customer_vat="BE0812345603",
     )
+    known_supplier(company, "Drukkerij Van Damme NV", "BE0812345603")  # a known customer
     document = ingest_and_read(
         company, rendered.pdf(sample), "sale.pdf", django_capture_on_commit_callbacks
     )
@@ -386,7 +418,6 @@ def test_the_problem_is_updated_when_only_its_details_change(company):
 
 @pytest.mark.slow
 def test_a_scanned_pdf_without_text_is_read_with_ocr(company, django_capture_on_commit_callbacks):
-    from tests.documents import samples as rendered
 
     require_tesseract()
     sample = _rendered(company)

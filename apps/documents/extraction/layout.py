@@ -20,10 +20,14 @@ from decimal import Decimal
 from typing import Any
 
 from stdnum import iban as stdnum_iban
+from stdnum.be import ogm_vcs
+from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
 
 from apps.documents.extraction import patterns as p
 from apps.documents.extraction.parties import PartyReading, median_height, read_parties
 from apps.documents.extraction.text import (
+    SURE,
     TOLERANCE,
     Found,
     Hints,
@@ -391,7 +395,116 @@ def read(
         _drop_warning(result, "missing_total_incl_vat")
 
     _apply_parties(result, read_parties(pages, hints), hints, scale)
+    if ocr:
+        _settle_ocr(result, pages)
+    _known_supplier(result, hints)
     return result
+
+
+# Fields that check themselves: a misread digit breaks their check digits.
+_SELF_CHECKING = {
+    "counterparty_vat_id": eu_vat.is_valid,
+    "counterparty_enterprise_number": be_vat.is_valid,
+    "counterparty_iban": stdnum_iban.is_valid,
+    "structured_communication": ogm_vcs.is_valid,
+}
+_TOTALS = ("total_excl_vat", "total_vat", "total_incl_vat")
+# OCR confidence (0..100) from which every letter of a value is taken as read right.
+OCR_LEGIBLE = 90.0
+# The confidence of a value OCR read at its label that is not doubted: a text PDF's.
+_LABELLED_OCR = 0.5
+
+
+def _settle_ocr(result: TextExtraction, pages: list[PageWords]) -> None:
+    """How sure an OCR reading is, field by field. OCR misreads letters, so a value from a
+    scan starts less sure than the same value in a text PDF; it is as sure as a text PDF's
+    when it checks itself (check digits of a VAT id, an account, a structured communication;
+    totals that add up) or, for a number or a date, when the OCR engine is sure of every word
+    it read there. A name is never sure from its letters alone (see ``_known_supplier``)."""
+    for name, valid in _SELF_CHECKING.items():
+        found = result.fields.get(name)
+        if found is not None and found.confidence >= _LABELLED_OCR and valid(str(found.value)):
+            found.confidence = max(found.confidence, SURE)
+    totals = [result.fields.get(name) for name in _TOTALS]
+    net, vat, gross = (found.value if found else None for found in totals)
+    if (
+        net is not None
+        and vat is not None
+        and gross is not None
+        and abs(net + vat - gross) <= TOLERANCE
+        and vat_fits(net, vat)
+        and all(found is not None and found.confidence >= _LABELLED_OCR for found in totals)
+    ):
+        for found in totals:
+            if found is not None:
+                found.confidence = max(found.confidence, 0.95)
+        breakdown = result.fields.get("vat_breakdown")
+        if (
+            breakdown is not None
+            and breakdown.confidence >= _LABELLED_OCR
+            and _breakdown_adds_up(breakdown.value, net, vat)
+        ):
+            breakdown.confidence = max(breakdown.confidence, SURE)
+    for name in ("number", "issue_date", "due_date"):
+        found = result.fields.get(name)
+        if (
+            found is not None
+            and found.box is not None
+            and found.confidence >= _LABELLED_OCR
+            and _legible(pages, found.box)
+        ):
+            found.confidence = max(found.confidence, round(found.confidence / 0.7 * 0.9, 2))
+
+
+def _breakdown_adds_up(entries: list[dict[str, Any]], net: Decimal, vat: Decimal) -> bool:
+    """Whether every rate's base and VAT are printed, each VAT is its rate of its base, and
+    together they make the totals."""
+    try:
+        bases = [Decimal(str(entry["taxable_amount"])) for entry in entries]
+        taxes = [Decimal(str(entry["tax_amount"])) for entry in entries]
+        rates = [Decimal(str(entry["rate"])) for entry in entries]
+    except (KeyError, ArithmeticError, ValueError):
+        return False
+    return (
+        bool(entries)
+        and abs(sum(bases) - abs(net)) <= TOLERANCE
+        and abs(sum(taxes) - abs(vat)) <= TOLERANCE
+        and all(
+            abs(base * rate / 100 - tax) <= TOLERANCE
+            for base, rate, tax in zip(bases, rates, taxes, strict=True)
+        )
+    )
+
+
+def _legible(pages: list[PageWords], box: Box) -> bool:
+    """Whether OCR is sure of every word with a digit in ``box`` (the value, not its label)."""
+    page = next((page for page in pages if page.index == box.page), None)
+    if page is None:
+        return False
+    words = [
+        word
+        for phrase in page.phrases
+        for word in phrase.words
+        if box.x0 - 1 <= (word.x0 + word.x1) / 2 <= box.x1 + 1
+        and box.top - 1 <= (word.top + word.bottom) / 2 <= box.bottom + 1
+        and any(ch.isdigit() for ch in word.text)
+    ]
+    return bool(words) and min(word.confidence for word in words) >= OCR_LEGIBLE
+
+
+def _known_supplier(result: TextExtraction, hints: Hints) -> None:
+    """A counterparty a person confirmed before (a supplier, or the customer of a sale made
+    elsewhere), found by a sure VAT id: its name is the one they confirmed, as sure as the
+    VAT id."""
+    vat = result.fields.get("counterparty_vat_id")
+    if vat is None or vat.confidence < SURE or vat.value not in hints.known_suppliers:
+        return
+    name = hints.known_suppliers[vat.value]
+    current = result.fields.get("counterparty_name")
+    box = current.box if current is not None and current.value == name else None
+    result.fields["counterparty_name"] = Found(
+        value=name, source=result.source, confidence=max(vat.confidence, 0.95), box=box
+    )
 
 
 def _apply_parties(

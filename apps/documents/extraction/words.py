@@ -64,6 +64,8 @@ class Word:
     top: float
     x1: float
     bottom: float
+    # how sure the OCR engine is of the word's letters (0..100); a PDF's text is what it says
+    confidence: float = 100.0
 
     @property
     def height(self) -> float:
@@ -280,7 +282,9 @@ def parse_tsv(tsv: str, *, index: int, width: float, height: float) -> PageWords
             continue
         if confidence < 0:
             continue
-        words.append(Word(text=text, x0=left, top=top, x1=right, bottom=bottom))
+        words.append(
+            Word(text=text, x0=left, top=top, x1=right, bottom=bottom, confidence=confidence)
+        )
     return group(words, index=index, width=width, height=height, unit="px")
 
 

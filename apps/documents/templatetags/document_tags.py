@@ -49,10 +49,10 @@ def field_label(name: str) -> str:
 def field_confidence(document: object, name: str) -> dict[str, Any]:
     """How sure the reading of a field is: {"percent": 30, "unsure": True}; {} when unknown
     or entered by a person."""
-    from apps.documents.services import UNSURE
+    from apps.documents.extraction.text import SURE
 
     info = getattr(document, "field_sources", {}).get(name) or {}
     confidence = info.get("confidence")
     if confidence is None or info.get("source") == "user":
         return {}
-    return {"percent": round(confidence * 100), "unsure": confidence < UNSURE}
+    return {"percent": round(confidence * 100), "unsure": confidence < SURE}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from apps.documents.extraction.files import ExtractionError, ocr_image_words, pdf_text
 from apps.documents.extraction.layout import read as read_layout
-from apps.documents.extraction.text import Hints, TextExtraction
+from apps.documents.extraction.text import SURE, Hints, TextExtraction
 from tests.documents.corpus import OURS, Document
 
 FIELDS = [
@@ -47,7 +47,6 @@ READER_FIELDS = {
     "ogm": "structured_communication",
     "currency": "currency",
 }
-SURE = 0.9  # Found.confidence at or above which a field is shown as sure
 
 HINTS = Hints(
     own_vat_ids=frozenset({OURS.vat}), own_ibans=frozenset({OURS.iban}), own_names=(OURS.name,)
