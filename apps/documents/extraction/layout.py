@@ -33,7 +33,7 @@ from apps.documents.extraction.text import (
     extract_from_text,
     vat_fits,
 )
-from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase
+from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase, on_original
 
 # How much a value's place says, relative to its label.
 PLACE = {"same": 1.0, "right": 0.95, "below": 0.85, "title": 0.8}
@@ -391,6 +391,10 @@ def read(
         _drop_warning(result, "missing_total_incl_vat")
 
     _apply_parties(result, read_parties(pages, hints), hints, scale)
+    # found on the page as OCR read it; kept where it stands on the original
+    for found in {id(found): found for found in result.fields.values()}.values():
+        if found.box is not None:
+            found.box = on_original(found.box, pages)
     return result
 
 
