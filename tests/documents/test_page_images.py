@@ -137,6 +137,29 @@ def test_photo_is_shown_upright_and_reduced(company, owner, client_for):
     assert client.get(page_url(document, 2)).status_code == 404
 
 
+def blank_pdf(pages: int, width: float = 595, height: float = 842) -> bytes:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        document.new_page(width, height)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_hostile_pdf_pages_stay_within_the_limits(settings):
+    # too many pages for reading: too many to show
+    settings.PDF_MAX_PAGES = 5
+    with pytest.raises(PageNotFound):
+        page_image(blank_pdf(6), file_kind="pdf", number=1)
+    # a page 200 inches long (the largest PDF allows) is drawn narrower, within the budget
+    image = page_image(blank_pdf(1, 200, 14_400), file_kind="pdf", number=1)
+    picture = Image.open(io.BytesIO(image.data))
+    assert picture.width * picture.height <= page_images.PAGE_MAX_PIXELS
+    assert picture.width < PAGE_WIDTH
+
+
 def test_damaged_or_slow_pdf_has_no_page_image(two_pages, monkeypatch):
     with pytest.raises(PageNotFound):
         page_image(b"%PDF-1.4 nothing else", file_kind="pdf", number=1)

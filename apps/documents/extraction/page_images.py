@@ -10,12 +10,15 @@ at a reduced scale), then reduced.
 
 import ctypes
 import io
+import logging
 import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from apps.documents.extraction.files import OCR_MAX_SIDE, ExtractionError, _pdfium, _picture
+
+logger = logging.getLogger(__name__)
 
 # the originals whose pages can be shown as pictures
 PAGE_KINDS = frozenset({"pdf", "png", "jpeg", "webp", "heic"})
@@ -45,7 +48,11 @@ def page_image(data: bytes, *, file_kind: str, number: int, width: int = PAGE_WI
         if number != 1:
             raise PageNotFound
         return PageImage(_picture_page(data, width), "image/jpeg")
-    except ExtractionError:
+    except (PageNotFound, ExtractionError):
+        raise PageNotFound from None
+    except Exception:
+        # pdfium and Pillow errors on a file they can't draw: no picture, never a crash
+        logger.warning("page %s of a %s can't be drawn", number, file_kind, exc_info=True)
         raise PageNotFound from None
 
 
@@ -68,7 +75,10 @@ def _pdf_page(data: bytes, number: int, width: int) -> bytes:
                 math.sqrt(PAGE_MAX_PIXELS / (points_wide * points_high)),
                 (OCR_MAX_SIDE - 1) / max(points_wide, points_high),
             )
-            size = (max(1, round(points_wide * scale)), max(1, round(points_high * scale)))
+            size = (
+                max(1, int(points_wide * scale + 1e-6)),
+                max(1, int(points_high * scale + 1e-6)),
+            )
             picture = _render(page, size)
         finally:
             page.close()
@@ -123,10 +133,7 @@ def _picture_page(data: bytes, width: int) -> bytes:
     from PIL import ImageOps
 
     picture = _picture(data)  # within OCR_MAX_PIXELS, as for reading
-    try:
-        upright = ImageOps.exif_transpose(picture).convert("RGB")
-    except (OSError, ValueError):
-        raise PageNotFound from None
+    upright = ImageOps.exif_transpose(picture).convert("RGB")
     upright.thumbnail((width, max(width, PAGE_MAX_PIXELS // width)))
     buffer = io.BytesIO()
     upright.save(buffer, format="JPEG", quality=85)
