@@ -110,3 +110,58 @@ def document_get(*, company: Company, document_id: str) -> Document | None:
 
 def document_events(*, document: Document) -> QuerySet[Event]:
     return Event.objects.filter(document=document).select_related("actor")
+
+
+@dataclass(frozen=True)
+class FieldBox:
+    """Where a field's value was read: page ``page`` (from 1) of ``page_width`` ×
+    ``page_height`` (the page's own unit: points of a PDF, pixels of a picture), and the
+    rectangle around the value, a little wider so that the value stands inside its edge.
+    Numbers as text for SVG attributes (never localised: "12.5", not "12,5")."""
+
+    name: str
+    page: int
+    page_width: str
+    page_height: str
+    view_box: str
+    x: str
+    y: str
+    width: str
+    height: str
+
+
+def document_field_box(*, document: Document, name: str) -> FieldBox | None:
+    """The box of a field as the reader stored it, or None (no box, a value a person entered,
+    or a box that makes no sense)."""
+    info = (document.field_sources or {}).get(name)
+    if not isinstance(info, dict) or info.get("source") == "user":
+        return None
+    box = info.get("box")
+    if not isinstance(box, dict):
+        return None
+    try:
+        page = int(box["page"])
+        x0, top, x1, bottom = (float(box[key]) for key in ("x0", "top", "x1", "bottom"))
+        page_width, page_height = float(box["page_width"]), float(box["page_height"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (page >= 0 and page_width > 0 and page_height > 0 and x0 <= x1 and top <= bottom):
+        return None
+    pad = 0.005 * max(page_width, page_height)
+    x0, top = max(0.0, x0 - pad), max(0.0, top - pad)
+    x1, bottom = min(page_width, x1 + pad), min(page_height, bottom + pad)
+
+    def number(value: float) -> str:
+        return f"{value:.1f}"
+
+    return FieldBox(
+        name=name,
+        page=page + 1,
+        page_width=number(page_width),
+        page_height=number(page_height),
+        view_box=f"0 0 {number(page_width)} {number(page_height)}",
+        x=number(x0),
+        y=number(top),
+        width=number(x1 - x0),
+        height=number(bottom - top),
+    )

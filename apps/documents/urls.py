@@ -13,5 +13,10 @@ urlpatterns = [
     path(
         company + "<uuid:document_id>/original/", views.document_original, name="document-original"
     ),
+    path(
+        company + "<uuid:document_id>/pages/<int:number>/",
+        views.document_page_image,
+        name="document-page-image",
+    ),
     path(company + "<uuid:document_id>/ubl/", views.document_ubl, name="document-ubl"),
 ]

@@ -13,6 +13,7 @@ from apps.companies.access import Action
 from apps.companies.decorators import company_view
 from apps.core.paging import page_of
 from apps.documents import selectors, services
+from apps.documents.extraction.page_images import PAGE_KINDS, PAGE_WIDTH, PageNotFound, page_image
 from apps.documents.forms import DocumentForm, FilterForm, UploadForm
 from apps.documents.models import Document, Source
 
@@ -106,6 +107,9 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
             )
         # show the stored values beside the form, not the rejected input
         document.refresh_from_db()
+    # ?field=number: the page the number was read on, its box drawn (the page works so
+    # without JavaScript; static/js/boxes.js does the same in place)
+    shown = selectors.document_field_box(document=document, name=request.GET.get("field", ""))
     return render(
         request,
         "documents/document_detail.html",
@@ -113,6 +117,8 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
             "document": document,
             "form": form if correctable else None,
             "events": selectors.document_events(document=document),
+            "shows_pages": document.file_kind in PAGE_KINDS,
+            "shown": shown if document.file_kind in PAGE_KINDS else None,
             "original_url": reverse(
                 "documents:document-original",
                 kwargs={"company_id": request.company.public_id, "document_id": document.public_id},  # type: ignore[attr-defined]
@@ -137,6 +143,31 @@ def document_original(request: HttpRequest, document_id: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@company_view()
+def document_page_image(request: HttpRequest, document_id: str, number: int) -> HttpResponse:
+    """Page ``number`` (from 1) of the original as a picture (a PDF page as PNG, a photo
+    upright as JPEG), for the review screen to draw the boxes of the fields over. The same
+    original always gives the same picture: its ETag is the original's digest."""
+    document = _document_or_404(request, document_id)
+    if document.file_kind not in PAGE_KINDS:
+        raise Http404
+    etag = f'"{document.sha256[:32]}-{number}-{PAGE_WIDTH}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponse(status=304, headers=headers)
+    with document.original.open("rb") as original:
+        data = original.read()
+    try:
+        image = page_image(data, file_kind=document.file_kind, number=number)
+    except PageNotFound:
+        raise Http404 from None
+    return HttpResponse(image.data, content_type=image.content_type, headers=headers)
 
 
 @company_view()

@@ -61,13 +61,10 @@ def noisy(image: np.ndarray, sigma: float = 30.0, seed: int = 13) -> np.ndarray:
     return np.clip(image.astype(np.float32) + grain, 0, 255).astype(np.uint8)
 
 
-def photographed(image: np.ndarray, seed: int = 13) -> np.ndarray:
-    """The page photographed at an angle, lying on a dark desk, under uneven light: a colour
-    picture larger than the page, the page a quadrilateral somewhere in it."""
-    height, width = image.shape[:2]
+def photo_matrix(width: int, height: int) -> np.ndarray:
+    """Where ``photographed`` puts a page of this size: the perspective matrix from the page
+    to the photo."""
     margin_x, margin_y = width // 4, height // 5
-    canvas_size = (width + 2 * margin_x, height + 2 * margin_y)
-    rng = np.random.default_rng(seed)
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     # the far edge of the page looks narrower than the near one
     # and the phone is held a little turned
@@ -79,7 +76,17 @@ def photographed(image: np.ndarray, seed: int = 13) -> np.ndarray:
             [margin_x - 0.08 * width, margin_y + 1.06 * height],
         ]
     )
-    matrix = cv2.getPerspectiveTransform(corners, target)
+    return cv2.getPerspectiveTransform(corners, target)
+
+
+def photographed(image: np.ndarray, seed: int = 13) -> np.ndarray:
+    """The page photographed at an angle, lying on a dark desk, under uneven light: a colour
+    picture larger than the page, the page a quadrilateral somewhere in it."""
+    height, width = image.shape[:2]
+    margin_x, margin_y = width // 4, height // 5
+    canvas_size = (width + 2 * margin_x, height + 2 * margin_y)
+    rng = np.random.default_rng(seed)
+    matrix = photo_matrix(width, height)
     desk = rng.normal(55, 12, (canvas_size[1], canvas_size[0])).astype(np.float32)
     desk = cv2.GaussianBlur(desk, (0, 0), 3)
     warped = cv2.warpPerspective(

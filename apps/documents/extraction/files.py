@@ -41,7 +41,7 @@ from apps.documents.extraction import scan
 if TYPE_CHECKING:
     from PIL.Image import Image as Picture
 
-    from apps.documents.extraction.words import PageWords
+    from apps.documents.extraction.words import PageWords, Placement
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class PdfText:
     ocr: bool
     # the words of each page with their boxes (with_words=True): a text page's from
     # pdfplumber (points), a scanned page's from the same Tesseract pass as its text (pixels
-    # of the prepared page)
+    # of the prepared page, with the placement that maps them onto the page's points)
     words: list["PageWords"] = field(default_factory=list)
 
 
@@ -183,6 +183,17 @@ def _plumber_pages(data: bytes) -> tuple[Any, list[Any]]:
         raise ExtractionError("malformed") from None
     pdf._pages = pages  # what ``pdf.pages`` would have built, within the limit
     return pdf, pages
+
+
+def _page_size(document: Any, index: int) -> tuple[float, float]:
+    """Width and height in points of page ``index`` as pdfium renders it (turned by its
+    ``/Rotate``)."""
+    page = document[index]
+    try:
+        width, height = page.get_size()
+        return float(width), float(height)
+    finally:
+        page.close()
 
 
 def render_page(document: Any, index: int, *, max_pixels: int) -> "Picture":
@@ -272,7 +283,9 @@ def _ocr_pages(
             texts[index] = reading.text
             if words is not None:
                 width, height = reading.size
-                words.append(parse_tsv(reading.table, index=index, width=width, height=height))
+                page = parse_tsv(reading.table, index=index, width=width, height=height)
+                page.placement = reading.placement(points=_page_size(document, index))
+                words.append(page)
     finally:
         document.close()
     return texts
@@ -398,14 +411,17 @@ def ocr_image_words(
     data: bytes, *, languages: str = "nld+fra+eng"
 ) -> tuple[str, list["PageWords"]]:
     """Text of a picture and its words with their boxes (in pixels of the page as prepared
-    for OCR), from one Tesseract pass (its txt and tsv outputs)."""
+    for OCR, with the placement that maps them back onto the picture), from one Tesseract
+    pass (its txt and tsv outputs)."""
     from apps.documents.extraction.words import parse_tsv
 
     if shutil.which("tesseract") is None:
         raise ExtractionError("ocr_unavailable")
     reading = _ocr_reading(_picture(data), languages=languages)
     width, height = reading.size
-    return reading.text, [parse_tsv(reading.table, index=0, width=width, height=height)]
+    words = parse_tsv(reading.table, index=0, width=width, height=height)
+    words.placement = reading.placement()
+    return reading.text, [words]
 
 
 def _ocr(picture: "Picture", *, languages: str = "nld+fra+eng") -> str:
@@ -426,28 +442,30 @@ def _ocr_reading(picture: "Picture", *, languages: str = "nld+fra+eng") -> "_Rea
         raise ExtractionError("ocr_unavailable")
     deadline = time.monotonic() + OCR_TIMEOUT
     with tempfile.TemporaryDirectory(prefix="okioki-ocr-") as folder:
-        prepared = scan.prepare(picture, max_pixels=settings.OCR_MAX_PIXELS)
-        path = _saved(prepared, Path(folder))
+        prepared = scan.prepare_mapped(picture, max_pixels=settings.OCR_MAX_PIXELS)
+        path = _saved(prepared.picture, Path(folder))
         turn, checked = 0, False
-        if scan.lies_sideways(prepared):
+        if scan.lies_sideways(prepared.picture):
             turn, checked = _orientation(binary, path, deadline=deadline), True
             if turn:
-                prepared = scan.prepare(picture, max_pixels=settings.OCR_MAX_PIXELS, turn=turn)
-                path = _saved(prepared, Path(folder))
-        first = _tesseract(binary, path, languages, deadline=deadline, size=prepared.size)
+                prepared = scan.prepare_mapped(
+                    picture, max_pixels=settings.OCR_MAX_PIXELS, turn=turn
+                )
+                path = _saved(prepared.picture, Path(folder))
+        first = _tesseract(binary, path, languages, deadline=deadline, prepared=prepared)
         if checked or first.confidence >= OCR_SURE:
             return first
         turn = _orientation(binary, path, deadline=deadline)
         if not turn:
             return first
-        upright = scan.prepare(picture, max_pixels=settings.OCR_MAX_PIXELS, turn=turn)
+        upright = scan.prepare_mapped(picture, max_pixels=settings.OCR_MAX_PIXELS, turn=turn)
         try:
             second = _tesseract(
                 binary,
-                _saved(upright, Path(folder)),
+                _saved(upright.picture, Path(folder)),
                 languages,
                 deadline=deadline,
-                size=upright.size,
+                prepared=upright,
             )
         except ExtractionError:
             return first  # out of time: the first reading is still a reading
@@ -471,6 +489,24 @@ class _Reading:
     words: int
     table: str = ""  # Tesseract's TSV: the words with their boxes
     size: tuple[int, int] = (0, 0)  # of the picture read, in pixels
+    # the page read and where it lies on the original picture
+    prepared: "scan.Prepared | None" = None
+
+    def placement(self, *, points: tuple[float, float] | None = None) -> "Placement | None":
+        """How the words read map back onto the original picture (in its pixels), or onto
+        the PDF page it was rendered from (``points``: the page's size in points)."""
+        from apps.documents.extraction.words import Placement
+
+        if self.prepared is None:
+            return None
+        import numpy as np
+
+        to_original = np.linalg.inv(self.prepared.matrix)
+        width, height = self.prepared.original_size
+        if points is None:
+            return Placement.of(to_original, width=width, height=height, unit="px")
+        to_points = np.diag([points[0] / width, points[1] / height, 1.0])
+        return Placement.of(to_points @ to_original, width=points[0], height=points[1], unit="pt")
 
 
 # A reading this sure is not checked for the page's orientation: an upright page of print
@@ -480,7 +516,7 @@ OCR_SURE = 75.0
 
 
 def _tesseract(
-    binary: str, path: Path, languages: str, *, deadline: float, size: tuple[int, int]
+    binary: str, path: Path, languages: str, *, deadline: float, prepared: scan.Prepared
 ) -> _Reading:
     """One Tesseract pass: the text and the words' confidence (its TSV output, written in
     the same pass)."""
@@ -512,7 +548,12 @@ def _tesseract(
                 continue
     confidence = sum(confidences) / len(confidences) if confidences else 0.0
     return _Reading(
-        text=text, confidence=confidence, words=len(confidences), table=table, size=size
+        text=text,
+        confidence=confidence,
+        words=len(confidences),
+        table=table,
+        size=prepared.picture.size,
+        prepared=prepared,
     )
 
 

@@ -37,7 +37,7 @@ from apps.documents.extraction.text import (
     extract_from_text,
     vat_fits,
 )
-from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase
+from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase, on_original
 
 # How much a value's place says, relative to its label.
 PLACE = {"same": 1.0, "right": 0.95, "below": 0.85, "title": 0.8}
@@ -398,6 +398,10 @@ def read(
     if ocr:
         _settle_ocr(result, pages)
     _known_supplier(result, hints)
+    # found on the page as OCR read it; kept where it stands on the original
+    for found in {id(found): found for found in result.fields.values()}.values():
+        if found.box is not None:
+            found.box = on_original(found.box, pages)
     return result
 
 

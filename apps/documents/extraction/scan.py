@@ -9,11 +9,18 @@ with what the picture shows; the only step that enlarges a picture keeps it with
 ``max_pixels``. A step that fails on an odd picture (blank, tiny, one pixel high, all black)
 gives back the picture it was given: preprocessing never makes a picture unreadable that
 Tesseract could read as it was.
+
+``prepare_mapped`` also says where the prepared page lies on the original: the steps that move
+pixels (a quarter turn, the perspective warp of a photo's page, the enlargement, the deskew)
+each give their matrix, and their product maps a point of the original (upright as its EXIF
+says) onto the prepared page; its inverse takes a word Tesseract found back onto the original,
+so that the review screen can show it there.
 """
 
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import cv2
@@ -26,6 +33,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Grey = np.ndarray  # 2-D uint8: 0 black, 255 white
+# A 3×3 homography (float64) that maps a point (x, y, 1) of one picture onto another, in pixel
+# edges: (0, 0) is the top left corner of the first pixel, (width, height) the bottom right
+# corner of the last one.
+Matrix = np.ndarray
 
 # Below this many pixels on a side a picture is left as it is: too small to hold a page.
 MIN_SIDE = 64
@@ -54,22 +65,85 @@ def prepare(picture: "Picture", *, max_pixels: int, turn: int = 0) -> "Picture":
     thresholded to black on white. Any step that
     cannot be done is skipped; the result is never less readable than a plain greyscale
     copy."""
+    return prepare_mapped(picture, max_pixels=max_pixels, turn=turn).picture
+
+
+@dataclass
+class Prepared:
+    """A page prepared for OCR and where it lies on the original picture."""
+
+    picture: "Picture"
+    # maps a point of the original (upright as its EXIF says) onto ``picture``
+    matrix: Matrix
+    original_size: tuple[int, int]  # (width, height) of the original, upright
+
+    def to_original(self, x0: float, top: float, x1: float, bottom: float) -> tuple[float, ...]:
+        """A box of the prepared page on the original: the bounding box of its four corners
+        mapped back (a box of a deskewed or perspective-cropped page is a tilted
+        quadrilateral there), within the original's edges."""
+        return box_on_original(np.linalg.inv(self.matrix), self.original_size, x0, top, x1, bottom)
+
+
+def box_on_original(
+    inverse: Matrix, size: tuple[float, float], x0: float, top: float, x1: float, bottom: float
+) -> tuple[float, float, float, float]:
+    """The bounding box (x0, top, x1, bottom) of a box's corners mapped by ``inverse``, within
+    a picture of ``size`` (width, height)."""
+    corners = np.array([[x0, top, 1], [x1, top, 1], [x1, bottom, 1], [x0, bottom, 1]], float)
+    mapped = corners @ np.asarray(inverse, float).T
+    xs, ys = mapped[:, 0] / mapped[:, 2], mapped[:, 1] / mapped[:, 2]
+    width, height = size
+    return (
+        float(np.clip(xs.min(), 0, width)),
+        float(np.clip(ys.min(), 0, height)),
+        float(np.clip(xs.max(), 0, width)),
+        float(np.clip(ys.max(), 0, height)),
+    )
+
+
+def prepare_mapped(picture: "Picture", *, max_pixels: int, turn: int = 0) -> Prepared:
+    """``prepare``, and the matrix from the original (upright as its EXIF says) to the
+    prepared page."""
     from PIL import Image, ImageOps
 
     try:
         upright = ImageOps.exif_transpose(picture)
-        grey = rotate(np.asarray(upright.convert("L")), turn)
+        grey = np.asarray(upright.convert("L"))
+        size = (grey.shape[1], grey.shape[0])
+        matrix = turn_matrix(grey.shape, turn)
+        grey = rotate(grey, turn)
     except SoftTimeLimitExceeded:
         raise
     except Exception:
         logger.warning("picture can't be prepared for OCR", exc_info=True)
-        return picture.convert("L")
-    grey = _step(crop_page, grey)
+        plain = picture.convert("L")
+        return Prepared(picture=plain, matrix=np.eye(3), original_size=plain.size)
+    grey, matrix = _moving_step(_crop_page, grey, matrix)
     grey = _step(even_light, grey)
-    grey = _step(lambda image: enlarge_small_print(image, max_pixels=max_pixels), grey)
-    grey = _step(deskew, grey)
+    grey, matrix = _moving_step(
+        lambda image: _enlarge_small_print(image, max_pixels=max_pixels), grey, matrix
+    )
+    grey, matrix = _moving_step(_deskew, grey, matrix)
     grey = _step(threshold, grey)
-    return Image.fromarray(grey)
+    return Prepared(picture=Image.fromarray(grey), matrix=matrix, original_size=size)
+
+
+def _moving_step(
+    function: Callable[[Grey], tuple[Grey, Matrix]], image: Grey, matrix: Matrix
+) -> tuple[Grey, Matrix]:
+    """A step that moves pixels: its picture, and ``matrix`` followed by the step's own;
+    ``image`` and ``matrix`` unchanged when the step fails or gives nonsense."""
+    moved: list[Matrix] = []
+
+    def step(grey: Grey) -> Grey:
+        result, step_matrix = function(grey)
+        moved[:] = [step_matrix]
+        return result
+
+    result = _step(step, image)
+    if result is image or not moved:
+        return image, matrix
+    return result, moved[0] @ matrix
 
 
 def _step(function: Callable[[Grey], Grey], image: Grey) -> Grey:
@@ -98,6 +172,16 @@ def _reduced(image: Grey, side: int = LOOK_SIDE) -> tuple[Grey, float]:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA), factor
 
 
+def turn_matrix(shape: tuple[int, ...], degrees: int) -> Matrix:
+    """The matrix of ``rotate`` for a picture of ``shape`` (height, width)."""
+    height, width = shape[:2]
+    return {
+        90: np.array([[0, -1, height], [1, 0, 0], [0, 0, 1]], float),
+        180: np.array([[-1, 0, width], [0, -1, height], [0, 0, 1]], float),
+        270: np.array([[0, 1, 0], [-1, 0, width], [0, 0, 1]], float),
+    }.get(degrees % 360, np.eye(3))
+
+
 def rotate(image: Grey, degrees: int) -> Grey:
     """The picture turned clockwise by a quarter, half or three quarters."""
     codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -109,6 +193,12 @@ def crop_page(image: Grey) -> Grey:
     """The page of a photo taken on a desk, cut out along its four corners and seen square on
     (a perspective warp); the picture unchanged when no page stands out from a darker
     background (a scan, where the page fills the picture)."""
+    return _crop_page(image)[0]
+
+
+def _crop_page(image: Grey) -> tuple[Grey, Matrix]:
+    """``crop_page`` and its perspective matrix (the identity when the picture is left)."""
+    unchanged = image, np.eye(3)
     small, factor = _reduced(image)
     area = small.shape[0] * small.shape[1]
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
@@ -118,12 +208,12 @@ def crop_page(image: Grey) -> Grey:
     _threshold, mask = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     contours, _hierarchy = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
-        return image
+        return unchanged
     contour = max(contours, key=cv2.contourArea)
     contour_area = cv2.contourArea(contour)
     # a page between a fifth of the photo and almost all of it (a scan fills the picture)
     if not 0.2 * area <= contour_area <= 0.9 * area:
-        return image
+        return unchanged
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
     for tolerance in (0.02, 0.03, 0.05):
@@ -131,16 +221,16 @@ def crop_page(image: Grey) -> Grey:
         if len(corners) == 4:
             break
     else:
-        return image
+        return unchanged
     quad = _ordered(corners.reshape(4, 2).astype(np.float32) / factor)
     if quad is None:
-        return image
+        return unchanged
     inside = np.zeros(small.shape, np.uint8)
     cv2.fillConvexPoly(inside, (quad * factor).astype(np.int32), 255)
     page_light = cv2.mean(small, mask=inside)[0]
     desk_light = cv2.mean(small, mask=cv2.bitwise_not(inside))[0]
     if page_light < desk_light + 30:  # not paper on a darker desk
-        return image
+        return unchanged
     top, right, bottom, left = (
         float(np.linalg.norm(quad[1] - quad[0])),
         float(np.linalg.norm(quad[2] - quad[1])),
@@ -156,9 +246,10 @@ def crop_page(image: Grey) -> Grey:
         [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32
     )
     matrix = cv2.getPerspectiveTransform(quad, square)
-    return cv2.warpPerspective(
+    warped = cv2.warpPerspective(
         image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
+    return warped, matrix.astype(float)
 
 
 def _ordered(corners: np.ndarray) -> np.ndarray | None:
@@ -197,16 +288,22 @@ def enlarge_small_print(image: Grey, *, max_pixels: int) -> Grey:
     """Low-resolution pages and small print enlarged so that a character is about
     ``TEXT_HEIGHT`` pixels high, as at 300 dpi, within ``max_pixels`` and
     ``ENLARGED_MAX_PIXELS``."""
+    return _enlarge_small_print(image, max_pixels=max_pixels)[0]
+
+
+def _enlarge_small_print(image: Grey, *, max_pixels: int) -> tuple[Grey, Matrix]:
+    """``enlarge_small_print`` and its scale matrix."""
     height = text_height(image)
     if height is None or height >= MIN_TEXT_HEIGHT:
-        return image
+        return image, np.eye(3)
     pixels = image.shape[0] * image.shape[1]
     budget = min(max_pixels, ENLARGED_MAX_PIXELS)
     scale = min(TEXT_HEIGHT / height, MAX_UPSCALE, math.sqrt(budget / pixels))
     if scale < 1.1:
-        return image
+        return image, np.eye(3)
     size = (int(image.shape[1] * scale), int(image.shape[0] * scale))
-    return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
+    matrix = np.diag([size[0] / image.shape[1], size[1] / image.shape[0], 1.0])
+    return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC), matrix
 
 
 def skew_angle(image: Grey) -> float:
@@ -256,14 +353,20 @@ SIDEWAYS = 1.5
 
 def deskew(image: Grey) -> Grey:
     """The page turned level when its lines of print are tilted by a few degrees."""
+    return _deskew(image)[0]
+
+
+def _deskew(image: Grey) -> tuple[Grey, Matrix]:
+    """``deskew`` and its rotation matrix."""
     angle = skew_angle(image)
     if abs(angle) < MIN_SKEW or abs(angle) > MAX_SKEW:
-        return image
+        return image, np.eye(3)
     height, width = image.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    return cv2.warpAffine(
+    turned = cv2.warpAffine(
         image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
+    return turned, np.vstack([matrix, [0.0, 0.0, 1.0]])
 
 
 def even_light(image: Grey) -> Grey:

@@ -47,6 +47,53 @@ class Box:
         }
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the words of a page read by OCR lie on the original: the matrix (a 3×3
+    homography) that takes a point of the picture Tesseract read (turned, cropped, enlarged
+    and deskewed for it) back onto the original picture, or onto the PDF page the picture was
+    rendered from, and that original's size and unit."""
+
+    matrix: tuple[tuple[float, ...], ...]
+    width: float
+    height: float
+    unit: str
+
+    @classmethod
+    def of(cls, matrix: Any, *, width: float, height: float, unit: str) -> "Placement":
+        rows = tuple(tuple(float(value) for value in row) for row in matrix.tolist())
+        return cls(matrix=rows, width=float(width), height=float(height), unit=unit)
+
+    def box(self, box: Box) -> Box:
+        """The box on the original: the bounding box of its four corners mapped back (a
+        word of a deskewed page stands tilted there), within the page's edges."""
+        xs, ys = [], []
+        for x, y in (
+            (box.x0, box.top),
+            (box.x1, box.top),
+            (box.x1, box.bottom),
+            (box.x0, box.bottom),
+        ):
+            (a, b, c), (d, e, f), (g, h, i) = self.matrix
+            w = g * x + h * y + i or 1e-9
+            xs.append((a * x + b * y + c) / w)
+            ys.append((d * x + e * y + f) / w)
+
+        def within(value: float, limit: float) -> float:
+            return min(max(value, 0.0), limit)
+
+        return Box(
+            page=box.page,
+            x0=within(min(xs), self.width),
+            top=within(min(ys), self.height),
+            x1=within(max(xs), self.width),
+            bottom=within(max(ys), self.height),
+            page_width=self.width,
+            page_height=self.height,
+            unit=self.unit,
+        )
+
+
 @dataclass
 class Candidate:
     """A value read somewhere on the page, with how sure the reader is of it (0..1)."""
@@ -153,6 +200,9 @@ class PageWords:
     unit: str  # "pt" (PDF points) or "px" (pixels of the picture OCR read)
     lines: list[Line] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    # for a page read by OCR: how its boxes map back onto the original (the reader works on
+    # the page as read, where lines of print are level; the review screen shows the original)
+    placement: Placement | None = None
 
     @property
     def phrases(self) -> list[Phrase]:
@@ -169,6 +219,14 @@ class PageWords:
             page_height=self.height,
             unit=self.unit,
         )
+
+
+def on_original(box: Box, pages: list[PageWords]) -> Box:
+    """A box found on one of ``pages`` where it stands on the original document."""
+    for page in pages:
+        if page.index == box.page and page.placement is not None:
+            return page.placement.box(box)
+    return box
 
 
 def group(words: list[Word], *, index: int, width: float, height: float, unit: str) -> PageWords:

@@ -56,3 +56,14 @@ def field_confidence(document: object, name: str) -> dict[str, Any]:
     if confidence is None or info.get("source") == "user":
         return {}
     return {"percent": round(confidence * 100), "unsure": confidence < SURE}
+
+
+@register.simple_tag
+def field_box(document: Any, name: str) -> Any:
+    """Where a field's value was read on the original (a FieldBox), or None."""
+    from apps.documents.extraction.page_images import PAGE_KINDS
+    from apps.documents.selectors import document_field_box
+
+    if getattr(document, "file_kind", "") not in PAGE_KINDS:
+        return None
+    return document_field_box(document=document, name=name)
