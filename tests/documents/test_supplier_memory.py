@@ -240,6 +240,55 @@ def test_the_document_page_says_what_was_learned_and_forgets_it(
     )
 
 
+def test_learning_twice_learns_the_same_and_a_value_found_nowhere_drops_its_place(
+    company, owner, django_capture_on_commit_callbacks
+):
+    from apps.documents.services import supplier_learn_layout
+
+    # given the number's place learned from a correction
+    _learned_from_first(company, owner, django_capture_on_commit_callbacks)
+    with company_scope(company):
+        document = Document.objects.get(company=company, original_filename="first.pdf")
+    layout = _supplier(company).layout
+    # when the learning runs again (a redelivered task), nothing changes
+    with company_scope(company):
+        assert supplier_learn_layout(company_id=company.pk, document_id=document.pk) == layout
+    assert _supplier(company).layout == layout
+    # when the person corrects the number to one the page doesn't show (typed from elsewhere)
+    _correct(company, document, owner, django_capture_on_commit_callbacks, number="X-1")
+    # then the place that gave the wrong value is forgotten
+    assert "number" not in _supplier(company).layout
+
+
+def test_the_supplier_is_found_by_vat_else_account_else_name_in_its_company_only(
+    company, other_company
+):
+    from apps.documents.selectors import supplier_find
+
+    with company_scope(company):
+        by_vat = Supplier.objects.create(company=company, name="Van Damme", vat_id=VAT_ID)
+        by_iban = Supplier.objects.create(
+            company=company, name="Bakker Peeters", iban="BE56363123456788"
+        )
+        by_name = Supplier.objects.create(company=company, name="Slagerij Janssens")
+    with company_scope(other_company):
+        Supplier.objects.create(company=other_company, name="Elders BV", vat_id="BE0403170701")
+
+    def find(on=company, vat_id="", iban="", name=""):
+        with company_scope(on):
+            return supplier_find(company=on, vat_id=vat_id, iban=iban, name=name)
+
+    assert find(vat_id=VAT_ID, iban="BE56363123456788") == by_vat
+    # an account has one holder, whatever VAT number was read beside it
+    assert find(vat_id="BE0403170701", iban="BE56363123456788") == by_iban
+    assert find(name="slagerij janssens") == by_name
+    # a VAT number read that isn't the named supplier's: another company of the same name
+    assert find(vat_id="BE0403170701", name="Van Damme") is None
+    # another company's supplier is never ours
+    assert find(vat_id="BE0403170701") is None
+    assert find(on=other_company, vat_id=VAT_ID) is None
+
+
 # --------------------------------------------------------------------------------- the pages
 
 
