@@ -28,14 +28,19 @@ table { border-collapse: collapse; } td { padding: 1.5mm 2mm; text-align: left; 
 VAT_ID = "BE0812345603"
 
 
-def _invoice(number: str, date: str, net: str, vat: str, gross: str, *, notice: str = "") -> bytes:
-    """An invoice of Drukkerij Van Damme; ``notice``: a paragraph that pushes the rest down."""
+def _invoice(
+    number: str, date: str, net: str, vat: str, gross: str, *, notice: str = "", lines: int = 0
+) -> bytes:
+    """An invoice of Drukkerij Van Damme; ``notice``: a paragraph that pushes the rest down,
+    ``lines``: item lines above the totals."""
     from weasyprint import HTML
 
+    items = "".join(f"<tr><td>Drukwerk {n}</td><td class=n>1</td></tr>" for n in range(lines))
     body = f"""<p><b>Drukkerij Van Damme NV</b><br>Stationsstraat 10<br>9000 Gent<br>
     BTW {VAT_ID}<br>IBAN BE56 3631 2345 6788</p>{notice}<h1>FACTUUR</h1>
     <table style="width:100%"><tr class=small><td>Boekstuk</td><td>Datum</td>
     <td>Klantnummer</td></tr><tr><td>{number}</td><td>{date}</td><td>K-1043</td></tr></table>
+    <table>{items}</table>
     <table style="margin-left:auto; margin-top:6mm">
     <tr><td>Totaal excl. btw</td><td class=n>€ {net}</td></tr>
     <tr><td>Btw 21 %</td><td class=n>€ {vat}</td></tr>
@@ -161,6 +166,31 @@ def test_learned_totals_that_disagree_with_the_others_are_not_taken(
     assert second.total_incl_vat == Decimal("302.50")
     assert second.field_sources["total_incl_vat"]["source"] != "supplier_memory"
     assert second.field_sources["number"]["source"] == "supplier_memory"
+
+
+def test_learned_totals_are_found_again_below_more_lines():
+    # given the places of the totals learned on an invoice of two lines
+    from apps.documents.extraction.files import pdf_text
+    from apps.documents.extraction.places import locate, recall
+
+    first = pdf_text(_invoice(*FIRST, lines=2), with_words=True).words
+    truth = {
+        "total_excl_vat": Decimal("1000.00"),
+        "total_vat": Decimal("210.00"),
+        "total_incl_vat": Decimal("1210.00"),
+    }
+    learned = {name: locate(name, value, first) for name, value in truth.items()}
+    # when the next invoice has twenty lines, its totals a third of the page lower
+    second = pdf_text(_invoice(*SECOND, lines=20), with_words=True).words
+    found = {name: recall(place, name, second) for name, place in learned.items() if place}
+    # then each total is read again beside its label
+    assert {name: c.value for name, c in found.items() if c} == {
+        "total_excl_vat": Decimal("250.00"),
+        "total_vat": Decimal("52.50"),
+        "total_incl_vat": Decimal("302.50"),
+    }
+    moved = found["total_incl_vat"].box.top - learned["total_incl_vat"]["box"][1] * 841.89
+    assert moved > 0.15 * 841.89
 
 
 def test_one_companys_memory_is_never_used_for_another(

@@ -4,12 +4,16 @@ that supplier's next document.
 A *place* is where a checked value stood: its page, its box as fractions of the page's size
 (a scan's pixels and a PDF's points then compare, and a later PDF of a supplier learned from a
 scan is read the same way), and the label next to it, left on its line or above it, with the
-label's own box. Reading with a place looks for the same label near its learned spot first: it
-says the layout is the same and carries the place along when the page moved (a longer address
-pushes the head down). A place learned with a label whose label is gone is not used: the
-supplier changed its layout. What stands at the place must parse as the field's kind of value
-(an invoice number, a date, an amount, a valid IBAN, VAT number or structured communication)
-or nothing is taken, and the normal reading stands.
+label's own box. The totals, and whatever stood on the last page after the first, are counted
+from the last page (``"page": -1``): they come after the lines, however many pages those take.
+
+Reading with a place looks for the same label near its learned spot first: it says the layout
+is the same and carries the place along when the page moved (a longer address pushes the head
+down; the totals float with the number of lines, so their label is looked for all down the
+page). A place learned with a label whose label is gone is not used: the supplier changed its
+layout. What stands at the place must parse as the field's kind of value (an invoice number, a
+date, an amount, a valid IBAN, VAT number or structured communication) or nothing is taken, and
+the normal reading stands.
 
 Pure functions: words in, places and candidates out.
 """
@@ -116,15 +120,34 @@ def _fractions(page: PageWords, x0: float, top: float, x1: float, bottom: float)
 
 
 def _label_text(text: str) -> str:
+    """A label as compared: without its VAT rate ("Btw 21 %" and "Btw 6 %" are one label)."""
+    text = re.sub(r"\d{1,2}(?:[.,]\d{1,2})?\s?%", " ", text)
     return re.sub(r"\s+", " ", text).strip(" :#-–").casefold()[:LABEL_MAX]
+
+
+_CURRENCY = re.compile(r"[€$£]|EUR|USD|GBP", re.IGNORECASE)
+
+
+def _is_label(text: str) -> bool:
+    """Words, not a value: "€", "EUR", the next cell's "VD/26/0042" or a date are no label."""
+    letters = len(re.findall(r"[^\W\d_]", text))
+    return (
+        letters > sum(ch.isdigit() for ch in text)
+        and not _CURRENCY.fullmatch(text)
+        and p.parse_date(text) is None
+        and not p.amounts_in(text)
+    )
 
 
 def _label(page: PageWords, phrase: Phrase, first: int, words: list[Word]) -> tuple[str, Any]:
     """The label of a value made of ``words`` (from index ``first`` of ``phrase``): the words
-    before it in its phrase, else the phrase left of it on its line, else the phrase above it
-    in its column (within two lines); the first of these that reads as words, not as a value
-    ("€", or the next cell's "VD/26/0042", is no label). ("", None) when there is none."""
-    options: list[list[Phrase | Word]] = [list(phrase.words[:first])]
+    before it in its phrase (less a currency: "Totaal EUR 12,00"), else the phrase left of it
+    on its line, else the phrase above it in its column (within two lines); the first of these
+    that reads as a label. ("", None) when there is none."""
+    before_words = list(phrase.words[:first])
+    while before_words and _CURRENCY.fullmatch(before_words[-1].text):
+        before_words.pop()
+    options: list[list[Phrase | Word]] = [list(before_words)]
     left = [o for o in page.lines[phrase.line].phrases if o.x1 <= phrase.x0]
     if left:
         options.append([left[-1]])
@@ -138,8 +161,7 @@ def _label(page: PageWords, phrase: Phrase, first: int, words: list[Word]) -> tu
             break
     for before in options:
         text = _label_text(" ".join(item.text for item in before))
-        letters = len(re.findall(r"[^\W\d_]", text))
-        if before and letters > sum(ch.isdigit() for ch in text):
+        if before and _is_label(text):
             box = page.box(*before)
             return text, _fractions(page, box.x0, box.top, box.x1, box.bottom)
     return "", None
@@ -176,8 +198,9 @@ def locate(
                 if label:
                     strength = 2 if any(pt.search(label) for pt in _LABELS.get(name, ())) else 1
                 box = page.box(*words)
+                last = page.index == pages[-1].index and (name in _TOTALS or page.index > 0)
                 place: dict[str, Any] = {
-                    "page": page.index,
+                    "page": -1 if last else page.index,
                     "box": _fractions(page, box.x0, box.top, box.x1, box.bottom),
                 }
                 if label:
@@ -187,6 +210,56 @@ def locate(
     if not found:
         return None
     return max(found, key=lambda item: (item[0], item[1]))[2]
+
+
+def _starts_with(text: str, label: str, name: str) -> bool:
+    """Whether a phrase is the label, or the label and then its value ("factuurnr: 12",
+    "totaal eur 12,00", "btw be 0812.345.603"), not a longer label ("totaal excl. btw" is not
+    "totaal", "btw-nr." is not "btw")."""
+    if not text.startswith(label):
+        return False
+    tokens = re.sub(r"^\s*(?:eur|usd|gbp|€)(?!\w)", "", text[len(label) :]).split()
+    first = tokens[0].strip(":#°") if tokens else ""
+    if not first or any(ch.isdigit() for ch in first):
+        return True
+    # a VAT number or an account spaced after its country: "BE 0812 345 603"
+    return (
+        name in ("counterparty_vat_id", "counterparty_iban")
+        and len(first) == 2
+        and len(tokens) > 1
+        and tokens[1][:1].isdigit()
+    )
+
+
+# Words that belong to a value beside its first word: a thousands group ("5 556,15"), a
+# currency, a day, a month or a year ("3 september 2026"), so that a value wider than the
+# one learned is read whole.
+_PART_OF = {
+    "amount": re.compile(r"-?\d{1,3}|[€$£-]|EUR", re.IGNORECASE),
+    "date": re.compile(rf"\d{{1,4}}[.,]?|(?:{p._MONTH_NAMES})\.?,?", re.IGNORECASE),
+}
+
+
+def _whole(page: PageWords, words: list[Word], name: str) -> list[Word]:
+    """``words`` with the neighbours in their phrase that are part of the same value."""
+    part = _PART_OF["amount"] if name in _TOTALS else None
+    if name in ("issue_date", "due_date"):
+        part = _PART_OF["date"]
+    if part is None:
+        return words
+    phrase = next((ph for ph in page.phrases if words[0] in ph.words), None)
+    if phrase is None:
+        return words
+    inside = [i for i, word in enumerate(phrase.words) if word in words]
+    start, end = inside[0], inside[-1] + 1
+    while start > 0 and part.fullmatch(phrase.words[start - 1].text):
+        start -= 1
+    # an amount ends where it was learned to end (right-aligned); a date may run on
+    while (
+        name not in _TOTALS and end < len(phrase.words) and part.fullmatch(phrase.words[end].text)
+    ):
+        end += 1
+    return phrase.words[start:end] + [word for word in words if word not in phrase.words]
 
 
 def _overlaps(word: Word, x0: float, top: float, x1: float, bottom: float) -> bool:
@@ -200,7 +273,10 @@ def recall(
     place: dict[str, Any], name: str, pages: list[PageWords], *, month_first: bool = False
 ) -> Candidate | None:
     """The value of field ``name`` at its learned ``place`` on this document, or None."""
-    page = next((page for page in pages if page.index == place.get("page")), None)
+    if place.get("page") == -1:
+        page = pages[-1] if pages else None
+    else:
+        page = next((page for page in pages if page.index == place.get("page")), None)
     if page is None:
         return None
     x0, top, x1, bottom = (
@@ -214,11 +290,12 @@ def recall(
         learned = place["label_box"]
         best: tuple[float, Phrase] | None = None
         for phrase in page.phrases:
-            if not _label_text(phrase.text).startswith(label):
+            if not _starts_with(_label_text(phrase.text), label, name):
                 continue
             dx = phrase.x0 / page.width - learned[0]
             dy = phrase.top / page.height - learned[1]
-            if abs(dx) <= LABEL_REACH[0] and abs(dy) <= LABEL_REACH[1]:
+            # what stands after the lines moves with their number: anywhere down the page
+            if abs(dx) <= LABEL_REACH[0] and (place["page"] == -1 or abs(dy) <= LABEL_REACH[1]):
                 distance = dx * dx + dy * dy
                 if best is None or distance < best[0]:
                     best = (distance, phrase)
@@ -239,6 +316,7 @@ def recall(
     ]
     if not words:
         return None
+    words = _whole(page, words, name)
     value = parser(name, month_first=month_first)(" ".join(word.text for word in words))
     if value is None:
         return None
