@@ -193,6 +193,97 @@ def test_learned_totals_are_found_again_below_more_lines():
     assert moved > 0.15 * 841.89
 
 
+# the fields of the corpus truth, by the document's names
+CORPUS_FIELDS = {
+    "supplier": "counterparty_name",
+    "vat_id": "counterparty_vat_id",
+    "iban": "counterparty_iban",
+    "number": "number",
+    "issue_date": "issue_date",
+    "due_date": "due_date",
+    "net": "total_excl_vat",
+    "vat": "total_vat",
+    "gross": "total_incl_vat",
+    "ogm": "structured_communication",
+}
+
+
+def _next_of_same_supplier(invoice, later):
+    """``invoice``'s supplier's next invoice: its layout, labels and formats, with the number,
+    dates, lines and structured communication of ``later``."""
+    import dataclasses
+
+    return dataclasses.replace(
+        invoice,
+        number=later.number,
+        issue_date=later.issue_date,
+        due_date=later.due_date if invoice.due_date else None,
+        money=later.money if bool(later.money.vat) == bool(invoice.money.vat) else invoice.money,
+        ogm=later.ogm if invoice.ogm else "",
+    )
+
+
+# layout families of the corpus, tune and holdout, that place the fields differently
+FAMILIES = [
+    ("tune", "classic_left"),
+    ("tune", "two_column"),
+    ("tune", "footer_identity"),
+    ("tune", "table_footer"),
+    ("holdout", "letter"),
+    ("holdout", "sidebar"),
+    ("holdout", "din_window"),
+]
+
+
+def test_learned_places_read_the_next_invoice_in_layout_families():
+    """One supplier per layout family of the corpus: every field of its first invoice learned,
+    read at those places on its next one. A value taken is never wrong (the totals must add
+    up), and most are taken."""
+    from apps.documents.extraction.files import pdf_text
+    from apps.documents.extraction.patterns import date_order
+    from apps.documents.extraction.places import agreeing, locate, recall
+    from tests.documents.corpus import catalogue, layouts
+
+    right, wrong, learned = 0, [], 0
+    for split, family in FAMILIES:
+        first = next(
+            invoice
+            for invoice in (catalogue.invoice(split, family, i) for i in range(10))
+            if not invoice.sale and not invoice.credit_note
+        )
+        second = _next_of_same_supplier(first, catalogue.invoice(split, family, 40))
+        read_first = pdf_text(layouts.pdf(first), with_words=True)
+        read_second = pdf_text(layouts.pdf(second), with_words=True)
+        truth = {CORPUS_FIELDS[k]: v for k, v in first.truth().items() if k in CORPUS_FIELDS}
+        expected = {CORPUS_FIELDS[k]: v for k, v in second.truth().items() if k in CORPUS_FIELDS}
+        recalled = {}
+        for name, value in truth.items():
+            place = locate(name, value, read_first.words, month_first=date_order(read_first.text))
+            if place is None:
+                continue
+            learned += 1
+            candidate = recall(
+                place, name, read_second.words, month_first=date_order(read_second.text)
+            )
+            if candidate is not None:
+                recalled[name] = candidate
+        for name, candidate in agreeing(recalled, {}).items():
+            if _same_value(candidate.value, expected[name]):
+                right += 1
+            else:
+                wrong.append((first.name, name, candidate.value, expected[name]))
+    assert wrong == []
+    assert right >= 0.85 * learned, (right, learned)
+
+
+def _same_value(found, value) -> bool:
+    if isinstance(value, Decimal):
+        return abs(found) == abs(value)
+    if isinstance(value, str):
+        return found.replace(" ", "").upper() == value.replace(" ", "").upper()
+    return found == value
+
+
 def test_one_companys_memory_is_never_used_for_another(
     company, other_company, owner, django_capture_on_commit_callbacks
 ):
