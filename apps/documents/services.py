@@ -720,7 +720,9 @@ def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any
         return {}
     month_first = date_order(text)
     with transaction.atomic():
-        supplier = Supplier.objects.select_for_update().get(pk=document.supplier_id)
+        supplier = Supplier.objects.select_for_update().get(
+            company_id=company_id, pk=document.supplier_id
+        )
         layout = dict(supplier.layout)
         for name in corrected + checked:
             place = locate(name, getattr(document, name), pages, month_first=month_first)
