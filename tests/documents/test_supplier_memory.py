@@ -509,3 +509,20 @@ def test_forget_is_a_post(company, owner, client_for):
         kwargs={"company_id": company.public_id, "supplier_id": supplier.public_id},
     )
     assert client_for(owner).get(url).status_code == 405
+
+
+def test_supplier_list_query_count_is_flat(
+    company, owner, client_for, django_assert_max_num_queries
+):
+    with company_scope(company):
+        for n in range(30):
+            Supplier.objects.create(
+                company=company,
+                name=f"Leverancier {n:02d}",
+                layout={"number": {"page": 0, "box": [0.1, 0.2, 0.2, 0.22]}},
+            )
+    url = reverse("documents:supplier-list", kwargs={"company_id": company.public_id})
+    client = client_for(owner)
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.content.decode().count("Leverancier ") == 30
