@@ -87,6 +87,10 @@ class Supplier(CompanyOwnedModel):
     enterprise_number = models.CharField(_("enterprise number"), max_length=10, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     default_kind = models.CharField(max_length=30, choices=Kind.choices, blank=True)
+    # Where this supplier puts its fields, learned from the documents a person corrected:
+    # {field name: place} (see apps.documents.extraction.places), one place per reading field,
+    # so it stays small. Emptied when the user tells OkiOki to forget it.
+    layout = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("supplier")
@@ -228,6 +232,16 @@ class Document(CompanyOwnedModel):
         from apps.documents.problems import describe_all
 
         return describe_all(self.problems)
+
+    @property
+    def learned_fields(self) -> list[str]:
+        """The fields read where its supplier puts them, as learned from a person's
+        corrections (the supplier's identity filled in from memory has no place)."""
+        return [
+            name
+            for name, info in self.field_sources.items()
+            if info.get("source") == "supplier_memory" and "box" in info
+        ]
 
     @property
     def is_image(self) -> bool:

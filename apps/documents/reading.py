@@ -25,7 +25,7 @@ from stdnum.be import vat as be_vat
 
 from apps.companies.models import Company
 from apps.core.xml import XMLRejected, parse_xml
-from apps.documents import problems, services
+from apps.documents import problems, selectors, services
 from apps.documents.extraction.files import (
     ExtractionError,
     embedded_xml,
@@ -33,8 +33,10 @@ from apps.documents.extraction.files import (
     pdf_text,
 )
 from apps.documents.extraction.layout import read as read_layout
+from apps.documents.extraction.patterns import date_order
+from apps.documents.extraction.places import LEARNED_FIELDS, agreeing, recall
 from apps.documents.extraction.text import Hints, TextExtraction
-from apps.documents.extraction.words import Box
+from apps.documents.extraction.words import Box, PageWords
 from apps.documents.models import (
     CATEGORY_OF_KIND,
     NOT_INVOICE_KINDS,
@@ -223,20 +225,18 @@ def _text_kind(found: TextExtraction, supplier: Supplier | None) -> Kind:
     return usual or Kind.PURCHASE_INVOICE
 
 
-def _apply_text(document: Document, found: TextExtraction) -> None:
+def _apply_text(document: Document, found: TextExtraction, pages: list[PageWords]) -> None:
     for name, item in found.fields.items():
         _set(document, name, item.value, item.source, item.confidence, item.box)
-    supplier = None
-    if document.counterparty_vat_id:
-        supplier = Supplier.objects.filter(
-            company=document.company, vat_id=document.counterparty_vat_id
-        ).first()
-    elif document.counterparty_name:
-        # a supplier known by name: what a person confirmed before fills the gaps
-        supplier = Supplier.objects.filter(
-            company=document.company, name__iexact=document.counterparty_name
-        ).first()
-        if supplier is not None:
+    supplier = selectors.supplier_find(
+        company=document.company,
+        vat_id=document.counterparty_vat_id,
+        iban=document.counterparty_iban,
+        name=document.counterparty_name,
+    )
+    if supplier is not None:
+        if supplier.vat_id != document.counterparty_vat_id:
+            # known by its account or its name: what a person confirmed before fills the gaps
             for name, value in (
                 ("counterparty_vat_id", supplier.vat_id),
                 ("counterparty_enterprise_number", supplier.enterprise_number),
@@ -244,11 +244,40 @@ def _apply_text(document: Document, found: TextExtraction) -> None:
             ):
                 if not getattr(document, name):
                     _set(document, name, value, "supplier_memory", 0.8)
+        if supplier.layout and pages:
+            _apply_learned_places(document, supplier.layout, pages)
     document.supplier = supplier
     if document.is_kind_confirmed:
         return
     kind = _text_kind(found, supplier)
     document.kind, document.category = kind, CATEGORY_OF_KIND[kind]
+
+
+def _apply_learned_places(
+    document: Document, layout: dict[str, Any], pages: list[PageWords]
+) -> None:
+    """Read each field at the place its supplier puts it (learned from a person's
+    corrections), over what the reader found: when it parses and agrees with the rest of the
+    document, it is set as remembered for this supplier, sure. A place that gives nothing
+    leaves the normal reading; a field a person corrected on this document stays theirs."""
+    month_first = date_order(document.text)
+    recalled = {}
+    for name in LEARNED_FIELDS:
+        if name in layout:
+            candidate = recall(layout[name], name, pages, month_first=month_first)
+            if candidate is not None:
+                recalled[name] = candidate
+    current = {name: getattr(document, name) for name in LEARNED_FIELDS}
+    for name, candidate in agreeing(recalled, current).items():
+        _set(document, name, candidate.value, "supplier_memory", candidate.score, candidate.box)
+        if name == "counterparty_vat_id" and candidate.value.startswith("BE"):
+            _set(
+                document,
+                "counterparty_enterprise_number",
+                candidate.value[2:],
+                "supplier_memory",
+                candidate.score,
+            )
 
 
 def store_xml(document: Document, xml: bytes) -> None:
@@ -415,6 +444,7 @@ def _read(document: Document) -> None:
                     read_layout(
                         text.text, text.words, hints=company_hints(document.company), source=method
                     ),
+                    text.words,
                 )
         else:
             text_value, words = ocr_image_words(data)
@@ -422,6 +452,7 @@ def _read(document: Document) -> None:
             _apply_text(
                 document,
                 read_layout(text_value, words, hints=company_hints(document.company), source="ocr"),
+                words,
             )
             method = "ocr"
     except (_Unreadable, EInvoiceError) as error:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from apps.companies.models import Company
 from apps.core.paging import page_slice
-from apps.documents.models import Document, Event
+from apps.documents.models import Document, Event, Supplier
 
 SORTS = {
     "received": ("-received_at", "-id"),
@@ -165,3 +165,32 @@ def document_field_box(*, document: Document, name: str) -> FieldBox | None:
         width=number(x1 - x0),
         height=number(bottom - top),
     )
+
+
+def supplier_find(*, company: Company, vat_id: str, iban: str, name: str) -> Supplier | None:
+    """The company's supplier of a document: by its VAT number, else by its account (an
+    account has one holder, even when the VAT number read is the wrong one), else by its name
+    when neither side has a VAT number that says otherwise. Only ``company``'s suppliers:
+    another company's supplier with the same VAT number is another supplier."""
+    suppliers = Supplier.objects.filter(company=company)
+    if vat_id:
+        supplier = suppliers.filter(vat_id=vat_id).first()
+        if supplier is not None:
+            return supplier
+    if iban:
+        supplier = suppliers.filter(iban=iban).first()
+        if supplier is not None:
+            return supplier
+    if name:
+        by_name = suppliers.filter(name__iexact=name)
+        return (by_name.filter(vat_id="") if vat_id else by_name).first()
+    return None
+
+
+def supplier_list_learned(*, company: Company) -> QuerySet[Supplier]:
+    """The company's suppliers OkiOki has learned a layout of, by name."""
+    return Supplier.objects.filter(company=company).exclude(layout={}).order_by("name", "id")
+
+
+def supplier_get(*, company: Company, supplier_id: str) -> Supplier | None:
+    return Supplier.objects.filter(company=company, public_id=supplier_id).first()

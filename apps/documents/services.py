@@ -5,6 +5,7 @@ import logging
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -580,15 +581,14 @@ def supplier_remember(*, document: Document) -> Supplier | None:
     """Remember a counterparty's identity from a document a person has checked."""
     if not document.counterparty_name:
         return None
-    supplier = None
-    if document.counterparty_vat_id:
-        supplier = Supplier.objects.filter(
-            company=document.company, vat_id=document.counterparty_vat_id
-        ).first()
-    if supplier is None:
-        supplier = Supplier.objects.filter(
-            company=document.company, name__iexact=document.counterparty_name
-        ).first()
+    from apps.documents.selectors import supplier_find
+
+    supplier = supplier_find(
+        company=document.company,
+        vat_id=document.counterparty_vat_id,
+        iban=document.counterparty_iban,
+        name=document.counterparty_name,
+    )
     if supplier is None:
         supplier = Supplier(company=document.company)
     supplier.name = document.counterparty_name
@@ -669,8 +669,84 @@ def document_correct(*, document: Document, actor: User, changes: dict[str, Any]
     )
     document.supplier = supplier_remember(document=document)
     document.save(update_fields=["supplier", "updated_at"])
+    if document.supplier is not None:
+        transaction.on_commit(partial(supplier_queue_learn, document))
     document_assess(document=document, actor=actor)
     return document
+
+
+def supplier_queue_learn(document: Document) -> None:
+    """Queue the learning of where the document's supplier puts what a person corrected."""
+    from apps.documents.tasks import supplier_learn_layout
+
+    supplier_learn_layout.delay(document.company_id, document.pk)
+
+
+# the files whose words have places on a page (an e-invoice's values have none)
+PAGE_FILE_KINDS = ("pdf", "png", "jpeg", "webp", "heic")
+
+
+def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any]:
+    """Remember, on the document's supplier, where each field a person corrected or checked
+    stands on its page (``extraction.places``), so that the supplier's next document is read
+    there first. A corrected field found nowhere on the page loses the place learned before
+    (that place gave a wrong value). Returns the supplier's layout.
+
+    Runs in a worker: the words are read again from the original (OCR for a scan). Running
+    twice learns the same places. A document read from an e-invoice, or without a supplier,
+    teaches nothing."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from apps.documents.extraction.files import ExtractionError, ocr_image_words, pdf_text
+    from apps.documents.extraction.patterns import date_order
+    from apps.documents.extraction.places import LEARNED_FIELDS, locate
+
+    document = Document.objects.filter(company_id=company_id, pk=document_id).first()
+    if (
+        document is None
+        or document.supplier_id is None
+        or document.xml
+        or document.file_kind not in PAGE_FILE_KINDS
+    ):
+        return {}
+    sources = document.field_sources
+    corrected = [n for n in LEARNED_FIELDS if sources.get(n, {}).get("source") == "user"]
+    checked = [n for n in LEARNED_FIELDS if sources.get(n, {}).get("checked_by_user")]
+    if not corrected and not checked:
+        return {}
+    data = document.original.open("rb").read()
+    try:
+        if document.file_kind == "pdf":
+            read = pdf_text(data, with_words=True)
+            text, pages = read.text, read.words
+        else:
+            text, pages = ocr_image_words(data)
+    except (ExtractionError, SoftTimeLimitExceeded):
+        logger.info("no words to learn from in document %s", document.pk)
+        return {}
+    month_first = date_order(text)
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(
+            company_id=company_id, pk=document.supplier_id
+        )
+        layout = dict(supplier.layout)
+        for name in corrected + checked:
+            place = locate(name, getattr(document, name), pages, month_first=month_first)
+            if place is not None:
+                layout[name] = place
+            elif name in corrected:
+                layout.pop(name, None)
+        if layout != supplier.layout:
+            supplier.layout = layout
+            supplier.save(update_fields=["layout", "updated_at"])
+    return layout
+
+
+def supplier_forget_layout(*, company: Company, supplier: Supplier) -> None:
+    """Forget where the supplier puts its fields: its next documents are read as any other."""
+    Supplier.objects.filter(company=company, pk=supplier.pk).update(
+        layout={}, updated_at=timezone.now()
+    )
 
 
 def _store_envelope(document: Document, xml: bytes) -> None:

@@ -32,3 +32,22 @@ def document_read_sweep() -> dict[str, int]:
     from apps.documents.reading import document_read_sweep as sweep
 
     return sweep()
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.documents.tasks.supplier_learn_layout",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=10,
+    max_retries=3,
+    # the words of a scan are read again (OCR): as long as a reading may take, no longer
+    soft_time_limit=read_soft_limit(),
+    time_limit=settings.DOCUMENT_READ_TIME_LIMIT,
+)
+def supplier_learn_layout(company_id: int, document_id: int) -> None:
+    """After a person corrected a document: learn where its supplier puts those fields.
+    Idempotent (the same places are learned again)."""
+    from apps.documents.services import supplier_learn_layout as learn
+
+    learn(company_id=company_id, document_id=document_id)

@@ -19,4 +19,10 @@ urlpatterns = [
         name="document-page-image",
     ),
     path(company + "<uuid:document_id>/ubl/", views.document_ubl, name="document-ubl"),
+    path(company + "suppliers/", views.supplier_list, name="supplier-list"),
+    path(
+        company + "suppliers/<uuid:supplier_id>/forget/",
+        views.supplier_forget,
+        name="supplier-forget",
+    ),
 ]

@@ -6,8 +6,10 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from apps.companies.access import Action
 from apps.companies.decorators import company_view
@@ -182,3 +184,33 @@ def document_ubl(request: HttpRequest, document_id: str) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@company_view()
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    """The suppliers OkiOki reads with what it learned from the corrections, to forget."""
+    suppliers = selectors.supplier_list_learned(company=request.company)  # type: ignore[attr-defined]
+    return render(request, "documents/supplier_list.html", {"suppliers": suppliers})
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def supplier_forget(request: HttpRequest, supplier_id: str) -> HttpResponse:
+    """Forget where a supplier puts its details; back to the page the button was on."""
+    company = request.company  # type: ignore[attr-defined]
+    supplier = selectors.supplier_get(company=company, supplier_id=supplier_id)
+    if supplier is None:
+        raise Http404
+    services.supplier_forget_layout(company=company, supplier=supplier)
+    messages.success(
+        request,
+        _(
+            "OkiOki forgot where %(supplier)s puts its details: its next documents are read "
+            "like any other."
+        )
+        % {"supplier": supplier.name},
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("documents:supplier-list", company_id=company.public_id)

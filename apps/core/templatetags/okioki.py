@@ -44,7 +44,7 @@ def field_source(document: object, name: str) -> str:
         "pdf_text": _("read from the PDF"),
         "ocr": _("recognised in the scan (check it)"),
         "user": _("entered by a person"),
-        "supplier_memory": _("remembered for this supplier"),
+        "supplier_memory": _("learned from your corrections for this supplier"),
     }
     label = labels.get(info.get("source", ""), "")
     confidence = info.get("confidence")
