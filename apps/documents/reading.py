@@ -36,7 +36,7 @@ from apps.documents.extraction.layout import read as read_layout
 from apps.documents.extraction.patterns import date_order
 from apps.documents.extraction.places import LEARNED_FIELDS, agreeing, recall
 from apps.documents.extraction.text import Hints, TextExtraction
-from apps.documents.extraction.words import Box, PageWords
+from apps.documents.extraction.words import Box, PageWords, on_original
 from apps.documents.models import (
     CATEGORY_OF_KIND,
     NOT_INVOICE_KINDS,
@@ -269,7 +269,8 @@ def _apply_learned_places(
                 recalled[name] = candidate
     current = {name: getattr(document, name) for name in LEARNED_FIELDS}
     for name, candidate in agreeing(recalled, current).items():
-        _set(document, name, candidate.value, "supplier_memory", candidate.score, candidate.box)
+        box = on_original(candidate.box, pages) if candidate.box is not None else None
+        _set(document, name, candidate.value, "supplier_memory", candidate.score, box)
         if name == "counterparty_vat_id" and candidate.value.startswith("BE"):
             _set(
                 document,
