@@ -430,8 +430,11 @@ def test_a_scanned_pdf_without_text_is_read_with_ocr(company, django_capture_on_
     assert document.total_incl_vat == sample.gross
     assert document.number == sample.number
     assert document.counterparty_vat_id == sample.supplier_vat
-    # read with the layout of the OCR'd page: the number keeps where it stands, in pixels
-    assert document.field_sources["number"]["box"]["unit"] == "px"
+    # read with the layout of the OCR'd page: the number keeps where it stands on the PDF's
+    # page, in points (as on a text PDF), for the review screen to draw it
+    box = document.field_sources["number"]["box"]
+    assert box["unit"] == "pt"
+    assert 0 <= box["x0"] < box["x1"] <= box["page_width"]
     with company_scope(company):
         assert Event.objects.get(document=document, action=Event.Action.READ).data == {
             "method": "ocr"
