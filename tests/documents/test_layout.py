@@ -501,6 +501,80 @@ def test_words_group_into_lines_phrases_and_blocks():
     assert group([], index=1, width=1, height=1, unit="pt").lines == []
 
 
+def test_labels_and_values_a_narrow_cell_wrapped_over_lines():
+    # given a grid of narrow cells: "Numéro de" over "facture", the number broken after its
+    # dash, a date in words over two lines, and a bare "Date" label
+    body = f"""<p>{SELLER}</p><h1>FACTURE</h1>
+    <table style="width:70%"><tr style="vertical-align:top"><td>Numéro de<br>facture</td>
+    <td>Date</td><td>Date<br>d'échéance</td><td>Votre<br>référence</td></tr>
+    <tr style="vertical-align:top"><td>2026-<br>F1464</td><td>30<br>octobre<br>2026</td>
+    <td>29 novembre<br>2026</td><td>PO-7617</td></tr></table>{ITEMS}{TOTALS}"""
+    _today, found = _render(body)
+    assert found.value("number") == "2026-F1464"
+    assert found.value("issue_date") == datetime.date(2026, 10, 30)
+    assert found.value("due_date") == datetime.date(2026, 11, 29)
+
+
+def test_several_totals_in_one_phrase_are_each_their_own():
+    # given a summary per VAT rate (each row adding up on its own) and the document's totals
+    # printed one after the other on one line
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0420</p>{ITEMS}
+    <table style="margin-left:auto"><tr><th>Subtotaal</th><th>%</th><th>Btw</th>
+    <th>Te betalen</th></tr>
+    <tr><td>€ 900,00</td><td>21 %</td><td>€ 189,00</td><td>€ 1.089,00</td></tr>
+    <tr><td>€ 100,00</td><td>6 %</td><td>€ 6,00</td><td>€ 106,00</td></tr></table>
+    <p style="text-align:right">Subtotaal € 1.000,00 · Btw € 195,00</p>
+    <p style="text-align:right">Te betalen: € 1.195,00</p>"""
+    _today, found = _render(body)
+    assert (
+        found.value("total_excl_vat"),
+        found.value("total_vat"),
+        found.value("total_incl_vat"),
+    ) == (Decimal("1000.00"), Decimal("195.00"), Decimal("1195.00"))
+
+
+def test_supplier_name_heads_the_first_column_of_a_footer_never_an_e_mail():
+    # given a letterhead that is only a logo's initials, and a footer in three columns: the
+    # name and address, then the VAT id and e-mail, then the bank
+    body = f"""<p class=big>VH</p><p>Klant:<br>Bakkerij Test BV<br>Kerkstraat 1<br>9000 Gent<br>
+    BTW BE0412345614</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0420</p>{ITEMS}{TOTALS}
+    <table style="width:100%; margin-top:40mm" class=small><tr style="vertical-align:top">
+    <td>Verpakkingen Hermans bv<br>Stationsstraat 157<br>2000 Antwerpen</td>
+    <td>BTW nr BE 0486.259.614<br>info@hermans.be</td><td>IBAN: BE30 5237 4837 7711</td>
+    </tr></table>"""
+    _today, found = _render(body)
+    assert found.value("counterparty_vat_id") == "BE0486259614"
+    assert found.value("counterparty_name") == "Verpakkingen Hermans bv"
+
+
+def test_a_date_after_a_bare_date_label_is_sure_the_documents_first_date_is_not():
+    # given an invoice whose only dates stand after "Datum:" ...
+    labelled = "Garage Peeters BV\nFACTUUR\nFactuurnummer: 2026-0131\nDatum: 05/01/2026\n"
+    # ... and one whose date stands alone, under a delivery date kept out of the way
+    unlabelled = "Garage Peeters BV\nFACTUUR 2026-0131\nGent\n05/01/2026\n"
+    found = extract_from_text(labelled, hints=OURS)
+    guessed = extract_from_text(unlabelled, hints=OURS)
+    assert found.value("issue_date") == datetime.date(2026, 1, 5)
+    assert found.fields["issue_date"].confidence >= SURE
+    assert guessed.value("issue_date") == datetime.date(2026, 1, 5)
+    assert guessed.fields["issue_date"].confidence < SURE
+
+
+def test_a_sales_customer_is_the_name_heading_its_block_not_the_rest_of_a_label_line():
+    # given a sale we made elsewhere: "Facturé à" beside a row of labels, the customer's
+    # block under it
+    body = f"""<p><span class=big>Bakkerij Test BV</span><br>Kerkstraat 1, 9000 Gent<br>
+    TVA BE0412345614<br>IBAN BE71 0961 2345 6769</p>
+    <table style="width:100%"><tr><td>Facturé à</td><td>N° de facture</td><td>Date</td></tr>
+    <tr style="vertical-align:top"><td>Chauffage Martin SC<br>Rue de la Station 60<br>
+    5000 Namur<br>TVA BE 0317.432.993</td><td>ELB-040768</td><td>25/10/2026</td></tr>
+    </table>{ITEMS}{TOTALS}"""
+    _today, found = _render(body)
+    assert found.our_role == "seller"
+    assert found.value("counterparty_name") == "Chauffage Martin SC"
+    assert found.value("number") == "ELB-040768"
+
+
 def _ocr_page(rows: list[tuple[str, int]]) -> tuple[str, list]:
     """A page as Tesseract gives it: each (line text, word confidence) on a line of its own,
     a wide gap after a colon (label, then value)."""

@@ -45,12 +45,41 @@ _ID_TOKEN = re.compile(r"^[#:°.]*([A-Z0-9][A-Z0-9\-/._]*[A-Z0-9]|\d)[.,;:]?$", 
 _AMOUNT_ONLY = re.compile(r"^-?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}$")
 
 
+def _under(page: PageWords, phrase: Phrase) -> Phrase | None:
+    """The phrase on the next line that continues ``phrase`` in a narrow cell: it starts
+    where ``phrase`` starts (or within it) and follows it closely."""
+    if phrase.line + 1 >= len(page.lines):
+        return None
+    line = page.lines[phrase.line + 1]
+    if line.top - phrase.bottom > 0.8 * phrase.height:
+        return None
+    for other in line.phrases:
+        # aligned on the left, and no wider than a cell's column
+        width = max(phrase.x1, other.x1) - phrase.x0
+        if abs(other.x0 - phrase.x0) <= phrase.height and width <= 15 * phrase.height:
+            return other
+    return None
+
+
+def _labels(page: PageWords, phrase: Phrase) -> list[tuple[str, Phrase, int]]:
+    """The label texts a phrase can start: itself, and itself with the line under it when a
+    narrow cell wrapped the label ("Numéro de" over "facture"). Each with the phrase the
+    value follows and how many characters of the text stand before that phrase."""
+    found = [(phrase.text, phrase, 0)]
+    under = _under(page, phrase)
+    if under is not None and len(phrase.text) <= 25:
+        found.append((f"{phrase.text} {under.text}", under, len(phrase.text) + 1))
+    return found
+
+
 def _near(
-    page: PageWords, phrase: Phrase, start: int, end: int
+    page: PageWords, phrase: Phrase, start: int, end: int, *, wrapped: bool = False
 ) -> list[tuple[str, list[Phrase], str]]:
     """What stands after the label at ``phrase.text[start:end]``: the rest of the phrase,
     then the nearest phrase right of it on the line, then the phrase under the label in the
-    same column (within two lines)."""
+    same column (within two lines). With ``wrapped``, also the value under the label joined
+    with the line under it, for a value a narrow cell wrapped ("2026-" over "F1464", "30
+    octobre" over "2026")."""
     found: list[tuple[str, list[Phrase], str]] = []
     rest = phrase.text[end:].strip(" :#-–")
     if rest:
@@ -70,6 +99,11 @@ def _near(
         ]
         if column:
             found.append((column[0].text, [column[0]], "below"))
+            cell, text = [column[0]], column[0].text
+            while wrapped and len(cell) < 3 and (more := _under(page, cell[-1])) is not None:
+                text += ("" if text.endswith(("-", "/", ".")) else " ") + more.text
+                cell.append(more)
+                found.append((text, list(cell), "below"))
             break
     return found
 
@@ -114,10 +148,22 @@ def _numbers(page: PageWords) -> list[Candidate]:
             labels = [(whole, 0.75)]  # a table header "Factuur" over its number, not a title
         if not labels and not p.NOT_THE_INVOICE_NUMBER.search(text):
             labels = [(m, 0.65) for m in p.NUMBER_WEAK_LABELS.finditer(text) if m.start() <= 2]
-        for match, strength in labels:
-            if p.OTHER_DOCUMENTS_NUMBER.search(text[: match.start()]):
+        anchors = [(match, strength, phrase, 0, text) for match, strength in labels]
+        if not any(strength == 1.0 for _match, strength in labels):
+            # a label a narrow cell wrapped over two lines ("Numéro de" over "facture")
+            for joined, under, offset in _labels(page, phrase)[1:]:
+                anchors += [
+                    (match, 1.0, under, offset, joined)
+                    for match in p.NUMBER_LABELS.finditer(joined)
+                    if match.start() < offset < match.end()
+                ]
+        for match, strength, anchor, offset, label_text in anchors:
+            if p.OTHER_DOCUMENTS_NUMBER.search(label_text[: match.start()]):
                 continue
-            for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
+            start, end = max(match.start() - offset, 0), match.end() - offset
+            for value_text, phrases, how in _near(page, anchor, start, end, wrapped=True):
+                if offset and how == "right":
+                    continue  # beside a wrapped label's second line stands the next cell
                 value = _number_value(value_text)
                 if value is None:
                     continue
@@ -156,14 +202,21 @@ def _numbers(page: PageWords) -> list[Candidate]:
 def _dates(page: PageWords, label: re.Pattern[str], month_first: bool) -> list[Candidate]:
     candidates = []
     for phrase in page.phrases:
-        for match in label.finditer(phrase.text):
-            if match.start() > 2:
-                continue
-            for value_text, phrases, how in _near(page, phrase, match.start(), match.end()):
-                value = p.parse_date(value_text[:40], month_first=month_first)
-                if value is not None:
-                    candidates.append(Candidate(value, PLACE[how], page.box(*phrases), how))
-                    break
+        for text, anchor, offset in _labels(page, phrase):
+            matches = [
+                m
+                for m in label.finditer(text)
+                if m.start() <= 2 and (not offset or m.end() > offset)
+            ]
+            for match in matches:
+                start, end = max(match.start() - offset, 0), match.end() - offset
+                for value_text, phrases, how in _near(page, anchor, start, end, wrapped=True):
+                    value = p.parse_date(value_text[:40], month_first=month_first)
+                    if value is not None:
+                        candidates.append(Candidate(value, PLACE[how], page.box(*phrases), how))
+                        break
+            if matches:
+                break  # the label on its own line: no need for the line under it
     return candidates
 
 
@@ -202,10 +255,34 @@ class _Amount:
     base: Decimal | None = None
 
 
+def _label_amount_pairs(text: str) -> list[tuple[str, str, Decimal]]:
+    """A phrase that holds several totals one after the other ("Subtotaal € 870,49 · Btw
+    € 108,49"): (kind, label, amount) of each, when at least two name a total."""
+    pairs = []
+    start = 0
+    for match in p.AMOUNT.finditer(text):
+        value = p.parse_amount(match.group(0))
+        label = text[start : match.start()].strip(" ·|;,-–:€$")
+        start = match.end()
+        kind = _total_kind(label) if value is not None else None
+        if kind is not None and value is not None:
+            pairs.append((kind[0], label, value))
+    return pairs if len({kind for kind, _label, _value in pairs}) >= 2 else []
+
+
 def _amounts(page: PageWords) -> list[_Amount]:
     found: list[_Amount] = []
     for phrase in page.phrases:
         if p.VAT_ID.search(phrase.text) and not _RATE.search(phrase.text):
+            continue
+        position = 0.85 + 0.15 * min(phrase.top / max(page.height, 1.0), 1.0)
+        pairs = _label_amount_pairs(phrase.text)
+        for name, label, value in pairs:
+            rate_match = _RATE.search(label)
+            rate = Decimal(rate_match.group(1).replace(",", ".")) if rate_match else None
+            strength = (_total_kind(label) or (name, 0.6))[1]
+            found.append(_Amount(name, value, strength * position, page.box(phrase), rate))
+        if pairs:
             continue
         kind = _total_kind(phrase.text)
         if kind is None:
@@ -213,7 +290,6 @@ def _amounts(page: PageWords) -> list[_Amount]:
         name, strength = kind
         rate_match = _RATE.search(phrase.text)
         rate = Decimal(rate_match.group(1).replace(",", ".")) if rate_match else None
-        position = 0.85 + 0.15 * min(phrase.top / max(page.height, 1.0), 1.0)
         line = page.lines[phrase.line]
         rest = phrase.text[rate_match.end() :] if rate_match else phrase.text
         values = p.amounts_in(rest)
@@ -367,6 +443,12 @@ def read(
     month_first = p.date_order(text)
     due = _best([c for page in pages for c in _dates(page, p.DUE_LABELS, month_first)])
     issue = _best([c for page in pages for c in _dates(page, p.ISSUE_DATE_LABELS, month_first)])
+    if issue is None:
+        # a bare "Datum" / "Date" label: the invoice's date unless a plainer label says so
+        weak = [c for page in pages for c in _dates(page, p.DATE_LABELS, month_first)]
+        issue = _best([c for c in weak if due is None or c.value != due.value])
+        if issue is not None:
+            issue.score *= 0.9
     if issue is not None and due is not None and due.value < issue.value:
         due = None
     if issue is not None:
@@ -515,6 +597,19 @@ def _apply_parties(
     result: TextExtraction, parties: PartyReading, hints: Hints, scale: float
 ) -> None:
     if parties.our_role == "seller":
+        customer = result.fields.get("counterparty_name")
+        if (
+            result.our_role == "seller"
+            and customer is not None
+            and parties.buyer_names
+            and not any(
+                _within(str(customer.value), name) or _within(name, str(customer.value))
+                for name in parties.buyer_names
+            )
+        ):
+            # the text reader's customer is not the name heading the customer's block (the
+            # rest of a label's line, say): the block's name
+            customer.value, customer.confidence = parties.buyer_names[0], 0.6 * scale
         if result.our_role != "seller":
             # a sale the text reader took for a purchase: the counterparty is the customer,
             # and the account printed is ours

@@ -141,6 +141,10 @@ def _block_name(page: PageWords, block: Block, labelled: bool, median: float) ->
     above = _phrase_above(page, phrases[0])
     if not labelled and above is not None:
         options.append((above.text, above))
+    left = [other for other in page.lines[phrases[0].line].phrases if other.x1 <= phrases[0].x0]
+    if not labelled and left:
+        # a footer in columns: the name heads the first column, the VAT id the next one
+        options.append((left[0].text, left[0]))
     fallback = ""
     for text, phrase in options[:2] if labelled else options:
         name = _NAME_END.split(text)[0].strip(" :/-")
@@ -148,9 +152,14 @@ def _block_name(page: PageWords, block: Block, labelled: bool, median: float) ->
             len(name) < 2
             or _NOT_A_NAME.match(name)
             or p.not_a_name(name)
+            or p.CONTACT_WORDS.search(name)
             or sum(ch.isdigit() for ch in name) > 3
         ):
             continue
+        if left and phrase is left[0]:
+            if p.COMPANY_FORM_ANY_CASE.search(name):
+                return name[:60], True
+            continue  # beside the block, only a name that says it is one
         following = phrases[phrases.index(phrase) + 1] if phrase in phrases[:-1] else None
         if following is not None and p.COMPANY_FORM_ANY_CASE.fullmatch(following.text.strip()):
             name = f"{name} {following.text.strip()}"  # "Tuinaanleg Verhoeven" / "CommV"

@@ -110,9 +110,15 @@ def _number(lines: list[str]) -> str:
     return ""
 
 
-def _labelled_date(lines: list[str], label: re.Pattern[str], month_first: bool = False) -> Any:
+def _labelled_date(
+    lines: list[str], label: re.Pattern[str], month_first: bool = False, *, direct: bool = False
+) -> Any:
+    """The first date after ``label`` on a line; with ``direct``, only a date that follows the
+    label at once ("Datum: 05/01/2026", not "Date de livraison 05/01/2026")."""
     for line in lines:
         for rest in _after(line, label):
+            if direct and not rest.lstrip(" :.-")[:1].isdigit():
+                continue
             found = p.parse_date(rest[:60], month_first=month_first)
             if found:
                 return found
@@ -595,13 +601,22 @@ def extract_from_text(
     month_first = p.date_order(text)
     not_due = [line for line in lines if not p.DUE_LABELS.search(line)]
     number_line = next((line for line in lines if p.NUMBER_LABELS.search(line)), "")
-    issue = (
-        _labelled_date(not_due, p.ISSUE_DATE_LABELS, month_first)
-        or p.parse_date(number_line, month_first=month_first)
-        or _labelled_date(not_due, p.DATE_LABELS, month_first)
-        or p.parse_date("\n".join(not_due), month_first=month_first)
-    )
-    put("issue_date", issue)
+    # the date by its plainest label, or right after a bare "Date" label; a date elsewhere
+    # on the number's line or further after a "Date" label is less sure, the first date of
+    # the document a guess
+    issue, issue_level = None, 0.0
+    for level, reading in (
+        (1.0, lambda: _labelled_date(not_due, p.ISSUE_DATE_LABELS, month_first)),
+        (1.0, lambda: _labelled_date(not_due, p.DATE_LABELS, month_first, direct=True)),
+        (0.85, lambda: p.parse_date(number_line, month_first=month_first)),
+        (0.85, lambda: _labelled_date(not_due, p.DATE_LABELS, month_first)),
+        (0.6, lambda: p.parse_date("\n".join(not_due), month_first=month_first)),
+    ):
+        issue = reading()
+        if issue:
+            issue_level = level
+            break
+    put("issue_date", issue, round(confidence * issue_level, 2))
     due = _labelled_date(lines, p.DUE_LABELS, month_first) or _date_below(
         text, p.DUE_LABELS, month_first
     )

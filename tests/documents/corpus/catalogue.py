@@ -21,6 +21,8 @@ TUNE_FAMILIES = [
     "boxed_meta",
     "table_footer",
     "multi_page",
+    "header_band",
+    "vat_summary",
 ]
 HOLDOUT_FAMILIES = ["letter", "sidebar", "plain_mono", "deposit_summary", "din_window"]
 PER_FAMILY = {"tune": 13, "holdout": 10}

@@ -439,6 +439,60 @@ border-top: 1px solid #999; } .sender { font-size: 0.7em; text-decoration: under
     return page(x, css(x, extra, margin="15mm 20mm 35mm 25mm"), body)
 
 
+def header_band(x: Invoice) -> str:
+    """A coloured band with the seller's name and the title; the number and dates in a grid of
+    small boxes, label above value; the seller's identity and bank only in a footer of three
+    columns (as many invoicing tools print them)."""
+    s = x.seller
+    cells = "".join(f"<td><div class=label>{k}</div><div>{v}</div></td>" for k, v in meta(x))
+    footer = f"""<table class="foot"><tr><td>{_e(s.name)}<br>{_e(s.street)}<br>{_e(s.city)}</td>
+<td>{label(x, "vat_id")} {_e(vat_text(x, s))}<br>{_e(s.email)}</td><td>{bank(x, s)}</td>
+</tr></table>"""
+    extra = f""".band {{ background: {x.accent}; color: white; padding: 4mm 5mm; }}
+.band td {{ vertical-align: middle; }} .band .t {{ text-align: right; font-size: 1.8em; }}
+.grid td {{ border-left: 2px solid {x.accent}; padding: 1mm 3mm; }}
+.foot {{ position: fixed; bottom: -16mm; font-size: 0.75em; color: #444; }}"""
+    body = f"""{footer}<table class="band"><tr><td>{logo(x, 36)}
+<strong style="font-size:1.5em">{_e(s.name)}</strong></td><td class="t">{title(x)}</td>
+</tr></table><table style="margin-top:6mm"><tr><td style="width:45%">
+<span class=label>{label(x, "buyer")}</span><br>{party(x, x.buyer)}</td><td>
+<table class="grid"><tr>{cells}</tr></table></td></tr></table>
+{items(x)}{totals(x)}{ogm_line(x)}{notes(x)}"""
+    return page(x, css(x, extra, margin="14mm 15mm 32mm 15mm"), body)
+
+
+def vat_summary(x: Invoice) -> str:
+    """A bordered form: the title box holds the number and dates, the buyer has a box of its
+    own, and the totals are a summary table (headers over values, one row per VAT rate) with
+    the amount to pay on its own line."""
+    s = x.seller
+    sign = x.credit_note and x.negative_credit
+    m = x.money
+    rows = "".join(
+        f"<tr><td class=n>{money(x, base, sign)}</td><td class=n>{rate} %</td>"
+        f"<td class=n>{money(x, vat, sign)}</td><td class=n>{money(x, base + vat, sign)}</td></tr>"
+        for rate, (base, vat) in m.by_rate.items()
+    )
+    summary = f"""<table class="summary"><tr><th class=n>{label(x, "net")}</th>
+<th class=n>%</th><th class=n>{label(x, "vat")}</th><th class=n>{label(x, "gross")}</th></tr>
+{rows}</table>"""
+    if len(m.by_rate) > 1:
+        summary += (
+            f"<p class=n>{label(x, 'net')} {money(x, m.net, sign)} · "
+            f"{label(x, 'vat')} {money(x, m.vat, sign)}</p>"
+        )
+    due = f"<p class=pay>{label(x, 'gross')}: <strong>{money(x, m.gross, sign)}</strong></p>"
+    extra = """.form td.box, .bbox { border: 1px solid #333; padding: 2mm 3mm; }
+.summary { width: 70%; margin-left: 30%; } .summary td, .summary th { border: 1px solid #999; }
+.pay { text-align: right; font-size: 1.3em; }"""
+    header = f"""<table class="form"><tr><td style="width:55%">{party(x, s)}<br>
+{_e(s.phone)}</td><td class="box"><strong style="font-size:1.4em">{title(x)}</strong><br>
+{meta_table(meta(x))}</td></tr></table>
+<div class="bbox" style="margin: 5mm 0 0 50%">{label(x, "buyer")}<br>{party(x, x.buyer)}</div>"""
+    body = f"""{header}{items(x)}{summary}{due}<p>{bank(x, s)}</p>{ogm_line(x)}{notes(x)}"""
+    return page(x, css(x, extra), body)
+
+
 FAMILIES = {
     "classic_left": classic_left,
     "letterhead_right": letterhead_right,
@@ -448,6 +502,8 @@ FAMILIES = {
     "boxed_meta": boxed_meta,
     "table_footer": table_footer,
     "multi_page": multi_page,
+    "header_band": header_band,
+    "vat_summary": vat_summary,
     "letter": letter,
     "sidebar": sidebar,
     "plain_mono": plain_mono,
