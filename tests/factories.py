@@ -29,7 +29,7 @@ from apps.companies.models import (
 from apps.companies.scoping import company_scope
 from apps.connections.models import Delivery, Transfer
 from apps.core.crypto import encrypt
-from apps.documents.models import Document, Source
+from apps.documents.models import Document, Source, Supplier
 from apps.inbox.models import CloudFolder, ConnectionTest, InboundMessage, Mailbox
 from apps.sales.models import Customer, Invoice, InvoiceLine, Product, Quote, QuoteLine
 
@@ -160,6 +160,17 @@ class DocumentFactory(ScopedFactory):
     status = Document.Status.READY
     counterparty_name = factory.Sequence(lambda n: f"Supplier {n} BV")
     number = factory.Sequence(lambda n: f"INV-{n:05d}")
+
+
+class SupplierFactory(ScopedFactory):
+    class Meta:
+        model = Supplier
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Supplier {n} BV")
+    layout = factory.LazyFunction(
+        lambda: {"number": {"page": 0, "x0": 0.6, "top": 0.2, "x1": 0.8, "bottom": 0.22}}
+    )
 
 
 class MailboxFactory(ScopedFactory):

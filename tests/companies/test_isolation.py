@@ -20,6 +20,8 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "link_id": lambda c: factories.OfficeClientLinkFactory(company=c).public_id,
     "section": lambda c: "sales",
     "document_id": lambda c: factories.DocumentFactory(company=c).public_id,
+    "number": lambda c: 1,  # a page of a document
+    "supplier_id": lambda c: factories.SupplierFactory(company=c).public_id,
     "mailbox_id": lambda c: factories.MailboxFactory(company=c).public_id,
     "folder_id": lambda c: factories.CloudFolderFactory(company=c).public_id,
     "message_id": lambda c: factories.InboundMessageFactory(company=c).public_id,
@@ -81,7 +83,7 @@ def test_other_companys_objects_are_404(name, kwargs, company, other_company, ow
     url = _reverse(name, values)
     missing = dict(values)
     for kwarg in kwargs:
-        if kwarg not in ("company_id", "section"):
+        if kwarg not in ("company_id", "section", "number"):
             missing[kwarg] = "00000000-0000-4000-8000-000000000000"
     missing_url = _reverse(name, missing)
     # when they reach for another company's object, then it is exactly like a missing one:

@@ -50,9 +50,14 @@ def _pages(company, office, invitation):
     return pages
 
 
-# Company URLs that answer 404 for the walk's objects: a factory document has no UBL envelope,
-# a draft invoice no PDF or UBL yet.
-MISSING_FOR_THE_WALK = {"documents:document-ubl", "sales:invoice-pdf", "sales:invoice-ubl"}
+# Company URLs that answer 404 for the walk's objects: a factory document has no UBL envelope
+# and no page to draw (its original is a stub), a draft invoice no PDF or UBL yet.
+MISSING_FOR_THE_WALK = {
+    "documents:document-ubl",
+    "documents:document-page-image",
+    "sales:invoice-pdf",
+    "sales:invoice-ubl",
+}
 
 ANONYMOUS_PAGES = ["account_login", "account_signup", "account_reset_password"]
 
