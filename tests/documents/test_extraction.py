@@ -128,6 +128,23 @@ Mededeling +++010/8068/17183+++"""
     assert found.warnings == []
 
 
+def test_an_account_on_its_own_line_is_read_whatever_follows_it():
+    # given OCR text where the account ends its line and "BIC" starts the next one (the
+    # pattern of an account in groups runs into it)
+    text = "Garage Peeters BV\nRekening: BE80 9732 0593 5377\nBIC ARSPBE22\nFactuur 2026-0131\n"
+    found = extract_from_text(text, source="ocr")
+    assert found.value("counterparty_iban") == "BE80973205935377"
+
+
+def test_a_belgian_account_ocr_read_with_a_letter_for_a_digit_is_mended_by_its_check():
+    # given a Belgian account OCR read with an O for a 0 ...
+    mended = extract_from_text("IBAN: BEO7 9734 5796 9366\n", source="ocr")
+    assert mended.value("counterparty_iban") == "BE07973457969366"
+    # ... but never one whose check digits still fail
+    wrong = extract_from_text("IBAN: BEO7 9734 5796 9367\n", source="ocr")
+    assert not wrong.value("counterparty_iban")
+
+
 def test_inconsistent_totals_are_flagged():
     found = extract_from_text(
         "Facture n° 12\nTotal HT 100,00 €\nTVA 21% 21,00 €\nTotal TTC 130,00 €"

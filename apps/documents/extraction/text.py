@@ -167,15 +167,31 @@ def _vat_ids(text: str) -> tuple[list[str], list[str]]:
 
 
 def _ibans(text: str) -> list[str]:
+    """The valid IBANs of ``text``. A match may run into what follows the account (the "BIC"
+    on the next line, a word after it): the longest valid start of it is the account."""
     found = []
     for match in p.IBAN.finditer(text):
-        try:
-            value = str(stdnum_iban.validate(match.group(1)))
-        except StdnumError:
-            continue
-        if value not in found:
+        groups = match.group(1).split()
+        for end in range(len(groups), 0, -1):
+            try:
+                value = str(stdnum_iban.validate("".join(groups[:end])))
+            except StdnumError:
+                continue
+            if value not in found:
+                found.append(value)
+            break
+    for match in _BE_IBAN_AS_READ.finditer(text):
+        # OCR took a digit of a Belgian account for a letter ("BEO7 9734 ..."): a Belgian
+        # account is digits after "BE", and its check digits say whether the reading is right
+        value = "BE" + re.sub(r"\s", "", match.group(1)).translate(_DIGIT_LOOKALIKES)
+        if stdnum_iban.is_valid(value) and value not in found:
             found.append(value)
     return found
+
+
+# A Belgian IBAN as OCR may read it: "BE", then 14 digits in groups, some read as letters.
+_BE_IBAN_AS_READ = re.compile(r"\bBE((?:[ ]?[0-9OoIlSB]){14})\b")
+_DIGIT_LOOKALIKES = str.maketrans("OoIlSB", "001158")
 
 
 def _bic(text: str, own_ibans: frozenset[str]) -> str:
