@@ -533,6 +533,20 @@ def test_several_totals_in_one_phrase_are_each_their_own():
     ) == (Decimal("1000.00"), Decimal("195.00"), Decimal("1195.00"))
 
 
+def test_a_vat_summary_row_without_its_header_gives_the_net_and_the_vat():
+    # given a summary row (base, rate, VAT, total) whose header row is lost (as OCR loses a
+    # faint small header) and the amount to pay under it
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0420</p>{ITEMS}
+    <table style="margin-left:auto"><tr><td>€ 2.588,11</td><td>6 %</td><td>€ 155,29</td>
+    <td>€ 2.743,40</td></tr></table><p style="text-align:right">Te betalen: € 2.743,40</p>"""
+    _today, found = _render(body)
+    assert (
+        found.value("total_excl_vat"),
+        found.value("total_vat"),
+        found.value("total_incl_vat"),
+    ) == (Decimal("2588.11"), Decimal("155.29"), Decimal("2743.40"))
+
+
 def test_supplier_name_heads_the_first_column_of_a_footer_never_an_e_mail():
     # given a letterhead that is only a logo's initials, and a footer in three columns: the
     # name and address, then the VAT id and e-mail, then the bank

@@ -344,7 +344,46 @@ def _amounts(page: PageWords) -> list[_Amount]:
                             rate,
                         )
                     )
+    found.extend(_summary_rows(page))
     return found
+
+
+def _summary_rows(page: PageWords) -> list[_Amount]:
+    """Rows of a VAT summary whose header OCR lost or that never had one: three amounts on a
+    line without a total's label (a rate beside them allowed) where the first and second add
+    up to the third and the second is a VAT of the first. Weak on their own; they count when
+    a labelled total agrees with them."""
+    rows = []
+    for line in page.lines:
+        if any(_total_kind(phrase.text) for phrase in line.phrases):
+            continue
+        amounts = [
+            (amount, phrase)
+            for phrase in line.phrases
+            if not _RATE.fullmatch(phrase.text.strip(" |"))
+            for amount in p.amounts_in(phrase.text)
+        ]
+        rate_match = next(
+            (m for phrase in line.phrases if (m := _RATE.fullmatch(phrase.text.strip(" |")))),
+            None,
+        )
+        if len(amounts) != 3:
+            continue
+        (net, net_at), (vat, vat_at), (gross, gross_at) = amounts
+        if net <= 0 or abs(net + vat - gross) > TOLERANCE or not vat_fits(net, vat):
+            continue
+        rate = Decimal(rate_match.group(1).replace(",", ".")) if rate_match else None
+        if rate is not None and not _plausible(net, rate, vat):
+            continue
+        for kind, value, phrase in (
+            ("net", net, net_at),
+            ("vat", vat, vat_at),
+            ("gross", gross, gross_at),
+        ):
+            rows.append(
+                _Amount(kind, value, 0.5, page.box(phrase), rate if kind == "vat" else None)
+            )
+    return rows
 
 
 def _choose_totals(
