@@ -547,6 +547,33 @@ def test_a_vat_summary_row_without_its_header_gives_the_net_and_the_vat():
     ) == (Decimal("2588.11"), Decimal("155.29"), Decimal("2743.40"))
 
 
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("Toitures Denis SC : Rue du Commerce 174", "Toitures Denis SC"),
+        ("Müller Backtechnik GmbH Kerkstraat 1", "Müller Backtechnik GmbH"),
+        ("Garage Peeters BV 2000 Antwerpen", "Garage Peeters BV"),
+        ("Drukkerij Van Damme NV", "Drukkerij Van Damme NV"),
+        ("SA Lambert Frères", "SA Lambert Frères"),
+    ],
+)
+def test_a_name_that_runs_on_into_its_address_ends_at_its_company_form(read, name):
+    from apps.documents.extraction.patterns import name_before_address
+
+    assert name_before_address(read) == name
+
+
+@pytest.mark.parametrize(
+    "text", ["Kerkstraat 1", "Rue de la Station 60", "Hauptstraße 3a", "Avenue Louise 54 bte 3"]
+)
+def test_a_street_with_its_number_is_never_a_name(text):
+    from apps.documents.extraction.patterns import not_a_name
+
+    assert not_a_name(text)
+    assert not not_a_name("Boulangerie Rue Haute")
+    assert not_a_name(". Client")  # a label with OCR specks is still a label
+
+
 def test_supplier_name_heads_the_first_column_of_a_footer_never_an_e_mail():
     # given a letterhead that is only a logo's initials, and a footer in three columns: the
     # name and address, then the VAT id and e-mail, then the bank

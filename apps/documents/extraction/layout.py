@@ -516,6 +516,9 @@ def read(
         _drop_warning(result, "missing_total_incl_vat")
 
     _apply_parties(result, read_parties(pages, hints), hints, scale)
+    counterparty = result.fields.get("counterparty_name")
+    if counterparty is not None and isinstance(counterparty.value, str):
+        counterparty.value = p.name_before_address(counterparty.value)
     if ocr:
         _settle_ocr(result, pages)
     _known_supplier(result, hints)

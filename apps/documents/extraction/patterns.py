@@ -349,6 +349,20 @@ COMPANY_FORM = re.compile(
 )
 # Belgian names often print the form in small letters: "De Smet bv", "Denis sprl"
 COMPANY_FORM_ANY_CASE = re.compile(COMPANY_FORM.pattern, re.IGNORECASE)
+# A company form anywhere in a text, as a word of its own
+_FORM_WORD = re.compile(COMPANY_FORM.pattern.removesuffix(r"\s*$") + r"(?!\w)", re.IGNORECASE)
+
+
+def name_before_address(text: str) -> str:
+    """A name that runs on into its address on the same line ("Toitures Denis SC : Rue du
+    Commerce 174", "Müller Backtechnik GmbH Kerkstraat 1"): the name, up to its company form.
+    Anything else is left as it is."""
+    for match in _FORM_WORD.finditer(text):
+        rest = text[match.end() :].strip(" :|,-–·")
+        if rest and (STREET.match(rest) or re.match(r"^\S*\d", rest)):
+            return text[: match.end()].strip()
+    return text
+
 
 # Who a block of the document is about: the labels that introduce the customer or the supplier.
 BUYER_LABELS = re.compile(
@@ -494,16 +508,27 @@ _LABEL_ONLY = re.compile(
 )
 
 
+# A street and its house number ("Kerkstraat 1", "Rue de la Station 60", "Hauptstraße 3a").
+STREET = re.compile(
+    r"^(?:\w+(?:straat|laan|weg|lei|dreef|plein|steenweg|kaai|markt|stra(?:ß|ss)e|gasse|"
+    r"street|road)|(?:rue|avenue|av\.|chauss[ée]e|boulevard|bd|place|route|quai|chemin|"
+    r"square|rempart)\b.*?)\s+\d+[a-z]?(?:\s*(?:bus|bte|boîte|/)\s*\w+)?$",
+    re.IGNORECASE,
+)
+
+
 def not_a_name(text: str) -> bool:
     """A party label standing alone ("Factuuradres", "Client", "Aan", "Van"), a bare legal form
-    ("NV", "GmbH") or a logo's initials ("TD"): never a party's name."""
-    text = text.strip(" :")
+    ("NV", "GmbH"), a logo's initials ("TD") or a street with its number ("Kerkstraat 1"):
+    never a party's name."""
+    text = text.strip(" :.,;|")  # OCR reads specks beside a label as dots and bars
     head = BUYER_HEADS.match(text)
     return bool(
         (head is not None and not text[head.end() :].strip())
         or _LABEL_ONLY.fullmatch(text)
         or COMPANY_FORM_ANY_CASE.fullmatch(text.strip())
         or re.fullmatch(r"[A-Z]{1,3}", text)
+        or STREET.match(text)
     )
 
 
