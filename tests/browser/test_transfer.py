@@ -19,6 +19,7 @@ from tests import factories
 from tests.browser.conftest import log_in, screenshot
 from tests.connections.conftest import OCTOPUS
 from tests.documents import samples
+from tests.documents.helpers import known_supplier
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,7 +38,8 @@ def _submit(page, action: str) -> None:
 
 
 def _invoice(company) -> bytes:
-    """A supplier's invoice addressed to the company: it reads into a ready document."""
+    """An invoice of a known supplier addressed to the company: it reads into a ready
+    document."""
     sample = samples.Sample(
         "transfer",
         "nl",
@@ -114,7 +116,9 @@ def test_octopus_preset_then_an_uploaded_invoice_is_sent_to_the_accountant(
     assert transfer.address_for("miscellaneous") == OCTOPUS["miscellaneous"]
     smtp.clear()
 
-    # when the owner uploads a supplier's invoice
+    # when the owner uploads an invoice of a supplier they confirmed before (the first
+    # document of a new supplier waits for a person: see tests/documents/test_reading.py)
+    known_supplier(company, "Drukkerij Van Damme NV", "BE0812345603")
     invoice = tmp_path / "factuur-2026-0420.pdf"
     invoice.write_bytes(_invoice(company))
     page.goto(f"{base}/documents/upload/")
