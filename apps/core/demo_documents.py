@@ -1,16 +1,24 @@
-"""Demo documents for `make run`: an e-invoice, a PDF invoice and a credit note per company,
-read by the real pipeline so a newcomer sees documents ready for the accountant."""
+"""Demo documents for `make run`: e-invoices, PDF invoices, a credit note and a quote per
+company, read by the real pipeline so a newcomer sees documents ready for the accountant, one
+waiting for its first check (a new supplier) and one read with what OkiOki learned from a
+correction (a supplier whose first invoice was checked)."""
 
 import datetime
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.documents.envelope import our_party
 from apps.documents.models import Document, Source
 from apps.documents.reading import document_read
-from apps.documents.services import document_ingest
+from apps.documents.services import (
+    document_correct,
+    document_ingest,
+    supplier_learn_layout,
+    unsure_fields,
+)
 from apps.einvoice import to_ubl
 from apps.einvoice.model import (
     CREDIT_NOTE,
@@ -38,6 +46,20 @@ PDF_SUPPLIER = {
     "vat": "BE0555555523",
     "iban": "BE71 0682 4680 1369",
 }
+# A supplier whose October invoice the entrepreneur checked: OkiOki learned where it puts its
+# details and reads its November invoice by itself.
+LEARNED_SUPPLIER = {
+    "name": "Schoonmaak Peeters BV",
+    "street": "Nijverheidsstraat 21",
+    "city": "2800 Mechelen",
+    "vat": "BE0451234793",
+    "iban": "BE80 9732 0593 5377",
+}
+LEARNED_INVOICES = [
+    # number, date, due, net, VAT, gross, structured communication
+    ("SP/26/0311", "31/10/2026", "30/11/2026", "420,00", "88,20", "508,20", "+++090/9337/55493+++"),
+    ("SP/26/0352", "30/11/2026", "30/12/2026", "385,00", "80,85", "465,85", "+++090/9337/55594+++"),
+]
 LABELS = {
     "nl": {
         "title": "Factuur",
@@ -104,7 +126,7 @@ def _einvoice(company: Company, number: str, credit: bool = False, sale: bool = 
     )
 
 
-def _pdf(company: Company) -> bytes:
+def _pdf(company: Company, **invoice: object) -> bytes:
     from weasyprint import HTML
 
     language = "fr" if company.default_language == "fr" else "nl"
@@ -128,9 +150,26 @@ def _pdf(company: Company) -> bytes:
             "vat": "50,51",
             "gross": "291,01",
             "ogm": "+++010/8068/17183+++",
+            **invoice,
         },
     )
     return HTML(string=html).write_pdf()
+
+
+def _learned_supplier_invoice(company: Company, index: int) -> bytes:
+    number, date, due, net, vat, gross, ogm = LEARNED_INVOICES[index]
+    return _pdf(
+        company,
+        supplier=LEARNED_SUPPLIER,
+        number=number,
+        date=date,
+        due=due,
+        lines=[("Schoonmaak kantoren", net)],
+        net=net,
+        vat=vat,
+        gross=gross,
+        ogm=ogm,
+    )
 
 
 QUOTE_TEXT = {
@@ -159,7 +198,37 @@ def _quote(company: Company) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def seed_documents(company: Company) -> None:
+def _ingest_and_read(company: Company, filename: str, data: bytes) -> Document | None:
+    result = document_ingest(
+        company=company,
+        data=data,
+        filename=filename,
+        source=Source.UPLOAD,
+        details={"uploaded_by": "demo"},
+    )
+    if result.document is not None and result.document.status == Document.Status.RECEIVED:
+        document_read(company_id=company.pk, document_id=result.document.pk)
+        result.document.refresh_from_db()
+    return result.document
+
+
+def _seed_learned_supplier(company: Company, actor: User) -> None:
+    """The entrepreneur checked a new supplier's first invoice (as the document page asks):
+    OkiOki learned the supplier and where it puts its details, and its next invoice goes to
+    the accountant by itself."""
+    first = _ingest_and_read(company, "peeters-oktober.pdf", _learned_supplier_invoice(company, 0))
+    if first is None or first.status != Document.Status.NEEDS_REVIEW:
+        return
+    document_correct(
+        document=first,
+        actor=actor,
+        changes={name: getattr(first, name) for name in unsure_fields(first)},
+    )
+    supplier_learn_layout(company_id=company.pk, document_id=first.pk)
+    _ingest_and_read(company, "peeters-november.pdf", _learned_supplier_invoice(company, 1))
+
+
+def seed_documents(company: Company, actor: User) -> None:
     """Idempotent: a company that has its demo documents gets nothing more."""
     if Document.objects.filter(company=company, source_details__uploaded_by="demo").exists():
         return
@@ -171,12 +240,5 @@ def seed_documents(company: Company) -> None:
         ("offerte-verwarming.pdf", _quote(company)),
     ]
     for filename, data in files:
-        result = document_ingest(
-            company=company,
-            data=data,
-            filename=filename,
-            source=Source.UPLOAD,
-            details={"uploaded_by": "demo"},
-        )
-        if result.document is not None and result.document.status == Document.Status.RECEIVED:
-            document_read(company_id=company.pk, document_id=result.document.pk)
+        _ingest_and_read(company, filename, data)
+    _seed_learned_supplier(company, actor)

@@ -35,6 +35,20 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
             (Kind.QUOTE, Category.MISCELLANEOUS, [])
         ] * Company.objects.count()
         assert {q.status for q in quotes} <= {Document.Status.READY, Document.Status.DELIVERED}
+        # a new supplier's first invoice waits for its first check; a supplier whose first
+        # invoice was checked has its next one read with what OkiOki learned, and ready
+        first = Document.objects.filter(original_filename="energie-plus-oktober.pdf")
+        assert {d.status for d in first} == {Document.Status.NEEDS_REVIEW}
+        assert {p["code"] for d in first for p in d.problems} == {"new_counterparty"}
+        learned = Document.objects.filter(original_filename="peeters-november.pdf")
+        assert learned.count() == Company.objects.count()
+        for document in learned:
+            assert document.status in (Document.Status.READY, Document.Status.DELIVERED)
+            assert document.supplier is not None
+            assert document.supplier.layout
+            assert "supplier_memory" in {
+                info.get("source") for info in document.field_sources.values()
+            }
         # a hostile e-mail is recorded with its headers, never stuck
         assert InboundMessage.objects.filter(
             status=InboundMessage.Status.FAILED, subject__startswith="Factuur 2026-118"

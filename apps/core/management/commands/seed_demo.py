@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 company.save(update_fields=["plan"])
             with company_scope(company):
                 seed_transfer(company)
-                seed_documents(company)
+                seed_documents(company, entrepreneur)
                 seed_inbox(company)
                 seed_sales(company)
         self.stdout.write(
