@@ -673,6 +673,21 @@ def test_ocr_values_read_unclearly_or_whose_check_digits_fail_are_not_sure():
     assert iban is None or iban.confidence < SURE
 
 
+def test_a_value_the_two_readers_read_differently_is_not_sure():
+    # given a page whose words give one invoice number and whose text gives another (as when
+    # the line reader takes a number the layout sees elsewhere)
+    rows = _ocr_invoice()
+    _text, pages = _ocr_page(rows)
+    text = "\n".join(t for t, _c in rows).replace("2026-0131", "2026-0113")
+    # when both read it
+    found = read(text, pages, hints=OURS, source="pdf_text")
+    # then whichever value is kept asks for a person
+    assert found.value("number") in ("2026-0131", "2026-0113")
+    assert found.fields["number"].confidence < SURE
+    # and what they agree on stays sure
+    assert found.fields["total_incl_vat"].confidence >= SURE
+
+
 def test_a_known_suppliers_name_is_sure_when_its_vat_id_is():
     # given a supplier a person confirmed before, by its VAT id
     text, pages = _ocr_page(_ocr_invoice())

@@ -39,6 +39,8 @@ from apps.documents.extraction.text import (
 )
 from apps.documents.extraction.words import Box, Candidate, PageWords, Phrase, on_original
 
+# The most a value is worth when the text reader and the layout read different values for it.
+DISAGREED = 0.85
 # How much a value's place says, relative to its label.
 PLACE = {"same": 1.0, "right": 0.95, "below": 0.85, "title": 0.8}
 _ID_TOKEN = re.compile(r"^[#:°.]*([A-Z0-9][A-Z0-9\-/._]*[A-Z0-9]|\d)[.,;:]?$", re.IGNORECASE)
@@ -457,9 +459,13 @@ def read(
     ocr = source != "pdf_text"
     sure = 0.7 if ocr else 0.9  # the text reader's confidence for a labelled value
 
-    def offer(name: str, candidate: Candidate | None, level: float) -> None:
+    def offer(
+        name: str, candidate: Candidate | None, level: float, *, checked: bool = False
+    ) -> None:
         """Take the candidate when the text reader has nothing, or something else with
-        less confidence."""
+        less confidence. When both read a value and they differ, the one kept is not sure
+        (two readings that disagree are a doubt a person settles), unless the candidate is
+        ``checked`` by the other values (totals that add up)."""
         if candidate is None or candidate.value in (None, ""):
             return
         current = result.fields.get(name)
@@ -472,6 +478,9 @@ def read(
             result.fields[name] = Found(
                 value=candidate.value, source=source, confidence=level, box=candidate.box
             )
+        if current is not None and not (checked and result.fields[name] is not current):
+            kept = result.fields[name]
+            kept.confidence = min(kept.confidence, DISAGREED)
 
     scale = 0.8 if ocr else 1.0
     number = _best([c for page in pages for c in _numbers(page)])
@@ -509,7 +518,7 @@ def read(
         ):
             if amount is not None:
                 value = abs(amount.value) if negative else amount.value
-                offer(name, Candidate(value, level, amount.box, "table"), level)
+                offer(name, Candidate(value, level, amount.box, "table"), level, checked=True)
         if negative:
             result.kind_hint = "credit_note"
         _drop_warning(result, "totals_inconsistent")
