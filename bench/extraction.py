@@ -294,6 +294,10 @@ def corpus_main(*, ocr: bool, jobs: int, show_misses: bool) -> None:
     print(f"fields shown as sure (confidence >= {scoring.SURE})")
     print()
     print(scoring.sure_table(readings))
+    print()
+    print("documents that would go to the accountant without review (supplier known)")
+    print()
+    print(scoring.auto_table(readings))
     texts = [r for r in readings if r.document.kind == "pdf"]
     pictures = [r for r in readings if r.document.kind != "pdf" and not r.error]
     print()
