@@ -683,9 +683,6 @@ def supplier_queue_learn(document: Document) -> None:
 
 
 # the files whose words have places on a page (an e-invoice's values have none)
-PAGE_FILE_KINDS = ("pdf", "png", "jpeg", "webp", "heic")
-
-
 def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any]:
     """Remember, on the document's supplier, where each field a person corrected or checked
     stands on its page (``extraction.places``), so that the supplier's next document is read
@@ -698,6 +695,7 @@ def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any
     from celery.exceptions import SoftTimeLimitExceeded
 
     from apps.documents.extraction.files import ExtractionError, ocr_image_words, pdf_text
+    from apps.documents.extraction.page_images import PAGE_KINDS
     from apps.documents.extraction.patterns import date_order
     from apps.documents.extraction.places import LEARNED_FIELDS, locate
 
@@ -706,7 +704,7 @@ def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any
         document is None
         or document.supplier_id is None
         or document.xml
-        or document.file_kind not in PAGE_FILE_KINDS
+        or document.file_kind not in PAGE_KINDS
     ):
         return {}
     sources = document.field_sources
