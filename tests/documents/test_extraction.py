@@ -145,6 +145,16 @@ def test_a_belgian_account_ocr_read_with_a_letter_for_a_digit_is_mended_by_its_c
     assert not wrong.value("counterparty_iban")
 
 
+def test_a_structured_communication_ocr_spaced_out_and_a_hyphenated_due_date_label():
+    text = (
+        "Garage Peeters BV\nFactuur 2026-0131\nDue-date: 24 June 2026\n"
+        "Gestructureerde mededeling: +++055/4270/05224+ ++\n"
+    )
+    found = extract_from_text(text, source="ocr")
+    assert found.value("structured_communication") == "055427005224"
+    assert found.value("due_date") == datetime.date(2026, 6, 24)
+
+
 def test_inconsistent_totals_are_flagged():
     found = extract_from_text(
         "Facture n° 12\nTotal HT 100,00 €\nTVA 21% 21,00 €\nTotal TTC 130,00 €"

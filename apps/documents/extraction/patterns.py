@@ -239,7 +239,7 @@ DUE_LABELS = _labels(
     r"[ée]ch[ée]ance",
     r"date\s+limite\s+de\s+paiement",
     r"[àa]\s+payer\s+avant\s+le",
-    r"due\s+date",
+    r"due[\s-]+date",
     r"payment\s+due",
     r"f[äa]llig(?:keit)?(?:sdatum)?",
     r"zahlbar\s+bis",
@@ -328,7 +328,11 @@ RECEIPT_WORDS = _labels(
     r"betaald\s+met",
 )
 
-OGM = re.compile(r"(?:\+{3}|\*{3})\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*(?:\+{3}|\*{3})")
+# "+++123/4567/89012+++" or with stars; OCR may space or drop a mark ("+ ++"): the check
+# digits decide
+OGM = re.compile(
+    r"[+*](?:\s?[+*]){0,2}\s*(\d{3})\s*/\s*(\d{4})\s*/\s*(\d{5})\s*[+*](?:\s?[+*]){0,2}"
+)
 IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?)\b")
 BIC = re.compile(
     r"\b(?:BIC|SWIFT)(?:\s*(?:code|/\s*SWIFT))?\s*[:.]?\s*([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b"
