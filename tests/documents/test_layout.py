@@ -601,6 +601,14 @@ def test_a_date_after_a_bare_date_label_is_sure_the_documents_first_date_is_not(
     assert guessed.fields["issue_date"].confidence < SURE
 
 
+def test_the_suppliers_name_keeps_where_it_stands_for_the_review_screen():
+    body = f"<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0420</p>{ITEMS}{TOTALS}"
+    _today, found = _render(body)
+    assert found.value("counterparty_name") == "Drukkerij Van Damme NV"
+    box = _box(found, "counterparty_name")
+    assert box.top < 842 / 4  # the letterhead, not a mention further down
+
+
 def test_a_sales_customer_is_the_name_heading_its_block_not_the_rest_of_a_label_line():
     # given a sale we made elsewhere: "Facturé à" beside a row of labels, the customer's
     # block under it

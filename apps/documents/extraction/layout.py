@@ -528,6 +528,7 @@ def read(
     counterparty = result.fields.get("counterparty_name")
     if counterparty is not None and isinstance(counterparty.value, str):
         counterparty.value = p.name_before_address(counterparty.value)
+        counterparty.box = counterparty.box or _box_of_name(pages, counterparty.value)
     if ocr:
         _settle_ocr(result, pages)
     _known_supplier(result, hints)
@@ -757,6 +758,17 @@ def _apply_parties(
             confidence=round(candidate.score * scale, 2),
             box=candidate.box,
         )
+
+
+def _box_of_name(pages: list[PageWords], name: str) -> Box | None:
+    """Where a name the line reader found stands: the first phrase that starts with it, for
+    the review screen to show."""
+    wanted = name.casefold()
+    for page in pages:
+        for phrase in page.phrases:
+            if phrase.text.casefold().startswith(wanted):
+                return page.box(phrase)
+    return None
 
 
 def _within(part: str, text: str) -> bool:
