@@ -574,6 +574,14 @@ def test_a_street_with_its_number_is_never_a_name(text):
     assert not_a_name(". Client")  # a label with OCR specks is still a label
 
 
+@pytest.mark.parametrize("text", ["N°", "Nr.", "No", "n°"])
+def test_the_head_of_a_label_cut_off_by_a_vat_id_is_never_a_name(text):
+    # "N° TVA BE 0473 712 960": the name would end where "TVA" starts
+    from apps.documents.extraction.patterns import not_a_name
+
+    assert not_a_name(text)
+
+
 def test_supplier_name_heads_the_first_column_of_a_footer_never_an_e_mail():
     # given a letterhead that is only a logo's initials, and a footer in three columns: the
     # name and address, then the VAT id and e-mail, then the bank

@@ -532,6 +532,7 @@ def not_a_name(text: str) -> bool:
         or _LABEL_ONLY.fullmatch(text)
         or COMPANY_FORM_ANY_CASE.fullmatch(text.strip())
         or re.fullmatch(r"[A-Z]{1,3}", text)
+        or re.fullmatch(r"(?:n[°ºo]|nr|no|num)\.?", text, re.IGNORECASE)  # a label's head
         or STREET.match(text)
     )
 
