@@ -26,12 +26,7 @@ from stdnum.be import vat as be_vat
 from apps.companies.models import Company
 from apps.core.xml import XMLRejected, parse_xml
 from apps.documents import problems, selectors, services
-from apps.documents.extraction.files import (
-    ExtractionError,
-    embedded_xml,
-    ocr_image_words,
-    pdf_text,
-)
+from apps.documents.extraction.files import ExtractionError, embedded_xml, read_words
 from apps.documents.extraction.layout import read as read_layout
 from apps.documents.extraction.patterns import date_order
 from apps.documents.extraction.places import LEARNED_FIELDS, agreeing, recall
@@ -434,28 +429,19 @@ def _read(document: Document) -> None:
                 store_xml(document, data)
                 _apply_einvoice(document, invoice, "xml")
                 method = "xml"
-        elif document.file_kind == "pdf":
-            method = _read_einvoice_pdf(document, data)
+        else:
+            pdf = document.file_kind == "pdf"
+            method = _read_einvoice_pdf(document, data) if pdf else ""
             if not method:
-                text = pdf_text(data, with_words=True)
-                document.text = text.text[:200_000]
-                method = "ocr" if text.ocr else "pdf_text"
+                read = read_words(data, pdf=pdf)
+                document.text = read.text[:200_000]
+                method = "ocr" if read.ocr else "pdf_text"
+                hints = company_hints(document.company)
                 _apply_text(
                     document,
-                    read_layout(
-                        text.text, text.words, hints=company_hints(document.company), source=method
-                    ),
-                    text.words,
+                    read_layout(read.text, read.words, hints=hints, source=method),
+                    read.words,
                 )
-        else:
-            text_value, words = ocr_image_words(data)
-            document.text = text_value[:200_000]
-            _apply_text(
-                document,
-                read_layout(text_value, words, hints=company_hints(document.company), source="ocr"),
-                words,
-            )
-            method = "ocr"
     except (_Unreadable, EInvoiceError) as error:
         # XML that is not an e-invoice (or hostile): nothing to read; the original is kept.
         problem = (

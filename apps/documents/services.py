@@ -694,7 +694,7 @@ def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any
     teaches nothing."""
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from apps.documents.extraction.files import ExtractionError, ocr_image_words, pdf_text
+    from apps.documents.extraction.files import ExtractionError, read_words
     from apps.documents.extraction.page_images import PAGE_KINDS
     from apps.documents.extraction.patterns import date_order
     from apps.documents.extraction.places import LEARNED_FIELDS, locate
@@ -714,15 +714,12 @@ def supplier_learn_layout(*, company_id: int, document_id: int) -> dict[str, Any
         return {}
     data = document.original.open("rb").read()
     try:
-        if document.file_kind == "pdf":
-            read = pdf_text(data, with_words=True)
-            text, pages = read.text, read.words
-        else:
-            text, pages = ocr_image_words(data)
+        read = read_words(data, pdf=document.file_kind == "pdf")
     except (ExtractionError, SoftTimeLimitExceeded):
         logger.info("no words to learn from in document %s", document.pk)
         return {}
-    month_first = date_order(text)
+    pages = read.words
+    month_first = date_order(read.text)
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(
             company_id=company_id, pk=document.supplier_id

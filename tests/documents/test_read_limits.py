@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.companies.scoping import company_scope
 from apps.documents import reading
+from apps.documents.extraction import files
 from apps.documents.models import Document, Event, Source
 from apps.documents.services import document_ingest
 from tests.conftest import require_postgres
@@ -76,7 +77,7 @@ def test_a_reading_past_its_soft_time_limit_needs_review(company, monkeypatch):
         return "", []
 
     previous = signal.signal(signal.SIGALRM, stop)
-    monkeypatch.setattr(reading, "ocr_image_words", slow_ocr)
+    monkeypatch.setattr(files, "ocr_image_words", slow_ocr)  # the OCR step of read_words
     try:
         started = time.monotonic()
         document = _read(_received(company))
@@ -100,7 +101,6 @@ def test_a_reading_past_its_soft_time_limit_needs_review(company, monkeypatch):
 def test_the_soft_time_limit_is_not_mistaken_for_a_damaged_pdf(module, name, monkeypatch):
     """The parsers' errors become "damaged", but the time limit goes through: Celery raises
     it from a signal handler wherever the reading is (here: in each guarded step)."""
-    from apps.documents.extraction import files
 
     def stop(*args, **kwargs):
         raise SoftTimeLimitExceeded()
@@ -114,7 +114,7 @@ def test_an_unexpected_error_while_reading_needs_review(company, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a parser bug")
 
-    monkeypatch.setattr(reading, "ocr_image_words", broken)
+    monkeypatch.setattr(files, "ocr_image_words", broken)
     document = _read(_received(company))
     assert document.status == Document.Status.NEEDS_REVIEW
     assert document.problems[0]["code"] == "read_failed"

@@ -424,6 +424,15 @@ def ocr_image_words(
     return reading.text, [words]
 
 
+def read_words(data: bytes, *, pdf: bool) -> PdfText:
+    """The text of a PDF or a picture and its words with their boxes, as the reader reads
+    them: a PDF's text layer (OCR for its image-only pages), a picture by OCR (one page)."""
+    if pdf:
+        return pdf_text(data, with_words=True)
+    text, words = ocr_image_words(data)
+    return PdfText(text=text, pages=1, ocr=True, words=words)
+
+
 def _ocr(picture: "Picture", *, languages: str = "nld+fra+eng") -> str:
     return _ocr_reading(picture, languages=languages).text
 

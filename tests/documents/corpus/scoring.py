@@ -1,10 +1,10 @@
 """Reading the test set with the app's reader and scoring it field by field.
 
-The reader is called through the same entry points as bench/extraction.py: ``pdf_text`` for
-PDFs (OCR inside for image-only ones), ``ocr_image_words`` for pictures, then the layout reader
-with the company's hints. Scoring is strict: a number, VAT id, IBAN, BIC or OGM must be the
-same (spaces and case aside), amounts and dates equal, and a field the document does not
-carry (no due date, no OGM) must come out empty."""
+The reader is called through the app's entry points: ``read_words`` (a PDF's text layer, OCR
+for image-only pages and pictures), then the layout reader with the company's hints. Scoring
+is strict: a number, VAT id, IBAN, BIC or OGM must be the same (spaces and case aside),
+amounts and dates equal, and a field the document does not carry (no due date, no OGM) must
+come out empty."""
 
 import re
 import time
@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from apps.documents.extraction.files import ExtractionError, ocr_image_words, pdf_text
+from apps.documents.extraction.files import ExtractionError, read_words
 from apps.documents.extraction.layout import read as read_layout
 from apps.documents.extraction.text import SURE, Hints, TextExtraction
 from tests.documents.corpus import OURS, Document
@@ -105,14 +105,10 @@ def read(document: Document, hints: Hints = HINTS) -> Reading:
     started = time.perf_counter()
     pages = 1
     try:
-        if document.is_pdf:  # as the app reads it (apps.documents.reading)
-            text = pdf_text(content, with_words=True)
-            pages = text.pages
-            source = "ocr" if text.ocr else "pdf_text"
-            extraction = read_layout(text.text, text.words, hints=hints, source=source)
-        else:
-            text_value, words = ocr_image_words(content)
-            extraction = read_layout(text_value, words, hints=hints, source="ocr")
+        read = read_words(content, pdf=document.is_pdf)  # as the app reads it
+        pages = read.pages
+        source = "ocr" if read.ocr else "pdf_text"
+        extraction = read_layout(read.text, read.words, hints=hints, source=source)
     except ExtractionError as error:
         reading = Reading(document, {}, {}, time.perf_counter() - started, error=error.code)
     else:
