@@ -14,6 +14,7 @@ from apps.documents.extraction import patterns
 from apps.documents.extraction.files import ExtractionError, embedded_xml, pdf_text
 from apps.documents.extraction.text import Hints, extract_from_text
 from tests.conftest import shared_data
+from tests.documents.corpus.data import MONTH_NAMES
 from tests.documents.truth import embedded_truth
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
@@ -201,33 +202,7 @@ def test_dates_parse_in_every_european_format(day):
     assert patterns.parse_date(day.strftime("%d.%m.%Y")) == day
     assert patterns.parse_date(day.strftime("%d-%m-%Y")) == day
     assert patterns.parse_date(day.isoformat()) == day
-    dutch = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ][day.month - 1]
-    french = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ][day.month - 1]
+    dutch = MONTH_NAMES["nl"][day.month - 1]
+    french = MONTH_NAMES["fr"][day.month - 1]
     assert patterns.parse_date(f"{day.day} {dutch} {day.year}") == day
     assert patterns.parse_date(f"le {day.day} {french} {day.year}") == day

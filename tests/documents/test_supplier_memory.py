@@ -13,10 +13,12 @@ import pytest
 from django.urls import reverse
 
 from apps.companies.scoping import company_scope
+from apps.documents.extraction.places import LEARNED_FIELDS
 from apps.documents.models import Document, Supplier
 from apps.documents.services import document_correct
 from apps.documents.templatetags.document_tags import field_confidence
 from tests.conftest import require_tesseract
+from tests.documents.corpus import scoring
 from tests.documents.helpers import ingest_and_read
 
 STYLE = """
@@ -193,18 +195,9 @@ def test_learned_totals_are_found_again_below_more_lines():
     assert moved > 0.15 * 841.89
 
 
-# the fields of the corpus truth, by the document's names
+# the fields of the corpus truth that are learned, by the document's names
 CORPUS_FIELDS = {
-    "supplier": "counterparty_name",
-    "vat_id": "counterparty_vat_id",
-    "iban": "counterparty_iban",
-    "number": "number",
-    "issue_date": "issue_date",
-    "due_date": "due_date",
-    "net": "total_excl_vat",
-    "vat": "total_vat",
-    "gross": "total_incl_vat",
-    "ogm": "structured_communication",
+    truth: field for truth, field in scoring.READER_FIELDS.items() if field in LEARNED_FIELDS
 }
 
 
