@@ -27,6 +27,8 @@ from stdnum.eu import vat as eu_vat
 from apps.documents.extraction import patterns as p
 from apps.documents.extraction.parties import PartyReading, median_height, read_parties
 from apps.documents.extraction.text import (
+    LABELLED_OCR,
+    LABELLED_TEXT,
     SURE,
     TOLERANCE,
     Found,
@@ -359,32 +361,29 @@ def _summary_rows(page: PageWords) -> list[_Amount]:
     for line in page.lines:
         if any(_total_kind(phrase.text) for phrase in line.phrases):
             continue
+        rates = [m for ph in line.phrases if (m := _RATE.fullmatch(ph.text.strip(" |")))]
         amounts = [
             (amount, phrase)
             for phrase in line.phrases
             if not _RATE.fullmatch(phrase.text.strip(" |"))
             for amount in p.amounts_in(phrase.text)
         ]
-        rate_match = next(
-            (m for phrase in line.phrases if (m := _RATE.fullmatch(phrase.text.strip(" |")))),
-            None,
-        )
         if len(amounts) != 3:
             continue
         (net, net_at), (vat, vat_at), (gross, gross_at) = amounts
-        if net <= 0 or abs(net + vat - gross) > TOLERANCE or not vat_fits(net, vat):
-            continue
-        rate = Decimal(rate_match.group(1).replace(",", ".")) if rate_match else None
-        if rate is not None and not _plausible(net, rate, vat):
-            continue
-        for kind, value, phrase in (
-            ("net", net, net_at),
-            ("vat", vat, vat_at),
-            ("gross", gross, gross_at),
+        rate = Decimal(rates[0].group(1).replace(",", ".")) if rates else None
+        if (
+            net <= 0
+            or abs(net + vat - gross) > TOLERANCE
+            or not vat_fits(net, vat)
+            or (rate is not None and not _plausible(net, rate, vat))
         ):
-            rows.append(
-                _Amount(kind, value, 0.5, page.box(phrase), rate if kind == "vat" else None)
-            )
+            continue
+        rows += [
+            _Amount("net", net, 0.5, page.box(net_at)),
+            _Amount("vat", vat, 0.5, page.box(vat_at), rate),
+            _Amount("gross", gross, 0.5, page.box(gross_at)),
+        ]
     return rows
 
 
@@ -457,7 +456,7 @@ def read(
     if not pages:
         return result
     ocr = source != "pdf_text"
-    sure = 0.7 if ocr else 0.9  # the text reader's confidence for a labelled value
+    sure = LABELLED_OCR if ocr else LABELLED_TEXT  # the text reader's, for a labelled value
 
     def offer(
         name: str, candidate: Candidate | None, level: float, *, checked: bool = False
@@ -549,8 +548,8 @@ _SELF_CHECKING = {
 _TOTALS = ("total_excl_vat", "total_vat", "total_incl_vat")
 # OCR confidence (0..100) from which every letter of a value is taken as read right.
 OCR_LEGIBLE = 90.0
-# The confidence of a value OCR read at its label that is not doubted: a text PDF's.
-_LABELLED_OCR = 0.5
+# The least confidence of a value OCR read at its label (not a guess nor a doubted one).
+_READ_AT_LABEL = 0.5
 
 
 def _settle_ocr(result: TextExtraction, pages: list[PageWords]) -> None:
@@ -561,7 +560,7 @@ def _settle_ocr(result: TextExtraction, pages: list[PageWords]) -> None:
     it read there. A name is never sure from its letters alone (see ``_known_supplier``)."""
     for name, valid in _SELF_CHECKING.items():
         found = result.fields.get(name)
-        if found is not None and found.confidence >= _LABELLED_OCR and valid(str(found.value)):
+        if found is not None and found.confidence >= _READ_AT_LABEL and valid(str(found.value)):
             found.confidence = max(found.confidence, SURE)
     totals = [result.fields.get(name) for name in _TOTALS]
     net, vat, gross = (found.value if found else None for found in totals)
@@ -571,7 +570,7 @@ def _settle_ocr(result: TextExtraction, pages: list[PageWords]) -> None:
         and gross is not None
         and abs(net + vat - gross) <= TOLERANCE
         and vat_fits(net, vat)
-        and all(found is not None and found.confidence >= _LABELLED_OCR for found in totals)
+        and all(found is not None and found.confidence >= _READ_AT_LABEL for found in totals)
     ):
         for found in totals:
             if found is not None:
@@ -579,7 +578,7 @@ def _settle_ocr(result: TextExtraction, pages: list[PageWords]) -> None:
         breakdown = result.fields.get("vat_breakdown")
         if (
             breakdown is not None
-            and breakdown.confidence >= _LABELLED_OCR
+            and breakdown.confidence >= _READ_AT_LABEL
             and _breakdown_adds_up(breakdown.value, net, vat)
         ):
             breakdown.confidence = max(breakdown.confidence, SURE)
@@ -588,10 +587,12 @@ def _settle_ocr(result: TextExtraction, pages: list[PageWords]) -> None:
         if (
             found is not None
             and found.box is not None
-            and found.confidence >= _LABELLED_OCR
+            and found.confidence >= _READ_AT_LABEL
             and _legible(pages, found.box)
         ):
-            found.confidence = max(found.confidence, round(found.confidence / 0.7 * 0.9, 2))
+            # as sure as the same value in a text PDF
+            text_level = found.confidence / LABELLED_OCR * LABELLED_TEXT
+            found.confidence = max(found.confidence, round(text_level, 2))
 
 
 def _breakdown_adds_up(entries: list[dict[str, Any]], net: Decimal, vat: Decimal) -> bool:
