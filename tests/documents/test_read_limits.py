@@ -187,13 +187,13 @@ KILLED_WORKER = """
 import os, signal
 import django
 django.setup()
-from apps.documents import reading
+from apps.documents.extraction import files
 from apps.documents.tasks import document_read
 
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
-reading.pdf_text = killed
+files.pdf_text = killed  # the text layer read_words asks for
 document_read.apply(args=({company_id}, {document_id}))
 """
 
