@@ -14,8 +14,8 @@ from tests.conftest import require_tesseract
 from tests.documents import corpus
 from tests.documents.corpus import catalogue, data, scoring
 
-# % of documents with the field right, text PDFs of the subset: measured 2026-12-07 with the
-# reader of h-accuracy (issue 13), minus 5 points (one holdout document is 5 points)
+# % of documents with the field right, text PDFs of the subset: measured 2026-12-07 (leaders,
+# unnamed totals; issue 13), minus 5 points (one holdout document is 5 points)
 TEXT_FLOORS = {
     "tune": {
         "supplier": 95,
@@ -33,15 +33,15 @@ TEXT_FLOORS = {
         "credit_note": 95,
     },
     "holdout": {
-        "supplier": 65,
+        "supplier": 90,
         "vat_id": 95,
-        "number": 75,
+        "number": 80,
         "issue_date": 95,
         "due_date": 80,
         "net": 95,
         "vat": 90,
-        "gross": 80,
-        "iban": 80,
+        "gross": 95,
+        "iban": 95,
         "bic": 95,
         "ogm": 95,
         "currency": 95,
@@ -54,9 +54,9 @@ SURE_FLOORS = {"tune": 98, "holdout": 98}  # measured 100.0 and 100.0
 # all fields together, the scans and photos of the slow test
 OCR_FLOOR = 82  # measured 92.3 (64.1 from the OCR text alone); OCR varies between machines
 OCR_SUBSET = [
-    "tune/classic_left/01@photo",
+    "tune/footer_identity/00@photo",
     "tune/centred_title/00@scan-clean",
-    "tune/letterhead_right/01@scan-jpeg",
+    "tune/letterhead_right/00@scan-jpeg",
     "holdout/din_window/00@scan-noisy",
     "holdout/deposit_summary/02@scan-tilt",
     "holdout/deposit_summary/00@photo",

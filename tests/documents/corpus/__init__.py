@@ -1,7 +1,7 @@
 """A generated test set of invoices for measuring the reader: text PDFs, scans and photos,
 each with the fields a bookkeeper would read from it (``Document.truth``).
 
-Invoices are rendered with WeasyPrint from 13 layout families (``layouts.py``) with realistic
+Invoices are rendered with WeasyPrint from 17 layout families (``layouts.py``) with realistic
 Belgian and foreign data that python-stdnum validates (``data.py``), in Dutch, French, English
 and German, then scanned and photographed (``degrade.py``). The buyer is always our company
 (``data.OURS``: give its name, VAT number and IBAN to the reader as hints), except for a few
@@ -10,10 +10,11 @@ sales, where we are the seller and the counterparty is the customer. Everything 
 
 Two splits keep the measure honest:
 
-- **tune**: 8 layout families (classic_left, letterhead_right, centred_title, two_column,
-  footer_identity, boxed_meta, table_footer, multi_page), the first list of label words of
-  each field in ``data.LABELS``, and the tune number and date styles. Look at these when
-  writing or changing reader rules.
+- **tune**: 12 layout families (classic_left, letterhead_right, centred_title, two_column,
+  footer_identity, boxed_meta, table_footer, multi_page, header_band, vat_summary,
+  subject_letter, dotted_form), the first list of label words of each field in
+  ``data.LABELS``, and the tune number and date styles. Look at these when writing or
+  changing reader rules.
 - **holdout**: 5 other families (letter, sidebar, plain_mono, deposit_summary, din_window),
   mostly the second list of label words (label words that never appear in tune: "Nr.",
   "Référence", "Invoice #", "Rechnungs-Nr.", "Maatstaf van heffing", "Balance due", ...),

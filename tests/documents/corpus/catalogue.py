@@ -23,11 +23,15 @@ TUNE_FAMILIES = [
     "multi_page",
     "header_band",
     "vat_summary",
+    "subject_letter",
+    "dotted_form",
 ]
 HOLDOUT_FAMILIES = ["letter", "sidebar", "plain_mono", "deposit_summary", "din_window"]
 PER_FAMILY = {"tune": 13, "holdout": 10}
 
 NUMBER_STYLES = ["year-F", "prefix6", "compact", "prefix-year", "year-dash", "inv", "short"]
+# Styles of the tune set only, drawn after the common ones (the holdout draws stay as they were).
+TUNE_NUMBER_STYLES = ["slash-prefix", "digits"]
 HOLDOUT_NUMBER_STYLES = ["year-slash", "dotted", "plain"]
 DATE_STYLES = ["slash", "long", "iso", "dot", "slash", "long"]
 HOLDOUT_DATE_STYLES = ["short", "dash"]
@@ -153,7 +157,7 @@ def invoice(split: str, family: str, index: int) -> Invoice:
         if credit or rng.random() < 0.15
         else issue + datetime.timedelta(days=rng.choice([14, 30, 30, 30, 60]))
     )
-    styles = NUMBER_STYLES + (HOLDOUT_NUMBER_STYLES if split == "holdout" else [])
+    styles = NUMBER_STYLES + (HOLDOUT_NUMBER_STYLES if split == "holdout" else TUNE_NUMBER_STYLES)
     number = data.invoice_number(rng, rng.choice(styles), issue.year, credit)
     date_styles = DATE_STYLES + (HOLDOUT_DATE_STYLES if split == "holdout" else [])
     date_style = rng.choice(date_styles)

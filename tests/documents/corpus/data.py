@@ -259,6 +259,11 @@ def company(rng: random.Random, language: str, country: str) -> Party:
 
 def invoice_number(rng: random.Random, style: str, year: int, credit: bool) -> str:
     n = rng.randint(1, 1999)
+    # the tune set's own styles draw nothing more, so that the other styles' draws stay put
+    if style == "slash-prefix":
+        return f"{['VF', 'F', 'VK'][n % 3]}/{year}/{n:04d}"
+    if style == "digits":
+        return f"{n * 37:07d}"
     return {
         "year-F": f"{year}-F{n:04d}",
         "prefix6": f"{rng.choice(['HGP', 'KVD', 'ELB'])}-{rng.randint(1, 99999):06d}",
@@ -551,6 +556,10 @@ WORDS = {  # fixed words (not label variants)
         "letter": "Hierbij ontvangt u onze factuur voor de geleverde diensten. Wij danken u "
         "voor het vertrouwen en verzoeken u het bedrag te betalen op onderstaande rekening.",
         "regards": "Met vriendelijke groeten,",
+        "subject": "Betreft",
+        "enclosed": "Hierbij ontvangt u onze {doc} {number}.",
+        "pay": "Gelieve {amount} over te maken op rekening {iban}",
+        "quoting": "met vermelding van {ogm}",
     },
     "fr": {
         "description": "Description",
@@ -572,6 +581,10 @@ WORDS = {  # fixed words (not label variants)
         "letter": "Veuillez trouver ci-dessous notre facture pour les prestations effectuées. "
         "Nous vous remercions de votre confiance et vous prions de régler le montant dû.",
         "regards": "Veuillez agréer nos salutations distinguées,",
+        "subject": "Objet",
+        "enclosed": "Veuillez trouver ci-joint notre {doc} {number}.",
+        "pay": "Merci de verser {amount} sur le compte {iban}",
+        "quoting": "en mentionnant {ogm}",
     },
     "en": {
         "description": "Description",
@@ -593,6 +606,10 @@ WORDS = {  # fixed words (not label variants)
         "letter": "Please find below our invoice for the services provided. Thank you for "
         "your business; kindly pay the amount due to the account below.",
         "regards": "Kind regards,",
+        "subject": "Subject",
+        "enclosed": "Please find enclosed our {doc} {number}.",
+        "pay": "Please pay {amount} into account {iban}",
+        "quoting": "quoting {ogm}",
     },
     "de": {
         "description": "Bezeichnung",
@@ -613,6 +630,10 @@ WORDS = {  # fixed words (not label variants)
         "letter": "für die erbrachten Leistungen erlauben wir uns, Ihnen Folgendes in "
         "Rechnung zu stellen. Bitte überweisen Sie den Betrag auf unser Konto.",
         "regards": "Mit freundlichen Grüßen",
+        "subject": "Betreff",
+        "enclosed": "Anbei erhalten Sie unsere {doc} {number}.",
+        "pay": "Bitte überweisen Sie {amount} auf das Konto {iban}",
+        "quoting": "mit dem Verwendungszweck {ogm}",
     },
 }
 

@@ -493,6 +493,80 @@ def vat_summary(x: Invoice) -> str:
     return page(x, css(x, extra), body)
 
 
+def subject_letter(x: Invoice) -> str:
+    """A letter: the seller's letterhead on the right, the addressee in the window, the place
+    and date on a line of their own, and the document named in a subject line ("Betreft:
+    Factuur 2026-F0817"), after the title and a dash ("FACTUUR — 2026-F0817"), in a sentence
+    ("Hierbij ontvangt u onze factuur 2026-F0817.") or in a row of boxes (title, label,
+    number). The payment is asked in running text; the seller's
+    VAT number and bank stand in the signature."""
+    s = x.seller
+    how = random.Random(x.seed + 1).choice(["subject", "sentence", "boxes", "dash"])
+    doc = title(x).lower()
+    if how == "subject":
+        named = f"<p><strong>{w(x, 'subject')}: {title(x)} {_e(x.number)}</strong></p>"
+    elif how == "sentence":
+        named = f"<p>{w(x, 'enclosed').format(doc=doc, number=_e(x.number))}</p>"
+    elif how == "dash":
+        named = f"<p><strong>{title(x)}</strong> — {_e(x.number)}</p>"
+    else:
+        named = (
+            f'<table class="nbox"><tr><td><strong>{title(x)}</strong></td>'
+            f"<td>{label(x, 'number')}</td><td><strong>{_e(x.number)}</strong></td></tr></table>"
+        )
+    amount = money(x, x.money.gross)
+    iban = _e(data.format_iban(s.iban, x.iban_grouped))
+    pay = w(x, "pay").format(amount=amount, iban=iban)
+    if x.ogm:
+        pay += " " + w(x, "quoting").format(ogm=_e(data.format_ogm(x.ogm, x.ogm_stars)))
+    pay = f"<p>{pay}.</p>" if not x.credit_note else ""
+    extra = """.head { text-align: right; } .nbox { width: auto; margin: 3mm 0; }
+.nbox td { border: 1px solid #444; padding: 1.5mm 3mm; }"""
+    body = f"""<div class="head">{logo(x, 44)}<br><strong style="font-size:1.3em">{_e(s.name)}
+</strong><br>{_e(s.street)}<br>{_e(s.city)}<br>{_e(s.phone)}</div>
+<div style="margin: 8mm 0 8mm 0; width: 50%">{party(x, x.buyer, strong=False)}</div>
+<p style="text-align:right">{_e(s.city.split(" ", 1)[-1])}, {day(x, x.issue_date)}</p>
+{named}<p>{w(x, "greeting")}</p>{meta_inline(x, meta(x, with_number=how == "sentence"))}
+{items(x)}{totals(x)}{pay}<p>{w(x, "regards")}</p>
+<p>{_e(s.name)}<br><span class=small>{label(x, "vat_id")} {_e(vat_text(x, s))} ·
+{bank(x, s, " · ")}</span></p>{notes(x)}"""
+    return page(x, css(x, extra), body)
+
+
+def dotted_form(x: Invoice) -> str:
+    """A form from a small invoicing tool, in a proportional font: each value after its label
+    and a row of dots ("Factuurnummer ........ 2026-F0817"), the totals the same way with the
+    amounts to the right, and the seller's identity on one line under a rule at the end."""
+    s = x.seller
+    dots = random.Random(x.seed + 2).choice([". " * 12, "." * 24, "…" * 8])
+
+    def row(k: str, v: str) -> str:
+        return f"<tr><td>{k} <span class=dots>{dots}</span></td><td>{v}</td></tr>"
+
+    rows = "".join(row(k, f"<strong>{v}</strong>") for k, v in meta(x))
+    sums = "".join(
+        f"<tr><td>{k} <span class=dots>{dots}</span></td><td class=n>{v}</td></tr>"
+        for k, v, _strong in total_rows(x)
+    )
+    pay = row(label(x, "bank"), _e(data.format_iban(s.iban, x.iban_grouped)))
+    if x.show_bic:
+        pay += row("BIC", _e(s.bic))
+    if x.ogm:
+        pay += row(label(x, "ogm"), _e(data.format_ogm(x.ogm, x.ogm_stars)))
+    extra = """.form { width: auto; } .form td { padding: 0.6mm 2mm 0.6mm 0; }
+.dots { color: #999; } .sums { width: 60%; margin-left: 40%; }
+.rule { border-top: 1px solid #777; margin-top: 8mm; padding-top: 2mm; font-size: 0.8em; }"""
+    body = f"""<p><strong style="font-size:1.4em">{_e(s.name)}</strong><br>{_e(s.email)}</p>
+<h1>{title(x)}</h1>
+<p>{label(x, "buyer")}: <strong>{_e(x.buyer.name)}</strong><br>{_e(x.buyer.street)},
+{_e(x.buyer.city)}<br>{label(x, "vat_id")} {_e(vat_text(x, x.buyer))}</p>
+<table class="form">{rows}</table>{items(x)}<table class="form sums">{sums}</table>
+<table class="form">{pay}</table>{notes(x)}
+<div class="rule">{_e(s.name)} · {_e(s.street)} · {_e(s.city)} · {label(x, "vat_id")}
+{_e(vat_text(x, s))} · {_e(s.phone)}</div>"""
+    return page(x, css(x, extra), body)
+
+
 FAMILIES = {
     "classic_left": classic_left,
     "letterhead_right": letterhead_right,
@@ -504,6 +578,8 @@ FAMILIES = {
     "multi_page": multi_page,
     "header_band": header_band,
     "vat_summary": vat_summary,
+    "subject_letter": subject_letter,
+    "dotted_form": dotted_form,
     "letter": letter,
     "sidebar": sidebar,
     "plain_mono": plain_mono,
