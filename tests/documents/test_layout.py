@@ -778,3 +778,49 @@ def test_text_read_with_the_words_is_pdfplumbers_layout_text():
     assert not plain.words
     phrases = [phrase.text for line in with_words.words[0].lines for phrase in line.phrases]
     assert "Factuurnummer: 2026-0311" in phrases
+
+
+def test_values_after_dotted_leaders_are_read():
+    # given a form whose labels run into rows of dots before their values
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><table>
+    <tr><td>Factuurnummer ....................</td><td>VF/2026/0131</td></tr>
+    <tr><td>Factuurdatum . . . . . . . . . . .</td><td>3 maart 2026</td></tr></table>
+    {ITEMS}{TOTALS}<p>IBAN ........ BE56 3631 2345 6788<br>BIC ………… BBRUBEBB</p>"""
+    _today, found = _render(body)
+    assert found.value("number") == "VF/2026/0131"
+    assert found.value("issue_date") == datetime.date(2026, 3, 3)
+    assert found.value("counterparty_bic") == "BBRUBEBB"
+
+
+def test_the_number_after_the_title_and_a_dash():
+    # given a letter naming the document in a line of its own: "FACTUUR — 2026-0532"
+    body = f"""<p>{SELLER}</p><p style="text-align:right">Gent, 3 maart 2026</p>
+    <p><b>FACTUUR</b> — 2026-0532</p><p>Geachte heer, mevrouw,</p>{ITEMS}{TOTALS}"""
+    _today, found = _render(body)
+    assert found.value("number") == "2026-0532"
+
+
+def test_a_total_under_a_label_the_reader_does_not_know_is_the_gross_when_it_adds_up():
+    # given totals whose last line has a label no rule knows ("Eindafrekening")
+    body = f"""<p>{SELLER}</p><h1>FACTUUR</h1><p>Factuurnummer: 2026-0420</p>{ITEMS}
+    <table style="margin-left:auto; margin-top:6mm">
+    <tr><td>Totaal excl. btw</td><td class=n>€ 1.000,00</td></tr>
+    <tr><td>Btw 21 %</td><td class=n>€ 210,00</td></tr>
+    <tr><td>Verzekering</td><td class=n>€ 12,50</td></tr>
+    <tr><td><b>Eindafrekening</b></td><td class=n><b>€ 1.210,00</b></td></tr></table>"""
+    today, found = _render(body)
+    assert today.value("total_incl_vat") != Decimal("1210.00")
+    assert found.value("total_incl_vat") == Decimal("1210.00")
+    assert found.value("total_excl_vat") == Decimal("1000.00")
+
+
+def test_the_title_stacked_on_the_customer_block_is_not_the_customer():
+    # given a sale whose title stands just above the customer's block, label and name on
+    # one line
+    body = f"""<p><b>Bakkerij Test BV</b><br>Kerkstraat 1, 9000 Gent<br>BTW BE0412345614</p>
+    <p style="font-size:16pt; margin-bottom:1mm"><b>Factuur</b></p>
+    <p style="margin-top:0">Factuuradres: <b>Elektro Peeters bv</b><br>Industrieweg 78,
+    9000 Gent<br>BTW BE 0977.614.203</p><p>Factuurnummer: 2026-1244</p>{ITEMS}{TOTALS}"""
+    _today, found = _render(body)
+    assert found.our_role == "seller"
+    assert found.value("counterparty_name") == "Elektro Peeters bv"

@@ -46,6 +46,8 @@ DISAGREED = 0.85
 # How much a value's place says, relative to its label.
 PLACE = {"same": 1.0, "right": 0.95, "below": 0.85, "title": 0.8}
 _ID_TOKEN = re.compile(r"^[#:°.]*([A-Z0-9][A-Z0-9\-/._]*[A-Z0-9]|\d)[.,;:]?$", re.IGNORECASE)
+# What stands between a label and its value: a colon, a hash, dashes, a bar.
+SEPARATORS = " :#-–—|"
 _AMOUNT_ONLY = re.compile(r"^-?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}$")
 
 
@@ -85,7 +87,7 @@ def _near(
     with the line under it, for a value a narrow cell wrapped ("2026-" over "F1464", "30
     octobre" over "2026")."""
     found: list[tuple[str, list[Phrase], str]] = []
-    rest = phrase.text[end:].strip(" :#-–")
+    rest = phrase.text[end:].strip(SEPARATORS)
     if rest:
         found.append((rest, [phrase], "same"))
     line = page.lines[phrase.line]
@@ -182,7 +184,7 @@ def _numbers(page: PageWords) -> list[Candidate]:
                 break
         title = p.TITLE_WORDS.match(text)
         if title and title.start() == 0:
-            rest = text[title.end() :].strip(" :#-–")
+            rest = text[title.end() :].strip(SEPARATORS)
             same = _number_value(rest) if rest else None
             if same is None:
                 right = [o for o in page.lines[phrase.line].phrases if o.x0 >= phrase.x1 - 0.5]
@@ -290,6 +292,7 @@ def _amounts(page: PageWords) -> list[_Amount]:
             continue
         kind = _total_kind(phrase.text)
         if kind is None:
+            found.extend(_unnamed_total(page, phrase, position))
             continue
         name, strength = kind
         rate_match = _RATE.search(phrase.text)
@@ -350,6 +353,25 @@ def _amounts(page: PageWords) -> list[_Amount]:
                     )
     found.extend(_summary_rows(page))
     return found
+
+
+_WORDS_ONLY = re.compile(r"[^\W\d_][^\d]{2,38}", re.UNICODE)
+
+
+def _unnamed_total(page: PageWords, phrase: Phrase, position: float) -> list[_Amount]:
+    """A total whose label the reader does not know ("Eindbedrag", "Grand total"): a label of
+    words with a single amount right of it, in the lower part of the page. Weak, and only a
+    gross: it counts when it is the sum of the net and the VAT read beside it."""
+    if phrase.top < page.height * 0.25 or not _WORDS_ONLY.fullmatch(phrase.text.strip()):
+        return []
+    if p.NOT_A_TOTAL.search(phrase.text):
+        return []
+    right = [other for other in page.lines[phrase.line].phrases if other.x0 >= phrase.x1 - 0.5]
+    amounts = [(amount, other) for other in right for amount in p.amounts_in(other.text)]
+    if len(amounts) != 1 or len(right) > 2:
+        return []
+    amount, other = amounts[0]
+    return [_Amount("gross", amount, 0.4 * position, page.box(phrase, other))]
 
 
 def _summary_rows(page: PageWords) -> list[_Amount]:

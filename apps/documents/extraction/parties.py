@@ -47,6 +47,10 @@ def _parties(pages: list[PageWords], hints: Hints) -> list[Party]:
             (b for b in page.blocks if b.top < page.height * 0.3), key=lambda b: b.top
         )
         for index, block in enumerate(page.blocks):
+            if len(block.phrases) > 1 and p.TITLE_WORDS.fullmatch(block.phrases[0].text.strip()):
+                # the document's title stacked onto the block under it ("Factuur" over
+                # "Factuuradres: ..."): the block starts after it
+                block = Block(phrases=block.phrases[1:])
             text = block.text
             vat_ids: list[tuple[str, Box]] = []
             buyer_ids = 0.0

@@ -373,7 +373,8 @@ BUYER_LABELS = re.compile(
     r"\b(?:klant|client|cliente|customer|buyer|acheteur|k[äa]ufer|kunde|afnemer|bill\s+to|"
     r"billed\s+to|invoice\s+to|sold\s+to|factur[ée]\s+[àa]|factureren\s+aan|destinataire|"
     r"leistungsempf[äa]nger|rechnungsempf[äa]nger|delivery\s+address|adresse\s+de\s+livraison|"
-    r"leveringsadres|lieferadresse)",
+    r"leveringsadres|lieferadresse|factuuradres|facturatieadres|adresse\s+de\s+facturation|"
+    r"billing\s+address|rechnungsadresse)",
     re.IGNORECASE,
 )
 SELLER_LABELS = re.compile(
@@ -384,7 +385,8 @@ SELLER_LABELS = re.compile(
 # Labels followed by the customer's name.
 CUSTOMER_NAME_LABELS = re.compile(
     r"\b(?:klant|client|customer|bill\s+to|billed\s+to|invoice\s+to|factur[ée]\s+[àa]|"
-    r"factureren\s+aan|k[äa]ufer|kunde)(?![\w-])",
+    r"factureren\s+aan|k[äa]ufer|kunde|factuuradres|facturatieadres|adresse\s+de\s+facturation|"
+    r"billing\s+address|rechnungsadresse)(?![\w-])",
     re.IGNORECASE,
 )
 

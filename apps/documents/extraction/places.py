@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.documents.extraction import patterns as p
-from apps.documents.extraction.layout import _number_value
+from apps.documents.extraction.layout import SEPARATORS, _number_value
 from apps.documents.extraction.text import TOLERANCE, _ibans, _ogm, _vat_ids
 from apps.documents.extraction.words import Candidate, PageWords, Phrase, Word
 
@@ -122,7 +122,7 @@ def _fractions(page: PageWords, x0: float, top: float, x1: float, bottom: float)
 def _label_text(text: str) -> str:
     """A label as compared: without its VAT rate ("Btw 21 %" and "Btw 6 %" are one label)."""
     text = re.sub(r"\d{1,2}(?:[.,]\d{1,2})?\s?%", " ", text)
-    return re.sub(r"\s+", " ", text).strip(" :#-–").casefold()[:LABEL_MAX]
+    return re.sub(r"\s+", " ", text).strip(SEPARATORS).casefold()[:LABEL_MAX]
 
 
 _CURRENCY = re.compile(r"[€$£]|EUR|USD|GBP", re.IGNORECASE)

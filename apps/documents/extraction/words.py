@@ -11,13 +11,24 @@ shape, so the layout reader does not care where a word came from:
 
 import csv
 import io
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # A gap wider than this many line heights between two words starts a new phrase.
 PHRASE_GAP = 1.0
 # Phrases belong to one block when the gap between their lines is under this many heights.
 BLOCK_GAP = 0.9
+# Leaders: the dots or rules a form prints between a label and its value ("Factuurnr. .......
+# 2026-0131"). They carry nothing, and a value after them must still stand right of its label.
+_LEADERS = re.compile(r"^[.…_]+$")
+_LEADERS_AT_ENDS = re.compile(r"^([.…_]{3,})?(.*?)([.…_]{3,})?$", re.DOTALL)
+_LEADERS_IN_TEXT = re.compile(r"[.…_]{3,}|…+|(?:\. ){3,}\.?")
+
+
+def blank_leaders(text: str) -> str:
+    """``text`` with its leaders turned into spaces (the columns stay where they were)."""
+    return _LEADERS_IN_TEXT.sub(lambda match: " " * len(match[0]), text)
 
 
 @dataclass(frozen=True)
@@ -229,11 +240,31 @@ def on_original(box: Box, pages: list[PageWords]) -> Box:
     return box
 
 
+def _without_leaders(words: list[Word]) -> list[Word]:
+    """The words without leaders: a word of dots only is left out, dots run onto a word's
+    start or end are cut off (its box shrunk by their share of its letters)."""
+    kept = []
+    for word in words:
+        if _LEADERS.match(word.text):
+            continue
+        match = _LEADERS_AT_ENDS.match(word.text)
+        if match and (match[1] or match[3]) and match[2]:
+            share = (word.x1 - word.x0) / len(word.text)
+            word = replace(
+                word,
+                text=match[2],
+                x0=word.x0 + share * len(match[1] or ""),
+                x1=word.x1 - share * len(match[3] or ""),
+            )
+        kept.append(word)
+    return kept
+
+
 def group(words: list[Word], *, index: int, width: float, height: float, unit: str) -> PageWords:
-    """Lines, phrases and blocks out of a page's words."""
+    """Lines, phrases and blocks out of a page's words (leaders left out)."""
     page = PageWords(index=index, width=width, height=height, unit=unit)
     rows: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+    for word in sorted(_without_leaders(words), key=lambda w: (w.top, w.x0)):
         middle = (word.top + word.bottom) / 2
         row = rows[-1] if rows else None
         if row is not None:
@@ -321,7 +352,7 @@ def pdf_page_text_and_words(page: Any, index: int) -> tuple[str, PageWords]:
     page_words = group(
         words, index=index, width=float(page.width), height=float(page.height), unit="pt"
     )
-    return text.as_string, page_words
+    return blank_leaders(text.as_string), page_words
 
 
 def parse_tsv(tsv: str, *, index: int, width: float, height: float) -> PageWords:
