@@ -7,6 +7,8 @@ orientation detection and fails without it: the degradation is one that Tesserac
 misreads.
 """
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -132,6 +134,51 @@ def test_small_print_scanned_at_low_resolution_is_enlarged():
     # picture: in a PDF, pdfium already renders it at 200 dpi)
     picture = degraded.encoded(degraded.page(NL, dpi=100))
     assert fields(ocr_image(picture)) == expected(NL)
+
+
+# Light print on a coloured band or sidebar
+
+
+def _page_with_a_dark_sidebar(dpi: int) -> np.ndarray:
+    """A page whose seller stands in white on a dark sidebar, as modern templates print it."""
+    import pdfplumber
+    from weasyprint import HTML
+
+    html = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0; } body { font-family: DejaVu Sans; font-size: 11pt; margin: 0; }
+    .side { position: absolute; left: 0; top: 0; bottom: 0; width: 70mm; padding: 15mm 6mm;
+    background: #2e4b6b; color: white; } .main { margin-left: 85mm; padding-top: 15mm; }
+    </style></head><body><div class="side"><b>Drukkerij Van Damme NV</b><br>Stationsstraat 10
+    <br>9000 Gent<br><br>BTW BE0812345603<br><br>IBAN BE56 3631 2345 6788<br>BIC BBRUBEBB</div>
+    <div class="main"><h1>FACTUUR</h1>Factuurnummer: 2026-0131<br>Klant: Bakkerij Test BV<br>
+    BTW BE0412345614<br><br>Totaal excl. btw € 1.000,00<br>Btw 21 % € 210,00<br>
+    Totaal incl. btw € 1.210,00</div></body></html>"""
+    with pdfplumber.open(io.BytesIO(HTML(string=html).write_pdf())) as document:
+        image = document.pages[0].to_image(resolution=dpi).original
+    return np.asarray(image.convert("L"))
+
+
+@pytest.mark.slow
+def test_white_print_on_a_dark_sidebar_is_read():
+    require_tesseract(*LANGUAGES)
+    picture = degraded.encoded(degraded.skewed(_page_with_a_dark_sidebar(150), 1))
+    found = extract_from_text(ocr_image(picture), hints=OURS, source="ocr")
+    assert found.value("counterparty_vat_id") == "BE0812345603"
+    assert found.value("counterparty_iban") == "BE56363123456788"
+
+
+def test_a_dark_sidebar_is_turned_negative_and_the_rest_of_the_page_is_not():
+    page = _page_with_a_dark_sidebar(100)
+    result = scan.light_print_made_dark(page)
+    width = page.shape[1]
+    side, rest = slice(0, int(width * 0.2)), slice(int(width * 0.4), width)
+    assert np.median(page[:, side]) < 100 < np.median(result[:, side])
+    assert np.array_equal(result[:, rest], page[:, rest])
+
+
+def test_a_shadow_over_dark_print_is_left_as_it_is():
+    shadowed = degraded.uneven_light(degraded.page(NL, dpi=100), darkest=0.3)
+    assert np.array_equal(scan.light_print_made_dark(shadowed), shadowed)
 
 
 # Phone formats

@@ -1,6 +1,7 @@
 """Scans and phone photos made readable before OCR: the page cropped out of a photo and
-straightened, small print enlarged, a skewed page turned level, the light evened out and the
-page reduced to black print on white paper.
+straightened, light print on a coloured band or sidebar turned dark, small print enlarged, a
+skewed page turned level, the light evened out and the page reduced to black print on white
+paper.
 
 Pure functions on greyscale pictures (numpy arrays of ``uint8``): a picture in, a picture
 out. Each step works on the picture it is given plus a few copies of the same size (a
@@ -119,6 +120,7 @@ def prepare_mapped(picture: "Picture", *, max_pixels: int, turn: int = 0) -> Pre
         plain = picture.convert("L")
         return Prepared(picture=plain, matrix=np.eye(3), original_size=plain.size)
     grey, matrix = _moving_step(_crop_page, grey, matrix)
+    grey = _step(light_print_made_dark, grey)
     grey = _step(even_light, grey)
     grey, matrix = _moving_step(
         lambda image: _enlarge_small_print(image, max_pixels=max_pixels), grey, matrix
@@ -367,6 +369,67 @@ def _deskew(image: Grey) -> tuple[Grey, Matrix]:
         image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
     return turned, np.vstack([matrix, [0.0, 0.0, 1.0]])
+
+
+# A region whose paper is darker than this share of the page's paper is a coloured band,
+# sidebar or box (or a shadow); it is turned negative when its print is lighter than it.
+DARK_PAPER = 0.6
+# Up to its edges, a band's paper is darker than this share of the page's paper.
+EDGE_PAPER = 0.85
+# Light print must outnumber dark print in the region this many times to turn it negative.
+LIGHT_PRINT = 2.0
+
+
+def light_print_made_dark(image: Grey) -> Grey:
+    """Light print on a dark band or sidebar (white letters on a company's colour) turned
+    into dark print on light paper, so that evening the light out and thresholding keep it:
+    they would take the band for paper and its letters for more paper. A dark region whose
+    print is darker still (a shadow over a photographed page) stays as it is."""
+    small, factor = _reduced(image, 600)
+    side = max(small.shape)
+    # the median over a window wider than letters: the paper (or band) under them
+    background = cv2.medianBlur(small, max(3, side // 25) | 1)
+    paper = float(np.percentile(background, 90))
+    dark = (background < DARK_PAPER * paper).astype(np.uint8)
+    if not dark.any():
+        return image
+    count, labels, stats, _centres = cv2.connectedComponentsWithStats(dark)
+    limit = DARK_PAPER * paper
+    difference = small.astype(np.int16) - background.astype(np.int16)
+    result = image.copy()
+    for label in range(1, count):
+        if stats[label, cv2.CC_STAT_AREA] < 0.003 * small.size:
+            continue
+        region = labels == label
+        light = int(np.count_nonzero(difference[region] > 40))
+        dark_print = int(np.count_nonzero(difference[region] < -40))
+        if light <= LIGHT_PRINT * max(dark_print, 1):
+            continue
+        # bands and sidebars are rectangles: the region's box, grown while the strip beside
+        # it is still dark (the median window rounds and shrinks the region's corners)
+        left, top = stats[label, cv2.CC_STAT_LEFT], stats[label, cv2.CC_STAT_TOP]
+        right = left + stats[label, cv2.CC_STAT_WIDTH]
+        bottom = top + stats[label, cv2.CC_STAT_HEIGHT]
+        while top > 0 and np.median(small[top - 1, left:right]) < limit:
+            top -= 1
+        while bottom < small.shape[0] and np.median(small[bottom, left:right]) < limit:
+            bottom += 1
+        while left > 0 and np.median(small[top:bottom, left - 1]) < limit:
+            left -= 1
+        while right < small.shape[1] and np.median(small[top:bottom, right]) < limit:
+            right += 1
+        # inside the box, what lies on dark paper (a band printed askew leaves the box's
+        # corners on white paper: turned black they would darken the threshold of the page)
+        inside = np.zeros_like(dark)
+        inside[top:bottom, left:right] = background[top:bottom, left:right] < EDGE_PAPER * paper
+        y0, y1 = round(top / factor), round(bottom / factor)
+        x0, x1 = round(left / factor), round(right / factor)
+        mask = cv2.resize(
+            inside[top:bottom, left:right], (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR
+        ).astype(bool)
+        box = result[y0:y1, x0:x1]
+        box[mask] = 255 - box[mask]
+    return result
 
 
 def even_light(image: Grey) -> Grey:
