@@ -824,3 +824,33 @@ def test_the_title_stacked_on_the_customer_block_is_not_the_customer():
     _today, found = _render(body)
     assert found.our_role == "seller"
     assert found.value("counterparty_name") == "Elektro Peeters bv"
+
+
+def test_the_text_layer_is_read_with_the_boxes_pdfminer_gives():
+    # given a page with print of several sizes: the same words in the same boxes
+    import pdfplumber
+    import pypdfium2
+    from weasyprint import HTML
+
+    from apps.documents.extraction.words import pdf_page
+
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+    body = f"<h1>FACTUUR</h1><p class=small>{SELLER}</p>{ITEMS}{TOTALS}"
+    data = HTML(string=f"{page}<body>{body}</body></html>").write_pdf()
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        expected = [
+            (w["text"], round(w["x0"]), round(w["top"]), round(w["x1"]), round(w["bottom"]))
+            for w in document.pages[0].extract_words()
+        ]
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        chars = pdf_page(pdf[0]).chars
+    finally:
+        pdf.close()
+    from pdfplumber.utils.text import extract_words
+
+    found = [
+        (w["text"], round(w["x0"]), round(w["top"]), round(w["x1"]), round(w["bottom"]))
+        for w in extract_words(chars)
+    ]
+    assert found == expected

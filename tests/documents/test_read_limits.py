@@ -92,8 +92,8 @@ def test_a_reading_past_its_soft_time_limit_needs_review(company, monkeypatch):
 @pytest.mark.parametrize(
     ("module", "name"),
     [
-        ("pdfplumber.page.Page", "extract_text"),  # inside the page loop's own except
-        ("pdfplumber.page.Page", "__init__"),  # inside the page creation's
+        ("pypdfium2.PdfPage", "get_textpage"),  # inside the page loop's own except
+        ("apps.documents.extraction.words", "pdf_page_text_and_words"),  # the same, later
         ("pypdfium2.PdfPage", "render"),  # inside the OCR rendering's
         ("PIL.Image.Image", "convert"),  # inside Tesseract's
     ],

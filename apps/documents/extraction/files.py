@@ -20,7 +20,6 @@ sideways or read badly.
 """
 
 import io
-import itertools
 import logging
 import math
 import shutil
@@ -146,45 +145,6 @@ def check_pdf(data: bytes) -> None:
         document.close()
 
 
-def _plumber_pages(data: bytes) -> tuple[Any, list[Any]]:
-    """pdfplumber's document and its pages, created one by one and never more than
-    ``PDF_MAX_PAGES`` (``pdf.pages`` would build every page the tree holds first)."""
-    import pdfplumber
-    from pdfminer.pdfpage import PDFPage
-    from pdfplumber.page import Page
-
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception as error:
-        if "password" in str(error).lower() or "encrypt" in str(error).lower():
-            raise ExtractionError("encrypted") from None
-        raise ExtractionError("malformed") from None
-    limit = settings.PDF_MAX_PAGES
-    pages: list[Any] = []
-    try:
-        doctop = 0.0
-        for number, raw in enumerate(
-            itertools.islice(PDFPage.create_pages(pdf.doc), limit + 1), start=1
-        ):
-            if number > limit:
-                raise ExtractionError("too_many_pages", limit=limit)
-            page = Page(pdf, raw, page_number=number, initial_doctop=doctop)
-            pages.append(page)
-            doctop += page.height
-    except ExtractionError:
-        pdf.close()
-        raise
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception:
-        pdf.close()
-        raise ExtractionError("malformed") from None
-    pdf._pages = pages  # what ``pdf.pages`` would have built, within the limit
-    return pdf, pages
-
-
 def _page_size(document: Any, index: int) -> tuple[float, float]:
     """Width and height in points of page ``index`` as pdfium renders it (turned by its
     ``/Rotate``)."""
@@ -226,22 +186,23 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -
     ``with_words``: also the words of each text page with their boxes (for the layout
     reader), from the same grouping of characters into words as the text; a scanned page's
     words come from the Tesseract pass that gives its text."""
-    from apps.documents.extraction.words import pdf_page_text_and_words
+    from apps.documents.extraction.words import pdf_page, pdf_page_text_and_words
 
     check_pdf(data)
-    pdf, pages = _plumber_pages(data)
+    document = _pdfium(data)
     try:
         texts = []
         scanned = []
         page_words = []
-        for index, page in enumerate(pages):
+        for index in range(len(document)):
             try:
-                if with_words:
-                    text, words = pdf_page_text_and_words(page, index)
-                    if len(text.strip()) >= MIN_TEXT:
-                        page_words.append(words)
-                else:
-                    text = page.extract_text(layout=True) or ""
+                page = document[index]
+                try:
+                    text, words = pdf_page_text_and_words(pdf_page(page), index)
+                finally:
+                    page.close()
+                if with_words and len(text.strip()) >= MIN_TEXT:
+                    page_words.append(words)
             except SoftTimeLimitExceeded:
                 raise
             except Exception:
@@ -250,15 +211,16 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -
             texts.append(text)
             if len(text.strip()) < MIN_TEXT and index < settings.OCR_MAX_PAGES:
                 scanned.append(index)
-        used_ocr = False
-        if allow_ocr and scanned and sum(len(t.strip()) for t in texts) < MIN_TEXT * len(texts):
-            ocr_words: list[PageWords] | None = [] if with_words else None
-            texts, used_ocr = _ocr_pages(data, texts, scanned, ocr_words), True
-            if ocr_words:
-                page_words = sorted(page_words + ocr_words, key=lambda words: words.index)
-        return PdfText(text="\n\f\n".join(texts), pages=len(pages), ocr=used_ocr, words=page_words)
+        pages = len(document)
     finally:
-        pdf.close()
+        document.close()
+    used_ocr = False
+    if allow_ocr and scanned and sum(len(t.strip()) for t in texts) < MIN_TEXT * len(texts):
+        ocr_words: list[PageWords] | None = [] if with_words else None
+        texts, used_ocr = _ocr_pages(data, texts, scanned, ocr_words), True
+        if ocr_words:
+            page_words = sorted(page_words + ocr_words, key=lambda words: words.index)
+    return PdfText(text="\n\f\n".join(texts), pages=pages, ocr=used_ocr, words=page_words)
 
 
 def _ocr_pages(
