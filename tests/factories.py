@@ -282,11 +282,12 @@ class QuoteFactory(ScopedFactory):
     vat_treatment = "domestic"
 
 
-class QuoteLineFactory(factory.django.DjangoModelFactory):
+class QuoteLineFactory(ScopedFactory):
     class Meta:
         model = QuoteLine
 
     quote = factory.SubFactory(QuoteFactory)
+    company = factory.SelfAttribute("quote.company")
     description = "Advies"
     quantity = "2"
     unit_price = "50.00"
@@ -306,11 +307,12 @@ class InvoiceFactory(ScopedFactory):
     )
 
 
-class InvoiceLineFactory(factory.django.DjangoModelFactory):
+class InvoiceLineFactory(ScopedFactory):
     class Meta:
         model = InvoiceLine
 
     invoice = factory.SubFactory(InvoiceFactory)
+    company = factory.SelfAttribute("invoice.company")
     description = "Broden"
     quantity = "10"
     unit_price = "2.50"

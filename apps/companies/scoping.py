@@ -11,8 +11,11 @@ reset in ``finally``:
 - commands and scripts: ``with company_scope(company):``.
 
 The only bypasses are ``Model.objects.unscoped()`` and ``all_companies()``; they are used in
-few, listed places: the access check itself, the platform admin, the accountant's client list,
-and periodic sweepers that fan out per company.
+few places, each listed with its reason in ``tests/companies/test_scoping_registry.py`` (the
+access check itself, the platform admin, the accountant's client list, secret-token pages and
+periodic sweepers that fan out per company): a new one fails that test until it is listed.
+The same test checks that every model with a company column (invoice and quote lines too)
+uses ``CompanyScopedManager``.
 """
 
 from collections.abc import Iterator

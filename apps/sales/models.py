@@ -2,6 +2,7 @@
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.companies.models import Company, CompanyOwnedModel
+from apps.companies.scoping import CompanyScopedManager
 from apps.core.models import BaseModel
 
 
@@ -170,8 +172,13 @@ class NumberSequence(CompanyOwnedModel):
 
 
 class LineFields(models.Model):
-    """What a quote line and an invoice line have in common."""
+    """What a quote line and an invoice line have in common. A line belongs to its
+    document's company and is scoped like every tenant-owned row (``LineFields.objects``
+    never returns another company's lines); ``save`` takes the company from the document."""
 
+    PARENT = ""  # the field holding the document
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
     product = models.ForeignKey(
         Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -190,9 +197,16 @@ class LineFields(models.Model):
     # invoice is issued (a draft from February issued in March gets March's rate).
     vat_code = models.SlugField(max_length=40, blank=True)
 
+    objects = CompanyScopedManager()
+
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.company_id is None:
+            self.company_id = getattr(self, self.PARENT).company_id
+        super().save(*args, **kwargs)
 
 
 class Quote(CompanyOwnedModel):
@@ -244,6 +258,8 @@ class Quote(CompanyOwnedModel):
 
 
 class QuoteLine(LineFields):
+    PARENT = "quote"
+
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
 
     class Meta(LineFields.Meta):
@@ -359,6 +375,8 @@ class Invoice(CompanyOwnedModel):
 
 
 class InvoiceLine(LineFields):
+    PARENT = "invoice"
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
 
     class Meta(LineFields.Meta):

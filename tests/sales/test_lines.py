@@ -141,5 +141,5 @@ def test_a_credit_note_keeps_the_rates_of_its_invoice_after_a_rate_change(seller
         )
         invoice = invoice_issue(invoice=invoice, actor=owner)
         note = invoice_issue(invoice=credit_note_create(invoice=invoice), actor=owner)
-    assert note.lines.get().vat_rate == D("6")  # February's rate, credited in December
+        assert note.lines.get().vat_rate == D("6")  # February's rate, credited in December
     assert note.total_incl_vat == invoice.total_incl_vat == D("188.68")

@@ -82,6 +82,7 @@ def set_lines(document: Invoice | Quote, lines: list[LineInput]) -> None:
         [
             model(
                 **{parent: document},
+                company_id=document.company_id,
                 position=position,
                 product_id=line.product_id,
                 description=line.description,
