@@ -96,7 +96,7 @@ def seed_sales(company: Company) -> None:
         issue_date=today - datetime.timedelta(days=40),
     )
     paid = invoice_issue(invoice=paid, actor=None)
-    invoice_mark_paid(invoice=paid, actor=None)  # type: ignore[arg-type]
+    invoice_mark_paid(invoice=paid, actor=None)
     export = invoice_create(
         company=company,
         customer=customers[2],

@@ -340,7 +340,13 @@ class Invoice(CompanyOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # when it was marked paid, the day the money came in (the user's word or the bank's value
+    # date) and who marked it (empty when the bank matching did)
     paid_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("invoice")

@@ -164,3 +164,18 @@ def test_reminders_for_many_invoices_take_a_bounded_number_of_queries(
     # a few writes per reminder sent (the dispatch and its savepoints), no reads per invoice
     with company_scope(seller), django_assert_max_num_queries(4 + 6 * 6):
         assert reminders_send_due(company=seller, today=today) == 6
+
+
+def test_marked_paid_records_the_day_the_money_came_in_and_who_said_so(seller, owner):
+    from apps.sales.services.invoices import invoice_mark_unpaid
+
+    paid_by_hand, paid_by_bank = _issued(seller, owner), _issued(seller, owner)
+    with company_scope(seller):
+        invoice_mark_paid(invoice=paid_by_hand, actor=owner)
+        invoice_mark_paid(invoice=paid_by_bank, actor=None, paid_on=datetime.date(2026, 3, 2))
+        paid_by_hand.refresh_from_db()
+        paid_by_bank.refresh_from_db()
+        assert (paid_by_hand.paid_on, paid_by_hand.paid_by) == (timezone.localdate(), owner)
+        assert (paid_by_bank.paid_on, paid_by_bank.paid_by) == (datetime.date(2026, 3, 2), None)
+        invoice = invoice_mark_unpaid(invoice=paid_by_bank, actor=owner)
+    assert (invoice.status, invoice.paid_on, invoice.paid_at) == (Invoice.Status.ISSUED, None, None)

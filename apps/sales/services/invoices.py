@@ -420,14 +420,18 @@ def _sales_document(invoice: Invoice, xml: bytes) -> Any:
 
 @transaction.atomic
 def invoice_mark_paid(
-    *, invoice: Invoice, actor: User, paid_on: datetime.date | None = None
+    *, invoice: Invoice, actor: User | None, paid_on: datetime.date | None = None
 ) -> Invoice:
+    """Paid on ``paid_on`` (today when not given), as ``actor`` says (None: the bank
+    matching, from a statement's value date)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.ISSUED or invoice.is_credit_note:
         raise DomainError(_("Only an issued invoice can be marked paid."), code="not_issued")
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = timezone.now()
-    invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    invoice.paid_on = paid_on or timezone.localdate()
+    invoice.paid_by = actor
+    invoice.save(update_fields=["status", "paid_at", "paid_on", "paid_by", "updated_at"])
     return invoice
 
 
@@ -437,8 +441,8 @@ def invoice_mark_unpaid(*, invoice: Invoice, actor: User) -> Invoice:
     if invoice.status != Invoice.Status.PAID:
         raise DomainError(_("This invoice is not marked paid."), code="not_paid")
     invoice.status = Invoice.Status.ISSUED
-    invoice.paid_at = None
-    invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    invoice.paid_at, invoice.paid_on, invoice.paid_by = None, None, None
+    invoice.save(update_fields=["status", "paid_at", "paid_on", "paid_by", "updated_at"])
     return invoice
 
 
