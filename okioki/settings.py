@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.inbox",
     "apps.connections",
     "apps.sales",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

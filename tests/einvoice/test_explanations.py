@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from apps.core.templatetags.okioki import rule_explanation
 from apps.einvoice import to_ubl, validate
 from apps.einvoice.explanations import PARTY, RECEIVED, SALES, explain, fired_rules
+from apps.einvoice.templatetags.einvoice_rules import rule_explanation
 from tests.einvoice import samples
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "fired_rules.py"

@@ -69,16 +69,6 @@ def ogm(value: str) -> str:
 
 
 @register.filter
-def rule_explanation(rule: str, side: str = "sales") -> str:
-    """A validation rule in plain words, in the active language ('' for a rule never seen), for
-    the user on ``side``: ``{{ rule|rule_explanation:"received" }}`` on a received document."""
-    from apps.einvoice.explanations import explain
-
-    message = explain(rule, side)
-    return str(message) if message else ""
-
-
-@register.filter
 def accessible(field: BoundField) -> str:
     """Render a form field with ``aria-invalid`` and ``aria-describedby`` pointing at its error."""
     attrs: dict[str, str | bool] = {}

@@ -1,10 +1,12 @@
-"""The release of the e-invoice rules in use, for the footer: ``{% rules_release %}``."""
+"""The release of the e-invoice rules in use, for the footer (``{% rules_release %}``), and a
+rule explained in plain words (``{{ rule|rule_explanation }}``)."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from apps.einvoice.explanations import explain
 from apps.einvoice.validation import rules_in_use
 
 register = template.Library()
@@ -31,3 +33,11 @@ def rules_release() -> SafeString:
         _("E-invoice rules: %(release)s, older than the expected release %(pinned)s")
         % {"release": in_use.release, "pinned": in_use.pinned},
     )
+
+
+@register.filter
+def rule_explanation(rule: str, side: str = "sales") -> str:
+    """A validation rule in plain words, in the active language ('' for a rule never seen), for
+    the user on ``side``: ``{{ rule|rule_explanation:"received" }}`` on a received document."""
+    message = explain(rule, side)
+    return str(message) if message else ""

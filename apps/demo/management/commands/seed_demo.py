@@ -15,10 +15,10 @@ from apps.billing.models import Plan
 from apps.companies import services as company_services
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink, OfficeMember
 from apps.companies.scoping import company_scope
-from apps.core.demo_documents import seed_documents
-from apps.core.demo_inbox import seed_inbox
-from apps.core.demo_sales import seed_sales
-from apps.core.demo_transfer import seed_transfer
+from apps.demo.documents import seed_documents
+from apps.demo.inbox import seed_inbox
+from apps.demo.sales import seed_sales
+from apps.demo.transfer import seed_transfer
 
 DEMO_PASSWORD = "okioki-demo-2026"
 

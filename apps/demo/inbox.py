@@ -27,7 +27,7 @@ def _pdf(
 ) -> bytes:
     from weasyprint import HTML
 
-    from apps.core.demo_documents import LABELS
+    from apps.demo.documents import LABELS
 
     language = "fr" if company.default_language == "fr" else "nl"
     net, vat, gross = totals
