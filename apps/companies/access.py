@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest
 
 from apps.accounts.models import User
 from apps.companies.models import Company, Membership, OfficeClientLink, Role
@@ -73,3 +75,31 @@ def access_for(user: User | AnonymousUser, company: Company) -> Access | None:
     if linked:
         return Access(company=company, role=Role.ACCOUNTANT, via_office=True)
     return None
+
+
+def company_access_or_404(
+    user: User | AnonymousUser, company_id: UUID | str
+) -> tuple[Company, Access]:
+    """The active company with public id ``company_id`` and the user's access to it; a 404
+    when it is missing, inactive or not theirs (the same answer for all three). The one
+    lookup of the web middleware and the API."""
+    company = Company.objects.filter(public_id=company_id, is_active=True).first()
+    access = access_for(user, company) if company is not None else None
+    if company is None or access is None:
+        raise Http404("No such company.")
+    return company, access
+
+
+class UserRequest(HttpRequest):
+    """A request of a signed-in user (behind ``login_required``)."""
+
+    user: User  # narrower than HttpRequest's: signed in
+
+
+class CompanyRequest(UserRequest):
+    """A request to one company's page once ``CompanyScopeMiddleware`` let it through: the
+    company, the user's access to it, and the company scope set for the whole request.
+    Views of company pages (``company_view``) take it."""
+
+    company: Company
+    access: Access

@@ -7,7 +7,6 @@ check) rather than by the web middleware, and reset in ``finally``.
 
 from typing import Any, cast
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
-from apps.companies.access import Access, Action, access_for
+from apps.companies.access import Access, Action, company_access_or_404
 from apps.companies.middleware import two_factor_refusal
 from apps.companies.models import Company
 from apps.companies.scoping import enter_scope, exit_scope
@@ -43,10 +42,7 @@ class CompanyScopedAPIView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
-        company = Company.objects.filter(public_id=kwargs["company_id"], is_active=True).first()
-        access = access_for(request.user, company) if company is not None else None
-        if company is None or access is None:
-            raise Http404
+        company, access = company_access_or_404(request.user, kwargs["company_id"])
         refusal = two_factor_refusal(user=request.user, company=company)
         if refusal:
             raise PermissionDenied(refusal)

@@ -1,16 +1,17 @@
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_totp
 from apps.accounts.views import redirect_to_totp_setup
-from apps.companies.access import access_for
+from apps.companies.access import CompanyRequest, company_access_or_404
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies, company_scope, no_company
 
@@ -58,15 +59,12 @@ class CompanyScopeMiddleware:
 
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        company = Company.objects.filter(public_id=company_id, is_active=True).first()
-        access = access_for(request.user, company) if company is not None else None
-        if company is None or access is None:
-            raise Http404("No such company.")
+        company, access = company_access_or_404(request.user, company_id)
         refusal = two_factor_refusal(user=request.user, company=company)
         if refusal:
             return redirect_to_totp_setup(request, refusal)
-        request.company = company  # type: ignore[attr-defined]
-        request.access = access  # type: ignore[attr-defined]
+        scoped = cast(CompanyRequest, request)
+        scoped.company, scoped.access = company, access
         with company_scope(company):
             return self.get_response(request)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.companies import selectors, services
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest, UserRequest
 from apps.companies.decorators import company_view
 from apps.companies.forms import (
     CompanyForm,
@@ -26,8 +26,8 @@ from apps.core.files import MIME_TYPES, sniff
 LAST_COMPANY_SESSION_KEY = "okioki_last_company"
 
 
-def _company_url(name: str, request: HttpRequest, **kwargs: object) -> str:
-    return reverse(name, kwargs={"company_id": request.company.public_id, **kwargs})  # type: ignore[attr-defined]
+def _company_url(name: str, request: CompanyRequest, **kwargs: object) -> str:
+    return reverse(name, kwargs={"company_id": request.company.public_id, **kwargs})
 
 
 def _form_error(form: object, error: DomainError) -> None:
@@ -35,10 +35,10 @@ def _form_error(form: object, error: DomainError) -> None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: UserRequest) -> HttpResponse:
     """Where login lands: the only company, a choice between several, or onboarding."""
-    companies = selectors.company_list_for_user(user=request.user)  # type: ignore[arg-type]
-    offices = selectors.office_list_for_user(user=request.user)  # type: ignore[arg-type]
+    companies = selectors.company_list_for_user(user=request.user)
+    offices = selectors.office_list_for_user(user=request.user)
     if "all" not in request.GET:
         last = request.session.get(LAST_COMPANY_SESSION_KEY)
         for choice in companies:
@@ -54,13 +54,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def company_create(request: HttpRequest) -> HttpResponse:
+def company_create(request: UserRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             data = {k: v for k, v in form.cleaned_data.items() if k != "logo"}
             company = services.company_create(
-                owner=request.user,  # type: ignore[arg-type]
+                owner=request.user,
                 logo=form.cleaned_data.get("logo") or None,
                 **data,
             )
@@ -73,8 +73,8 @@ def company_create(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def dashboard(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     # The company someone opened last is where they land next time.
     request.session[LAST_COMPANY_SESSION_KEY] = str(company.public_id)
     return render(
@@ -89,8 +89,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @company_view(Action.MANAGE_COMPANY)
-def company_edit(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def company_edit(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = CompanyForm(request.POST or None, request.FILES or None, instance=company)
     if request.method == "POST" and form.is_valid():
         services.company_update(company=company, **form.cleaned_data)
@@ -104,15 +104,15 @@ def company_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_view(Action.MANAGE_COMPANY)
-def company_two_factor(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def company_two_factor(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = TwoFactorRequirementForm(request.POST)
     form.is_valid()  # a single optional checkbox: always valid
     required = form.cleaned_data["required"]
     try:
         services.company_require_two_factor(
             company=company,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             required=required,
         )
     except DomainError as error:
@@ -126,9 +126,9 @@ def company_two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def company_logo(request: HttpRequest) -> FileResponse:
+def company_logo(request: CompanyRequest) -> FileResponse:
     """The logo, for whoever may open the company: uploads are private, never a public URL."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     if not company.logo:
         raise Http404
     try:
@@ -143,9 +143,9 @@ def company_logo(request: HttpRequest) -> FileResponse:
 
 
 @company_view()
-def member_list(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
-    access = request.access  # type: ignore[attr-defined]
+def member_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
+    access = request.access
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         if not access.can(Action.MANAGE_MEMBERS):
@@ -154,7 +154,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             try:
                 services.invitation_create(
                     company=company,
-                    invited_by=request.user,  # type: ignore[arg-type]
+                    invited_by=request.user,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                 )
@@ -182,8 +182,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_view(Action.MANAGE_MEMBERS)
-def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def invitation_revoke(request: CompanyRequest, invitation_id: str) -> HttpResponse:
+    company = request.company
     invitation = get_object_or_404(
         Invitation.objects.filter(company=company), public_id=invitation_id
     )
@@ -198,8 +198,8 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
 
 @require_POST
 @company_view(Action.MANAGE_MEMBERS)
-def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def membership_remove(request: CompanyRequest, membership_id: str) -> HttpResponse:
+    company = request.company
     membership = get_object_or_404(
         Membership.objects.filter(company=company), public_id=membership_id
     )
@@ -207,7 +207,7 @@ def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
         services.membership_remove(
             company=company,
             membership=membership,
-            acting_user=request.user,  # type: ignore[arg-type]
+            acting_user=request.user,
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -220,8 +220,8 @@ def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
 
 @require_POST
 @company_view(Action.MANAGE_MEMBERS)
-def membership_role(request: HttpRequest, membership_id: str) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def membership_role(request: CompanyRequest, membership_id: str) -> HttpResponse:
+    company = request.company
     membership = get_object_or_404(
         Membership.objects.filter(company=company), public_id=membership_id
     )
@@ -240,8 +240,8 @@ def membership_role(request: HttpRequest, membership_id: str) -> HttpResponse:
 
 @require_POST
 @company_view(Action.MANAGE_OFFICE_LINKS)
-def office_link_decide(request: HttpRequest, link_id: str) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def office_link_decide(request: CompanyRequest, link_id: str) -> HttpResponse:
+    company = request.company
     link = get_object_or_404(OfficeClientLink.objects.filter(company=company), public_id=link_id)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -261,7 +261,7 @@ def office_link_decide(request: HttpRequest, link_id: str) -> HttpResponse:
 
 
 @company_view()
-def section(request: HttpRequest, section: str) -> HttpResponse:
+def section(request: CompanyRequest, section: str) -> HttpResponse:
     """Navigation targets whose capability arrives in a later release."""
     titles = {
         "sales": _("Sales"),
@@ -331,19 +331,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def office_create(request: HttpRequest) -> HttpResponse:
+def office_create(request: UserRequest) -> HttpResponse:
     form = OfficeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        office = services.office_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        office = services.office_create(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your office %(office)s is ready.") % {"office": office.name})
         return redirect("companies:office-detail", office_id=office.public_id)
     return render(request, "companies/office_create.html", {"form": form})
 
 
 @login_required
-def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
+def office_detail(request: UserRequest, office_id: str) -> HttpResponse:
     """The accountant's client list: every linked company with its plan and status."""
-    office = selectors.office_get_for_user(user=request.user, office_id=office_id)  # type: ignore[arg-type]
+    office = selectors.office_get_for_user(user=request.user, office_id=office_id)
     if office is None:
         raise Http404
     form = OfficeClientForm(request.POST or None)
@@ -351,7 +351,7 @@ def office_detail(request: HttpRequest, office_id: str) -> HttpResponse:
         try:
             services.office_link_request(
                 office=office,
-                requested_by=request.user,  # type: ignore[arg-type]
+                requested_by=request.user,
                 enterprise_number=form.cleaned_data["enterprise_number"],
             )
         except DomainError as error:

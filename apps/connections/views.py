@@ -4,14 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest, UserRequest
 from apps.companies.decorators import company_view
 from apps.companies.selectors import office_get_for_user
 from apps.connections import resending, selectors, services
@@ -22,21 +22,17 @@ from apps.core.errors import DomainError
 from apps.documents.selectors import document_get
 
 
-def _company(request: HttpRequest) -> Any:
-    return request.company  # type: ignore[attr-defined]
+def _can_configure(request: CompanyRequest) -> bool:
+    return bool(request.access.can(Action.CONFIGURE_TRANSFER))
 
 
-def _can_configure(request: HttpRequest) -> bool:
-    return bool(request.access.can(Action.CONFIGURE_TRANSFER))  # type: ignore[attr-defined]
-
-
-def _can_route(request: HttpRequest) -> bool:
+def _can_route(request: CompanyRequest) -> bool:
     """May change where documents go and resend a period (the owner, the linked office)."""
-    return bool(request.access.can(Action.ROUTE_TRANSFER))  # type: ignore[attr-defined]
+    return bool(request.access.can(Action.ROUTE_TRANSFER))
 
 
-def _url(name: str, request: HttpRequest) -> str:
-    return reverse(name, kwargs={"company_id": _company(request).public_id})
+def _url(name: str, request: CompanyRequest) -> str:
+    return reverse(name, kwargs={"company_id": request.company.public_id})
 
 
 def _propose(form: TransferForm) -> TransferForm | None:
@@ -67,9 +63,9 @@ def _test_addresses(form: TransferForm, transfer: Any) -> list[str]:
 
 
 @company_view()
-def transfer_edit(request: HttpRequest) -> HttpResponse:
+def transfer_edit(request: CompanyRequest) -> HttpResponse:
     """Connections → Transfer to accountant: the addresses, the options, "Send a test"."""
-    company = _company(request)
+    company = request.company
     transfer = services.transfer_get(company=company)
     may_route = _can_route(request)
     form = TransferForm(request.POST or None, instance=transfer, may_route=may_route)
@@ -102,7 +98,7 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
             else:
                 services.transfer_save(
                     company=company,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     **form.service_fields(),
                 )
                 messages.success(
@@ -143,8 +139,8 @@ def transfer_edit(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def delivery_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def delivery_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     status = request.GET.get("status") or None
     return render(
         request,
@@ -179,23 +175,23 @@ ACTIONS = {
 }
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _back(request: CompanyRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
-    company_prefix = f"/c/{_company(request).public_id}/"
+    company_prefix = f"/c/{request.company.public_id}/"
     # Only back to a page of this company (never an outside URL).
     return redirect(target if target.startswith(company_prefix) else fallback)
 
 
 @require_POST
 @company_view(Action.CONFIGURE_TRANSFER)
-def delivery_action(request: HttpRequest, delivery_id: str, action: str) -> HttpResponse:
-    company = _company(request)
+def delivery_action(request: CompanyRequest, delivery_id: str, action: str) -> HttpResponse:
+    company = request.company
     delivery = selectors.delivery_get(company=company, delivery_id=delivery_id)
     if delivery is None:
         raise Http404
     service, done = ACTIONS[action]
     try:
-        service(company=company, delivery=delivery, actor=request.user)  # type: ignore[arg-type]
+        service(company=company, delivery=delivery, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -205,18 +201,18 @@ def delivery_action(request: HttpRequest, delivery_id: str, action: str) -> Http
 
 @require_POST
 @company_view(Action.CONFIGURE_TRANSFER)
-def deliveries_approve_all(request: HttpRequest) -> HttpResponse:
-    count = services.deliveries_approve_all(company=_company(request), actor=request.user)  # type: ignore[arg-type]
+def deliveries_approve_all(request: CompanyRequest) -> HttpResponse:
+    count = services.deliveries_approve_all(company=request.company, actor=request.user)
     messages.success(request, _("%(count)s document(s) approved for sending.") % {"count": count})
     return redirect(_url("connections:delivery-list", request))
 
 
 @require_POST
 @company_view(Action.ROUTE_TRANSFER)
-def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
+def deliveries_resend_period(request: CompanyRequest) -> HttpResponse:
     """Send a period again. More than ``TRANSFER_RESEND_CONFIRM_OVER`` documents: first a page
     that says how many and to which addresses, and the person confirms that very count."""
-    company = _company(request)
+    company = request.company
     form = PeriodForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -227,7 +223,7 @@ def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
     try:
         count = resending.deliveries_resend_period(
             company=company,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             confirmed=form.cleaned_data["confirmed"],
             **period,
         )
@@ -250,14 +246,14 @@ def deliveries_resend_period(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @company_view(Action.CONFIGURE_TRANSFER)
-def document_send(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_send(request: CompanyRequest, document_id: str) -> HttpResponse:
     """The document page's "Send to the accountant (again)": an explicit, recorded resend."""
-    company = _company(request)
+    company = request.company
     document = document_get(company=company, document_id=document_id)
     if document is None:
         raise Http404
     try:
-        services.document_resend(company=company, document=document, actor=request.user)  # type: ignore[arg-type]
+        services.document_resend(company=company, document=document, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -271,9 +267,9 @@ def document_send(request: HttpRequest, document_id: str) -> HttpResponse:
 
 
 @login_required
-def office_transfers(request: HttpRequest, office_id: str) -> HttpResponse:
+def office_transfers(request: UserRequest, office_id: str) -> HttpResponse:
     """The accountant's side: per client, what was sent, what failed and what waits."""
-    office = office_get_for_user(user=request.user, office_id=office_id)  # type: ignore[arg-type]
+    office = office_get_for_user(user=request.user, office_id=office_id)
     if office is None:
         raise Http404
     return render(

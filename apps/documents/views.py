@@ -3,7 +3,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.paging import page_of
 from apps.documents import selectors, services
@@ -22,16 +22,16 @@ from apps.documents.models import Document, Source
 INLINE_KINDS = {"pdf", "png", "jpeg", "webp"}
 
 
-def _document_or_404(request: HttpRequest, document_id: str) -> Document:
-    document = selectors.document_get(company=request.company, document_id=document_id)  # type: ignore[attr-defined]
+def _document_or_404(request: CompanyRequest, document_id: str) -> Document:
+    document = selectors.document_get(company=request.company, document_id=document_id)
     if document is None:
         raise Http404
     return document
 
 
 @company_view()
-def document_list(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def document_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = FilterForm(request.GET or None)
     pager = page_of(request, selectors.document_list(company=company, filters=form.filters()))
     # Each row shows its delivery to the accountant: one query for the page.
@@ -51,8 +51,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 
 @company_view(Action.EDIT_DATA)
-def document_upload(request: HttpRequest) -> HttpResponse:
-    company = request.company  # type: ignore[attr-defined]
+def document_upload(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = UploadForm(request.POST or None, request.FILES or None)
     results = []
     if request.method == "POST" and form.is_valid():
@@ -60,8 +60,8 @@ def document_upload(request: HttpRequest) -> HttpResponse:
             company=company,
             uploads=form.cleaned_data["uploads"],
             source=Source.UPLOAD,
-            details={"uploaded_by": request.user.email},  # type: ignore[union-attr]
-            actor=request.user,  # type: ignore[arg-type]
+            details={"uploaded_by": request.user.email},
+            actor=request.user,
         )
         created = sum(
             1 for r in _flatten(results) if r.document and not r.is_duplicate and not r.joined_with
@@ -86,9 +86,9 @@ def _flatten(results: list[services.IngestResult]) -> list[services.IngestResult
 
 
 @company_view()
-def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
+def document_detail(request: CompanyRequest, document_id: str) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    access = request.access  # type: ignore[attr-defined]
+    access = request.access
     form = DocumentForm(request.POST or None, instance=document)
     # an invoice made in OkiOki says what its issued invoice says: corrected by a credit note
     correctable = access.can(Action.EDIT_DATA) and document.source != Source.SALES
@@ -98,13 +98,13 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
         if form.is_valid():
             services.document_correct(
                 document=document,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 changes=form.cleaned_data,
             )
             messages.success(request, _("Your corrections are saved."))
             return redirect(
                 "documents:document-detail",
-                company_id=request.company.public_id,  # type: ignore[attr-defined]
+                company_id=request.company.public_id,
                 document_id=document.public_id,
             )
         # show the stored values beside the form, not the rejected input
@@ -123,7 +123,7 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
             "shown": shown if document.file_kind in PAGE_KINDS else None,
             "original_url": reverse(
                 "documents:document-original",
-                kwargs={"company_id": request.company.public_id, "document_id": document.public_id},  # type: ignore[attr-defined]
+                kwargs={"company_id": request.company.public_id, "document_id": document.public_id},
             ),
         },
     )
@@ -132,7 +132,7 @@ def document_detail(request: HttpRequest, document_id: str) -> HttpResponse:
 @csp_replace({"frame-ancestors": [SELF]})  # the document page shows it in a frame
 @xframe_options_sameorigin
 @company_view()
-def document_original(request: HttpRequest, document_id: str) -> FileResponse:
+def document_original(request: CompanyRequest, document_id: str) -> FileResponse:
     """The original file, streamed after the access check (never a public URL)."""
     document = _document_or_404(request, document_id)
     inline = document.file_kind in INLINE_KINDS and "download" not in request.GET
@@ -148,7 +148,7 @@ def document_original(request: HttpRequest, document_id: str) -> FileResponse:
 
 
 @company_view()
-def document_page_image(request: HttpRequest, document_id: str, number: int) -> HttpResponse:
+def document_page_image(request: CompanyRequest, document_id: str, number: int) -> HttpResponse:
     """Page ``number`` (from 1) of the original as a picture (a PDF page as PNG, a photo
     upright as JPEG), for the review screen to draw the boxes of the fields over. The same
     original always gives the same picture: its ETag is the original's digest."""
@@ -173,7 +173,7 @@ def document_page_image(request: HttpRequest, document_id: str, number: int) -> 
 
 
 @company_view()
-def document_ubl(request: HttpRequest, document_id: str) -> FileResponse:
+def document_ubl(request: CompanyRequest, document_id: str) -> FileResponse:
     document = _document_or_404(request, document_id)
     stored = document.envelope or document.xml
     if not stored:
@@ -187,17 +187,17 @@ def document_ubl(request: HttpRequest, document_id: str) -> FileResponse:
 
 
 @company_view()
-def supplier_list(request: HttpRequest) -> HttpResponse:
+def supplier_list(request: CompanyRequest) -> HttpResponse:
     """The suppliers OkiOki reads with what it learned from the corrections, to forget."""
-    suppliers = selectors.supplier_list_learned(company=request.company)  # type: ignore[attr-defined]
+    suppliers = selectors.supplier_list_learned(company=request.company)
     return render(request, "documents/supplier_list.html", {"suppliers": suppliers})
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def supplier_forget(request: HttpRequest, supplier_id: str) -> HttpResponse:
+def supplier_forget(request: CompanyRequest, supplier_id: str) -> HttpResponse:
     """Forget where a supplier puts its details; back to the page the button was on."""
-    company = request.company  # type: ignore[attr-defined]
+    company = request.company
     supplier = selectors.supplier_get(company=company, supplier_id=supplier_id)
     if supplier is None:
         raise Http404

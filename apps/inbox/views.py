@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
 from apps.inbox import selectors, services
@@ -29,23 +29,15 @@ from apps.inbox.models import CloudFolder, Collector, ConnectionTest, InboundMes
 from apps.inbox.presets import PRESETS
 
 
-def _company(request: HttpRequest) -> Any:
-    return request.company  # type: ignore[attr-defined]
-
-
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.access.can(Action.EDIT_DATA))  # type: ignore[attr-defined]
-
-
-def _overview_url(request: HttpRequest) -> str:
+def _overview_url(request: CompanyRequest) -> str:
     from django.urls import reverse
 
-    return reverse("inbox:overview", kwargs={"company_id": _company(request).public_id})
+    return reverse("inbox:overview", kwargs={"company_id": request.company.public_id})
 
 
 @company_view()
-def overview(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def overview(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     mailboxes_used, mailboxes_allowed = services.limit_for(company, Mailbox)
     folders_used, folders_allowed = services.limit_for(company, CloudFolder)
     address = forwarding_address_get(company=company)
@@ -54,7 +46,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "inbox/inbox_overview.html",
         {
             "address": address,
-            "forwarding_form": ForwardingForm(instance=address) if _can_edit(request) else None,
+            "forwarding_form": ForwardingForm(instance=address)
+            if request.access.can(Action.EDIT_DATA)
+            else None,
             "mailboxes": selectors.mailbox_list(company=company),
             "folders": selectors.cloud_folder_list(company=company),
             "mailboxes_used": mailboxes_used,
@@ -62,15 +56,15 @@ def overview(request: HttpRequest) -> HttpResponse:
             "folders_used": folders_used,
             "folders_allowed": folders_allowed,
             "recent": selectors.message_list(company=company, limit=20),
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
         },
     )
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def forwarding_edit(request: HttpRequest) -> HttpResponse:
-    address = forwarding_address_get(company=_company(request))
+def forwarding_edit(request: CompanyRequest) -> HttpResponse:
+    address = forwarding_address_get(company=request.company)
     form = ForwardingForm(request.POST, instance=address)
     if form.is_valid():
         forwarding_address_update(
@@ -89,15 +83,15 @@ def forwarding_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _start_test(
-    request: HttpRequest,
+    request: CompanyRequest,
     kind: ConnectionTest.Kind,
     form: MailboxForm | CloudFolderForm,
     collector: Collector | None,
 ) -> ConnectionTest:
     """Queue a test of what was typed; a worker tries it (never this request)."""
     return connection_test_start(
-        company=_company(request),
-        actor=request.user,  # type: ignore[arg-type]
+        company=request.company,
+        actor=request.user,
         kind=kind,
         values=form.service_fields(),
         password=form.cleaned_data.get("password") or "",
@@ -106,12 +100,12 @@ def _start_test(
 
 
 def _mailbox_page(
-    request: HttpRequest,
+    request: CompanyRequest,
     form: MailboxForm,
     mailbox: Mailbox | None,
     test: ConnectionTest | None = None,
 ) -> HttpResponse:
-    company = _company(request)
+    company = request.company
     used, allowed = services.limit_for(company, Mailbox)
     context: dict[str, Any] = {
         "form": form,
@@ -122,7 +116,7 @@ def _mailbox_page(
         },
         "limit_reached": mailbox is None and used >= allowed,
         "allowed": allowed,
-        "can_edit": _can_edit(request),
+        "can_edit": request.access.can(Action.EDIT_DATA),
         "test": test,
     }
     if mailbox is not None:
@@ -156,7 +150,7 @@ def _submit(
 
 
 @company_view(Action.EDIT_DATA)
-def mailbox_create(request: HttpRequest) -> HttpResponse:
+def mailbox_create(request: CompanyRequest) -> HttpResponse:
     form = MailboxForm(
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES},
@@ -166,8 +160,8 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
         form,
         test=lambda: _start_test(request, ConnectionTest.Kind.MAILBOX, form, None),
         save=lambda: services.mailbox_create(
-            company=_company(request),
-            actor=request.user,  # type: ignore[arg-type]
+            company=request.company,
+            actor=request.user,
             password=form.cleaned_data["password"],
             **form.service_fields(),
         ),
@@ -178,17 +172,17 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
     return _mailbox_page(request, form, None, outcome)
 
 
-def _mailbox_or_404(request: HttpRequest, mailbox_id: str) -> Mailbox:
-    mailbox = selectors.mailbox_get(company=_company(request), mailbox_id=mailbox_id)
+def _mailbox_or_404(request: CompanyRequest, mailbox_id: str) -> Mailbox:
+    mailbox = selectors.mailbox_get(company=request.company, mailbox_id=mailbox_id)
     if mailbox is None:
         raise Http404
     return mailbox
 
 
 @company_view()
-def mailbox_detail(request: HttpRequest, mailbox_id: str) -> HttpResponse:
+def mailbox_detail(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
     mailbox = _mailbox_or_404(request, mailbox_id)
-    if request.method == "POST" and not _can_edit(request):
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
         raise PermissionDenied
     form = MailboxForm(request.POST or None, instance=mailbox, keep_password=True)
     outcome = _submit(
@@ -211,18 +205,18 @@ def mailbox_detail(request: HttpRequest, mailbox_id: str) -> HttpResponse:
 
 
 def _folder_page(
-    request: HttpRequest,
+    request: CompanyRequest,
     form: CloudFolderForm,
     folder: CloudFolder | None,
     test: ConnectionTest | None = None,
 ) -> HttpResponse:
-    used, allowed = services.limit_for(_company(request), CloudFolder)
+    used, allowed = services.limit_for(request.company, CloudFolder)
     context: dict[str, Any] = {
         "form": form,
         "folder": folder,
         "limit_reached": folder is None and used >= allowed,
         "allowed": allowed,
-        "can_edit": _can_edit(request),
+        "can_edit": request.access.can(Action.EDIT_DATA),
         "test": test,
     }
     if folder is not None:
@@ -231,7 +225,7 @@ def _folder_page(
 
 
 @company_view(Action.EDIT_DATA)
-def folder_create(request: HttpRequest) -> HttpResponse:
+def folder_create(request: CompanyRequest) -> HttpResponse:
     form = CloudFolderForm(
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES, "path": "/"},
@@ -241,8 +235,8 @@ def folder_create(request: HttpRequest) -> HttpResponse:
         form,
         test=lambda: _start_test(request, ConnectionTest.Kind.CLOUD_FOLDER, form, None),
         save=lambda: services.cloud_folder_create(
-            company=_company(request),
-            actor=request.user,  # type: ignore[arg-type]
+            company=request.company,
+            actor=request.user,
             password=form.cleaned_data["password"],
             **form.service_fields(),
         ),
@@ -253,17 +247,17 @@ def folder_create(request: HttpRequest) -> HttpResponse:
     return _folder_page(request, form, None, outcome)
 
 
-def _folder_or_404(request: HttpRequest, folder_id: str) -> CloudFolder:
-    folder = selectors.cloud_folder_get(company=_company(request), folder_id=folder_id)
+def _folder_or_404(request: CompanyRequest, folder_id: str) -> CloudFolder:
+    folder = selectors.cloud_folder_get(company=request.company, folder_id=folder_id)
     if folder is None:
         raise Http404
     return folder
 
 
 @company_view()
-def folder_detail(request: HttpRequest, folder_id: str) -> HttpResponse:
+def folder_detail(request: CompanyRequest, folder_id: str) -> HttpResponse:
     folder = _folder_or_404(request, folder_id)
-    if request.method == "POST" and not _can_edit(request):
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
         raise PermissionDenied
     form = CloudFolderForm(request.POST or None, instance=folder, keep_password=True)
     outcome = _submit(
@@ -284,10 +278,10 @@ def folder_detail(request: HttpRequest, folder_id: str) -> HttpResponse:
 
 @require_GET
 @company_view(Action.EDIT_DATA)
-def connection_test_status(request: HttpRequest, test_id: str) -> HttpResponse:
+def connection_test_status(request: CompanyRequest, test_id: str) -> HttpResponse:
     """The result of a "Test connection": the fragment the form's page polls (htmx), or a
     page of its own without JavaScript."""
-    test = selectors.connection_test_get(company=_company(request), test_id=test_id)
+    test = selectors.connection_test_get(company=request.company, test_id=test_id)
     if test is None:
         raise Http404
     if request.headers.get("HX-Request"):
@@ -298,7 +292,7 @@ def connection_test_status(request: HttpRequest, test_id: str) -> HttpResponse:
 # --- actions on a mailbox or folder --------------------------------------------------------------
 
 
-def _collector_action(request: HttpRequest, collector: Collector, action: str) -> HttpResponse:
+def _collector_action(request: CompanyRequest, collector: Collector, action: str) -> HttpResponse:
     if action == "scan":
         if collector.is_paused:
             messages.error(request, _("It is paused: resume it first."))
@@ -323,34 +317,34 @@ def _collector_action(request: HttpRequest, collector: Collector, action: str) -
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def mailbox_action(request: HttpRequest, mailbox_id: str, action: str) -> HttpResponse:
+def mailbox_action(request: CompanyRequest, mailbox_id: str, action: str) -> HttpResponse:
     return _collector_action(request, _mailbox_or_404(request, mailbox_id), action)
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def folder_action(request: HttpRequest, folder_id: str, action: str) -> HttpResponse:
+def folder_action(request: CompanyRequest, folder_id: str, action: str) -> HttpResponse:
     return _collector_action(request, _folder_or_404(request, folder_id), action)
 
 
 # --- messages ----------------------------------------------------------------------------------
 
 
-def _message_or_404(request: HttpRequest, message_id: str) -> InboundMessage:
-    message = selectors.message_get(company=_company(request), message_id=message_id)
+def _message_or_404(request: CompanyRequest, message_id: str) -> InboundMessage:
+    message = selectors.message_get(company=request.company, message_id=message_id)
     if message is None:
         raise Http404
     return message
 
 
 @company_view()
-def message_detail(request: HttpRequest, message_id: str) -> HttpResponse:
+def message_detail(request: CompanyRequest, message_id: str) -> HttpResponse:
     message = _message_or_404(request, message_id)
     return render(request, "inbox/message_detail.html", {"message": message})
 
 
 @company_view()
-def message_raw(request: HttpRequest, message_id: str) -> FileResponse:
+def message_raw(request: CompanyRequest, message_id: str) -> FileResponse:
     message = _message_or_404(request, message_id)
     if not message.raw:
         raise Http404

@@ -48,3 +48,28 @@ def test_accountant_may_configure_transfer_but_not_billing():
 def test_unknown_role_may_do_nothing():
     access = Access(company=Company(), role="visitor")
     assert not any(access.can(action) for action in Action)
+
+
+@pytest.mark.django_db
+def test_a_missing_an_inactive_and_another_persons_company_are_the_same_404():
+    import uuid
+
+    from django.http import Http404
+
+    from apps.companies.access import company_access_or_404
+    from tests import factories
+
+    owner, stranger = factories.UserFactory(), factories.UserFactory()
+    company, inactive = factories.CompanyFactory(), factories.CompanyFactory(is_active=False)
+    for each in (company, inactive):
+        factories.MembershipFactory(company=each, user=owner, role=Role.OWNER)
+    found, access = company_access_or_404(owner, company.public_id)
+    assert (found, access.role) == (company, Role.OWNER)
+    for user, company_id in (
+        (owner, uuid.uuid4()),
+        (owner, inactive.public_id),
+        (stranger, company.public_id),
+    ):
+        with pytest.raises(Http404) as refused:
+            company_access_or_404(user, company_id)
+        assert str(refused.value) == "No such company."

@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.companies.models import Company
 from apps.core.errors import DomainError
@@ -31,14 +31,6 @@ from apps.sales.services import customers as services
 
 PAGE_SIZE = 50
 SHOWN_IMPORTED = 100  # an import lists this many of the rows it created, then "and N more"
-
-
-def _company(request: HttpRequest) -> Company:
-    return request.company  # type: ignore[attr-defined]
-
-
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.access.can(Action.EDIT_DATA))  # type: ignore[attr-defined]
 
 
 def _url(name: str, company: Company, **kwargs: Any) -> str:
@@ -60,8 +52,8 @@ def _customer_list(*, company: Company, search: str = "") -> QuerySet[Customer]:
     return customers
 
 
-def _customer_or_404(request: HttpRequest, customer_id: uuid.UUID) -> Customer:
-    customer = Customer.objects.filter(company=_company(request), public_id=customer_id).first()
+def _customer_or_404(request: CompanyRequest, customer_id: uuid.UUID) -> Customer:
+    customer = Customer.objects.filter(company=request.company, public_id=customer_id).first()
     if customer is None:
         raise Http404
     return customer
@@ -78,8 +70,8 @@ def _product_list(
     return products
 
 
-def _product_or_404(request: HttpRequest, product_id: uuid.UUID) -> Product:
-    product = Product.objects.filter(company=_company(request), public_id=product_id).first()
+def _product_or_404(request: CompanyRequest, product_id: uuid.UUID) -> Product:
+    product = Product.objects.filter(company=request.company, public_id=product_id).first()
     if product is None:
         raise Http404
     return product
@@ -99,8 +91,8 @@ def _save(form: BaseForm, save: Callable[[], Any]) -> Any:
 
 
 @company_view()
-def customer_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def customer_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     search = query_text(request, "q")
     page = Paginator(_customer_list(company=company, search=search), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -108,26 +100,31 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/customer_list.html",
-        {"page": page, "search": search, "can_edit": _can_edit(request), "tab": "customers"},
+        {
+            "page": page,
+            "search": search,
+            "can_edit": request.access.can(Action.EDIT_DATA),
+            "tab": "customers",
+        },
     )
 
 
-def _customer_page(request: HttpRequest, form: CustomerForm, customer: Customer | None) -> Any:
+def _customer_page(request: CompanyRequest, form: CustomerForm, customer: Customer | None) -> Any:
     return render(
         request,
         "sales/customer_form.html",
         {
             "form": form,
             "customer": customer,
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
             "tab": "customers",
         },
     )
 
 
 @company_view(Action.EDIT_DATA)
-def customer_create(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def customer_create(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = CustomerForm(
         request.POST or None, initial={"language": company.default_language, "country": "BE"}
     )
@@ -142,9 +139,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> HttpResponse:
+def customer_detail(request: CompanyRequest, customer_id: uuid.UUID) -> HttpResponse:
     customer = _customer_or_404(request, customer_id)
-    if request.method == "POST" and not _can_edit(request):
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
         raise PermissionDenied
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST":
@@ -155,7 +152,7 @@ def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> HttpRespons
             )
             if saved is not None:
                 messages.success(request, _("The customer is saved."))
-                return redirect(_url("customer-detail", _company(request), customer_id=customer_id))
+                return redirect(_url("customer-detail", request.company, customer_id=customer_id))
         customer.refresh_from_db()  # the stored values beside the form, not the refused input
     return _customer_page(request, form, customer)
 
@@ -164,8 +161,8 @@ def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> HttpRespons
 
 
 @company_view()
-def product_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def product_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     search = query_text(request, "q")
     include_inactive = request.GET.get("inactive") == "1"
     page = Paginator(
@@ -183,13 +180,13 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "include_inactive": include_inactive,
             "has_inactive": include_inactive
             or Product.objects.filter(company=company, is_active=False).exists(),
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
             "tab": "products",
         },
     )
 
 
-def _product_page(request: HttpRequest, form: ProductForm, product: Product | None) -> Any:
+def _product_page(request: CompanyRequest, form: ProductForm, product: Product | None) -> Any:
     rates = dict(form.fields["vat_code"].choices)  # type: ignore[attr-defined]
     return render(
         request,
@@ -198,15 +195,15 @@ def _product_page(request: HttpRequest, form: ProductForm, product: Product | No
             "form": form,
             "product": product,
             "vat_label": rates.get(product.vat_code, product.vat_code) if product else "",
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
             "tab": "products",
         },
     )
 
 
 @company_view(Action.EDIT_DATA)
-def product_create(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def product_create(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         product = _save(
@@ -219,9 +216,9 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def product_detail(request: HttpRequest, product_id: uuid.UUID) -> HttpResponse:
+def product_detail(request: CompanyRequest, product_id: uuid.UUID) -> HttpResponse:
     product = _product_or_404(request, product_id)
-    if request.method == "POST" and not _can_edit(request):
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
         raise PermissionDenied
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST":
@@ -231,26 +228,26 @@ def product_detail(request: HttpRequest, product_id: uuid.UUID) -> HttpResponse:
             )
             if saved is not None:
                 messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
-                return redirect(_url("product-list", _company(request)))
+                return redirect(_url("product-list", request.company))
         product.refresh_from_db()
     return _product_page(request, form, product)
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def product_deactivate(request: HttpRequest, product_id: uuid.UUID) -> HttpResponse:
+def product_deactivate(request: CompanyRequest, product_id: uuid.UUID) -> HttpResponse:
     product = services.product_deactivate(product=_product_or_404(request, product_id))
     messages.success(
         request,
         _("%(name)s is deactivated: it is no longer offered on new quotes and invoices.")
         % {"name": product.name},
     )
-    return redirect(_url("product-list", _company(request)))
+    return redirect(_url("product-list", request.company))
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def product_activate(request: HttpRequest, product_id: uuid.UUID) -> HttpResponse:
+def product_activate(request: CompanyRequest, product_id: uuid.UUID) -> HttpResponse:
     product = _product_or_404(request, product_id)
     try:
         services.product_activate(product=product)
@@ -258,14 +255,14 @@ def product_activate(request: HttpRequest, product_id: uuid.UUID) -> HttpRespons
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("%(name)s is offered again.") % {"name": product.name})
-    return redirect(_url("product-detail", _company(request), product_id=product.public_id))
+    return redirect(_url("product-detail", request.company, product_id=product.public_id))
 
 
 # --- imports ------------------------------------------------------------------------------------
 
 
 def _import(
-    request: HttpRequest,
+    request: CompanyRequest,
     *,
     template: str,
     parse: Callable[[bytes], tuple[list[csv_import.ImportRow], list[csv_import.RowError]]],
@@ -282,7 +279,7 @@ def _import(
         except csv_import.CsvFileError as error:
             form.add_error("file", error.message)  # type: ignore[arg-type]
         else:
-            result = save(company=_company(request), rows=rows)
+            result = save(company=request.company, rows=rows)
             result.errors = sorted([*refused, *result.errors], key=lambda error: error.line)
     context: dict[str, Any] = {"form": form, "result": result, "tab": tab}
     if result is not None:
@@ -292,7 +289,7 @@ def _import(
 
 
 @company_view(Action.EDIT_DATA)
-def customer_import(request: HttpRequest) -> HttpResponse:
+def customer_import(request: CompanyRequest) -> HttpResponse:
     return _import(
         request,
         template="sales/customer_import.html",
@@ -303,7 +300,7 @@ def customer_import(request: HttpRequest) -> HttpResponse:
 
 
 @company_view(Action.EDIT_DATA)
-def product_import(request: HttpRequest) -> HttpResponse:
+def product_import(request: CompanyRequest) -> HttpResponse:
     return _import(
         request,
         template="sales/product_import.html",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
 from apps.core.paging import page_of
@@ -36,17 +36,9 @@ STATUS_FILTERS = {
 }
 
 
-def _company(request: HttpRequest) -> Any:
-    return request.company  # type: ignore[attr-defined]
-
-
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.access.can(Action.EDIT_DATA))  # type: ignore[attr-defined]
-
-
-def _invoice_or_404(request: HttpRequest, invoice_id: str) -> Invoice:
+def _invoice_or_404(request: CompanyRequest, invoice_id: str) -> Invoice:
     invoice = (
-        Invoice.objects.filter(company=_company(request), public_id=invoice_id)
+        Invoice.objects.filter(company=request.company, public_id=invoice_id)
         .select_related("customer", "credited_invoice", "company")
         .first()
     )
@@ -63,8 +55,8 @@ def _detail_url(invoice: Invoice) -> str:
 
 
 @company_view()
-def invoice_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def invoice_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     status = request.GET.get("status", "")
     invoices = (
         Invoice.objects.filter(company=company)
@@ -90,20 +82,20 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             ],
             "has_customers": Customer.objects.filter(company=company).exists(),
             "today": timezone.localdate(),
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
             "tab": "invoices",
         },
     )
 
 
 def _draft_page(
-    request: HttpRequest, form: InvoiceForm, formset: Any, invoice: Invoice | None
+    request: CompanyRequest, form: InvoiceForm, formset: Any, invoice: Invoice | None
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "formset": formset,
         "invoice": invoice,
-        "can_edit": _can_edit(request),
+        "can_edit": request.access.can(Action.EDIT_DATA),
         "tab": "invoices",
         # "Add a line" is not a submission: the half-typed new line shows no errors yet
         "hide_line_errors": request.POST.get("action") == "add_line",
@@ -124,8 +116,8 @@ def _customer_from_query(request: HttpRequest, company: Any) -> Customer | None:
 
 
 @company_view(Action.EDIT_DATA)
-def invoice_create(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def invoice_create(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     initial: dict[str, Any] = {}
     customer = _customer_from_query(request, company)
     if customer is not None:
@@ -150,7 +142,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     if not invoice.is_draft:
         if request.method == "POST":
@@ -166,13 +158,13 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
                 "rows": list(zip(model.lines, lines, strict=True)),
                 "dispatches": list(invoice.dispatches.select_related("sent_by")),
                 "credit_notes": list(invoice.credit_notes.all()),
-                "can_edit": _can_edit(request),
+                "can_edit": request.access.can(Action.EDIT_DATA),
                 "tab": "invoices",
             },
         )
-    if request.method == "POST" and not _can_edit(request):
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
         raise PermissionDenied
-    company = _company(request)
+    company = request.company
     adding = request.POST.get("action") == "add_line"
     data = with_one_more_line(request.POST) if adding else request.POST or None
     form = InvoiceForm(data, instance=invoice, company=company)
@@ -188,7 +180,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
             services.invoice_update(invoice=invoice, lines=lines, **form.service_fields())
             if request.POST.get("action") == "issue":
                 # what is on the screen is saved first, then issued: nothing typed is lost
-                services.invoice_issue(invoice=invoice, actor=request.user)  # type: ignore[arg-type]
+                services.invoice_issue(invoice=invoice, actor=request.user)
                 messages.success(request, ISSUED)
             else:
                 messages.success(request, _("Draft saved."))
@@ -198,7 +190,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     return _draft_page(request, form, formset, invoice)
 
 
-def _action(request: HttpRequest, invoice_id: str, run: Any, done: str) -> HttpResponse:
+def _action(request: CompanyRequest, invoice_id: str, run: Any, done: str) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     try:
         result = run(invoice)
@@ -212,20 +204,20 @@ def _action(request: HttpRequest, invoice_id: str, run: Any, done: str) -> HttpR
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def invoice_issue(request: HttpRequest, invoice_id: str) -> HttpResponse:
+def invoice_issue(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     return _action(
         request,
         invoice_id,
-        lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
+        lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),
         str(ISSUED),
     )
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def invoice_send_view(request: HttpRequest, invoice_id: str) -> HttpResponse:
+def invoice_send_view(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     def send(invoice: Invoice) -> Invoice:
-        dispatch = invoice_send(invoice=invoice, actor=request.user)  # type: ignore[arg-type]
+        dispatch = invoice_send(invoice=invoice, actor=request.user)
         messages.success(request, _("Sent to %(to)s.") % {"to": dispatch.to})
         return invoice
 
@@ -234,25 +226,25 @@ def invoice_send_view(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def invoice_paid(request: HttpRequest, invoice_id: str, paid: bool) -> HttpResponse:
+def invoice_paid(request: CompanyRequest, invoice_id: str, paid: bool) -> HttpResponse:
     if paid:
         return _action(
             request,
             invoice_id,
-            lambda invoice: services.invoice_mark_paid(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
+            lambda invoice: services.invoice_mark_paid(invoice=invoice, actor=request.user),
             _("Marked paid."),
         )
     return _action(
         request,
         invoice_id,
-        lambda invoice: services.invoice_mark_unpaid(invoice=invoice, actor=request.user),  # type: ignore[arg-type]
+        lambda invoice: services.invoice_mark_unpaid(invoice=invoice, actor=request.user),
         _("Marked unpaid."),
     )
 
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def invoice_credit(request: HttpRequest, invoice_id: str) -> HttpResponse:
+def invoice_credit(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     return _action(
         request,
         invoice_id,
@@ -263,7 +255,7 @@ def invoice_credit(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def invoice_delete(request: HttpRequest, invoice_id: str) -> HttpResponse:
+def invoice_delete(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     try:
         services.invoice_delete_draft(invoice=invoice)
@@ -271,13 +263,11 @@ def invoice_delete(request: HttpRequest, invoice_id: str) -> HttpResponse:
         messages.error(request, str(error.message))
         return redirect(_detail_url(invoice))
     messages.success(request, _("The draft is deleted."))
-    return redirect(
-        reverse("sales:invoice-list", kwargs={"company_id": _company(request).public_id})
-    )
+    return redirect(reverse("sales:invoice-list", kwargs={"company_id": request.company.public_id}))
 
 
 @company_view()
-def invoice_file(request: HttpRequest, invoice_id: str, kind: str) -> FileResponse:
+def invoice_file(request: CompanyRequest, invoice_id: str, kind: str) -> FileResponse:
     invoice = _invoice_or_404(request, invoice_id)
     stored = invoice.pdf if kind == "pdf" else invoice.ubl
     if not stored:
@@ -291,10 +281,10 @@ def invoice_file(request: HttpRequest, invoice_id: str, kind: str) -> FileRespon
 
 
 @company_view()
-def sales_settings(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def sales_settings(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     settings = sales_settings_get(company=company)
-    can_manage = bool(request.access.can(Action.MANAGE_COMPANY))  # type: ignore[attr-defined]
+    can_manage = bool(request.access.can(Action.MANAGE_COMPANY))
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     form = SalesSettingsForm(request.POST or None, instance=settings)

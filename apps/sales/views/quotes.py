@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.companies.access import Action
+from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
@@ -35,19 +35,11 @@ LINES_PREFIX = "lines"
 OPEN_STATUSES = (Quote.Status.DRAFT, Quote.Status.SENT)
 
 
-def _company(request: HttpRequest) -> Any:
-    return request.company  # type: ignore[attr-defined]
+def _url(name: str, request: CompanyRequest, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"company_id": request.company.public_id, **kwargs})
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.access.can(Action.EDIT_DATA))  # type: ignore[attr-defined]
-
-
-def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
-    return reverse(name, kwargs={"company_id": _company(request).public_id, **kwargs})
-
-
-def _detail_url(request: HttpRequest, quote: Quote) -> str:
+def _detail_url(request: CompanyRequest, quote: Quote) -> str:
     return _url("sales:quote-detail", request, quote_id=quote.public_id)
 
 
@@ -64,9 +56,9 @@ def _quotes(*, company: Company, status: str | None) -> QuerySet[Quote]:
     return quotes.filter(status=status) if status else quotes
 
 
-def _quote_or_404(request: HttpRequest, quote_id: Any) -> Quote:
+def _quote_or_404(request: CompanyRequest, quote_id: Any) -> Quote:
     quote = (
-        Quote.objects.filter(company=_company(request), public_id=quote_id)
+        Quote.objects.filter(company=request.company, public_id=quote_id)
         .select_related("company", "customer", "invoice")
         .prefetch_related("lines")
         .first()
@@ -136,8 +128,8 @@ def _unsubmitted_form(request: HttpRequest, company: Company, quote: Quote | Non
 
 
 @company_view()
-def quote_list(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def quote_list(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     status = request.GET.get("status") or None
     if status not in Quote.Status.values:
         status = None
@@ -150,7 +142,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
             "pager": pager,
             "status": status,
             "filters": [("", _("All")), *Quote.Status.choices],
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
         },
     )
 
@@ -177,8 +169,8 @@ def _form_page(
 
 
 @company_view(Action.EDIT_DATA)
-def quote_create(request: HttpRequest) -> HttpResponse:
-    company = _company(request)
+def quote_create(request: CompanyRequest) -> HttpResponse:
+    company = request.company
     has_customers = Customer.objects.filter(company=company).exists()
     formset: Any  # a LineFormSet (formset_factory's class is not typed with its methods)
     if _adding_line(request):
@@ -230,12 +222,12 @@ def quote_create(request: HttpRequest) -> HttpResponse:
 
 
 @company_view()
-def quote_detail(request: HttpRequest, quote_id: Any) -> HttpResponse:
+def quote_detail(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     """A draft is edited here (form and lines); a sent or decided quote is read-only."""
-    company = _company(request)
+    company = request.company
     quote = _quote_or_404(request, quote_id)
-    editable = quote.status == Quote.Status.DRAFT and _can_edit(request)
-    if request.method == "POST" and not _can_edit(request):
+    editable = quote.status == Quote.Status.DRAFT and request.access.can(Action.EDIT_DATA)
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
         raise PermissionDenied
     form: QuoteForm | None = None
     formset: Any = None
@@ -282,11 +274,11 @@ def quote_detail(request: HttpRequest, quote_id: Any) -> HttpResponse:
             "formset": formset,
             "hide_line_errors": hide_line_errors,
             **_status(quote),
-            "public_url": public_url(quote) if _can_edit(request) else None,
+            "public_url": public_url(quote) if request.access.can(Action.EDIT_DATA) else None,
             "dispatches": list(quote.dispatches.select_related("sent_by")),
-            "can_edit": _can_edit(request),
+            "can_edit": request.access.can(Action.EDIT_DATA),
             # An expired quote is not sent again: its link could no longer be used.
-            "can_send": _can_edit(request)
+            "can_send": request.access.can(Action.EDIT_DATA)
             and quote.status in OPEN_STATUSES
             and not _is_expired(quote),
             **_figures(quote),
@@ -296,10 +288,10 @@ def quote_detail(request: HttpRequest, quote_id: Any) -> HttpResponse:
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def quote_send(request: HttpRequest, quote_id: Any) -> HttpResponse:
+def quote_send(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     quote = _quote_or_404(request, quote_id)
     try:
-        dispatch = sending.quote_send(quote=quote, actor=request.user)  # type: ignore[arg-type]
+        dispatch = sending.quote_send(quote=quote, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -309,12 +301,12 @@ def quote_send(request: HttpRequest, quote_id: Any) -> HttpResponse:
 
 @require_POST
 @company_view(Action.EDIT_DATA)
-def quote_to_invoice(request: HttpRequest, quote_id: Any) -> HttpResponse:
+def quote_to_invoice(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     """An accepted quote becomes a draft invoice, once: a second click opens the same one."""
     quote = _quote_or_404(request, quote_id)
     had_invoice = quote.invoice_id is not None
     try:
-        invoice = services.quote_to_invoice(quote=quote, actor=request.user)  # type: ignore[arg-type]
+        invoice = services.quote_to_invoice(quote=quote, actor=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect(_detail_url(request, quote))
@@ -329,7 +321,7 @@ def quote_to_invoice(request: HttpRequest, quote_id: Any) -> HttpResponse:
 
 @require_GET
 @company_view()
-def quote_pdf(request: HttpRequest, quote_id: Any) -> HttpResponse:
+def quote_pdf(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     from apps.sales.pdf import quote_pdf as render_pdf
 
     quote = _quote_or_404(request, quote_id)
