@@ -1,5 +1,8 @@
 """Domain errors: raised by services, carrying a message a user can read in their language."""
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from django.utils.functional import Promise
 
 
@@ -21,3 +24,23 @@ class PermissionDenied(DomainError):
 class LimitReached(DomainError):
     def __init__(self, message: str | Promise, *, code: str = "limit_reached"):
         super().__init__(message, code=code)
+
+
+class CodedError(Exception):
+    """Something we won't or can't do with a file or a message, told by a stable ``code``
+    (stored with a document's problems, shown later in the reader's language) and a
+    ``message`` for people: the subclass's ``MESSAGES[code]`` filled with ``params``, unless
+    the words are given (another error's, passed on)."""
+
+    MESSAGES: ClassVar[Mapping[str, str | Promise]] = {}
+
+    def __init__(self, code: str, *, message: str = "", **params: object):
+        self.code = code
+        self.params = params
+        self.message = message or self.render(code, params)
+        super().__init__(f"{code}: {self.message}")
+
+    @classmethod
+    def render(cls, code: str, params: dict[str, object]) -> str:
+        template = cls.MESSAGES[code]
+        return str(template) % params if params else str(template)

@@ -16,6 +16,8 @@ import re
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
+from apps.core.errors import CodedError
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 100
 # A 10,000-line UBL invoice has about 400,000 elements; libxml2 needs roughly 300 bytes each.
@@ -62,15 +64,10 @@ MESSAGES = {
 }
 
 
-class XMLRejected(ValueError):
-    """XML that we won't or can't read. ``code`` is stable; ``message`` is for people."""
+class XMLRejected(CodedError, ValueError):
+    """XML that we won't or can't read."""
 
-    def __init__(self, code: str, **params: object):
-        self.code = code
-        self.params = params
-        template = MESSAGES[code]
-        self.message = str(template) % params if params else str(template)
-        super().__init__(f"{code}: {self.message}")
+    MESSAGES = MESSAGES
 
 
 def _encoding(data: bytes) -> str:

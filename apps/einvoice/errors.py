@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import CodedError
+
 MESSAGES = {
     "wrong_root": _(
         "This XML is not an e-invoice: its root element is %(root)s, not a UBL Invoice or "
@@ -53,14 +55,11 @@ def message_params(code: str, params: dict[str, object]) -> dict[str, object]:
     return params
 
 
-class EInvoiceError(ValueError):
-    """An e-invoice that can't be read. ``code`` is stable; ``message`` is for people."""
+class EInvoiceError(CodedError, ValueError):
+    """An e-invoice that can't be read (``message`` given: the parser's own words)."""
 
-    def __init__(self, code: str, *, message: str = "", **params: object):
-        self.code = code
-        self.params = params
-        if not message:
-            template = MESSAGES[code]
-            message = str(template) % message_params(code, params) if params else str(template)
-        self.message = message
-        super().__init__(f"{code}: {self.message}")
+    MESSAGES = MESSAGES
+
+    @classmethod
+    def render(cls, code: str, params: dict[str, object]) -> str:
+        return super().render(code, message_params(code, params))

@@ -35,6 +35,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import CodedError
 from apps.documents.extraction import scan
 
 if TYPE_CHECKING:
@@ -84,13 +85,10 @@ MESSAGES = {
 }
 
 
-class ExtractionError(Exception):
-    def __init__(self, code: str, **params: object):
-        self.code = code
-        self.params = params
-        template = MESSAGES[code]
-        self.message = str(template) % params if params else str(template)
-        super().__init__(f"{code}: {self.message}")
+class ExtractionError(CodedError):
+    """A file the reader can't read (damaged, protected, too large, no OCR)."""
+
+    MESSAGES = MESSAGES
 
 
 @dataclass
