@@ -10,8 +10,18 @@ both schematron layers share. Before Saxon sees it, the content of large embedde
 cut to a short stand-in: the XSD has already checked it as base64, and the rules only look at
 the attributes of a binary object and whether it is empty (PEPPOL-EN16931-R008), which the
 stand-in keeps. A 100 kB PDF otherwise costs Saxon more time than the twenty lines do.
+
+A verdict is judged once per content: the report is kept in the cache (``REPORT_SECONDS``)
+under the hash of the XML, the Peppol layer asked for and the rule files in use. An invoice's
+UBL is judged when it is issued, again when it becomes a document and just before it goes to
+the accountant: the same bytes, so the later checks read the first verdict. A report whose
+validator failed (an error, not a finding) is never kept.
 """
 
+import copy
+import functools
+import hashlib
+import logging
 import re
 import threading
 from collections import Counter
@@ -21,6 +31,7 @@ from typing import Any
 
 import facturx
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 from facturx import facturx as facturx_lib
 from lxml import etree
@@ -52,6 +63,8 @@ FACTURX_ONLY = "FX-SCH-"
 STAND_IN_WARNINGS = frozenset({"CII-SR-464", "CII-SR-465", "CII-SR-466"})
 FACTURX_CEN_UBL = FACTURX_DIR / "ubl-2.1" / "EN16931-UBL-validation.xslt"
 CEN_UBL_FILE = rulesets.CEN_UBL_FILE
+logger = logging.getLogger(__name__)
+
 PEPPOL_UBL_FILE = rulesets.PEPPOL_UBL_FILE
 PEPPOL_SELF_BILLING_FILE = rulesets.PEPPOL_SELF_BILLING_FILE
 # The Peppol billing rules that check the billing identifiers (BT-23, BT-24): a self-billed
@@ -330,13 +343,59 @@ def validate(xml: bytes, *, peppol: bool = True) -> ValidationReport:
     Never raises: whatever lxml, Saxon or the Factur-X library raise on a hostile document
     becomes an error in a report that is not valid.
     """
+    key = _report_key(xml, peppol=peppol) if isinstance(xml, bytes) else ""
+    kept = _cached(key) if key else None
+    if kept is not None:
+        return kept
     report = ValidationReport()
     try:
         _validate(report, xml, peppol=peppol)
     except Exception as error:  # a validator failure is a finding, never a crash
         report.errors.append(f"validator failed: {type(error).__name__}: {str(error)[:300]}")
         report.layers_expected = report.layers_expected or [XSD]
+    if key and not report.errors:
+        _keep(key, report)
     return report
+
+
+# How long a verdict is kept: from an invoice's issue to its delivery takes minutes; a later
+# check (a retried delivery) judges again.
+REPORT_SECONDS = 3600
+
+
+def _report_key(xml: bytes, *, peppol: bool) -> str:
+    digest = hashlib.sha256(xml).hexdigest()
+    return f"einvoice:report:{_rules_identity(str(settings.PEPPOL_RULES_DIR))}:{peppol:d}:{digest}"
+
+
+@functools.lru_cache(maxsize=16)
+def _rules_identity(folder: str) -> str:
+    """The rule files a verdict depends on (their release, paths, sizes and times), short.
+    Read once per process and rules folder: rule sets are compiled once per process too."""
+    parts = [rules_in_use().release]
+    for path in (peppol_rules_dir() / PEPPOL_UBL_FILE, _cen_ubl_rules(), cen_cii_rules()):
+        try:
+            stat = path.stat()
+            parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _cached(key: str) -> ValidationReport | None:
+    try:
+        kept = cache.get(key)
+    except Exception:  # a cache that is down costs a validation, never a verdict
+        logger.warning("validation cache unavailable", exc_info=True)
+        return None
+    return copy.deepcopy(kept) if isinstance(kept, ValidationReport) else None
+
+
+def _keep(key: str, report: ValidationReport) -> None:
+    try:
+        cache.set(key, copy.deepcopy(report), REPORT_SECONDS)
+    except Exception:
+        logger.warning("validation cache unavailable", exc_info=True)
 
 
 def _validate(report: ValidationReport, xml: bytes, *, peppol: bool) -> None:
