@@ -179,3 +179,36 @@ def test_marked_paid_records_the_day_the_money_came_in_and_who_said_so(seller, o
         assert (paid_by_bank.paid_on, paid_by_bank.paid_by) == (datetime.date(2026, 3, 2), None)
         invoice = invoice_mark_unpaid(invoice=paid_by_bank, actor=owner)
     assert (invoice.status, invoice.paid_on, invoice.paid_at) == (Invoice.Status.ISSUED, None, None)
+
+
+def test_invoices_and_reminders_go_out_after_their_dispatch_is_committed(
+    seller, owner, smtp, monkeypatch
+):
+    # the mail server is reached with no transaction open: a slow one never holds the
+    # invoice's row, and the dispatch that claims the sending is already committed
+    from django.db import transaction
+
+    from apps.sales.services import sending
+
+    seen = []
+    real = sending._email
+    connection = transaction.get_connection()
+    test_depth = len(connection.atomic_blocks)  # the test's own transaction
+
+    def email(*args, **kwargs):
+        seen.append(
+            (
+                len(connection.atomic_blocks) - test_depth,  # blocks the sending opened
+                Dispatch.objects.filter(message_id="").count(),
+            )
+        )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "_email", email)
+    invoice = _issued(seller, owner)
+    with company_scope(seller):
+        invoice_send(invoice=invoice, actor=owner)
+        assert sending.reminder_send(invoice=invoice, level=1) is not None
+        assert not Dispatch.objects.filter(message_id="").exists()
+    assert seen == [(0, 1), (0, 1)]
+    assert len(smtp.wait_for(2)) == 2

@@ -117,7 +117,8 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
             _("The customer has no e-mail address for invoices. Add one first."), code="no_email"
         )
     with transaction.atomic():
-        # one sending at a time per invoice, and not twice within a minute (a double click)
+        # one sending at a time per invoice, and not twice within a minute (a double click):
+        # the dispatch claims the minute, under the invoice's lock
         Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         recent = Dispatch.objects.filter(
             invoice=invoice,
@@ -129,18 +130,29 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
                 _("This invoice was sent a moment ago. Wait a minute to send it again."),
                 code="just_sent",
             )
-        message_id = SENDERS[invoice.send_channel](invoice, to)
         dispatch = Dispatch.objects.create(
             company=invoice.company,
             invoice=invoice,
             what=Dispatch.What.INVOICE,
             channel=invoice.send_channel,
             to=to,
-            message_id=message_id,
             sent_by=actor,
         )
-        Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+    dispatch.message_id = _sent(dispatch, lambda: SENDERS[invoice.send_channel](invoice, to))
+    dispatch.save(update_fields=["message_id", "updated_at"])
+    Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
     return dispatch
+
+
+def _sent(dispatch: Dispatch, send: Callable[[], str]) -> str:
+    """Send once the dispatch that claims it is committed, outside any lock (a slow mail
+    server never holds an invoice's row): its Message-ID. When it can't go, the dispatch is
+    taken back (nothing went out: sending again is allowed at once) and the error raised."""
+    try:
+        return send()
+    except DomainError:
+        dispatch.delete()
+        raise
 
 
 def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
@@ -200,33 +212,36 @@ def reminder_send(
     to = invoice.customer_snapshot.get("email") or invoice.customer.email
     if not to:
         return None
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                dispatch = Dispatch.objects.create(
-                    company=invoice.company,
-                    invoice=invoice,
-                    what=Dispatch.What.REMINDER,
-                    level=level,
-                    to=to,
-                )
-        except IntegrityError:
-            return None  # already sent (another worker, a second run)
-        dispatch.message_id = _email(
+    try:
+        with transaction.atomic():
+            dispatch = Dispatch.objects.create(
+                company=invoice.company,
+                invoice=invoice,
+                what=Dispatch.What.REMINDER,
+                level=level,
+                to=to,
+            )
+    except IntegrityError:
+        return None  # already sent (another worker, a second run)
+    context = {
+        "invoice": invoice,
+        "company": invoice.company,
+        "level": level,
+        "balance": balance if balance is not None else balance_due(invoice),
+    }
+    dispatch.message_id = _sent(
+        dispatch,
+        lambda: _email(
             invoice.company,
             to=to,
             template="reminder",
-            context={
-                "invoice": invoice,
-                "company": invoice.company,
-                "level": level,
-                "balance": balance if balance is not None else balance_due(invoice),
-            },
+            context=context,
             language=_language(invoice),
             attachments=_files(invoice),
-        )
-        dispatch.save(update_fields=["message_id", "updated_at"])
-        return dispatch
+        ),
+    )
+    dispatch.save(update_fields=["message_id", "updated_at"])
+    return dispatch
 
 
 def reminders_send_due(*, company: Company, today: datetime.date | None = None) -> int:
