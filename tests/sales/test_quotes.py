@@ -398,6 +398,26 @@ def test_sending_mails_the_pdf_and_the_accept_link(company, owner, client_for, s
         assert Dispatch.objects.get().to == "info@klant.example"
 
 
+def test_a_refused_quote_email_leaves_the_quote_as_it_was(company, owner, client_for, smtp):
+    # given a mail server that refuses the customer's address
+    customer = factories.CustomerFactory(company=company, email="weg@klant.example")
+    quote = quote_with_lines(company, customer=customer)
+    smtp.rcpt_reply = "550 5.1.1 unknown"
+    url = reverse(
+        "sales:quote-send", kwargs={"company_id": company.public_id, "quote_id": quote.public_id}
+    )
+
+    response = client_for(owner).post(url, follow=True)
+
+    assert "could not be sent" in response.content.decode()
+    quote.refresh_from_db()
+    # a draft again, with the number it was given (the numbering keeps no gap), not sent
+    assert (quote.status, quote.sent_at) == (Quote.Status.DRAFT, None)
+    assert quote.number.startswith("Q")
+    with company_scope(company):
+        assert not Dispatch.objects.exists()
+
+
 def test_sending_to_a_customer_without_email_says_so_and_sends_nothing(
     company, owner, client_for, smtp
 ):

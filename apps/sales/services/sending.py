@@ -44,8 +44,10 @@ def _email(
     context: dict[str, object],
     language: str,
     attachments: list[tuple[str, bytes, str]],
+    dispatch: Dispatch | None = None,
 ) -> str:
-    """Send one e-mail in ``language``; its Message-ID. DomainError when it cannot go."""
+    """Send one e-mail in ``language``; its Message-ID. DomainError when it cannot go, and
+    then ``dispatch`` (the committed record that claimed this sending) is taken back."""
     with translation.override(language):
         subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
         body = render_to_string(f"emails/sales/{template}.txt", context)
@@ -64,6 +66,8 @@ def _email(
         message.send()
     except Exception as error:  # smtplib errors, refused, timeouts: said plainly
         logger.warning("e-mail to %s not sent: %r", to, error)
+        if dispatch is not None:
+            dispatch.delete()  # nothing went out: sending again is allowed at once
         raise DomainError(
             _(
                 "The e-mail to %(to)s could not be sent: the mail server refused it or could "
@@ -138,21 +142,16 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
             to=to,
             sent_by=actor,
         )
-    dispatch.message_id = _sent(dispatch, lambda: SENDERS[invoice.send_channel](invoice, to))
+    # sent once the dispatch is committed, outside the lock (a slow mail server never holds
+    # the invoice's row)
+    try:
+        dispatch.message_id = SENDERS[invoice.send_channel](invoice, to)
+    except DomainError:
+        dispatch.delete()  # nothing went out: sending again is allowed at once
+        raise
     dispatch.save(update_fields=["message_id", "updated_at"])
     Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
     return dispatch
-
-
-def _sent(dispatch: Dispatch, send: Callable[[], str]) -> str:
-    """Send once the dispatch that claims it is committed, outside any lock (a slow mail
-    server never holds an invoice's row): its Message-ID. When it can't go, the dispatch is
-    taken back (nothing went out: sending again is allowed at once) and the error raised."""
-    try:
-        return send()
-    except DomainError:
-        dispatch.delete()
-        raise
 
 
 def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
@@ -165,9 +164,14 @@ def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
     if not to:
         raise DomainError(_("The customer has no e-mail address. Add one first."), code="no_email")
     with transaction.atomic():
+        before = Quote.objects.select_for_update().values("status", "sent_at").get(pk=quote.pk)
         quote = quote_mark_sent(quote=quote)
-        pdf = quote_pdf(quote, quote_model(quote))
-        message_id = _email(
+        pdf = quote_pdf(quote, quote_model(quote))  # with its number; a failure undoes all
+        dispatch = Dispatch.objects.create(
+            company=quote.company, quote=quote, what=Dispatch.What.QUOTE, to=to, sent_by=actor
+        )
+    try:
+        dispatch.message_id = _email(
             quote.company,
             to=to,
             template="quote",
@@ -178,15 +182,15 @@ def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
             },
             language=quote.customer.language,
             attachments=[(f"{quote.number}.pdf", pdf, "application/pdf")],
+            dispatch=dispatch,
         )
-        return Dispatch.objects.create(
-            company=quote.company,
-            quote=quote,
-            what=Dispatch.What.QUOTE,
-            to=to,
-            message_id=message_id,
-            sent_by=actor,
-        )
+    except DomainError:
+        # not sent: the quote is as it was (it keeps the number it was given, so that the
+        # numbering has no gap), unless the customer answered in the meantime
+        Quote.objects.filter(pk=quote.pk, status=Quote.Status.SENT).update(**before)
+        raise
+    dispatch.save(update_fields=["message_id", "updated_at"])
+    return dispatch
 
 
 def _due_level(invoice: Invoice, sales_settings: SalesSettings, today: datetime.date) -> int:
@@ -223,22 +227,19 @@ def reminder_send(
             )
     except IntegrityError:
         return None  # already sent (another worker, a second run)
-    context = {
-        "invoice": invoice,
-        "company": invoice.company,
-        "level": level,
-        "balance": balance if balance is not None else balance_due(invoice),
-    }
-    dispatch.message_id = _sent(
-        dispatch,
-        lambda: _email(
-            invoice.company,
-            to=to,
-            template="reminder",
-            context=context,
-            language=_language(invoice),
-            attachments=_files(invoice),
-        ),
+    dispatch.message_id = _email(
+        invoice.company,
+        to=to,
+        template="reminder",
+        context={
+            "invoice": invoice,
+            "company": invoice.company,
+            "level": level,
+            "balance": balance if balance is not None else balance_due(invoice),
+        },
+        language=_language(invoice),
+        attachments=_files(invoice),
+        dispatch=dispatch,
     )
     dispatch.save(update_fields=["message_id", "updated_at"])
     return dispatch
