@@ -102,8 +102,8 @@ class PdfText:
     text: str
     pages: int
     ocr: bool
-    # the words of each page with their boxes (with_words=True): a text page's from
-    # pdfplumber (points), a scanned page's from the same Tesseract pass as its text (pixels
+    # the words of each page with their boxes (with_words=True): a text page's from pdfium's
+    # characters (points), a scanned page's from the same Tesseract pass as its text (pixels
     # of the prepared page, with the placement that maps them onto the page's points)
     words: list["PageWords"] = field(default_factory=list)
 
@@ -196,10 +196,12 @@ def pdf_text(data: bytes, *, allow_ocr: bool = True, with_words: bool = False) -
             try:
                 page = document[index]
                 try:
-                    text, words = pdf_page_text_and_words(pdf_page(page), index)
+                    text, words = pdf_page_text_and_words(
+                        pdf_page(page), index, with_words=with_words
+                    )
                 finally:
                     page.close()
-                if with_words and len(text.strip()) >= MIN_TEXT:
+                if words is not None and len(text.strip()) >= MIN_TEXT:
                     page_words.append(words)
             except SoftTimeLimitExceeded:
                 raise

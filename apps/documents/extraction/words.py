@@ -410,11 +410,13 @@ def pdf_page(page: Any) -> PdfPage:
     return PdfPage(chars=chars, width=right - left, height=top - bottom)
 
 
-def pdf_page_text_and_words(page: PdfPage, index: int) -> tuple[str, PageWords]:
+def pdf_page_text_and_words(
+    page: PdfPage, index: int, *, with_words: bool = True
+) -> tuple[str, PageWords | None]:
     """The text of a PDF page in reading layout (what pdfplumber's
-    ``page.extract_text(layout=True)`` gives) and its words with their boxes, from one pass
-    that groups the characters into words (pdfplumber's own word map, which its layout text
-    is made of)."""
+    ``page.extract_text(layout=True)`` gives) and, ``with_words``, its words with their boxes
+    grouped into lines, phrases and blocks, from one pass that groups the characters into
+    words (pdfplumber's own word map, which its layout text is made of)."""
     from pdfplumber.utils.text import TEXTMAP_KWARGS, WORD_EXTRACTOR_KWARGS, WordExtractor
 
     settings: dict[str, Any] = {
@@ -427,6 +429,8 @@ def pdf_page_text_and_words(page: PdfPage, index: int) -> tuple[str, PageWords]:
     extractor = WordExtractor(**{k: v for k, v in settings.items() if k in WORD_EXTRACTOR_KWARGS})
     wordmap = extractor.extract_wordmap(page.chars)
     text = wordmap.to_textmap(**{k: v for k, v in settings.items() if k in TEXTMAP_KWARGS})
+    if not with_words:
+        return blank_leaders(text.as_string), None
     words = [
         Word(
             text=str(item["text"]),
