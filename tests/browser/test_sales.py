@@ -276,3 +276,15 @@ def test_a_wrong_enterprise_number_is_refused_and_nothing_is_saved(
     with company_scope(seller):
         assert not Customer.objects.exists()
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("page_path", ["sales/", "sales/quotes/"])
+def test_the_status_filters_wrap_on_a_phone(live_server, browser_page, company, owner, page_path):
+    # the row of status filters ("All, Draft, Sent, Accepted, ...") in French, the longest
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/c/{company.public_id}/{page_path}")
+    page.click("button[name=language][value=fr]")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
