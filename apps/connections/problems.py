@@ -1,7 +1,7 @@
 """Why a delivery is not sent, stored as codes with parameters and worded for the reader.
 
-Same shape as ``apps.documents.problems`` (catalogue "delivery"); a delivery whose UBL does
-not validate carries the documents' own ``envelope_invalid`` problem, in its words.
+The "delivery" catalogue of coded problems (``apps.core.problems``); a delivery whose UBL
+does not validate carries the documents' own ``envelope_invalid`` problem, in its words.
 """
 
 from typing import Any
@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from apps.documents.problems import Problem, describe_all, make
+from apps.core.problems import Problem, catalogue_register, describe_all, make
 
 MESSAGES: dict[str, Promise] = {
     "rejected": _("The accountant's mail server refused the e-mail: %(response)s"),
@@ -28,8 +28,12 @@ MESSAGES: dict[str, Promise] = {
 }
 
 
+CATALOGUE = "delivery"
+catalogue_register(CATALOGUE, MESSAGES)
+
+
 def problem(code: str, **params: Any) -> Problem:
-    return make(code, "delivery", **params)
+    return make(code, CATALOGUE, **params)
 
 
 __all__ = ["MESSAGES", "describe_all", "problem"]

@@ -1,9 +1,11 @@
 """Domain errors: raised by services, carrying a message a user can read in their language."""
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.utils.functional import Promise
+
+from apps.core.problems import catalogue_register
 
 
 class DomainError(Exception):
@@ -33,6 +35,19 @@ class CodedError(Exception):
     the words are given (another error's, passed on)."""
 
     MESSAGES: ClassVar[Mapping[str, str | Promise]] = {}
+    # The name of its codes' catalogue: a problem stored with this name is shown in these
+    # words (``apps.core.problems``); registered when the subclass is made.
+    CATALOGUE: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.CATALOGUE:
+            catalogue_register(cls.CATALOGUE, cls.MESSAGES, cls.prepare)
+
+    @classmethod
+    def prepare(cls, code: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The parameters as the words show them (a subclass names a field, formats...)."""
+        return params
 
     def __init__(self, code: str, *, message: str = "", **params: object):
         self.code = code
@@ -43,4 +58,5 @@ class CodedError(Exception):
     @classmethod
     def render(cls, code: str, params: dict[str, object]) -> str:
         template = cls.MESSAGES[code]
+        params = cls.prepare(code, params)
         return str(template) % params if params else str(template)

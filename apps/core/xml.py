@@ -68,6 +68,7 @@ class XMLRejected(CodedError, ValueError):
     """XML that we won't or can't read."""
 
     MESSAGES = MESSAGES
+    CATALOGUE = "xml"
 
 
 def _encoding(data: bytes) -> str:

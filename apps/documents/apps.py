@@ -6,3 +6,8 @@ class DocumentsConfig(AppConfig):
     name = "apps.documents"
     label = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        # register the words of their coded problems (apps.core.problems)
+        from apps.documents import problems  # noqa: F401
+        from apps.documents.extraction import files  # noqa: F401

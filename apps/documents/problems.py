@@ -1,10 +1,10 @@
-"""What keeps a document from being ready, stored as a code with parameters; and notices,
-which flag something about a document without keeping it from being ready.
+"""What keeps a document from being ready (the "review" catalogue of coded problems,
+``apps.core.problems``); and notices, which flag something about a document without keeping
+it from being ready. Amounts are formatted and field names translated for the reader.
 
-A worker finds the problem; a person reads it later, in their own language. So the database
-holds ``{"catalogue", "code", "params"}`` and the words are chosen at display time from the
-catalogue the code belongs to (review rules here, PDF reading, e-invoice parsing, the XML
-parser). Amounts are formatted and field names translated for the reader too.
+A document's problems come from other catalogues too (PDF reading, e-invoice parsing, the
+XML parser, the delivery): each is registered by its own module and shown by
+``describe``.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -14,7 +14,13 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-Problem = dict[str, Any]
+from apps.core import problems as coded
+from apps.core.money import format_money
+from apps.core.problems import Problem, blocking, describe, describe_all
+from apps.einvoice.explanations import explain
+
+__all__ = ["Problem", "blocking", "describe", "describe_all", "make", "notice"]
+REVIEW = "review"
 
 REVIEW_MESSAGES: dict[str, Promise] = {
     "missing_fields": _("Please fill in %(fields)s."),
@@ -87,27 +93,14 @@ FIELD_NAMES: dict[str, Promise] = {
 AMOUNT_PARAMS = {"net", "vat", "gross", "envelope_net", "envelope_vat", "envelope_gross"}
 
 
-def make(code: str, catalogue: str = "review", **params: Any) -> Problem:
-    """A problem to store: JSON-safe parameters only (amounts as strings; a translatable text,
-    which should be stored by id and named when shown, as the text of its language now)."""
-    return {
-        "catalogue": catalogue,
-        "code": code,
-        "params": {
-            key: str(value) if isinstance(value, Decimal | Promise) else value
-            for key, value in params.items()
-        },
-    }
+def make(code: str, catalogue: str = REVIEW, **params: Any) -> Problem:
+    """A problem to store, of the review catalogue unless another is named."""
+    return coded.make(code, catalogue, **params)
 
 
 def notice(code: str, **params: Any) -> Problem:
     """A flag to show on the document that does not keep it from being ready."""
-    return {**make(code, **params), "notice": True}
-
-
-def blocking(found: list[Problem]) -> list[Problem]:
-    """The problems that keep a document from being ready (all but the notices)."""
-    return [problem for problem in found if not problem.get("notice")]
+    return coded.notice(code, REVIEW, **params)
 
 
 def _amount_items(params: dict[str, Any], currency: str) -> str:
@@ -127,29 +120,7 @@ def _amount_items(params: dict[str, Any], currency: str) -> str:
     return "; ".join(described)
 
 
-def _catalogue(name: str) -> dict[str, Any]:
-    if name == "pdf":
-        from apps.documents.extraction.files import MESSAGES
-
-        return MESSAGES
-    if name == "einvoice":
-        from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
-
-        return EINVOICE_MESSAGES
-    if name == "delivery":
-        from apps.connections.problems import MESSAGES as DELIVERY_MESSAGES
-
-        return DELIVERY_MESSAGES
-    if name == "xml":
-        from apps.core.xml import MESSAGES as XML_MESSAGES
-
-        return XML_MESSAGES
-    return REVIEW_MESSAGES
-
-
 def _amount(value: Any, currency: str) -> str:
-    from apps.core.money import format_money
-
     try:
         return format_money(Decimal(str(value)), currency, (get_language() or "en")[:2])
     except (InvalidOperation, ValueError):
@@ -161,8 +132,6 @@ def _reasons(params: dict[str, Any]) -> str:
 
     On a received document (``side`` buyer) only what the buyer can act on is spelt out; the
     rest is counted, its details are on the page's technical details."""
-    from apps.einvoice.explanations import explain
-
     side = params.get("side", "seller")
     reasons, others = [], 0
     for failure in params.get("failures", []):
@@ -192,14 +161,8 @@ def _reasons(params: dict[str, Any]) -> str:
     return "; ".join(dict.fromkeys(reasons))
 
 
-def describe(problem: Problem) -> str:
-    """One problem in words, in the active language."""
-    if "code" not in problem:
-        return str(problem.get("text", ""))
-    template = _catalogue(problem.get("catalogue", "review")).get(problem["code"])
-    if template is None:
-        return str(problem.get("text") or problem["code"])
-    params = dict(problem.get("params") or {})
+def _prepare(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The stored parameters of a review problem as its words show them."""
     currency = params.pop("currency", "EUR")
     for key in AMOUNT_PARAMS & params.keys():
         params[key] = _amount(params[key], currency)
@@ -207,19 +170,11 @@ def describe(problem: Problem) -> str:
         params["fields"] = ", ".join(
             str(FIELD_NAMES.get(name, name)) for name in params["fields"] or []
         )
-    if problem["code"] == "envelope_invalid" and problem.get("catalogue") == "review":
-        params = {"reasons": _reasons(params)}
-    if problem["code"] == "source_amounts_inconsistent" and problem.get("catalogue") == "review":
-        params = {"items": _amount_items(params, currency)}
-    if problem.get("catalogue") == "einvoice":
-        from apps.einvoice.errors import message_params
-
-        params = message_params(problem["code"], params)
-    try:
-        return str(template) % params if params else str(template)
-    except (KeyError, TypeError, ValueError):
-        return str(template)
+    if code == "envelope_invalid":
+        return {"reasons": _reasons(params)}
+    if code == "source_amounts_inconsistent":
+        return {"items": _amount_items(params, currency)}
+    return params
 
 
-def describe_all(problems: list[Problem] | None) -> str:
-    return " ".join(text for text in (describe(p) for p in problems or []) if text)
+coded.catalogue_register(REVIEW, REVIEW_MESSAGES, _prepare)

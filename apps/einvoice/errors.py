@@ -1,5 +1,7 @@
 """One error family for e-invoices that can't be read, with messages people understand."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import CodedError
@@ -59,7 +61,8 @@ class EInvoiceError(CodedError, ValueError):
     """An e-invoice that can't be read (``message`` given: the parser's own words)."""
 
     MESSAGES = MESSAGES
+    CATALOGUE = "einvoice"
 
     @classmethod
-    def render(cls, code: str, params: dict[str, object]) -> str:
-        return super().render(code, message_params(code, params))
+    def prepare(cls, code: str, params: dict[str, Any]) -> dict[str, Any]:
+        return message_params(code, params)

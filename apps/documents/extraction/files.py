@@ -89,6 +89,7 @@ class ExtractionError(CodedError):
     """A file the reader can't read (damaged, protected, too large, no OCR)."""
 
     MESSAGES = MESSAGES
+    CATALOGUE = "pdf"
 
 
 @dataclass
