@@ -63,7 +63,7 @@ def _pdf(n: int) -> bytes:
 def _send_raw(
     envelopes: list[tuple[str, list[str], bytes]], host: str, port: int, *, reuse: bool
 ) -> float:
-    """smtplib alone: EHLO, MAIL, RCPT, DATA (and QUIT), as ``clients.smtp.send`` talks."""
+    """smtplib alone: EHLO, MAIL, RCPT, DATA (and QUIT), as ``transports.smtp.send`` talks."""
     started = time.perf_counter()
     if reuse:
         with smtplib.SMTP(host, port, local_hostname="localhost", timeout=10) as smtp:
@@ -181,7 +181,8 @@ def run(count: int, sink: Sink, task: mock.MagicMock) -> None:
     from apps.companies.scoping import company_scope
     from apps.connections import services
     from apps.connections.models import Delivery
-    from apps.connections.sending import delivery_message
+    from apps.connections.sending import delivery_parcel
+    from apps.connections.transports.smtp import message_for
     from apps.einvoice import validate
 
     started = time.perf_counter()
@@ -221,7 +222,7 @@ def run(count: int, sink: Sink, task: mock.MagicMock) -> None:
         envelopes = []
         for delivery in deliveries:
             begin = time.perf_counter()
-            message = delivery_message(delivery, transfer)
+            message = message_for(delivery_parcel(delivery, transfer))
             built = time.perf_counter()
             data = message.message().as_bytes(linesep="\r\n")
             serialise_s += time.perf_counter() - built

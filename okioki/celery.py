@@ -46,6 +46,7 @@ app.conf.task_routes = {
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
     "inbox-sweep": {"task": "apps.inbox.tasks.inbox_sweep", "schedule": 60.0},
+    "outbox-sweep": {"task": "apps.outbox.tasks.outbox_sweep", "schedule": 60.0},
     "delivery-sweep": {"task": "apps.connections.tasks.delivery_sweep", "schedule": 60.0},
     "document-read-sweep": {
         "task": "apps.documents.tasks.document_read_sweep",

@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.companies",
+    "apps.outbox",
     "apps.billing",
     "apps.einvoice",
     "apps.documents",
     "apps.inbox",
     "apps.connections",
     "apps.sales",
+    "apps.flows",
     "apps.demo",
 ]
 

@@ -241,7 +241,7 @@ class DeliveryFactory(ScopedFactory):
 
     company = factory.SubFactory(CompanyFactory)
     document = factory.SubFactory(DocumentFactory, company=factory.SelfAttribute("..company"))
-    address = "uid-008352-24-PI@import.octopus.be"
+    destination = "uid-008352-24-PI@import.octopus.be"
     category = "purchases"
     content_version = 1
     status = Delivery.Status.FAILED

@@ -12,8 +12,16 @@ class TransferAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("document", "company", "address", "status", "attempts", "sent_at")
+    list_display = (
+        "document",
+        "company",
+        "transport",
+        "destination",
+        "status",
+        "attempts",
+        "sent_at",
+    )
     list_filter = ("status", "reason", "category")
-    search_fields = ("company__name", "address", "message_id")
+    search_fields = ("company__name", "destination", "message_id")
     raw_id_fields = ("company", "document", "requested_by")
-    readonly_fields = ("message_id", "smtp_response", "attempts", "sent_at", "first_attempt_at")
+    readonly_fields = ("message_id", "answer", "attempts", "sent_at", "first_attempt_at")

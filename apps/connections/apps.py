@@ -8,6 +8,8 @@ class ConnectionsConfig(AppConfig):
     verbose_name = _("Transfer to the accountant")
 
     def ready(self) -> None:
+        # registers the words of its coded problems (apps.core.problems)
+        from apps.connections import problems  # noqa: F401
         from apps.connections.checks import validate_at_start_up
 
         validate_at_start_up()

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company, CompanyOwnedModel
+from apps.connections.transports import transport_for
 from apps.documents.models import Category, Document
 
 
@@ -71,9 +72,9 @@ class Transfer(CompanyOwnedModel):
 
 
 class Delivery(CompanyOwnedModel):
-    """One document on its way to one accountant address, in one content version.
+    """One document on its way to one accountant destination, in one content version.
 
-    Never twice: the first delivery of a (document, address, content version) is unique in the
+    Never twice: the first delivery of a (document, destination, content version) is unique in the
     database, and the send step claims it before it talks to the server, so a retry, a second
     worker or a restarted worker never sends a delivery that was sent. A resend is another row,
     made only by a person's explicit action (``reason`` says so).
@@ -97,7 +98,12 @@ class Delivery(CompanyOwnedModel):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="deliveries")
-    address = models.EmailField(_("address"), max_length=254)
+    # Over which channel (a ``Transfer.Method``), to where in that channel's terms (an e-mail
+    # address, a Peppol participant id), and what the other side answered.
+    transport = models.CharField(
+        _("channel"), max_length=20, choices=Transfer.Method.choices, default=Transfer.Method.EMAIL
+    )
+    destination = models.CharField(_("destination"), max_length=320)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     content_version = models.PositiveIntegerField()
     reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.READY)
@@ -110,7 +116,7 @@ class Delivery(CompanyOwnedModel):
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=250, blank=True)
-    smtp_response = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
     # Why it is not sent, as a problem code with parameters (see connections/problems.py).
     problems = models.JSONField(default=list, blank=True)
     requested_by = models.ForeignKey(
@@ -123,17 +129,17 @@ class Delivery(CompanyOwnedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "address", "content_version"],
+                fields=["document", "destination", "content_version"],
                 condition=~models.Q(reason="resend"),
-                name="delivery_once_per_document_address_version",
+                name="delivery_once_per_document_destination_version",
             ),
             # A double click on "resend" makes one resend, not two.
             models.UniqueConstraint(
-                fields=["document", "address"],
+                fields=["document", "destination"],
                 condition=models.Q(
                     status__in=["awaiting_approval", "needs_review", "pending", "sending"]
                 ),
-                name="delivery_one_open_per_document_address",
+                name="delivery_one_open_per_document_destination",
             ),
         ]
         indexes = [
@@ -143,7 +149,7 @@ class Delivery(CompanyOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document} → {self.address} ({self.status})"
+        return f"{self.document} → {self.destination} ({self.status})"
 
     @property
     def is_open(self) -> bool:
@@ -151,23 +157,9 @@ class Delivery(CompanyOwnedModel):
 
     @property
     def response_text(self) -> str:
-        """The server's answer; in development (no SMTP server) where the e-mail went."""
-        from apps.connections.clients.smtp import KEPT_BY_BACKEND
-
-        if self.smtp_response.startswith(KEPT_BY_BACKEND):
-            if self.smtp_response.endswith(":filebased"):
-                return str(
-                    _("Development: written to %(path)s, not sent (EMAIL_HOST is not set).")
-                    % {"path": settings.EMAIL_FILE_PATH}
-                )
-            return str(_("Development: not sent (EMAIL_HOST is not set)."))
-        if self.smtp_response and not self.smtp_response[:3].isdigit():
-            # no answer at all: the connection failed (the technical detail in brackets)
-            return str(
-                _("The mail server could not be reached (%(detail)s).")
-                % {"detail": self.smtp_response}
-            )
-        return self.smtp_response
+        """The channel's recorded answer, in words for the reader."""
+        transport = transport_for(self.transport)
+        return transport.describe(self.answer) if transport is not None else self.answer
 
     @property
     def problem(self) -> str:

@@ -139,7 +139,7 @@ def period_resend_plan(
         if not address:
             continue
         if any(
-            d.address == address
+            d.destination == address
             and (d.content_version == document.content_version or d.is_open)
             and d.status in (Delivery.Status.SENT, *Delivery.OPEN)
             for d in document.deliveries.all()

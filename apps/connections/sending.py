@@ -11,10 +11,10 @@ only Peppol requires.
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 from email.utils import formataddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -22,10 +22,14 @@ from django.utils.text import slugify
 from apps.companies.models import Company
 from apps.connections import problems
 from apps.connections.models import Delivery, Transfer
-from apps.documents.envelope import SOURCE_AMOUNT_RULES, SOURCE_AMOUNTS_NOTICE
+from apps.connections.transports import Parcel
+from apps.documents.envelope import SOURCE_AMOUNT_RULES, SOURCE_AMOUNTS_NOTICE, our_party
 from apps.documents.models import Category, Document, Kind
 from apps.documents.problems import Problem
 from apps.documents.problems import make as document_problem
+from apps.einvoice import to_ubl, validate
+from apps.einvoice.model import Document as EDocument
+from apps.einvoice.model import Line
 
 MIME = {
     "pdf": "application/pdf",
@@ -69,8 +73,6 @@ def check_ubl(xml: bytes, *, tolerated: re.Pattern[str] | None = None) -> None:
     reported on the document but not required of an accountant's envelope). ``tolerated``:
     EN 16931 rules whose failure is the source's own (amounts a supplier stated that don't
     add up: the accountant books them as invoiced, and the document says so)."""
-    from apps.einvoice import validate
-
     report = validate(xml)
     blocking = [
         f
@@ -113,14 +115,15 @@ def _original(document: Document) -> bytes:
         raise NotSendable([problems.problem("no_file")]) from error
 
 
-def delivery_message(delivery: Delivery, transfer: Transfer | None) -> EmailMessage:
-    """The e-mail for ``delivery``. Raises ``NotSendable`` with the reasons it cannot go."""
+def delivery_parcel(delivery: Delivery, transfer: Transfer | None) -> Parcel:
+    """What goes out for ``delivery``. Raises ``NotSendable`` with the reasons it cannot go."""
     document = delivery.document
     company = document.company
     if document.status not in SENDABLE:
         raise NotSendable([problems.problem("not_ready"), *document.problems])
     stem = file_stem(document)
     attachments: list[tuple[str, bytes, str]] = []
+    xml = None
     if document.category == Category.MISCELLANEOUS and not document.envelope:
         attachments.append(
             (
@@ -130,7 +133,8 @@ def delivery_message(delivery: Delivery, transfer: Transfer | None) -> EmailMess
             )
         )
     else:
-        attachments.append((f"{stem}.xml", _envelope_xml(document), "application/xml"))
+        xml = _envelope_xml(document)
+        attachments.append((f"{stem}.xml", xml, "application/xml"))
         wants_pdf = transfer is not None and transfer.attach_pdf
         if wants_pdf and document.file_kind in ("pdf", "png", "jpeg", "heic", "webp"):
             attachments.append(
@@ -147,33 +151,25 @@ def delivery_message(delivery: Delivery, transfer: Transfer | None) -> EmailMess
         context = {"document": document, "company": company, "delivery": delivery}
         subject = render_to_string("emails/connections/delivery.subject.txt", context)
         body = render_to_string("emails/connections/delivery.txt", context)
-    message = EmailMessage(
+    return Parcel(
+        destination=delivery.destination,
+        sender=_sender(company),
         subject=" ".join(subject.split())[:250],
         body=body,
-        from_email=_sender(company),
-        to=[delivery.address],
-        reply_to=[company.email] if company.email else None,
+        attachments=tuple(attachments),
+        message_id=delivery.message_id,
+        reply_to=company.email,
         headers={
-            "Message-ID": delivery.message_id,
             "Auto-Submitted": "auto-generated",
             "X-OkiOki-Delivery": str(delivery.public_id),
             "X-OkiOki-Document": str(document.public_id),
         },
+        document=xml,
     )
-    for filename, content, mime in attachments:
-        message.attach(filename, content, mime)
-    return message
 
 
 def test_invoice_xml(company: Company) -> bytes:
     """A small, valid UBL invoice of the company to itself, marked as a test, for "Send a test"."""
-    from decimal import Decimal
-
-    from apps.documents.envelope import our_party
-    from apps.einvoice import to_ubl
-    from apps.einvoice.model import Document as EDocument
-    from apps.einvoice.model import Line
-
     ours = our_party(company)
     has_vat = bool(company.vat_number)
     return to_ubl(
@@ -198,7 +194,7 @@ def test_invoice_xml(company: Company) -> bytes:
     )
 
 
-def test_messages(company: Company, addresses: list[str]) -> list[EmailMessage]:
+def test_parcels(company: Company, addresses: list[str]) -> list[Parcel]:
     """The "Send a test" e-mails, one per address: the same test UBL, checked like every
     UBL that leaves (raises ``NotSendable``)."""
     xml = test_invoice_xml(company)
@@ -207,15 +203,15 @@ def test_messages(company: Company, addresses: list[str]) -> list[EmailMessage]:
         context = {"company": company}
         subject = " ".join(render_to_string("emails/connections/test.subject.txt", context).split())
         body = render_to_string("emails/connections/test.txt", context)
-    messages = []
-    for address in addresses:
-        message = EmailMessage(
+    return [
+        Parcel(
+            destination=address,
+            sender=_sender(company),
             subject=subject,
             body=body,
-            from_email=_sender(company),
-            to=[address],
+            attachments=((f"{company.slug}-okioki-test.xml", xml, "application/xml"),),
             headers={"Auto-Submitted": "auto-generated", "X-OkiOki-Test": "1"},
+            document=xml,
         )
-        message.attach(f"{company.slug}-okioki-test.xml", xml, "application/xml")
-        messages.append(message)
-    return messages
+        for address in addresses
+    ]

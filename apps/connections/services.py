@@ -26,13 +26,17 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company, Membership, OfficeClientLink, OfficeMember, Role
+from apps.companies.scoping import all_companies
+from apps.companies.tasks import send_email
 from apps.connections import problems
-from apps.connections.clients import smtp
 from apps.connections.destination import destination, destination_change_notify
 from apps.connections.models import Delivery, Transfer
-from apps.connections.sending import NotSendable, delivery_message, message_id_for
+from apps.connections.sending import NotSendable, delivery_parcel, message_id_for, test_parcels
+from apps.connections.transports import Outcome, Transport, transport_for
 from apps.core.errors import DomainError
-from apps.documents.models import Document, Event
+from apps.documents.models import Document
+from apps.outbox.models import Topic
+from apps.outbox.services import event_emit
 
 TRANSFER_FIELDS = (
     "package",
@@ -97,17 +101,21 @@ def _enqueue(delivery: Delivery, countdown: int = 0) -> None:
 
 
 def _timeline(document: Document, delivery: Delivery, actor: User | None = None) -> None:
-    Event.objects.create(
+    """Announce the delivery's new state: the document's timeline and status follow it
+    (``apps.flows``), in the transaction that commits the announcement."""
+    event_emit(
         company=document.company,
-        document=document,
-        action=Event.Action.DELIVERY,
-        actor=actor,
-        data={
-            "address": delivery.address,
-            "status": delivery.status,
-            "reason": delivery.reason,
-            "response": delivery.response_text[-300:],
-        },
+        topic=Topic.DELIVERY_CHANGED,
+        delivery_id=delivery.pk,
+        document_id=document.pk,
+        content_version=delivery.content_version,
+        actor_id=actor.pk if actor is not None else None,
+        address=delivery.destination,
+        transport=delivery.transport,
+        status=delivery.status,
+        reason=delivery.reason,
+        response=delivery.response_text[-300:],
+        problems=delivery.problems if delivery.status == Delivery.Status.NEEDS_REVIEW else [],
     )
 
 
@@ -144,14 +152,14 @@ def delivery_plan(
                 Delivery.Status.NEEDS_REVIEW,
                 Delivery.Status.PENDING,
             ),
-        ).exclude(address=address).update(
+        ).exclude(destination=address).update(
             status=Delivery.Status.CANCELLED,
             problems=[problems.problem("superseded")],
             updated_at=timezone.now(),
         )
         open_delivery = (
             Delivery.objects.select_for_update()
-            .filter(document=document, address=address, status__in=Delivery.OPEN)
+            .filter(document=document, destination=address, status__in=Delivery.OPEN)
             .first()
         )
         if open_delivery is not None:
@@ -169,20 +177,29 @@ def delivery_plan(
             reason = Delivery.Reason.CORRECTED  # ready again after a change: a new version
         if reason != Delivery.Reason.RESEND:
             existing = Delivery.objects.filter(
-                document=document, address=address, content_version=document.content_version
+                document=document, destination=address, content_version=document.content_version
             ).exclude(reason=Delivery.Reason.RESEND)
             if existing.exists():
                 return existing.first()
-        return _delivery_create(document, address, reason=reason, status=status, actor=actor)
+        return _delivery_create(
+            document, transfer.method, address, reason=reason, status=status, actor=actor
+        )
 
 
 def _delivery_create(
-    document: Document, address: str, *, reason: str, status: str, actor: User | None
+    document: Document,
+    transport: str,
+    address: str,
+    *,
+    reason: str,
+    status: str,
+    actor: User | None,
 ) -> Delivery | None:
     delivery = Delivery(
         company=document.company,
         document=document,
-        address=address,
+        transport=transport,
+        destination=address,
         category=document.category,
         content_version=document.content_version,
         reason=reason,
@@ -203,6 +220,13 @@ def _delivery_create(
 
 
 # --- the send step ------------------------------------------------------------------------------
+
+
+def _transport(delivery: Delivery) -> Transport:
+    transport = transport_for(delivery.transport)
+    if transport is None:  # a channel taken out of service with deliveries still open
+        raise LookupError(f"no transport {delivery.transport!r}")
+    return transport
 
 
 def _claim(company: Company, delivery_id: int) -> Delivery | None:
@@ -260,37 +284,32 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
         _finish(delivery, status=Delivery.Status.AWAITING_APPROVAL, first_attempt_at=None)
         return delivery
     try:
-        outcome = smtp.send(delivery_message(delivery, transfer))
+        outcome = _transport(delivery).send(delivery_parcel(delivery, transfer))
     except NotSendable as error:
-        _finish(delivery, status=Delivery.Status.NEEDS_REVIEW, problems=error.problems)
         with transaction.atomic():
+            _finish(delivery, status=Delivery.Status.NEEDS_REVIEW, problems=error.problems)
             _timeline(document, delivery)
-            _needs_review(document, error.problems)
         return delivery
     except Exception as error:  # a bug or a broken file must not leave it "sending"
         logger.exception("delivery %s: not sent", delivery.public_id)
-        outcome = smtp.Outcome(
-            accepted=False, temporary=True, code=None, response=type(error).__name__
-        )
+        outcome = Outcome(accepted=False, temporary=True, code=None, response=type(error).__name__)
 
     now = timezone.now()
     if outcome.accepted:
         # "Sent" is committed on its own, first: whatever happens next, a retry never sends
         # it again. (A worker killed between the server's 250 and this commit is the one
         # window left; the Message-ID stays the same, so a receiver can tell the copy.)
-        if _finish(
-            delivery,
-            status=Delivery.Status.SENT,
-            sent_at=now,
-            smtp_response=outcome.line,
-            problems=[],
-            next_attempt_at=None,
-        ):
-            try:
-                with transaction.atomic():
-                    _after_sent(document, delivery)
-            except Exception:  # bookkeeping only: the delivery is sent and stays so
-                logger.exception("delivery %s: sent, but not recorded", delivery.public_id)
+        # The announcement goes with it: the document follows (apps.flows).
+        with transaction.atomic():
+            if _finish(
+                delivery,
+                status=Delivery.Status.SENT,
+                sent_at=now,
+                answer=outcome.line,
+                problems=[],
+                next_attempt_at=None,
+            ):
+                _timeline(document, delivery)
         return delivery
 
     retry_until = (delivery.first_attempt_at or now) + timedelta(
@@ -303,7 +322,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
                 delivery,
                 status=Delivery.Status.PENDING,
                 next_attempt_at=now + timedelta(seconds=delay),
-                smtp_response=outcome.line,
+                answer=outcome.line,
             )
             _enqueue(delivery, countdown=delay)
         return delivery
@@ -312,7 +331,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
         if _finish(
             delivery,
             status=Delivery.Status.FAILED,
-            smtp_response=outcome.line,
+            answer=outcome.line,
             next_attempt_at=None,
             problems=[problems.problem(code, response=outcome.line)],
         ):
@@ -321,36 +340,8 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
     return delivery
 
 
-def _needs_review(document: Document, found: list[Any]) -> None:
-    """The reason goes on the document too; once it is ready again, the delivery goes."""
-    from apps.documents.services import document_set_status
-
-    document.refresh_from_db(fields=["status", "problems", "problem_code"])
-    if document.status in (Document.Status.READY, Document.Status.DELIVERED):
-        document_set_status(document=document, status=Document.Status.NEEDS_REVIEW, problems=found)
-
-
-def _after_sent(document: Document, delivery: Delivery) -> None:
-    """The timeline, and the document is delivered; unless it was corrected while this
-    version was on its way: then the corrected version goes next."""
-    from apps.documents.services import document_set_status
-
-    _timeline(document, delivery)
-    document.refresh_from_db(fields=["status", "problems", "problem_code", "content_version"])
-    if document.status != Document.Status.READY:
-        return
-    if document.content_version != delivery.content_version:
-        delivery_plan(document=document)
-        return
-    # Flags that never kept it from going (a supplier's amounts that don't add up) stay shown.
-    notices = [problem for problem in document.problems or [] if problem.get("notice")]
-    document_set_status(document=document, status=Document.Status.DELIVERED, problems=notices)
-
-
 def _notify_failure(delivery: Delivery) -> None:
     """Tell the owners (and the linked office) once an hour at most per company."""
-    from apps.companies.tasks import send_email
-
     company = delivery.document.company
     if not cache.add(f"okioki:delivery-failed:{company.pk}", 1, timeout=3600):
         return
@@ -494,7 +485,12 @@ def document_resend(*, company: Company, document: Document, actor: User) -> Del
         reason = Delivery.Reason.CORRECTED
     with transaction.atomic():
         delivery = _delivery_create(
-            document, address, reason=reason, status=Delivery.Status.PENDING, actor=actor
+            document,
+            transfer.method,
+            address,
+            reason=reason,
+            status=Delivery.Status.PENDING,
+            actor=actor,
         )
     if delivery is None:
         raise DomainError(
@@ -519,7 +515,6 @@ def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
     """Periodic, across companies: put back the deliveries of dead workers, and send the due
     ones whose task was lost (oldest first; a task that is merely queued gets a minute's
     grace). Listed bypass of the company scope (a sweeper that fans out)."""
-    from apps.companies.scoping import all_companies
     from apps.connections.tasks import delivery_send as task
 
     now = timezone.now()
@@ -551,13 +546,11 @@ def delivery_sweep(*, limit: int = 500) -> dict[str, int]:
     return {"stuck": len(stuck), "due": len(due)}
 
 
-def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[str, smtp.Outcome]]:
+def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[str, Outcome]]:
     """Send the test UBL to each address (once each) and say what each server answered.
 
     At most ``TEST_SENDS_PER_WINDOW`` per company per ten minutes: the test comes from the
     shared sender address, which must not become a way to mail anyone."""
-    from apps.connections.sending import test_messages
-
     key = f"okioki:transfer-test:{company.pk}"
     cache.add(key, 0, timeout=600)
     if cache.incr(key) > TEST_SENDS_PER_WINDOW:
@@ -567,15 +560,15 @@ def transfer_send_test(*, company: Company, addresses: list[str]) -> list[tuple[
         )
     targets = list(dict.fromkeys(a for a in addresses if a))
     try:
-        messages = test_messages(company, targets)
+        parcels = test_parcels(company, targets)
     except NotSendable as error:
-        refused = smtp.Outcome(
+        refused = Outcome(
             accepted=False,
             temporary=False,
             code=None,
             response=problems.describe_all(error.problems),
         )
         return [(address, refused) for address in targets]
-    return [
-        (address, smtp.send(message)) for address, message in zip(targets, messages, strict=True)
-    ]
+    email = transport_for(Transfer.Method.EMAIL)
+    assert email is not None
+    return [(parcel.destination, email.send(parcel)) for parcel in parcels]

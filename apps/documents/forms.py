@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.companies.validators import normalize_enterprise_number, normalize_vat_number
+from apps.core.money import round_amount
 from apps.core.text import neutralise_bidi
 from apps.documents.models import Category, Document, Kind
 from apps.documents.selectors import SORTS, DocumentFilters
@@ -180,13 +182,9 @@ class DocumentForm(forms.ModelForm):
         return entries
 
     def clean_counterparty_vat_id(self) -> str:
-        from apps.companies.validators import normalize_vat_number
-
         return normalize_vat_number(self.cleaned_data.get("counterparty_vat_id", ""))
 
     def clean_counterparty_enterprise_number(self) -> str:
-        from apps.companies.validators import normalize_enterprise_number
-
         value = self.cleaned_data.get("counterparty_enterprise_number", "").strip()
         return normalize_enterprise_number(value) if value else ""
 
@@ -265,7 +263,6 @@ def breakdown_text(entries: list[dict[str, Any]] | None) -> str:
 
 def parse_breakdown(text: str) -> list[dict[str, str | None]] | None:
     """Rates with their amounts excl. VAT, one per line; the VAT is computed. None if unreadable."""
-    from apps.core.money import round_amount
     from apps.documents.extraction.patterns import parse_amount
 
     entries: list[dict[str, str | None]] = []

@@ -191,6 +191,10 @@ class Document(CompanyOwnedModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     content_version = models.PositiveIntegerField(default=1)
+    # The document's own summary of its transfer to the accountant (kept by apps.flows when a
+    # delivery is sent): the last content version the accountant received, and when.
+    delivered_version = models.PositiveIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from stdnum.be import vat as be_vat
 
 from apps.companies.models import Company
+from apps.companies.scoping import all_companies
 from apps.core.xml import XMLRejected, parse_xml
 from apps.documents import problems, selectors, services
 from apps.documents.extraction.files import ExtractionError, embedded_xml, read_words
@@ -364,8 +365,6 @@ def document_read_sweep(*, limit: int = 500) -> dict[str, int]:
     limit belong to a dead worker. Each is read again (queued as it would be at arrival) until
     it has used its attempts, then needs review with the reason. Listed bypass of the company
     scope (a sweeper that fans out)."""
-    from apps.companies.scoping import all_companies
-
     stuck_before = timezone.now() - timedelta(seconds=settings.DOCUMENT_READ_TIME_LIMIT + 60)
     requeued = given_up = 0
     with all_companies():

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.billing.services import usage_record
 from apps.companies.models import Company
+from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
 from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff, stored_delete
+from apps.core.xml import XMLRejected, parse_xml
 from apps.documents.errors import INGEST_ERRORS
 from apps.documents.extraction.text import SURE
 from apps.documents.models import (
@@ -37,6 +39,10 @@ from apps.documents.models import (
 )
 from apps.documents.problems import Problem, blocking
 from apps.documents.problems import make as make_problem
+from apps.einvoice import EInvoiceError, from_xml, validate
+from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
+from apps.outbox.models import Topic
+from apps.outbox.services import event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +264,6 @@ def _invoice_pairs(members: list[tuple[str, str, bytes]]) -> dict[int, int]:
     they have the same file name or the PDF's text shows the XML's invoice number.
     """
     from apps.documents.extraction.files import ExtractionError, embedded_xml, pdf_text
-    from apps.einvoice import EInvoiceError, from_xml
 
     xmls: dict[int, str] = {}
     for index, (_name, _path, data) in enumerate(members):
@@ -357,7 +362,6 @@ def _discard_files(document: Document) -> None:
 
 def _first_look(kind: FileKind, data: bytes) -> str:
     """A quick check at arrival, so the uploader hears at once what reading will find."""
-    from apps.core.xml import XMLRejected, parse_xml
     from apps.documents.extraction.files import ExtractionError, check_pdf
 
     if kind == FileKind.PDF:
@@ -412,8 +416,6 @@ def reading_queue(company: Company) -> str:
     """``documents``, or ``bulk`` when the company already has more than
     ``DOCUMENT_BULK_THRESHOLD`` documents waiting to be read. Workers take from both queues in
     turn, so one company's flood (thousands of attachments) doesn't hold up the others."""
-    from apps.companies.scoping import company_scope
-
     with company_scope(company):
         waiting = Document.objects.filter(
             company=company, status__in=(Document.Status.RECEIVED, Document.Status.READING)
@@ -480,11 +482,52 @@ def document_set_status(
         data={"from": previous, "to": status, "problems": problems},
     )
     if status == Document.Status.READY:
-        # The transfer to the accountant starts here, in this transaction: a ready document
-        # is never without its delivery (apps.connections decides where it goes).
-        from apps.connections.services import delivery_plan
+        # The transfer to the accountant starts here: announced in this transaction, so a
+        # ready document is never without its delivery (apps.flows has it planned on commit).
+        event_emit(company=document.company, topic=Topic.DOCUMENT_READY, document_id=document.pk)
+    return document
 
-        delivery_plan(document=document)
+
+@transaction.atomic
+def document_record_delivery(
+    *, document: Document, data: dict[str, Any], actor: User | None = None
+) -> None:
+    """A delivery of the document changed (``data``: address, status, reason, response):
+    into the timeline."""
+    Event.objects.create(
+        company=document.company,
+        document=document,
+        action=Event.Action.DELIVERY,
+        actor=actor,
+        data=data,
+    )
+
+
+@transaction.atomic
+def document_mark_delivered(*, document: Document, version: int) -> Document:
+    """The accountant received ``version`` of the document. It is delivered, unless it was
+    corrected since (then it stays ready, and the corrected version goes next). Flags that
+    never kept it from going (a supplier's amounts that don't add up) stay shown."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.delivered_version is None or version > document.delivered_version:
+        document.delivered_version = version
+        document.delivered_at = timezone.now()
+        document.save(update_fields=["delivered_version", "delivered_at", "updated_at"])
+    if document.status == Document.Status.READY and document.content_version == version:
+        notices = [problem for problem in document.problems or [] if problem.get("notice")]
+        document_set_status(document=document, status=Document.Status.DELIVERED, problems=notices)
+    return document
+
+
+@transaction.atomic
+def document_hold(*, document: Document, problems: list[Problem]) -> Document:
+    """Its delivery cannot go as it is (``problems`` say why): a ready or delivered document
+    needs review; once it is ready again, the delivery goes."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status in (Document.Status.READY, Document.Status.DELIVERED):
+        document_set_status(
+            document=document, status=Document.Status.NEEDS_REVIEW, problems=problems
+        )
     return document
 
 
@@ -788,8 +831,6 @@ def _as_sent(document: Document, xml: bytes, report: Any) -> dict[str, Any] | No
     information; its envelope is what the accountant gets)."""
     if not document.xml or document.category == Category.SALES:
         return None
-    from apps.einvoice import validate
-
     source = document.xml.open("rb").read()
     judged = report if source == xml else validate(source)
     return {
@@ -807,9 +848,6 @@ def _envelope(document: Document) -> list[Problem]:
         EnvelopeProblem,
         envelope_with_notices,
     )
-    from apps.einvoice import validate
-    from apps.einvoice.errors import MESSAGES as EINVOICE_MESSAGES
-    from apps.einvoice.errors import EInvoiceError
 
     try:
         xml, notices = envelope_with_notices(document)
@@ -903,11 +941,12 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
             _drop_envelope(document)
     # Notices (amounts of an e-invoice that don't add up) are shown but don't hold it back.
     status = Document.Status.NEEDS_REVIEW if blocking(found) else Document.Status.READY
-    if status == Document.Status.READY and document.status == Document.Status.DELIVERED:
-        from apps.connections.selectors import document_sent_in_current_version
-
-        if document_sent_in_current_version(document=document):
-            status = Document.Status.DELIVERED
+    if (
+        status == Document.Status.READY
+        and document.status == Document.Status.DELIVERED
+        and document.delivered_version == document.content_version
+    ):
+        status = Document.Status.DELIVERED
     document.possible_duplicate_of = document_find_near_duplicate(document)
     document.save(update_fields=["possible_duplicate_of", "updated_at"])
     return document_set_status(document=document, status=status, actor=actor, problems=found)

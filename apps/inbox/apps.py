@@ -8,6 +8,7 @@ class InboxConfig(AppConfig):
     verbose_name = _("Collecting documents")
 
     def ready(self) -> None:
+        # models may not be imported before the app registry is ready: at start-up, here
         from apps.core.crypto import check_keys
 
         check_keys()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.core.errors import DomainError
+from apps.documents.errors import INGEST_ERRORS
 
 CONNECTION_ERRORS: dict[str, Promise] = {
     "wrong_password": _(
@@ -81,8 +82,6 @@ def _too_many_attachments(params: dict[str, object]) -> str:
 
 def describe(code: str, params: dict[str, object] | None = None) -> str:
     """The message of a stored code, in the language active now (the reader's, not the worker's)."""
-    from apps.documents.errors import INGEST_ERRORS
-
     if code == "too_many_attachments":
         return _too_many_attachments(params or {})
     template = CONNECTION_ERRORS.get(code) or ITEM_PROBLEMS.get(code) or INGEST_ERRORS.get(code)

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from apps.companies.models import Company
 from apps.companies.scoping import current_company
 from apps.companies.tasks import CompanyTask
 
@@ -8,7 +9,6 @@ from apps.companies.tasks import CompanyTask
 def sales_daily() -> dict[str, int]:
     """Every day: sent quotes past their validity expire; each company's due payment
     reminders are queued (one task per company)."""
-    from apps.companies.models import Company
     from apps.sales.services.quotes import quotes_expire
 
     expired = quotes_expire()

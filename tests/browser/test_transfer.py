@@ -142,7 +142,7 @@ def test_octopus_preset_then_an_uploaded_invoice_is_sent_to_the_accountant(
         document = Document.objects.get()
         delivery = Delivery.objects.get()
     assert document.status == Document.Status.DELIVERED
-    assert (delivery.status, delivery.address) == (Delivery.Status.SENT, OCTOPUS["purchases"])
+    assert (delivery.status, delivery.destination) == (Delivery.Status.SENT, OCTOPUS["purchases"])
 
     # and the document page's "To the accountant" says it was sent
     with page.expect_navigation():

@@ -9,6 +9,7 @@ from apps.companies.scoping import company_scope
 from apps.documents.models import CATEGORY_OF_KIND, Document, Kind
 from apps.documents.services import document_assess
 from tests import factories
+from tests.events import run_events
 
 D = Decimal
 OCTOPUS = {
@@ -26,6 +27,7 @@ def ready_document(
     pdf: bytes = PDF,
     number: str | None = None,
     issue_date: datetime.date = datetime.date(2026, 11, 20),
+    dispatch: bool = True,
     **fields,
 ) -> Document:
     """A reviewed document that becomes ready the way any document does (``document_assess``
@@ -61,6 +63,8 @@ def ready_document(
     )
     with company_scope(company):
         document_assess(document=document)
+        if dispatch:  # as the commit would (False: the process died before that dispatch)
+            run_events()
         document.refresh_from_db()
     assert document.status == Document.Status.READY, document.problem
     return document

@@ -67,7 +67,7 @@ def _snapshot():
                     "is_active",
                 )
             ),
-            sorted(Delivery.objects.values_list("pk", "status", "reason", "address")),
+            sorted(Delivery.objects.values_list("pk", "status", "reason", "destination")),
             sorted(PeriodResend.objects.values_list("pk", "count")),
         )
 

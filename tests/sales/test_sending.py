@@ -191,7 +191,7 @@ def test_invoices_and_reminders_go_out_after_their_dispatch_is_committed(
     from apps.sales.services import sending
 
     seen = []
-    real = sending._email
+    real = sending._send
     connection = transaction.get_connection()
     test_depth = len(connection.atomic_blocks)  # the test's own transaction
 
@@ -204,7 +204,7 @@ def test_invoices_and_reminders_go_out_after_their_dispatch_is_committed(
         )
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "_email", email)
+    monkeypatch.setattr(sending, "_send", email)
     invoice = _issued(seller, owner)
     with company_scope(seller):
         invoice_send(invoice=invoice, actor=owner)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 
+from apps.companies.access import Action
 from apps.companies.models import Company
 from apps.connections import selectors
 from apps.connections.models import Delivery
@@ -39,7 +40,6 @@ def latest_delivery(document: Any) -> Delivery | None:
 @register.inclusion_tag("connections/_document_transfer.html", takes_context=True)
 def document_transfer(context: dict[str, Any], document: Any) -> dict[str, Any]:
     """The document page's "To the accountant" part: its deliveries and a send button."""
-    from apps.companies.access import Action
     from apps.connections.services import transfer_get
 
     request = context["request"]

@@ -1,4 +1,5 @@
-"""Hand one e-mail to the outgoing SMTP server and say exactly what it answered.
+"""The e-mail channel: hand one e-mail to the outgoing SMTP server and say exactly what it
+answered.
 
 Django's SMTP backend only says "sent" or raises; the transfer needs the server's words (the
 "250 2.0.0 OK queued as …" line is the proof of delivery, a 4xx means try again, a 5xx means
@@ -9,25 +10,16 @@ to it and the outcome says which backend took it.
 
 import contextlib
 import smtplib
-from dataclasses import dataclass
 from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.utils.translation import gettext as _
+
+from apps.connections.transports.base import Outcome, Parcel
 
 KEPT_BY_BACKEND = "okioki:kept-by:"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    accepted: bool
-    temporary: bool  # worth trying again later (4xx, connection trouble)
-    code: int | None
-    response: str
-
-    @property
-    def line(self) -> str:
-        return f"{self.code} {self.response}".strip() if self.code else self.response
 
 
 def _text(value: bytes | str) -> str:
@@ -39,13 +31,54 @@ def _refused(code: int, response: bytes | str) -> Outcome:
     return Outcome(accepted=False, temporary=400 <= code < 500, code=code, response=_text(response))
 
 
+def message_for(parcel: Parcel) -> EmailMessage:
+    """The e-mail of a parcel: its subject, body and attachments, to its destination."""
+    message = EmailMessage(
+        subject=parcel.subject,
+        body=parcel.body,
+        from_email=parcel.sender,
+        to=[parcel.destination],
+        reply_to=[parcel.reply_to] if parcel.reply_to else None,
+        headers={
+            **({"Message-ID": parcel.message_id} if parcel.message_id else {}),
+            **parcel.headers,
+        },
+    )
+    for name, content, mime in parcel.attachments:
+        message.attach(name, content, mime)
+    return message
+
+
+class EmailTransport:
+    name = "email"
+
+    def send(self, parcel: Parcel) -> Outcome:
+        return send(message_for(parcel))
+
+    def describe(self, answer: str) -> str:
+        """The server's answer; in development (no SMTP server) where the e-mail went."""
+        if answer.startswith(KEPT_BY_BACKEND):
+            if answer.endswith(":filebased"):
+                return _("Development: written to %(path)s, not sent (EMAIL_HOST is not set).") % {
+                    "path": settings.EMAIL_FILE_PATH
+                }
+            return _("Development: not sent (EMAIL_HOST is not set).")
+        if answer and not answer[:3].isdigit():
+            # no answer at all: the connection failed (the technical detail in brackets)
+            return _("The mail server could not be reached (%(detail)s).") % {"detail": answer}
+        return answer
+
+
+EMAIL = EmailTransport()
+
+
 def send(message: EmailMessage) -> Outcome:
     """Send ``message`` (one recipient) and return the server's answer. Never raises for
     anything the server or the network does."""
     backend = get_connection(fail_silently=False)
     if not isinstance(backend, SmtpBackend):
         sent = backend.send_messages([message])
-        # A marker, not words: the pages say it in the reader's language (Delivery.response_text).
+        # A marker, not words: the pages say it in the reader's language (describe).
         response = f"{KEPT_BY_BACKEND}{type(backend).__module__.rsplit('.', 1)[-1]}"
         return Outcome(accepted=bool(sent), temporary=not sent, code=None, response=response)
     try:

@@ -22,6 +22,11 @@ from stdnum.be import ogm_vcs
 from apps.accounts.models import User
 from apps.companies.models import Company
 from apps.core.errors import DomainError
+from apps.documents.models import Source
+from apps.documents.services import document_ingest
+from apps.einvoice import to_ubl, validate
+from apps.einvoice.errors import EInvoiceError
+from apps.einvoice.explanations import explain
 from apps.sales.einvoicing import customer_snapshot, invoice_model
 from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine
 from apps.sales.numbering import number_next
@@ -176,8 +181,6 @@ class Check:
 
 
 def _explain(report: Any) -> list[str]:
-    from apps.einvoice.explanations import explain
-
     problems = []
     for failure in report.fatal:
         explanation = explain(failure.rule)
@@ -197,9 +200,6 @@ def _explain(report: Any) -> list[str]:
 def invoice_check(*, invoice: Invoice) -> Check:
     """The draft as it would be issued, checked by the issuing rules and the three
     validation layers; nothing is saved. ``Check.model`` is its computed document."""
-    from apps.einvoice import to_ubl, validate
-    from apps.einvoice.errors import EInvoiceError
-
     draft = copy.copy(invoice)
     try:
         lines = _prepared(draft, lock=False)
@@ -245,8 +245,6 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
     (XSD, EN 16931, Peppol BIS 3) and its PDF (PDF/A-3 with the UBL inside), and hand it to
     the documents as a sales document (so it goes to the accountant). Raises DomainError with
     the reasons in plain words when the invoice would not be valid; then nothing changes."""
-    from apps.einvoice import to_ubl, validate
-    from apps.einvoice.errors import EInvoiceError
     from apps.sales.pdf import invoice_pdf
 
     with transaction.atomic():
@@ -405,9 +403,6 @@ def balance_due(invoice: Invoice) -> Decimal:
 def _sales_document(invoice: Invoice, xml: bytes) -> Any:
     """The issued invoice as a document of category sales: it goes to the accountant like
     every other document (read from its UBL by the worker, then ready, then delivered)."""
-    from apps.documents.models import Source
-    from apps.documents.services import document_ingest
-
     result = document_ingest(
         company=invoice.company,
         data=xml,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company
+from apps.companies.scoping import all_companies
 from apps.core.errors import DomainError
 from apps.sales.models import Customer, Invoice, Quote
 from apps.sales.numbering import number_next
@@ -116,8 +117,6 @@ def _record_decision(quote: Quote, *, accept: bool, ip: str | None) -> None:
 
 def quotes_expire(*, today: datetime.date | None = None) -> int:
     """Periodic: sent quotes past their validity become expired. Across companies (sweeper)."""
-    from apps.companies.scoping import all_companies
-
     today = today or timezone.localdate()
     with all_companies():
         return Quote.objects.filter(status=Quote.Status.SENT, valid_until__lt=today).update(

@@ -1,17 +1,16 @@
 """Sending invoices, credit notes, quotes and payment reminders to customers.
 
-The channel is the invoice's ``send_channel``; each channel is one function in ``SENDERS``
-(e-mail now; Peppol plugs in there). Every sending is recorded as a ``Dispatch``.
+The channel is the invoice's ``send_channel``, one of the outgoing channels of
+``apps.connections.transports`` (e-mail now; Peppol plugs in there as a new transport).
+Every sending is recorded as a ``Dispatch``.
 """
 
 import datetime
 import logging
-from collections.abc import Callable
 from decimal import Decimal
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company
+from apps.connections.transports import Parcel, transport_for
 from apps.core.errors import DomainError
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 from apps.sales.selectors import sales_settings_get
@@ -36,7 +36,7 @@ def _language(invoice_or_quote: Invoice | Quote) -> str:
     return snapshot.get("language") or invoice_or_quote.customer.language or "nl"
 
 
-def _email(
+def _send(
     company: Company,
     *,
     to: str,
@@ -45,27 +45,38 @@ def _email(
     language: str,
     attachments: list[tuple[str, bytes, str]],
     dispatch: Dispatch | None = None,
+    channel: str = Invoice.Channel.EMAIL,
+    document: bytes | None = None,
 ) -> str:
-    """Send one e-mail in ``language``; its Message-ID. DomainError when it cannot go, and
-    then ``dispatch`` (the committed record that claimed this sending) is taken back."""
+    """Send one message in ``language`` over ``channel`` (a transport of
+    ``apps.connections.transports``); its Message-ID. DomainError when it cannot go, and then
+    ``dispatch`` (the committed record that claimed this sending) is taken back."""
+    transport = transport_for(channel)
+    if transport is None:
+        if dispatch is not None:
+            dispatch.delete()  # nothing went out: sending again is allowed at once
+        raise DomainError(
+            _("Sending over Peppol is not available yet; send this invoice by e-mail."),
+            code="no_peppol",
+        )
     with translation.override(language):
         subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
         body = render_to_string(f"emails/sales/{template}.txt", context)
     message_id = make_msgid(domain=settings.TRANSFER_FROM_EMAIL.rsplit("@", 1)[-1])
-    message = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
-        to=[to],
-        reply_to=[company.email] if company.email else None,
-        headers={"Message-ID": message_id},
+    outcome = transport.send(
+        Parcel(
+            destination=to,
+            sender=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
+            subject=" ".join(subject.split()),
+            body=body,
+            attachments=tuple(attachments),
+            message_id=message_id,
+            reply_to=company.email,
+            document=document,
+        )
     )
-    for name, content, mime in attachments:
-        message.attach(name, content, mime)
-    try:
-        message.send()
-    except Exception as error:  # smtplib errors, refused, timeouts: said plainly
-        logger.warning("e-mail to %s not sent: %r", to, error)
+    if not outcome.accepted:  # refused, timeouts: said plainly
+        logger.warning("e-mail to %s not sent: %s", to, outcome.line)
         if dispatch is not None:
             dispatch.delete()  # nothing went out: sending again is allowed at once
         raise DomainError(
@@ -75,7 +86,7 @@ def _email(
             )
             % {"to": to},
             code="send_failed",
-        ) from error
+        )
     return message_id
 
 
@@ -87,28 +98,20 @@ def _files(invoice: Invoice) -> list[tuple[str, bytes, str]]:
         ]
 
 
-def _send_by_email(invoice: Invoice, to: str) -> str:
-    return _email(
+def _send_invoice(invoice: Invoice, to: str, dispatch: Dispatch) -> str:
+    """Over the invoice's channel: its PDF and UBL by e-mail; its UBL alone over Peppol."""
+    files = _files(invoice)
+    return _send(
         invoice.company,
         to=to,
         template="invoice",
         context={"invoice": invoice, "company": invoice.company},
         language=_language(invoice),
-        attachments=_files(invoice),
+        attachments=files,
+        dispatch=dispatch,
+        channel=invoice.send_channel,
+        document=files[1][1],
     )
-
-
-def _send_by_peppol(invoice: Invoice, to: str) -> str:
-    raise DomainError(
-        _("Sending over Peppol is not available yet; send this invoice by e-mail."),
-        code="no_peppol",
-    )
-
-
-SENDERS: dict[str, Callable[[Invoice, str], str]] = {
-    Invoice.Channel.EMAIL: _send_by_email,
-    Invoice.Channel.PEPPOL: _send_by_peppol,
-}
 
 
 def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispatch:
@@ -144,11 +147,7 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
         )
     # sent once the dispatch is committed, outside the lock (a slow mail server never holds
     # the invoice's row)
-    try:
-        dispatch.message_id = SENDERS[invoice.send_channel](invoice, to)
-    except DomainError:
-        dispatch.delete()  # nothing went out: sending again is allowed at once
-        raise
+    dispatch.message_id = _send_invoice(invoice, to, dispatch)
     dispatch.save(update_fields=["message_id", "updated_at"])
     Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
     return dispatch
@@ -171,7 +170,7 @@ def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
             company=quote.company, quote=quote, what=Dispatch.What.QUOTE, to=to, sent_by=actor
         )
     try:
-        dispatch.message_id = _email(
+        dispatch.message_id = _send(
             quote.company,
             to=to,
             template="quote",
@@ -227,7 +226,7 @@ def reminder_send(
             )
     except IntegrityError:
         return None  # already sent (another worker, a second run)
-    dispatch.message_id = _email(
+    dispatch.message_id = _send(
         invoice.company,
         to=to,
         template="reminder",

@@ -44,8 +44,8 @@ class Command(BaseCommand):
                     when = timezone.localtime(delivery.sent_at or delivery.created_at)
                     self.stdout.write(
                         f"{company.slug}\t{delivery.public_id}\t{delivery.status}\t"
-                        f"{when:%Y-%m-%d %H:%M}\t{delivery.address}\t{delivery.document}\t"
-                        f"{delivery.smtp_response[:80]}"
+                        f"{when:%Y-%m-%d %H:%M}\t{delivery.destination}\t{delivery.document}\t"
+                        f"{delivery.answer[:80]}"
                     )
                     if options["retry"] and delivery.status in (
                         Delivery.Status.FAILED,

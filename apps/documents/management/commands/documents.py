@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.companies.models import Company
+from apps.companies.scoping import company_scope
 from apps.core.files import PICTURE_KINDS, FileKind, sniff
 from apps.documents.extraction.files import ExtractionError, embedded_xml, ocr_image_words, pdf_text
 from apps.documents.extraction.layout import read as read_layout
@@ -121,8 +123,6 @@ def _text_json(found: TextExtraction) -> dict[str, Any]:
 def _company_hints(slug: str | None) -> Hints:
     if not slug:
         return Hints()
-    from apps.companies.models import Company
-    from apps.companies.scoping import company_scope
     from apps.documents.reading import company_hints
 
     company = Company.objects.filter(slug=slug).first()
