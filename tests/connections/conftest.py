@@ -9,6 +9,7 @@ from apps.companies.scoping import company_scope
 from apps.documents.models import CATEGORY_OF_KIND, Document, Kind
 from apps.documents.services import document_assess
 from tests import factories
+from tests.samples import original_pdf
 
 D = Decimal
 OCTOPUS = {
@@ -16,7 +17,7 @@ OCTOPUS = {
     "sales": "uid-008352-24-SI@import.octopus.be",
     "miscellaneous": "uid-008352-24-MISC@import.octopus.be",
 }
-PDF = b"%PDF-1.4\n% an original invoice\n" + b"0" * 2048 + b"\n%%EOF\n"
+PDF = original_pdf("an original invoice", 2048)
 
 
 def ready_document(

@@ -10,12 +10,7 @@ from django.urls import reverse
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from tests import factories
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-UBL = (
-    b'<?xml version="1.0"?>'
-    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'
-)
+from tests.samples import PDF, UBL
 
 SEE = {
     "anonymous": 302,

@@ -8,8 +8,7 @@ from rest_framework.test import APIClient
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from tests import factories
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.samples import PDF
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from apps.documents.models import Document, Kind
 from tests import factories
+from tests.samples import PDF, encrypted_pdf
 
 
 def _list(company, **params):
@@ -183,7 +184,7 @@ def test_the_timeline_shows_who_did_what_and_where_the_file_came_from(company, o
     with company_scope(company):
         document = document_ingest(
             company=company,
-            data=b"%PDF-1.4\n% mail\n",
+            data=PDF,
             filename="factuur.pdf",
             source=Source.MAILBOX,
             details={
@@ -196,7 +197,7 @@ def test_the_timeline_shows_who_did_what_and_where_the_file_came_from(company, o
         ).document
         document_ingest(
             company=company,
-            data=b"%PDF-1.4\n% mail\n",
+            data=PDF,
             filename="factuur.pdf",
             source=Source.CLOUD,
             details={"folder": "Dropbox facturen", "path": "/Facturen/2026/factuur.pdf"},
@@ -234,11 +235,10 @@ def test_the_problem_is_shown_in_the_readers_language(
     from apps.companies.scoping import company_scope
     from apps.documents.models import Source
     from apps.documents.services import document_ingest
-    from tests.documents.test_extraction import _encrypted_pdf
 
     with company_scope(company), django_capture_on_commit_callbacks(execute=True):
         document = document_ingest(
-            company=company, data=_encrypted_pdf(), filename="locked.pdf", source=Source.UPLOAD
+            company=company, data=encrypted_pdf(), filename="locked.pdf", source=Source.UPLOAD
         ).document
     url = reverse(
         "documents:document-detail",
