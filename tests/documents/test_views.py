@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from apps.documents.models import Document, Kind
 from tests import factories
+from tests.access import user_of
 from tests.samples import PDF, encrypted_pdf
 
 
@@ -79,7 +80,7 @@ def test_list_query_count_is_flat(company, owner, client_for, django_assert_max_
 )
 def test_document_pages_access(role, expected, request, company, client_for):
     document = factories.DocumentFactory(company=company)
-    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
+    client = client_for(user_of(role, request))
     kwargs = {"company_id": company.public_id}
     for url in (
         reverse("documents:document-list", kwargs=kwargs),
