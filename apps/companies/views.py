@@ -22,6 +22,7 @@ from apps.companies.forms import (
 from apps.companies.models import Invitation, Membership, OfficeClientLink, Role
 from apps.core.errors import DomainError
 from apps.core.files import MIME_TYPES, sniff
+from apps.core.views import refusal_as_message
 
 LAST_COMPANY_SESSION_KEY = "okioki_last_company"
 
@@ -109,15 +110,12 @@ def company_two_factor(request: CompanyRequest) -> HttpResponse:
     form = TwoFactorRequirementForm(request.POST)
     form.is_valid()  # a single optional checkbox: always valid
     required = form.cleaned_data["required"]
-    try:
+    with refusal_as_message(request):
         services.company_require_two_factor(
             company=company,
             by=request.user,
             required=required,
         )
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         if required:
             messages.success(request, _("Everyone in this company now needs two-factor sign-in."))
         else:
@@ -187,11 +185,8 @@ def invitation_revoke(request: CompanyRequest, invitation_id: str) -> HttpRespon
     invitation = get_object_or_404(
         Invitation.objects.filter(company=company), public_id=invitation_id
     )
-    try:
+    with refusal_as_message(request):
         services.invitation_revoke(company=company, invitation=invitation)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("The invitation is revoked."))
     return redirect(_company_url("companies:member-list", request))
 
@@ -203,15 +198,12 @@ def membership_remove(request: CompanyRequest, membership_id: str) -> HttpRespon
     membership = get_object_or_404(
         Membership.objects.filter(company=company), public_id=membership_id
     )
-    try:
+    with refusal_as_message(request):
         services.membership_remove(
             company=company,
             membership=membership,
             acting_user=request.user,
         )
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(
             request, _("%(email)s no longer has access.") % {"email": membership.user.email}
         )
@@ -227,13 +219,10 @@ def membership_role(request: CompanyRequest, membership_id: str) -> HttpResponse
     )
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             services.membership_change_role(
                 company=company, membership=membership, role=form.cleaned_data["role"]
             )
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
             messages.success(request, _("The role is changed."))
     return redirect(_company_url("companies:member-list", request))
 
@@ -244,11 +233,8 @@ def office_link_decide(request: CompanyRequest, link_id: str) -> HttpResponse:
     company = request.company
     link = get_object_or_404(OfficeClientLink.objects.filter(company=company), public_id=link_id)
     approve = request.POST.get("decision") == "approve"
-    try:
+    with refusal_as_message(request):
         services.office_link_decide(company=company, link=link, approve=approve)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         if approve:
             messages.success(
                 request, _("%(office)s can now open this company.") % {"office": link.office.name}

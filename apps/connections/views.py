@@ -19,6 +19,7 @@ from apps.connections.addresses import PACKAGES, octopus_propose
 from apps.connections.destination import asks_to_reroute
 from apps.connections.forms import ADDRESS_FIELDS, PeriodForm, TransferForm
 from apps.core.errors import DomainError
+from apps.core.views import refusal_as_message
 from apps.documents.selectors import document_get
 
 
@@ -91,10 +92,8 @@ def transfer_edit(request: CompanyRequest) -> HttpResponse:
         elif form.is_valid():
             if action == "test":
                 addresses = _test_addresses(form, transfer)
-                try:
+                with refusal_as_message(request):
                     test_results = services.transfer_send_test(company=company, addresses=addresses)
-                except DomainError as error:
-                    messages.error(request, str(error.message))
             else:
                 services.transfer_save(
                     company=company,
@@ -190,11 +189,8 @@ def delivery_action(request: CompanyRequest, delivery_id: str, action: str) -> H
     if delivery is None:
         raise Http404
     service, done = ACTIONS[action]
-    try:
+    with refusal_as_message(request):
         service(company=company, delivery=delivery, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, str(done))
     return _back(request, _url("connections:delivery-list", request))
 
@@ -233,7 +229,7 @@ def deliveries_resend_period(request: CompanyRequest) -> HttpResponse:
             "connections/resend_confirm.html",
             {"count": question.count, "addresses": question.addresses, **period},
         )
-    except DomainError as error:
+    except DomainError as error:  # not refusal_as_message: the refusal above has its own page
         messages.error(request, str(error.message))
     else:
         messages.success(
@@ -252,11 +248,8 @@ def document_send(request: CompanyRequest, document_id: str) -> HttpResponse:
     document = document_get(company=company, document_id=document_id)
     if document is None:
         raise Http404
-    try:
+    with refusal_as_message(request):
         services.document_resend(company=company, document=document, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("The document is being sent to your accountant."))
     return redirect(
         reverse(

@@ -1,3 +1,6 @@
+from types import TracebackType
+
+from django.contrib import messages
 from django.db import connection
 from django.http import (
     HttpRequest,
@@ -8,7 +11,39 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.core.errors import DomainError
 from okioki.celery import app as celery_app
+
+
+class refusal_as_message:  # lower case like contextlib.suppress: read as a phrase
+    """A service's refusal, shown: a ``DomainError`` raised in the block becomes an error
+    message with its words, and the view goes on after the block (usually to the same
+    redirect as on success). The block holds the service call and what follows only when it
+    succeeded (its success message, a redirect of its own)::
+
+        with refusal_as_message(request):
+            services.invitation_revoke(company=company, invitation=invitation)
+            messages.success(request, _("The invitation is revoked."))
+        return redirect(members_url)
+
+    Any other exception goes on as it was."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if isinstance(error, DomainError):
+            messages.error(self.request, str(error.message))
+            return True
+        return False
 
 
 def _check_database() -> str:

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.access import cases, user_of
 
 ROLES = ["anonymous", "outsider", "member", "owner", "staff"]
 
@@ -16,10 +17,6 @@ def staff(db):
     return user
 
 
-def _client(request, client_for, role):
-    return client_for(None if role == "anonymous" else request.getfixturevalue(role))
-
-
 # view, method, expected status per role (anonymous, outsider, member, owner, staff)
 MATRIX = [
     ("admin-login", "get", [302, 403, 403, 403, 302]),
@@ -29,17 +26,10 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("view", "method", "role", "expected"),
-    [
-        pytest.param(view, method, role, status, id=f"{view}-{method}-{role}")
-        for view, method, statuses in MATRIX
-        for role, status in zip(ROLES, statuses, strict=True)
-    ],
-)
+@pytest.mark.parametrize(("view", "method", "role", "expected"), cases(MATRIX, roles=ROLES))
 def test_access_matrix(view, method, role, expected, request, client_for, company):
     args = ["not-a-valid-link"] if view == "accounts:login-unlock" else []
-    client = _client(request, client_for, role)
+    client = client_for(user_of(role, request))
     response = getattr(client, method)(reverse(view, args=args) + "?next=/admin/")
     assert response.status_code == expected
     if view == "admin-login" and expected == 302:

@@ -16,6 +16,7 @@ from apps.documents.models import Source
 from apps.documents.services import document_ingest
 from tests.conftest import require_postgres
 from tests.inbox import mails
+from tests.samples import zipped
 
 
 def _usage(company, month: datetime.date | None = None) -> int:
@@ -31,7 +32,7 @@ def test_every_collected_document_counts_once_whatever_its_source(company):
             )
         # the same file again is a duplicate, and a ZIP counts its documents, not itself
         document_ingest(company=company, data=mails.pdf("U0"), filename="b.pdf", source="upload")
-        archive = mails.zipped({"z1.pdf": mails.pdf("Z1"), "z2.pdf": mails.pdf("Z2")})
+        archive = zipped({"z1.pdf": mails.pdf("Z1"), "z2.pdf": mails.pdf("Z2")})
         document_ingest(company=company, data=archive, filename="z.zip", source=Source.CLOUD)
         # an invoice made in OkiOki is not collected
         document_ingest(company=company, data=mails.pdf("S"), filename="s.pdf", source=Source.SALES)

@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tests.access import user_of
+
 
 @pytest.fixture
 def api_for():
@@ -35,8 +37,7 @@ def test_lists_only_the_users_companies(company, other_company, owner, api_for):
     ],
 )
 def test_company_detail_access(role, expected, request, company, api_for):
-    user = None if role == "anonymous" else request.getfixturevalue(role)
-    response = api_for(user).get(
+    response = api_for(user_of(role, request)).get(
         reverse("companies-api:company-detail", kwargs={"company_id": company.public_id})
     )
     assert response.status_code == expected

@@ -9,6 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from apps.companies.models import Company
+from tests.access import user_of
 
 
 def _png(size=(40, 20)) -> bytes:
@@ -149,9 +150,8 @@ def test_logo_is_served_only_to_people_of_the_company(
     role, expected, request, company, owner, client_for
 ):
     _upload_logo(client_for(owner), company)
-    user = None if role == "anonymous" else request.getfixturevalue(role)
     url = reverse("companies:company-logo", kwargs={"company_id": company.public_id})
-    response = client_for(user).get(url)
+    response = client_for(user_of(role, request)).get(url)
     assert response.status_code == expected
     if expected == 200:
         assert response["Content-Type"] == "image/png"

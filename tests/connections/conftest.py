@@ -10,6 +10,7 @@ from apps.documents.models import CATEGORY_OF_KIND, Document, Kind
 from apps.documents.services import document_assess
 from tests import factories
 from tests.events import run_events
+from tests.samples import original_pdf
 
 D = Decimal
 OCTOPUS = {
@@ -17,7 +18,7 @@ OCTOPUS = {
     "sales": "uid-008352-24-SI@import.octopus.be",
     "miscellaneous": "uid-008352-24-MISC@import.octopus.be",
 }
-PDF = b"%PDF-1.4\n% an original invoice\n" + b"0" * 2048 + b"\n%%EOF\n"
+PDF = original_pdf("an original invoice", 2048)
 
 
 def ready_document(

@@ -2,9 +2,6 @@
 document) are shown as a visible marker on every page and in the e-mails we write; the stored
 value keeps the original."""
 
-import io
-import zipfile
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
@@ -17,8 +14,8 @@ from apps.documents.services import document_ingest
 from apps.inbox.models import CloudFile
 from tests import factories
 from tests.companies.test_isolation import url_patterns
+from tests.samples import PDF, zipped
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # reads as "invoice-exe.pdf", is "invoice-fdp.exe"
 SPOOFED = "invoice-\u202efdp.exe"
 HOSTILE = "".join(f"{c}x" for c in BIDI_CONTROLS)
@@ -179,14 +176,11 @@ def test_the_upload_page_shows_a_pdf_and_its_e_invoice_neutralised(company, owne
     from apps.einvoice import to_ubl
     from tests.einvoice import samples
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(f"{SPOOFED}.pdf", PDF)
-        archive.writestr(f"{SPOOFED}.xml", to_ubl(samples.domestic_mixed()))
+    pair = zipped({f"{SPOOFED}.pdf": PDF, f"{SPOOFED}.xml": to_ubl(samples.domestic_mixed())})
     # when it is uploaded
     response = client_for(owner).post(
         reverse("documents:document-upload", kwargs={"company_id": company.public_id}),
-        {"uploads": [SimpleUploadedFile("pair.zip", buffer.getvalue(), "application/zip")]},
+        {"uploads": [SimpleUploadedFile("pair.zip", pair, "application/zip")]},
     )
     # then the line of the e-invoice, kept with its PDF, names that PDF neutralised
     html = response.content.decode()

@@ -1,6 +1,5 @@
 """Every page in nl, fr and en; amounts and dates formatted per locale; complete catalogs."""
 
-import base64
 import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,13 +14,11 @@ from django.utils import formats, translation
 from apps.core.money import format_money
 from tests import factories
 from tests.companies.test_isolation import OBJECT_FACTORIES, url_patterns
+from tests.samples import PNG
 
 LANGUAGES = ["nl", "fr", "en"]
 NBSP = "\u00a0"
 ROOT = Path(__file__).resolve().parents[2]
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
 
 
 def _pages(company, office, invitation):

@@ -10,10 +10,10 @@ from django.urls import reverse
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from apps.sales.models import Customer
+from tests.samples import PDF
 
 MB = 1024 * 1024
 BOUNDARY = "okioki-test-boundary"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class LazyUpload:

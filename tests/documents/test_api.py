@@ -5,11 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from tests import factories
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.access import cases, check_access
+from tests.samples import PDF
 
 
 @pytest.fixture
@@ -53,26 +52,30 @@ def test_upload_without_files_is_a_clear_400(company, owner, api_for):
     assert "files" in response.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("role", "get_status", "post_status"),
-    [
-        ("anonymous", 403, 403),
-        ("outsider", 404, 404),
-        ("other_accountant", 404, 404),
-        ("member", 200, 201),
-        ("accountant", 200, 403),
-        ("owner", 200, 201),
-    ],
-)
-def test_api_access_matrix(role, get_status, post_status, request, company, api_for):
-    user = None if role == "anonymous" else request.getfixturevalue(role)
-    client = api_for(user)
+# method, expected per role (anonymous, outsider, other_accountant, member, accountant, owner)
+MATRIX = [
+    ("get", [403, 404, 404, 200, 200, 200]),
+    ("post", [403, 404, 404, 201, 403, 201]),
+]
+
+
+@pytest.mark.parametrize(("method", "role", "expected"), cases(MATRIX))
+def test_api_access_matrix(method, role, expected, request, company, api_for):
     url = reverse("documents-api:document-list", kwargs={"company_id": company.public_id})
-    assert client.get(url).status_code == get_status
-    response = client.post(url, {"files": [SimpleUploadedFile("a.pdf", PDF)]}, format="multipart")
-    assert response.status_code == post_status
-    with company_scope(company):
-        assert Document.objects.count() == (1 if post_status == 201 else 0)
+    upload = {"files": [SimpleUploadedFile("a.pdf", PDF)]}, {"format": "multipart"}
+    data, extra = upload if method == "post" else (None, {})
+    check_access(
+        request,
+        role,
+        method,
+        url,
+        data,
+        expected=expected,
+        unchanged=Document.objects.count,
+        wrote=Document.objects.exists if method == "post" else None,
+        client_for=api_for,
+        **extra,
+    )
 
 
 def test_other_companys_document_is_404(company, other_company, owner, api_for):

@@ -16,6 +16,7 @@ from apps.documents.extraction.text import Hints, extract_from_text
 from tests.conftest import shared_data
 from tests.documents.corpus.data import MONTH_NAMES
 from tests.documents.truth import embedded_truth
+from tests.samples import encrypted_pdf
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
 
@@ -163,22 +164,9 @@ def test_inconsistent_totals_are_flagged():
     assert "totals_inconsistent" in found.warnings
 
 
-def _encrypted_pdf() -> bytes:
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    writer.encrypt(user_password="secret", owner_password="owner")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("data", "code"),
-    [(b"%PDF-1.4\n garbage without structure", "malformed"), (_encrypted_pdf(), "encrypted")],
+    [(b"%PDF-1.4\n garbage without structure", "malformed"), (encrypted_pdf(), "encrypted")],
 )
 def test_broken_and_encrypted_pdfs_raise_a_clear_error(data, code):
     with pytest.raises(ExtractionError) as error:

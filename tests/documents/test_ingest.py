@@ -1,8 +1,6 @@
 """Every arriving file becomes one document, or a clear error; nothing is processed twice."""
 
-import io
 import re
-import zipfile
 
 import pytest
 from django.urls import reverse
@@ -11,21 +9,7 @@ from apps.companies.scoping import company_scope
 from apps.documents.models import Arrival, Document, Event, Source
 from apps.documents.services import document_ingest
 from tests.inbox import mails
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-UBL = (
-    b'<?xml version="1.0"?>'
-    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'
-)
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+from tests.samples import PDF, PNG, UBL, XML_BOMB, encrypted_pdf, zipped
 
 
 def test_a_pdf_becomes_a_received_document_with_its_original_kept(company):
@@ -75,7 +59,7 @@ def test_the_same_file_in_two_companies_is_two_documents(company, other_company)
 
 
 def test_a_zip_with_good_and_bad_files_keeps_the_good_ones(company):
-    archive = _zip(
+    archive = zipped(
         {
             "invoices/one.pdf": PDF,
             "invoices/photo.png": PNG,
@@ -120,7 +104,7 @@ def test_bad_files_get_a_clear_error_and_create_nothing(company, data, code):
 
 def test_a_zip_member_with_a_path_is_taken_by_its_own_name(company):
     # given members named with Windows and Unix paths that climb out of the archive
-    archive = _zip({"..\\..\\evil-3.pdf": PDF, "../../other.pdf": PDF + b"\n%other"})
+    archive = zipped({"..\\..\\evil-3.pdf": PDF, "../../other.pdf": PDF + b"\n%other"})
     with company_scope(company):
         # when the ZIP is uploaded
         result = document_ingest(
@@ -136,7 +120,7 @@ def test_a_zip_member_with_a_path_is_taken_by_its_own_name(company):
 
 
 def test_zip_bomb_is_refused(company):
-    bomb = _zip({"bomb.pdf": b"%PDF-1.4\n" + b"0" * 5_000_000})
+    bomb = zipped({"bomb.pdf": b"%PDF-1.4\n" + b"0" * 5_000_000})
     with company_scope(company):
         result = document_ingest(
             company=company, data=bomb, filename="bomb.zip", source=Source.UPLOAD
@@ -147,7 +131,7 @@ def test_zip_bomb_is_refused(company):
 
 def test_a_zip_unpacking_past_the_total_cap_is_refused_whole(company, settings):
     settings.ZIP_MAX_TOTAL_SIZE = 1024 * 1024
-    archive = _zip({f"stuk-{n}.pdf": mails.padded_pdf(str(n), 400_000) for n in range(3)})
+    archive = zipped({f"stuk-{n}.pdf": mails.padded_pdf(str(n), 400_000) for n in range(3)})
     assert len(archive) < 100_000  # each member stays under the per-member ratio
     with company_scope(company):
         result = document_ingest(
@@ -164,8 +148,8 @@ def test_the_zips_of_one_upload_share_one_unpacking_cap(company, owner, client_f
 
     # given two ZIPs, each within the cap but together past it
     settings.ZIP_MAX_TOTAL_SIZE = 1024 * 1024
-    first = _zip({f"a-{n}.pdf": mails.padded_pdf(f"a{n}", 300_000) for n in range(2)})
-    second = _zip({f"b-{n}.pdf": mails.padded_pdf(f"b{n}", 300_000) for n in range(2)})
+    first = zipped({f"a-{n}.pdf": mails.padded_pdf(f"a{n}", 300_000) for n in range(2)})
+    second = zipped({f"b-{n}.pdf": mails.padded_pdf(f"b{n}", 300_000) for n in range(2)})
     url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
     # when they are uploaded together
     response = client_for(owner).post(
@@ -187,7 +171,7 @@ def test_the_zips_of_one_upload_share_one_unpacking_cap(company, owner, client_f
 
 def test_a_zip_with_more_files_than_the_cap_is_refused_whole(company, settings):
     settings.ZIP_MAX_MEMBERS = 3
-    archive = _zip({f"bon-{n}.pdf": PDF + str(n).encode() for n in range(4)})
+    archive = zipped({f"bon-{n}.pdf": PDF + str(n).encode() for n in range(4)})
     with company_scope(company):
         result = document_ingest(
             company=company, data=archive, filename="bonnen.zip", source=Source.UPLOAD
@@ -235,16 +219,13 @@ def test_accountant_cannot_upload(company, accountant, client_for):
 def test_upload_tells_at_once_about_encrypted_pdfs_and_xml_bombs(company, owner, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.documents.test_extraction import _encrypted_pdf
-
-    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
     url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
     response = client_for(owner).post(
         url,
         {
             "uploads": [
-                SimpleUploadedFile("locked.pdf", _encrypted_pdf()),
-                SimpleUploadedFile("bomb.xml", bomb),
+                SimpleUploadedFile("locked.pdf", encrypted_pdf()),
+                SimpleUploadedFile("bomb.xml", XML_BOMB),
                 SimpleUploadedFile("good.pdf", PDF),
             ]
         },

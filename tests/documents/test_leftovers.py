@@ -11,8 +11,8 @@ from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Source
 from apps.documents.services import document_ingest
 from tests.conftest import require_postgres
+from tests.samples import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 COUNT = 20
 
 

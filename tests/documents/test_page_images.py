@@ -10,6 +10,7 @@ from PIL import Image
 from apps.documents.extraction import page_images
 from apps.documents.extraction.page_images import PAGE_WIDTH, PageNotFound, page_image
 from tests import factories
+from tests.access import user_of
 
 TWO_PAGES = """<html><head><style>@page { size: A4; margin: 2cm }</style></head><body>
 <h1>Factuur</h1><p>Factuurnummer: 2026-0311</p>
@@ -109,8 +110,7 @@ def test_page_of_another_companys_document_is_not_found(
 )
 def test_page_image_access(role, expected, request, company, client_for, two_pages):
     document = pdf_document(company, two_pages)
-    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
-    assert client.get(page_url(document, 1)).status_code == expected
+    assert client_for(user_of(role, request)).get(page_url(document, 1)).status_code == expected
 
 
 def test_photo_is_shown_upright_and_reduced(company, owner, client_for):

@@ -16,8 +16,8 @@ from apps.einvoice import from_xml, to_ubl, validate
 from tests.conftest import require_tesseract, shared_data
 from tests.documents import samples as rendered
 from tests.documents.helpers import ingest_and_read, known_supplier
-from tests.documents.test_extraction import _encrypted_pdf
 from tests.einvoice import samples
+from tests.samples import XML_BOMB, encrypted_pdf
 
 DATA = Path(settings.SHARED_DATA_DIR) / "invoices"
 
@@ -128,18 +128,17 @@ def test_factur_x_pdf_is_read_from_its_embedded_xml(company, django_capture_on_c
 def test_xml_bomb_fails_with_its_reason_and_keeps_the_original(
     company, django_capture_on_commit_callbacks
 ):
-    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
-    document = ingest_and_read(company, bomb, "bomb.xml", django_capture_on_commit_callbacks)
+    document = ingest_and_read(company, XML_BOMB, "bomb.xml", django_capture_on_commit_callbacks)
     assert document.status == Document.Status.FAILED
     assert "DTD" in document.problem
-    assert document.original.open("rb").read() == bomb
+    assert document.original.open("rb").read() == XML_BOMB
 
 
 def test_encrypted_pdf_needs_review_and_a_correction_makes_it_ready(
     company, owner, client_for, django_capture_on_commit_callbacks
 ):
     document = ingest_and_read(
-        company, _encrypted_pdf(), "locked.pdf", django_capture_on_commit_callbacks
+        company, encrypted_pdf(), "locked.pdf", django_capture_on_commit_callbacks
     )
     assert document.status == Document.Status.NEEDS_REVIEW
     assert "password" in document.problem

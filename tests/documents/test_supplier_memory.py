@@ -17,6 +17,7 @@ from apps.documents.extraction.places import LEARNED_FIELDS
 from apps.documents.models import Document, Supplier
 from apps.documents.services import document_correct
 from apps.documents.templatetags.document_tags import field_confidence
+from tests.access import cases, check_access
 from tests.conftest import require_tesseract
 from tests.documents.corpus import scoring
 from tests.documents.helpers import ingest_and_read
@@ -416,24 +417,18 @@ def _learned_supplier(company, name="Drukkerij Van Damme NV") -> Supplier:
         )
 
 
+def _suppliers():
+    return sorted(Supplier.objects.values_list("pk", "name", "layout"))
+
+
 @pytest.mark.parametrize(
-    ("role", "expected"),
-    [
-        ("anonymous", 302),
-        ("outsider", 404),
-        ("other_accountant", 404),
-        ("member", 200),
-        ("accountant", 200),
-        ("owner", 200),
-    ],
+    ("view", "method", "role", "expected"),
+    cases([("supplier-list", "get", [302, 404, 404, 200, 200, 200])]),
 )
-def test_supplier_list_access(role, expected, request, company, client_for):
+def test_supplier_list_access(view, method, role, expected, request, company):
     _learned_supplier(company)
-    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
-    response = client.get(
-        reverse("documents:supplier-list", kwargs={"company_id": company.public_id})
-    )
-    assert response.status_code == expected
+    url = reverse(f"documents:{view}", kwargs={"company_id": company.public_id})
+    response = check_access(request, role, method, url, expected=expected, unchanged=_suppliers)
     if expected == 200:
         assert "Drukkerij Van Damme NV" in response.content.decode()
 
@@ -455,28 +450,24 @@ def test_supplier_list_shows_only_this_companys_learned_suppliers(
     assert "Nog Niets Geleerd BV" not in html
 
 
+# the accountant sees the company's data, doesn't change it
 @pytest.mark.parametrize(
-    ("role", "expected"),
-    [
-        ("anonymous", 302),
-        ("outsider", 404),
-        ("other_accountant", 404),
-        ("accountant", 403),  # sees the company's data, doesn't change it
-        ("member", 302),
-        ("owner", 302),
-    ],
+    ("view", "method", "role", "expected"),
+    cases([("supplier-forget", "post", [302, 404, 404, 302, 403, 302])]),
 )
-def test_forget_access(role, expected, request, company, client_for):
+def test_forget_access(view, method, role, expected, request, company):
     supplier = _learned_supplier(company)
-    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
     url = reverse(
-        "documents:supplier-forget",
+        f"documents:{view}",
         kwargs={"company_id": company.public_id, "supplier_id": supplier.public_id},
     )
-    assert client.post(url).status_code == expected
-    with company_scope(company):
-        supplier.refresh_from_db()
-    assert (supplier.layout == {}) is (role in ("member", "owner"))
+
+    def forgotten():
+        return Supplier.objects.get(pk=supplier.pk).layout == {}
+
+    check_access(
+        request, role, method, url, expected=expected, unchanged=_suppliers, wrote=forgotten
+    )
 
 
 def test_forgetting_another_companys_supplier_is_a_404(company, other_company, owner, client_for):

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from apps.documents.models import Document, Kind
 from tests import factories
+from tests.access import user_of
+from tests.samples import PDF, encrypted_pdf
 
 
 def _list(company, **params):
@@ -78,7 +80,7 @@ def test_list_query_count_is_flat(company, owner, client_for, django_assert_max_
 )
 def test_document_pages_access(role, expected, request, company, client_for):
     document = factories.DocumentFactory(company=company)
-    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
+    client = client_for(user_of(role, request))
     kwargs = {"company_id": company.public_id}
     for url in (
         reverse("documents:document-list", kwargs=kwargs),
@@ -183,7 +185,7 @@ def test_the_timeline_shows_who_did_what_and_where_the_file_came_from(company, o
     with company_scope(company):
         document = document_ingest(
             company=company,
-            data=b"%PDF-1.4\n% mail\n",
+            data=PDF,
             filename="factuur.pdf",
             source=Source.MAILBOX,
             details={
@@ -196,7 +198,7 @@ def test_the_timeline_shows_who_did_what_and_where_the_file_came_from(company, o
         ).document
         document_ingest(
             company=company,
-            data=b"%PDF-1.4\n% mail\n",
+            data=PDF,
             filename="factuur.pdf",
             source=Source.CLOUD,
             details={"folder": "Dropbox facturen", "path": "/Facturen/2026/factuur.pdf"},
@@ -234,11 +236,10 @@ def test_the_problem_is_shown_in_the_readers_language(
     from apps.companies.scoping import company_scope
     from apps.documents.models import Source
     from apps.documents.services import document_ingest
-    from tests.documents.test_extraction import _encrypted_pdf
 
     with company_scope(company), django_capture_on_commit_callbacks(execute=True):
         document = document_ingest(
-            company=company, data=_encrypted_pdf(), filename="locked.pdf", source=Source.UPLOAD
+            company=company, data=encrypted_pdf(), filename="locked.pdf", source=Source.UPLOAD
         ).document
     url = reverse(
         "documents:document-detail",

@@ -19,6 +19,7 @@ from apps.einvoice.model import (
     PrecedingInvoice,
     VatBreakdown,
 )
+from tests.samples import original_pdf
 
 D = Decimal
 
@@ -51,7 +52,7 @@ FOREIGN_BUYER_EXPORT = Party(
     address=Address(street="1 Queen St", city="Toronto", postal_code="M5H 2N2", country="CA"),
 )
 OGM = "010806817183"  # +++010/8068/17183+++
-PDF = b"%PDF-1.4\n% a small original\n" + b"0" * 1024 + b"\n%%EOF\n"
+PDF = original_pdf("a small original", 1024)
 
 
 def line(

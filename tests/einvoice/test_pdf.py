@@ -11,6 +11,7 @@ from pypdf import PdfWriter
 from apps.einvoice import EInvoiceError, from_pdf, from_xml, to_ubl
 from tests.conftest import IN_CI
 from tests.einvoice import samples
+from tests.samples import XML_BOMB
 
 FACTURX = Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx"
 
@@ -81,7 +82,6 @@ def test_broken_pdf_is_one_clear_error(data):
 
 
 def test_attached_xml_goes_through_the_hardened_parser():
-    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
     with pytest.raises(EInvoiceError) as error:
-        from_pdf(_pdf({"invoice.xml": bomb}))
+        from_pdf(_pdf({"invoice.xml": XML_BOMB}))
     assert error.value.code == "doctype"

@@ -4,7 +4,6 @@ import datetime
 import email.policy
 import io
 import uuid
-import zipfile
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -55,14 +54,6 @@ def ubl(number: str) -> bytes:
         'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">'
         f"<cbc:ID>{number}</cbc:ID></Invoice>"
     ).encode()
-
-
-def zipped(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def message(

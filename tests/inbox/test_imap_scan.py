@@ -12,6 +12,7 @@ from apps.inbox.models import InboundMessage, Mailbox, MailboxFolder
 from apps.inbox.scanning import mailbox_scan
 from tests import factories
 from tests.inbox import mails
+from tests.samples import zipped
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def test_a_mailbox_of_every_kind_of_mail_becomes_exactly_the_right_documents(
                     (
                         "facturen.zip",
                         "application/zip",
-                        mails.zipped({"a.pdf": mails.pdf("zip-a"), "b.pdf": mails.pdf("zip-b")}),
+                        zipped({"a.pdf": mails.pdf("zip-a"), "b.pdf": mails.pdf("zip-b")}),
                     )
                 ],
             ),

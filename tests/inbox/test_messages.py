@@ -7,6 +7,7 @@ from apps.inbox.messages import message_import
 from apps.inbox.models import InboundMessage
 from tests.einvoice import samples
 from tests.inbox import mails
+from tests.samples import zipped
 
 
 def _import(company, raw):
@@ -75,8 +76,8 @@ def test_a_body_with_remote_pictures_becomes_a_pdf_without_fetching_them():
 
 def test_the_zips_of_one_e_mail_share_one_unpacking_cap(company, settings):
     settings.ZIP_MAX_TOTAL_SIZE = 1024 * 1024
-    first = mails.zipped({f"a-{n}.pdf": mails.padded_pdf(f"A{n}", 300_000) for n in range(2)})
-    second = mails.zipped({f"b-{n}.pdf": mails.padded_pdf(f"B{n}", 300_000) for n in range(2)})
+    first = zipped({f"a-{n}.pdf": mails.padded_pdf(f"A{n}", 300_000) for n in range(2)})
+    second = zipped({f"b-{n}.pdf": mails.padded_pdf(f"B{n}", 300_000) for n in range(2)})
     raw = mails.message(
         "Twee archieven",
         attachments=[

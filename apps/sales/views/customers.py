@@ -23,6 +23,7 @@ from apps.companies.decorators import company_view
 from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.core.paging import query_text
+from apps.core.views import refusal_as_message
 from apps.sales import csv_import
 from apps.sales.forms.customers import CustomerForm, ImportForm, ProductForm
 from apps.sales.models import Customer, Product
@@ -249,11 +250,8 @@ def product_deactivate(request: CompanyRequest, product_id: uuid.UUID) -> HttpRe
 @company_view(Action.EDIT_DATA)
 def product_activate(request: CompanyRequest, product_id: uuid.UUID) -> HttpResponse:
     product = _product_or_404(request, product_id)
-    try:
+    with refusal_as_message(request):
         services.product_activate(product=product)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("%(name)s is offered again.") % {"name": product.name})
     return redirect(_url("product-detail", request.company, product_id=product.public_id))
 

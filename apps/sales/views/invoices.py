@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
-from apps.core.errors import DomainError
 from apps.core.paging import page_of
+from apps.core.views import refusal_as_message
 from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
@@ -175,7 +175,7 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
         initial=None if data else line_initial(invoice.lines.all()),
     )
     if request.method == "POST" and not adding and form.is_valid() and formset.is_valid():
-        try:
+        with refusal_as_message(request):
             lines = formset.lines()
             services.invoice_update(invoice=invoice, lines=lines, **form.service_fields())
             if request.POST.get("action") == "issue":
@@ -184,22 +184,18 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
                 messages.success(request, ISSUED)
             else:
                 messages.success(request, _("Draft saved."))
-        except DomainError as error:
-            messages.error(request, str(error.message))
         return redirect(_detail_url(invoice))
     return _draft_page(request, form, formset, invoice)
 
 
 def _action(request: CompanyRequest, invoice_id: str, run: Any, done: str) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
-    try:
+    with refusal_as_message(request):
         result = run(invoice)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return redirect(_detail_url(invoice))
-    if done:
-        messages.success(request, done)
-    return redirect(_detail_url(result if isinstance(result, Invoice) else invoice))
+        if done:
+            messages.success(request, done)
+        return redirect(_detail_url(result if isinstance(result, Invoice) else invoice))
+    return redirect(_detail_url(invoice))
 
 
 @require_POST
@@ -257,13 +253,13 @@ def invoice_credit(request: CompanyRequest, invoice_id: str) -> HttpResponse:
 @company_view(Action.EDIT_DATA)
 def invoice_delete(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
-    try:
+    with refusal_as_message(request):
         services.invoice_delete_draft(invoice=invoice)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return redirect(_detail_url(invoice))
-    messages.success(request, _("The draft is deleted."))
-    return redirect(reverse("sales:invoice-list", kwargs={"company_id": request.company.public_id}))
+        messages.success(request, _("The draft is deleted."))
+        return redirect(
+            reverse("sales:invoice-list", kwargs={"company_id": request.company.public_id})
+        )
+    return redirect(_detail_url(invoice))
 
 
 @company_view()

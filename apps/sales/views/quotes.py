@@ -23,6 +23,7 @@ from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError
 from apps.core.paging import page_of
+from apps.core.views import refusal_as_message
 from apps.sales.einvoicing import quote_model
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.forms.quotes import QuoteForm
@@ -290,11 +291,8 @@ def quote_detail(request: CompanyRequest, quote_id: Any) -> HttpResponse:
 @company_view(Action.EDIT_DATA)
 def quote_send(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     quote = _quote_or_404(request, quote_id)
-    try:
+    with refusal_as_message(request):
         dispatch = sending.quote_send(quote=quote, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, _("The quote is sent to %(to)s.") % {"to": dispatch.to})
     return redirect(_detail_url(request, quote))
 
@@ -305,18 +303,16 @@ def quote_to_invoice(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     """An accepted quote becomes a draft invoice, once: a second click opens the same one."""
     quote = _quote_or_404(request, quote_id)
     had_invoice = quote.invoice_id is not None
-    try:
+    with refusal_as_message(request):
         invoice = services.quote_to_invoice(quote=quote, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-        return redirect(_detail_url(request, quote))
-    if had_invoice:
-        messages.info(request, _("This quote already has its invoice."))
-    else:
-        messages.success(
-            request, _("A draft invoice is made from this quote. Check it and issue it.")
-        )
-    return redirect(_url("sales:invoice-detail", request, invoice_id=invoice.public_id))
+        if had_invoice:
+            messages.info(request, _("This quote already has its invoice."))
+        else:
+            messages.success(
+                request, _("A draft invoice is made from this quote. Check it and issue it.")
+            )
+        return redirect(_url("sales:invoice-detail", request, invoice_id=invoice.public_id))
+    return redirect(_detail_url(request, quote))
 
 
 @require_GET
@@ -360,13 +356,10 @@ def quote_public(request: HttpRequest, token: str) -> HttpResponse:
             decision = request.POST.get("decision")
             if decision not in ("accept", "decline"):
                 return redirect(request.path)
-            try:
+            with refusal_as_message(request):
                 services.quote_decide(
                     token=token, accept=decision == "accept", ip=_client_ip(request)
                 )
-            except DomainError as error:
-                messages.error(request, str(error.message))
-            else:
                 messages.success(request, _("Thank you. Your answer is recorded."))
             return redirect(request.path)
         with company_scope(quote.company):
