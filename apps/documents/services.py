@@ -475,7 +475,7 @@ def document_set_status(
     document.problems = problems
     document.save(update_fields=["status", "problem_code", "problems", "updated_at"])
     Event.objects.create(
-        company=document.company,
+        company_id=document.company_id,
         document=document,
         action=Event.Action.STATUS,
         actor=actor,
@@ -488,27 +488,47 @@ def document_set_status(
     return document
 
 
-@transaction.atomic
+# What the status of a document needs (and its delivery summary): enough to follow its
+# deliveries without loading its text, lines and the rest.
+STATUS_FIELDS = (
+    "id",
+    "company_id",
+    "status",
+    "problems",
+    "problem_code",
+    "content_version",
+    "delivered_version",
+    "delivered_at",
+    "updated_at",
+)
+
+
 def document_record_delivery(
-    *, document: Document, data: dict[str, Any], actor: User | None = None
+    *, company: Company, document_id: int, data: dict[str, Any], actor_id: int | None = None
 ) -> None:
     """A delivery of the document changed (``data``: address, status, reason, response):
-    into the timeline."""
-    Event.objects.create(
-        company=document.company,
-        document=document,
-        action=Event.Action.DELIVERY,
-        actor=actor,
-        data=data,
-    )
+    into its timeline; nothing when the document is gone."""
+    if Document.objects.filter(pk=document_id).exists():
+        Event.objects.create(
+            company=company,
+            document_id=document_id,
+            action=Event.Action.DELIVERY,
+            actor_id=actor_id,
+            data=data,
+        )
 
 
 @transaction.atomic
-def document_mark_delivered(*, document: Document, version: int) -> Document:
+def document_mark_delivered(*, document_id: int, version: int) -> Document | None:
     """The accountant received ``version`` of the document. It is delivered, unless it was
     corrected since (then it stays ready, and the corrected version goes next). Flags that
-    never kept it from going (a supplier's amounts that don't add up) stay shown."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    never kept it from going (a supplier's amounts that don't add up) stay shown. The
+    document with its status fields; None when it is gone."""
+    document = (
+        Document.objects.select_for_update().only(*STATUS_FIELDS).filter(pk=document_id).first()
+    )
+    if document is None:
+        return None
     if document.delivered_version is None or version > document.delivered_version:
         document.delivered_version = version
         document.delivered_at = timezone.now()
@@ -520,15 +540,19 @@ def document_mark_delivered(*, document: Document, version: int) -> Document:
 
 
 @transaction.atomic
-def document_hold(*, document: Document, problems: list[Problem]) -> Document:
+def document_hold(*, document_id: int, problems: list[Problem]) -> None:
     """Its delivery cannot go as it is (``problems`` say why): a ready or delivered document
     needs review; once it is ready again, the delivery goes."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status in (Document.Status.READY, Document.Status.DELIVERED):
+    document = (
+        Document.objects.select_for_update().only(*STATUS_FIELDS).filter(pk=document_id).first()
+    )
+    if document is not None and document.status in (
+        Document.Status.READY,
+        Document.Status.DELIVERED,
+    ):
         document_set_status(
             document=document, status=Document.Status.NEEDS_REVIEW, problems=problems
         )
-    return document
 
 
 # --- Review: what a document still needs, corrections, supplier memory --------------------------

@@ -13,7 +13,6 @@ scope, and is idempotent: the outbox dispatches an event once, but a handler mus
 assume the world stood still since the event was written.
 """
 
-from apps.accounts.models import User
 from apps.connections.models import Delivery
 from apps.connections.services import delivery_plan
 from apps.documents.models import Document
@@ -34,20 +33,22 @@ def document_ready(event: OutboxEvent) -> None:
 
 def delivery_changed(event: OutboxEvent) -> None:
     payload = event.payload
-    document = Document.objects.filter(pk=payload["document_id"]).first()
-    if document is None:
-        return
-    actor = User.objects.filter(pk=payload["actor_id"]).first() if payload["actor_id"] else None
+    document_id = payload["document_id"]
     document_record_delivery(
-        document=document, data={key: payload[key] for key in TIMELINE_KEYS}, actor=actor
+        company=event.company,
+        document_id=document_id,
+        data={key: payload[key] for key in TIMELINE_KEYS},
+        actor_id=payload["actor_id"],
     )
     if payload["status"] == Delivery.Status.NEEDS_REVIEW:
-        document_hold(document=document, problems=payload["problems"])
+        document_hold(document_id=document_id, problems=payload["problems"])
     elif payload["status"] == Delivery.Status.SENT:
-        document = document_mark_delivered(document=document, version=payload["content_version"])
-        if document.status == Document.Status.READY:
+        document = document_mark_delivered(
+            document_id=document_id, version=payload["content_version"]
+        )
+        if document is not None and document.status == Document.Status.READY:
             # corrected while this version was on its way: the corrected version goes next
-            delivery_plan(document=document)
+            delivery_plan(document=Document.objects.get(pk=document_id))
 
 
 def register() -> None:
