@@ -43,15 +43,6 @@ def document_deliveries(*, document: Document) -> QuerySet[Delivery]:
     )
 
 
-def document_sent_in_current_version(*, document: Document) -> bool:
-    return Delivery.objects.filter(
-        company=document.company,
-        document=document,
-        content_version=document.content_version,
-        status=Delivery.Status.SENT,
-    ).exists()
-
-
 def delivery_counts(*, company: Company) -> dict[str, int]:
     """How many failed, waiting and sent (last 30 days) deliveries the company has."""
     since = timezone.now() - timedelta(days=30)
