@@ -191,3 +191,19 @@ def test_a_pasted_address_with_a_space_is_refused_and_nothing_is_saved(
         transfer = Transfer.objects.get()
     assert transfer.purchases_address == OCTOPUS["purchases"]
     assert page.console_errors == []
+
+
+def test_the_deliveries_page_fits_a_phone_in_french(live_server, browser_page, company, owner):
+    # the longest words, an Octopus address, the period form of the owner: nothing scrolls
+    # the page sideways (the table scrolls in its own frame)
+    factories.TransferFactory(company=company)
+    factories.DeliveryFactory(company=company, status=Delivery.Status.SENT)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/c/{company.public_id}/transfer/deliveries/")
+    page.click("button[name=language][value=fr]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#period-title").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "deliveries-phone-fr")
