@@ -114,7 +114,7 @@ def _timeline(document: Document, delivery: Delivery, actor: User | None = None)
         transport=delivery.transport,
         status=delivery.status,
         reason=delivery.reason,
-        response=delivery.response_text[-300:],
+        response=delivery.answer[-300:],
         problems=delivery.problems if delivery.status == Delivery.Status.NEEDS_REVIEW else [],
     )
 

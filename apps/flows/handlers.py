@@ -20,7 +20,7 @@ from apps.documents.services import document_hold, document_mark_delivered, docu
 from apps.outbox.models import OutboxEvent, Topic
 from apps.outbox.services import handler_register
 
-TIMELINE_KEYS = ("address", "status", "reason", "response")
+TIMELINE_KEYS = ("address", "transport", "status", "reason", "response")
 
 
 def document_ready(event: OutboxEvent) -> None:

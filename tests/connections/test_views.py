@@ -10,6 +10,7 @@ from apps.connections.models import Delivery, PeriodResend, Transfer
 from tests import factories
 from tests.access import cases, check_access
 from tests.connections.conftest import OCTOPUS, ready_document
+from tests.events import run_events
 
 TRANSFER_POST = {
     "action": "save",
@@ -360,6 +361,26 @@ def test_without_a_mail_server_the_page_says_where_the_mail_went(
         .content.decode()
     )
     assert "Développement" in page
+    assert "okioki:kept-by" not in page
+    # and the document's timeline says it in the reader's language too, not the worker's
+    run_events()
+    page = (
+        client_for(owner)
+        .get(
+            reverse(
+                "documents:document-detail",
+                kwargs={
+                    "company_id": company.public_id,
+                    "document_id": delivery.document.public_id,
+                },
+            )
+        )
+        .content.decode()
+    )
+    timeline = page[page.index('<ol class="timeline">') :]
+    assert "Envoyé à" in timeline
+    assert "Développement : écrit dans" in timeline
+    assert "Development" not in timeline
     assert "okioki:kept-by" not in page
 
 

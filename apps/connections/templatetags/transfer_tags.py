@@ -9,6 +9,7 @@ from apps.companies.access import Action
 from apps.companies.models import Company
 from apps.connections import selectors
 from apps.connections.models import Delivery
+from apps.connections.transports import transport_for
 
 register = template.Library()
 
@@ -59,3 +60,12 @@ def document_transfer(context: dict[str, Any], document: Any) -> dict[str, Any]:
         "has_open": any(d.is_open for d in deliveries),
         "can_configure": bool(access and access.can(Action.CONFIGURE_TRANSFER)),
     }
+
+
+@register.filter
+def delivery_answer(data: dict[str, Any]) -> str:
+    """The other side's answer of a delivery in a document's timeline, in the reader's
+    language (events written before the channel was recorded hold their words already)."""
+    answer = str(data.get("response", ""))
+    transport = transport_for(data["transport"]) if "transport" in data else None
+    return transport.describe(answer) if transport is not None and answer else answer
