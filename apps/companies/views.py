@@ -1,3 +1,5 @@
+from typing import TypeVar
+
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +31,15 @@ LAST_COMPANY_SESSION_KEY = "okioki_last_company"
 
 def _company_url(name: str, request: CompanyRequest, **kwargs: object) -> str:
     return reverse(name, kwargs={"company_id": request.company.public_id, **kwargs})
+
+
+Owned = TypeVar("Owned", Invitation, Membership, OfficeClientLink)
+
+
+def _own_or_404(request: CompanyRequest, model: type[Owned], public_id: str) -> Owned:
+    """The company's ``model`` with ``public_id``; another company's is the same 404 as a
+    missing one."""
+    return get_object_or_404(model.objects.filter(company=request.company), public_id=public_id)
 
 
 def _form_error(form: object, error: DomainError) -> None:
@@ -182,9 +193,7 @@ def member_list(request: CompanyRequest) -> HttpResponse:
 @company_view(Action.MANAGE_MEMBERS)
 def invitation_revoke(request: CompanyRequest, invitation_id: str) -> HttpResponse:
     company = request.company
-    invitation = get_object_or_404(
-        Invitation.objects.filter(company=company), public_id=invitation_id
-    )
+    invitation = _own_or_404(request, Invitation, invitation_id)
     with refusal_as_message(request):
         services.invitation_revoke(company=company, invitation=invitation)
         messages.success(request, _("The invitation is revoked."))
@@ -195,9 +204,7 @@ def invitation_revoke(request: CompanyRequest, invitation_id: str) -> HttpRespon
 @company_view(Action.MANAGE_MEMBERS)
 def membership_remove(request: CompanyRequest, membership_id: str) -> HttpResponse:
     company = request.company
-    membership = get_object_or_404(
-        Membership.objects.filter(company=company), public_id=membership_id
-    )
+    membership = _own_or_404(request, Membership, membership_id)
     with refusal_as_message(request):
         services.membership_remove(
             company=company,
@@ -214,9 +221,7 @@ def membership_remove(request: CompanyRequest, membership_id: str) -> HttpRespon
 @company_view(Action.MANAGE_MEMBERS)
 def membership_role(request: CompanyRequest, membership_id: str) -> HttpResponse:
     company = request.company
-    membership = get_object_or_404(
-        Membership.objects.filter(company=company), public_id=membership_id
-    )
+    membership = _own_or_404(request, Membership, membership_id)
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
         with refusal_as_message(request):
@@ -231,7 +236,7 @@ def membership_role(request: CompanyRequest, membership_id: str) -> HttpResponse
 @company_view(Action.MANAGE_OFFICE_LINKS)
 def office_link_decide(request: CompanyRequest, link_id: str) -> HttpResponse:
     company = request.company
-    link = get_object_or_404(OfficeClientLink.objects.filter(company=company), public_id=link_id)
+    link = _own_or_404(request, OfficeClientLink, link_id)
     approve = request.POST.get("decision") == "approve"
     with refusal_as_message(request):
         services.office_link_decide(company=company, link=link, approve=approve)

@@ -66,22 +66,19 @@ def document_list(
     loaded, or (``every_field``) all but the heavy ones, so that rows never load lazily."""
     queryset = Document.objects.filter(company=company)
     queryset = queryset.defer(*HEAVY_FIELDS) if every_field else queryset.only(*LIST_FIELDS)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.category:
-        queryset = queryset.filter(category=filters.category)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.date_from:
-        queryset = queryset.filter(issue_date__gte=filters.date_from)
-    if filters.date_to:
-        queryset = queryset.filter(issue_date__lte=filters.date_to)
-    if filters.counterparty:
-        queryset = queryset.filter(counterparty_name__icontains=filters.counterparty)
-    if filters.amount_min is not None:
-        queryset = queryset.filter(total_incl_vat__gte=filters.amount_min)
-    if filters.amount_max is not None:
-        queryset = queryset.filter(total_incl_vat__lte=filters.amount_max)
+    conditions = {
+        "kind": filters.kind,
+        "category": filters.category,
+        "status": filters.status,
+        "issue_date__gte": filters.date_from,
+        "issue_date__lte": filters.date_to,
+        "counterparty_name__icontains": filters.counterparty,
+        "total_incl_vat__gte": filters.amount_min,  # 0 is an amount; only None is no filter
+        "total_incl_vat__lte": filters.amount_max,
+    }
+    queryset = queryset.filter(
+        **{lookup: value for lookup, value in conditions.items() if value not in ("", None)}
+    )
     if filters.search:
         term = filters.search.strip()
         queryset = queryset.filter(

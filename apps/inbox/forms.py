@@ -19,14 +19,21 @@ def _split_folders(value: str) -> list[str]:
     return list(dict.fromkeys(folder for folder in folders if folder))
 
 
-class SecretFormMixin(forms.Form):
-    """A password field that is required to connect, and optional (kept) when editing."""
+class CollectorFormMixin(forms.Form):
+    """What the settings forms of a mailbox and a cloud folder share: a password field that
+    is required to connect and optional (kept) when editing, the scan interval, and the
+    cleaned values of the service's fields (``SERVICE_FIELDS``)."""
+
+    SERVICE_FIELDS: tuple[str, ...] = ()
 
     password = forms.CharField(
         label=_("password or app password"),
         strip=False,
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    scan_interval_minutes = forms.IntegerField(
+        label=_("scan every (minutes)"), min_value=5, max_value=1440
     )
 
     def __init__(self, *args: Any, keep_password: bool = False, **kwargs: Any):
@@ -42,8 +49,14 @@ class SecretFormMixin(forms.Form):
             # when testing before saving, the typed password stays in the form
             self.fields["password"].widget.render_value = True
 
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data[name] for name in self.SERVICE_FIELDS if name in data}
 
-class MailboxForm(SecretFormMixin, forms.ModelForm):
+
+class MailboxForm(CollectorFormMixin, forms.ModelForm):
+    SERVICE_FIELDS = MAILBOX_FIELDS
+
     provider = forms.ChoiceField(
         label=_("provider"), choices=[(p.code, p.name) for p in PRESETS], initial="other"
     )
@@ -51,9 +64,6 @@ class MailboxForm(SecretFormMixin, forms.ModelForm):
         label=_("folders to watch"),
         initial="INBOX",
         help_text=_("One or more folders, separated by commas. INBOX is your inbox."),
-    )
-    scan_interval_minutes = forms.IntegerField(
-        label=_("scan every (minutes)"), min_value=5, max_value=1440
     )
     field_order = [
         "provider",
@@ -123,20 +133,15 @@ class MailboxForm(SecretFormMixin, forms.ModelForm):
             data["name"] = data["username"]
         return data
 
-    def service_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {name: data[name] for name in MAILBOX_FIELDS if name in data}
 
+class CloudFolderForm(CollectorFormMixin, forms.ModelForm):
+    SERVICE_FIELDS = CLOUD_FOLDER_FIELDS
 
-class CloudFolderForm(SecretFormMixin, forms.ModelForm):
     url = forms.URLField(
         label=_("server address"),
         max_length=500,
         assume_scheme="https",
         help_text=_("e.g. https://cloud.example.be/remote.php/dav/files/your-name/"),
-    )
-    scan_interval_minutes = forms.IntegerField(
-        label=_("scan every (minutes)"), min_value=5, max_value=1440
     )
     field_order = [
         "name",
@@ -190,10 +195,6 @@ class CloudFolderForm(SecretFormMixin, forms.ModelForm):
             )
         data["provider"] = CloudFolder.Provider.WEBDAV
         return data
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {name: data[name] for name in CLOUD_FOLDER_FIELDS if name in data}
 
 
 class ForwardingForm(forms.ModelForm):

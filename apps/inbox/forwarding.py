@@ -23,6 +23,7 @@ from apps.billing.selectors import usage_get
 from apps.companies.models import Company, Membership
 from apps.companies.scoping import company_scope, no_company
 from apps.inbox.mail import parse_message
+from apps.inbox.messages import message_find, message_new
 from apps.inbox.models import ForwardingAddress, InboundMessage
 
 
@@ -165,20 +166,14 @@ def forwarded_message_receive(*, recipient: str, raw: bytes, envelope_sender: st
     if sender_over_rate(address, envelope_sender or parsed.sender_address):
         return Received(accepted=False, reason="rate_limited")
     with company_scope(company), transaction.atomic():
-        existing = InboundMessage.objects.filter(
-            company=company, channel=InboundMessage.Channel.FORWARDING, key=parsed.key
-        ).first()
+        existing = message_find(company=company, mailbox=None, key=parsed.key)
         if existing is not None:
             return Received(accepted=True, message=existing, is_duplicate=True)  # a retry
-        message = InboundMessage(
+        message = message_new(
             company=company,
             channel=InboundMessage.Channel.FORWARDING,
-            key=parsed.key,
-            message_id=parsed.message_id,
-            sender=parsed.sender,
-            subject=parsed.subject,
-            sent_at=parsed.date,
-            size=len(raw),
+            parsed=parsed,
+            raw=raw,
             details={"to": recipient, "envelope_sender": envelope_sender},
         )
         message.raw.save("message.eml", ContentFile(raw), save=False)

@@ -62,12 +62,32 @@ def _outcome(result: IngestResult) -> str:
     return "created" if result.document else result.error_code
 
 
-def _existing(*, company: Company, mailbox: Mailbox | None, key: str) -> InboundMessage | None:
+def message_find(*, company: Company, mailbox: Mailbox | None, key: str) -> InboundMessage | None:
+    """The message with ``key`` already recorded from ``mailbox`` (None: the company's
+    forwarding address)."""
     if mailbox is not None:
         return InboundMessage.objects.filter(mailbox=mailbox, key=key).first()
     return InboundMessage.objects.filter(
         company=company, channel=InboundMessage.Channel.FORWARDING, key=key
     ).first()
+
+
+def message_new(
+    *, company: Company, channel: str, parsed: ParsedMessage, raw: bytes, **where: Any
+) -> InboundMessage:
+    """The record (not saved yet) of the e-mail ``raw`` with its headers ``parsed``, come in
+    over ``channel`` (``where``: its mailbox, folder and uid, or its details)."""
+    return InboundMessage(
+        company=company,
+        channel=channel,
+        key=parsed.key,
+        message_id=parsed.message_id,
+        sender=parsed.sender,
+        subject=parsed.subject,
+        sent_at=parsed.date,
+        size=len(raw),
+        **where,
+    )
 
 
 def message_import(
@@ -86,21 +106,17 @@ def message_import(
     folder's progress commit together, so an interrupted scan neither loses nor repeats mail.
     """
     parsed = parse_message(raw)
-    existing = _existing(company=company, mailbox=mailbox, key=parsed.key)
+    existing = message_find(company=company, mailbox=mailbox, key=parsed.key)
     if existing is not None:
         return existing, False
-    message = InboundMessage(
+    message = message_new(
         company=company,
         channel=channel,
+        parsed=parsed,
+        raw=raw,
         mailbox=mailbox,
         folder=folder,
         uid=uid,
-        key=parsed.key,
-        message_id=parsed.message_id,
-        sender=parsed.sender,
-        subject=parsed.subject,
-        sent_at=parsed.date,
-        size=len(raw),
     )
     _collect(message, parsed, raw, recipient=recipient)
     try:
@@ -108,7 +124,7 @@ def message_import(
             message.save()
     except IntegrityError:
         # another worker recorded this very message a moment ago
-        return _existing(company=company, mailbox=mailbox, key=parsed.key), False  # type: ignore[return-value]
+        return message_find(company=company, mailbox=mailbox, key=parsed.key), False  # type: ignore[return-value]
     return message, True
 
 

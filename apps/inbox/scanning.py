@@ -64,6 +64,10 @@ class ScanReport:
     def ok(self) -> bool:
         return self.error is None and not self.busy
 
+    def counts(self) -> dict[str, int]:
+        """What a scan task returns."""
+        return {"seen": self.seen, "documents": self.documents, "failed": self.failed}
+
 
 # --- claims and health -------------------------------------------------------------------------
 
@@ -85,6 +89,26 @@ def _claim(collector: Collector) -> bool:
         .update(scanning_since=now)
     )
     return claimed == 1
+
+
+def _scan(collector: Collector, what: str, scan: Callable[[ScanReport], None]) -> ScanReport:
+    """Run ``scan`` (of a mailbox or a cloud folder, ``what`` in the log) if no other scan of
+    it is running, and record how it went on ``collector``. An unexpected error never crashes
+    the worker: it is logged and recorded like a known one, and the next scan goes on."""
+    report = ScanReport()
+    if not _claim(collector):
+        report.busy = True
+        return report
+    try:
+        scan(report)
+    except InboxError as error:
+        report.error = error
+    except Exception as error:
+        logger.exception("Scan of %s %s failed", what, collector.pk)
+        report.error = InboxError("protocol", detail=type(error).__name__)
+    finally:
+        _finish(collector, report)
+    return report
 
 
 def _finish(collector: Collector, report: ScanReport) -> None:
@@ -186,23 +210,13 @@ def mailbox_scan(*, mailbox: Mailbox, connect: Connect = imap_connect) -> ScanRe
     Invariants: each message is looked at once (per mailbox, by Message-ID); progress commits
     with each message; read flags are never touched; a bad message is recorded and skipped.
     """
-    report = ScanReport()
-    if not _claim(mailbox):
-        report.busy = True
-        return report
-    try:
+
+    def scan(report: ScanReport) -> None:
         with connect(imap_account(mailbox)) as connection:
             for folder in mailbox.folders or ["INBOX"]:
                 _scan_folder(mailbox, connection, folder, report)
-    except InboxError as error:
-        report.error = error
-    except Exception as error:
-        # never let one mailbox's surprise crash the worker: record it and carry on
-        logger.exception("Scan of mailbox %s failed", mailbox.pk)
-        report.error = InboxError("protocol", detail=type(error).__name__)
-    finally:
-        _finish(mailbox, report)
-    return report
+
+    return _scan(mailbox, "mailbox", scan)
 
 
 def _chunks(uids: list[int], size: int) -> Iterator[list[int]]:
@@ -378,27 +392,18 @@ DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "webp", "xml
 
 def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None) -> ScanReport:
     """Collect new and changed files (by ETag) of a cloud folder. Each file commits on its own."""
-    report = ScanReport()
-    if not _claim(folder):
-        report.busy = True
-        return report
-    try:
-        client = client or cloud_client_for(folder)
-        remote_files = client.list_files(folder.path, exclude=folder.move_to_folder)
+
+    def scan(report: ScanReport) -> None:
+        cloud = client or cloud_client_for(folder)
+        remote_files = cloud.list_files(folder.path, exclude=folder.move_to_folder)
         known = {f.path: f for f in CloudFile.objects.filter(folder=folder)}
         for remote in remote_files:
             record = known.get(remote.path)
             if record is not None and record.etag == remote.etag and remote.etag:
                 continue
-            _import_file(folder, client, remote, record, report)
-    except InboxError as error:
-        report.error = error
-    except Exception as error:
-        logger.exception("Scan of cloud folder %s failed", folder.pk)
-        report.error = InboxError("protocol", detail=type(error).__name__)
-    finally:
-        _finish(folder, report)
-    return report
+            _import_file(folder, cloud, remote, record, report)
+
+    return _scan(folder, "cloud folder", scan)
 
 
 def _import_file(

@@ -4,7 +4,7 @@ Scans live in ``scanning.py``, one e-mail's journey in ``messages.py``, the forw
 in ``forwarding.py``.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +62,15 @@ def _check_limit(company: Company, model: type[Collector]) -> None:
     raise LimitReached(str(message) % {"plan": company.plan.name, "allowed": allowed})
 
 
-def _save(collector: Collector, fields: dict[str, Any], secret: str | None) -> Collector:
+Saved = TypeVar("Saved", bound=Collector)
+
+
+def _save(
+    collector: Saved, allowed: tuple[str, ...], fields: dict[str, Any], secret: str | None
+) -> Saved:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(collector, name, value)
     if secret:
@@ -82,27 +90,27 @@ def _save(collector: Collector, fields: dict[str, Any], secret: str | None) -> C
     return collector
 
 
-def _fields(allowed: tuple[str, ...], given: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(given) - set(allowed)
-    if unknown:
-        raise ValueError(f"Not editable here: {sorted(unknown)}")
-    return given
+def _create(
+    collector: Saved, allowed: tuple[str, ...], fields: dict[str, Any], secret: str
+) -> Saved:
+    """Connect a new mailbox or cloud folder, within the plan's number of them; its first
+    scan starts once this is committed."""
+    _check_limit(collector.company, type(collector))
+    _save(collector, allowed, fields, secret)
+    transaction.on_commit(lambda: collector_scan_now(collector=collector))
+    return collector
 
 
 @transaction.atomic
 def mailbox_create(*, company: Company, actor: User, password: str, **fields: Any) -> Mailbox:
     """Connect a mailbox. Within the plan's number of mailboxes; the password is encrypted."""
-    _check_limit(company, Mailbox)
-    mailbox = Mailbox(company=company, created_by=actor)
-    _save(mailbox, _fields(MAILBOX_FIELDS, fields), password)
-    transaction.on_commit(lambda: collector_scan_now(collector=mailbox))
-    return mailbox
+    return _create(Mailbox(company=company, created_by=actor), MAILBOX_FIELDS, fields, password)
 
 
 @transaction.atomic
 def mailbox_update(*, mailbox: Mailbox, password: str = "", **fields: Any) -> Mailbox:
     """Change a mailbox; an empty password keeps the stored one."""
-    return _save(mailbox, _fields(MAILBOX_FIELDS, fields), password)  # type: ignore[return-value]
+    return _save(mailbox, MAILBOX_FIELDS, fields, password)
 
 
 @transaction.atomic
@@ -110,16 +118,13 @@ def cloud_folder_create(
     *, company: Company, actor: User, password: str, **fields: Any
 ) -> CloudFolder:
     """Connect a cloud folder, within the plan's number of cloud folders."""
-    _check_limit(company, CloudFolder)
     folder = CloudFolder(company=company, created_by=actor)
-    _save(folder, _fields(CLOUD_FOLDER_FIELDS, fields), password)
-    transaction.on_commit(lambda: collector_scan_now(collector=folder))
-    return folder
+    return _create(folder, CLOUD_FOLDER_FIELDS, fields, password)
 
 
 @transaction.atomic
 def cloud_folder_update(*, folder: CloudFolder, password: str = "", **fields: Any) -> CloudFolder:
-    return _save(folder, _fields(CLOUD_FOLDER_FIELDS, fields), password)  # type: ignore[return-value]
+    return _save(folder, CLOUD_FOLDER_FIELDS, fields, password)
 
 
 def collector_resume(*, collector: Collector) -> Collector:

@@ -47,8 +47,7 @@ def mailbox_scan(company_id: int, mailbox_id: int) -> dict[str, int]:
     mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
     if mailbox is None:
         return {}
-    report = scanning.mailbox_scan(mailbox=mailbox)
-    return {"seen": report.seen, "documents": report.documents, "failed": report.failed}
+    return scanning.mailbox_scan(mailbox=mailbox).counts()
 
 
 @shared_task(
@@ -62,8 +61,7 @@ def cloud_folder_scan(company_id: int, folder_id: int) -> dict[str, int]:
     folder = CloudFolder.objects.filter(pk=folder_id).first()
     if folder is None:
         return {}
-    report = scanning.cloud_folder_scan(folder=folder)
-    return {"seen": report.seen, "documents": report.documents, "failed": report.failed}
+    return scanning.cloud_folder_scan(folder=folder).counts()
 
 
 @shared_task(

@@ -2,7 +2,7 @@ import base64
 import hmac
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -83,20 +83,36 @@ def forwarding_edit(request: CompanyRequest) -> HttpResponse:
 
 
 def _start_test(
-    request: CompanyRequest,
-    kind: ConnectionTest.Kind,
-    form: MailboxForm | CloudFolderForm,
-    collector: Collector | None,
+    request: CompanyRequest, form: MailboxForm | CloudFolderForm, collector: Collector | None
 ) -> ConnectionTest:
     """Queue a test of what was typed; a worker tries it (never this request)."""
+    is_mailbox = isinstance(form, MailboxForm)
     return connection_test_start(
         company=request.company,
         actor=request.user,
-        kind=kind,
+        kind=ConnectionTest.Kind.MAILBOX if is_mailbox else ConnectionTest.Kind.CLOUD_FOLDER,
         values=form.service_fields(),
         password=form.cleaned_data.get("password") or "",
         collector=collector,
     )
+
+
+def _page_context(
+    request: CompanyRequest,
+    form: MailboxForm | CloudFolderForm,
+    collector: Collector | None,
+    model: type[Collector],
+    test: ConnectionTest | None,
+) -> dict[str, Any]:
+    """What the settings page of a mailbox and of a cloud folder both show."""
+    used, allowed = services.limit_for(request.company, model)
+    return {
+        "form": form,
+        "limit_reached": collector is None and used >= allowed,
+        "allowed": allowed,
+        "can_edit": request.access.can(Action.EDIT_DATA),
+        "test": test,
+    }
 
 
 def _mailbox_page(
@@ -105,48 +121,52 @@ def _mailbox_page(
     mailbox: Mailbox | None,
     test: ConnectionTest | None = None,
 ) -> HttpResponse:
-    company = request.company
-    used, allowed = services.limit_for(company, Mailbox)
-    context: dict[str, Any] = {
-        "form": form,
-        "mailbox": mailbox,
-        "presets": {
-            p.code: {"host": p.host, "port": p.port, "security": p.security, "hint": str(p.hint)}
-            for p in PRESETS
-        },
-        "limit_reached": mailbox is None and used >= allowed,
-        "allowed": allowed,
-        "can_edit": request.access.can(Action.EDIT_DATA),
-        "test": test,
+    context = _page_context(request, form, mailbox, Mailbox, test)
+    context["mailbox"] = mailbox
+    context["presets"] = {
+        p.code: {"host": p.host, "port": p.port, "security": p.security, "hint": str(p.hint)}
+        for p in PRESETS
     }
     if mailbox is not None:
-        context["recent"] = selectors.message_list(company=company, mailbox=mailbox)
+        context["recent"] = selectors.message_list(company=request.company, mailbox=mailbox)
         context["folder_states"] = list(mailbox.folder_states.all())
     return render(request, "inbox/mailbox_form.html", context)
 
 
-def _submit(
-    request: HttpRequest,
-    form: MailboxForm | CloudFolderForm,
+Form = TypeVar("Form", MailboxForm, CloudFolderForm)
+Saved = TypeVar("Saved", Mailbox, CloudFolder)
+
+
+def _settings_form(
+    request: CompanyRequest,
+    form: Form,
+    collector: Saved | None,
     *,
-    test: Callable[[], ConnectionTest],
-    save: Callable[[], Collector],
+    save: Callable[[], Saved],
     done: str,
-) -> HttpResponse | ConnectionTest | None:
-    """The settings form of a mailbox or cloud folder: "Test connection" queues a test of
-    what was typed and saves nothing, "Save" saves it. A redirect when saved, the test when
-    testing, None to show the form again."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    if request.POST.get("action") == "test":
-        return test()
-    try:
-        collector = save()
-    except DomainError as error:
-        form.add_error(error.field, error.message)  # type: ignore[arg-type]
-        return None
-    messages.success(request, done)
-    return redirect(collector.get_absolute_url())
+    page: Callable[[CompanyRequest, Form, Saved | None, ConnectionTest | None], HttpResponse],
+) -> HttpResponse:
+    """The settings form of a mailbox or cloud folder (``collector``: None for a new one).
+    "Test connection" queues a test of what was typed and saves nothing; "Save" saves it and
+    redirects to it; otherwise ``page`` shows the form again, with the stored values beside
+    it (never the rejected input). Only who may edit data can post it."""
+    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
+        raise PermissionDenied
+    test = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "test":
+            test = _start_test(request, form, collector)
+        else:
+            try:
+                saved = save()
+            except DomainError as error:
+                form.add_error(error.field, error.message)  # type: ignore[arg-type]
+            else:
+                messages.success(request, done)
+                return redirect(saved.get_absolute_url())
+    if request.method == "POST" and collector is not None:
+        collector.refresh_from_db()  # the form holds what was typed, ``collector`` what is stored
+    return page(request, form, collector, test)
 
 
 @company_view(Action.EDIT_DATA)
@@ -155,10 +175,10 @@ def mailbox_create(request: CompanyRequest) -> HttpResponse:
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES},
     )
-    outcome = _submit(
+    return _settings_form(
         request,
         form,
-        test=lambda: _start_test(request, ConnectionTest.Kind.MAILBOX, form, None),
+        None,
         save=lambda: services.mailbox_create(
             company=request.company,
             actor=request.user,
@@ -166,10 +186,8 @@ def mailbox_create(request: CompanyRequest) -> HttpResponse:
             **form.service_fields(),
         ),
         done=_("The mailbox is connected. The first scan has started."),
+        page=_mailbox_page,
     )
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    return _mailbox_page(request, form, None, outcome)
 
 
 def _mailbox_or_404(request: CompanyRequest, mailbox_id: str) -> Mailbox:
@@ -182,23 +200,17 @@ def _mailbox_or_404(request: CompanyRequest, mailbox_id: str) -> Mailbox:
 @company_view()
 def mailbox_detail(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
     mailbox = _mailbox_or_404(request, mailbox_id)
-    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
-        raise PermissionDenied
     form = MailboxForm(request.POST or None, instance=mailbox, keep_password=True)
-    outcome = _submit(
+    return _settings_form(
         request,
         form,
-        test=lambda: _start_test(request, ConnectionTest.Kind.MAILBOX, form, mailbox),
+        mailbox,
         save=lambda: services.mailbox_update(
             mailbox=mailbox, password=form.cleaned_data["password"], **form.service_fields()
         ),
         done=_("The mailbox settings are saved."),
+        page=_mailbox_page,
     )
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    if request.method == "POST":
-        mailbox.refresh_from_db()  # the stored values beside the form, not the rejected input
-    return _mailbox_page(request, form, mailbox, outcome)
 
 
 # --- cloud folders -----------------------------------------------------------------------------
@@ -210,15 +222,8 @@ def _folder_page(
     folder: CloudFolder | None,
     test: ConnectionTest | None = None,
 ) -> HttpResponse:
-    used, allowed = services.limit_for(request.company, CloudFolder)
-    context: dict[str, Any] = {
-        "form": form,
-        "folder": folder,
-        "limit_reached": folder is None and used >= allowed,
-        "allowed": allowed,
-        "can_edit": request.access.can(Action.EDIT_DATA),
-        "test": test,
-    }
+    context = _page_context(request, form, folder, CloudFolder, test)
+    context["folder"] = folder
     if folder is not None:
         context["files"] = selectors.cloud_file_list(folder=folder)
     return render(request, "inbox/folder_form.html", context)
@@ -230,10 +235,10 @@ def folder_create(request: CompanyRequest) -> HttpResponse:
         request.POST or None,
         initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES, "path": "/"},
     )
-    outcome = _submit(
+    return _settings_form(
         request,
         form,
-        test=lambda: _start_test(request, ConnectionTest.Kind.CLOUD_FOLDER, form, None),
+        None,
         save=lambda: services.cloud_folder_create(
             company=request.company,
             actor=request.user,
@@ -241,10 +246,8 @@ def folder_create(request: CompanyRequest) -> HttpResponse:
             **form.service_fields(),
         ),
         done=_("The cloud folder is connected. The first scan has started."),
+        page=_folder_page,
     )
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    return _folder_page(request, form, None, outcome)
 
 
 def _folder_or_404(request: CompanyRequest, folder_id: str) -> CloudFolder:
@@ -257,23 +260,17 @@ def _folder_or_404(request: CompanyRequest, folder_id: str) -> CloudFolder:
 @company_view()
 def folder_detail(request: CompanyRequest, folder_id: str) -> HttpResponse:
     folder = _folder_or_404(request, folder_id)
-    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
-        raise PermissionDenied
     form = CloudFolderForm(request.POST or None, instance=folder, keep_password=True)
-    outcome = _submit(
+    return _settings_form(
         request,
         form,
-        test=lambda: _start_test(request, ConnectionTest.Kind.CLOUD_FOLDER, form, folder),
+        folder,
         save=lambda: services.cloud_folder_update(
             folder=folder, password=form.cleaned_data["password"], **form.service_fields()
         ),
         done=_("The cloud folder settings are saved."),
+        page=_folder_page,
     )
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    if request.method == "POST":
-        folder.refresh_from_db()
-    return _folder_page(request, form, folder, outcome)
 
 
 @require_GET

@@ -85,24 +85,30 @@ def _buyer(data: dict[str, str]) -> Party:
     )
 
 
+def _discount(
+    base: Decimal, percent: Decimal, *, vat_category: str = "", vat_rate: Decimal | None = None
+) -> AllowanceCharge:
+    """A discount of ``percent`` on ``base``, rounded to the cent, with reason code 95: on a
+    line, or on the total (then of one VAT category and rate)."""
+    return AllowanceCharge(
+        is_charge=False,
+        amount=round_amount(base * percent / HUNDRED),
+        base_amount=base,
+        percentage=percent,
+        reason=_("Discount"),
+        reason_code="95",
+        vat_category=vat_category,
+        vat_rate=vat_rate,
+    )
+
+
 def _lines(invoice: Invoice, lines: list[Any]) -> list[Line]:
     result = []
     for index, line in enumerate(lines, start=1):
         treatment_rate = line.vat_rate if invoice.vat_treatment == VatTreatment.DOMESTIC else 0
         rate = Decimal(str(treatment_rate))
         gross = round_amount(line.quantity * line.unit_price)
-        allowances = []
-        if line.discount_percent:
-            allowances.append(
-                AllowanceCharge(
-                    is_charge=False,
-                    amount=round_amount(gross * line.discount_percent / HUNDRED),
-                    base_amount=gross,
-                    percentage=line.discount_percent,
-                    reason=_("Discount"),
-                    reason_code="95",
-                )
-            )
+        allowances = [_discount(gross, line.discount_percent)] if line.discount_percent else []
         result.append(
             Line(
                 id=str(index),
@@ -128,16 +134,7 @@ def _document_discount(invoice: Invoice, lines: list[Line]) -> list[AllowanceCha
     for line in lines:
         bases[(line.vat_category, line.vat_rate)] += line_net_amount(line)
     return [
-        AllowanceCharge(
-            is_charge=False,
-            amount=round_amount(base * invoice.discount_percent / HUNDRED),
-            base_amount=base,
-            percentage=invoice.discount_percent,
-            reason=_("Discount"),
-            reason_code="95",
-            vat_category=category,
-            vat_rate=rate,
-        )
+        _discount(base, invoice.discount_percent, vat_category=category, vat_rate=rate)
         for (category, rate), base in bases.items()
         if base
     ]

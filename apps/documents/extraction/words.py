@@ -163,29 +163,10 @@ class Phrase:
 
 
 @dataclass
-class Line:
+class _Phrases:
+    """Phrases that stand together (a line, a block), within the box around them."""
+
     phrases: list[Phrase]
-
-    @property
-    def text(self) -> str:
-        return "   ".join(phrase.text for phrase in self.phrases)
-
-    @property
-    def top(self) -> float:
-        return min(phrase.top for phrase in self.phrases)
-
-    @property
-    def bottom(self) -> float:
-        return max(phrase.bottom for phrase in self.phrases)
-
-
-@dataclass
-class Block:
-    phrases: list[Phrase]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(phrase.text for phrase in self.phrases)
 
     @property
     def x0(self) -> float:
@@ -202,6 +183,20 @@ class Block:
     @property
     def bottom(self) -> float:
         return max(phrase.bottom for phrase in self.phrases)
+
+
+@dataclass
+class Line(_Phrases):
+    @property
+    def text(self) -> str:
+        return "   ".join(phrase.text for phrase in self.phrases)
+
+
+@dataclass
+class Block(_Phrases):
+    @property
+    def text(self) -> str:
+        return "\n".join(phrase.text for phrase in self.phrases)
 
 
 @dataclass

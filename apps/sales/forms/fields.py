@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -20,3 +21,16 @@ class PublicIdChoiceField(forms.ModelChoiceField):
                     params={"value": value},
                 ) from None
         return super().to_python(value)
+
+
+def discount_field(label: Any) -> forms.DecimalField:
+    """A discount in per cent, from 0 to 100 with two decimals; empty is no discount."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        initial=Decimal("0"),
+        required=False,
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company
+from apps.sales.forms.fields import discount_field
 from apps.sales.models import Product, Unit, VatRate
 from apps.sales.selectors import vat_rate_for
 from apps.sales.services.invoices import LineInput
@@ -49,15 +50,7 @@ class LineForm(forms.Form):
         min_value=Decimal("0"),
         required=False,
     )
-    discount_percent = forms.DecimalField(
-        label=_("discount (%)"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        initial=Decimal("0"),
-        required=False,
-    )
+    discount_percent = discount_field(_("discount (%)"))
     vat_rate = forms.TypedChoiceField(
         label=_("VAT"), choices=[], coerce=Decimal, empty_value=None, required=False
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company
-from apps.sales.forms.fields import PublicIdChoiceField
+from apps.sales.forms.fields import PublicIdChoiceField, discount_field
 from apps.sales.forms.lines import plain
 from apps.sales.models import Customer, Quote, VatTreatment
 
@@ -31,15 +31,7 @@ class QuoteForm(forms.Form):
         choices=[("", _("As set for the customer")), *VatTreatment.choices],
         required=False,
     )
-    discount_percent = forms.DecimalField(
-        label=_("discount on the total (%)"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        initial=Decimal("0"),
-        required=False,
-    )
+    discount_percent = discount_field(_("discount on the total (%)"))
     notes = forms.CharField(
         label=_("notes"),
         required=False,

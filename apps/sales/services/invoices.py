@@ -8,7 +8,7 @@ is rendered; if anything fails, nothing is issued and the number is not used (ga
 
 import copy
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -59,16 +59,10 @@ class LineInput:
     @classmethod
     def of(cls, line: Any, *, vat_code: bool = True) -> "LineInput":
         """The input that makes ``line`` (of a quote or an invoice) again."""
-        return cls(
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            vat_rate=line.vat_rate,
-            unit=line.unit,
-            discount_percent=line.discount_percent,
-            product_id=line.product_id,
-            vat_code=line.vat_code if vat_code else "",
-        )
+        given = {each.name: getattr(line, each.name) for each in fields(cls)}
+        if not vat_code:
+            given["vat_code"] = ""
+        return cls(**given)
 
 
 def _not_draft() -> DomainError:
@@ -79,7 +73,8 @@ def _not_draft() -> DomainError:
 
 
 def set_lines(document: Invoice | Quote, lines: list[LineInput]) -> None:
-    """Replace the lines of an invoice or a quote (they have the same line fields)."""
+    """Replace the lines of an invoice or a quote (they have the same line fields, those of
+    ``LineInput``)."""
     document.lines.all().delete()
     model: Any = InvoiceLine if isinstance(document, Invoice) else QuoteLine
     parent = "invoice" if isinstance(document, Invoice) else "quote"
@@ -89,18 +84,35 @@ def set_lines(document: Invoice | Quote, lines: list[LineInput]) -> None:
                 **{parent: document},
                 company_id=document.company_id,
                 position=position,
-                product_id=line.product_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                vat_rate=line.vat_rate,
-                vat_code=line.vat_code,
+                **asdict(line),
             )
             for position, line in enumerate(lines)
         ]
     )
+
+
+def check_fields(given: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    """A field the service does not set is the caller's mistake (TypeError), not the user's."""
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {what} fields: {sorted(unknown)}")
+
+
+def check_customer(company: Company, customer: Customer) -> None:
+    """Another company's customer is refused like an unknown one."""
+    if customer.company_id != company.pk:
+        raise DomainError(_("Unknown customer."), field="customer")
+
+
+def draft_save(
+    document: Invoice | Quote, changes: dict[str, Any], lines: list[LineInput] | None
+) -> None:
+    """Save the checked ``changes`` of a draft invoice or quote, and its lines when given."""
+    for name, value in changes.items():
+        setattr(document, name, value)
+    document.save()
+    if lines is not None:
+        set_lines(document, lines)
 
 
 @transaction.atomic
@@ -114,11 +126,8 @@ def invoice_create(
     **fields: Any,
 ) -> Invoice:
     """A draft invoice (or credit note), with the customer's VAT treatment unless given."""
-    unknown = set(fields) - set(DRAFT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
-    if customer.company_id != company.pk:
-        raise DomainError(_("Unknown customer."), field="customer")
+    check_fields(fields, DRAFT_FIELDS, "invoice")
+    check_customer(company, customer)
     invoice = Invoice(
         company=company,
         customer=customer,
@@ -143,14 +152,8 @@ def invoice_update(
         # a credit note stays with its invoice's customer and VAT treatment
         fields.pop("customer", None)
         fields.pop("vat_treatment", None)
-    unknown = set(fields) - set(DRAFT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(invoice, name, value)
-    invoice.save()
-    if lines is not None:
-        set_lines(invoice, lines)
+    check_fields(fields, DRAFT_FIELDS, "invoice")
+    draft_save(invoice, fields, lines)
     return invoice
 
 
@@ -272,23 +275,11 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
             data_xml = to_ubl(model)
         except EInvoiceError as error:
             raise DomainError(error.message, code=error.code) from error
-        report = validate(data_xml)
-        if not report.is_valid:
-            raise DomainError(
-                _("This invoice would not be a valid e-invoice: %(reasons)s")
-                % {"reasons": "; ".join(_explain(report))},
-                code="invalid_ubl",
-            )
+        _check_valid(data_xml)
         # The PDF carries the UBL (PDF/A-3); the UBL that is sent carries that PDF.
         pdf = invoice_pdf(invoice, model, ubl=data_xml)
         final_xml = to_ubl(invoice_model(invoice, pdf=pdf, lines=lines))
-        final_report = validate(final_xml)
-        if not final_report.is_valid:
-            raise DomainError(
-                _("This invoice would not be a valid e-invoice: %(reasons)s")
-                % {"reasons": "; ".join(_explain(final_report))},
-                code="invalid_ubl",
-            )
+        _check_valid(final_xml)
         totals = model.totals
         assert totals is not None
         invoice.total_excl_vat = totals.tax_exclusive
@@ -310,6 +301,17 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
                     stored.storage.delete(stored.name)
             raise
     return invoice
+
+
+def _check_valid(ubl: bytes) -> None:
+    """A UBL that fails the validation layers stops the issuing, with the reasons."""
+    report = validate(ubl)
+    if not report.is_valid:
+        raise DomainError(
+            _("This invoice would not be a valid e-invoice: %(reasons)s")
+            % {"reasons": "; ".join(_explain(report))},
+            code="invalid_ubl",
+        )
 
 
 def _check_before_issue(invoice: Invoice, lines: list[InvoiceLine], *, lock: bool) -> None:

@@ -14,7 +14,14 @@ from apps.core.errors import DomainError
 from apps.sales.models import Customer, Invoice, Quote
 from apps.sales.numbering import number_next
 from apps.sales.selectors import sales_settings_get
-from apps.sales.services.invoices import LineInput, invoice_create, set_lines
+from apps.sales.services.invoices import (
+    LineInput,
+    check_customer,
+    check_fields,
+    draft_save,
+    invoice_create,
+    set_lines,
+)
 
 QUOTE_FIELDS = (
     "customer",
@@ -30,11 +37,8 @@ QUOTE_FIELDS = (
 def quote_create(
     *, company: Company, customer: Customer, lines: list[LineInput], **fields: Any
 ) -> Quote:
-    unknown = set(fields) - set(QUOTE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown quote fields: {sorted(unknown)}")
-    if customer.company_id != company.pk:
-        raise DomainError(_("Unknown customer."), field="customer")
+    check_fields(fields, QUOTE_FIELDS, "quote")
+    check_customer(company, customer)
     today = timezone.localdate()
     issue_date = fields.pop("issue_date", None) or today
     valid_until = fields.pop("valid_until", None) or issue_date + datetime.timedelta(
@@ -57,13 +61,8 @@ def quote_update(*, quote: Quote, lines: list[LineInput] | None = None, **fields
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status != Quote.Status.DRAFT:
         raise DomainError(_("A sent quote can no longer be changed."), code="not_draft")
-    for name, value in fields.items():
-        if name not in QUOTE_FIELDS:
-            raise TypeError(f"unknown quote field: {name}")
-        setattr(quote, name, value)
-    quote.save()
-    if lines is not None:
-        set_lines(quote, lines)
+    check_fields(fields, QUOTE_FIELDS, "quote")
+    draft_save(quote, fields, lines)
     return quote
 
 

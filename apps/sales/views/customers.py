@@ -78,14 +78,29 @@ def _product_or_404(request: CompanyRequest, product_id: uuid.UUID) -> Product:
     return product
 
 
-def _save(form: BaseForm, save: Callable[[], Any]) -> Any:
-    """The object ``save`` returns, or None with the service's refusal on its field."""
-    try:
-        return save()
-    except DomainError as error:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)  # type: ignore[arg-type]
+def _saved(
+    request: CompanyRequest,
+    form: BaseForm,
+    save: Callable[[], Any],
+    instance: Customer | Product | None = None,
+) -> Any:
+    """The object ``save`` (a service) returns for a posted, valid ``form``; otherwise None,
+    with the service's refusal on its field, and ``instance`` (when editing) read again: the
+    page shows the stored values beside the refused input. Only who may edit data posts."""
+    if request.method != "POST":
         return None
+    if not request.access.can(Action.EDIT_DATA):
+        raise PermissionDenied
+    saved = None
+    if form.is_valid():
+        try:
+            saved = save()
+        except DomainError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)  # type: ignore[arg-type]
+    if saved is None and instance is not None:
+        instance.refresh_from_db()
+    return saved
 
 
 # --- customers ----------------------------------------------------------------------------------
@@ -129,32 +144,28 @@ def customer_create(request: CompanyRequest) -> HttpResponse:
     form = CustomerForm(
         request.POST or None, initial={"language": company.default_language, "country": "BE"}
     )
-    if request.method == "POST" and form.is_valid():
-        customer = _save(
-            form, lambda: services.customer_create(company=company, **form.service_fields())
-        )
-        if customer is not None:
-            messages.success(request, _("%(name)s is added.") % {"name": customer.name})
-            return redirect(_url("customer-detail", company, customer_id=customer.public_id))
+    customer = _saved(
+        request, form, lambda: services.customer_create(company=company, **form.service_fields())
+    )
+    if customer is not None:
+        messages.success(request, _("%(name)s is added.") % {"name": customer.name})
+        return redirect(_url("customer-detail", company, customer_id=customer.public_id))
     return _customer_page(request, form, None)
 
 
 @company_view()
 def customer_detail(request: CompanyRequest, customer_id: uuid.UUID) -> HttpResponse:
     customer = _customer_or_404(request, customer_id)
-    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
-        raise PermissionDenied
     form = CustomerForm(request.POST or None, instance=customer)
-    if request.method == "POST":
-        if form.is_valid():
-            saved = _save(
-                form,
-                lambda: services.customer_update(customer=customer, **form.service_fields()),
-            )
-            if saved is not None:
-                messages.success(request, _("The customer is saved."))
-                return redirect(_url("customer-detail", request.company, customer_id=customer_id))
-        customer.refresh_from_db()  # the stored values beside the form, not the refused input
+    saved = _saved(
+        request,
+        form,
+        lambda: services.customer_update(customer=customer, **form.service_fields()),
+        customer,
+    )
+    if saved is not None:
+        messages.success(request, _("The customer is saved."))
+        return redirect(_url("customer-detail", request.company, customer_id=customer_id))
     return _customer_page(request, form, customer)
 
 
@@ -206,31 +217,28 @@ def _product_page(request: CompanyRequest, form: ProductForm, product: Product |
 def product_create(request: CompanyRequest) -> HttpResponse:
     company = request.company
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        product = _save(
-            form, lambda: services.product_create(company=company, **form.service_fields())
-        )
-        if product is not None:
-            messages.success(request, _("%(name)s is added.") % {"name": product.name})
-            return redirect(_url("product-list", company))
+    product = _saved(
+        request, form, lambda: services.product_create(company=company, **form.service_fields())
+    )
+    if product is not None:
+        messages.success(request, _("%(name)s is added.") % {"name": product.name})
+        return redirect(_url("product-list", company))
     return _product_page(request, form, None)
 
 
 @company_view()
 def product_detail(request: CompanyRequest, product_id: uuid.UUID) -> HttpResponse:
     product = _product_or_404(request, product_id)
-    if request.method == "POST" and not request.access.can(Action.EDIT_DATA):
-        raise PermissionDenied
     form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST":
-        if form.is_valid():
-            saved = _save(
-                form, lambda: services.product_update(product=product, **form.service_fields())
-            )
-            if saved is not None:
-                messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
-                return redirect(_url("product-list", request.company))
-        product.refresh_from_db()
+    saved = _saved(
+        request,
+        form,
+        lambda: services.product_update(product=product, **form.service_fields()),
+        product,
+    )
+    if saved is not None:
+        messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
+        return redirect(_url("product-list", request.company))
     return _product_page(request, form, product)
 
 
