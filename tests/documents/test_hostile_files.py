@@ -10,6 +10,7 @@ import zlib
 import pypdfium2 as pdfium
 import pytest
 from django.test import override_settings
+from PIL import Image
 
 from apps.documents.extraction.files import (
     ExtractionError,
@@ -176,6 +177,17 @@ def test_the_picture_budget_is_a_setting():
     assert error.value.code == "image_too_large"
     assert "101 × 100" in error.value.message
     assert ocr_image(png(100, 100)).strip() == ""
+
+
+@override_settings(OCR_MAX_PIXELS=10_000)
+def test_the_picture_budget_of_ocr_leaves_pillows_limit_as_it_was():
+    # Pillow's limit is global: the next picture of the process (a page image, say) is not
+    # held to the budget of the last one read for OCR
+    before = Image.MAX_IMAGE_PIXELS
+    with pytest.raises(ExtractionError):
+        _picture(png(101, 100))
+    _picture(png(100, 100))
+    assert before == Image.MAX_IMAGE_PIXELS
 
 
 @override_settings(OCR_MAX_PIXELS=10_000)

@@ -269,8 +269,19 @@ def _picture(data: bytes) -> "Picture":
     if _is_heif(data):
         return _heif(data, limit)
     # Pillow warns above this many pixels and refuses above twice as many; the warning is an
-    # error here, so a picture over the budget is never decoded at full size.
+    # error here, so a picture over the budget is never decoded at full size. The limit is
+    # Pillow's global: it is put back after, for the other pictures of this process.
+    previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = limit
+    try:
+        return _decoded(data, limit)
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
+def _decoded(data: bytes, limit: int) -> "Picture":
+    from PIL import Image
+
     width, height, picture_format = _header(data, limit)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
