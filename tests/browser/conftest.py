@@ -77,3 +77,20 @@ def log_in(page, live_server, user) -> None:
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert "/accounts/login/" not in page.url
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def on_a_phone_in_french(page, live_server, user, path: str) -> None:
+    """``path`` as ``user`` sees it on a 390 px phone, in French (the longest words)."""
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, user)
+    page.goto(f"{live_server.url}{path}")
+    page.click("button[name=language][value=fr]")
+    page.wait_for_load_state("networkidle")
+
+
+def fits_the_phone(page) -> bool:
+    """Nothing scrolls the page sideways (a table may scroll in its own frame)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -17,7 +17,13 @@ from django.utils.translation import gettext
 
 from apps.companies.scoping import company_scope
 from apps.sales.models import Customer, Invoice, Quote
-from tests.browser.conftest import ARTIFACTS, log_in, screenshot
+from tests.browser.conftest import (
+    ARTIFACTS,
+    fits_the_phone,
+    log_in,
+    on_a_phone_in_french,
+    screenshot,
+)
 from tests.servers import require_program
 
 pytestmark = [
@@ -281,10 +287,5 @@ def test_a_wrong_enterprise_number_is_refused_and_nothing_is_saved(
 @pytest.mark.parametrize("page_path", ["sales/", "sales/quotes/"])
 def test_the_status_filters_wrap_on_a_phone(live_server, browser_page, company, owner, page_path):
     # the row of status filters ("All, Draft, Sent, Accepted, ...") in French, the longest
-    page = browser_page
-    page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, owner)
-    page.goto(f"{live_server.url}/c/{company.public_id}/{page_path}")
-    page.click("button[name=language][value=fr]")
-    page.wait_for_load_state("networkidle")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    on_a_phone_in_french(browser_page, live_server, owner, f"/c/{company.public_id}/{page_path}")
+    assert fits_the_phone(browser_page)

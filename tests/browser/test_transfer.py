@@ -16,7 +16,7 @@ from apps.companies.scoping import company_scope
 from apps.connections.models import Delivery, Transfer
 from apps.documents.models import Document
 from tests import factories
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import fits_the_phone, log_in, on_a_phone_in_french, screenshot
 from tests.connections.conftest import OCTOPUS
 from tests.documents import samples
 from tests.documents.helpers import known_supplier
@@ -199,11 +199,7 @@ def test_the_deliveries_page_fits_a_phone_in_french(live_server, browser_page, c
     factories.TransferFactory(company=company)
     factories.DeliveryFactory(company=company, status=Delivery.Status.SENT)
     page = browser_page
-    page.set_viewport_size({"width": 390, "height": 844})
-    log_in(page, live_server, owner)
-    page.goto(f"{live_server.url}/c/{company.public_id}/transfer/deliveries/")
-    page.click("button[name=language][value=fr]")
-    page.wait_for_load_state("networkidle")
+    on_a_phone_in_french(page, live_server, owner, f"/c/{company.public_id}/transfer/deliveries/")
     assert page.locator("#period-title").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_phone(page)
     screenshot(page, "deliveries-phone-fr")
