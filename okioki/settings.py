@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.einvoice",
     "apps.documents",
+    "apps.peppol",
     "apps.inbox",
     "apps.connections",
     "apps.sales",
@@ -390,6 +391,13 @@ INBOUND_ABUSE_CEILING_MIN = env_int("INBOUND_ABUSE_CEILING_MIN", 500)
 # unless this is on (`make run` and the tests, to reach servers on this computer; never in
 # production). "Test connection" runs in a worker with this timeout (seconds).
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
+
+# Peppol participant lookup (apps.peppol.lookup): the OpenPeppol SML zone (the test network's
+# is participant.sml.test.tech.peppol.org), the DNS server to ask ("host:port"; empty: the
+# system's resolver) and how long a verdict is kept.
+PEPPOL_SML_ZONE = env_str("PEPPOL_SML_ZONE", "participant.sml.prod.tech.peppol.org")
+PEPPOL_DNS_NAMESERVER = env_str("PEPPOL_DNS_NAMESERVER", "")
+PEPPOL_LOOKUP_HOURS = env_int("PEPPOL_LOOKUP_HOURS", 6)
 OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
 # Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
