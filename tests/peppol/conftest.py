@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 from dnslib import NAPTR, QTYPE, RCODE, RR
-from dnslib.server import BaseResolver, DNSServer
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from apps.peppol.lookup import naptr_name
 
@@ -24,6 +24,14 @@ CREDIT_NOTE = (
     "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##urn:cen.eu:en16931:"
     "2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
 )
+
+
+def sml_server(sml: "Sml") -> DNSServer:
+    """The SML zone on a free UDP port of loopback, started, logging nothing."""
+    quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
+    server = DNSServer(sml, port=0, address="127.0.0.1", logger=quiet)
+    server.start_thread()
+    return server
 
 
 class Sml(BaseResolver):
@@ -106,8 +114,7 @@ class Smp:
 def peppol_network(settings) -> Iterator[tuple[Sml, Smp]]:
     """The SML zone on a loopback DNS server and one SMP, as the settings' network."""
     sml, smp = Sml(), Smp()
-    server = DNSServer(sml, port=0, address="127.0.0.1")
-    server.start_thread()
+    server = sml_server(sml)
     settings.PEPPOL_SML_ZONE = ZONE
     settings.PEPPOL_DNS_NAMESERVER = f"127.0.0.1:{server.server.server_address[1]}"
     try:
