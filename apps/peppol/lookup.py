@@ -7,10 +7,10 @@ types the participant receives. NXDOMAIN means not on Peppol; any other trouble 
 timeout, an SMP that errs) means unknown, to be checked again, never "not on Peppol".
 
 A verdict is cached for ``PEPPOL_LOOKUP_HOURS`` with the time it was checked; an unknown one
-is not kept. The zone and the resolver are settings (``PEPPOL_SML_ZONE``,
-``PEPPOL_DNS_NAMESERVER`` as ``host:port``), so tests and operators can point them
-elsewhere. The SMP is reached through the guard of outgoing connections, over HTTPS; plain
-HTTP only on this computer (a test SMP).
+for five minutes only, then it is asked again. The zone and the resolver are settings
+(``PEPPOL_SML_ZONE``, ``PEPPOL_DNS_NAMESERVER`` as ``host:port``), so tests and operators
+can point them elsewhere. The SMP is reached through the guard of outgoing connections,
+over HTTPS; plain HTTP only on this computer (a test SMP).
 """
 
 import base64
@@ -37,6 +37,7 @@ DNS_SECONDS = 5.0
 SMP_SECONDS = 10
 SMP_MAX_BYTES = 2 * 1024 * 1024
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+UNKNOWN_SECONDS = 300  # an unknown verdict is asked again after this long
 
 
 @dataclass(frozen=True)
@@ -150,26 +151,48 @@ def _check(participant: str) -> Reachability:
 def participant_check(participant: str) -> Reachability:
     """Whether ``participant`` (``scheme:value``) is on Peppol, cached for hours."""
     participant = participant.strip().lower()
-    key = f"peppol:lookup:{settings.PEPPOL_SML_ZONE}:{participant}"
+    key = _cache_key(participant)
     kept = cache.get(key)
     if isinstance(kept, Reachability):
         return kept
     found = _check(participant)
-    if found.registered is not None:
-        cache.set(key, found, settings.PEPPOL_LOOKUP_HOURS * 3600)
+    hours = settings.PEPPOL_LOOKUP_HOURS * 3600
+    cache.set(key, found, hours if found.registered is not None else UNKNOWN_SECONDS)
     return found
+
+
+def _candidates(enterprise_number: str, vat_number: str) -> list[str]:
+    candidates = []
+    if enterprise_number:
+        candidates.append(f"0208:{enterprise_number}".lower())
+    if vat_number:
+        candidates.append(f"9925:{vat_number}".lower())
+    return candidates
+
+
+def _cache_key(participant: str) -> str:
+    return f"peppol:lookup:{settings.PEPPOL_SML_ZONE}:{participant}"
+
+
+def company_cached(*, enterprise_number: str, vat_number: str = "") -> Reachability | None:
+    """What ``company_check`` would say from the cache alone; None when it would have to
+    ask the network (a page shows this and has the check done in the background)."""
+    result = None
+    for participant in _candidates(enterprise_number, vat_number):
+        kept = cache.get(_cache_key(participant))
+        if not isinstance(kept, Reachability):
+            return None
+        result = kept
+        if kept.registered is not False:
+            return kept
+    return result
 
 
 def company_check(*, enterprise_number: str, vat_number: str = "") -> Reachability:
     """A Belgian company on Peppol: 0208 (enterprise number) first, then 9925 (VAT); unknown
     as soon as one of them could not be checked (never "not on Peppol" by mistake)."""
-    candidates = []
-    if enterprise_number:
-        candidates.append(f"0208:{enterprise_number}")
-    if vat_number:
-        candidates.append(f"9925:{vat_number}")
     result = Reachability("", False)
-    for participant in candidates:
+    for participant in _candidates(enterprise_number, vat_number):
         result = participant_check(participant)
         if result.registered is not False:
             return result

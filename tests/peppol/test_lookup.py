@@ -2,10 +2,13 @@
 0208, only on 9925, not registered, an SMP in trouble, a DNS that does not answer."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from apps.peppol import lookup
 from tests.peppol.conftest import CREDIT_NOTE, INVOICE
@@ -42,7 +45,7 @@ def test_a_participant_its_smp_does_not_know_is_not_on_peppol(peppol_network):
     assert lookup.participant_check("0208:0812345603").registered is False
 
 
-def test_an_smp_in_trouble_is_unknown_and_asked_again_next_time(peppol_network):
+def test_an_smp_in_trouble_is_unknown_and_asked_again_minutes_later(peppol_network):
     sml, smp = peppol_network
     sml.register("0208:0403170701", smp.url)
     smp.broken.add("0208:0403170701")
@@ -51,7 +54,10 @@ def test_an_smp_in_trouble_is_unknown_and_asked_again_next_time(peppol_network):
     assert found.problem == "SMP: HTTP 500"
     smp.broken.clear()
     smp.document_types["0208:0403170701"] = [INVOICE]
-    assert lookup.participant_check("0208:0403170701").registered is True
+    assert lookup.participant_check("0208:0403170701").registered is None  # minutes ago
+    later = timezone.now() + timedelta(seconds=lookup.UNKNOWN_SECONDS + 1)
+    with time_machine.travel(later):
+        assert lookup.participant_check("0208:0403170701").registered is True
 
 
 def test_a_dns_that_does_not_answer_is_unknown_never_not_registered(silent_dns, monkeypatch):

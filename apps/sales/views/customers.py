@@ -4,11 +4,13 @@ product, and importing either from a CSV file."""
 import re
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
@@ -24,6 +26,8 @@ from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.core.paging import query_text
 from apps.core.views import refusal_as_message
+from apps.peppol.lookup import company_cached
+from apps.peppol.tasks import peppol_company_check
 from apps.sales import csv_import
 from apps.sales.forms.customers import CustomerForm, ImportForm, ProductForm
 from apps.sales.models import Customer, Product
@@ -125,6 +129,20 @@ def customer_list(request: CompanyRequest) -> HttpResponse:
     )
 
 
+def _peppol(customer: Customer | None) -> dict[str, Any] | None:
+    """Whether the customer is on Peppol, as far as known now; the check is asked of a
+    worker when it is not (the page says it is being checked)."""
+    if customer is None:
+        return None
+    vat = customer.vat_id if customer.vat_id.upper().startswith("BE") else ""
+    if not (customer.enterprise_number or vat):
+        return None
+    known = company_cached(enterprise_number=customer.enterprise_number, vat_number=vat)
+    if known is None:
+        transaction.on_commit(partial(peppol_company_check.delay, customer.enterprise_number, vat))
+    return {"known": known}
+
+
 def _customer_page(request: CompanyRequest, form: CustomerForm, customer: Customer | None) -> Any:
     return render(
         request,
@@ -134,6 +152,7 @@ def _customer_page(request: CompanyRequest, form: CustomerForm, customer: Custom
             "customer": customer,
             "can_edit": request.access.can(Action.EDIT_DATA),
             "tab": "customers",
+            "peppol": _peppol(customer),
         },
     )
 
