@@ -10,4 +10,4 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         # register the words of their coded problems (apps.core.problems)
         from apps.documents import problems  # noqa: F401
-        from apps.documents.extraction import files  # noqa: F401
+        from apps.documents.extraction import errors  # noqa: F401
