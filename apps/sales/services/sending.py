@@ -51,42 +51,43 @@ def _send(
     """Send one message in ``language`` over ``channel`` (a transport of
     ``apps.connections.transports``); its Message-ID. DomainError when it cannot go, and then
     ``dispatch`` (the committed record that claimed this sending) is taken back."""
-    transport = transport_for(channel)
-    if transport is None:
-        if dispatch is not None:
-            dispatch.delete()  # nothing went out: sending again is allowed at once
-        raise DomainError(
-            _("Sending over Peppol is not available yet; send this invoice by e-mail."),
-            code="no_peppol",
-        )
-    with translation.override(language):
-        subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
-        body = render_to_string(f"emails/sales/{template}.txt", context)
-    message_id = make_msgid(domain=settings.TRANSFER_FROM_EMAIL.rsplit("@", 1)[-1])
-    outcome = transport.send(
-        Parcel(
-            destination=to,
-            sender=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
-            subject=" ".join(subject.split()),
-            body=body,
-            attachments=tuple(attachments),
-            message_id=message_id,
-            reply_to=company.email,
-            document=document,
-        )
-    )
-    if not outcome.accepted:  # refused, timeouts: said plainly
-        logger.warning("e-mail to %s not sent: %s", to, outcome.line)
-        if dispatch is not None:
-            dispatch.delete()  # nothing went out: sending again is allowed at once
-        raise DomainError(
-            _(
-                "The e-mail to %(to)s could not be sent: the mail server refused it or could "
-                "not be reached. Check the address and try again."
+    try:
+        transport = transport_for(channel)
+        if transport is None:
+            raise DomainError(
+                _("Sending over Peppol is not available yet; send this invoice by e-mail."),
+                code="no_peppol",
             )
-            % {"to": to},
-            code="send_failed",
+        with translation.override(language):
+            subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
+            body = render_to_string(f"emails/sales/{template}.txt", context)
+        message_id = make_msgid(domain=settings.TRANSFER_FROM_EMAIL.rsplit("@", 1)[-1])
+        outcome = transport.send(
+            Parcel(
+                destination=to,
+                sender=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
+                subject=" ".join(subject.split()),
+                body=body,
+                attachments=tuple(attachments),
+                message_id=message_id,
+                reply_to=company.email,
+                document=document,
+            )
         )
+        if not outcome.accepted:  # refused, timeouts: said plainly
+            logger.warning("e-mail to %s not sent: %s", to, outcome.line)
+            raise DomainError(
+                _(
+                    "The e-mail to %(to)s could not be sent: the mail server refused it or could "
+                    "not be reached. Check the address and try again."
+                )
+                % {"to": to},
+                code="send_failed",
+            )
+    except DomainError:
+        if dispatch is not None:
+            dispatch.delete()  # nothing went out: sending again is allowed at once
+        raise
     return message_id
 
 
@@ -101,6 +102,7 @@ def _files(invoice: Invoice) -> list[tuple[str, bytes, str]]:
 def _send_invoice(invoice: Invoice, to: str, dispatch: Dispatch) -> str:
     """Over the invoice's channel: its PDF and UBL by e-mail; its UBL alone over Peppol."""
     files = _files(invoice)
+    _pdf, (_name, ubl, _mime) = files
     return _send(
         invoice.company,
         to=to,
@@ -110,7 +112,7 @@ def _send_invoice(invoice: Invoice, to: str, dispatch: Dispatch) -> str:
         attachments=files,
         dispatch=dispatch,
         channel=invoice.send_channel,
-        document=files[1][1],
+        document=ubl,
     )
 
 
