@@ -100,7 +100,7 @@ def _enqueue(delivery: Delivery, countdown: int = 0) -> None:
     )
 
 
-def _timeline(document: Document, delivery: Delivery, actor: User | None = None) -> None:
+def _announce(document: Document, delivery: Delivery, actor: User | None = None) -> None:
     """Announce the delivery's new state: the document's timeline and status follow it
     (``apps.flows``), in the transaction that commits the announcement."""
     event_emit(
@@ -213,7 +213,7 @@ def _delivery_create(
     except IntegrityError:
         # Another transaction made it first (or it is already open): that one stands.
         return None
-    _timeline(document, delivery, actor)
+    _announce(document, delivery, actor)
     if status == Delivery.Status.PENDING:
         _enqueue(delivery)
     return delivery
@@ -288,7 +288,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
     except NotSendable as error:
         with transaction.atomic():
             _finish(delivery, status=Delivery.Status.NEEDS_REVIEW, problems=error.problems)
-            _timeline(document, delivery)
+            _announce(document, delivery)
         return delivery
     except Exception as error:  # a bug or a broken file must not leave it "sending"
         logger.exception("delivery %s: not sent", delivery.public_id)
@@ -309,7 +309,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
                 problems=[],
                 next_attempt_at=None,
             ):
-                _timeline(document, delivery)
+                _announce(document, delivery)
         return delivery
 
     retry_until = (delivery.first_attempt_at or now) + timedelta(
@@ -335,7 +335,7 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
             next_attempt_at=None,
             problems=[problems.problem(code, response=outcome.line)],
         ):
-            _timeline(document, delivery)
+            _announce(document, delivery)
             _notify_failure(delivery)
     return delivery
 
@@ -405,7 +405,7 @@ def delivery_approve(*, company: Company, delivery: Delivery, actor: User) -> De
             "updated_at",
         ]
     )
-    _timeline(delivery.document, delivery, actor)
+    _announce(delivery.document, delivery, actor)
     _enqueue(delivery)
     return delivery
 
@@ -441,7 +441,7 @@ def delivery_retry(*, company: Company, delivery: Delivery, actor: User | None) 
         raise DomainError(
             _("This document is already on its way to that address."), code="already_open"
         ) from error
-    _timeline(delivery.document, delivery, actor)
+    _announce(delivery.document, delivery, actor)
     _enqueue(delivery)
     return delivery
 
@@ -459,7 +459,7 @@ def delivery_cancel(*, company: Company, delivery: Delivery, actor: User) -> Del
     delivery.status = Delivery.Status.CANCELLED
     delivery.requested_by = actor
     delivery.save(update_fields=["status", "requested_by", "updated_at"])
-    _timeline(delivery.document, delivery, actor)
+    _announce(delivery.document, delivery, actor)
     return delivery
 
 
