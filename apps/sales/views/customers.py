@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -138,7 +139,8 @@ def _peppol(customer: Customer | None) -> dict[str, Any] | None:
     if not (customer.enterprise_number or vat):
         return None
     known = company_cached(enterprise_number=customer.enterprise_number, vat_number=vat)
-    if known is None:
+    checking = f"peppol:checking:{customer.enterprise_number}:{vat}"
+    if known is None and cache.add(checking, 1, timeout=60):  # one check at a time
         transaction.on_commit(partial(peppol_company_check.delay, customer.enterprise_number, vat))
     return {"known": known}
 
