@@ -39,6 +39,7 @@ class OutboxEvent(CompanyOwnedModel):
                 condition=models.Q(dispatched_at__isnull=True),
                 name="outbox_undispatched",
             ),
+            models.Index(fields=["dispatched_at"], name="outbox_dispatched"),  # the clean-up
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,7 @@ _handlers: dict[str, list[Handler]] = defaultdict(list)
 RETRY_START = 30  # seconds; doubles per attempt
 RETRY_MAX = 3600
 SWEEP_GRACE_SECONDS = 60  # a dispatch on commit is given this long before the sweeper takes it
+KEEP_DAYS = 30  # dispatched events are kept this long (to look into), then deleted
 
 
 def handler_register(topic: Topic, handler: Handler) -> None:
@@ -97,7 +98,8 @@ def _failed(event_id: int, error: Exception) -> None:
 
 def outbox_sweep(*, limit: int = 500, grace_seconds: int = SWEEP_GRACE_SECONDS) -> int:
     """Periodic, across companies: dispatch the events still waiting (oldest first); how many
-    were dispatched. Listed bypass of the company scope (a sweeper that fans out)."""
+    were dispatched. Events dispatched more than ``KEEP_DAYS`` ago are deleted. Listed bypass
+    of the company scope (a sweeper that fans out)."""
     now = timezone.now()
     grace = now - timedelta(seconds=grace_seconds)
     with all_companies():
@@ -109,6 +111,8 @@ def outbox_sweep(*, limit: int = 500, grace_seconds: int = SWEEP_GRACE_SECONDS) 
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
+        old = OutboxEvent.objects.filter(dispatched_at__lt=now - timedelta(days=KEEP_DAYS))
+        OutboxEvent.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:limit])).delete()
     dispatched = 0
     for event_id in due:
         try:

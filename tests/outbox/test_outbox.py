@@ -126,3 +126,19 @@ def test_a_failing_dispatch_on_commit_does_not_break_the_request_that_committed(
     with django_capture_on_commit_callbacks(execute=True):
         _emit(company, "committed anyway")  # no exception reaches the caller
     assert [event.last_error for event in _waiting()] == ["ValueError: a bug in a handler"]
+
+
+def test_dispatched_events_are_kept_a_month_then_deleted_waiting_ones_never(company, handled):
+    dispatched, waiting = _emit(company, "done"), _emit(company, "waiting")
+    services.event_dispatch(event_id=dispatched.pk)
+    OutboxEvent.objects.unscoped().filter(pk=waiting.pk).update(next_attempt_at=None)
+    later = timezone.now() + timedelta(days=services.KEEP_DAYS, hours=1)
+    with time_machine.travel(later):
+        services._handlers[Topic.DOCUMENT_READY].clear()  # the waiting one stays waiting
+        services._handlers[Topic.DOCUMENT_READY].append(_fails)
+        services.outbox_sweep()
+    assert list(OutboxEvent.objects.unscoped().values_list("pk", flat=True)) == [waiting.pk]
+
+
+def _fails(event: OutboxEvent) -> None:
+    raise ValueError("still broken")
