@@ -17,6 +17,7 @@ import base64
 import datetime
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -152,8 +153,8 @@ def participant_check(participant: str) -> Reachability:
     """Whether ``participant`` (``scheme:value``) is on Peppol, cached for hours."""
     participant = participant.strip().lower()
     key = _cache_key(participant)
-    kept = cache.get(key)
-    if isinstance(kept, Reachability):
+    kept = _kept(participant)
+    if kept is not None:
         return kept
     found = _check(participant)
     hours = settings.PEPPOL_LOOKUP_HOURS * 3600
@@ -174,26 +175,34 @@ def _cache_key(participant: str) -> str:
     return f"peppol:lookup:{settings.PEPPOL_SML_ZONE}:{participant}"
 
 
+def _kept(participant: str) -> Reachability | None:
+    kept = cache.get(_cache_key(participant))
+    return kept if isinstance(kept, Reachability) else None
+
+
+def _first_answer(
+    ask: Callable[[str], Reachability | None], enterprise_number: str, vat_number: str
+) -> Reachability | None:
+    """0208 (enterprise number) first, then 9925 (VAT): the first that is not "not on
+    Peppol"; None as soon as ``ask`` has no answer for one of them."""
+    result = Reachability("", False)
+    for participant in _candidates(enterprise_number, vat_number):
+        found = ask(participant)
+        if found is None or found.registered is not False:
+            return found
+        result = found
+    return result
+
+
 def company_cached(*, enterprise_number: str, vat_number: str = "") -> Reachability | None:
     """What ``company_check`` would say from the cache alone; None when it would have to
     ask the network (a page shows this and has the check done in the background)."""
-    result = None
-    for participant in _candidates(enterprise_number, vat_number):
-        kept = cache.get(_cache_key(participant))
-        if not isinstance(kept, Reachability):
-            return None
-        result = kept
-        if kept.registered is not False:
-            return kept
-    return result
+    return _first_answer(_kept, enterprise_number, vat_number)
 
 
 def company_check(*, enterprise_number: str, vat_number: str = "") -> Reachability:
-    """A Belgian company on Peppol: 0208 (enterprise number) first, then 9925 (VAT); unknown
-    as soon as one of them could not be checked (never "not on Peppol" by mistake)."""
-    result = Reachability("", False)
-    for participant in _candidates(enterprise_number, vat_number):
-        result = participant_check(participant)
-        if result.registered is not False:
-            return result
-    return result
+    """A Belgian company on Peppol; unknown as soon as one of its identifiers could not be
+    checked (never "not on Peppol" by mistake)."""
+    found = _first_answer(participant_check, enterprise_number, vat_number)
+    assert found is not None  # participant_check always answers
+    return found
