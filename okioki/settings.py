@@ -398,6 +398,27 @@ OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 PEPPOL_SML_ZONE = env_str("PEPPOL_SML_ZONE", "participant.sml.prod.tech.peppol.org")
 PEPPOL_DNS_NAMESERVER = env_str("PEPPOL_DNS_NAMESERVER", "")
 PEPPOL_LOOKUP_HOURS = env_int("PEPPOL_LOOKUP_HOURS", 6)
+# The Peppol access-point partner that carries our e-invoices (apps.peppol.clients). Empty
+# PEPPOL_PROVIDER: Peppol is not configured (said so on screen; invoices go by e-mail).
+# PEPPOL_NETWORK is the partner's "test" or "production" network; PEPPOL_STANDIN marks the
+# development stand-in of `make run` (labelled on every page that mentions Peppol; refused
+# outside DEBUG).
+PEPPOL_PROVIDER = env_str("PEPPOL_PROVIDER", "")
+PEPPOL_API_URL = env_str("PEPPOL_API_URL", "https://app.recommand.eu/api/v1").rstrip("/")
+PEPPOL_API_KEY = env_str("PEPPOL_API_KEY", "")
+PEPPOL_API_SECRET = env_str("PEPPOL_API_SECRET", "")
+PEPPOL_WEBHOOK_SECRET = env_str("PEPPOL_WEBHOOK_SECRET", "")
+PEPPOL_NETWORK = env_str("PEPPOL_NETWORK", "production")
+PEPPOL_STANDIN = env_bool("PEPPOL_STANDIN", False)
+PEPPOL_SEND_TIMEOUT = env_int("PEPPOL_SEND_TIMEOUT", 60)  # seconds; the partner sends AS4 inline
+if PEPPOL_PROVIDER not in ("", "recommand"):
+    raise ImproperlyConfigured(f"PEPPOL_PROVIDER {PEPPOL_PROVIDER!r}: expected recommand or empty")
+if PEPPOL_NETWORK not in ("test", "production"):
+    raise ImproperlyConfigured("PEPPOL_NETWORK must be test or production")
+if PEPPOL_STANDIN and not DEBUG:
+    raise ImproperlyConfigured("PEPPOL_STANDIN is for development only (DEBUG=true)")
+if PEPPOL_PROVIDER and not DEBUG and not (PEPPOL_API_KEY and PEPPOL_API_SECRET):
+    raise ImproperlyConfigured("PEPPOL_PROVIDER needs PEPPOL_API_KEY and PEPPOL_API_SECRET")
 OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
 # Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
