@@ -41,6 +41,9 @@ app.conf.task_routes = {
     "apps.inbox.*": {"queue": "mail"},
     "apps.documents.*": {"queue": "documents"},
     "apps.connections.*": {"queue": "delivery"},
+    # a page waits for the lookup; sends and receptions go with the deliveries
+    "apps.peppol.tasks.peppol_company_check": {"queue": "default"},
+    "apps.peppol.*": {"queue": "delivery"},
     "apps.sales.*": {"queue": "mail"},
 }
 app.conf.beat_schedule = {
@@ -48,6 +51,8 @@ app.conf.beat_schedule = {
     "inbox-sweep": {"task": "apps.inbox.tasks.inbox_sweep", "schedule": 60.0},
     "outbox-sweep": {"task": "apps.outbox.tasks.outbox_sweep", "schedule": 60.0},
     "delivery-sweep": {"task": "apps.connections.tasks.delivery_sweep", "schedule": 60.0},
+    "peppol-sweep": {"task": "apps.peppol.tasks.peppol_sweep", "schedule": 60.0},
+    "peppol-inbound-poll": {"task": "apps.peppol.tasks.inbound_poll", "schedule": 300.0},
     "document-read-sweep": {
         "task": "apps.documents.tasks.document_read_sweep",
         "schedule": 60.0,

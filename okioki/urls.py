@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("apps.inbox.urls")),
     path("", include("apps.connections.urls")),
     path("", include("apps.sales.urls")),
+    path("", include("apps.peppol.urls")),
     path("", include("apps.companies.urls")),
 ]

@@ -39,6 +39,11 @@ REVIEW_MESSAGES: dict[str, Promise] = {
         "The amount excl. VAT per VAT rate is not known. Fill in the VAT rates and their amounts."
     ),
     "envelope_invalid": _("The UBL for your accountant is not valid yet: %(reasons)s"),
+    "wrong_receiver": _(
+        "This e-invoice came over Peppol addressed to %(receiver)s, which is not your "
+        "company's Peppol ID. Check that it is yours: save it to send it on to your "
+        "accountant, or delete it."
+    ),
     "source_amounts_inconsistent": _(
         "The amounts on this e-invoice don't add up: %(items)s. Your accountant gets them as "
         "the sender stated them; ask the sender for a corrected invoice if they are wrong."

@@ -46,6 +46,9 @@ from apps.outbox.services import event_emit
 
 logger = logging.getLogger(__name__)
 
+# Received e-invoices are the company's own post, not collected documents: not counted against
+# the plan; nor are the invoices it made in OkiOki.
+UNCOUNTED_SOURCES = (Source.SALES, Source.PEPPOL)
 ZIP_MAX_RATIO = 200  # a member that expands more than this is a bomb, not an invoice
 ZIP_MAX_PAIRED_PDFS = 20  # PDFs whose text is read at arrival to find their XML in a ZIP
 
@@ -334,7 +337,7 @@ def _ingest_file(
             Arrival.objects.create(
                 company=company, document=document, source=source, details=details
             )
-            if source != Source.SALES:  # collected, against the plan's documents per month
+            if source not in UNCOUNTED_SOURCES:  # collected: against the plan's month
                 usage_record(company=company)
             Event.objects.create(
                 company=company,
@@ -593,14 +596,25 @@ def unsure_fields(document: Document) -> list[str]:
     return unsure
 
 
+def _unchecked_receiver(document: Document) -> str:
+    """The participant an e-invoice received over Peppol was addressed to when that is not
+    the company, until a person said it is theirs."""
+    details = document.source_details or {}
+    return "" if details.get("receiver_checked") else str(details.get("wrong_receiver", ""))
+
+
 def document_review_problems(document: Document) -> list[Problem]:
     """What keeps a document from being ready (codes with parameters). Empty = complete.
 
-    Miscellaneous documents (contracts, letters) need no invoice data.
+    Miscellaneous documents (contracts, letters) need no invoice data. An e-invoice that
+    came addressed to another participant waits for a person.
     """
-    if document.category == Category.MISCELLANEOUS:
-        return []
     found: list[Problem] = []
+    receiver = _unchecked_receiver(document)
+    if receiver:
+        found.append(make_problem("wrong_receiver", receiver=receiver))
+    if document.category == Category.MISCELLANEOUS:
+        return found
     required = [
         name for name in REVIEW_FIELDS if not (name == "number" and document.kind == Kind.RECEIPT)
     ]
@@ -711,8 +725,12 @@ def document_correct(*, document: Document, actor: User, changes: dict[str, Any]
         if name in changes and getattr(document, name) != changes[name]
     ]
     checked = [name for name in unsure_fields(document) if name in changes and name not in changed]
-    if not changed and not checked:
+    # saving a document that came addressed to someone else says it is ours after all
+    receiver = _unchecked_receiver(document)
+    if not changed and not checked and not receiver:
         return document
+    if receiver:
+        document.source_details = {**document.source_details, "receiver_checked": True}
     for name in changed:
         setattr(document, name, changes[name])
         document.field_sources[name] = {"source": "user", "confidence": 1.0}

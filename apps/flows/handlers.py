@@ -13,12 +13,25 @@ scope, and is idempotent: the outbox dispatches an event once, but a handler mus
 assume the world stood still since the event was written.
 """
 
+import logging
+
 from apps.connections.models import Delivery
 from apps.connections.services import delivery_plan
-from apps.documents.models import Document
-from apps.documents.services import document_hold, document_mark_delivered, document_record_delivery
+from apps.documents.models import Document, Source
+from apps.documents.services import (
+    document_hold,
+    document_ingest,
+    document_mark_delivered,
+    document_record_delivery,
+)
 from apps.outbox.models import OutboxEvent, Topic
 from apps.outbox.services import handler_register
+from apps.peppol.models import Reception
+from apps.peppol.selectors import peppol_company_get
+from apps.peppol.services import reception_link
+from apps.sales.services.sending import invoice_record_transmission
+
+logger = logging.getLogger(__name__)
 
 TIMELINE_KEYS = ("address", "transport", "status", "reason", "response")
 
@@ -51,6 +64,46 @@ def delivery_changed(event: OutboxEvent) -> None:
             delivery_plan(document=Document.objects.get(pk=document_id))
 
 
+def peppol_received(event: OutboxEvent) -> None:
+    """An e-invoice received over Peppol becomes a document like any collected one (read
+    by the e-invoice engine, its UBL kept as received, delivered to the accountant), but
+    not counted against the plan. One addressed to another participant than the company's
+    is kept and held for the user to look at."""
+    reception = Reception.objects.filter(pk=event.payload["reception_id"]).first()
+    if reception is None or reception.document_id is not None:
+        return
+    registration = peppol_company_get(company=event.company)
+    ours = {identifier.lower() for identifier in (registration.identifiers if registration else [])}
+    details = {
+        "peppol_message_id": reception.peppol_message_id,
+        "sender": reception.sender,
+        "receiver": reception.receiver,
+    }
+    if reception.receiver and ours and reception.receiver.lower() not in ours:
+        details["wrong_receiver"] = reception.receiver
+    with reception.xml.open("rb") as stored:
+        data = stored.read()
+    result = document_ingest(
+        company=event.company,
+        data=data,
+        filename=f"peppol-{reception.ap_document_id}.xml",
+        source=Source.PEPPOL,
+        details=details,
+    )
+    if result.document is None:  # kept in the reception all the same
+        logger.error("Peppol reception %s: not a document (%s)", reception.pk, result.error_code)
+        return
+    reception_link(reception_id=reception.pk, document_id=result.document.pk)
+
+
+def transmission_changed(event: OutboxEvent) -> None:
+    invoice_record_transmission(
+        company=event.company, subject=event.payload["subject"], status=event.payload["status"]
+    )
+
+
 def register() -> None:
     handler_register(Topic.DOCUMENT_READY, document_ready)
     handler_register(Topic.DELIVERY_CHANGED, delivery_changed)
+    handler_register(Topic.PEPPOL_RECEIVED, peppol_received)
+    handler_register(Topic.TRANSMISSION_CHANGED, transmission_changed)

@@ -10,6 +10,8 @@ class Topic(models.TextChoices):
 
     DOCUMENT_READY = "document.ready", _("Document ready for the accountant")
     DELIVERY_CHANGED = "delivery.changed", _("Delivery changed")
+    PEPPOL_RECEIVED = "peppol.received", _("E-invoice received over Peppol")
+    TRANSMISSION_CHANGED = "transmission.changed", _("Peppol sending changed")
 
 
 class OutboxEvent(CompanyOwnedModel):

@@ -128,7 +128,9 @@ class AccessPointGateway(Protocol):
     label: str  # as the user reads it: "Recommand"
     is_standin: bool  # a development stand-in (make run): said on every page that mentions it
 
-    def register_company(self, identity: CompanyIdentity) -> ApCompany: ...
+    def register_company(self, identity: CompanyIdentity, *, receive: bool = True) -> ApCompany:
+        """``receive=False``: to send only (the company keeps receiving elsewhere)."""
+        ...
 
     def company_status(self, ap_company_id: str) -> ApCompany: ...
 

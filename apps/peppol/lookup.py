@@ -206,3 +206,33 @@ def company_check(*, enterprise_number: str, vat_number: str = "") -> Reachabili
     found = _first_answer(participant_check, enterprise_number, vat_number)
     assert found is not None  # participant_check always answers
     return found
+
+
+BILLING = "#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
+ROOTS = {
+    "invoice": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##",
+    "credit_note": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##",
+}
+
+
+def receives(reachability: Reachability, kind: str) -> bool:
+    """Whether the participant receives Peppol BIS Billing 3 documents of ``kind``
+    ("invoice" or "credit_note"), whatever CIUS it names first."""
+    root = ROOTS[kind]
+    return bool(reachability.registered) and any(
+        found.startswith(root) and found.endswith(BILLING) for found in reachability.document_types
+    )
+
+
+def customer_check(
+    *, peppol_id: str, enterprise_number: str, vat_number: str, wait: bool
+) -> Reachability | None:
+    """A customer's Peppol status: its own Peppol ID when it has one, else its Belgian
+    numbers (0208 then 9925). ``wait=False``: from the cache only (None: not known yet)."""
+    if peppol_id and not peppol_id.startswith("0208:"):
+        if wait:
+            return participant_check(peppol_id)
+        return _kept(peppol_id.strip().lower())
+    if wait:
+        return company_check(enterprise_number=enterprise_number, vat_number=vat_number)
+    return company_cached(enterprise_number=enterprise_number, vat_number=vat_number)

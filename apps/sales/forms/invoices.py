@@ -27,7 +27,6 @@ class InvoiceForm(forms.ModelForm):
             "discount_percent",
             "buyer_reference",
             "notes",
-            "send_channel",
         )
         widgets = {
             "issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -47,7 +46,6 @@ class InvoiceForm(forms.ModelForm):
             # the field chooses by public id; the instance's initial is the primary key
             self.initial["customer"] = self.instance.customer
         self.fields["vat_treatment"].required = False
-        self.fields["send_channel"].choices = [(Invoice.Channel.EMAIL, _("E-mail"))]  # type: ignore[attr-defined]
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

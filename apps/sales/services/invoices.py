@@ -39,7 +39,6 @@ DRAFT_FIELDS = (
     "discount_percent",
     "notes",
     "buyer_reference",
-    "send_channel",
 )
 ISSUED_STATUSES = ("issued", "paid")
 KIND_DIGIT: dict[str, int] = {Invoice.Kind.INVOICE: 1, Invoice.Kind.CREDIT_NOTE: 2}

@@ -1,8 +1,10 @@
 """Sending invoices, credit notes, quotes and payment reminders to customers.
 
-The channel is the invoice's ``send_channel``, one of the outgoing channels of
-``apps.connections.transports`` (e-mail now; Peppol plugs in there as a new transport).
-Every sending is recorded as a ``Dispatch``.
+An invoice or credit note goes over Peppol when its customer receives it there
+(``channel.invoice_channel``): its UBL, exactly as issued, is queued with ``apps.peppol``,
+which sends it once in a worker. Otherwise, or when the user says so, it goes by e-mail
+(PDF and UBL) through the outgoing channels of ``apps.connections.transports``. Every
+sending is recorded as a ``Dispatch``.
 """
 
 import datetime
@@ -20,10 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company
-from apps.connections.transports import Parcel, transport_for
+from apps.connections.transports import Parcel
+from apps.connections.transports.smtp import EMAIL
 from apps.core.errors import DomainError
+from apps.peppol.services import transmission_queue
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 from apps.sales.selectors import sales_settings_get
+from apps.sales.services.channel import ChannelChoice, invoice_channel
 from apps.sales.services.invoices import ISSUED_STATUSES, balance_due
 
 logger = logging.getLogger(__name__)
@@ -45,24 +50,15 @@ def _send(
     language: str,
     attachments: list[tuple[str, bytes, str]],
     dispatch: Dispatch | None = None,
-    channel: str = Invoice.Channel.EMAIL,
-    document: bytes | None = None,
 ) -> str:
-    """Send one message in ``language`` over ``channel`` (a transport of
-    ``apps.connections.transports``); its Message-ID. DomainError when it cannot go, and then
-    ``dispatch`` (the committed record that claimed this sending) is taken back."""
+    """Send one e-mail in ``language``; its Message-ID. DomainError when it cannot go, and
+    then ``dispatch`` (the committed record that claimed this sending) is taken back."""
     try:
-        transport = transport_for(channel)
-        if transport is None:
-            raise DomainError(
-                _("Sending over Peppol is not available yet; send this invoice by e-mail."),
-                code="no_peppol",
-            )
         with translation.override(language):
             subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
             body = render_to_string(f"emails/sales/{template}.txt", context)
         message_id = make_msgid(domain=settings.TRANSFER_FROM_EMAIL.rsplit("@", 1)[-1])
-        outcome = transport.send(
+        outcome = EMAIL.send(
             Parcel(
                 destination=to,
                 sender=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
@@ -71,7 +67,6 @@ def _send(
                 attachments=tuple(attachments),
                 message_id=message_id,
                 reply_to=company.email,
-                document=document,
             )
         )
         if not outcome.accepted:  # refused, timeouts: said plainly
@@ -99,29 +94,63 @@ def _files(invoice: Invoice) -> list[tuple[str, bytes, str]]:
         ]
 
 
+def invoice_subject(invoice: Invoice) -> str:
+    """How ``apps.peppol`` names the invoice's transmission."""
+    return f"invoice:{invoice.public_id}"
+
+
 def _send_invoice(invoice: Invoice, to: str, dispatch: Dispatch) -> str:
-    """Over the invoice's channel: its PDF and UBL by e-mail; its UBL alone over Peppol."""
-    files = _files(invoice)
-    _pdf, (_name, ubl, _mime) = files
+    """By e-mail: its PDF and UBL."""
     return _send(
         invoice.company,
         to=to,
         template="invoice",
         context={"invoice": invoice, "company": invoice.company},
         language=_language(invoice),
-        attachments=files,
+        attachments=_files(invoice),
         dispatch=dispatch,
-        channel=invoice.send_channel,
-        document=ubl,
     )
 
 
-def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispatch:
-    """Send an issued invoice or credit note (PDF and UBL) over its channel, and record it."""
+def _queue_over_peppol(invoice: Invoice, actor: User | None, choice: ChannelChoice) -> Dispatch:
+    """The issued UBL, byte for byte, queued for the customer's Peppol ID; the dispatch and
+    the transmission are written together or not at all."""
+    with invoice.ubl.open("rb") as stored:
+        ubl = stored.read()
+    with transaction.atomic():
+        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        transmission_queue(
+            company=invoice.company,
+            subject=invoice_subject(invoice),
+            reference=invoice.number,
+            receiver=choice.participant,
+            xml=ubl,
+        )
+        Invoice.objects.filter(pk=invoice.pk).update(send_channel=Invoice.Channel.PEPPOL)
+        return Dispatch.objects.create(
+            company=invoice.company,
+            invoice=invoice,
+            what=Dispatch.What.INVOICE,
+            channel=Invoice.Channel.PEPPOL,
+            to=choice.participant,
+            sent_by=actor,
+        )
+
+
+def invoice_send(
+    *, invoice: Invoice, actor: User | None, to: str = "", by_email: bool = False
+) -> Dispatch:
+    """Send an issued invoice or credit note and record it: over Peppol when the customer
+    receives it there (queued; a worker sends it), else, or ``by_email``, its PDF and UBL
+    by e-mail at once."""
     if invoice.is_draft:
         raise DomainError(_("Issue the invoice before sending it."), code="draft")
+    if not by_email:
+        choice = invoice_channel(invoice, wait=True)
+        if choice.channel == Invoice.Channel.PEPPOL:
+            return _queue_over_peppol(invoice, actor, choice)
     to = to or invoice.customer_snapshot.get("email") or invoice.customer.email
-    if invoice.send_channel == Invoice.Channel.EMAIL and not to:
+    if not to:
         raise DomainError(
             _("The customer has no e-mail address for invoices. Add one first."), code="no_email"
         )
@@ -143,7 +172,7 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
             company=invoice.company,
             invoice=invoice,
             what=Dispatch.What.INVOICE,
-            channel=invoice.send_channel,
+            channel=Invoice.Channel.EMAIL,
             to=to,
             sent_by=actor,
         )
@@ -151,8 +180,19 @@ def invoice_send(*, invoice: Invoice, actor: User | None, to: str = "") -> Dispa
     # the invoice's row)
     dispatch.message_id = _send_invoice(invoice, to, dispatch)
     dispatch.save(update_fields=["message_id", "updated_at"])
-    Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+    Invoice.objects.filter(pk=invoice.pk).update(
+        sent_at=timezone.now(), send_channel=Invoice.Channel.EMAIL
+    )
     return dispatch
+
+
+def invoice_record_transmission(*, company: Company, subject: str, status: str) -> None:
+    """What ``apps.peppol`` says of an invoice's transmission: once sent, the invoice is."""
+    kind, _colon, public_id = subject.partition(":")
+    if kind == "invoice" and status == "sent":
+        Invoice.objects.filter(company=company, public_id=public_id, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
 
 
 def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:

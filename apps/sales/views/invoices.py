@@ -19,13 +19,15 @@ from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.paging import page_of
 from apps.core.views import refusal_as_message
+from apps.peppol.selectors import transmission_get, transmissions_by_subject
 from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.models import Customer, Invoice
 from apps.sales.selectors import sales_settings_get
 from apps.sales.services import invoices as services
-from apps.sales.services.sending import invoice_send
+from apps.sales.services.channel import invoice_channel
+from apps.sales.services.sending import invoice_send, invoice_subject
 
 ISSUED = gettext_lazy("Issued. The invoice has its number; its PDF and UBL are ready to send.")
 STATUS_FILTERS = {
@@ -66,6 +68,10 @@ def invoice_list(request: CompanyRequest) -> HttpResponse:
     if status in STATUS_FILTERS:
         invoices = invoices.filter(STATUS_FILTERS[status])
     pager = page_of(request, invoices)
+    subjects = {invoice_subject(invoice): invoice for invoice in pager.rows}
+    found = transmissions_by_subject(company=company, subjects=subjects)
+    for subject, invoice in subjects.items():
+        invoice.transmission = found.get(subject)
     return render(
         request,
         "sales/invoice_list.html",
@@ -157,6 +163,10 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
                 "model": model,
                 "rows": list(zip(model.lines, lines, strict=True)),
                 "dispatches": list(invoice.dispatches.select_related("sent_by")),
+                "channel": invoice_channel(invoice),
+                "transmission": transmission_get(
+                    company=request.company, subject=invoice_subject(invoice)
+                ),
                 "credit_notes": list(invoice.credit_notes.all()),
                 "can_edit": request.access.can(Action.EDIT_DATA),
                 "tab": "invoices",
@@ -213,8 +223,12 @@ def invoice_issue(request: CompanyRequest, invoice_id: str) -> HttpResponse:
 @company_view(Action.EDIT_DATA)
 def invoice_send_view(request: CompanyRequest, invoice_id: str) -> HttpResponse:
     def send(invoice: Invoice) -> Invoice:
-        dispatch = invoice_send(invoice=invoice, actor=request.user)
-        messages.success(request, _("Sent to %(to)s.") % {"to": dispatch.to})
+        by_email = request.POST.get("by_email") == "1"
+        dispatch = invoice_send(invoice=invoice, actor=request.user, by_email=by_email)
+        if dispatch.channel == Invoice.Channel.PEPPOL:
+            messages.success(request, _("On its way over Peppol to %(to)s.") % {"to": dispatch.to})
+        else:
+            messages.success(request, _("Sent to %(to)s.") % {"to": dispatch.to})
         return invoice
 
     return _action(request, invoice_id, send, "")
