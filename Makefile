@@ -41,6 +41,20 @@ migrate: install
 demo: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 
+# Peppol in `make run`: unless a partner is configured, a local stand-in of the access point,
+# the SML and the SMP (labelled as such on every page that mentions Peppol).
+ifeq ($(PEPPOL_PROVIDER),)
+run: export PEPPOL_PROVIDER := recommand
+run: export PEPPOL_STANDIN := true
+run: export PEPPOL_API_URL := http://127.0.0.1:8025/api/v1
+run: export PEPPOL_API_KEY := key_standin
+run: export PEPPOL_API_SECRET := secret_standin
+run: export PEPPOL_WEBHOOK_SECRET := whsec_standin
+run: export PEPPOL_NETWORK := test
+run: export PEPPOL_SML_ZONE := participant.sml.standin.okioki.localhost
+run: export PEPPOL_DNS_NAMESERVER := 127.0.0.1:8053
+endif
+
 run: demo
 	DEBUG=$${DEBUG:-true} OUTBOUND_ALLOW_PRIVATE=$${OUTBOUND_ALLOW_PRIVATE:-true} $(PY) manage.py run_dev
 

@@ -90,7 +90,11 @@ LABELS = {
 }
 
 
-def _einvoice(company: Company, number: str, credit: bool = False, sale: bool = False) -> bytes:
+def supplier_einvoice(
+    company: Company, number: str, credit: bool = False, sale: bool = False
+) -> bytes:
+    """An e-invoice (UBL) of the demo supplier to ``company``; a credit note, or (``sale``)
+    an invoice of ``company`` to the supplier."""
     lines = [
         Line(
             id="1",
@@ -233,9 +237,9 @@ def seed_documents(company: Company, actor: User) -> None:
     if Document.objects.filter(company=company, source_details__uploaded_by="demo").exists():
         return
     files = [
-        ("VD-2026-311.xml", _einvoice(company, "VD-2026-311")),
-        ("VD-2026-CN-12.xml", _einvoice(company, "VD-2026-CN-12", credit=True)),
-        ("2026-0117.xml", _einvoice(company, "2026-0117", sale=True)),
+        ("VD-2026-311.xml", supplier_einvoice(company, "VD-2026-311")),
+        ("VD-2026-CN-12.xml", supplier_einvoice(company, "VD-2026-CN-12", credit=True)),
+        ("2026-0117.xml", supplier_einvoice(company, "2026-0117", sale=True)),
         ("energie-plus-oktober.pdf", _pdf(company)),
         ("offerte-verwarming.pdf", _quote(company)),
     ]

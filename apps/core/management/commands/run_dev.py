@@ -1,19 +1,55 @@
-"""`make run`: the web server, a background worker (with beat) and the SMTP receiver of the
-forwarding addresses, in one command.
+"""`make run`: the web server, a background worker (with beat), the SMTP receiver of the
+forwarding addresses and, with PEPPOL_STANDIN, the development stand-in of the Peppol
+network (an access point, SML and SMP on loopback), in one command.
 
 With no REDIS_URL the worker uses the embedded filesystem broker under var/, so periodic and
-background jobs run without any server. Ctrl+C stops both.
+background jobs run without any server. Once the web server answers, the demo's Peppol part
+is seeded through the stand-in (``seed_peppol``). Ctrl+C stops everything.
 """
 
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from okioki.celery import QUEUES
+
+STARTUP_SECONDS = 90
+
+
+def _standin() -> list[str]:
+    """The stand-in's command line, on the ports the settings point at."""
+    api = urlsplit(settings.PEPPOL_API_URL)
+    dns_port = settings.PEPPOL_DNS_NAMESERVER.rpartition(":")[2]
+    return [
+        sys.executable,
+        "-m",
+        "tests.fakes.peppol_standin",
+        "--port",
+        str(api.port or 8025),
+        "--dns-port",
+        dns_port or "8053",
+        "--zone",
+        settings.PEPPOL_SML_ZONE,
+        "--webhook-url",
+        f"{settings.SITE_URL}/peppol/webhook/",
+        "--secret",
+        settings.PEPPOL_WEBHOOK_SECRET,
+        "--api-key",
+        settings.PEPPOL_API_KEY,
+        "--api-secret",
+        settings.PEPPOL_API_SECRET,
+        "--state",
+        str(settings.VAR_DIR / "peppol-standin.json"),
+    ]
 
 
 class Command(BaseCommand):
@@ -23,43 +59,61 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
-        worker = subprocess.Popen(  # noqa: S603 - fixed argv
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "okioki",
-                "worker",
-                "--beat",
-                "--queues",
-                ",".join(QUEUES),
-                "--pool",
-                "threads",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            env=os.environ.copy(),
+        env = os.environ.copy()
+        processes = []
+        if settings.PEPPOL_STANDIN:
+            processes.append(subprocess.Popen(_standin(), env=env))  # noqa: S603 - fixed argv
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - fixed argv
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "okioki",
+                    "worker",
+                    "--beat",
+                    "--queues",
+                    ",".join(QUEUES),
+                    "--pool",
+                    "threads",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                env=env,
+            )
         )
         # the forwarding addresses' SMTP receiver (INBOUND_SMTP_HOST:INBOUND_SMTP_PORT)
-        receiver = subprocess.Popen(
-            [sys.executable, "manage.py", "inbox_smtpd"], env=os.environ.copy()
+        processes.append(subprocess.Popen([sys.executable, "manage.py", "inbox_smtpd"], env=env))
+        server = subprocess.Popen(  # noqa: S603 - fixed argv
+            [sys.executable, "manage.py", "runserver", addrport, "--noreload"], env=env
         )
+        if settings.PEPPOL_STANDIN:
+            threading.Thread(target=self._seed_peppol, args=(addrport,), daemon=True).start()
         try:
-            subprocess.call(  # noqa: S603 - fixed argv
-                [sys.executable, "manage.py", "runserver", addrport, "--noreload"]
-            )
+            server.wait()
         except KeyboardInterrupt:
             pass
         finally:
-            for process in (receiver, worker):
+            for process in [server, *processes]:
                 process.send_signal(signal.SIGTERM)
-            for process in (receiver, worker):
+            for process in [server, *processes]:
                 try:
                     process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def _seed_peppol(self, addrport: str) -> None:
+        """Once the web server answers (the stand-in calls its webhook), the demo's Peppol."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://{addrport}/healthz", timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(1)
+        subprocess.call([sys.executable, "manage.py", "seed_peppol"])

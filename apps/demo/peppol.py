@@ -1,0 +1,85 @@
+"""Peppol in the demo of `make run`, through the development stand-in (a local access point,
+SML and SMP that `run_dev` starts; every page that mentions Peppol says so).
+
+Once the app and its worker are up: the bakery is registered with the stand-in, its
+customer Koffiebar De Hoek is on the stand-in's Peppol, one invoice goes to it over Peppol
+and a supplier's e-invoice arrives over Peppol (the stand-in calls our webhook, the worker
+fetches it). Idempotent: what is there already is left as it is.
+"""
+
+import requests
+from django.conf import settings
+
+from apps.companies.models import Company
+from apps.companies.scoping import company_scope
+from apps.demo.documents import supplier_einvoice
+from apps.peppol.lookup import ROOTS
+from apps.peppol.models import PeppolCompany, Reception, Transmission
+from apps.peppol.services import peppol_refresh, peppol_register
+from apps.sales.models import Customer, Invoice
+from apps.sales.services.sending import invoice_send
+
+BAKERY = "0412345614"
+CUSTOMER_ON_PEPPOL = "0403170701"  # Koffiebar De Hoek
+BILLING = "#urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
+TIMEOUT = 10
+
+
+def _control(path: str, **data: object) -> dict[str, object]:
+    """A control route of the stand-in (never of a real partner: only with PEPPOL_STANDIN)."""
+    root = settings.PEPPOL_API_URL.removesuffix("/api/v1")
+    response = requests.post(f"{root}/__control/{path}", json=data, timeout=TIMEOUT)
+    response.raise_for_status()
+    answer: dict[str, object] = response.json()
+    return answer
+
+
+def _standin_smp(participant: str) -> None:
+    """The stand-in SML and SMP list ``participant`` for invoices and credit notes."""
+    types = [root.removesuffix("##") + "##" + BILLING.lstrip("#") for root in ROOTS.values()]
+    _control("sml", participant=participant, documentTypes=types)
+
+
+def seed_peppol() -> list[str]:
+    """What it did, in lines for the console."""
+    if not (settings.PEPPOL_PROVIDER and settings.PEPPOL_STANDIN):
+        return []
+    done: list[str] = []
+    company = Company.objects.filter(enterprise_number=BAKERY).first()
+    if company is None:
+        return done
+    _standin_smp(f"0208:{CUSTOMER_ON_PEPPOL}")
+    with company_scope(company):
+        registration = PeppolCompany.objects.filter(company=company).first()
+        if registration is None:
+            registration = peppol_register(company=company)
+            done.append(f"{company.name} registered on the stand-in Peppol")
+        if registration.status == PeppolCompany.Status.VERIFICATION:
+            _control("verification", companyId=registration.ap_company_id, verified=True)
+            peppol_refresh(company=company)
+        if not Transmission.objects.filter(company=company).exists():
+            invoice = (
+                Invoice.objects.filter(
+                    company=company,
+                    customer__in=Customer.objects.filter(
+                        company=company, enterprise_number=CUSTOMER_ON_PEPPOL
+                    ),
+                    kind=Invoice.Kind.INVOICE,
+                    status=Invoice.Status.ISSUED,
+                )
+                .order_by("-issue_date")
+                .first()
+            )
+            if invoice is not None:
+                invoice_send(invoice=invoice, actor=None)
+                done.append(f"invoice {invoice.number} sent over the stand-in Peppol")
+        if not Reception.objects.filter(company=company).exists():
+            xml = supplier_einvoice(company, "VD-2026-412")
+            _control(
+                "inbound",
+                companyId=registration.ap_company_id,
+                xml=xml.decode(),
+                senderId="0208:0812345603",
+            )
+            done.append("a supplier's e-invoice received over the stand-in Peppol")
+    return done
