@@ -13,10 +13,11 @@ Test-only control routes (no auth; loopback only), under ``/__control/``:
   it is stored and the webhook fires as Recommand's does (``X-Idempotency-Key``,
   ``X-Signature: sha256=<hex HMAC(secret, raw body)>`` when a secret is set). Answers
   ``{documentId, delivery}`` (the webhook's status, or null when dropped).
-- ``POST fail-next {status, body?}`` or ``{timeout: seconds}``, optional ``route`` (``send``
-  by default; ``companies``, ``identifiers``, ``migration``, ``documents``, ``inbox``,
-  ``mark-as-read``, ``verify``): the next such request fails. A send with ``timeout`` *is*
-  recorded as sent, then the answer stalls past the client's timeout.
+- ``POST fail-next {status, body?}``, ``{timeout: seconds}`` or ``{reset: true}``, optional
+  ``route`` (``send`` by default; ``companies``, ``identifiers``, ``migration``,
+  ``documents``, ``inbox``, ``mark-as-read``, ``verify``): the next such request fails. With
+  ``timeout`` or ``reset`` a send *is* recorded as sent, then the answer stalls past the
+  client's timeout, or the connection is closed without an answer.
 - ``POST drop-webhooks {drop}``, ``POST webhook-url {url}``, ``POST redeliver {key?}``
   (the last delivery, or the one with that key, again with the same key and body).
 - ``POST verification {companyId, verified}`` (pending migrations then complete),
@@ -35,6 +36,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 import uuid
 from base64 import b64decode
@@ -105,6 +107,10 @@ def webhook_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+class Hangup(Exception):
+    """Close the connection without answering (a reset after the request arrived)."""
+
+
 class Reply(Exception):
     """Answer now with this status and JSON body."""
 
@@ -119,6 +125,7 @@ class Failure:
     status: int | None = None
     body: object = None
     timeout: float | None = None
+    reset: bool = False
 
 
 @dataclass
@@ -197,6 +204,8 @@ class FakeRecommand:
             status, answer = view(data=data, query=query, **match.groupdict())
             if failing and failing.timeout:
                 self.stopping.wait(failing.timeout)
+            if failing and failing.reset:
+                raise Hangup
             return status, answer
         return 404, failure("Not found")
 
@@ -583,6 +592,7 @@ class FakeRecommand:
                     status=data.get("status"),
                     body=data.get("body"),
                     timeout=data.get("timeout"),
+                    reset=bool(data.get("reset")),
                 )
             )
             return {"ok": True}
@@ -744,9 +754,10 @@ class AccessPoint:
         *,
         body: object = None,
         timeout: float | None = None,
+        reset: bool = False,
         route: str = "send",
     ) -> None:
-        self._post("fail-next", status=status, body=body, timeout=timeout, route=route)
+        self._post("fail-next", status=status, body=body, timeout=timeout, reset=reset, route=route)
 
     def drop_webhooks(self, drop: bool = True) -> None:
         self._post("drop-webhooks", drop=drop)
@@ -807,6 +818,10 @@ class Server:
                     )
                 except Reply as reply:
                     status, data = reply.status, reply.body
+                except Hangup:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.reply(status, data)
 
             def reply(self, status: int, data: object) -> None:
