@@ -280,8 +280,12 @@ def test_a_partner_that_is_down_has_not_received_the_send(
     settings.PEPPOL_API_URL = f"http://127.0.0.1:{closed_port}/api/v1"
 
     result = send(company_id, "INV-2026-0008")
+    settings.PEPPOL_API_URL = "app.recommand.example/api/v1"  # no scheme: a wrong setting
+    misconfigured = send(company_id, "INV-2026-0008")
 
     assert result.status == SendStatus.NOT_SENT
+    assert misconfigured.status == SendStatus.NOT_SENT
+    settings.PEPPOL_API_URL = f"http://127.0.0.1:{closed_port}/api/v1"
     with pytest.raises(GatewayError) as unreachable:
         partner().find_sent(company_id, "INV-2026-0008")
     assert unreachable.value.temporary is True

@@ -82,8 +82,15 @@ class _Answer:
 
 def _never_sent(error: requests.RequestException) -> bool:
     """True when the connection was never made (refused, DNS, connect timeout, TLS
-    handshake): the partner cannot have received a byte of the request."""
-    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
+    handshake, an API URL that is not one): the partner cannot have received a byte."""
+    never = (
+        requests.ConnectTimeout,
+        requests.exceptions.SSLError,
+        requests.exceptions.InvalidURL,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.InvalidSchema,
+    )
+    if isinstance(error, never):
         return True
     if not isinstance(error, requests.ConnectionError):
         return False
