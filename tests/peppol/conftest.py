@@ -14,6 +14,7 @@ from dnslib import NAPTR, QTYPE, RCODE, RR
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from apps.peppol.lookup import naptr_name
+from tests.fakes.recommand import AccessPoint, FakeRecommand, Server
 
 ZONE = "participant.sml.test.example"
 INVOICE = (
@@ -135,3 +136,21 @@ def silent_dns(settings) -> Iterator[None]:
         yield
     finally:
         hole.close()
+
+
+@pytest.fixture
+def access_point(settings) -> Iterator[AccessPoint]:
+    """The Recommand stand-in on a free loopback port, as the settings' partner."""
+    fake = FakeRecommand(api_key="key_test", api_secret="secret_test", webhook_secret="whsec_test")
+    server = Server(fake).start()
+    settings.PEPPOL_PROVIDER = "recommand"
+    settings.PEPPOL_API_URL = server.api_url
+    settings.PEPPOL_API_KEY = fake.api_key
+    settings.PEPPOL_API_SECRET = fake.api_secret
+    settings.PEPPOL_WEBHOOK_SECRET = fake.webhook_secret
+    try:
+        yield AccessPoint(
+            server.url, key=fake.api_key, secret=fake.api_secret, webhook_secret="whsec_test"
+        )
+    finally:
+        server.stop()
