@@ -7,6 +7,8 @@ and a supplier's e-invoice arrives over Peppol (the stand-in calls our webhook, 
 fetches it). Idempotent: what is there already is left as it is.
 """
 
+from typing import Any
+
 import requests
 from django.conf import settings
 
@@ -25,12 +27,12 @@ BILLING = "#urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billi
 TIMEOUT = 10
 
 
-def _control(path: str, **data: object) -> dict[str, object]:
+def _control(path: str, **data: Any) -> dict[str, Any]:
     """A control route of the stand-in (never of a real partner: only with PEPPOL_STANDIN)."""
     root = settings.PEPPOL_API_URL.removesuffix("/api/v1")
     response = requests.post(f"{root}/__control/{path}", json=data, timeout=TIMEOUT)
     response.raise_for_status()
-    answer: dict[str, object] = response.json()
+    answer: dict[str, Any] = response.json()
     return answer
 
 

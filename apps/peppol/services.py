@@ -162,10 +162,14 @@ def peppol_refresh(*, company: Company) -> PeppolCompany | None:
         answer = _partner().company_status(registration.ap_company_id)
     except GatewayError as error:
         raise _refused(error) from error
-    registration.verification_url = answer.verification_url
-    if answer.identifiers:
+    # the partner may give its verification page only once, at registration: kept
+    registration.verification_url = answer.verification_url or registration.verification_url
+    if answer.identifiers and registration.identifiers:
         registration.identifiers = list(answer.identifiers)
-    if answer.verified and registration.status == PeppolCompany.Status.VERIFICATION:
+    if answer.verified and registration.status in (
+        PeppolCompany.Status.VERIFICATION,
+        PeppolCompany.Status.MIGRATION,  # the partner completes a migration once verified
+    ):
         registration.status = PeppolCompany.Status.ACTIVE
     registration.save(update_fields=["verification_url", "identifiers", "status", "updated_at"])
     return registration
@@ -478,9 +482,10 @@ def reception_store(*, company: Company, inbound: InboundDocument, provider: str
         kind=Reception.Kind.RESPONSE if is_response else Reception.Kind.DOCUMENT,
         sha256=sha256_hex(inbound.xml),
         sender=inbound.sender[:100],
+        # whom the document says it is for (the partner's routing says whose inbox it reached)
         receiver=(
-            inbound.receiver
-            or (_endpoint(root, "AccountingCustomerParty") if root is not None else "")
+            (_endpoint(root, "AccountingCustomerParty") if root is not None else "")
+            or inbound.receiver
         )[:100],
         peppol_message_id=inbound.peppol_message_id[:200],
         document_type=inbound.document_type[:300],

@@ -241,10 +241,11 @@ class RecommandGateway:
 
     # --- companies ------------------------------------------------------------------------
 
-    def register_company(self, identity: CompanyIdentity) -> ApCompany:
+    def register_company(self, identity: CompanyIdentity, *, receive: bool = True) -> ApCompany:
         """``POST /companies``. Recommand creates the company's identifiers (0208 from the
         enterprise number, and the VAT number's) and its document types itself, and answers
-        with the page where the owner verifies their identity."""
+        with the page where the owner verifies their identity. ``receive=False``: not an SMP
+        recipient (it sends through us and keeps receiving at its own access point)."""
         data = self._json(
             "POST",
             "/companies",
@@ -257,7 +258,7 @@ class RecommandGateway:
                 "enterpriseNumber": identity.enterprise_number or None,
                 "vatNumber": identity.vat_number or None,
                 "email": identity.email or None,
-                "isSmpRecipient": True,
+                "isSmpRecipient": receive,
             },
         )
         company = data.get("company")
