@@ -41,6 +41,9 @@ migrate: install
 demo: migrate
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 
+run: demo
+	DEBUG=$${DEBUG:-true} OUTBOUND_ALLOW_PRIVATE=$${OUTBOUND_ALLOW_PRIVATE:-true} $(PY) manage.py run_dev
+
 # Peppol in `make run`: unless a partner is configured, a local stand-in of the access point,
 # the SML and the SMP (labelled as such on every page that mentions Peppol).
 ifeq ($(PEPPOL_PROVIDER),)
@@ -54,9 +57,6 @@ run: export PEPPOL_NETWORK := test
 run: export PEPPOL_SML_ZONE := participant.sml.standin.okioki.localhost
 run: export PEPPOL_DNS_NAMESERVER := 127.0.0.1:8053
 endif
-
-run: demo
-	DEBUG=$${DEBUG:-true} OUTBOUND_ALLOW_PRIVATE=$${OUTBOUND_ALLOW_PRIVATE:-true} $(PY) manage.py run_dev
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -2,11 +2,13 @@
 SML and SMP that `run_dev` starts; every page that mentions Peppol says so).
 
 Once the app and its worker are up: the bakery is registered with the stand-in, its
-customer Koffiebar De Hoek is on the stand-in's Peppol, one invoice goes to it over Peppol
+customer Koffiebar De Hoek is on the stand-in's Peppol, an invoice to it is issued and goes
+over Peppol
 and a supplier's e-invoice arrives over Peppol (the stand-in calls our webhook, the worker
 fetches it). Idempotent: what is there already is left as it is.
 """
 
+from decimal import Decimal
 from typing import Any
 
 import requests
@@ -18,9 +20,11 @@ from apps.demo.documents import supplier_einvoice
 from apps.peppol.lookup import ROOTS
 from apps.peppol.models import PeppolCompany, Reception, Transmission
 from apps.peppol.services import peppol_refresh, peppol_register
-from apps.sales.models import Customer, Invoice
+from apps.sales.models import Customer
+from apps.sales.services.invoices import LineInput, invoice_create, invoice_issue
 from apps.sales.services.sending import invoice_send
 
+D = Decimal
 BAKERY = "0412345614"
 CUSTOMER_ON_PEPPOL = "0403170701"  # Koffiebar De Hoek
 BILLING = "#urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
@@ -59,22 +63,21 @@ def seed_peppol() -> list[str]:
         if registration.status == PeppolCompany.Status.VERIFICATION:
             _control("verification", companyId=registration.ap_company_id, verified=True)
             peppol_refresh(company=company)
-        if not Transmission.objects.filter(company=company).exists():
-            invoice = (
-                Invoice.objects.filter(
-                    company=company,
-                    customer__in=Customer.objects.filter(
-                        company=company, enterprise_number=CUSTOMER_ON_PEPPOL
-                    ),
-                    kind=Invoice.Kind.INVOICE,
-                    status=Invoice.Status.ISSUED,
-                )
-                .order_by("-issue_date")
-                .first()
+        customer = Customer.objects.filter(
+            company=company, enterprise_number=CUSTOMER_ON_PEPPOL
+        ).first()
+        if customer is not None and not Transmission.objects.filter(company=company).exists():
+            invoice = invoice_create(
+                company=company,
+                customer=customer,
+                lines=[
+                    LineInput("Volkorenbrood", D("60"), D("2.45"), D("6")),
+                    LineInput("Koffiekoeken", D("120"), D("1.10"), D("6")),
+                ],
             )
-            if invoice is not None:
-                invoice_send(invoice=invoice, actor=None)
-                done.append(f"invoice {invoice.number} sent over the stand-in Peppol")
+            invoice = invoice_issue(invoice=invoice, actor=None)
+            invoice_send(invoice=invoice, actor=None)
+            done.append(f"invoice {invoice.number} sent over the stand-in Peppol")
         if not Reception.objects.filter(company=company).exists():
             xml = supplier_einvoice(company, "VD-2026-412")
             _control(

@@ -5,14 +5,20 @@ from celery import shared_task
 
 from apps.companies.scoping import current_company
 from apps.companies.tasks import CompanyTask
-from apps.peppol.lookup import company_check
+from apps.peppol.lookup import customer_check
 
 
 @shared_task(name="apps.peppol.tasks.peppol_company_check", soft_time_limit=60, time_limit=90)
-def peppol_company_check(enterprise_number: str, vat_number: str = "") -> bool | None:
-    """Check (and cache) whether a company is on Peppol; a page asked, it shows the verdict
-    once it is there. Public data only: no company scope."""
-    return company_check(enterprise_number=enterprise_number, vat_number=vat_number).registered
+def peppol_company_check(
+    enterprise_number: str, vat_number: str = "", peppol_id: str = ""
+) -> bool | None:
+    """Check (and cache) whether a company (its Peppol ID, else its Belgian numbers) is on
+    Peppol; a page asked, it shows the verdict once it is there. Public data only: no
+    company scope."""
+    found = customer_check(
+        peppol_id=peppol_id, enterprise_number=enterprise_number, vat_number=vat_number, wait=True
+    )
+    return found.registered if found is not None else None
 
 
 @shared_task(

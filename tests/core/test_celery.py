@@ -108,7 +108,9 @@ def _expected_queue(task_name: str) -> str:
         return "mail"
     if task_name.startswith("apps.documents."):
         return "documents"
-    if task_name.startswith("apps.connections."):
+    if task_name == "apps.peppol.tasks.peppol_company_check":
+        return "default"  # a page waits for the lookup
+    if task_name.startswith(("apps.connections.", "apps.peppol.")):
         return "delivery"
     return "default"
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.documents.envelope import VAT_SCHEMES
 from apps.peppol.clients import gateway
 from apps.peppol.lookup import Reachability, customer_check, receives
 from apps.peppol.selectors import peppol_company_get
@@ -33,10 +34,16 @@ class ChannelChoice:
 
 
 def _numbers(data: dict[str, str]) -> tuple[str, str, str]:
+    """The customer's own Peppol ID (given, or from a foreign VAT number, as its invoices'
+    UBL names it) and its Belgian numbers."""
     country = data.get("country") or "BE"
     vat = data.get("vat_id", "")
-    enterprise = data.get("enterprise_number", "") if country == "BE" else ""
-    return data.get("peppol_endpoint", ""), enterprise, vat if vat.upper().startswith("BE") else ""
+    peppol_id = data.get("peppol_endpoint", "")
+    if country != "BE":
+        if not peppol_id and vat and country in VAT_SCHEMES:
+            peppol_id = f"{VAT_SCHEMES[country]}:{vat}"
+        return peppol_id, "", ""
+    return peppol_id, data.get("enterprise_number", ""), vat if vat.upper().startswith("BE") else ""
 
 
 def customer_reachability(data: dict[str, str], *, wait: bool) -> tuple[Reachability | None, bool]:
@@ -52,7 +59,7 @@ def customer_reachability(data: dict[str, str], *, wait: bool) -> tuple[Reachabi
     if found is not None:
         return found, False
     if cache.add(f"peppol:checking:{peppol_id}:{enterprise}:{vat}", 1, timeout=60):
-        transaction.on_commit(partial(peppol_company_check.delay, enterprise, vat))
+        transaction.on_commit(partial(peppol_company_check.delay, enterprise, vat, peppol_id))
     return None, True
 
 
