@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from apps.companies.scoping import company_scope
 from apps.peppol.models import PeppolCompany
+from tests.access import cases, check_access
 from tests.peppol.conftest import INVOICE
 from tests.peppol.parties import seller_details
 
@@ -290,3 +291,35 @@ def test_a_member_sees_the_page_but_may_not_act(
     assert now["companies"] == state["companies"]
     assert now["migrations"] == state["migrations"]
     assert now["requests"] == state["requests"]
+
+
+# statuses per role: anonymous, outsider, other_accountant, member, accountant, owner
+MATRIX = [
+    ("get", [302, 404, 404, 200, 200, 200]),
+    ("post", [302, 404, 404, 403, 403, 302]),
+]
+
+
+@pytest.mark.parametrize(("method", "role", "expected"), cases(MATRIX))
+def test_access_matrix(method, role, expected, request, seller, owner, access_point):
+    def snapshot():
+        return (
+            sorted(PeppolCompany.objects.values_list("company_id", "status", "ap_company_id")),
+            sorted(access_point.state()["companies"]),
+        )
+
+    def wrote():
+        return PeppolCompany.objects.filter(company=seller).exists() and bool(
+            access_point.state()["companies"]
+        )
+
+    check_access(
+        request,
+        role,
+        method,
+        _url(seller),
+        {"action": "register"} if method == "post" else None,
+        expected=expected,
+        unchanged=snapshot,
+        wrote=wrote if method == "post" else None,
+    )
