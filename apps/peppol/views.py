@@ -95,13 +95,22 @@ def _settings_url(request: CompanyRequest) -> str:
 def settings_page(request: CompanyRequest) -> HttpResponse:
     """Settings → Peppol: the company's registration, its identity verification, a
     migration from another access point, deregistration."""
-    company = request.company
-    partner = gateway()
-    registration = peppol_company_get(company=company)
+    registration = peppol_company_get(company=request.company)
     if request.method == "POST":
         if not request.access.can(Action.MANAGE_COMPANY):
             raise PermissionDenied
         return _act(request, registration)
+    return _page(request, registration, MigrationForm())
+
+
+def _page(
+    request: CompanyRequest,
+    registration: PeppolCompany | None,
+    migration_form: MigrationForm,
+    status: int = 200,
+) -> HttpResponse:
+    company = request.company
+    partner = gateway()
     registered = registration is not None and registration.status != "deregistered"
     elsewhere, checking = None, False
     if partner is not None and not registered and company.enterprise_number:
@@ -122,9 +131,10 @@ def settings_page(request: CompanyRequest) -> HttpResponse:
             "registration": registration if registered else None,
             "lookup": elsewhere,
             "checking": checking,
-            "migration_form": MigrationForm(),
+            "migration_form": migration_form,
             "can_manage": request.access.can(Action.MANAGE_COMPANY),
         },
+        status=status,
     )
 
 
@@ -133,18 +143,8 @@ def _act(request: CompanyRequest, registration: PeppolCompany | None) -> HttpRes
     action = request.POST.get("action", "")
     if action == "migrate":
         form = MigrationForm(request.POST)
-        if not form.is_valid():
-            return render(
-                request,
-                "peppol/settings.html",
-                {
-                    "partner": gateway(),
-                    "registration": registration,
-                    "migration_form": form,
-                    "can_manage": True,
-                },
-                status=400,
-            )
+        if not form.is_valid():  # shown again where it was filled in, with its error
+            return _page(request, registration, form, status=400)
     with refusal_as_message(request):
         if action == "register":
             peppol_register(company=company)

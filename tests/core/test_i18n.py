@@ -102,6 +102,7 @@ def test_every_page_renders_in_each_language(language, company, owner, client_fo
         "sales:quote-list",
         "sales:customer-list",
         "sales:product-list",
+        "peppol:settings",
     } <= checked, "the walk missed company pages"
     anonymous = client_for(None)
     anonymous.cookies["okioki_language"] = language
