@@ -194,6 +194,17 @@ def _first_answer(
     return result
 
 
+def claim_key(peppol_id: str, enterprise_number: str, vat_number: str) -> str:
+    """The cache key a page claims while a worker checks a party (one check at a time)."""
+    return f"peppol:checking:{peppol_id}:{enterprise_number}:{vat_number}".lower()
+
+
+def company_forget(*, enterprise_number: str, vat_number: str = "") -> None:
+    """Forget what was known of a company (it was just registered, moved or deregistered)."""
+    keys = [_cache_key(p) for p in _candidates(enterprise_number, vat_number)]
+    cache.delete_many([*keys, claim_key("", enterprise_number, vat_number)])
+
+
 def company_cached(*, enterprise_number: str, vat_number: str = "") -> Reachability | None:
     """What ``company_check`` would say from the cache alone; None when it would have to
     ask the network (a page shows this and has the check done in the background)."""

@@ -41,7 +41,7 @@ from apps.peppol.gateway import (
     SendStatus,
     WebhookCall,
 )
-from apps.peppol.lookup import company_check
+from apps.peppol.lookup import company_check, company_forget
 from apps.peppol.models import InboundCall, PeppolCompany, Reception, Transmission
 
 logger = logging.getLogger(__name__)
@@ -104,6 +104,11 @@ def _refused(error: GatewayError) -> DomainError:
     )
 
 
+def _forget(company: Company) -> None:
+    """What the network says of the company changed: the next look asks it again."""
+    company_forget(enterprise_number=company.enterprise_number, vat_number=company.vat_number)
+
+
 def peppol_register(*, company: Company, receive: bool = True) -> PeppolCompany:
     """Register the company with the partner, to send and (``receive``) to receive.
 
@@ -150,6 +155,7 @@ def peppol_register(*, company: Company, receive: bool = True) -> PeppolCompany:
     registration.registered_at = timezone.now()
     registration.deregistered_at = None
     registration.save()
+    _forget(company)
     return registration
 
 
@@ -164,14 +170,14 @@ def peppol_refresh(*, company: Company) -> PeppolCompany | None:
         raise _refused(error) from error
     # the partner may give its verification page only once, at registration: kept
     registration.verification_url = answer.verification_url or registration.verification_url
-    if answer.identifiers and registration.identifiers:
-        registration.identifiers = list(answer.identifiers)
+    # what it receives on stays what we registered or moved (the partner lists every
+    # identifier it holds, also one whose move is still pending)
     if answer.verified and registration.status in (
         PeppolCompany.Status.VERIFICATION,
         PeppolCompany.Status.MIGRATION,  # the partner completes a migration once verified
     ):
         registration.status = PeppolCompany.Status.ACTIVE
-    registration.save(update_fields=["verification_url", "identifiers", "status", "updated_at"])
+    registration.save(update_fields=["verification_url", "status", "updated_at"])
     return registration
 
 
@@ -196,6 +202,7 @@ def peppol_migrate(*, company: Company, migration_key: str) -> PeppolCompany:
         else PeppolCompany.Status.MIGRATION
     )
     registration.save(update_fields=["identifiers", "status", "updated_at"])
+    _forget(company)
     return registration
 
 
@@ -213,6 +220,7 @@ def peppol_deregister(*, company: Company) -> PeppolCompany | None:
     registration.identifiers = []
     registration.deregistered_at = timezone.now()
     registration.save(update_fields=["status", "identifiers", "deregistered_at", "updated_at"])
+    _forget(company)
     return registration
 
 

@@ -2,13 +2,10 @@
 answered at once)."""
 
 import logging
-from functools import partial
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,9 +19,8 @@ from apps.companies.decorators import company_view
 from apps.core.views import refusal_as_message
 from apps.peppol.clients import gateway
 from apps.peppol.gateway import WebhookRefused
-from apps.peppol.lookup import company_cached
 from apps.peppol.models import PeppolCompany
-from apps.peppol.selectors import peppol_company_get
+from apps.peppol.selectors import peppol_company_get, reachability_known
 from apps.peppol.services import (
     inbound_call_record,
     peppol_deregister,
@@ -32,7 +28,6 @@ from apps.peppol.services import (
     peppol_refresh,
     peppol_register,
 )
-from apps.peppol.tasks import peppol_company_check
 
 logger = logging.getLogger(__name__)
 WEBHOOK_MAX_BYTES = 64 * 1024  # a hint names a document; it never carries one
@@ -115,14 +110,9 @@ def _page(
     elsewhere, checking = None, False
     if partner is not None and not registered and company.enterprise_number:
         # never waits for the network: a worker asks, the page looks again
-        elsewhere = company_cached(
+        elsewhere, checking = reachability_known(
             enterprise_number=company.enterprise_number, vat_number=company.vat_number
         )
-        checking = elsewhere is None
-        if checking and cache.add(f"peppol:checking:{company.enterprise_number}", 1, 60):
-            transaction.on_commit(
-                partial(peppol_company_check.delay, company.enterprise_number, company.vat_number)
-            )
     return render(
         request,
         "peppol/settings.html",

@@ -6,18 +6,14 @@ words. The user sees the choice before sending and can send by e-mail anyway.
 """
 
 from dataclasses import dataclass
-from functools import partial
 
-from django.core.cache import cache
-from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.documents.envelope import VAT_SCHEMES
 from apps.peppol.clients import gateway
 from apps.peppol.lookup import Reachability, customer_check, receives
-from apps.peppol.selectors import peppol_company_get
-from apps.peppol.tasks import peppol_company_check
+from apps.peppol.selectors import peppol_company_get, reachability_known
 from apps.sales.models import Customer, Invoice
 
 PEPPOL = Invoice.Channel.PEPPOL
@@ -53,14 +49,12 @@ def customer_reachability(data: dict[str, str], *, wait: bool) -> tuple[Reachabi
     peppol_id, enterprise, vat = _numbers(data)
     if not (peppol_id or enterprise or vat):
         return None, False
-    found = customer_check(
-        peppol_id=peppol_id, enterprise_number=enterprise, vat_number=vat, wait=wait
-    )
-    if found is not None:
+    if wait:
+        found = customer_check(
+            peppol_id=peppol_id, enterprise_number=enterprise, vat_number=vat, wait=True
+        )
         return found, False
-    if cache.add(f"peppol:checking:{peppol_id}:{enterprise}:{vat}", 1, timeout=60):
-        transaction.on_commit(partial(peppol_company_check.delay, enterprise, vat, peppol_id))
-    return None, True
+    return reachability_known(peppol_id=peppol_id, enterprise_number=enterprise, vat_number=vat)
 
 
 def customer_data(customer: Customer) -> dict[str, str]:

@@ -4,14 +4,11 @@ product, and importing either from a CSV file."""
 import re
 import uuid
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
@@ -27,8 +24,7 @@ from apps.companies.models import Company
 from apps.core.errors import DomainError
 from apps.core.paging import query_text
 from apps.core.views import refusal_as_message
-from apps.peppol.lookup import company_cached
-from apps.peppol.tasks import peppol_company_check
+from apps.peppol.selectors import reachability_known
 from apps.sales import csv_import
 from apps.sales.forms.customers import CustomerForm, ImportForm, ProductForm
 from apps.sales.models import Customer, Product
@@ -138,10 +134,9 @@ def _peppol(customer: Customer | None) -> dict[str, Any] | None:
     vat = customer.vat_id if customer.vat_id.upper().startswith("BE") else ""
     if not (customer.enterprise_number or vat):
         return None
-    known = company_cached(enterprise_number=customer.enterprise_number, vat_number=vat)
-    checking = f"peppol:checking:{customer.enterprise_number}:{vat}"
-    if known is None and cache.add(checking, 1, timeout=60):  # one check at a time
-        transaction.on_commit(partial(peppol_company_check.delay, customer.enterprise_number, vat))
+    known, _checking = reachability_known(
+        enterprise_number=customer.enterprise_number, vat_number=vat
+    )
     return {"known": known}
 
 
