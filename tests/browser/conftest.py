@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.fakes.fixtures import access_point, peppol_network  # noqa: F401 - Peppol's stand-ins
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = [

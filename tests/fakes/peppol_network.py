@@ -2,7 +2,7 @@
 as the OpenPeppol zone does) and an SMP (HTTP on loopback, serving ServiceGroups in the
 Peppol SMP 1.x format). The real SML and SMPs cannot be reached from here; these follow the
 documented contract (Peppol Policy for use of Identifiers 4.x, SML/SMP specifications).
-Used by the tests (tests/peppol/conftest.py) and by `make run`'s stand-in."""
+Used by the tests (fixtures in tests/fakes/fixtures.py) and by `make run`'s stand-in."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
