@@ -111,12 +111,15 @@ class InboundDocument:
     document_type: str = ""
 
 
+DOCUMENT_RECEIVED = "document.received"  # adapters name their partner's event so
+
+
 @dataclass(frozen=True)
 class WebhookCall:
     """A verified webhook call: only a hint of what to fetch."""
 
     key: str  # the partner's idempotency key or event id: the same call twice has one key
-    event_type: str  # "document.received", …
+    event_type: str  # DOCUMENT_RECEIVED, or the partner's own name of another event
     ap_document_id: str = ""
     ap_company_id: str = ""
 

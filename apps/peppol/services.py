@@ -33,6 +33,7 @@ from apps.outbox.services import event_emit
 from apps.peppol import tasks
 from apps.peppol.clients import gateway
 from apps.peppol.gateway import (
+    DOCUMENT_RECEIVED,
     AccessPointGateway,
     CompanyIdentity,
     GatewayError,
@@ -444,7 +445,9 @@ def inbound_call_record(*, provider: str, call: WebhookCall) -> InboundCall | No
             )
     except IntegrityError:
         return None
-    if call.ap_document_id:
+    # a received document is fetched; other events (a partner's news of what we sent) are
+    # kept, the reconciler and the poll ask the partner themselves
+    if call.ap_document_id and call.event_type == DOCUMENT_RECEIVED:
         transaction.on_commit(lambda: _enqueue_fetch(call.ap_document_id))
     return record
 

@@ -42,7 +42,8 @@ def webhook(request: HttpRequest) -> HttpResponse:
     partner = gateway()
     if partner is None:
         raise Http404
-    if int(request.headers.get("Content-Length") or 0) > WEBHOOK_MAX_BYTES:
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit() or int(length) > WEBHOOK_MAX_BYTES:
         return JsonResponse({"error": "too large"}, status=413)
     body = request.body
     try:

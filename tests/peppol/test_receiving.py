@@ -215,3 +215,19 @@ RESPONSE = """<?xml version="1.0" encoding="UTF-8"?>
   </cac:DocumentResponse>
 </ApplicationResponse>
 """
+
+
+def test_a_webhook_of_another_event_is_kept_but_fetches_nothing(
+    company, ours, access_point, client, django_capture_on_commit_callbacks
+):
+    body = json.dumps(
+        {"eventType": "document.sent", "documentId": "doc_ours", "companyId": ours.ap_company_id}
+    ).encode()
+    response = _webhook(
+        client, body, _signed(body, "delivery_1"), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 200
+    assert InboundCall.objects.get().event_type == "document.sent"
+    with company_scope(company):
+        assert not Reception.objects.exists()
+    assert access_point.state()["requests"].get("documents", 0) == 0
