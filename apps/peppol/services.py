@@ -199,7 +199,8 @@ def peppol_migrate(*, company: Company, migration_key: str) -> PeppolCompany:
     registration.identifiers = [participant]
     registration.status = (
         PeppolCompany.Status.ACTIVE
-        if status == MigrationStatus.COMPLETED and registration.status != "verification"
+        if status == MigrationStatus.COMPLETED
+        and registration.status != PeppolCompany.Status.VERIFICATION
         else PeppolCompany.Status.MIGRATION
     )
     registration.save(update_fields=["identifiers", "status", "updated_at"])

@@ -107,7 +107,9 @@ def _page(
 ) -> HttpResponse:
     company = request.company
     partner = gateway()
-    registered = registration is not None and registration.status != "deregistered"
+    registered = (
+        registration is not None and registration.status != PeppolCompany.Status.DEREGISTERED
+    )
     elsewhere, checking = None, False
     if partner is not None and not registered and company.enterprise_number:
         # never waits for the network: a worker asks, the page looks again
