@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.einvoice",
     "apps.documents",
     "apps.peppol",
+    "apps.banking",
     "apps.inbox",
     "apps.connections",
     "apps.sales",

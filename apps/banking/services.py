@@ -1,0 +1,233 @@
+"""Writes of banking: bank accounts and the import of their statements.
+
+``statement_import`` keeps the file whatever happens to it, reads it (CODA 2.x, CAMT.053),
+attaches each statement to the company's own account named by its IBAN (never another
+company's; an unknown IBAN is refused with the IBAN said), and adds each transaction once:
+the same statement again, or an overlapping one, adds nothing.
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from stdnum import iban as iban_check
+from stdnum.exceptions import ValidationError
+
+from apps.accounts.models import User
+from apps.banking.models import BankAccount, BankTransaction, Statement, StatementFile
+from apps.banking.parsers import (
+    ParsedStatement,
+    ParsedTransaction,
+    StatementRejected,
+    parse_statement,
+    statement_kind,
+)
+from apps.companies.models import Company
+from apps.core.errors import DomainError
+from apps.core.files import sha256_hex
+
+FORMATS = {"coda": Statement.Format.CODA, "camt053": Statement.Format.CAMT053}
+
+
+def bank_account_create(
+    *, company: Company, iban: str, name: str = "", currency: str = "EUR"
+) -> BankAccount:
+    """Add an account (its IBAN checked), within the plan's number of bank accounts."""
+    try:
+        number = iban_check.validate(iban)
+    except ValidationError as error:
+        raise DomainError(
+            _("%(iban)s is not a valid IBAN.") % {"iban": iban}, code="iban_invalid", field="iban"
+        ) from error
+    allowed = company.plan.bank_accounts
+    if BankAccount.objects.filter(company=company).count() >= allowed:
+        raise DomainError(
+            _(
+                "Your plan %(plan)s includes %(allowed)s bank account(s) and all are in use. "
+                "Choose a larger plan to add another one."
+            )
+            % {"plan": company.plan.name, "allowed": allowed},
+            code="plan_limit",
+        )
+    if BankAccount.objects.filter(company=company, iban=number).exists():
+        raise DomainError(_("This account is already there."), code="iban_exists", field="iban")
+    return BankAccount.objects.create(
+        company=company, iban=number, name=name.strip(), currency=currency
+    )
+
+
+@dataclass
+class ImportResult:
+    statements: int = 0
+    transactions: int = 0
+    new: int = 0
+    duplicates: int = 0
+    # matching comes with the matcher; until then every new transaction is unmatched
+    matched: int = 0
+    suggested: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    files: list[StatementFile] = field(default_factory=list)
+
+    @property
+    def unmatched(self) -> int:
+        return self.new - self.matched - self.suggested
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "statements": self.statements,
+            "transactions": self.transactions,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "matched": self.matched,
+            "suggested": self.suggested,
+            "unmatched": self.unmatched,
+            "errors": self.errors,
+        }
+
+
+def _identity(statement: ParsedStatement, parsed: ParsedTransaction, seen: Counter[str]) -> str:
+    """The bank's reference when it gives one; else the statement and the movement's place
+    in it (CODA); else a hash of what the movement says, with a counter for identical
+    movements in one statement (two equal payments on one day are two)."""
+    if parsed.bank_reference:
+        return f"ref:{parsed.bank_reference}"[:100]
+    if parsed.sequence and statement.number:
+        return f"seq:{statement.date.year}:{statement.number}:{parsed.sequence}"[:100]
+    said = "|".join(
+        [
+            parsed.booking_date.isoformat(),
+            str(parsed.amount),
+            parsed.counterparty_iban,
+            parsed.counterparty_name,
+            parsed.structured_reference,
+            parsed.free_text,
+        ]
+    )
+    digest = hashlib.sha256(said.encode()).hexdigest()[:40]
+    seen[digest] += 1
+    return f"hash:{digest}:{seen[digest]}"
+
+
+def _keep_file(
+    company: Company, data: bytes, filename: str, source: str, actor: User | None
+) -> StatementFile:
+    kept = StatementFile(
+        company=company,
+        filename=filename[:255],
+        sha256=sha256_hex(data),
+        source=source,
+        status=StatementFile.Status.IMPORTED,
+        imported_by=actor,
+    )
+    kept.file.save(filename[:100] or "statement", ContentFile(data), save=False)
+    kept.save()
+    return kept
+
+
+def _refuse(kept: StatementFile, result: ImportResult, code: str, **params: Any) -> None:
+    kept.status = StatementFile.Status.REFUSED
+    kept.error_code = code
+    kept.error_line = params.get("line") or None
+    kept.error_params = {k: str(v) for k, v in params.items()}
+    kept.save(update_fields=["status", "error_code", "error_line", "error_params", "updated_at"])
+    result.errors.append({"file": kept.filename, "code": code, **kept.error_params})
+
+
+def _import_statement(
+    company: Company, kept: StatementFile, parsed: ParsedStatement, fmt: str, result: ImportResult
+) -> bool:
+    """False when the statement's account is not one of the company's."""
+    account = BankAccount.objects.filter(company=company, iban=parsed.account_iban).first()
+    if account is None:
+        return False
+    statement, _created = Statement.objects.get_or_create(
+        company=company,
+        account=account,
+        number=parsed.number,
+        date=parsed.date,
+        defaults={
+            "file": kept,
+            "format": fmt,
+            "opening_balance": parsed.opening_balance,
+            "closing_balance": parsed.closing_balance,
+            "balance_difference": parsed.balance_difference,
+        },
+    )
+    result.statements += 1
+    seen: Counter[str] = Counter()
+    candidates = [(_identity(parsed, t, seen), t) for t in parsed.transactions]
+    known = set(
+        BankTransaction.objects.filter(
+            company=company, account=account, identity__in=[i for i, _t in candidates]
+        ).values_list("identity", flat=True)
+    )
+    fresh = [
+        BankTransaction(
+            company=company,
+            account=account,
+            statement=statement,
+            identity=identity,
+            booking_date=t.booking_date,
+            value_date=t.value_date,
+            amount=t.amount,
+            currency=t.currency or account.currency,
+            counterparty_name=t.counterparty_name[:200],
+            counterparty_iban=t.counterparty_iban[:34],
+            counterparty_bic=t.counterparty_bic[:11],
+            structured_reference=t.structured_reference[:35],
+            free_text=t.free_text,
+            bank_reference=t.bank_reference[:100],
+            sequence=t.sequence[:20],
+            raw=t.raw,
+        )
+        for identity, t in candidates
+        if identity not in known
+    ]
+    BankTransaction.objects.bulk_create(fresh)
+    result.transactions += len(candidates)
+    result.new += len(fresh)
+    result.duplicates += len(candidates) - len(fresh)
+    if parsed.closing_balance is not None and (
+        account.balance_date is None or parsed.date >= account.balance_date
+    ):
+        account.balance = parsed.closing_balance
+        account.balance_date = parsed.date
+        account.save(update_fields=["balance", "balance_date", "updated_at"])
+    return True
+
+
+def statement_import(
+    *,
+    company: Company,
+    data: bytes,
+    filename: str,
+    source: str = "upload",
+    actor: User | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
+    """Import one statement file (all of it or none of it); the file is kept either way."""
+    result = result or ImportResult()
+    kept = _keep_file(company, data, filename, source, actor)
+    result.files.append(kept)
+    try:
+        statements = parse_statement(data)
+    except StatementRejected as refusal:
+        _refuse(kept, result, refusal.code, line=refusal.line)
+        return result
+    fmt = FORMATS[statement_kind(data) or "coda"]
+    counts = (result.statements, result.transactions, result.new, result.duplicates)
+    unknown = ""
+    with transaction.atomic():
+        for parsed in statements:
+            if not _import_statement(company, kept, parsed, fmt, result):
+                unknown = parsed.account_iban
+                transaction.set_rollback(True)  # a file is imported whole or not at all
+                break
+    if unknown:
+        (result.statements, result.transactions, result.new, result.duplicates) = counts
+        _refuse(kept, result, "iban_unknown", iban=unknown)
+    return result
