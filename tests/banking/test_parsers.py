@@ -17,11 +17,7 @@ from apps.banking.parsers import (
     statement_kind,
 )
 
-DATA = Path(__file__).parent / "data"
-
-
-def read(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+from tests.banking.samples import read
 
 
 def golden(name: str):
