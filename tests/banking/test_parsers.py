@@ -1,11 +1,10 @@
-"""Bank statement parsers: CODA 2 and CAMT.053 samples (tests/banking/data, see its README),
+"""Bank statement parsers: CODA 2 and CAMT.053 samples (../shared/data/bank, read by tests.banking.samples),
 sniffing, and hostile input that must end in ``StatementRejected`` and nothing else."""
 
 import ast
 import datetime
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,6 @@ from apps.banking.parsers import (
     parse_statement,
     statement_kind,
 )
-
 from tests.banking.samples import read
 
 
@@ -282,7 +280,6 @@ def test_coda_anonymised_account_mismatch_is_malformed():
         ("Coda_faulty_version.txt", "coda1"),
         ("test-camt053.xml", "camt053"),
         ("test-camt053-no-ntry.xml", "camt053"),
-        ("README.md", None),
     ],
 )
 def test_statement_kind(name, kind):
@@ -290,6 +287,7 @@ def test_statement_kind(name, kind):
 
 
 def test_statement_kind_of_other_formats():
+    assert statement_kind(b"# Notes\nNot a bank statement at all.\n") is None
     mt940 = b":20:STARTUMSE\r\n:25:BE68539007547034\r\n:28C:00001/001\r\n:60F:C260301EUR10,00\r\n"
     assert statement_kind(mt940) == "mt940"
     assert statement_kind(b"%PDF-1.7\n...") is None
