@@ -1,5 +1,6 @@
-"""Bank statement parsers: CODA 2 and CAMT.053 samples (../shared/data/bank, read by tests.banking.samples),
-sniffing, and hostile input that must end in ``StatementRejected`` and nothing else."""
+"""Bank statement parsers: CODA 2 and CAMT.053 samples (../shared/data/bank, read by
+tests.banking.samples), sniffing, and hostile input that must end in ``StatementRejected``
+and nothing else."""
 
 import ast
 import datetime
