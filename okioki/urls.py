@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("apps.connections.urls")),
     path("", include("apps.sales.urls")),
     path("", include("apps.peppol.urls")),
+    path("", include("apps.banking.urls")),
     path("", include("apps.companies.urls")),
 ]

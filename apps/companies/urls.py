@@ -37,5 +37,4 @@ urlpatterns = [
         views.office_link_decide,
         name="office-link-decide",
     ),
-    path(company + "<slug:section>/", views.section, name="section"),
 ]

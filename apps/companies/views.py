@@ -251,20 +251,6 @@ def office_link_decide(request: CompanyRequest, link_id: str) -> HttpResponse:
     return redirect(_company_url("companies:member-list", request))
 
 
-@company_view()
-def section(request: CompanyRequest, section: str) -> HttpResponse:
-    """Navigation targets whose capability arrives in a later release."""
-    titles = {
-        "sales": _("Sales"),
-        "bank": _("Bank"),
-    }
-    if section not in titles:
-        raise Http404
-    return render(
-        request, "companies/section_coming.html", {"section": section, "title": titles[section]}
-    )
-
-
 def _invitation_refused(request: HttpRequest, error: DomainError, status: int) -> HttpResponse:
     return render(
         request,

@@ -32,7 +32,6 @@ MATRIX = [
     ("membership-role", "post", [302, 404, 404, 403, 403, 302]),
     ("membership-remove", "post", [302, 404, 404, 403, 403, 302]),
     ("office-link-decide", "post", [302, 404, 404, 403, 403, 302]),
-    ("section", "get", [302, 404, 404, 200, 200, 200]),
     ("company-two-factor", "post", [302, 404, 404, 403, 403, 302]),
 ]
 
@@ -57,8 +56,6 @@ def test_access_matrix(view, method, role, expected, request, company, owner):
     elif view == "office-link-decide":
         kwargs["link_id"] = link.public_id
         data = {"decision": "approve"}
-    elif view == "section":
-        kwargs["section"] = "sales"
     elif view == "member-list":
         data = {"email": "new.person@example.be", "role": Role.MEMBER}
     elif view == "company-two-factor":

@@ -20,7 +20,7 @@ def _pages(company) -> list[str]:
     return [
         reverse("companies:dashboard", kwargs=kwargs),
         reverse("companies:member-list", kwargs=kwargs),
-        reverse("companies:section", kwargs={**kwargs, "section": "sales"}),
+        reverse("banking:overview", kwargs=kwargs),
     ]
 
 

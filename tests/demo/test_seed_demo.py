@@ -4,6 +4,7 @@ every capability (documents, inbox, transfer, sales)."""
 import pytest
 from django.core.management import call_command
 
+from apps.banking.models import BankAccount, BankTransaction
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies
 from apps.connections.models import Delivery, Transfer
@@ -57,6 +58,12 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
         assert Invoice.objects.filter(status=Invoice.Status.PAID).exists()
         assert Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
         assert Quote.objects.filter(status=Quote.Status.ACCEPTED, invoice__isnull=False).exists()
+        # each company's current account with yesterday's statement, the customer's payment in it
+        assert BankAccount.objects.count() == Company.objects.count()
+        assert (
+            BankTransaction.objects.filter(amount__gt=0).exclude(structured_reference="").exists()
+        )
+        counts["bank transactions"] = BankTransaction.objects.count()
     assert all(counts.values()), counts
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", verbosity=0)
@@ -70,5 +77,6 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
             "customers": Customer.objects.count(),
             "invoices": Invoice.objects.count(),
             "quotes": Quote.objects.count(),
+            "bank transactions": BankTransaction.objects.count(),
         }
     assert again == counts

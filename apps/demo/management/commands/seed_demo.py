@@ -15,6 +15,7 @@ from apps.billing.models import Plan
 from apps.companies import services as company_services
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink, OfficeMember
 from apps.companies.scoping import company_scope
+from apps.demo.banking import seed_banking
 from apps.demo.documents import seed_documents
 from apps.demo.inbox import seed_inbox
 from apps.demo.sales import seed_sales
@@ -110,6 +111,7 @@ class Command(BaseCommand):
                 seed_documents(company, entrepreneur)
                 seed_inbox(company)
                 seed_sales(company)
+                seed_banking(company)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000 with:")
         )
