@@ -55,20 +55,29 @@ def customer_snapshot(customer: Any) -> dict[str, str]:
     return {name: str(getattr(customer, name) or "") for name in fields}
 
 
-def _buyer(data: dict[str, str]) -> Party:
+def buyer_endpoint(data: dict[str, str]) -> Endpoint | None:
+    """The customer's electronic address (a customer snapshot's fields): its own Peppol ID,
+    else 0208 and its enterprise number (Belgium), else its VAT number's scheme; None when
+    it has none (the checks say the customer needs one)."""
     country = data.get("country") or "BE"
     vat_id = data.get("vat_id", "")
     enterprise = data.get("enterprise_number", "") if country == "BE" else ""
     given = data.get("peppol_endpoint", "")
     if ":" in given:
         scheme, identifier = given.split(":", 1)
-        endpoint: Endpoint | None = Endpoint(scheme=scheme.strip(), id=identifier.strip())
-    elif enterprise:
-        endpoint = Endpoint(scheme="0208", id=enterprise)
-    elif vat_id and country in VAT_SCHEMES:
-        endpoint = Endpoint(scheme=VAT_SCHEMES[country], id=vat_id)
-    else:
-        endpoint = None  # the checks say the customer needs an identifier
+        return Endpoint(scheme=scheme.strip(), id=identifier.strip())
+    if enterprise:
+        return Endpoint(scheme="0208", id=enterprise)
+    if vat_id and country in VAT_SCHEMES:
+        return Endpoint(scheme=VAT_SCHEMES[country], id=vat_id)
+    return None
+
+
+def _buyer(data: dict[str, str]) -> Party:
+    country = data.get("country") or "BE"
+    vat_id = data.get("vat_id", "")
+    enterprise = data.get("enterprise_number", "") if country == "BE" else ""
+    endpoint = buyer_endpoint(data)
     return Party(
         name=data.get("name", ""),
         vat_id=vat_id,

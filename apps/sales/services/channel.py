@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from apps.documents.envelope import VAT_SCHEMES
 from apps.peppol.clients import gateway
 from apps.peppol.lookup import Reachability, customer_check, receives
 from apps.peppol.selectors import peppol_company_get, reachability_known
-from apps.sales.models import Customer, Invoice
+from apps.sales.einvoicing import buyer_endpoint, customer_snapshot
+from apps.sales.models import Invoice
 
 PEPPOL = Invoice.Channel.PEPPOL
 EMAIL = Invoice.Channel.EMAIL
@@ -30,16 +30,14 @@ class ChannelChoice:
 
 
 def _numbers(data: dict[str, str]) -> tuple[str, str, str]:
-    """The customer's own Peppol ID (given, or from a foreign VAT number, as its invoices'
-    UBL names it) and its Belgian numbers."""
-    country = data.get("country") or "BE"
+    """Who to look up: a Belgian company by its enterprise number (0208), then its VAT number
+    (9925); anyone else by the electronic address its invoices' UBL names."""
     vat = data.get("vat_id", "")
-    peppol_id = data.get("peppol_endpoint", "")
-    if country != "BE":
-        if not peppol_id and vat and country in VAT_SCHEMES:
-            peppol_id = f"{VAT_SCHEMES[country]}:{vat}"
-        return peppol_id, "", ""
-    return peppol_id, data.get("enterprise_number", ""), vat if vat.upper().startswith("BE") else ""
+    if (data.get("country") or "BE") == "BE":
+        belgian_vat = vat if vat.upper().startswith("BE") else ""
+        return data.get("peppol_endpoint", ""), data.get("enterprise_number", ""), belgian_vat
+    endpoint = buyer_endpoint(data)
+    return (f"{endpoint.scheme}:{endpoint.id}" if endpoint else ""), "", ""
 
 
 def customer_reachability(data: dict[str, str], *, wait: bool) -> tuple[Reachability | None, bool]:
@@ -57,15 +55,6 @@ def customer_reachability(data: dict[str, str], *, wait: bool) -> tuple[Reachabi
     return reachability_known(peppol_id=peppol_id, enterprise_number=enterprise, vat_number=vat)
 
 
-def customer_data(customer: Customer) -> dict[str, str]:
-    return {
-        "country": customer.country,
-        "vat_id": customer.vat_id,
-        "enterprise_number": customer.enterprise_number,
-        "peppol_endpoint": customer.peppol_endpoint,
-    }
-
-
 def invoice_channel(invoice: Invoice, *, wait: bool = False) -> ChannelChoice:
     """How ``invoice`` goes to its customer, and why (``wait``: ask the network when the
     customer's status is not known, as sending does; a page doesn't wait)."""
@@ -76,7 +65,7 @@ def invoice_channel(invoice: Invoice, *, wait: bool = False) -> ChannelChoice:
         return ChannelChoice(
             EMAIL, _("Your company is not registered on Peppol yet (Settings → Peppol).")
         )
-    data = invoice.customer_snapshot or customer_data(invoice.customer)
+    data = invoice.customer_snapshot or customer_snapshot(invoice.customer)
     found, checking = customer_reachability(data, wait=wait)
     if checking:
         return ChannelChoice(EMAIL, _("Checking whether the customer is on Peppol…"), checking=True)
