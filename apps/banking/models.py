@@ -46,8 +46,7 @@ class StatementFile(CompanyOwnedModel):
     source = models.CharField(max_length=20, default="upload")  # upload, mail, cloud, command
     status = models.CharField(max_length=20, choices=Status.choices)
     error_code = models.CharField(max_length=40, blank=True)
-    error_line = models.PositiveIntegerField(null=True, blank=True)
-    error_params = models.JSONField(default=dict, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)  # the line, the IBAN, …
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

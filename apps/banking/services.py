@@ -70,7 +70,6 @@ class ImportResult:
     matched: int = 0
     suggested: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-    files: list[StatementFile] = field(default_factory=list)
 
     @property
     def unmatched(self) -> int:
@@ -131,9 +130,8 @@ def _keep_file(
 def _refuse(kept: StatementFile, result: ImportResult, code: str, **params: Any) -> None:
     kept.status = StatementFile.Status.REFUSED
     kept.error_code = code
-    kept.error_line = params.get("line") or None
     kept.error_params = {k: str(v) for k, v in params.items()}
-    kept.save(update_fields=["status", "error_code", "error_line", "error_params", "updated_at"])
+    kept.save(update_fields=["status", "error_code", "error_params", "updated_at"])
     result.errors.append({"file": kept.filename, "code": code, **kept.error_params})
 
 
@@ -212,7 +210,6 @@ def statement_import(
     """Import one statement file (all of it or none of it); the file is kept either way."""
     result = result or ImportResult()
     kept = _keep_file(company, data, filename, source, actor)
-    result.files.append(kept)
     try:
         statements = parse_statement(data)
     except StatementRejected as refusal:

@@ -164,7 +164,6 @@ def delivery_parcel(delivery: Delivery, transfer: Transfer | None) -> Parcel:
             "X-OkiOki-Delivery": str(delivery.public_id),
             "X-OkiOki-Document": str(document.public_id),
         },
-        document=xml,
     )
 
 
@@ -211,7 +210,6 @@ def test_parcels(company: Company, addresses: list[str]) -> list[Parcel]:
             body=body,
             attachments=((f"{company.slug}-okioki-test.xml", xml, "application/xml"),),
             headers={"Auto-Submitted": "auto-generated", "X-OkiOki-Test": "1"},
-            document=xml,
         )
         for address in addresses
     ]

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     on_a_phone_in_french,
     screenshot,
 )
+from tests.sales.conftest import seller_details
 from tests.servers import require_program
 
 pytestmark = [
@@ -42,14 +43,7 @@ ENTERPRISE_NUMBER = "0403170701"
 @pytest.fixture
 def seller(company):
     """The owner's company with what a valid invoice needs: IBAN, VAT number, address."""
-    company.iban = "BE68539007547034"
-    company.vat_number = f"BE{company.enterprise_number}"
-    company.street = "Meir 12"
-    company.postal_code = "2000"
-    company.city = "Antwerpen"
-    company.email = "boekhouding@bakkerij.example"
-    company.save()
-    return company
+    return seller_details(company)
 
 
 def _click(page, selector: str) -> None:

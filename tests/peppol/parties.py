@@ -13,19 +13,9 @@ from apps.sales.services.invoices import LineInput, invoice_create, invoice_issu
 from tests import factories
 from tests.fakes.recommand import AccessPoint
 from tests.peppol.conftest import CREDIT_NOTE, INVOICE, Sml, Smp
+from tests.sales.conftest import seller_details
 
 D = Decimal
-
-
-def seller_details(company: Company) -> Company:
-    company.vat_number = f"BE{company.enterprise_number}"
-    company.iban = "BE68539007547034"
-    company.street = "Meir 12"
-    company.postal_code = "2000"
-    company.city = "Antwerpen"
-    company.email = "boekhouding@bakkerij.example"
-    company.save()
-    return company
 
 
 def registered(company: Company, access_point: AccessPoint) -> PeppolCompany:

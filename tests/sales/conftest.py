@@ -12,8 +12,8 @@ from tests import factories
 D = Decimal
 
 
-@pytest.fixture
-def seller(company: Company) -> Company:
+def seller_details(company: Company) -> Company:
+    """What a company needs to issue valid invoices: VAT number, IBAN, address, e-mail."""
     company.vat_number = f"BE{company.enterprise_number}"
     company.iban = "BE68539007547034"
     company.street = "Meir 12"
@@ -22,6 +22,11 @@ def seller(company: Company) -> Company:
     company.email = "boekhouding@bakkerij.example"
     company.save()
     return company
+
+
+@pytest.fixture
+def seller(company: Company) -> Company:
+    return seller_details(company)
 
 
 CUSTOMERS = {

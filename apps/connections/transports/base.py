@@ -8,9 +8,9 @@ from typing import Protocol
 class Parcel:
     """One document (or message) for one destination.
 
-    ``destination`` is what the channel addresses (an e-mail address; a Peppol participant
-    id; an import folder). The e-mail channel sends subject, body and attachments as they
-    are; a channel that carries the document alone (Peppol) takes ``document``.
+    ``destination`` is what the channel addresses (an e-mail address; an import folder). The
+    e-mail channel sends subject, body and attachments as they are. (Peppol sends are not a
+    channel here: they need their own record, see apps.peppol.)
     """
 
     destination: str
@@ -21,7 +21,6 @@ class Parcel:
     message_id: str = ""  # stable per delivery, so a receiver can tell a retry
     reply_to: str = ""
     headers: dict[str, str] = field(default_factory=dict)
-    document: bytes | None = None  # the UBL, for channels that carry only the document
 
 
 @dataclass(frozen=True)

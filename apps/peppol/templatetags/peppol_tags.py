@@ -3,11 +3,11 @@
 import datetime
 
 from django import template
-from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from apps.einvoice.explanations import explain
+from apps.peppol.clients import gateway
 from apps.peppol.models import Transmission
 from apps.peppol.services import RESPONSE_CODES
 
@@ -61,7 +61,8 @@ def event_time(entry: dict[str, str]) -> datetime.datetime | None:
     return parse_datetime(entry.get("at", ""))
 
 
-@register.simple_tag
-def peppol_standin() -> bool:
-    """Whether Peppol goes through the development stand-in of `make run`."""
-    return bool(settings.PEPPOL_PROVIDER and settings.PEPPOL_STANDIN)
+@register.inclusion_tag("peppol/_standin.html")
+def peppol_standin() -> dict[str, bool]:
+    """The label of every page that mentions Peppol when it goes to `make run`'s stand-in."""
+    partner = gateway()
+    return {"standin": partner is not None and partner.is_standin}
