@@ -17,7 +17,7 @@ from django.conf import settings
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.demo.documents import supplier_einvoice
-from apps.peppol.lookup import ROOTS
+from apps.peppol.lookup import BILLING_TYPES
 from apps.peppol.models import PeppolCompany, Reception, Transmission
 from apps.peppol.services import peppol_refresh, peppol_register
 from apps.sales.models import Customer
@@ -27,7 +27,6 @@ from apps.sales.services.sending import invoice_send
 D = Decimal
 BAKERY = "0412345614"
 CUSTOMER_ON_PEPPOL = "0403170701"  # Koffiebar De Hoek
-BILLING = "#urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
 TIMEOUT = 10
 
 
@@ -42,8 +41,7 @@ def _control(path: str, **data: Any) -> dict[str, Any]:
 
 def _standin_smp(participant: str) -> None:
     """The stand-in SML and SMP list ``participant`` for invoices and credit notes."""
-    types = [root.removesuffix("##") + "##" + BILLING.lstrip("#") for root in ROOTS.values()]
-    _control("sml", participant=participant, documentTypes=types)
+    _control("sml", participant=participant, documentTypes=list(BILLING_TYPES.values()))
 
 
 def seed_peppol() -> list[str]:

@@ -224,6 +224,8 @@ ROOTS = {
     "invoice": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##",
     "credit_note": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##",
 }
+# Peppol BIS Billing 3 as an SMP lists it, by kind
+BILLING_TYPES = {kind: f"{root}urn:cen.eu:en16931:2017{BILLING}" for kind, root in ROOTS.items()}
 
 
 def receives(reachability: Reachability, kind: str) -> bool:
