@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from apps.banking.errors import statement_error
 from apps.banking.forms import BankAccountForm, StatementUploadForm
 from apps.banking.models import BankAccount, BankTransaction, StatementFile
-from apps.banking.services import ImportResult, bank_account_create, statement_import
+from apps.banking.services.accounts import bank_account_create
+from apps.banking.services.statements import ImportResult, statement_import
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from apps.banking.models import BankAccount
-from apps.banking.services import statement_import
+from apps.banking.services.statements import statement_import
 from apps.companies.models import Company
 from apps.sales.models import Invoice
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.banking.models import BankAccount, BankTransaction, Statement, StatementFile
-from apps.banking.services import bank_account_create, statement_import
+from apps.banking.services.accounts import bank_account_create
+from apps.banking.services.statements import statement_import
 from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
 from apps.core.errors import DomainError

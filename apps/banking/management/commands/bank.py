@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.banking.services import ImportResult, statement_import
+from apps.banking.services.statements import ImportResult, statement_import
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 

@@ -1,4 +1,4 @@
-"""Writes of banking: bank accounts and the import of their statements.
+"""Importing statement files.
 
 ``statement_import`` keeps the file whatever happens to it, reads it (CODA 2.x, CAMT.053),
 attaches each statement to the company's own account named by its IBAN (never another
@@ -13,9 +13,6 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
-from stdnum import iban as iban_check
-from stdnum.exceptions import ValidationError
 
 from apps.accounts.models import User
 from apps.banking.models import BankAccount, BankTransaction, Statement, StatementFile
@@ -27,37 +24,9 @@ from apps.banking.parsers import (
     statement_kind,
 )
 from apps.companies.models import Company
-from apps.core.errors import DomainError
 from apps.core.files import sha256_hex
 
 FORMATS = {"coda": Statement.Format.CODA, "camt053": Statement.Format.CAMT053}
-
-
-def bank_account_create(
-    *, company: Company, iban: str, name: str = "", currency: str = "EUR"
-) -> BankAccount:
-    """Add an account (its IBAN checked), within the plan's number of bank accounts."""
-    try:
-        number = iban_check.validate(iban)
-    except ValidationError as error:
-        raise DomainError(
-            _("%(iban)s is not a valid IBAN.") % {"iban": iban}, code="iban_invalid", field="iban"
-        ) from error
-    allowed = company.plan.bank_accounts
-    if BankAccount.objects.filter(company=company).count() >= allowed:
-        raise DomainError(
-            _(
-                "Your plan %(plan)s includes %(allowed)s bank account(s) and all are in use. "
-                "Choose a larger plan to add another one."
-            )
-            % {"plan": company.plan.name, "allowed": allowed},
-            code="plan_limit",
-        )
-    if BankAccount.objects.filter(company=company, iban=number).exists():
-        raise DomainError(_("This account is already there."), code="iban_exists", field="iban")
-    return BankAccount.objects.create(
-        company=company, iban=number, name=name.strip(), currency=currency
-    )
 
 
 @dataclass
