@@ -1,4 +1,7 @@
-"""Bank accounts, the statement files imported for them, and their transactions."""
+"""Bank accounts, the statement files imported for them, their transactions, and the
+matches of those transactions with sales invoices and purchase documents."""
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -88,6 +91,14 @@ class Statement(CompanyOwnedModel):
         return f"{self.account} {self.number} ({self.date})"
 
 
+class MatchState(models.TextChoices):
+    UNMATCHED = "unmatched", _("Not matched")
+    SUGGESTED = "suggested", _("To confirm")
+    PARTLY = "partly", _("Partly matched")
+    MATCHED = "matched", _("Matched")
+    IGNORED = "ignored", _("Nothing to match")
+
+
 class BankTransaction(CompanyOwnedModel):
     account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="transactions")
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="transactions")
@@ -105,6 +116,11 @@ class BankTransaction(CompanyOwnedModel):
     bank_reference = models.CharField(max_length=100, blank=True)
     sequence = models.CharField(max_length=20, blank=True)
     raw = models.TextField(blank=True)
+    # where matching left it (kept with its matches by services.matches)
+    match_state = models.CharField(
+        _("match"), max_length=20, choices=MatchState.choices, default=MatchState.UNMATCHED
+    )
+    matched_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["-booking_date", "-id"]
@@ -116,7 +132,77 @@ class BankTransaction(CompanyOwnedModel):
         indexes = [
             models.Index(fields=["company", "structured_reference"], name="bank_tx_reference"),
             models.Index(fields=["company", "-booking_date"], name="bank_tx_recent"),
+            models.Index(fields=["company", "match_state"], name="bank_tx_match_state"),
         ]
 
     def __str__(self) -> str:
         return f"{self.booking_date} {self.amount} {self.counterparty_name}"
+
+
+class Match(CompanyOwnedModel):
+    """A bank transaction (or a part of it) paying one sales invoice or purchase document.
+
+    The rules suggest or match (``automatic``); a person confirms, matches by hand, splits a
+    transaction over several items, or undoes a match: an undone match stays, rejected, so
+    that the rules never propose it again. ``amount`` is the part of the transaction for this
+    item, in the item's direction (a purchase credit note netted with invoices is negative).
+    Suggestions with the same ``proposal`` number go together (a combination)."""
+
+    class State(models.TextChoices):
+        SUGGESTED = "suggested", _("Suggested")
+        MATCHED = "matched", _("Matched")
+        REJECTED = "rejected", _("Undone")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    transaction = models.ForeignKey(
+        BankTransaction, on_delete=models.CASCADE, related_name="matches"
+    )
+    invoice = models.ForeignKey(
+        "sales.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    state = models.CharField(max_length=20, choices=State.choices)
+    proposal = models.PositiveSmallIntegerField(default=1)
+    automatic = models.BooleanField(default=False)
+    score = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    # why, as codes with their values (worded when shown, in the reader's language)
+    reasons = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["transaction_id", "proposal", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(invoice__isnull=False, document__isnull=True)
+                    | models.Q(invoice__isnull=True, document__isnull=False)
+                ),
+                name="match_one_item",
+            ),
+            models.UniqueConstraint(
+                fields=["transaction", "invoice"],
+                condition=~models.Q(state="rejected") & models.Q(invoice__isnull=False),
+                name="match_once_per_invoice",
+            ),
+            models.UniqueConstraint(
+                fields=["transaction", "document"],
+                condition=~models.Q(state="rejected") & models.Q(document__isnull=False),
+                name="match_once_per_document",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "state"], name="match_state")]
+
+    def __str__(self) -> str:
+        return f"{self.transaction} → {self.invoice or self.document}"

@@ -1,8 +1,8 @@
 """The bank in the demo: the company's current account and one CAMT.053 statement, written
-here, with the customer's payment of the paid demo invoice (its structured communication)
-and two debits."""
+here, whose payments the matching finds: paid, partly paid, suggested, and a to-do list."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.utils import timezone
@@ -10,7 +10,11 @@ from django.utils import timezone
 from apps.banking.models import BankAccount
 from apps.banking.services.statements import statement_import
 from apps.companies.models import Company
+from apps.documents.models import Document, Kind
 from apps.sales.models import Invoice
+from apps.sales.services.invoices import credited_total
+
+ZERO = Decimal("0")
 
 ENTRY = """<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
 <BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef>
@@ -46,51 +50,106 @@ def _statement(iban: str, day: datetime.date, entries: list[dict[str, str]]) -> 
 {body}</Stmt></BkToCstmrStmt></Document>""".encode()
 
 
+def _entry(
+    side: str, ref: str, amount: Decimal, name: str, iban: str, remittance: str
+) -> dict[str, str]:
+    return {
+        "amount": f"{amount:.2f}",
+        "side": side,
+        "ref": ref,
+        "party": "Dbtr" if side == "CRDT" else "Cdtr",
+        "name": name,
+        "iban": iban,
+        "remittance": remittance,
+    }
+
+
+def _typed(reference: str) -> str:
+    """A structured communication as a customer types it in the free text."""
+    return f"<Ustrd>factuur {reference[:3]} {reference[3:7]} {reference[7:]} dank u</Ustrd>"
+
+
 def seed_banking(company: Company) -> None:
-    """Idempotent: a company with a bank account keeps its bank as it is."""
+    """Idempotent: a company with a bank account keeps its bank as it is.
+
+    Yesterday's statement pays the oldest open invoice by its structured communication, part
+    of the overdue one (the communication typed in the free text), the export invoice less
+    its credit note (a suggestion: the customer's name and the amount), the cleaning
+    company's purchase invoice; two debits are left for the to-do list."""
     if not company.iban or company.plan.bank_accounts < 1:
         return
     if BankAccount.objects.filter(company=company).exists():
         return
     BankAccount.objects.create(company=company, iban=company.iban, name="Zichtrekening")
-    paid = (
-        Invoice.objects.filter(company=company, status=Invoice.Status.PAID)
-        .exclude(structured_communication="")
-        .first()
-    )
-    entries = [
-        {
-            "amount": "96.80",
-            "side": "DBIT",
-            "ref": "DEMO-1",
-            "party": "Cdtr",
-            "name": "Energie Plus BV",
-            "iban": "BE71068246801369",
-            "remittance": "<Ustrd>Voorschot energie december</Ustrd>",
-        },
-        {
-            "amount": "12.10",
-            "side": "DBIT",
-            "ref": "DEMO-2",
-            "party": "Cdtr",
-            "name": "Webhosting",
-            "iban": "BE62510007547061",
-            "remittance": "<Ustrd>WP-88112</Ustrd>",
-        },
-    ]
-    if paid is not None:
-        entries.insert(
-            0,
-            {
-                "amount": str(paid.total_incl_vat),
-                "side": "CRDT",
-                "ref": "DEMO-0",
-                "party": "Dbtr",
-                "name": paid.customer.name,
-                "iban": "BE71096123456769",
-                "remittance": _ogm(paid.structured_communication),
-            },
+    open_invoices = list(
+        Invoice.objects.filter(
+            company=company, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
         )
+        .exclude(structured_communication="")
+        .annotate(credited=credited_total())
+        .order_by("issue_date", "pk")
+    )
+    entries = []
+    if len(open_invoices) >= 3:
+        overdue, paid, export = open_invoices[0], open_invoices[1], open_invoices[-1]
+        entries += [
+            _entry(
+                "CRDT",
+                "DEMO-0",
+                paid.total_incl_vat or ZERO,
+                paid.customer.name,
+                "BE71096123456769",
+                _ogm(paid.structured_communication),
+            ),
+            _entry(
+                "CRDT",
+                "DEMO-1",
+                Decimal("500.00"),
+                overdue.customer.name.upper(),
+                "BE43068999999501",
+                _typed(overdue.structured_communication),
+            ),
+            _entry(
+                "CRDT",
+                "DEMO-2",
+                (export.total_incl_vat or ZERO) - export.credited,
+                export.customer.name.upper(),
+                "DE89370400440532013000",
+                "<Ustrd>Payment</Ustrd>",
+            ),
+        ]
+    cleaning = Document.objects.filter(
+        company=company, kind=Kind.PURCHASE_INVOICE, structured_communication__contains="090"
+    ).first()
+    if cleaning is not None and cleaning.total_incl_vat:
+        entries.append(
+            _entry(
+                "DBIT",
+                "DEMO-3",
+                cleaning.total_incl_vat,
+                cleaning.counterparty_name,
+                "BE80973205935377",
+                _ogm(re.sub(r"\D", "", cleaning.structured_communication)),
+            )
+        )
+    entries += [
+        _entry(
+            "DBIT",
+            "DEMO-4",
+            Decimal("96.80"),
+            "Energie Plus BV",
+            "BE71068246801369",
+            "<Ustrd>Voorschot energie december</Ustrd>",
+        ),
+        _entry(
+            "DBIT",
+            "DEMO-5",
+            Decimal("12.10"),
+            "Webhosting",
+            "BE62510007547061",
+            "<Ustrd>WP-88112</Ustrd>",
+        ),
+    ]
     day = timezone.localdate() - datetime.timedelta(days=1)
     statement_import(
         company=company,

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -195,6 +197,13 @@ class Document(CompanyOwnedModel):
     # delivery is sent): the last content version the accountant received, and when.
     delivered_version = models.PositiveIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Paying a purchase invoice: what the bank's matched payments add up to, and when it was
+    # paid (the bank's value date, or the day someone marked it paid by hand, and who).
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    paid_on = models.DateField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -224,6 +233,16 @@ class Document(CompanyOwnedModel):
     @property
     def is_credit_note(self) -> bool:
         return self.kind in CREDIT_NOTE_KINDS
+
+    @property
+    def payment_state(self) -> str:
+        """For a purchase invoice: ``to_pay``, ``partly_paid`` or ``paid``; empty for the
+        other kinds (a receipt is paid at the till, a sales invoice is followed in Sales)."""
+        if self.kind != Kind.PURCHASE_INVOICE:
+            return ""
+        if self.paid_on is not None:
+            return "paid"
+        return "partly_paid" if self.paid_amount > 0 else "to_pay"
 
     @property
     def is_not_invoice(self) -> bool:
@@ -277,6 +296,8 @@ class Event(CompanyOwnedModel):
         KIND = "kind", _("Kind changed")
         VALIDATED = "validated", _("UBL checked")
         DELIVERY = "delivery", _("Delivery")
+        PAID = "paid", _("Marked paid")
+        UNPAID = "unpaid", _("Marked unpaid")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")

@@ -1,5 +1,6 @@
 """Writes for documents: ingest (every source ends here), reading, corrections, status."""
 
+import datetime
 import io
 import logging
 import zipfile
@@ -992,3 +993,66 @@ def document_assess(*, document: Document, actor: User | None = None) -> Documen
     document.possible_duplicate_of = document_find_near_duplicate(document)
     document.save(update_fields=["possible_duplicate_of", "updated_at"])
     return document_set_status(document=document, status=status, actor=actor, problems=found)
+
+
+PAYABLE_KINDS = (Kind.PURCHASE_INVOICE, Kind.PURCHASE_CREDIT_NOTE)
+
+
+@transaction.atomic
+def documents_record_payments(
+    *, company: Company, payments: dict[int, tuple[Decimal, datetime.date | None]]
+) -> None:
+    """What the bank's matched payments add up to per purchase document (``{document id:
+    (amount, value date of the last payment)}``): paid in full on that date, or a part with
+    its balance. One marked paid by hand stays so."""
+    documents = list(
+        Document.objects.filter(company=company, pk__in=payments, kind__in=PAYABLE_KINDS)
+    )
+    for document in documents:
+        paid, last = payments[document.pk]
+        document.paid_amount = paid
+        if document.paid_by_id is not None:
+            continue
+        total = document.total_incl_vat
+        document.paid_on = last if total is not None and paid > 0 and paid >= total else None
+    Document.objects.bulk_update(documents, ["paid_amount", "paid_on", "updated_at"])
+
+
+@transaction.atomic
+def document_mark_paid(
+    *, document: Document, actor: User, paid_on: datetime.date | None = None
+) -> Document:
+    """Paid by hand (cash, a card): on ``paid_on`` (today when not given), by ``actor``."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.kind != Kind.PURCHASE_INVOICE:
+        raise DomainError(_("Only a purchase invoice can be marked paid."), code="not_payable")
+    if document.paid_on is not None:
+        raise DomainError(_("This document is already paid."), code="already_paid")
+    document.paid_on = paid_on or timezone.localdate()
+    document.paid_by = actor
+    document.save(update_fields=["paid_on", "paid_by", "updated_at"])
+    Event.objects.create(
+        company=document.company,
+        document=document,
+        action=Event.Action.PAID,
+        actor=actor,
+        data={"paid_on": document.paid_on.isoformat()},
+    )
+    return document
+
+
+@transaction.atomic
+def document_mark_unpaid(*, document: Document, actor: User) -> Document:
+    """Undo a "mark paid" by hand (one the bank's payments paid is undone on its match)."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.paid_by_id is None:
+        raise DomainError(
+            _("Only a document marked paid by hand can be marked unpaid here."),
+            code="not_paid_by_hand",
+        )
+    document.paid_on, document.paid_by = None, None
+    document.save(update_fields=["paid_on", "paid_by", "updated_at"])
+    Event.objects.create(
+        company=document.company, document=document, action=Event.Action.UNPAID, actor=actor
+    )
+    return document

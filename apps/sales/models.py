@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -340,6 +341,9 @@ class Invoice(CompanyOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # what the bank's matched payments add up to (a part leaves the invoice issued, with
+    # its balance; more than its balance is an overpayment, shown)
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     # when it was marked paid, the day the money came in (the user's word or the bank's value
     # date) and who marked it (empty when the bank matching did)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -378,6 +382,18 @@ class Invoice(CompanyOwnedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def payment_state(self) -> str:
+        """``unpaid``, ``partly_paid``, ``overdue`` (past its due date, not paid in full) or
+        ``paid``; empty for a draft or a credit note."""
+        if self.is_draft or self.is_credit_note:
+            return ""
+        if self.status == self.Status.PAID:
+            return "paid"
+        if self.due_date is not None and self.due_date < timezone.localdate():
+            return "overdue"
+        return "partly_paid" if self.paid_amount > 0 else "unpaid"
 
 
 class InvoiceLine(LineFields):

@@ -63,6 +63,11 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
         assert (
             BankTransaction.objects.filter(amount__gt=0).exclude(structured_reference="").exists()
         )
+        # whose payments the matching found: paid, partly paid, to confirm, to do
+        states = set(BankTransaction.objects.values_list("match_state", flat=True))
+        assert {"matched", "suggested", "unmatched"} <= states, states
+        assert Invoice.objects.filter(status=Invoice.Status.ISSUED, paid_amount__gt=0).exists()
+        assert Document.objects.filter(paid_on__isnull=False, paid_by__isnull=True).exists()
         counts["bank transactions"] = BankTransaction.objects.count()
     assert all(counts.values()), counts
     with django_capture_on_commit_callbacks(execute=True):

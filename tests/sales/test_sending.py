@@ -167,18 +167,42 @@ def test_reminders_for_many_invoices_take_a_bounded_number_of_queries(
 
 
 def test_marked_paid_records_the_day_the_money_came_in_and_who_said_so(seller, owner):
-    from apps.sales.services.invoices import invoice_mark_unpaid
+    from apps.sales.services.invoices import invoice_mark_unpaid, invoices_record_payments
 
     paid_by_hand, paid_by_bank = _issued(seller, owner), _issued(seller, owner)
     with company_scope(seller):
         invoice_mark_paid(invoice=paid_by_hand, actor=owner)
-        invoice_mark_paid(invoice=paid_by_bank, actor=None, paid_on=datetime.date(2026, 3, 2))
+        invoices_record_payments(
+            company=seller,
+            payments={paid_by_bank.pk: (paid_by_bank.total_incl_vat, datetime.date(2026, 3, 2))},
+        )
         paid_by_hand.refresh_from_db()
         paid_by_bank.refresh_from_db()
         assert (paid_by_hand.paid_on, paid_by_hand.paid_by) == (timezone.localdate(), owner)
         assert (paid_by_bank.paid_on, paid_by_bank.paid_by) == (datetime.date(2026, 3, 2), None)
-        invoice = invoice_mark_unpaid(invoice=paid_by_bank, actor=owner)
+        assert paid_by_bank.status == Invoice.Status.PAID
+        with pytest.raises(DomainError) as refused:  # undone on its match, where the money is
+            invoice_mark_unpaid(invoice=paid_by_bank, actor=owner)
+        assert refused.value.code == "paid_by_bank"
+        invoice = invoice_mark_unpaid(invoice=paid_by_hand, actor=owner)
     assert (invoice.status, invoice.paid_on, invoice.paid_at) == (Invoice.Status.ISSUED, None, None)
+
+
+def test_a_partly_paid_invoice_is_reminded_of_its_balance_only(seller, owner, smtp):
+    from apps.sales.services.invoices import invoices_record_payments
+
+    invoice = _issued(seller, owner, email="boekhouding@klant.example")
+    part = invoice.total_incl_vat - 10
+    with company_scope(seller):
+        invoices_record_payments(
+            company=seller, payments={invoice.pk: (part, datetime.date(2026, 12, 1))}
+        )
+        with time_machine.travel(datetime.date(2026, 12, 10)):
+            assert reminders_send_due(company=seller) == 1
+    [received] = smtp.wait_for(1)
+    body = received.message.get_body(("plain",)).get_content()
+    assert "10,00" in body
+    assert "nog open" in body
 
 
 def test_invoices_and_reminders_go_out_after_their_dispatch_is_committed(

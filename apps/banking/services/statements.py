@@ -23,6 +23,7 @@ from apps.banking.parsers import (
     parse_statement,
     statement_kind,
 )
+from apps.banking.services.matches import transactions_match
 from apps.companies.models import Company
 from apps.core.files import sha256_hex
 
@@ -35,10 +36,11 @@ class ImportResult:
     transactions: int = 0
     new: int = 0
     duplicates: int = 0
-    # matching comes with the matcher; until then every new transaction is unmatched
     matched: int = 0
     suggested: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # the transactions this import added, for the matching
+    added: list[BankTransaction] = field(default_factory=list, repr=False)
 
     @property
     def unmatched(self) -> int:
@@ -155,6 +157,7 @@ def _import_statement(
         if identity not in known
     ]
     BankTransaction.objects.bulk_create(fresh)
+    result.added += fresh
     result.transactions += len(candidates)
     result.new += len(fresh)
     result.duplicates += len(candidates) - len(fresh)
@@ -186,6 +189,7 @@ def statement_import(
         return result
     fmt = FORMATS[statement_kind(data) or "coda"]
     counts = (result.statements, result.transactions, result.new, result.duplicates)
+    before = len(result.added)
     unknown = ""
     with transaction.atomic():
         for parsed in statements:
@@ -195,5 +199,10 @@ def statement_import(
                 break
     if unknown:
         (result.statements, result.transactions, result.new, result.duplicates) = counts
+        del result.added[before:]  # rolled back
         _refuse(kept, result, "iban_unknown", iban=unknown)
+        return result
+    matched = transactions_match(company=company, transactions=result.added[before:])
+    result.matched += matched.matched
+    result.suggested += matched.suggested
     return result

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import ogm_vcs
@@ -416,10 +417,11 @@ def _sales_document(invoice: Invoice, xml: bytes) -> Any:
 
 @transaction.atomic
 def invoice_mark_paid(
-    *, invoice: Invoice, actor: User | None, paid_on: datetime.date | None = None
+    *, invoice: Invoice, actor: User, paid_on: datetime.date | None = None
 ) -> Invoice:
-    """Paid on ``paid_on`` (today when not given), as ``actor`` says (None: the bank
-    matching, from a statement's value date)."""
+    """Paid by hand (cash, or before the bank statement comes): on ``paid_on`` (today when
+    not given), as ``actor`` says. The bank's payments go through
+    ``invoices_record_payments``."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.ISSUED or invoice.is_credit_note:
         raise DomainError(_("Only an issued invoice can be marked paid."), code="not_issued")
@@ -433,13 +435,66 @@ def invoice_mark_paid(
 
 @transaction.atomic
 def invoice_mark_unpaid(*, invoice: Invoice, actor: User) -> Invoice:
+    """Undo a "mark paid" by hand. An invoice the bank's payments paid stays paid: undoing
+    is done on the payment's match (Bank page), where the money is."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.PAID:
         raise DomainError(_("This invoice is not marked paid."), code="not_paid")
+    if invoice.paid_by_id is None:
+        raise DomainError(
+            _("This invoice was paid by a bank transaction: undo that match on the Bank page."),
+            code="paid_by_bank",
+        )
     invoice.status = Invoice.Status.ISSUED
     invoice.paid_at, invoice.paid_on, invoice.paid_by = None, None, None
     invoice.save(update_fields=["status", "paid_at", "paid_on", "paid_by", "updated_at"])
     return invoice
+
+
+@transaction.atomic
+def invoices_record_payments(
+    *, company: Company, payments: dict[int, tuple[Decimal, datetime.date | None]]
+) -> None:
+    """What the bank's matched payments add up to per invoice (``{invoice id: (amount, value
+    date of the last payment)}``): an invoice paid in full (after its credit notes) is paid
+    on that date; a part leaves it issued with its balance, as does a match undone. One
+    marked paid by hand stays so (cash, or before its bank statement came)."""
+    invoices = list(
+        Invoice.objects.filter(company=company, pk__in=payments, kind=Invoice.Kind.INVOICE)
+        .exclude(status=Invoice.Status.DRAFT)
+        .annotate(credited=credited_total())
+    )
+    now = timezone.now()
+    for invoice in invoices:
+        paid, last = payments[invoice.pk]
+        invoice.paid_amount = paid
+        if invoice.paid_by_id is not None:
+            continue
+        owed = (invoice.total_incl_vat or Decimal("0")) - invoice.credited
+        if paid > 0 and paid >= owed:
+            invoice.status = Invoice.Status.PAID
+            invoice.paid_at = invoice.paid_at or now
+            invoice.paid_on = last
+        else:
+            invoice.status = Invoice.Status.ISSUED
+            invoice.paid_at, invoice.paid_on = None, None
+    Invoice.objects.bulk_update(
+        invoices, ["paid_amount", "status", "paid_at", "paid_on", "updated_at"], batch_size=500
+    )
+
+
+def credited_total() -> Coalesce:
+    """The total of an invoice's issued credit notes, as an annotation."""
+    return Coalesce(
+        Sum("credit_notes__total_incl_vat", filter=Q(credit_notes__status__in=ISSUED_STATUSES)),
+        Decimal("0"),
+    )
+
+
+def amount_open(invoice: Invoice) -> Decimal:
+    """What the customer still has to pay: the balance after credit notes, less what the
+    bank's payments matched."""
+    return balance_due(invoice) - invoice.paid_amount
 
 
 @transaction.atomic

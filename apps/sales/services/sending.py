@@ -14,8 +14,7 @@ from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +28,7 @@ from apps.peppol.services import transmission_queue
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
 from apps.sales.selectors import sales_settings_get
 from apps.sales.services.channel import ChannelChoice, invoice_channel
-from apps.sales.services.invoices import ISSUED_STATUSES, balance_due
+from apps.sales.services.invoices import amount_open, credited_total
 
 logger = logging.getLogger(__name__)
 REMINDER_LEVELS = (1, 2, 3)  # 3 is the final reminder
@@ -276,7 +275,7 @@ def reminder_send(
             "invoice": invoice,
             "company": invoice.company,
             "level": level,
-            "balance": balance if balance is not None else balance_due(invoice),
+            "balance": balance if balance is not None else amount_open(invoice),
         },
         language=_language(invoice),
         attachments=_files(invoice),
@@ -301,16 +300,11 @@ def reminders_send_due(*, company: Company, today: datetime.date | None = None) 
         due_date__lt=today,
         sent_at__isnull=False,  # a customer is reminded of an invoice they received
     ).select_related("company", "customer")
-    # only those with something left to pay after their credit notes, in one query
-    unpaid = unpaid.annotate(
-        credited=Coalesce(
-            Sum(
-                "credit_notes__total_incl_vat",
-                filter=Q(credit_notes__status__in=ISSUED_STATUSES),
-            ),
-            Decimal("0"),
-        )
-    ).filter(total_incl_vat__gt=F("credited"))
+    # only those with something left to pay after their credit notes and the payments the
+    # bank brought, in one query
+    unpaid = unpaid.annotate(credited=credited_total()).filter(
+        total_incl_vat__gt=F("credited") + F("paid_amount")
+    )
     for invoice in unpaid.prefetch_related("dispatches"):
         reached = _due_level(invoice, sales_settings, today)
         done = {d.level for d in invoice.dispatches.all() if d.what == Dispatch.What.REMINDER}
@@ -318,7 +312,11 @@ def reminders_send_due(*, company: Company, today: datetime.date | None = None) 
         level = max(done, default=0) + 1
         if level <= reached and level in REMINDER_LEVELS:
             try:
-                balance = (invoice.total_incl_vat or Decimal("0")) - invoice.credited
+                balance = (
+                    (invoice.total_incl_vat or Decimal("0"))
+                    - invoice.credited
+                    - invoice.paid_amount
+                )
                 if reminder_send(invoice=invoice, level=level, balance=balance) is not None:
                     sent += 1
             except DomainError:
