@@ -5,9 +5,16 @@ from apps.banking import views
 app_name = "banking"
 
 company = "c/<uuid:company_id>/bank/"
+one = company + "transactions/<uuid:transaction_id>/"
 
 urlpatterns = [
     path(company, views.overview, name="overview"),
     path(company + "accounts/new/", views.account_create, name="account-create"),
     path(company + "statements/", views.statement_upload, name="statement-upload"),
+    path(company + "match/", views.match_again, name="match-again"),
+    path(one, views.transaction_detail, name="transaction-detail"),
+    path(one + "confirm/", views.match_confirm_view, name="match-confirm"),
+    path(one + "match/", views.match_manual_view, name="match-manual"),
+    path(one + "matches/<uuid:match_id>/undo/", views.match_undo_view, name="match-undo"),
+    path(one + "ignore/", views.transaction_ignore_view, name="transaction-ignore"),
 ]

@@ -1,22 +1,35 @@
 """The Bank page: the company's accounts, statement imports and transactions."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.banking import selectors
 from apps.banking.errors import statement_error
 from apps.banking.forms import BankAccountForm, StatementUploadForm
-from apps.banking.models import BankAccount, BankTransaction, StatementFile
+from apps.banking.models import BankAccount, BankTransaction, Match, MatchState, StatementFile
 from apps.banking.services.accounts import bank_account_create
+from apps.banking.services.matches import (
+    Part,
+    match_confirm,
+    match_manual,
+    match_undo,
+    transaction_ignore,
+    transactions_match,
+)
 from apps.banking.services.statements import ImportResult, statement_import
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
 from apps.core.paging import page_of
+from apps.core.views import refusal_as_message
 
 
 def _overview_url(request: CompanyRequest) -> str:
@@ -31,12 +44,8 @@ def _page(
 ) -> HttpResponse:
     company = request.company
     accounts = list(BankAccount.objects.filter(company=company))
-    transactions = page_of(
-        request,
-        BankTransaction.objects.filter(company=company)
-        .select_related("account")
-        .order_by("-booking_date", "-id"),
-    )
+    state = request.GET.get("state", "")
+    transactions = page_of(request, selectors.transaction_list(company=company, state=state))
     files = [
         (kept, statement_error(kept.error_code, kept.error_params) if kept.error_code else "")
         for kept in StatementFile.objects.filter(company=company)[:5]
@@ -54,6 +63,20 @@ def _page(
             "upload_form": upload_form or StatementUploadForm(),
             "can_edit": request.access.can(Action.EDIT_DATA),
             "can_manage": request.access.can(Action.MANAGE_COMPANY),
+            "state": state if state in selectors.STATE_FILTERS else "",
+            "filters": [
+                ("", _("All")),
+                ("todo", _("To do")),
+                ("matched", _("Matched")),
+                ("ignored", _("Nothing to match")),
+            ],
+            "to_do": selectors.to_do(company=company),
+            "overdue_invoices": list(
+                selectors.overdue_invoices(company=company, today=timezone.localdate())[:10]
+            ),
+            "overdue_documents": list(
+                selectors.overdue_documents(company=company, today=timezone.localdate())[:10]
+            ),
         },
         status=status,
     )
@@ -114,3 +137,148 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
         counts = {"statements": result.statements, "new": result.new}
         messages.success(request, imported % {**counts, "duplicates": result.duplicates})
     return redirect(_overview_url(request))
+
+
+# one transaction: its matches, suggestions, and matching by hand ---------------------------
+
+
+def _transaction_or_404(request: CompanyRequest, transaction_id: str) -> BankTransaction:
+    row = selectors.transaction_get(company=request.company, public_id=transaction_id)
+    if row is None:
+        raise Http404
+    return row
+
+
+def _transaction_url(request: CompanyRequest, row: BankTransaction) -> str:
+    return reverse(
+        "banking:transaction-detail",
+        kwargs={"company_id": request.company.public_id, "transaction_id": row.public_id},
+    )
+
+
+@company_view()
+def transaction_detail(request: CompanyRequest, transaction_id: str) -> HttpResponse:
+    row = _transaction_or_404(request, transaction_id)
+    live = row.live_matches  # type: ignore[attr-defined]
+    proposals: dict[int, list[Match]] = {}
+    for match in live:
+        if match.state == Match.State.SUGGESTED:
+            proposals.setdefault(match.proposal, []).append(match)
+    can_edit = request.access.can(Action.EDIT_DATA)
+    query = request.GET.get("q", "")
+    left = row.amount - row.matched_amount
+    return render(
+        request,
+        "banking/transaction_detail.html",
+        {
+            "row": row,
+            "matched": [m for m in live if m.state == Match.State.MATCHED],
+            "proposals": sorted(proposals.items()),
+            "left": left,
+            "query": query,
+            "candidates": (
+                selectors.open_item_search(company=request.company, row=row, query=query)
+                if can_edit and left and row.match_state != MatchState.IGNORED
+                else []
+            ),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def match_confirm_view(request: CompanyRequest, transaction_id: str) -> HttpResponse:
+    row = _transaction_or_404(request, transaction_id)
+    try:
+        proposal = int(request.POST.get("proposal", ""))
+    except ValueError:
+        raise Http404 from None
+    with refusal_as_message(request):
+        match_confirm(
+            company=request.company, transaction_row=row, proposal=proposal, actor=request.user
+        )
+        messages.success(request, _("Matched."))
+    return redirect(_transaction_url(request, row))
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def match_undo_view(request: CompanyRequest, transaction_id: str, match_id: str) -> HttpResponse:
+    row = _transaction_or_404(request, transaction_id)
+    match = next((m for m in row.live_matches if str(m.public_id) == str(match_id)), None)  # type: ignore[attr-defined]
+    if match is None:
+        raise Http404
+    was_suggested = match.state == Match.State.SUGGESTED
+    with refusal_as_message(request):
+        match_undo(company=request.company, match=match, actor=request.user)
+        messages.success(
+            request, _("Suggestion dismissed.") if was_suggested else _("Match undone.")
+        )
+    return redirect(_transaction_url(request, row))
+
+
+def _parts(request: CompanyRequest) -> list[Part]:
+    """The items ticked in the match-by-hand form, each with its amount."""
+    parts = []
+    for key in request.POST.getlist("item")[: selectors.SEARCH_LIMIT]:
+        kind, _sep, public_id = key.partition(":")
+        item = selectors.item_get(company=request.company, kind=kind, public_id=public_id)
+        if item is None:
+            raise Http404
+        raw = request.POST.get(f"amount-{key}", "").strip().replace(" ", "")
+        if "," in raw:  # 1.234,56 as Belgians write it
+            raw = raw.replace(".", "").replace(",", ".")
+        try:
+            amount = Decimal(raw).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise DomainError(
+                _("Enter the amount for %(item)s, like 121.00.") % {"item": item},
+                code="amount",
+            ) from None
+        parts.append(Part(item, amount))
+    return parts
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def match_manual_view(request: CompanyRequest, transaction_id: str) -> HttpResponse:
+    row = _transaction_or_404(request, transaction_id)
+    with refusal_as_message(request):
+        match_manual(
+            company=request.company,
+            transaction_row=row,
+            parts=_parts(request),
+            actor=request.user,
+        )
+        messages.success(request, _("Matched."))
+    return redirect(_transaction_url(request, row))
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def transaction_ignore_view(request: CompanyRequest, transaction_id: str) -> HttpResponse:
+    row = _transaction_or_404(request, transaction_id)
+    ignore = request.POST.get("ignore") != "0"
+    with refusal_as_message(request):
+        transaction_ignore(
+            company=request.company, transaction_row=row, actor=request.user, ignore=ignore
+        )
+        messages.success(
+            request, _("Off the to-do list.") if ignore else _("Back on the to-do list.")
+        )
+    return redirect(_transaction_url(request, row))
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def match_again(request: CompanyRequest) -> HttpResponse:
+    """The rules again over the transactions still unmatched (invoices and documents may
+    have arrived since)."""
+    counts = transactions_match(company=request.company)
+    messages.success(
+        request,
+        _("%(matched)s matched, %(suggested)s to confirm.")
+        % {"matched": counts.matched, "suggested": counts.suggested},
+    )
+    return redirect(_overview_url(request) + "?state=todo")

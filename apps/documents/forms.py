@@ -83,6 +83,17 @@ class FilterForm(forms.Form):
     amount_max = forms.DecimalField(
         label=_("amount to"), required=False, max_digits=14, decimal_places=2
     )
+    payment = forms.ChoiceField(
+        label=_("payment"),
+        required=False,
+        choices=[
+            ("", _("Paid or not")),
+            ("to_pay", _("To pay")),
+            ("partly_paid", _("Partly paid")),
+            ("overdue", _("Past due date")),
+            ("paid", _("Paid")),
+        ],
+    )
     sort = forms.ChoiceField(
         label=_("sort"),
         required=False,
@@ -114,6 +125,7 @@ class FilterForm(forms.Form):
             amount_max=data.get("amount_max"),
             search=data.get("q") or "",
             sort=sort if sort in SORTS else "received",
+            payment=data.get("payment") or "",
         )
 
 

@@ -57,6 +57,13 @@ CATEGORY_OF_KIND = {
 CREDIT_NOTE_KINDS = {Kind.PURCHASE_CREDIT_NOTE, Kind.SALES_CREDIT_NOTE}
 
 
+PAYMENT_STATES = {
+    "to_pay": _("To pay"),
+    "partly_paid": _("Partly paid"),
+    "paid": _("Paid"),
+}
+
+
 class Source(models.TextChoices):
     UPLOAD = "upload", _("Upload")
     MAILBOX = "mailbox", _("Mailbox")
@@ -243,6 +250,10 @@ class Document(CompanyOwnedModel):
         if self.paid_on is not None:
             return "paid"
         return "partly_paid" if self.paid_amount > 0 else "to_pay"
+
+    @property
+    def payment_state_label(self) -> str:
+        return str(PAYMENT_STATES.get(self.payment_state, ""))
 
     @property
     def is_not_invoice(self) -> bool:

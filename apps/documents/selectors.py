@@ -5,10 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from apps.companies.models import Company
 from apps.core.paging import page_slice
-from apps.documents.models import Document, Event, Supplier
+from apps.documents.models import Document, Event, Kind, Supplier
 
 SORTS = {
     "received": ("-received_at", "-id"),
@@ -33,6 +34,7 @@ class DocumentFilters:
     amount_max: Decimal | None = None
     search: str = ""
     sort: str = "received"
+    payment: str = ""  # to_pay, partly_paid, paid, overdue (purchase invoices)
 
 
 LIST_FIELDS = (
@@ -52,7 +54,19 @@ LIST_FIELDS = (
     "total_incl_vat",
     "problem_code",
     "possible_duplicate_of_id",
+    "paid_amount",
+    "paid_on",
+    "due_date",
 )
+
+
+UNPAID = Q(paid_on__isnull=True)
+PAYMENT_FILTERS = {
+    "to_pay": lambda today: UNPAID,
+    "partly_paid": lambda today: UNPAID & Q(paid_amount__gt=0),
+    "overdue": lambda today: UNPAID & Q(due_date__lt=today),
+    "paid": lambda today: Q(paid_on__isnull=False),
+}
 
 
 # Large columns the API list leaves out (it gives every field of a document otherwise).
@@ -79,6 +93,10 @@ def document_list(
     queryset = queryset.filter(
         **{lookup: value for lookup, value in conditions.items() if value not in ("", None)}
     )
+    if filters.payment in PAYMENT_FILTERS:
+        queryset = queryset.filter(kind=Kind.PURCHASE_INVOICE).filter(
+            PAYMENT_FILTERS[filters.payment](timezone.localdate())
+        )
     if filters.search:
         term = filters.search.strip()
         queryset = queryset.filter(

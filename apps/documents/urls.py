@@ -19,6 +19,18 @@ urlpatterns = [
         name="document-page-image",
     ),
     path(company + "<uuid:document_id>/ubl/", views.document_ubl, name="document-ubl"),
+    path(
+        company + "<uuid:document_id>/paid/",
+        views.document_paid,
+        {"paid": True},
+        name="document-paid",
+    ),
+    path(
+        company + "<uuid:document_id>/unpaid/",
+        views.document_paid,
+        {"paid": False},
+        name="document-unpaid",
+    ),
     path(company + "suppliers/", views.supplier_list, name="supplier-list"),
     path(
         company + "suppliers/<uuid:supplier_id>/forget/",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.paging import page_of
+from apps.core.views import refusal_as_message
 from apps.documents import selectors, services
 from apps.documents.extraction.page_images import PAGE_KINDS, PAGE_WIDTH, PageNotFound, page_image
 from apps.documents.forms import DocumentForm, FilterForm, UploadForm
@@ -118,6 +119,7 @@ def document_detail(request: CompanyRequest, document_id: str) -> HttpResponse:
         {
             "document": document,
             "form": form if correctable else None,
+            "can_edit": access.can(Action.EDIT_DATA),
             "events": selectors.document_events(document=document),
             "shows_pages": document.file_kind in PAGE_KINDS,
             "shown": shown if document.file_kind in PAGE_KINDS else None,
@@ -214,3 +216,22 @@ def supplier_forget(request: CompanyRequest, supplier_id: str) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return redirect(back)
     return redirect("documents:supplier-list", company_id=company.public_id)
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def document_paid(request: CompanyRequest, document_id: str, paid: bool) -> HttpResponse:
+    """Mark a purchase invoice paid by hand (cash, a card) or undo that."""
+    document = _document_or_404(request, document_id)
+    with refusal_as_message(request):
+        if paid:
+            services.document_mark_paid(document=document, actor=request.user)
+            messages.success(request, _("Marked paid."))
+        else:
+            services.document_mark_unpaid(document=document, actor=request.user)
+            messages.success(request, _("Marked unpaid."))
+    return redirect(
+        "documents:document-detail",
+        company_id=request.company.public_id,
+        document_id=document.public_id,
+    )

@@ -270,6 +270,14 @@ class QuoteLine(LineFields):
         return self.description
 
 
+PAYMENT_STATES = {
+    "unpaid": _("Unpaid"),
+    "partly_paid": _("Partly paid"),
+    "overdue": _("Overdue"),
+    "paid": _("Paid"),
+}
+
+
 class Invoice(CompanyOwnedModel):
     """An invoice or a credit note. A draft has no number and can change; once issued it has
     its number, its UBL and PDF, and can only be credited."""
@@ -394,6 +402,10 @@ class Invoice(CompanyOwnedModel):
         if self.due_date is not None and self.due_date < timezone.localdate():
             return "overdue"
         return "partly_paid" if self.paid_amount > 0 else "unpaid"
+
+    @property
+    def payment_state_label(self) -> str:
+        return str(PAYMENT_STATES.get(self.payment_state, ""))
 
 
 class InvoiceLine(LineFields):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from stdnum.be import ogm_vcs
 
-from apps.banking.models import BankAccount, BankTransaction, Statement, StatementFile
+from apps.banking.models import BankAccount, BankTransaction, Match, Statement, StatementFile
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Kind
@@ -117,4 +117,22 @@ def transaction(
             counterparty_iban=iban,
             structured_reference=reference,
             free_text=text,
+        )
+
+
+def suggestion(company: Company) -> Match:
+    """A transaction with one suggested match (a similar name, the same amount)."""
+    klant = customer(company, "Bakkerij Van den Broeck NV")
+    invoice = issued_invoice(company, "64.20", to=klant, reference="")
+    row = transaction(company, "64.20", name="VAN DEN BROECK BAKKERIJ")
+    with company_scope(company):
+        BankTransaction.objects.filter(pk=row.pk).update(match_state="suggested")
+        return Match.objects.create(
+            company=company,
+            transaction=row,
+            invoice=invoice,
+            amount=Decimal("64.20"),
+            state=Match.State.SUGGESTED,
+            score=Decimal("0.70"),
+            reasons=[{"rule": "amount_equal", "amount": "64.20"}],
         )

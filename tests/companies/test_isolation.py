@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.companies.models import Company
 from tests import factories
+from tests.banking import parties
 
 # kwarg name -> makes an object of the given company and returns the value for the URL
 OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
@@ -31,6 +32,8 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "invoice_id": lambda c: factories.InvoiceFactory(company=c).public_id,
     "customer_id": lambda c: factories.CustomerFactory(company=c).public_id,
     "product_id": lambda c: factories.ProductFactory(company=c).public_id,
+    "transaction_id": lambda c: parties.transaction(c, "10.00").public_id,
+    "match_id": lambda c: parties.suggestion(c).public_id,
 }
 
 

@@ -210,10 +210,11 @@ def transactions_match(
     if not pending:
         return counts
     matcher = Matcher(_sales_items(company) + _purchase_items(company), _known_ibans(company))
-    refused: set[tuple[int, int | None, int | None]] = set(
-        Match.objects.filter(
-            company=company, state=Match.State.REJECTED, transaction__in=[r.pk for r in pending]
-        ).values_list("transaction_id", "invoice_id", "document_id")
+    # an item once proposed for a transaction is never proposed again (undone: rejected)
+    known: set[tuple[int, int | None, int | None]] = set(
+        Match.objects.filter(company=company, transaction__in=[r.pk for r in pending]).values_list(
+            "transaction_id", "invoice_id", "document_id"
+        )
     )
     now = timezone.now()
     rows: list[Match] = []
@@ -222,7 +223,7 @@ def transactions_match(
         proposals = [
             proposal
             for proposal in matcher.propose(_movement(row))
-            if not any((row.pk, *_ids(item)) in refused for item, _amount in proposal.parts)
+            if not any((row.pk, *_ids(item)) in known for item, _amount in proposal.parts)
         ]
         if not proposals:
             continue

@@ -30,11 +30,14 @@ from apps.sales.services.channel import invoice_channel
 from apps.sales.services.sending import invoice_send, invoice_subject
 
 ISSUED = gettext_lazy("Issued. The invoice has its number; its PDF and UBL are ready to send.")
+OPEN = Q(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE)
 STATUS_FILTERS = {
-    "draft": Q(status=Invoice.Status.DRAFT),
-    "open": Q(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE),
-    "paid": Q(status=Invoice.Status.PAID),
-    "credit_notes": Q(kind=Invoice.Kind.CREDIT_NOTE),
+    "draft": lambda today: Q(status=Invoice.Status.DRAFT),
+    "open": lambda today: OPEN,
+    "partly_paid": lambda today: OPEN & Q(paid_amount__gt=0),
+    "overdue": lambda today: OPEN & Q(due_date__lt=today),
+    "paid": lambda today: Q(status=Invoice.Status.PAID),
+    "credit_notes": lambda today: Q(kind=Invoice.Kind.CREDIT_NOTE),
 }
 
 
@@ -65,8 +68,9 @@ def invoice_list(request: CompanyRequest) -> HttpResponse:
         .select_related("customer")
         .order_by("-issue_date", "-id")
     )
+    today = timezone.localdate()
     if status in STATUS_FILTERS:
-        invoices = invoices.filter(STATUS_FILTERS[status])
+        invoices = invoices.filter(STATUS_FILTERS[status](today))
     pager = page_of(request, invoices)
     subjects = {invoice_subject(invoice): invoice for invoice in pager.rows}
     found = transmissions_by_subject(company=company, subjects=subjects)
@@ -83,11 +87,12 @@ def invoice_list(request: CompanyRequest) -> HttpResponse:
                 ("", _("All")),
                 ("draft", _("Drafts")),
                 ("open", _("To be paid")),
+                ("partly_paid", _("Partly paid")),
+                ("overdue", _("Overdue")),
                 ("paid", _("Paid")),
                 ("credit_notes", _("Credit notes")),
             ],
             "has_customers": Customer.objects.filter(company=company).exists(),
-            "today": timezone.localdate(),
             "can_edit": request.access.can(Action.EDIT_DATA),
             "tab": "invoices",
         },

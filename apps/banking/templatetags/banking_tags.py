@@ -1,0 +1,37 @@
+"""Payments in other apps' pages (the dashboard, an invoice, a document), without those apps
+importing this one; and a match's reasons in words."""
+
+from typing import Any
+
+from django import template
+
+from apps.banking import selectors
+from apps.banking.models import Match
+from apps.banking.reasons import describe
+from apps.companies.models import Company
+
+register = template.Library()
+
+
+@register.filter
+def reasons(match: Match) -> str:
+    """``{{ match|reasons }}``: why it matches, as a sentence in the active language."""
+    return describe(match.reasons, match.transaction.currency if match.transaction_id else "EUR")
+
+
+@register.inclusion_tag("banking/_dashboard_card.html")
+def bank_card(company: Company) -> dict[str, Any]:
+    return {"current_company": company, "to_do": selectors.to_do(company=company)}
+
+
+@register.inclusion_tag("banking/_payments.html")
+def payments(item: Any) -> dict[str, Any]:
+    """The bank payments matched with a sales invoice or a purchase document."""
+    return {
+        "item": item,
+        "payments": list(
+            item.payments.filter(state=Match.State.MATCHED)
+            .select_related("transaction", "decided_by")
+            .order_by("transaction__booking_date", "id")
+        ),
+    }
