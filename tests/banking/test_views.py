@@ -1,15 +1,20 @@
 """The Bank page: accounts within the plan, statements imported by upload, the refusals said
 in the user's language, and another company's page a 404 like a missing one."""
 
+import datetime
 import html
+from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from apps.banking.models import BankAccount, BankTransaction, StatementFile
+from apps.banking.models import BankAccount, BankTransaction, MatchState, StatementFile
 from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
+from apps.sales.models import Invoice
+from apps.sales.services.invoices import invoices_record_payments
+from tests.banking import parties
 from tests.banking.samples import read
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +89,125 @@ def test_a_member_imports_but_does_not_add_accounts(collecting, member, client_f
 def test_the_start_plan_has_no_bank_accounts(company, owner, client_for):
     page = client_for(owner).get(_url(company)).content.decode()
     assert "has no bank accounts" in page
+
+
+def test_a_suggestion_is_confirmed_and_an_automatic_match_undone_on_the_page(
+    collecting, owner, client_for
+):
+    client = client_for(owner)
+    suggested = parties.suggestion(collecting)
+    row = suggested.transaction
+    url = reverse(
+        "banking:transaction-detail",
+        kwargs={"company_id": collecting.public_id, "transaction_id": row.public_id},
+    )
+    page = html.unescape(client.get(url).content.decode())
+    assert 'id="suggestions"' in page
+    assert "Amount €64.20 equals the open balance" in page
+    page = client.post(
+        reverse(
+            "banking:match-confirm",
+            kwargs={"company_id": collecting.public_id, "transaction_id": row.public_id},
+        ),
+        {"proposal": "1"},
+        follow=True,
+    ).content.decode()
+    assert 'id="matches"' in page
+    with company_scope(collecting):
+        invoice = Invoice.objects.get(pk=suggested.invoice_id)
+        assert invoice.status == Invoice.Status.PAID
+    # the invoice page shows the payment, with a link to the transaction
+    page = client.get(
+        reverse(
+            "sales:invoice-detail",
+            kwargs={"company_id": collecting.public_id, "invoice_id": invoice.public_id},
+        )
+    ).content.decode()
+    assert str(row.public_id) in page
+    assert 'id="payment-state"' in page
+    client.post(
+        reverse(
+            "banking:match-undo",
+            kwargs={
+                "company_id": collecting.public_id,
+                "transaction_id": row.public_id,
+                "match_id": suggested.public_id,
+            },
+        )
+    )
+    with company_scope(collecting):
+        invoice.refresh_from_db()
+        row.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
+    assert row.match_state == MatchState.UNMATCHED
+
+
+def test_a_bad_amount_by_hand_is_said_and_nothing_is_matched(collecting, owner, client_for):
+    invoice = parties.issued_invoice(collecting, "50.00")
+    row = parties.transaction(collecting, "50.00", name="Iemand")
+    key = f"invoice:{invoice.public_id}"
+    url = reverse(
+        "banking:match-manual",
+        kwargs={"company_id": collecting.public_id, "transaction_id": row.public_id},
+    )
+    client = client_for(owner)
+    for amount, said in (("twelve", "Enter the amount"), ("80.00", "add up to more than")):
+        page = client.post(url, {"item": key, f"amount-{key}": amount}, follow=True)
+        assert said in html.unescape(page.content.decode())
+    # Belgian writing of an amount is understood
+    client.post(url, {"item": key, f"amount-{key}": "50,00"})
+    with company_scope(collecting):
+        invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+
+
+def test_lists_filter_on_payment_status(collecting, owner, client_for):
+    paid = parties.issued_invoice(collecting, "10.00", number="2026-901")
+    partly = parties.issued_invoice(collecting, "20.00", number="2026-902")
+    open_ = parties.issued_invoice(collecting, "30.00", number="2026-903")
+    with company_scope(collecting):
+        invoices_record_payments(
+            company=collecting,
+            payments={
+                paid.pk: (D("10.00"), datetime.date(2026, 11, 2)),
+                partly.pk: (D("5.00"), datetime.date(2026, 11, 2)),
+            },
+        )
+    client = client_for(owner)
+    url = reverse("sales:invoice-list", kwargs={"company_id": collecting.public_id})
+
+    def numbers(status: str) -> set[str]:
+        page = client.get(url, {"status": status}).content.decode()
+        return {n for n in ("2026-901", "2026-902", "2026-903") if n in page}
+
+    assert numbers("paid") == {"2026-901"}
+    assert numbers("partly_paid") == {"2026-902"}
+    assert numbers("open") == {"2026-902", "2026-903"}
+    assert open_.due_date < datetime.date.today()
+    assert numbers("overdue") == {"2026-902", "2026-903"}
+    purchase = parties.purchase(collecting, "42.00", number="AF-77")
+    documents = reverse("documents:document-list", kwargs={"company_id": collecting.public_id})
+    assert "AF-77" in client.get(documents, {"payment": "to_pay"}).content.decode()
+    client.post(
+        reverse(
+            "documents:document-paid",
+            kwargs={"company_id": collecting.public_id, "document_id": purchase.public_id},
+        )
+    )
+    assert "AF-77" not in client.get(documents, {"payment": "to_pay"}).content.decode()
+    assert "AF-77" in client.get(documents, {"payment": "paid"}).content.decode()
+    with company_scope(collecting):
+        purchase.refresh_from_db()
+    assert (purchase.paid_on, purchase.paid_by) == (datetime.date.today(), owner)
+
+
+def test_the_dashboard_counts_what_is_to_do(collecting, owner, client_for):
+    parties.suggestion(collecting)
+    parties.transaction(collecting, "-9.99", name="Bankkosten")
+    page = (
+        client_for(owner)
+        .get(reverse("companies:dashboard", kwargs={"company_id": collecting.public_id}))
+        .content.decode()
+    )
+    assert "2 transactions to match" in page
+    assert "1 to confirm" in page
