@@ -6,7 +6,8 @@ document (``document.ready``) gets its delivery planned by ``connections`` → t
 sent exactly once on the ``delivery`` queue → each change of a delivery
 (``delivery.changed``) goes into the document's timeline, and the document follows: a sent
 delivery makes it delivered (or sends its corrected version next), a delivery that cannot
-go as it is puts the document back in review.
+go as it is puts the document back in review. A ready purchase invoice may be what a
+payment already on the bank paid: the bank's matching runs again.
 
 Every handler runs inside the dispatch transaction of its event, in the event's company
 scope, and is idempotent: the outbox dispatches an event once, but a handler must not
@@ -15,10 +16,15 @@ assume the world stood still since the event was written.
 
 import logging
 
+from django.db import transaction
+
+from apps.banking.models import BankTransaction, MatchState
+from apps.banking.tasks import transactions_match
 from apps.connections.models import Delivery
 from apps.connections.services import delivery_plan
 from apps.documents.models import Document, Source
 from apps.documents.services import (
+    PAYABLE_KINDS,
     document_hold,
     document_ingest,
     document_mark_delivered,
@@ -42,6 +48,23 @@ def document_ready(event: OutboxEvent) -> None:
     document = Document.objects.filter(pk=event.payload["document_id"]).first()
     if document is not None and document.status == Document.Status.READY:
         delivery_plan(document=document)
+
+
+def document_ready_match(event: OutboxEvent) -> None:
+    """A purchase invoice or credit note read with its total may be what a payment already
+    on the bank paid: the matching runs again, in its own task (a matching that fails never
+    holds up the document's delivery)."""
+    document = Document.objects.filter(pk=event.payload["document_id"]).first()
+    if (
+        document is not None
+        and document.kind in PAYABLE_KINDS
+        and document.total_incl_vat is not None
+        and BankTransaction.objects.filter(
+            company=event.company, match_state=MatchState.UNMATCHED
+        ).exists()
+    ):
+        company_id = event.company.pk
+        transaction.on_commit(lambda: transactions_match.delay(company_id))
 
 
 def delivery_changed(event: OutboxEvent) -> None:
@@ -104,6 +127,7 @@ def transmission_changed(event: OutboxEvent) -> None:
 
 def register() -> None:
     handler_register(Topic.DOCUMENT_READY, document_ready)
+    handler_register(Topic.DOCUMENT_READY, document_ready_match)
     handler_register(Topic.DELIVERY_CHANGED, delivery_changed)
     handler_register(Topic.PEPPOL_RECEIVED, peppol_received)
     handler_register(Topic.TRANSMISSION_CHANGED, transmission_changed)

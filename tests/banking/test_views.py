@@ -8,11 +8,13 @@ from decimal import Decimal as D
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.banking.models import BankAccount, BankTransaction, MatchState, StatementFile
+from apps.banking.services.matches import transactions_match
 from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
-from apps.sales.models import Invoice
+from apps.sales.models import Dispatch, Invoice
 from apps.sales.services.invoices import invoices_record_payments
 from tests.banking import parties
 from tests.banking.samples import read
@@ -211,3 +213,34 @@ def test_the_dashboard_counts_what_is_to_do(collecting, owner, client_for):
     )
     assert "2 transactions to match" in page
     assert "1 to confirm" in page
+
+
+def test_a_payment_after_a_reminder_is_shown_on_the_invoice(collecting, owner, client_for):
+    invoice = parties.issued_invoice(collecting, "75.00")
+    with company_scope(collecting):
+        reminder = Dispatch.objects.create(
+            company=collecting, invoice=invoice, what=Dispatch.What.REMINDER, level=1, to="x@y.be"
+        )
+        Dispatch.objects.filter(pk=reminder.pk).update(
+            created_at=timezone.make_aware(datetime.datetime(2026, 11, 8, 9))
+        )
+    row = parties.transaction(
+        collecting,
+        "75.00",
+        reference=invoice.structured_communication,
+        day=datetime.date(2026, 11, 12),
+    )
+    with company_scope(collecting):
+        transactions_match(company=collecting, transactions=[row])
+    page = (
+        client_for(owner)
+        .get(
+            reverse(
+                "sales:invoice-detail",
+                kwargs={"company_id": collecting.public_id, "invoice_id": invoice.public_id},
+            )
+        )
+        .content.decode()
+    )
+    assert "After reminder 1 of 11/08/2026" in page
+    assert "Mark unpaid" not in page  # paid by the bank: undone on its match

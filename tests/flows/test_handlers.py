@@ -1,20 +1,24 @@
-"""The flows between documents and the transfer: each app changes its own tables and
-announces it; the other follows once the announcement is dispatched (after the commit, or by
-the sweeper when that dispatch was lost)."""
+"""The flows between documents, the transfer and the bank: each app changes its own tables
+and announces it; the other follows once the announcement is dispatched (after the commit,
+or by the sweeper when that dispatch was lost)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.banking.models import MatchState
 from apps.companies.scoping import company_scope
 from apps.connections import services
 from apps.connections.models import Delivery
-from apps.documents.models import Document, Event
+from apps.documents.models import Document, Event, Kind
+from apps.documents.services import document_set_status
 from apps.outbox.models import OutboxEvent, Topic
 from apps.outbox.services import SWEEP_GRACE_SECONDS, outbox_sweep
 from tests import factories
+from tests.banking import parties
 from tests.connections.conftest import ready_document
 from tests.events import run_events
 
@@ -72,3 +76,24 @@ def test_a_document_taken_back_before_its_event_is_dispatched_gets_no_delivery(c
     run_events()
     with company_scope(company):
         assert not Delivery.objects.filter(document=document).exists()
+
+
+def test_a_purchase_invoice_read_after_its_payment_is_matched_with_it(
+    company, django_capture_on_commit_callbacks
+):
+    row = parties.transaction(company, "-363.00", reference="090933755493", name="Peeters")
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            kind=Kind.PURCHASE_INVOICE,
+            status=Document.Status.NEEDS_REVIEW,
+            total_incl_vat=Decimal("363.00"),
+            structured_communication="+++090/9337/55493+++",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            document_set_status(document=document, status=Document.Status.READY)
+            run_events()
+        row.refresh_from_db()
+        document.refresh_from_db()
+    assert row.match_state == MatchState.MATCHED
+    assert document.payment_state == "paid"

@@ -4,6 +4,7 @@ importing this one; and a match's reasons in words."""
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from apps.banking import selectors
 from apps.banking.models import Match
@@ -25,13 +26,17 @@ def bank_card(company: Company) -> dict[str, Any]:
 
 
 @register.inclusion_tag("banking/_payments.html")
-def payments(item: Any) -> dict[str, Any]:
-    """The bank payments matched with a sales invoice or a purchase document."""
-    return {
-        "item": item,
-        "payments": list(
-            item.payments.filter(state=Match.State.MATCHED)
-            .select_related("transaction", "decided_by")
-            .order_by("transaction__booking_date", "id")
-        ),
-    }
+def payments(item: Any, reminders: Any = ()) -> dict[str, Any]:
+    """The bank payments matched with a sales invoice or a purchase document; with the
+    invoice's ``reminders`` (dispatches), each payment says which reminder it came after."""
+    sent = sorted(reminders, key=lambda dispatch: dispatch.created_at)
+    found = list(
+        item.payments.filter(state=Match.State.MATCHED)
+        .select_related("transaction", "decided_by")
+        .order_by("transaction__booking_date", "id")
+    )
+    for match in found:
+        day = match.transaction.value_date or match.transaction.booking_date
+        before = [d for d in sent if timezone.localdate(d.created_at) <= day]
+        match.after_reminder = before[-1] if before else None
+    return {"item": item, "payments": found}

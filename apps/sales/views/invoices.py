@@ -23,7 +23,7 @@ from apps.peppol.selectors import transmission_get, transmissions_by_subject
 from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
-from apps.sales.models import Customer, Invoice
+from apps.sales.models import Customer, Dispatch, Invoice
 from apps.sales.selectors import sales_settings_get
 from apps.sales.services import invoices as services
 from apps.sales.services.channel import invoice_channel
@@ -160,6 +160,7 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
             raise PermissionDenied
         lines = list(invoice.lines.all())
         model = invoice_model(invoice, lines=lines)
+        dispatches = list(invoice.dispatches.select_related("sent_by"))
         return render(
             request,
             "sales/invoice_detail.html",
@@ -167,7 +168,8 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
                 "invoice": invoice,
                 "model": model,
                 "rows": list(zip(model.lines, lines, strict=True)),
-                "dispatches": list(invoice.dispatches.select_related("sent_by")),
+                "dispatches": dispatches,
+                "reminders": [d for d in dispatches if d.what == Dispatch.What.REMINDER],
                 "channel": invoice_channel(invoice),
                 "transmission": transmission_get(
                     company=request.company, subject=invoice_subject(invoice)
