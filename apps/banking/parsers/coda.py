@@ -8,6 +8,7 @@ without its details is kept as one movement (as ACSONE's pycoda does): its amoun
 the balance, which adds up.
 """
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,7 +71,12 @@ def _lines(data: bytes) -> list[str]:
     if b"\x00" in data:
         raise StatementRejected("malformed", "The file is not a CODA file (it has binary data).")
     # CODA is written in ISO 8859-1/windows-1252; undefined bytes are replaced, not refused.
-    text = data.decode("cp1252", errors="replace")
+    # A byte order mark (skipped by ``statement_kind`` too) tells a file saved again as UTF-8
+    # by a text editor: read as windows-1252, its mark and accents would break the records.
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    else:
+        text = data.decode("cp1252", errors="replace")
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
