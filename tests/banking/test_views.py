@@ -242,5 +242,5 @@ def test_a_payment_after_a_reminder_is_shown_on_the_invoice(collecting, owner, c
         )
         .content.decode()
     )
-    assert "After reminder 1 of 11/08/2026" in page
+    assert "After reminder 1 of 08/11/2026" in page
     assert "Mark unpaid" not in page  # paid by the bank: undone on its match
