@@ -194,6 +194,13 @@ class Matcher:
         )
         if not proposals or not proposals[0].automatic:
             proposals += self._by_name(movement, sign) + self._combinations(movement, sign)
+        if normalise_reference(movement.structured_reference) and not any(
+            reason["rule"] == "reference" for p in proposals for reason in p.reasons
+        ):
+            # the payer named a document that is not open (paid already, another one's):
+            # whatever else fits is for a person to decide
+            for proposal in proposals:
+                proposal.score = min(proposal.score, AUTO - Decimal("0.01"))
         unique: dict[tuple[tuple[str, int], ...], Proposal] = {}
         for proposal in sorted(proposals, key=lambda p: -p.score):
             key = tuple((item.kind, item.pk) for item, _amount in proposal.parts)

@@ -251,3 +251,22 @@ def test_a_transaction_with_nothing_to_match_leaves_the_to_do_list(company, owne
         transaction_ignore(company=company, transaction_row=row, actor=owner)
         row.refresh_from_db()
     assert row.match_state == MatchState.IGNORED
+
+
+def test_a_second_payment_of_a_paid_invoice_is_not_matched_to_another_by_its_account(
+    company,
+):
+    klant = parties.customer(company, "Brasserie Lux")
+    paid = parties.issued_invoice(company, "75.00", to=klant)
+    other = parties.issued_invoice(company, "75.00", to=klant)
+    iban = "BE71096123456769"
+    first = parties.transaction(
+        company, "75.00", iban=iban, reference=paid.structured_communication
+    )
+    _match(company, first)
+    again = parties.transaction(
+        company, "75.00", iban=iban, reference=paid.structured_communication
+    )
+    _match(company, again)
+    assert again.match_state == MatchState.SUGGESTED  # the payer named the paid one
+    assert _reload(company, other).status == Invoice.Status.ISSUED
