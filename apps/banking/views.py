@@ -12,9 +12,10 @@ from apps.banking.errors import statement_error
 from apps.banking.forms import BankAccountForm, StatementUploadForm
 from apps.banking.models import BankAccount, BankTransaction, StatementFile
 from apps.banking.services.accounts import bank_account_create
-from apps.banking.services.statements import ImportResult, statement_import
+from apps.banking.services.statements import ImportResult, statement_import_upload
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
+from apps.core.archives import UnpackBudget
 from apps.core.errors import DomainError
 from apps.core.paging import page_of
 
@@ -90,6 +91,7 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, upload_form=form, status=400)
     result = ImportResult()
+    budget = UnpackBudget()  # the ZIPs of one upload share it
     for upload in form.cleaned_data["statements"]:
         if upload.size > settings.MAX_UPLOAD_SIZE:
             limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
@@ -97,12 +99,13 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
                 request, f"{upload.name}: {statement_error('too_large', {'limit': limit})}"
             )
             continue
-        statement_import(
+        statement_import_upload(
             company=request.company,
             data=upload.read(),
             filename=upload.name,
             actor=request.user,
             result=result,
+            budget=budget,
         )
     for error in result.errors:
         messages.error(request, f"{error['file']}: {statement_error(error['code'], error)}")
