@@ -5,6 +5,13 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.archives import MESSAGES as ZIP_MESSAGES
+from apps.core.problems import Problem, catalogue_register, make
+
+# The catalogue of coded problems (``apps.core.problems``) a refused statement file is
+# stored with where another app shows it (the e-mail it came with, the cloud folder's file).
+CATALOGUE = "statement"
+
 STATEMENT_ERRORS: dict[str, Promise] = {
     "iban_unknown": _(
         "This statement is for account %(iban)s, which is not one of this company's bank "
@@ -28,9 +35,26 @@ STATEMENT_ERRORS: dict[str, Promise] = {
         "your bank; MT940 and PDF statements are not supported."
     ),
     "too_large": _("This file is larger than %(limit)s MB."),
+    # a file in a ZIP given on the Bank page
+    "not_a_statement": _("This file in the ZIP is not a bank statement: it was left out."),
+    **ZIP_MESSAGES,
 }
+_DEFAULTS = {"line": "?", "iban": "", "limit": ""}
+
+
+def _prepare(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {**_DEFAULTS, **params}
+
+
+catalogue_register(CATALOGUE, STATEMENT_ERRORS, _prepare)
 
 
 def statement_error(code: str, params: dict[str, Any]) -> str:
     message = STATEMENT_ERRORS.get(code, STATEMENT_ERRORS["malformed"])
-    return str(message) % {"line": "?", "iban": "", "limit": "", **params}
+    return str(message) % _prepare(code, params)
+
+
+def statement_problem(error: dict[str, Any]) -> Problem:
+    """An error of ``ImportResult.errors`` as a coded problem, to be worded when shown."""
+    params = {key: value for key, value in error.items() if key not in ("file", "code")}
+    return make(error["code"], CATALOGUE, **params)

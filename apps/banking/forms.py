@@ -13,8 +13,12 @@ class BankAccountForm(forms.Form):
 class StatementUploadForm(forms.Form):
     statements = MultipleFileField(
         label=_("Statement files"),
-        help_text=_("CODA (version 2) or CAMT.053 files, as your bank exports them."),
-        widget=MultipleFileInput(attrs={"accept": ".cod,.coda,.txt,.xml,.053", "multiple": True}),
+        help_text=_(
+            "CODA (version 2) or CAMT.053 files, as your bank exports them, or ZIP files of them."
+        ),
+        widget=MultipleFileInput(
+            attrs={"accept": ".cod,.coda,.txt,.xml,.053,.zip", "multiple": True}
+        ),
     )
 
     def clean_statements(self) -> list:

@@ -46,7 +46,11 @@ class StatementFile(CompanyOwnedModel):
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to=statement_path, max_length=300)
     sha256 = models.CharField(max_length=64)
-    source = models.CharField(max_length=20, default="upload")  # upload, mail, cloud, command
+    # upload (the Bank page), command, or the way documents arrive: mailbox, forwarding,
+    # cloud, upload (the Documents page), api
+    source = models.CharField(max_length=20, default="upload")
+    # where it came from: the e-mail's sender and subject, the cloud folder and path, the ZIP
+    source_details = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
     error_code = models.CharField(max_length=40, blank=True)
     error_params = models.JSONField(default=dict, blank=True)  # the line, the IBAN, …

@@ -24,9 +24,10 @@ from apps.banking.services.matches import (
     transaction_ignore,
     transactions_match,
 )
-from apps.banking.services.statements import ImportResult, statement_import
+from apps.banking.services.statements import ImportResult, statement_import_upload
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
+from apps.core.archives import UnpackBudget
 from apps.core.errors import DomainError
 from apps.core.paging import page_of
 from apps.core.views import refusal_as_message
@@ -113,6 +114,7 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, upload_form=form, status=400)
     result = ImportResult()
+    budget = UnpackBudget()  # the ZIPs of one upload share it
     for upload in form.cleaned_data["statements"]:
         if upload.size > settings.MAX_UPLOAD_SIZE:
             limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
@@ -120,12 +122,13 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
                 request, f"{upload.name}: {statement_error('too_large', {'limit': limit})}"
             )
             continue
-        statement_import(
+        statement_import_upload(
             company=request.company,
             data=upload.read(),
             filename=upload.name,
             actor=request.user,
             result=result,
+            budget=budget,
         )
     for error in result.errors:
         messages.error(request, f"{error['file']}: {statement_error(error['code'], error)}")

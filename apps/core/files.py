@@ -62,26 +62,58 @@ def sniff(data: bytes) -> FileKind:
     text = head.lstrip(b"\xef\xbb\xbf\xfe\xff\x00 \t\r\n")
     if text.startswith(b"<") or head.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
         return FileKind.XML
-    return _bank_text(head)
+    return _bank_text(data)
 
 
-# CODA (Febelfin): records of 128 characters, a header record ("0", "0000", the date, the
-# bank, the application code, the duplicate flag), then the old balance record ("1").
-_CODA_HEADER = re.compile(rb"00000\d{11}[ D][\x20-\x7e]{111}(?:\r?\n1[\x20-\x7e]{127}\r?\n|\s*$)")
-# MT940 (SWIFT): ":20:" reference, ":25:" account, ":60F:" or ":60M:" opening balance.
+# CODA (Febelfin): records of 128 characters, the first the header record: record 0, the
+# creation date, the bank id, the application code (05, or 00 in an empty statement), the
+# duplicate flag; its last character is the CODA version.
+_CODA_HEADER = re.compile(rb"0{5}\d{6}\d{3}\d{2}[ D]")
+# MT940 (SWIFT): the reference (:20:), the account (:25:), the statement number (:28C:) and
+# the opening balance (:60F: or :60M:; an MT942 interim report has none).
 _MT940_FIELDS = (
     re.compile(rb"(?m)^:20:"),
-    re.compile(rb"(?m)^:25[P]?:"),
+    re.compile(rb"(?m)^:25P?:"),
+    re.compile(rb"(?m)^:28C?:"),
     re.compile(rb"(?m)^:60[FM]:"),
 )
+# The root element of an ISO 20022 message and the attributes of its start tag.
+_XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Document\b([^>]*)>")
+_CAMT = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.")
+_STATEMENT_SNIFF_BYTES = 4096
 
 
-def _bank_text(head: bytes) -> FileKind:
-    """A bank statement file in a text format, told by its structure, never by its name."""
+def statement_kind(data: bytes) -> str | None:
+    """What kind of bank statement ``data`` looks like, from its first bytes only: ``"coda"``
+    (CODA 2), ``"camt053"``, or one we recognise but do not read (``"coda1"``, another CODA
+    version; ``"camt052"``, ``"camt054"``, ``"mt940"``), or ``None``: not a bank statement.
+
+    The one sniffer of bank files: it routes an arriving file to the bank import and tells
+    the importer which parser reads it; the parsers check everything else."""
+    head = data[:_STATEMENT_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 XML: its tags in ASCII
+        head = head.decode("utf-16", "replace").encode("ascii", "replace")
     head = head.removeprefix(b"\xef\xbb\xbf")
     if _CODA_HEADER.match(head):
-        return FileKind.CODA
+        first = head.split(b"\n", 1)[0].rstrip(b"\r")
+        if len(first) != 128:
+            return None
+        return "coda" if first[127:128] == b"2" else "coda1"
+    if head.lstrip().startswith(b"<"):
+        root = _XML_ROOT.search(head)
+        camt = _CAMT.search(root.group(1)) if root else None
+        return f"camt{camt.group(1).decode()}" if camt else None
     if all(field.search(head) for field in _MT940_FIELDS):
+        return "mt940"
+    return None
+
+
+def _bank_text(data: bytes) -> FileKind:
+    """A bank statement file in a text format, told by its structure, never by its name."""
+    kind = statement_kind(data)
+    if kind in ("coda", "coda1"):
+        return FileKind.CODA
+    if kind == "mt940":
         return FileKind.MT940
     return FileKind.UNKNOWN
 

@@ -70,13 +70,23 @@ def describe(problem: Problem) -> str:
     template = catalogue.messages.get(problem["code"]) if catalogue is not None else None
     if catalogue is None or template is None:
         return str(problem.get("text") or problem["code"])
-    params = dict(problem.get("params") or {})
+    params = worded(dict(problem.get("params") or {}))
     if catalogue.prepare is not None:
         params = catalogue.prepare(problem["code"], params)
     try:
         return str(template) % params if params else str(template)
     except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+def is_problem(value: Any) -> bool:
+    return isinstance(value, dict) and "catalogue" in value and "code" in value
+
+
+def worded(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters with the ones that are coded problems themselves (the reason another app
+    gave, stored as its code) in words, in the active language."""
+    return {key: describe(value) if is_problem(value) else value for key, value in params.items()}
 
 
 def describe_all(problems: list[Problem] | None) -> str:

@@ -85,6 +85,16 @@ class IngestResultSerializer(serializers.Serializer):
     joined_with = serializers.CharField(
         help_text="For an e-invoice XML that came with its PDF: that PDF's file name."
     )
+    bank_statement = serializers.BooleanField(
+        source="is_statement",
+        help_text=(
+            "A bank statement file (CODA, CAMT.053): no document, imported on the Bank page "
+            "instead (`error` says why not, when it was not)."
+        ),
+    )
+    new_transactions = serializers.IntegerField(
+        help_text="For a bank statement file: the transactions it added."
+    )
 
 
 ErrorSerializer = inline_serializer(
@@ -184,8 +194,9 @@ class DocumentListAPI(CompanyScopedAPIView):
         description=(
             "One or more files in the form field `files` (PDF, JPEG, PNG, UBL or CII XML, or "
             "ZIP files with these). Each file gets its own result, a ZIP one per file inside; "
-            "a bad file doesn't block the others. 201 when at least one file became (or "
-            "already was) a document, 400 when none did or no file was sent."
+            "a bad file doesn't block the others; a bank statement file goes to the Bank page "
+            "instead. 201 when at least one file became (or already was) a document or was "
+            "imported as a bank statement, 400 when none did or no file was sent."
         ),
         request={
             "multipart/form-data": inline_serializer(
@@ -219,7 +230,7 @@ class DocumentListAPI(CompanyScopedAPIView):
         flat = _flatten(results)
         code = (
             status.HTTP_201_CREATED
-            if any(r.document for r in flat)
+            if any(r.document or (r.is_statement and r.ok) for r in flat)
             else status.HTTP_400_BAD_REQUEST
         )
         return Response(IngestResultSerializer(flat, many=True).data, status=code)

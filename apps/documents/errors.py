@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.archives import MESSAGES as ZIP_MESSAGES
+
 INGEST_ERRORS = {
     "empty": _("The file is empty."),
     "too_large": _("The file is larger than the limit of %(limit)s MB."),
@@ -9,18 +11,8 @@ INGEST_ERRORS = {
         "This type of file is not supported. Send a PDF, a JPEG or PNG picture, "
         "an XML e-invoice (UBL or CII) or a ZIP file with these."
     ),
-    "bad_zip": _("The ZIP file is damaged and cannot be opened."),
-    "zip_too_large": _(
-        "The ZIP file unpacks to more than we accept (too many or too large files)."
-    ),
-    "nested_zip": _("ZIP files inside ZIP files are not unpacked."),
-    "zip_too_many_files": _(
-        "The ZIP file holds %(count)s files, more than the %(limit)s we unpack. Nothing was "
-        "taken from it: send its files in smaller ZIP files."
-    ),
-    "zip_total_too_large": _(
-        "The ZIP file unpacks to %(size)s MB, more than the %(left)s MB left of the %(limit)s MB "
-        "we unpack per upload or e-mail. Nothing was taken from it: send its files in smaller "
-        "parts."
-    ),
+    # a bank statement file is no document: the bank import took it, and refused it (its
+    # reason a coded problem of the bank import, worded when shown)
+    "statement_refused": _("A bank statement, kept on the Bank page but not imported: %(reason)s"),
+    **ZIP_MESSAGES,
 }

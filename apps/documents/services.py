@@ -1,13 +1,11 @@
 """Writes for documents: ingest (every source ends here), reading, corrections, status."""
 
 import datetime
-import io
 import logging
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,13 +14,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.billing.services import usage_record
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
+from apps.core.archives import UnpackBudget, ZipRefused, unpack_zip
 from apps.core.errors import DomainError
-from apps.core.files import MIME_TYPES, FileKind, sha256_hex, sniff, stored_delete
+from apps.core.files import (
+    MIME_TYPES,
+    FileKind,
+    sha256_hex,
+    sniff,
+    statement_kind,
+    stored_delete,
+)
+from apps.core.problems import worded
 from apps.core.xml import XMLRejected, parse_xml
 from apps.documents.errors import INGEST_ERRORS
 from apps.documents.extraction.text import SURE
@@ -50,13 +58,51 @@ logger = logging.getLogger(__name__)
 # Received e-invoices are the company's own post, not collected documents: not counted against
 # the plan; nor are the invoices it made in OkiOki.
 UNCOUNTED_SOURCES = (Source.SALES, Source.PEPPOL)
-ZIP_MAX_RATIO = 200  # a member that expands more than this is a bomb, not an invoice
 ZIP_MAX_PAIRED_PDFS = 20  # PDFs whose text is read at arrival to find their XML in a ZIP
+
+
+@dataclass(frozen=True)
+class StatementOutcome:
+    """What the bank import made of a bank statement file that arrived with documents."""
+
+    statements: int = 0  # statements imported from it
+    new: int = 0  # transactions it added
+    duplicates: int = 0  # transactions that were there already
+    # why it was not imported (it is kept by the bank import all the same), as a coded
+    # problem of the bank import's catalogue, worded when shown
+    refusal: Problem | None = None
+
+
+class StatementIntake(Protocol):
+    def __call__(
+        self,
+        *,
+        company: Company,
+        data: bytes,
+        filename: str,
+        source: str,
+        details: dict[str, Any],
+        actor: User | None,
+    ) -> StatementOutcome: ...
+
+
+_statement_intake: StatementIntake | None = None
+
+
+def statement_intake_register(intake: StatementIntake) -> None:
+    """Who takes the bank statement files that arrive with documents: the bank import, set
+    once at start-up by ``apps.flows`` (documents knows nothing of banking). Until one is set,
+    a statement file is kept as a document of kind bank statement, so that nothing is lost."""
+    global _statement_intake
+    if _statement_intake is not None and _statement_intake is not intake:
+        raise ValueError("another statement intake is registered already")
+    _statement_intake = intake
 
 
 @dataclass
 class IngestResult:
-    """What became of one arriving file. Exactly one of document / error is set."""
+    """What became of one arriving file: a document, a bank statement handed to the bank
+    import, or an error (a statement the bank import refused has both: it is kept there)."""
 
     filename: str
     document: Document | None = None
@@ -69,32 +115,34 @@ class IngestResult:
     # the e-invoice XML of a PDF that came with it: part of that PDF's document, not another
     joined_with: str = ""
     error_params: dict[str, Any] = field(default_factory=dict)  # to say it again in any language
+    # a bank statement file: no document, taken by the bank import (never counted against
+    # the plan, never sent to the accountant)
+    statement: StatementOutcome | None = None
+
+    @property
+    def is_statement(self) -> bool:
+        return self.statement is not None
+
+    @property
+    def new_transactions(self) -> int:
+        return self.statement.new if self.statement is not None else 0
 
     @property
     def ok(self) -> bool:
+        if self.statement is not None:
+            return not self.error_code
         return self.document is not None or (bool(self.children) and not self.error_code)
 
 
 def _error(filename: str, code: str, **params: Any) -> IngestResult:
     message: Any = INGEST_ERRORS[code]
     if params:
-        message = str(message) % params
+        message = str(message) % worded(params)
     return IngestResult(filename=filename, error_code=code, error=message, error_params=params)
-
-
-@dataclass
-class UnpackBudget:
-    """Bytes that ZIPs arriving together (one upload, one e-mail) may still unpack to."""
-
-    left: int = field(default_factory=lambda: settings.ZIP_MAX_TOTAL_SIZE)
 
 
 def _too_large(filename: str) -> IngestResult:
     return _error(filename, "too_large", limit=settings.MAX_UPLOAD_SIZE // (1024 * 1024))
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
 
 
 def document_ingest(
@@ -114,6 +162,8 @@ def document_ingest(
     Invariants: the same bytes twice in one company are one document (the later arrival is
     recorded and linked, never processed twice); a ZIP is unpacked and each member ingested on
     its own, a bad member never blocking the others; reading happens in a worker after commit.
+    A bank statement file (CODA, CAMT.052/053/054, MT940), alone, in a ZIP or attached to an
+    e-mail, is no document: the statement intake takes it (``statement_intake_register``).
     """
     details = dict(details or {})
     filename = (filename or "document").replace("\\", "/").rsplit("/", 1)[-1][:255] or "document"
@@ -121,6 +171,16 @@ def document_ingest(
         return _error(filename, "empty")
     if len(data) > settings.MAX_UPLOAD_SIZE:
         return _too_large(filename)
+    if _statement_intake is not None and statement_kind(data) is not None:
+        return _hand_to_bank(
+            _statement_intake,
+            company=company,
+            data=data,
+            filename=filename,
+            source=source,
+            details=details,
+            actor=actor,
+        )
     kind = sniff(data)
     if kind == FileKind.ZIP:
         if _in_archive:
@@ -148,6 +208,37 @@ def document_ingest(
     )
 
 
+def _hand_to_bank(
+    intake: StatementIntake,
+    *,
+    company: Company,
+    data: bytes,
+    filename: str,
+    source: str,
+    details: dict[str, Any],
+    actor: User | None,
+) -> IngestResult:
+    """A bank statement file to the bank import, which keeps it whatever it makes of it."""
+    outcome = intake(
+        company=company,
+        data=data,
+        filename=filename,
+        source=source,
+        details=details,
+        actor=actor,
+    )
+    if outcome.refusal is not None:
+        result = _error(filename, "statement_refused", reason=outcome.refusal)
+        result.statement = outcome
+        return result
+    notice = ngettext(
+        "Bank statement: imported on the Bank page (%(count)s new transaction).",
+        "Bank statement: imported on the Bank page (%(count)s new transactions).",
+        outcome.new,
+    ) % {"count": outcome.new}
+    return IngestResult(filename=filename, statement=outcome, notice=notice)
+
+
 def _ingest_zip(
     *,
     company: Company,
@@ -160,46 +251,18 @@ def _ingest_zip(
 ) -> IngestResult:
     """Each member becomes a document, or none does: a ZIP with too many files, or whose files
     add up to more than the budget left (``ZIP_MAX_TOTAL_SIZE`` per upload or e-mail), is
-    refused whole with what it holds, so nothing is taken in part and silently lost."""
-    result = IngestResult(filename=filename)
+    refused whole with what it holds, so nothing is taken in part and silently lost
+    (``apps.core.archives``)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return _error(filename, "bad_zip")
-    # The declared sizes bound what unpacking can produce: zipfile stops at them.
-    total = sum(info.file_size for info in members)
-    if len(members) > settings.ZIP_MAX_MEMBERS:
-        return _error(
-            filename, "zip_too_many_files", count=len(members), limit=settings.ZIP_MAX_MEMBERS
-        )
-    if total > budget.left:
-        return _error(
-            filename,
-            "zip_total_too_large",
-            size=_megabytes(total),
-            left=_megabytes(budget.left),
-            limit=_megabytes(settings.ZIP_MAX_TOTAL_SIZE),
-        )
-    budget.left -= total
-    unpacked: list[tuple[str, str, bytes]] = []  # name, path in the archive, bytes
-    for info in members:
-        # Windows tools separate folders with a backslash (..\..\bill.pdf is the file bill.pdf,
-        # not a hidden file): only the file's own name counts, never a path.
-        name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-        if name.startswith(".") or info.filename.startswith("__MACOSX/"):
-            continue  # resource forks and hidden files from desktop zip tools
-        if info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO:
-            result.children.append(_error(name, "zip_too_large"))
-            continue
-        try:
-            unpacked.append((name, info.filename, archive.read(info)))
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-            result.children.append(_error(name, "bad_zip"))
+        members, refused = unpack_zip(data, budget)
+    except ZipRefused as refusal:
+        return _error(filename, refusal.code, **refusal.params)
+    result = IngestResult(filename=filename)
+    result.children.extend(_error(name, why.code, **why.params) for name, why in refused)
     result.children.extend(
         document_ingest_many(
             company=company,
-            files=unpacked,
+            files=[(member.name, member.path, member.data) for member in members],
             source=source,
             details=details,
             actor=actor,

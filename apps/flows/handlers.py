@@ -9,26 +9,37 @@ delivery makes it delivered (or sends its corrected version next), a delivery th
 go as it is puts the document back in review. A ready purchase invoice may be what a
 payment already on the bank paid: the bank's matching runs again.
 
+A bank statement file that arrives with documents (by mailbox, forwarding address, cloud
+folder, upload or API) is no document: ``documents`` hands it to the bank import, which
+``register`` sets as its statement intake (``statement_received``).
+
 Every handler runs inside the dispatch transaction of its event, in the event's company
 scope, and is idempotent: the outbox dispatches an event once, but a handler must not
 assume the world stood still since the event was written.
 """
 
 import logging
+from typing import Any
 
 from django.db import transaction
 
+from apps.accounts.models import User
+from apps.banking.errors import statement_problem
 from apps.banking.models import BankTransaction, MatchState
+from apps.banking.services.statements import statement_receive
 from apps.banking.tasks import transactions_match
+from apps.companies.models import Company
 from apps.connections.models import Delivery
 from apps.connections.services import delivery_plan
 from apps.documents.models import Document, Source
 from apps.documents.services import (
     PAYABLE_KINDS,
+    StatementOutcome,
     document_hold,
     document_ingest,
     document_mark_delivered,
     document_record_delivery,
+    statement_intake_register,
 )
 from apps.outbox.models import OutboxEvent, Topic
 from apps.outbox.services import handler_register
@@ -125,7 +136,35 @@ def transmission_changed(event: OutboxEvent) -> None:
     )
 
 
+def statement_received(
+    *,
+    company: Company,
+    data: bytes,
+    filename: str,
+    source: str,
+    details: dict[str, Any],
+    actor: User | None,
+) -> StatementOutcome:
+    """A bank statement file that arrived with documents goes to the bank import (kept there
+    whatever becomes of it); documents hears what it made of it."""
+    result = statement_receive(
+        company=company,
+        data=data,
+        filename=filename,
+        source=source,
+        details=details,
+        actor=actor,
+    )
+    return StatementOutcome(
+        statements=result.statements,
+        new=result.new,
+        duplicates=result.duplicates,
+        refusal=statement_problem(result.errors[0]) if result.errors else None,
+    )
+
+
 def register() -> None:
+    statement_intake_register(statement_received)
     handler_register(Topic.DOCUMENT_READY, document_ready)
     handler_register(Topic.DOCUMENT_READY, document_ready_match)
     handler_register(Topic.DELIVERY_CHANGED, delivery_changed)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.core.errors import DomainError
+from apps.core.problems import worded
 from apps.documents.errors import INGEST_ERRORS
 
 CONNECTION_ERRORS: dict[str, Promise] = {
@@ -90,7 +91,7 @@ def describe(code: str, params: dict[str, object] | None = None) -> str:
     if template is None:
         return code
     try:
-        return str(template) % params if params else str(template)
+        return str(template) % worded(params) if params else str(template)
     except (KeyError, TypeError, ValueError):
         return str(template)
 

@@ -25,7 +25,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from django.conf import settings
 
-from apps.core.files import PICTURE_KINDS, FileKind, sniff
+from apps.core.files import PICTURE_KINDS, FileKind, sniff, statement_kind
 from apps.inbox import tnef
 
 logger = logging.getLogger(__name__)
@@ -202,6 +202,7 @@ def _classify_file(
     if (
         kind == FileKind.XML
         and extension not in ("xml", "")
+        and statement_kind(data) is None  # a CAMT statement, named .053 by its bank
         and content_type
         not in (
             "application/xml",

@@ -1,7 +1,8 @@
 """One e-mail becomes documents: the path every message takes, from a mailbox or forwarded.
 
-``message_import`` parses the e-mail, hands each attached document to ``document_ingest``,
-turns a body that is itself the invoice into a PDF, and records what became of the message. It
+``message_import`` parses the e-mail, hands each attached document to ``document_ingest``
+(which passes a bank statement file on to the bank import), turns a body that is itself the
+invoice into a PDF, and records what became of the message. It
 is idempotent per message (a mailbox resync or an SMTP retry finds the record and stops).
 """
 
@@ -59,7 +60,17 @@ def _outcome(result: IngestResult) -> str:
         return "joined"
     if result.is_duplicate:
         return "duplicate"
+    if result.is_statement and not result.error_code:
+        return "statement"  # imported by the bank import: no document
     return "created" if result.document else result.error_code
+
+
+def _outcome_params(result: IngestResult) -> dict[str, Any]:
+    if result.error_params:
+        return {"params": result.error_params}
+    if result.is_statement:
+        return {"params": {"new": result.new_transactions}}
+    return {}
 
 
 def message_find(*, company: Company, mailbox: Mailbox | None, key: str) -> InboundMessage | None:
@@ -195,9 +206,12 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
     counted = [r for r in flat if r.document is not None and not r.joined_with]
     created = [r for r in counted if not r.is_duplicate]
     duplicates = [r for r in counted if r.is_duplicate]
+    # bank statement files the bank import took: no documents, but the message was of use
+    statements = [r for r in flat if r.is_statement and not r.error_code]
     errors = [r for r in flat if r.error_code]
     message.documents_created = len(created)
     message.duplicates = len(duplicates)
+    message.statements = len(statements)
     message.details = {
         **message.details,
         "attachments": [
@@ -205,7 +219,7 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
                 "filename": r.filename,
                 "result": _outcome(r),
                 "document": str(r.document.public_id) if r.document else "",
-                **({"params": r.error_params} if r.error_params else {}),
+                **_outcome_params(r),
             }
             for r in flat
         ],
@@ -213,7 +227,7 @@ def _collect(message: InboundMessage, parsed: ParsedMessage, raw: bytes, *, reci
     }
     if left_out:
         message.details["attachments_found"] = parsed.attachments_found
-    if created or duplicates:
+    if created or duplicates or statements:
         message.status = InboundMessage.Status.IMPORTED
         if left_out:
             problem = problem or "too_many_attachments"

@@ -214,6 +214,8 @@ class InboundMessage(CompanyOwnedModel):
     problem_params = models.JSONField(default=dict, blank=True)
     documents_created = models.PositiveSmallIntegerField(default=0)
     duplicates = models.PositiveSmallIntegerField(default=0)
+    # bank statement files the bank import took (no documents)
+    statements = models.PositiveSmallIntegerField(default=0)
     details = models.JSONField(default=dict, blank=True)
     # The e-mail as it came, kept when it is ours alone to keep (forwarded mail) or went wrong.
     raw = models.FileField(upload_to=message_path, max_length=300, blank=True)
@@ -252,7 +254,7 @@ class InboundMessage(CompanyOwnedModel):
             {
                 **item,
                 "problem": ""
-                if item.get("result") in ("created", "duplicate", "joined")
+                if item.get("result") in ("created", "duplicate", "joined", "statement")
                 else describe(item.get("result", ""), item.get("params")),
             }
             for item in self.details.get("attachments", [])
@@ -305,6 +307,8 @@ class CloudFile(CompanyOwnedModel):
     document = models.ForeignKey(
         "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # a bank statement file: taken by the bank import, no document
+    is_bank_statement = models.BooleanField(default=False)
     problem_code = models.CharField(max_length=40, blank=True)
     problem_params = models.JSONField(default=dict, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)

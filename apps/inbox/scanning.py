@@ -53,6 +53,7 @@ BATCH_BYTES = 40 * 1024 * 1024  # at most this much mail downloaded in one round
 class ScanReport:
     seen: int = 0  # new messages or changed files looked at
     documents: int = 0  # new documents
+    statements: int = 0  # bank statement files imported by the bank import
     duplicates: int = 0
     failed: int = 0
     already_known: int = 0
@@ -66,7 +67,12 @@ class ScanReport:
 
     def counts(self) -> dict[str, int]:
         """What a scan task returns."""
-        return {"seen": self.seen, "documents": self.documents, "failed": self.failed}
+        return {
+            "seen": self.seen,
+            "documents": self.documents,
+            "statements": self.statements,
+            "failed": self.failed,
+        }
 
 
 # --- claims and health -------------------------------------------------------------------------
@@ -349,6 +355,7 @@ def _import_one(
     report.seen += 1
     report.documents += message.documents_created
     report.duplicates += message.duplicates
+    report.statements += message.statements
     if message.status == InboundMessage.Status.FAILED:
         report.failed += 1
     if message.status == InboundMessage.Status.IMPORTED:
@@ -388,6 +395,8 @@ def cloud_client_for(
 
 
 DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "webp", "xml", "zip"}
+# bank statement files as banks name them (CODA, CAMT.05x, MT940): the bank import takes them
+STATEMENT_EXTENSIONS = {"cod", "coda", "txt", "052", "053", "054", "sta", "940", "mt940"}
 
 
 def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None) -> ScanReport:
@@ -420,7 +429,7 @@ def _import_file(
     extension = remote.name.rsplit(".", 1)[-1].lower() if "." in remote.name else ""
     limit = settings.MAX_UPLOAD_SIZE
     result = None
-    if extension not in DOCUMENT_EXTENSIONS:
+    if extension not in DOCUMENT_EXTENSIONS | STATEMENT_EXTENSIONS:
         record.problem_code = "unsupported"
     elif remote.size > limit:
         record.problem_code = "too_large"
@@ -441,9 +450,12 @@ def _import_file(
                     )
                     if result.error_code:
                         record.problem_code = result.error_code
+                        record.problem_params = result.error_params
                     children = [c for c in result.children if c.document is not None]
                     document = result.document or (children[0].document if children else None)
                     record.document = document
+                    # a bank statement file is no document, and that is no problem
+                    record.is_bank_statement = result.is_statement
                     record.save()
             except Exception:
                 # One file must never stop the folder (nor come back at every scan): it is
@@ -470,6 +482,9 @@ def _count(result: IngestResult, report: ScanReport) -> None:
         1
         for c in result.children
         if c.document is not None and not c.is_duplicate and not c.joined_with
+    )
+    report.statements += sum(
+        1 for r in (result, *result.children) if r.is_statement and not r.error_code
     )
 
 

@@ -4,6 +4,10 @@
 attaches each statement to the company's own account named by its IBAN (never another
 company's; an unknown IBAN is refused with the IBAN said), and adds each transaction once:
 the same statement again, or an overlapping one, adds nothing.
+
+``statement_receive`` takes the statement files that arrive with documents (by mailbox,
+forwarding address, cloud folder, the Documents page or the API), ``statement_import_upload``
+the files given on the Bank page, ZIPs of them included.
 """
 
 import hashlib
@@ -11,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -25,6 +30,7 @@ from apps.banking.parsers import (
 )
 from apps.banking.services.matches import transactions_match
 from apps.companies.models import Company
+from apps.core.archives import UnpackBudget, ZipRefused, is_zip, unpack_zip
 from apps.core.files import sha256_hex
 
 FORMATS = {"coda": Statement.Format.CODA, "camt053": Statement.Format.CAMT053}
@@ -83,13 +89,19 @@ def _identity(statement: ParsedStatement, parsed: ParsedTransaction, seen: Count
 
 
 def _keep_file(
-    company: Company, data: bytes, filename: str, source: str, actor: User | None
+    company: Company,
+    data: bytes,
+    filename: str,
+    source: str,
+    actor: User | None,
+    details: dict[str, Any] | None = None,
 ) -> StatementFile:
     kept = StatementFile(
         company=company,
         filename=filename[:255],
         sha256=sha256_hex(data),
         source=source,
+        source_details=details or {},
         status=StatementFile.Status.IMPORTED,
         imported_by=actor,
     )
@@ -178,10 +190,12 @@ def statement_import(
     source: str = "upload",
     actor: User | None = None,
     result: ImportResult | None = None,
+    details: dict[str, Any] | None = None,
 ) -> ImportResult:
-    """Import one statement file (all of it or none of it); the file is kept either way."""
+    """Import one statement file (all of it or none of it); the file is kept either way, with
+    where it came from (``details``)."""
     result = result or ImportResult()
-    kept = _keep_file(company, data, filename, source, actor)
+    kept = _keep_file(company, data, filename, source, actor, details)
     try:
         statements = parse_statement(data)
     except StatementRejected as refusal:
@@ -205,4 +219,92 @@ def statement_import(
     matched = transactions_match(company=company, transactions=result.added[before:])
     result.matched += matched.matched
     result.suggested += matched.suggested
+    return result
+
+
+# What is kept of where a statement file came with documents: the e-mail, the cloud folder's
+# file, the ZIP it was in, who uploaded it.
+RECEIVED_DETAILS = (
+    "sender",
+    "subject",
+    "message_id",
+    "to",
+    "mailbox",
+    "folder",
+    "path",
+    "archive",
+    "path_in_archive",
+    "uploaded_by",
+)
+
+
+def statement_receive(
+    *,
+    company: Company,
+    data: bytes,
+    filename: str,
+    source: str,
+    details: dict[str, Any],
+    actor: User | None = None,
+) -> ImportResult:
+    """A bank statement file that arrived with documents (``source``: mailbox, forwarding,
+    cloud, upload, api): imported as one given on the Bank page, kept with where it came
+    from whatever becomes of it. Not a document: not counted against the plan, not sent to
+    the accountant."""
+    return statement_import(
+        company=company,
+        data=data,
+        filename=filename,
+        source=source,
+        actor=actor,
+        details={key: details[key] for key in RECEIVED_DETAILS if details.get(key)},
+    )
+
+
+def _refuse_unkept(result: ImportResult, filename: str, code: str, **params: Any) -> None:
+    """A file given on the Bank page that is not kept (not a statement): said, not stored."""
+    result.errors.append({"file": filename, "code": code, **{k: str(v) for k, v in params.items()}})
+
+
+def statement_import_upload(
+    *,
+    company: Company,
+    data: bytes,
+    filename: str,
+    actor: User | None = None,
+    result: ImportResult,
+    budget: UnpackBudget,
+) -> ImportResult:
+    """One file given on the Bank page: a statement file, or a ZIP of them (unpacked with
+    ``budget``, which the ZIPs of one upload share). Each statement file in a ZIP is imported
+    on its own; a file in it that is no bank statement is left out and said, and so is a ZIP
+    refused whole (damaged, too many files, too large once unpacked)."""
+    if not is_zip(data):
+        return statement_import(
+            company=company, data=data, filename=filename, actor=actor, result=result
+        )
+    try:
+        members, refused = unpack_zip(data, budget)
+    except ZipRefused as refusal:
+        _refuse_unkept(result, filename, refusal.code, **refusal.params)
+        return result
+    for name, why in refused:
+        _refuse_unkept(result, name, why.code, **why.params)
+    limit = settings.MAX_UPLOAD_SIZE
+    for member in members:
+        if is_zip(member.data):
+            _refuse_unkept(result, member.name, "nested_zip")
+        elif len(member.data) > limit:
+            _refuse_unkept(result, member.name, "too_large", limit=limit // (1024 * 1024))
+        elif statement_kind(member.data) is None:
+            _refuse_unkept(result, member.name, "not_a_statement")
+        else:
+            statement_import(
+                company=company,
+                data=member.data,
+                filename=member.name,
+                actor=actor,
+                result=result,
+                details={"archive": filename, "path_in_archive": member.path},
+            )
     return result
