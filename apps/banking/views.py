@@ -139,6 +139,16 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
         )
         counts = {"statements": result.statements, "new": result.new}
         messages.success(request, imported % {**counts, "duplicates": result.duplicates})
+    if result.new:
+        messages.info(
+            request,
+            _("%(matched)s paid an invoice or document, %(suggested)s to confirm, %(left)s to do.")
+            % {
+                "matched": result.matched,
+                "suggested": result.suggested,
+                "left": result.unmatched,
+            },
+        )
     return redirect(_overview_url(request))
 
 
