@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.banking import selectors
@@ -68,8 +69,8 @@ def _page(
             "filters": [
                 ("", _("All")),
                 ("todo", _("To do")),
-                ("matched", _("Matched")),
-                ("ignored", _("Nothing to match")),
+                ("matched", pgettext("transactions", "Matched")),
+                ("ignored", pgettext("transactions", "Nothing to match")),
             ],
             "to_do": selectors.to_do(company=company),
             "overdue_invoices": list(

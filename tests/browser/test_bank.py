@@ -305,9 +305,9 @@ def test_a_statement_pays_invoices_a_match_is_undone_and_a_suggestion_confirmed(
     _click(page, "#import-button")
     assert "1 statement(s) imported: 3 new transaction(s), 0 already there." in _main(page)
     assert page.locator("#transactions tbody tr").count() == 3
-    assert _row(page, "ARCHITECTENBUREAU PEETERS").locator(".badge").inner_text() == "Matched"
-    assert _row(page, "STUDIO LAMBRECHT").locator(".badge").inner_text() == "Matched"
-    assert _row(page, "VAN DEN BROECK").locator(".badge").inner_text() == "To confirm"
+    assert _row(page, "ARCHITECTENBUREAU PEETERS").locator("td.wide-only .badge").inner_text() == "Matched"
+    assert _row(page, "STUDIO LAMBRECHT").locator("td.wide-only .badge").inner_text() == "Matched"
+    assert _row(page, "VAN DEN BROECK").locator("td.wide-only .badge").inner_text() == "To confirm"
     digits = scene.a.structured_communication
     ogm_shown = f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
     assert ogm_shown in _row(page, "ARCHITECTENBUREAU PEETERS").inner_text()
@@ -344,7 +344,7 @@ def test_a_statement_pays_invoices_a_match_is_undone_and_a_suggestion_confirmed(
 
     # A's transaction: matched by its structured communication; undo it
     page.goto(f"{live_server.url}{bank}")
-    _click(page, "#transactions tbody tr:has-text('ARCHITECTENBUREAU PEETERS') .badge")
+    _click(page, "#transactions tbody tr:has-text('ARCHITECTENBUREAU PEETERS') td.wide-only .badge")
     assert page.locator("#match-state").inner_text() == "Matched"
     matches = page.locator("#matches").inner_text()
     assert f"Invoice {scene.a.number}" in matches
@@ -368,7 +368,7 @@ def test_a_statement_pays_invoices_a_match_is_undone_and_a_suggestion_confirmed(
 
     # C's transaction: a suggestion (a similar name, the same amount); confirm it
     page.goto(f"{live_server.url}{bank}")
-    _click(page, "#transactions tbody tr:has-text('VAN DEN BROECK') .badge")
+    _click(page, "#transactions tbody tr:has-text('VAN DEN BROECK') td.wide-only .badge")
     assert page.locator("#match-state").inner_text() == "To confirm"
     suggestions = page.locator("#suggestions").inner_text()
     assert f"Invoice {scene.c.number}" in suggestions
