@@ -244,3 +244,22 @@ def test_a_payment_after_a_reminder_is_shown_on_the_invoice(collecting, owner, c
     )
     assert "After reminder 1 of 08/11/2026" in page
     assert "Mark unpaid" not in page  # paid by the bank: undone on its match
+
+
+def test_the_bank_page_and_the_dashboard_cost_the_same_queries_for_many_rows(
+    collecting, owner, client_for, django_assert_max_num_queries
+):
+    client = client_for(owner)
+    url = _url(collecting)
+    dashboard = reverse("companies:dashboard", kwargs={"company_id": collecting.public_id})
+    parties.suggestion(collecting)
+    client.get(url)  # the session and the caches warm
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+        client.get(dashboard)
+    for n in range(30):
+        parties.issued_invoice(collecting, f"{n + 1}.00", due=datetime.date(2026, 1, 1))
+        parties.transaction(collecting, f"-{n + 1}.50", name=f"Leverancier {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+        assert client.get(dashboard).status_code == 200
