@@ -118,9 +118,13 @@ def seed_banking(company: Company) -> None:
                 "<Ustrd>Payment</Ustrd>",
             ),
         ]
-    cleaning = Document.objects.filter(
-        company=company, kind=Kind.PURCHASE_INVOICE, structured_communication__contains="090"
-    ).first()
+    cleaning = (
+        Document.objects.filter(
+            company=company, kind=Kind.PURCHASE_INVOICE, structured_communication__contains="090"
+        )
+        .order_by("due_date")
+        .first()
+    )  # the older one: past its due date
     if cleaning is not None and cleaning.total_incl_vat:
         entries.append(
             _entry(
