@@ -305,7 +305,10 @@ def test_a_statement_pays_invoices_a_match_is_undone_and_a_suggestion_confirmed(
     _click(page, "#import-button")
     assert "1 statement(s) imported: 3 new transaction(s), 0 already there." in _main(page)
     assert page.locator("#transactions tbody tr").count() == 3
-    assert _row(page, "ARCHITECTENBUREAU PEETERS").locator("td.wide-only .badge").inner_text() == "Matched"
+    assert (
+        _row(page, "ARCHITECTENBUREAU PEETERS").locator("td.wide-only .badge").inner_text()
+        == "Matched"
+    )
     assert _row(page, "STUDIO LAMBRECHT").locator("td.wide-only .badge").inner_text() == "Matched"
     assert _row(page, "VAN DEN BROECK").locator("td.wide-only .badge").inner_text() == "To confirm"
     digits = scene.a.structured_communication

@@ -88,7 +88,7 @@ def test_a_purchase_invoice_read_after_its_payment_is_matched_with_it(
             kind=Kind.PURCHASE_INVOICE,
             status=Document.Status.NEEDS_REVIEW,
             total_incl_vat=Decimal("363.00"),
-            structured_communication="+++090/9337/55493+++",
+            structured_communication="090933755493",
         )
         with django_capture_on_commit_callbacks(execute=True):
             document_set_status(document=document, status=Document.Status.READY)
