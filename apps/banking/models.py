@@ -149,7 +149,8 @@ class Match(CompanyOwnedModel):
     The rules suggest or match (``automatic``); a person confirms, matches by hand, splits a
     transaction over several items, or undoes a match: an undone match stays, rejected, so
     that the rules never propose it again. ``amount`` is the part of the transaction for this
-    item, in the item's direction (a purchase credit note netted with invoices is negative).
+    item, signed like the money: + received (a sales invoice, a supplier's credit note netted
+    or refunded), - paid (a purchase invoice); the item's paid amount is the sum's size.
     Suggestions with the same ``proposal`` number go together (a combination)."""
 
     class State(models.TextChoices):
