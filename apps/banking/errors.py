@@ -49,6 +49,14 @@ def _prepare(code: str, params: dict[str, Any]) -> dict[str, Any]:
 catalogue_register(CATALOGUE, STATEMENT_ERRORS, _prepare)
 
 
+# a CAMT.053 statement whose movements don't add up to its balances: imported, never silently
+STATEMENT_WARNING = _(
+    "Statement %(number)s of %(iban)s does not add up: its movements and its balances differ "
+    "by %(difference)s. Some banks export part of a statement; check that every transaction "
+    "is there."
+)
+
+
 def statement_error(code: str, params: dict[str, Any]) -> str:
     message = STATEMENT_ERRORS.get(code, STATEMENT_ERRORS["malformed"])
     return str(message) % _prepare(code, params)

@@ -4,18 +4,26 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.banking import selectors
-from apps.banking.errors import statement_error
+from apps.banking.errors import STATEMENT_WARNING, statement_error
 from apps.banking.forms import BankAccountForm, StatementUploadForm
-from apps.banking.models import BankAccount, BankTransaction, Match, MatchState, StatementFile
+from apps.banking.models import (
+    BankAccount,
+    BankTransaction,
+    Match,
+    MatchState,
+    Statement,
+    StatementFile,
+)
 from apps.banking.services.accounts import bank_account_create
 from apps.banking.services.matches import (
     Part,
@@ -30,6 +38,7 @@ from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.archives import UnpackBudget
 from apps.core.errors import DomainError
+from apps.core.money import format_money
 from apps.core.paging import page_of
 from apps.core.views import refusal_as_message
 
@@ -50,7 +59,15 @@ def _page(
     transactions = page_of(request, selectors.transaction_list(company=company, state=state))
     files = [
         (kept, statement_error(kept.error_code, kept.error_params) if kept.error_code else "")
-        for kept in StatementFile.objects.filter(company=company)[:5]
+        for kept in StatementFile.objects.filter(company=company).prefetch_related(
+            Prefetch(
+                "statements",
+                queryset=Statement.objects.exclude(balance_difference=None).exclude(
+                    balance_difference=0
+                ),
+                to_attr="not_adding_up",
+            )
+        )[:5]
     ]
     return render(
         request,
@@ -140,6 +157,10 @@ def statement_upload(request: CompanyRequest) -> HttpResponse:
         )
         counts = {"statements": result.statements, "new": result.new}
         messages.success(request, imported % {**counts, "duplicates": result.duplicates})
+    language = (get_language() or "en")[:2]
+    for warning in result.warnings:
+        difference = format_money(Decimal(warning["difference"]), warning["currency"], language)
+        messages.warning(request, STATEMENT_WARNING % {**warning, "difference": difference})
     if result.new:
         messages.info(
             request,

@@ -263,3 +263,29 @@ def test_the_bank_page_and_the_dashboard_cost_the_same_queries_for_many_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
         assert client.get(dashboard).status_code == 200
+
+
+def test_a_camt_statement_that_does_not_add_up_is_imported_with_its_difference_said(
+    collecting, owner, client_for
+):
+    with company_scope(collecting):
+        BankAccount.objects.create(company=collecting, iban="NL77ABNA0574908765")
+    upload = SimpleUploadedFile("ing.xml", read("test-camt053.xml"))
+    client = client_for(owner)
+    page = client.post(
+        _url(collecting, "banking:statement-upload"), {"statements": [upload]}, follow=True
+    ).content.decode()
+    page = html.unescape(page)
+    assert "does not add up: its movements and its balances differ by -€434.16" in page
+    # and it stays said on the page, beside the file
+    page = html.unescape(client.get(_url(collecting)).content.decode())
+    assert "its movements and balances differ by -€434.16" in page
+    with company_scope(collecting):
+        row = BankTransaction.objects.first()
+    detail = client.get(
+        reverse(
+            "banking:transaction-detail",
+            kwargs={"company_id": collecting.public_id, "transaction_id": row.public_id},
+        )
+    ).content.decode()
+    assert "Does not add up" in detail

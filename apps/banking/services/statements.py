@@ -45,6 +45,8 @@ class ImportResult:
     matched: int = 0
     suggested: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # statements imported that don't add up (CAMT.053 partial exports): said, never silent
+    warnings: list[dict[str, str]] = field(default_factory=list)
     # the transactions this import added, for the matching
     added: list[BankTransaction] = field(default_factory=list, repr=False)
 
@@ -139,6 +141,15 @@ def _import_statement(
         },
     )
     result.statements += 1
+    if parsed.balance_difference:
+        result.warnings.append(
+            {
+                "number": parsed.number,
+                "iban": account.iban,
+                "difference": str(parsed.balance_difference),
+                "currency": account.currency,
+            }
+        )
     seen: Counter[str] = Counter()
     candidates = [(_identity(parsed, t, seen), t) for t in parsed.transactions]
     known = set(
@@ -203,7 +214,7 @@ def statement_import(
         return result
     fmt = FORMATS[statement_kind(data) or "coda"]
     counts = (result.statements, result.transactions, result.new, result.duplicates)
-    before = len(result.added)
+    before, warned = len(result.added), len(result.warnings)
     unknown = ""
     with transaction.atomic():
         for parsed in statements:
@@ -214,6 +225,7 @@ def statement_import(
     if unknown:
         (result.statements, result.transactions, result.new, result.duplicates) = counts
         del result.added[before:]  # rolled back
+        del result.warnings[warned:]
         _refuse(kept, result, "iban_unknown", iban=unknown)
         return result
     matched = transactions_match(company=company, transactions=result.added[before:])

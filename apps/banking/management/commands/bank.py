@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.banking.errors import STATEMENT_WARNING
 from apps.banking.services.statements import ImportResult, statement_import
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
@@ -38,4 +39,6 @@ class Command(BaseCommand):
                 statement_import(
                     company=company, data=data, filename=path.name, source="command", result=result
                 )
+        for warning in result.warnings:  # beside the JSON summary, whose keys are fixed
+            self.stderr.write(str(STATEMENT_WARNING % warning))
         self.stdout.write(json.dumps(result.as_json()))
