@@ -8,6 +8,12 @@ from apps.documents.forms import MultipleFileField, MultipleFileInput
 class BankAccountForm(forms.Form):
     iban = forms.CharField(label=_("IBAN"), max_length=42)
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=[(code, code) for code in ("EUR", "USD", "GBP", "CHF")],
+        initial="EUR",
+        required=False,  # EUR when not said
+    )
 
 
 class StatementUploadForm(forms.Form):

@@ -116,6 +116,7 @@ def account_create(request: CompanyRequest) -> HttpResponse:
                 company=request.company,
                 iban=form.cleaned_data["iban"],
                 name=form.cleaned_data["name"],
+                currency=form.cleaned_data["currency"] or "EUR",
             )
         except DomainError as error:
             form.add_error("iban" if error.field == "iban" else None, str(error.message))

@@ -38,7 +38,7 @@ def test_the_owner_adds_an_account_and_imports_a_statement(collecting, owner, cl
     client = client_for(owner)
     page = client.post(
         _url(collecting, "banking:account-create"),
-        {"iban": "BE86 4070 5141 6150", "name": "Zichtrekening"},
+        {"iban": "BE86 4070 5141 6150", "name": "Zichtrekening", "currency": "EUR"},
         follow=True,
     ).content.decode()
     assert "BE86407051416150" in page
