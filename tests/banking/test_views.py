@@ -289,3 +289,27 @@ def test_a_camt_statement_that_does_not_add_up_is_imported_with_its_difference_s
         )
     ).content.decode()
     assert "Does not add up" in detail
+
+
+def test_an_invoice_says_what_is_left_to_pay_and_an_overpayment(collecting, owner, client_for):
+    partly = parties.issued_invoice(collecting, "100.00")
+    over = parties.issued_invoice(collecting, "100.00")
+    with company_scope(collecting):
+        invoices_record_payments(
+            company=collecting,
+            payments={
+                partly.pk: (D("40.00"), datetime.date(2026, 11, 2)),
+                over.pk: (D("109.00"), datetime.date(2026, 11, 2)),
+            },
+        )
+    client = client_for(owner)
+
+    def page(invoice):
+        url = reverse(
+            "sales:invoice-detail",
+            kwargs={"company_id": collecting.public_id, "invoice_id": invoice.public_id},
+        )
+        return html.unescape(client.get(url).content.decode())
+
+    assert 'id="left-to-pay">€60.00' in page(partly)
+    assert "€9.00 more than the invoice" in page(over)

@@ -161,6 +161,7 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
         lines = list(invoice.lines.all())
         model = invoice_model(invoice, lines=lines)
         dispatches = list(invoice.dispatches.select_related("sent_by"))
+        left = services.amount_open(invoice) if invoice.paid_amount else None
         return render(
             request,
             "sales/invoice_detail.html",
@@ -170,6 +171,9 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
                 "rows": list(zip(model.lines, lines, strict=True)),
                 "dispatches": dispatches,
                 "reminders": [d for d in dispatches if d.what == Dispatch.What.REMINDER],
+                # after credit notes and the bank's payments (less than nothing: overpaid)
+                "left_to_pay": left,
+                "overpaid": -left if left is not None and left < 0 else None,
                 "channel": invoice_channel(invoice),
                 "transmission": transmission_get(
                     company=request.company, subject=invoice_subject(invoice)
