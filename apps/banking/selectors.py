@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from apps.banking.models import BankTransaction, Match, MatchState
 from apps.companies.models import Company
-from apps.documents.models import Document
-from apps.documents.services import PAYABLE_KINDS
+from apps.documents.models import Document, Kind
 from apps.sales.models import Invoice
 from apps.sales.services.invoices import credited_total
 
@@ -76,7 +75,7 @@ def overdue_invoices(*, company: Company, today: datetime.date) -> QuerySet[Invo
 def overdue_documents(*, company: Company, today: datetime.date) -> QuerySet[Document]:
     return Document.objects.filter(
         company=company,
-        kind__in=PAYABLE_KINDS[:1],
+        kind=Kind.PURCHASE_INVOICE,
         due_date__lt=today,
         paid_on__isnull=True,
         paid_amount=0,
@@ -140,9 +139,10 @@ def open_item_search(*, company: Company, row: BankTransaction, query: str = "")
                     left,
                 )
             )
-    kinds = PAYABLE_KINDS[1:] if row.amount > 0 else PAYABLE_KINDS[:1]
+    # money in: a supplier's credit note refunded; money out: a purchase invoice
+    kind = Kind.PURCHASE_CREDIT_NOTE if row.amount > 0 else Kind.PURCHASE_INVOICE
     documents = Document.objects.filter(
-        company=company, kind__in=kinds, paid_on__isnull=True, total_incl_vat__isnull=False
+        company=company, kind=kind, paid_on__isnull=True, total_incl_vat__isnull=False
     ).exclude(status=Document.Status.FAILED)
     if query:
         documents = documents.filter(
