@@ -197,10 +197,6 @@ def ogm(base: int) -> str:
     return digits + ogm_vcs.calc_check_digits(digits)
 
 
-def formatted_ogm(reference: str) -> str:
-    return f"+++{reference[:3]}/{reference[3:7]}/{reference[7:]}+++"
-
-
 def be_iban(rng: random.Random) -> str:
     account = rng.randrange(10**9, 10**10)
     bban = f"{account:010d}{account % 97 or 97:02d}"
@@ -630,7 +626,7 @@ def populate(plan: Plan):  # type: ignore[no-untyped-def]
                     issue_date=item.issue_date,
                     due_date=item.issue_date + datetime.timedelta(days=30),
                     total_incl_vat=item.total,
-                    structured_communication=formatted_ogm(item.ogm) if item.ogm else "",
+                    structured_communication=item.ogm,
                 )
                 for n, item in enumerate(plan.purchases)
             ),
