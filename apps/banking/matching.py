@@ -28,8 +28,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
@@ -107,7 +108,7 @@ class OpenItem:
     ibans: set[str] = field(default_factory=set)
     is_credit_note: bool = False
 
-    @property
+    @cached_property
     def name(self) -> str:
         return normalise_name(self.party_name)
 
@@ -168,6 +169,8 @@ class Matcher:
             self.by_amount[item.open].append(item)
             for iban in item.ibans:
                 self.iban_parties[iban].add(item.party)
+        # each party's name as the rules compare it: its first item's
+        self.party_names = {party: items[0].name for party, items in self.by_party.items()}
 
     def take(self, proposal: Proposal) -> None:
         for item, amount in proposal.parts:
@@ -315,9 +318,15 @@ class Matcher:
         parties = set(self.iban_parties.get(movement.counterparty_iban, set()))
         name = normalise_name(movement.counterparty_name)
         if not parties and name:
-            for party, items in self.by_party.items():
-                if items and fuzz.token_set_ratio(name, items[0].name) >= NAME_SIMILAR:
-                    parties.add(party)
+            similar = process.extract(
+                name,
+                self.party_names,
+                scorer=fuzz.token_set_ratio,
+                processor=None,
+                score_cutoff=NAME_SIMILAR,
+                limit=None,
+            )
+            parties.update(party for _name, _score, party in similar)
         return parties
 
     def _combinations(self, movement: Movement, sign: int) -> list[Proposal]:
@@ -349,8 +358,16 @@ def _days_from_due(item: OpenItem, day: datetime.date) -> int:
 def _subset_summing(items: list[OpenItem], amount: Decimal) -> list[OpenItem] | None:
     """The first set of 2 to ``MAX_COMBINED`` items whose open balances add up to ``amount``
     exactly (a credit note counts against the invoices: its balance has the other sign)."""
+    balances = [item.open for item in items]
+    if all((balance > 0) != (amount > 0) for balance in balances):
+        return None  # all the other way: no sum of them is the amount
     for size in range(2, MAX_COMBINED + 1):
-        for combination in itertools.combinations(items, size):
-            if sum((item.open for item in combination), ZERO) == amount:
-                return list(combination)
+        # the balances of each combination summed without a generator (most of the time here)
+        for indexes, combination in zip(
+            itertools.combinations(range(len(items)), size),
+            itertools.combinations(balances, size),
+            strict=True,
+        ):
+            if sum(combination, ZERO) == amount:
+                return [items[index] for index in indexes]
     return None
