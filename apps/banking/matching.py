@@ -43,9 +43,9 @@ NAME_SIMILAR = 80  # rapidfuzz token_set_ratio, 0-100
 DAYS_BEFORE_ISSUE, DAYS_AFTER_DUE = 3, 60  # a payment's date from the item's
 ZERO = Decimal("0")
 
-# An OGM typed by hand: 12 digits in groups of 3/4/5, with or without +++ / * and any
-# separator between the groups (spaces, slashes, dots, dashes).
-_TYPED_OGM = re.compile(r"(?<!\d)(\d{3})\D{0,3}(\d{4})\D{0,3}(\d{5})(?!\d)")
+# An OGM typed by hand: 12 digits in groups of any size (3/4/5 as printed, 4/4/4, ...), with
+# spaces, slashes, dots, dashes, + or * between them; its check digits tell it from others.
+_TYPED_OGM = re.compile(r"(?<!\d)((?:\d[ ./+*-]{0,3}){11}\d)(?!\d)")
 _RF = re.compile(r"\bRF\s?\d{2}(?:\s?[0-9A-Z]){1,21}\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z/._-]*[0-9A-Za-z]")
 _LEGAL_FORMS = re.compile(
@@ -62,16 +62,19 @@ def normalise_name(name: str) -> str:
 
 def number_key(number: str) -> str:
     """An invoice number as it can be recognised in a text: its letters and digits only,
-    upper case (``2026-014`` → ``2026014``). Too short (under 4) to be recognised: empty."""
+    upper case (``2026-014`` → ``2026014``). Too short to be recognised, empty: under 4, or
+    digits only and under 6 (card digits and dates in bank texts look like those)."""
     key = re.sub(r"[^0-9A-Za-z]", "", number).upper()
-    return key if len(key) >= 4 and any(c.isdigit() for c in key) else ""
+    if len(key) < 4 or not any(c.isdigit() for c in key) or (key.isdigit() and len(key) < 6):
+        return ""
+    return key
 
 
 def references_in(text: str) -> list[str]:
     """Valid structured communications (12 digits, mod 97) and RF references in free text."""
     found = []
-    for groups in _TYPED_OGM.findall(text):
-        digits = "".join(groups)
+    for typed in _TYPED_OGM.findall(text):
+        digits = re.sub(r"\D", "", typed)
         if ogm_vcs.is_valid(digits):
             found.append(digits)
     for candidate in _RF.findall(text):
@@ -190,20 +193,19 @@ class Matcher:
         if movement.amount == ZERO:
             return []
         sign = 1 if movement.amount > 0 else -1
-        proposals = (
-            self._by_reference(movement, sign)
-            or self._by_iban(movement, sign)
-            or self._by_number(movement, sign)
-        )
-        if not proposals or not proposals[0].automatic:
-            proposals += self._by_name(movement, sign) + self._combinations(movement, sign)
-        if normalise_reference(movement.structured_reference) and not any(
-            reason["rule"] == "reference" for p in proposals for reason in p.reasons
-        ):
-            # the payer named a document that is not open (paid already, another one's):
-            # whatever else fits is for a person to decide
-            for proposal in proposals:
-                proposal.score = min(proposal.score, AUTO - Decimal("0.01"))
+        named = self._by_reference(movement, sign)
+        proposals = list(named)
+        for rule in (self._by_iban, self._by_number, self._by_name, self._combinations):
+            if any(p.automatic for p in proposals):
+                break
+            found = rule(movement, sign)
+            if named or normalise_reference(movement.structured_reference):
+                # the payer named a document (one that is open, but not for this amount; or
+                # one that is not open: paid already, someone else's): whatever else fits
+                # is for a person to decide
+                for proposal in found:
+                    proposal.score = min(proposal.score, AUTO - Decimal("0.01"))
+            proposals += found
         unique: dict[tuple[tuple[str, int], ...], Proposal] = {}
         for proposal in sorted(proposals, key=lambda p: -p.score):
             key = tuple((item.kind, item.pk) for item, _amount in proposal.parts)

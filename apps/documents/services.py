@@ -1071,9 +1071,11 @@ def documents_record_payments(
     documents = list(
         Document.objects.filter(company=company, pk__in=payments, kind__in=PAYABLE_KINDS)
     )
+    now = timezone.now()
     for document in documents:
         paid, last = payments[document.pk]
         document.paid_amount = paid
+        document.updated_at = now  # bulk_update leaves auto_now alone
         if document.paid_by_id is not None:
             continue
         total = document.total_incl_vat

@@ -270,3 +270,38 @@ def test_a_second_payment_of_a_paid_invoice_is_not_matched_to_another_by_its_acc
     _match(company, again)
     assert again.match_state == MatchState.SUGGESTED  # the payer named the paid one
     assert _reload(company, other).status == Invoice.Status.ISSUED
+
+
+def test_an_ogm_typed_in_groups_of_four_still_pays(company):
+    invoice = parties.issued_invoice(company, "55.10", reference="010806817183")
+    row = parties.transaction(company, "55.10", text="OGM 0108 0681 7183")
+    _match(company, row)
+    [match] = _live(company, row)
+    assert match.invoice == invoice
+    assert match.state == Match.State.MATCHED
+
+
+def test_a_known_account_owing_the_amount_twice_is_told_apart_by_the_number(company):
+    klant = parties.customer(company, "Abonnee BV")
+    iban = "BE71096123456769"
+    earlier = parties.issued_invoice(company, "30.00", to=klant)
+    _match(
+        company,
+        parties.transaction(
+            company, "30.00", iban=iban, reference=earlier.structured_communication
+        ),
+    )
+    parties.issued_invoice(company, "30.00", to=klant, number="2026-501", reference="")
+    second = parties.issued_invoice(company, "30.00", to=klant, number="2026-502", reference="")
+    row = parties.transaction(company, "30.00", iban=iban, text="abonnement 2026-502")
+    _match(company, row)
+    [match] = _live(company, row)
+    assert match.invoice == second
+    assert match.state == Match.State.MATCHED
+
+
+def test_short_numbers_are_not_read_in_card_payment_texts(company):
+    parties.purchase(company, "23.40", number="4711", supplier="Drukkerij")
+    row = parties.transaction(company, "-23.40", text="BANCONTACT 4711 XXXX 1234 WINKEL")
+    _match(company, row)
+    assert row.match_state == MatchState.UNMATCHED

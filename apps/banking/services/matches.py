@@ -71,6 +71,7 @@ def _sales_items(company: Company) -> list[OpenItem]:
             "due_date",
             "issue_date",
         )
+        .order_by("due_date", "pk")  # equal proposals in the same order on every database
     )
     items = []
     for invoice in invoices:
@@ -109,6 +110,7 @@ def _purchase_items(company: Company) -> list[OpenItem]:
         )
         .exclude(status=Document.Status.FAILED)
         .select_related("supplier")
+        .order_by("due_date", "pk")
     )
     items = []
     for document in documents:

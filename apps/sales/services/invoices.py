@@ -468,6 +468,7 @@ def invoices_record_payments(
     for invoice in invoices:
         paid, last = payments[invoice.pk]
         invoice.paid_amount = paid
+        invoice.updated_at = now  # bulk_update leaves auto_now alone
         if invoice.paid_by_id is not None:
             continue
         owed = (invoice.total_incl_vat or Decimal("0")) - invoice.credited
