@@ -10,6 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Min, Sum
 
@@ -88,11 +89,11 @@ def daily_balances(
 def month_starts(today: datetime.date, count: int = MONTHS) -> list[datetime.date]:
     """The first days of the last ``count`` months, this month last."""
     index = today.year * 12 + today.month - 1
-    return [datetime.date(*divmod(i, 12), 1) for i in range(index - count + 1, index + 1)]
+    return [datetime.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
 
 
 def categorise(
-    rows: list[dict],
+    rows: list[Any],
     matched: dict[int, str],
     supplier_ibans: set[str],
     own_ibans: set[str],
@@ -146,7 +147,7 @@ def history(company: Company, today: datetime.date) -> History:
     ):
         order = (len(number), number)  # the day's last statement closes it
         kept = checkpoints[account_id].get(day)
-        if kept is None or kept[0] < order:
+        if closing is not None and (kept is None or kept[0] < order):
             checkpoints[account_id][day] = (order, closing)
     first: dict[int, datetime.date] = {}
     for account_id, day in (
@@ -180,7 +181,7 @@ def history(company: Company, today: datetime.date) -> History:
         )
     total: list[Decimal | None] = []
     for n in range(len(days)):
-        values = [s.balances[n] for s in series if s.balances[n] is not None]
+        values = [v for s in series if (v := s.balances[n]) is not None]
         total.append(sum(values, ZERO) if values else None)
     return History(days, series, total, _months(company, today, accounts))
 
