@@ -167,6 +167,10 @@ def test_quote_accepted_by_the_customer_becomes_an_issued_and_sent_invoice(
     assert quote.status == Quote.Status.ACCEPTED
     assert quote.decided_ip == "127.0.0.1"
     assert timezone.now() - quote.decided_at < datetime.timedelta(minutes=5)
+    # the owner hears of it, the customer gets a copy of the answer
+    answers = smtp.wait_for(2)
+    assert sorted(m.rcpt_tos for m in answers) == sorted([[owner.email], [CUSTOMER_EMAIL]])
+    smtp.clear()
 
     # back as the owner: accepted, with the time and the IP address
     page.goto(f"{live_server.url}/c/{seller.public_id}/sales/quotes/{quote.public_id}/")
