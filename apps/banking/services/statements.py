@@ -13,6 +13,7 @@ the files given on the Bank page, ZIPs of them included.
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -90,6 +91,9 @@ def _identity(statement: ParsedStatement, parsed: ParsedTransaction, seen: Count
     return f"hash:{digest}:{seen[digest]}"
 
 
+CENT = Decimal("0.01")
+
+
 def _movement(
     booking_date: Any, amount: Any, counterparty_iban: str, structured_reference: str
 ) -> tuple[str, str, str, str]:
@@ -97,7 +101,7 @@ def _movement(
     connection): the bank's references differ between the two, these do not."""
     return (
         str(booking_date),
-        str(amount),
+        str(Decimal(amount).quantize(CENT)),  # CODA gives three decimals, Ponto two
         counterparty_iban.replace(" ", "").upper(),
         structured_reference,
     )
