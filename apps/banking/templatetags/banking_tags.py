@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.banking import selectors
 from apps.banking.models import Match
 from apps.banking.reasons import describe
+from apps.banking.services.connections import connection_alerts
 from apps.companies.models import Company
 
 register = template.Library()
@@ -22,7 +23,11 @@ def reasons(match: Match) -> str:
 
 @register.inclusion_tag("banking/_dashboard_card.html")
 def bank_card(company: Company) -> dict[str, Any]:
-    return {"current_company": company, "to_do": selectors.to_do(company=company)}
+    return {
+        "current_company": company,
+        "to_do": selectors.to_do(company=company),
+        "connection_alerts": connection_alerts(company),
+    }
 
 
 @register.inclusion_tag("banking/_payments.html")
