@@ -4,6 +4,7 @@ webhooks (verified or refused), the consent running out, a refused refresh, and 
 brought by both a CODA file and Ponto kept once."""
 
 import datetime
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -576,3 +577,30 @@ def test_the_warning_e_mail_names_the_account_and_the_date(ponto, collect, owner
     assert "3 days" in message.subject
     assert IBAN in message.body
     assert "/bank/" in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_end_to_end_the_webhook_of_a_synchronization_brings_its_transactions(
+    ponto, live_server, settings, monkeypatch
+):
+    """Ponto calls the running site: its webhook is verified, the task (run at once here)
+    reads the synchronisation's transactions."""
+    from apps.banking import tasks
+    from tests import factories
+
+    company = factories.CompanyFactory(plan=Plan.objects.get(code="collect-200"))
+    monkeypatch.setattr(
+        tasks.bank_connection_sync, "delay", lambda *a, **k: tasks.bank_connection_sync(*a, **k)
+    )
+    connection = _connected(company, ponto)
+    ponto.webhook_url = live_server.url + reverse("banking:ponto-webhook")
+    ponto.bank_movement(ACCOUNT_ID, {"amount": "77.00", "date": "2026-12-01"})
+    token = decrypt(BankConnection.objects.unscoped().get(pk=connection.pk).access_token)
+    # the synchronisation finds the movement; Ponto then calls the webhook (in a thread)
+    ponto_client().synchronize(token, ACCOUNT_ID, "accountTransactions")
+    deadline = time.monotonic() + 15
+    while not ponto.deliveries and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [d["status"] for d in ponto.deliveries] == [200]
+    rows = BankTransaction.objects.unscoped().filter(company=company)
+    assert [str(row.amount) for row in rows] == ["77.00"]

@@ -620,7 +620,15 @@ def private_key_pem(fake: FakePonto) -> bytes:
     )
 
 
-KEPT = ("organizations", "transactions", "pending", "at_bank", "refresh_tokens", "kid")
+KEPT = (
+    "organizations",
+    "transactions",
+    "pending",
+    "at_bank",
+    "access_tokens",
+    "refresh_tokens",
+    "kid",
+)
 DEMO_IBAN = "BE56363123456788"  # the first demo company's account (apps/demo)
 
 
