@@ -430,6 +430,7 @@ PONTO_CLIENT_ID = env_str("PONTO_CLIENT_ID", "")
 PONTO_CLIENT_SECRET = env_str("PONTO_CLIENT_SECRET", "")
 PONTO_CERTIFICATE = env_str("PONTO_CERTIFICATE", "")
 PONTO_PRIVATE_KEY = env_str("PONTO_PRIVATE_KEY", "")
+PONTO_CA_BUNDLE = env_str("PONTO_CA_BUNDLE", "")
 PONTO_API_URL = env_str("PONTO_API_URL", "https://api.ibanity.com/ponto-connect").rstrip("/")
 PONTO_AUTHORIZATION_URL = env_str(
     "PONTO_AUTHORIZATION_URL", "https://authorization.myponto.com/oauth2/auth"

@@ -36,6 +36,7 @@ import base64
 import datetime
 import hashlib
 import json
+import ssl
 import threading
 import time
 import uuid
@@ -543,7 +544,14 @@ class FakePonto:
 class Server:
     """A ``FakePonto`` on ``127.0.0.1:port`` (0: a free one), in a thread."""
 
-    def __init__(self, fake: FakePonto | None = None, port: int = 0):
+    def __init__(
+        self,
+        fake: FakePonto | None = None,
+        port: int = 0,
+        tls: "ssl.SSLContext | None" = None,
+    ):
+        """``tls``: serve HTTPS with this context (one that requires a client certificate
+        stands for Ponto's mutual TLS)."""
         self.fake = fake or FakePonto()
         fake = self.fake
 
@@ -585,8 +593,10 @@ class Server:
 
         self.http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.http.daemon_threads = True
+        if tls is not None:
+            self.http.socket = tls.wrap_socket(self.http.socket, server_side=True)
         self.port = self.http.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.fake.base_url = self.url
         self.fake.issuer = self.fake.issuer or self.url
         self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)

@@ -233,6 +233,7 @@ class PontoClient:
     client_secret: str
     certificate: str = ""
     private_key: str = ""
+    ca_bundle: str = ""  # whom to trust for Ponto's server certificate; empty: the system's
     keys_url: str = ""
     issuer: str = ""
     application_id: str = ""
@@ -261,6 +262,8 @@ class PontoClient:
         with guarded_session() as session:
             if self.certificate and self.private_key:
                 session.cert = (self.certificate, self.private_key)
+            if self.ca_bundle:
+                session.verify = self.ca_bundle
             try:
                 response = session.request(
                     method,
@@ -583,6 +586,7 @@ def ponto_client() -> PontoClient | None:
         client_secret=settings.PONTO_CLIENT_SECRET,
         certificate=settings.PONTO_CERTIFICATE,
         private_key=settings.PONTO_PRIVATE_KEY,
+        ca_bundle=settings.PONTO_CA_BUNDLE,
         keys_url=settings.PONTO_WEBHOOK_KEYS_URL,
         issuer=settings.PONTO_WEBHOOK_ISSUER,
         application_id=settings.PONTO_APPLICATION_ID,
