@@ -2,7 +2,7 @@
 
 import logging
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -87,7 +87,7 @@ def _page(
             )
         )[:5]
     ]
-    return render(
+    response = render(
         request,
         "banking/overview.html",
         {
@@ -127,6 +127,12 @@ def _page(
         },
         status=status,
     )
+    if settings.PONTO_CLIENT_ID:
+        # "Connect your bank" and "Renew consent" are forms whose answer sends the browser on
+        # to Ponto: the page's form-action must allow Ponto's authorisation site
+        parts = urlsplit(settings.PONTO_AUTHORIZATION_URL)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @company_view()
