@@ -362,6 +362,19 @@ def test_a_refused_refresh_asks_to_reconnect_with_the_reason(ponto, collect, own
     assert "Out of date" in text
 
 
+def test_an_access_token_refused_before_its_time_is_refreshed_at_the_next_try(ponto, collect):
+    connection = _connected(collect, ponto)
+    ponto.access_tokens.clear()  # Ponto no longer knows it
+    ponto.bank_movement(ACCOUNT_ID, {"amount": "5.00", "date": "2026-12-01"})
+    with pytest.raises(PontoError) as refused:
+        _sync(collect, connection)
+    assert refused.value.temporary
+    assert _sync(collect, connection).new == 1
+    with company_scope(collect):
+        connection.refresh_from_db()
+    assert connection.status == "active"
+
+
 # --- webhooks ---------------------------------------------------------------------------------
 
 

@@ -347,6 +347,32 @@ def connection_sync(
     )
     if account_id:
         accounts = accounts.filter(provider_account_id=account_id)
+    try:
+        _sync_accounts(client, token, company, list(accounts), synchronization_id, full, result)
+    except PontoError as failure:
+        if failure.status == 401:
+            # the access token was refused before its time: refreshed at the next try
+            connection.token_expires_at = None
+            connection.save(update_fields=["token_expires_at", "updated_at"])
+            failure.temporary = True
+        raise
+    connection.synced_at = timezone.now()
+    connection.save(update_fields=["synced_at", "updated_at"])
+    matched = transactions_match(company=company, transactions=result.added)
+    result.matched += matched.matched
+    result.suggested += matched.suggested
+    return result
+
+
+def _sync_accounts(
+    client: PontoClient,
+    token: str,
+    company: Company,
+    accounts: list[BankAccount],
+    synchronization_id: str,
+    full: bool,
+    result: ImportResult,
+) -> None:
     now = timezone.now()
     for account in accounts:
         if account.consent_expires_at and account.consent_expires_at <= now:
@@ -362,20 +388,17 @@ def connection_sync(
             booked = client.transactions(
                 token, account.provider_account_id, max_pages=50 if full else 3
             )
+        details = client.account(token, account.provider_account_id)
+        pending = client.pending_transactions(token, account.provider_account_id)
         with transaction.atomic():
+            # one import per account at a time (a webhook's and the sweep's may meet): the
+            # second finds the first one's transactions and adds nothing
+            account = BankAccount.objects.select_for_update().get(pk=account.pk)
             _import_booked(company, account, booked, result)
-            _account_details(account, client.account(token, account.provider_account_id))
-            _replace_pending(
-                company, account, client.pending_transactions(token, account.provider_account_id)
-            )
+            _account_details(account, details)
+            _replace_pending(company, account, pending)
             account.synced_at = timezone.now()
             account.save()
-    connection.synced_at = timezone.now()
-    connection.save(update_fields=["synced_at", "updated_at"])
-    matched = transactions_match(company=company, transactions=result.added)
-    result.matched += matched.matched
-    result.suggested += matched.suggested
-    return result
 
 
 def connections_sweep() -> int:
