@@ -592,7 +592,7 @@ def test_the_warning_e_mail_names_the_account_and_the_date(ponto, collect, owner
     assert "/bank/" in message.body
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_end_to_end_the_webhook_of_a_synchronization_brings_its_transactions(
     ponto, live_server, settings, monkeypatch
 ):
