@@ -30,6 +30,13 @@ ASSETS = [
         "integrity": "sha512-kIDugA7Ps4U+2BHxiNHmvgPIQDWPDU4IeU6TNRdvXQM1uZX+FibqDQT2xUOnnO2yq/LUHcwnGlu1hvf4KfXnMg==",
         "files": {"package/css/pico.min.css": "pico.min.css"},
     },
+    {
+        # the Cash flow page's charts (the UMD build: one file, no bundler, no inline code)
+        "package": "chart.js",
+        "version": "4.6.2",
+        "integrity": "sha512-xachB+pPHjp0syJi7llUBA1w3kMYl6NF3o7eVrvjnWCT+IB2zMaF2pX5UYDiwbbfsioFEIRnAjreNOMsGj5TIA==",
+        "files": {"package/dist/chart.umd.min.js": "chart.umd.js"},
+    },
 ]
 
 

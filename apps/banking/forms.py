@@ -1,7 +1,11 @@
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.banking.models import CashflowSettings
 from apps.documents.forms import MultipleFileField, MultipleFileInput
 
 
@@ -32,3 +36,86 @@ class StatementUploadForm(forms.Form):
         if not files:
             raise ValidationError(_("Choose at least one file."), code="required")
         return files
+
+
+class AmountField(forms.DecimalField):
+    """An amount as people type it: 1234.56, 1.234,56 (as Belgians write it) or 1 234,56;
+    a text field (a number field refuses the comma in some browsers)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\u00a0", "")
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)
+
+
+class CashflowSettingsForm(forms.Form):
+    vat_filer = forms.ChoiceField(label=_("VAT returns"), choices=CashflowSettings.VatFiler.choices)
+    makes_advance_payments = forms.BooleanField(
+        label=_("I make advance payments of corporate tax"), required=False
+    )
+    advance_payment_1 = AmountField(
+        label=_("Advance payment 1 (10 April)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+    )
+    advance_payment_2 = AmountField(
+        label=_("Advance payment 2 (10 July)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+    )
+    advance_payment_3 = AmountField(
+        label=_("Advance payment 3 (10 October)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+    )
+    advance_payment_4 = AmountField(
+        label=_("Advance payment 4 (20 December)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+    )
+    threshold = AmountField(
+        label=_("Warn me when the balance goes below"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty to be warned below zero only."),
+    )
+
+
+class ForecastItemForm(forms.Form):
+    item = forms.CharField(max_length=120, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("move", "move"), ("exclude", "exclude"), ("exclude_all", "exclude_all")]
+    )
+    day = forms.DateField(
+        label=_("Expected on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("action") == "move" and not data.get("day"):
+            self.add_error("day", _("Choose the date to expect it."))
+        return data
+
+
+class ForecastOneOffForm(forms.Form):
+    label = forms.CharField(label=_("Description"), max_length=200)
+    direction = forms.ChoiceField(
+        label=_("Money"), choices=[("out", _("Out")), ("in", _("In"))], initial="out"
+    )
+    amount = AmountField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))

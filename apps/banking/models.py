@@ -288,3 +288,87 @@ class PendingTransaction(CompanyOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount} {self.counterparty_name}"
+
+
+class CashflowSettings(CompanyOwnedModel):
+    """What the cash-flow forecast needs to know of a company's taxes, and the balance below
+    which it warns."""
+
+    class VatFiler(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly VAT returns")
+        QUARTERLY = "quarterly", _("Quarterly VAT returns")
+        NONE = "none", _("No VAT returns (exempt)")
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="cashflow_settings"
+    )
+    vat_filer = models.CharField(
+        _("VAT returns"), max_length=10, choices=VatFiler.choices, default=VatFiler.QUARTERLY
+    )
+    makes_advance_payments = models.BooleanField(
+        _("I make advance payments of corporate tax"), default=False
+    )
+    advance_payment_1 = models.DecimalField(
+        _("advance payment 1 (April)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    advance_payment_2 = models.DecimalField(
+        _("advance payment 2 (July)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    advance_payment_3 = models.DecimalField(
+        _("advance payment 3 (October)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    advance_payment_4 = models.DecimalField(
+        _("advance payment 4 (December)"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    threshold = models.DecimalField(
+        _("warn me below"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("cash-flow settings")
+        verbose_name_plural = _("cash-flow settings")
+
+
+class ForecastAdjustment(CompanyOwnedModel):
+    """The user's word on the forecast: a line (``item``, the key the forecast gives it)
+    expected on another day or not at all, or a line of their own."""
+
+    class Kind(models.TextChoices):
+        MOVE = "move", _("Moved")
+        EXCLUDE = "exclude", _("Excluded")
+        ONE_OFF = "one_off", _("One-off")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    item = models.CharField(max_length=120, blank=True)
+    day = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    label = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "item"],
+                condition=~models.Q(kind="one_off"),
+                name="forecast_adjustment_once_per_item",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="exclude")
+                    | (models.Q(kind="move") & models.Q(day__isnull=False))
+                    | (
+                        models.Q(kind="one_off")
+                        & models.Q(day__isnull=False)
+                        & models.Q(amount__isnull=False)
+                    )
+                ),
+                name="forecast_adjustment_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item or self.label}"

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from apps.banking.models import BankTransaction, Match, MatchState
+from apps.banking.cashflow.forecast import Forecast
+from apps.banking.cashflow.queries import forecast
+from apps.banking.models import BankAccount, BankTransaction, Match, MatchState
 from apps.companies.models import Company
 from apps.documents.models import Document, Kind
 from apps.sales.models import Invoice
@@ -174,3 +176,12 @@ def item_get(*, company: Company, kind: str, public_id: str) -> Invoice | Docume
         return model.objects.filter(company=company, public_id=public_id).first()
     except ValidationError:  # not a UUID: like a missing one
         return None
+
+
+def cashflow_summary(*, company: Company) -> Forecast | None:
+    """The forecast, for a company on a plan with bank accounts that knows a balance."""
+    if company.plan.bank_accounts < 1:
+        return None
+    if not BankAccount.objects.filter(company=company, balance__isnull=False).exists():
+        return None
+    return forecast(company, timezone.localdate())

@@ -18,12 +18,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from apps.banking import selectors
+from apps.banking.cashflow.page import cashflow_page
 from apps.banking.clients.ponto import WebhookRefused, ponto_client
 from apps.banking.errors import STATEMENT_WARNING, statement_error
-from apps.banking.forms import BankAccountForm, StatementUploadForm
+from apps.banking.forms import (
+    BankAccountForm,
+    CashflowSettingsForm,
+    ForecastItemForm,
+    ForecastOneOffForm,
+    StatementUploadForm,
+)
 from apps.banking.models import (
     BankAccount,
     BankTransaction,
+    CashflowSettings,
+    ForecastAdjustment,
     Match,
     MatchState,
     PendingTransaction,
@@ -31,6 +40,12 @@ from apps.banking.models import (
     StatementFile,
 )
 from apps.banking.services.accounts import bank_account_create
+from apps.banking.services.cashflow import (
+    cashflow_settings_update,
+    forecast_adjustment_remove,
+    forecast_item_adjust,
+    forecast_one_off_add,
+)
 from apps.banking.services.connections import (
     account_live_state,
     connection_complete,
@@ -456,3 +471,151 @@ def ponto_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "signature"}, status=401)
     done = webhook_receive(event=event)
     return JsonResponse({"received": True, "done": done})
+
+
+# cash flow ---------------------------------------------------------------------------------
+
+
+def _cashflow_url(request: CompanyRequest) -> str:
+    return reverse("banking:cashflow", kwargs={"company_id": request.company.public_id})
+
+
+def _cashflow_page(
+    request: CompanyRequest,
+    settings_form: CashflowSettingsForm | None = None,
+    one_off_form: ForecastOneOffForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    company = request.company
+    page = cashflow_page(company, timezone.localdate())
+    if settings_form is None:
+        found = page.settings
+        settings_form = CashflowSettingsForm(
+            initial={
+                "vat_filer": found.vat_filer if found else CashflowSettings.VatFiler.QUARTERLY,
+                "makes_advance_payments": found.makes_advance_payments if found else False,
+                "advance_payment_1": found.advance_payment_1 if found else None,
+                "advance_payment_2": found.advance_payment_2 if found else None,
+                "advance_payment_3": found.advance_payment_3 if found else None,
+                "advance_payment_4": found.advance_payment_4 if found else None,
+                "threshold": found.threshold if found else None,
+            }
+        )
+    language = (get_language() or "en")[:2]
+    chart = {
+        **page.chart,
+        "locale": {"nl": "nl-BE", "fr": "fr-BE"}.get(language, "en-GB"),
+        "currency": "EUR",
+        "words": {
+            "history": _("Balance"),
+            "forecast": _("Expected balance"),
+            "threshold": _("Your threshold"),
+            "in": _("Money in"),
+            "out": _("Money out"),
+            "expected_in": _("Expected in"),
+            "expected_out": _("Expected out"),
+        },
+    }
+    return render(
+        request,
+        "banking/cashflow.html",
+        {
+            "page": page,
+            "history": page.history,
+            "forecast": page.forecast,
+            "chart": chart,
+            "settings_form": settings_form,
+            "one_off_form": one_off_form or ForecastOneOffForm(),
+            "can_edit": request.access.can(Action.EDIT_DATA),
+        },
+        status=status,
+    )
+
+
+@company_view()
+def cashflow(request: CompanyRequest) -> HttpResponse:
+    return _cashflow_page(request)
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def cashflow_settings(request: CompanyRequest) -> HttpResponse:
+    form = CashflowSettingsForm(request.POST)
+    if not form.is_valid():
+        return _cashflow_page(request, settings_form=form, status=400)
+    data = form.cleaned_data
+    cashflow_settings_update(
+        company=request.company,
+        vat_filer=data["vat_filer"],
+        makes_advance_payments=data["makes_advance_payments"],
+        advance_payments=tuple(  # type: ignore[arg-type]
+            data[f"advance_payment_{n}"] or Decimal("0") for n in range(1, 5)
+        ),
+        threshold=data["threshold"],
+    )
+    messages.success(request, _("Cash-flow settings saved."))
+    return redirect(_cashflow_url(request) + "#settings")
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def cashflow_item(request: CompanyRequest) -> HttpResponse:
+    """Move a forecast line to another day, or leave it out (one, or every occurrence of a
+    recurring debit)."""
+    form = ForecastItemForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_cashflow_url(request) + "#lines")
+    data = form.cleaned_data
+    item, action = data["item"], data["action"]
+    if action == "exclude_all":
+        # every occurrence of a recurring debit: its pattern's key, without the date
+        source, _sep, rest = item.partition(":")
+        item = f"{source}:{rest.split(':', 1)[0]}" if source == "recurring" else item
+        action = ForecastAdjustment.Kind.EXCLUDE
+    with refusal_as_message(request):
+        forecast_item_adjust(
+            company=request.company, item=item, kind=action, day=data["day"], actor=request.user
+        )
+        messages.success(
+            request,
+            _("The line is left out of the forecast.")
+            if action == ForecastAdjustment.Kind.EXCLUDE
+            else _("The line is moved."),
+        )
+    return redirect(_cashflow_url(request) + "#lines")
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def cashflow_one_off(request: CompanyRequest) -> HttpResponse:
+    form = ForecastOneOffForm(request.POST)
+    if not form.is_valid():
+        return _cashflow_page(request, one_off_form=form, status=400)
+    data = form.cleaned_data
+    amount = data["amount"] if data["direction"] == "in" else -data["amount"]
+    with refusal_as_message(request):
+        forecast_one_off_add(
+            company=request.company,
+            day=data["day"],
+            amount=amount,
+            label=data["label"],
+            actor=request.user,
+        )
+        messages.success(request, _("Your line is added to the forecast."))
+    return redirect(_cashflow_url(request) + "#lines")
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
+def cashflow_adjustment_remove(request: CompanyRequest, adjustment_id: str) -> HttpResponse:
+    adjustment = ForecastAdjustment.objects.filter(
+        company=request.company, public_id=adjustment_id
+    ).first()
+    if adjustment is None:
+        raise Http404
+    forecast_adjustment_remove(company=request.company, adjustment=adjustment)
+    messages.success(request, _("Undone."))
+    return redirect(_cashflow_url(request) + "#lines")

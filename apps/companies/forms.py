@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
 from apps.companies.models import Company, Role
 from apps.companies.services import COMPANY_EDITABLE_FIELDS
 from apps.companies.validators import normalize_enterprise_number, normalize_vat_number
 from apps.core.files import FileKind, sniff
+from apps.core.iban import iban_check
 
 MAX_LOGO_BYTES = 1024 * 1024
 
@@ -56,6 +56,12 @@ class LogoInput(forms.ClearableFileInput):
         return context
 
 
+UNKNOWN_BANK = _(
+    "This IBAN is right, but its bank code is not in OkiOki's list yet (a new bank?). It is "
+    "saved; check it against your bank statement."
+)
+
+
 class CompanyForm(forms.ModelForm):
     # Longer than the stored form: people type "BE 0412.345.614"; clean_* normalises it.
     enterprise_number = forms.CharField(
@@ -82,6 +88,8 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # saved all the same, but said: {field: [messages]}
+        self.warnings: dict[str, list[Any]] = {}
         # The enterprise number identifies the company; it can't change after creation.
         if self.instance.pk:
             del self.fields["enterprise_number"]
@@ -103,11 +111,14 @@ class CompanyForm(forms.ModelForm):
         if not value:
             return ""
         try:
-            return str(stdnum_iban.validate(value))
+            checked = iban_check(value)
         except StdnumError:
             raise ValidationError(
                 _("This IBAN is not valid. Check it against your bank statement."), code="iban"
             ) from None
+        if checked.unknown_bank:
+            self.warnings["iban"] = [UNKNOWN_BANK]
+        return checked.number
 
     def clean_logo(self) -> object:
         logo = self.cleaned_data.get("logo")

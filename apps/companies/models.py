@@ -23,6 +23,18 @@ def company_logo_path(company: "Company", filename: str) -> str:
     return f"companies/{company.public_id}/logo/{filename}"
 
 
+class LegalForm(models.TextChoices):
+    """Belgian legal forms, as invoices abbreviate them (Dutch/French)."""
+
+    BV = "bv", "BV / SRL"
+    NV = "nv", "NV / SA"
+    CV = "cv", "CV / SC"
+    COMMV = "commv", "CommV / SComm"
+    VOF = "vof", "VOF / SNC"
+    VZW = "vzw", "VZW / ASBL"
+    NATURAL_PERSON = "person", _("Sole trader (natural person)")
+
+
 class Company(BaseModel):
     """The tenant: one entrepreneur's business ("file" in accountants' words)."""
 
@@ -47,6 +59,18 @@ class Company(BaseModel):
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    # What the Companies and Associations Code (art. 2:20) asks on invoices and quotes: the
+    # legal form, and the register (RPR/RPM) with the seat of the enterprise court.
+    legal_form = models.CharField(
+        _("legal form"), max_length=10, choices=LegalForm.choices, blank=True
+    )
+    court = models.CharField(
+        _("enterprise court (RPR/RPM)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The seat of the competent enterprise court, e.g. Gent, afdeling Gent"),
+    )
+    in_liquidation = models.BooleanField(_("in liquidation"), default=False)
     # Private like every upload: served only by companies:company-logo, after the access check.
     logo = models.ImageField(_("logo"), upload_to=company_logo_path, blank=True)
     plan = models.ForeignKey(

@@ -59,6 +59,9 @@ def company_create(
     default_language: str = "nl",
     email: str = "",
     iban: str = "",
+    legal_form: str = "",
+    court: str = "",
+    in_liquidation: bool = False,
     logo: UploadedFile | None = None,
 ) -> Company:
     """Create a company on the default plan with ``owner`` as its first owner.
@@ -86,6 +89,9 @@ def company_create(
         default_language=default_language,
         email=email,
         iban=iban,
+        legal_form=legal_form,
+        court=court,
+        in_liquidation=in_liquidation,
         plan=plan_default(),
     )
     if logo is not None:
@@ -118,6 +124,9 @@ COMPANY_EDITABLE_FIELDS = (
     "default_language",
     "email",
     "iban",
+    "legal_form",
+    "court",
+    "in_liquidation",
     "logo",
 )
 

@@ -65,6 +65,13 @@ def home(request: UserRequest) -> HttpResponse:
     )
 
 
+def _warn(request: HttpRequest, form: CompanyForm) -> None:
+    """What was saved but deserves a look (an IBAN of a bank not known yet)."""
+    for warnings in form.warnings.values():
+        for warning in warnings:
+            messages.warning(request, str(warning))
+
+
 @login_required
 def company_create(request: UserRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None, request.FILES or None)
@@ -80,6 +87,7 @@ def company_create(request: UserRequest) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("%(company)s is ready.") % {"company": company.name})
+            _warn(request, form)
             return redirect("companies:dashboard", company_id=company.public_id)
     return render(request, "companies/company_create.html", {"form": form})
 
@@ -107,6 +115,7 @@ def company_edit(request: CompanyRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.company_update(company=company, **form.cleaned_data)
         messages.success(request, _("The company details are saved."))
+        _warn(request, form)
         return redirect(_company_url("companies:company-edit", request))
     two_factor_form = TwoFactorRequirementForm(initial={"required": company.require_two_factor})
     return render(

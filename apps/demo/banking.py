@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from apps.banking.models import BankAccount
+from apps.banking.models import BankAccount, BankTransaction, Match, MatchState
 from apps.banking.services.statements import statement_import
 from apps.companies.models import Company
 from apps.documents.models import Document, Kind
@@ -30,14 +30,25 @@ def _ogm(reference: str) -> str:
     )
 
 
-def _statement(iban: str, day: datetime.date, entries: list[dict[str, str]]) -> bytes:
-    opening = Decimal("4250.00")
+OPENING = Decimal("4250.00")  # yesterday's statement's opening balance
+
+
+def _statement(
+    iban: str,
+    day: datetime.date,
+    entries: list[dict[str, str]],
+    *,
+    closing: Decimal | None = None,
+) -> bytes:
+    """A statement of ``entries`` on ``day`` opening at 4,250.00; or, given its ``closing``
+    balance, opening where its entries (each on its own ``day``) started from."""
     moved = sum(
         (Decimal(e["amount"]) * (1 if e["side"] == "CRDT" else -1) for e in entries),
         Decimal("0"),
     )
+    opening = OPENING if closing is None else closing - moved
     closing = opening + moved
-    body = "".join(ENTRY.format(day=day.isoformat(), **entry) for entry in entries)
+    body = "".join(ENTRY.format(**{"day": day.isoformat(), **entry}) for entry in entries)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
 <GrpHdr><MsgId>DEMO-{day:%Y%m%d}</MsgId><CreDtTm>{day.isoformat()}T18:00:00</CreDtTm></GrpHdr>
@@ -155,9 +166,56 @@ def seed_banking(company: Company) -> None:
         ),
     ]
     day = timezone.localdate() - datetime.timedelta(days=1)
+    _history(company, day - datetime.timedelta(days=1))
     statement_import(
         company=company,
         data=_statement(company.iban, day, entries),
         filename=f"demo-{day:%Y%m%d}.xml",
         source="demo",
     )
+
+
+# the months before: what the Cash flow page draws and finds recurring -----------------------
+
+RECURRING_DEBITS = (  # name, IBAN, amount, day of the month, every n months, communication
+    ("Vastgoed Noord NV", "BE32001234567802", Decimal("1250.00"), 3, 1, "Huur kantoor"),
+    ("Sofie Maes", "BE35063012345637", Decimal("2380.00"), 27, 1, "Loon"),
+    ("RSZ", "BE63679026181108", Decimal("985.40"), 5, 1, "Voorschot RSZ"),
+    ("KBC Bank NV", "BE13734018726039", Decimal("640.00"), 15, 1, "Aflossing lening"),
+    ("Xerius", "BE08001456789013", Decimal("742.00"), 2, 3, "Sociale bijdragen"),
+)
+CUSTOMER_IBANS = ("BE71096123456769", "BE43068999999501")  # paying yesterday, by reference
+
+
+def _history(company: Company, last: datetime.date) -> None:
+    """Seven months of movements up to ``last``, in one statement closing at yesterday's
+    opening balance: the recurring debits (rent, a salary, social security, a loan, a
+    quarterly social insurance fund) and customers' transfers. None pays an open item: they
+    are marked as having nothing to match, so that the to-do list stays the demo's."""
+    first = last - datetime.timedelta(days=210)
+    entries = []
+    n = 0
+    day = first
+    while day <= last:
+        for name, iban, amount, on, every, text in RECURRING_DEBITS:
+            if day.day == on and day.month % every == 0:
+                n += 1
+                entry = _entry("DBIT", f"HIST-{n}", amount, name, iban, f"<Ustrd>{text}</Ustrd>")
+                entries.append({**entry, "day": day.isoformat()})
+        if day.day in (9, 23):
+            n += 1
+            amount = Decimal(2400 + (day.month * 317) % 1900).quantize(Decimal("0.01"))
+            iban = CUSTOMER_IBANS[day.day == 23]
+            entry = _entry("CRDT", f"HIST-{n}", amount, "Klant", iban, "<Ustrd>Betaling</Ustrd>")
+            entries.append({**entry, "day": day.isoformat()})
+        day += datetime.timedelta(days=1)
+    filename = f"demo-history-{last:%Y%m%d}.xml"
+    statement_import(
+        company=company,
+        data=_statement(company.iban, last, entries, closing=OPENING),
+        filename=filename,
+        source="demo",
+    )
+    rows = BankTransaction.objects.filter(company=company, statement__file__filename=filename)
+    Match.objects.filter(company=company, transaction__in=rows).update(state=Match.State.REJECTED)
+    rows.update(match_state=MatchState.IGNORED, matched_amount=ZERO)

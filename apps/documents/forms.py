@@ -49,11 +49,24 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def clean_uploads(self) -> list:
-        files = self.cleaned_data.get("uploads") or []
-        if not files:
+    # on a phone: the camera opens at once, for a receipt at hand
+    photo = forms.FileField(
+        label=_("Or take a photo of a receipt"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["uploads"].required = False  # a photo alone will do
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        files = [*(data.get("uploads") or []), *([data["photo"]] if data.get("photo") else [])]
+        if not files and not self.errors:
             raise ValidationError(_("Choose at least one file."), code="required")
-        return files
+        data["uploads"] = files
+        return data
 
 
 class FilterForm(forms.Form):

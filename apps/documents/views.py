@@ -54,7 +54,8 @@ def document_list(request: CompanyRequest) -> HttpResponse:
 @company_view(Action.EDIT_DATA)
 def document_upload(request: CompanyRequest) -> HttpResponse:
     company = request.company
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # an empty upload is said, not shown as a new page
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     results = []
     if request.method == "POST" and form.is_valid():
         results = services.document_ingest_uploads(

@@ -45,6 +45,17 @@ class Unit(models.TextChoices):
     FLAT_RATE = "LS", _("flat rate")
 
 
+# the names of the rates seeded as data (migration 0002), said in the reader's language
+VAT_RATE_NAMES = {
+    "standard": _("Standard rate"),
+    "intermediate": _("Intermediate rate"),
+    "reduced": _("Reduced rate"),
+    "zero": _("Zero rate"),
+    "accommodation": _("Accommodation and camping"),
+    "phytopharmaceuticals": _("Phytopharmaceutical products"),
+}
+
+
 class VatRate(BaseModel):
     """A Belgian VAT rate for a kind of supply, valid for a period (rates are data: Belgium
     moves some supplies between rates, e.g. accommodation 6 % → 12 % on 1 March 2026)."""
@@ -64,7 +75,12 @@ class VatRate(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.rate}%"
+        return f"{self.label} {self.rate.normalize()} %"
+
+    @property
+    def label(self) -> str:
+        """The rate's name in the reader's language (the stored name is English data)."""
+        return str(VAT_RATE_NAMES.get(self.code, self.name))
 
 
 class SalesSettings(CompanyOwnedModel):

@@ -23,6 +23,7 @@ from PIL import Image
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher
 
+from apps.companies.legal import name_with_form, register_mention
 from apps.companies.models import Company
 from apps.core.money import format_money, round_amount
 from apps.core.templatetags.okioki import iban as format_iban
@@ -189,7 +190,8 @@ def _line(line: Line, currency: str, language: str) -> dict[str, str]:
 
 def _company(company: Company, *, foreign: bool) -> dict[str, str]:
     return {
-        "name": company.name,
+        "name": name_with_form(company),
+        "register": register_mention(company),
         "street": company.street,
         "postal_city": f"{company.postal_code} {company.city}".strip(),
         "country": _country(company.country) if foreign else "",

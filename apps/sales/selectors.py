@@ -28,7 +28,7 @@ def vat_rate_choices(*, on: datetime.date) -> list[tuple[str, str]]:
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
         .order_by("-rate", "code")
     )
-    return [(rate.code, f"{rate.name} – {rate.rate.normalize()} %") for rate in rates]
+    return [(rate.code, f"{rate.label} – {rate.rate.normalize()} %") for rate in rates]
 
 
 def sales_settings_get(*, company: Company) -> SalesSettings:

@@ -9,7 +9,14 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from stdnum.be import ogm_vcs
 
-from apps.banking.models import BankAccount, BankTransaction, Match, Statement, StatementFile
+from apps.banking.models import (
+    BankAccount,
+    BankTransaction,
+    ForecastAdjustment,
+    Match,
+    Statement,
+    StatementFile,
+)
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Kind
@@ -135,4 +142,16 @@ def suggestion(company: Company) -> Match:
             state=Match.State.SUGGESTED,
             score=Decimal("0.70"),
             reasons=[{"rule": "amount_equal", "amount": "64.20"}],
+        )
+
+
+def adjustment(company: Company) -> ForecastAdjustment:
+    """A line of the company's own in its cash-flow forecast."""
+    with company_scope(company):
+        return ForecastAdjustment.objects.create(
+            company=company,
+            kind=ForecastAdjustment.Kind.ONE_OFF,
+            day=datetime.date(2026, 12, 1),
+            amount=Decimal("-100.00"),
+            label="Test",
         )

@@ -1,6 +1,7 @@
 """Every page in nl, fr and en; amounts and dates formatted per locale; complete catalogs."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -158,6 +159,33 @@ def test_catalog_is_complete(language):
     fuzzy = [message.id for message in catalog if message.id and message.fuzzy]
     assert untranslated == [], f"untranslated in {language}: {untranslated[:10]}"
     assert fuzzy == [], f"fuzzy in {language}: {fuzzy[:10]}"
+
+
+# OkiOki speaks to its users in one register: Dutch "je", French "vous". What the entrepreneur
+# sends to their own customers (invoice, quote and reminder e-mails, the invoice PDF) keeps
+# the formal register a business writes in ("u", "vous").
+CUSTOMER_FACING = ("templates/emails/sales/", "templates/pdf/sales/")
+REGISTERS = {
+    "nl": re.compile(r"\b(u|uw|uzelf)\b", re.IGNORECASE),
+    "fr": re.compile(r"\b(tu|tes|ton|toi|te)\b", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_one_register_per_language(language):
+    with (ROOT / "locale" / language / "LC_MESSAGES" / "django.po").open("rb") as po_file:
+        catalog = read_po(po_file)
+    other = [
+        message.string
+        for message in catalog
+        if message.id
+        and not all(path.startswith(CUSTOMER_FACING) for path, _line in message.locations)
+        and any(
+            REGISTERS[language].search(text or "")
+            for text in (message.string if isinstance(message.string, tuple) else [message.string])
+        )
+    ]
+    assert other == [], f"another register in {language}: {other[:5]}"
 
 
 def test_iban_and_ogm_are_shown_as_banks_print_them():

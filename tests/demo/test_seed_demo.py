@@ -3,10 +3,13 @@ every capability (documents, inbox, transfer, sales)."""
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from apps.banking.cashflow.history import history
+from apps.banking.cashflow.queries import forecast
 from apps.banking.models import BankAccount, BankTransaction
 from apps.companies.models import Company
-from apps.companies.scoping import all_companies
+from apps.companies.scoping import all_companies, company_scope
 from apps.connections.models import Delivery, Transfer
 from apps.documents.models import Category, Document, Kind
 from apps.inbox.models import InboundMessage
@@ -69,6 +72,21 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
         assert Invoice.objects.filter(status=Invoice.Status.ISSUED, paid_amount__gt=0).exists()
         assert Document.objects.filter(paid_on__isnull=False, paid_by__isnull=True).exists()
         counts["bank transactions"] = BankTransaction.objects.count()
+        companies = list(Company.objects.exclude(iban=""))
+    # the cash flow has months of history and the recurring debits found in them
+    checked = 0
+    for company in companies:
+        with company_scope(company):
+            ahead = forecast(company, timezone.localdate())
+            past = history(company, timezone.localdate())
+        if not ahead.balance_known:
+            continue
+        found = {pattern.name: pattern.months for pattern in ahead.patterns}
+        assert found["Vastgoed Noord NV"] == 1
+        assert found["Xerius"] == 3
+        assert sum(1 for value in past.total if value is not None) > 180
+        checked += 1
+    assert checked
     assert all(counts.values()), counts
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", verbosity=0)

@@ -4,12 +4,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Kind
 from tests import factories
 from tests.access import user_of
-from tests.samples import PDF, encrypted_pdf
+from tests.samples import PDF, PNG, encrypted_pdf
 
 
 def _list(company, **params):
@@ -308,3 +310,15 @@ def test_vat_rates_are_written_the_readers_way(company, owner, client_for):
     assert "0 %:" in html
     assert "O:" in html  # outside the scope of VAT: no rate, its category
     assert "0.00%:" not in html  # (the correction form keeps its own input format)
+
+
+def test_a_photo_taken_on_a_phone_is_uploaded_alone(company, owner, client_for):
+    url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
+    client = client_for(owner)
+    page = client.get(url).content.decode()
+    assert 'capture="environment"' in page
+    client.post(url, {"photo": SimpleUploadedFile("receipt.png", PNG, "image/png")})
+    with company_scope(company):
+        assert Document.objects.filter(original_filename="receipt.png").exists()
+    response = client.post(url, {})
+    assert "Choose at least one file." in response.content.decode()

@@ -1,6 +1,7 @@
 """Customers and products: who may see and change what, the rules on Belgian numbers and VAT,
 isolation between companies, deactivating a product, and the lists' query budget."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -568,3 +569,14 @@ def test_the_accountant_sees_the_product_without_a_form(company, accountant, cli
     assert "Standard rate" in page
     assert 'name="unit_price"' not in page
     assert _url("product-deactivate", company, product_id=product.public_id) not in page
+
+
+def test_the_vat_rates_are_named_in_the_users_language(company, owner, client_for):
+    owner.language = "fr"
+    owner.save()
+    page = client_for(owner).get(
+        reverse("sales:product-create", kwargs={"company_id": company.public_id})
+    )
+    text = html.unescape(page.content.decode())
+    assert "Taux normal – 21 %" in text
+    assert "Standard rate" not in text

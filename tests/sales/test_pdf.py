@@ -366,3 +366,31 @@ def test_quote_shows_its_validity_and_the_link_to_accept_it(seller, settings, tm
     assert "+++" not in text
     assert "Amount due" not in text
     assert _barcodes(_first_page_png(pdf, tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "register"),
+    [
+        ("nl", "Bakkerij Test BV", "RPR Gent, afdeling Gent"),
+        ("fr", "Bakkerij Test SRL", "RPM Gent, afdeling Gent"),
+        ("en", "Bakkerij Test BV/SRL", "RLE Gent, afdeling Gent"),
+    ],
+)
+def test_the_company_names_its_legal_form_and_register_in_the_customers_language(
+    seller, tmp_path, language, name, register
+):
+    # Companies and Associations Code, art. 2:20: legal form, RPR/RPM and the court's seat
+    seller.name, seller.legal_form, seller.court = "Bakkerij Test", "bv", "Gent, afdeling Gent"
+    seller.in_liquidation = language == "nl"
+    seller.save()
+    text = _text(_render(_invoice(seller, _customer(seller, language=language)))[0], tmp_path)
+    assert name in text
+    assert register in text
+    assert ("in vereffening" in text) == (language == "nl")
+
+
+def test_a_sole_trader_has_no_register(seller, tmp_path):
+    seller.legal_form, seller.court = "person", "Gent"
+    seller.save()
+    text = _text(_render(_invoice(seller, _customer(seller, language="nl")))[0], tmp_path)
+    assert "RPR" not in text

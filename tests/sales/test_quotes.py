@@ -597,3 +597,21 @@ def test_the_pdf_opens_in_the_browser(company, accountant, client_for):
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="Q2026-0001.pdf"'
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_owner_hears_of_the_answer_and_the_customer_gets_a_copy(
+    company, owner, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner.language = "nl"
+    owner.save()
+    customer = factories.CustomerFactory(company=company, language="fr", email="achat@client.be")
+    quote = sent_quote(company, customer=customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(None).post(public_url(quote), {"decision": "accept"})
+    by_address = {tuple(message.to): message for message in mailoutbox}
+    notice = by_address[(owner.email,)]
+    assert f"{customer.name} aanvaardde offerte {quote.number}" in notice.subject
+    assert f"/quotes/{quote.public_id}/" in notice.body
+    copy = by_address[("achat@client.be",)]
+    assert f"Vous avez accepté le devis {quote.number}" in copy.body
+    assert f"/q/{quote.token}/" in copy.body

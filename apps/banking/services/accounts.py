@@ -1,12 +1,12 @@
 """Bank accounts: added with their IBAN checked, within the plan."""
 
 from django.utils.translation import gettext_lazy as _
-from stdnum import iban as iban_check
 from stdnum.exceptions import ValidationError
 
 from apps.banking.models import BankAccount
 from apps.companies.models import Company
 from apps.core.errors import DomainError
+from apps.core.iban import iban_check
 
 
 def bank_account_create(
@@ -14,7 +14,7 @@ def bank_account_create(
 ) -> BankAccount:
     """Add an account (its IBAN checked), within the plan's number of bank accounts."""
     try:
-        number = iban_check.validate(iban)
+        number = iban_check(iban).number  # a bank code not listed yet is no error
     except ValidationError as error:
         raise DomainError(
             _("%(iban)s is not a valid IBAN.") % {"iban": iban}, code="iban_invalid", field="iban"

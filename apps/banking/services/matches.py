@@ -276,7 +276,7 @@ def _save_states(company: Company, rows: list[BankTransaction]) -> None:
     for (state, matched), pks in groups.items():
         for start in range(0, len(pks), 500):
             BankTransaction.objects.filter(company=company, pk__in=pks[start : start + 500]).update(
-                match_state=state, matched_amount=matched
+                match_state=state, matched_amount=matched, updated_at=timezone.now()
             )
 
 

@@ -3,13 +3,18 @@
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.companies.models import Company
-from apps.companies.scoping import all_companies
+from apps.companies.scoping import all_companies, company_scope
+from apps.companies.services import owners_notify
+from apps.companies.tasks import send_email
 from apps.core.errors import DomainError
 from apps.sales.models import Customer, Invoice, Quote
 from apps.sales.numbering import number_next
@@ -104,7 +109,44 @@ def quote_decide(*, token: str, accept: bool, ip: str | None) -> Quote:
             _record_decision(quote, accept=accept, ip=ip)
     if expired:
         raise DomainError(_("This quote has expired."), code="expired")
+    _decision_notify(quote)
     return quote
+
+
+def _decision_notify(quote: Quote) -> None:
+    """The owners hear of the answer, each in their language; the customer gets a copy of
+    theirs, in the quote's language, with the link to it."""
+    accepted = quote.status == Quote.Status.ACCEPTED
+    company = quote.company
+    customer = quote.customer
+    with company_scope(company):
+        owners_notify(
+            company=company,
+            template="sales/quote_decided",
+            context={
+                "quote": quote,
+                "accepted": accepted,
+                "customer": customer.name,
+                "url": settings.SITE_URL
+                + reverse(
+                    "sales:quote-detail",
+                    kwargs={"company_id": company.public_id, "quote_id": quote.public_id},
+                ),
+            },
+        )
+    if not customer.email:
+        return
+    with translation.override(customer.language or company.default_language):
+        context = {
+            "quote": quote,
+            "company": company,
+            "accepted": accepted,
+            "when": formats.date_format(timezone.localtime(quote.decided_at), "DATETIME_FORMAT"),
+            "url": f"{settings.SITE_URL}/q/{quote.token}/",
+        }
+        subject = render_to_string("emails/sales/quote_answer.subject.txt", context).strip()
+        body = render_to_string("emails/sales/quote_answer.txt", context)
+    send_email.delay(company.pk, to=[customer.email], subject=subject, body=body)
 
 
 def _record_decision(quote: Quote, *, accept: bool, ip: str | None) -> None:

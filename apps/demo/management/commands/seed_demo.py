@@ -40,6 +40,8 @@ COMPANIES: list[dict[str, str]] = [
         "default_language": "nl",
         "email": "boekhouding@goudenkorst.example",
         "iban": "BE56363123456788",
+        "legal_form": "bv",
+        "court": "Antwerpen, afdeling Antwerpen",
     },
     {
         "name": "Studio Lumière SRL",
@@ -51,6 +53,8 @@ COMPANIES: list[dict[str, str]] = [
         "default_language": "fr",
         "email": "compta@studiolumiere.example",
         "iban": "BE15001765432130",
+        "legal_form": "bv",
+        "court": "Bruxelles",
         "plan": "collect-25",
     },
 ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('banking', '0003_statementfile_source_details'),
+        ('banking', '0004_cashflow_settings_forecast_adjustments'),
         ('companies', '0004_company_require_two_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
