@@ -48,6 +48,7 @@ from apps.banking.services.cashflow import (
 )
 from apps.banking.services.connections import (
     account_live_state,
+    connection_alerts,
     connection_complete,
     connection_context,
     connection_start,
@@ -527,6 +528,8 @@ def _cashflow_page(
             "settings_form": settings_form,
             "one_off_form": one_off_form or ForecastOneOffForm(),
             "can_edit": request.access.can(Action.EDIT_DATA),
+            # a connected account whose data is out of date or about to be: said by its balance
+            "connection_alerts": connection_alerts(request.company),
         },
         status=status,
     )

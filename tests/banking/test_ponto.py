@@ -617,3 +617,18 @@ def test_end_to_end_the_webhook_of_a_synchronization_brings_its_transactions(
     assert [d["status"] for d in ponto.deliveries] == [200]
     rows = BankTransaction.objects.unscoped().filter(company=company)
     assert [str(row.amount) for row in rows] == ["77.00"]
+
+
+def test_the_cash_flow_page_and_the_dashboard_say_a_balance_is_out_of_date(
+    ponto, collect, owner, client_for
+):
+    _connected(collect, ponto)
+    with company_scope(collect):
+        account = BankAccount.objects.get(company=collect)
+        account.consent_expires_at = timezone.now() - datetime.timedelta(days=1)
+        account.save()
+    client = client_for(owner)
+    for name in ("banking:cashflow", "companies:dashboard"):
+        page = client.get(reverse(name, kwargs={"company_id": collect.public_id}))
+        assert 'id="bank-consent-alert"' in page.content.decode(), name
+        assert "is out of date" in page.content.decode(), name
