@@ -632,3 +632,29 @@ def test_the_cash_flow_page_and_the_dashboard_say_a_balance_is_out_of_date(
         page = client.get(reverse(name, kwargs={"company_id": collect.public_id}))
         assert 'id="bank-consent-alert"' in page.content.decode(), name
         assert "is out of date" in page.content.decode(), name
+
+
+def test_an_account_revoked_at_ponto_is_no_longer_connected(ponto, collect, client):
+    _connected(collect, ponto)
+    body = ponto.event("integration.accountRevoked", account=ACCOUNT_ID)
+    assert _post_webhook(client, body, ponto.signed(body)).status_code == 200
+    with company_scope(collect):
+        account = BankAccount.objects.get(company=collect)
+    assert account.connection_id is None
+    assert account.provider_account_id == ""
+
+
+def test_the_make_run_stand_in_keeps_its_state_and_key_across_restarts(tmp_path):
+    from tests.fakes.ponto import DEMO_IBAN, StandIn, _demo
+
+    path = tmp_path / "ponto-standin.json"
+    first = StandIn(state_path=path)
+    _demo(first, DEMO_IBAN)
+    first.refresh_tokens["r"] = ORGANIZATION
+    first.save()
+    again = StandIn(state_path=path)
+    assert again.load()
+    assert again.jwks() == first.jwks()  # webhooks still verify after a restart
+    assert again.refresh_tokens == {"r": ORGANIZATION}
+    accounts = again.organizations[ORGANIZATION]
+    assert [a["attributes"]["reference"] for a in accounts.values()] == [DEMO_IBAN]
