@@ -44,6 +44,19 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-true} OUTBOUND_ALLOW_PRIVATE=$${OUTBOUND_ALLOW_PRIVATE:-true} $(PY) manage.py run_dev
 
+# The live bank connection in `make run`: unless Ponto is configured, a local stand-in of
+# Ponto Connect (labelled on the Bank page); "Connect your bank" connects the demo account.
+ifeq ($(PONTO_CLIENT_ID),)
+run: export PONTO_CLIENT_ID := ponto-client-standin
+run: export PONTO_CLIENT_SECRET := ponto-secret-standin
+run: export PONTO_APPLICATION_ID := ponto-application-standin
+run: export PONTO_STANDIN := true
+run: export PONTO_API_URL := http://127.0.0.1:8054/ponto-connect
+run: export PONTO_AUTHORIZATION_URL := http://127.0.0.1:8054/oauth2/auth
+run: export PONTO_WEBHOOK_KEYS_URL := http://127.0.0.1:8054/webhooks/keys
+run: export PONTO_WEBHOOK_ISSUER := http://127.0.0.1:8054
+endif
+
 # Peppol in `make run`: unless a partner is configured, a local stand-in of the access point,
 # the SML and the SMP (labelled as such on every page that mentions Peppol).
 ifeq ($(PEPPOL_PROVIDER),)

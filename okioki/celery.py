@@ -57,6 +57,15 @@ app.conf.beat_schedule = {
         "task": "apps.documents.tasks.document_read_sweep",
         "schedule": 60.0,
     },
+    # live bank connections (Ponto): webhooks bring most; this catches what they missed
+    "bank-connections-sweep": {
+        "task": "apps.banking.tasks.bank_connections_sweep",
+        "schedule": crontab(hour="*/4", minute=17),
+    },
+    "bank-consent-sweep": {
+        "task": "apps.banking.tasks.bank_consent_sweep",
+        "schedule": crontab(hour=8, minute=10),
+    },
     # reminders and quote expiry, every morning at 8:00 (Europe/Brussels)
     "sales-daily": {"task": "apps.sales.tasks.sales_daily", "schedule": crontab(hour=8, minute=0)},
 }

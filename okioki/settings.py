@@ -421,6 +421,37 @@ if PEPPOL_STANDIN and not DEBUG:
 if PEPPOL_PROVIDER and not DEBUG and not (PEPPOL_API_KEY and PEPPOL_API_SECRET):
     raise ImproperlyConfigured("PEPPOL_PROVIDER needs PEPPOL_API_KEY and PEPPOL_API_SECRET")
 OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
+
+# Live bank connection (Ponto Connect, PSD2). Without PONTO_CLIENT_ID it is not configured:
+# the Bank page says statements can be uploaded or e-mailed instead. The client certificate
+# and its key (files, PEM) are presented on every call to the API (mutual TLS).
+# PONTO_STANDIN marks `make run`'s local stand-in (development only, labelled on screen).
+PONTO_CLIENT_ID = env_str("PONTO_CLIENT_ID", "")
+PONTO_CLIENT_SECRET = env_str("PONTO_CLIENT_SECRET", "")
+PONTO_CERTIFICATE = env_str("PONTO_CERTIFICATE", "")
+PONTO_PRIVATE_KEY = env_str("PONTO_PRIVATE_KEY", "")
+PONTO_CA_BUNDLE = env_str("PONTO_CA_BUNDLE", "")
+PONTO_API_URL = env_str("PONTO_API_URL", "https://api.ibanity.com/ponto-connect").rstrip("/")
+PONTO_AUTHORIZATION_URL = env_str(
+    "PONTO_AUTHORIZATION_URL", "https://authorization.myponto.com/oauth2/auth"
+)
+PONTO_WEBHOOK_KEYS_URL = env_str("PONTO_WEBHOOK_KEYS_URL", "https://api.ibanity.com/webhooks/keys")
+PONTO_WEBHOOK_ISSUER = env_str("PONTO_WEBHOOK_ISSUER", "https://api.ibanity.com")
+PONTO_APPLICATION_ID = env_str("PONTO_APPLICATION_ID", "")
+PONTO_STANDIN = env_bool("PONTO_STANDIN", False)
+if PONTO_STANDIN and not DEBUG:
+    raise ImproperlyConfigured("PONTO_STANDIN is for development only (DEBUG=true)")
+if (
+    PONTO_CLIENT_ID
+    and not DEBUG
+    and not (
+        PONTO_CLIENT_SECRET and PONTO_CERTIFICATE and PONTO_PRIVATE_KEY and PONTO_APPLICATION_ID
+    )
+):
+    raise ImproperlyConfigured(
+        "PONTO_CLIENT_ID needs PONTO_CLIENT_SECRET, PONTO_CERTIFICATE, PONTO_PRIVATE_KEY "
+        "and PONTO_APPLICATION_ID"
+    )
 # Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 5)

@@ -23,6 +23,20 @@ class BankAccount(CompanyOwnedModel):
     # from the newest statement imported
     balance = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     balance_date = models.DateField(null=True, blank=True)
+    # a live connection (Ponto): the provider's id of the account, the consent's expected
+    # end (authorizationExpirationExpectedAt), the last successful synchronisation
+    connection = models.ForeignKey(
+        "banking.BankConnection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+    provider_account_id = models.CharField(max_length=100, blank=True)
+    consent_expires_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    # the consent warnings already sent (14 and 3 days before), so each goes once
+    consent_warned_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("bank account")
@@ -71,6 +85,7 @@ class Statement(CompanyOwnedModel):
     class Format(models.TextChoices):
         CODA = "coda", "CODA"
         CAMT053 = "camt053", "CAMT.053"
+        PONTO = "ponto", "Ponto"  # the booked transactions of one synchronisation
 
     account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="statements")
     file = models.ForeignKey(StatementFile, on_delete=models.PROTECT, related_name="statements")
@@ -211,6 +226,68 @@ class Match(CompanyOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.transaction} → {self.invoice or self.document}"
+
+
+class BankConnection(CompanyOwnedModel):
+    """A company's access to its bank accounts through an aggregator (Ponto Connect).
+
+    Tokens are encrypted at rest (apps.core.crypto), like mailbox passwords. A connection
+    is ``pending`` from the start of the OAuth flow (its ``state`` and PKCE verifier kept
+    here) until the callback; afterwards ``status`` says whether its data still flows, and
+    ``reason`` why not, in the provider's or our words."""
+
+    class Provider(models.TextChoices):
+        PONTO = "ponto", "Ponto"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the bank")
+        ACTIVE = "active", _("Connected")
+        REAUTH_NEEDED = "reauth_needed", _("Reconnect needed")
+        REVOKED = "revoked", _("Access revoked")
+        BLOCKED = "blocked", _("Blocked by Ponto")
+
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.PONTO)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    organization_id = models.CharField(max_length=100, blank=True, db_index=True)
+    access_token = models.TextField(blank=True)  # encrypted
+    refresh_token = models.TextField(blank=True)  # encrypted
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    # the OAuth flow under way: state and the PKCE verifier (encrypted)
+    state = models.CharField(max_length=100, blank=True)
+    code_verifier = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} ({self.get_status_display()})"
+
+
+class PendingTransaction(CompanyOwnedModel):
+    """A movement the bank has not booked yet: shown apart, never matched, replaced whole at
+    each synchronisation of its account."""
+
+    account = models.ForeignKey(
+        BankAccount, on_delete=models.CASCADE, related_name="pending_transactions"
+    )
+    provider_id = models.CharField(max_length=100)
+    date = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    counterparty_name = models.CharField(max_length=200, blank=True)
+    counterparty_iban = models.CharField(max_length=34, blank=True)
+    free_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} {self.counterparty_name}"
 
 
 class CashflowSettings(CompanyOwnedModel):

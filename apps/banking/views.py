@@ -1,20 +1,25 @@
 """The Bank page: the company's accounts, statement imports and transactions."""
 
+import logging
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from apps.banking import selectors
 from apps.banking.cashflow.page import cashflow_page
+from apps.banking.clients.ponto import WebhookRefused, ponto_client
 from apps.banking.errors import STATEMENT_WARNING, statement_error
 from apps.banking.forms import (
     BankAccountForm,
@@ -30,6 +35,7 @@ from apps.banking.models import (
     ForecastAdjustment,
     Match,
     MatchState,
+    PendingTransaction,
     Statement,
     StatementFile,
 )
@@ -39,6 +45,15 @@ from apps.banking.services.cashflow import (
     forecast_adjustment_remove,
     forecast_item_adjust,
     forecast_one_off_add,
+)
+from apps.banking.services.connections import (
+    account_live_state,
+    connection_alerts,
+    connection_complete,
+    connection_context,
+    connection_start,
+    reauthorization_start,
+    webhook_receive,
 )
 from apps.banking.services.matches import (
     Part,
@@ -57,6 +72,8 @@ from apps.core.money import format_money
 from apps.core.paging import page_of
 from apps.core.views import refusal_as_message
 
+logger = logging.getLogger(__name__)
+
 
 def _overview_url(request: CompanyRequest) -> str:
     return reverse("banking:overview", kwargs={"company_id": request.company.public_id})
@@ -69,7 +86,9 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     company = request.company
-    accounts = list(BankAccount.objects.filter(company=company))
+    accounts = list(BankAccount.objects.filter(company=company).select_related("connection"))
+    for account in accounts:
+        account.live_state = account_live_state(account)  # type: ignore[attr-defined]
     state = request.GET.get("state", "")
     transactions = page_of(request, selectors.transaction_list(company=company, state=state))
     files = [
@@ -84,11 +103,21 @@ def _page(
             )
         )[:5]
     ]
-    return render(
+    response = render(
         request,
         "banking/overview.html",
         {
             "accounts": accounts,
+            **connection_context(accounts),
+            "pending": (
+                list(
+                    PendingTransaction.objects.filter(company=company).select_related("account")[
+                        :50
+                    ]
+                )
+                if any(account.connection_id for account in accounts)
+                else []
+            ),
             "allowed": company.plan.bank_accounts,
             "transactions": transactions.rows,
             "pager": transactions,
@@ -114,6 +143,12 @@ def _page(
         },
         status=status,
     )
+    if settings.PONTO_CLIENT_ID:
+        # "Connect your bank" and "Renew consent" are forms whose answer sends the browser on
+        # to Ponto: the page's form-action must allow Ponto's authorisation site
+        parts = urlsplit(settings.PONTO_AUTHORIZATION_URL)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @company_view()
@@ -335,6 +370,110 @@ def match_again(request: CompanyRequest) -> HttpResponse:
     return redirect(_overview_url(request) + "?state=todo")
 
 
+# live bank connection (Ponto) -----------------------------------------------------------------
+
+PONTO_SESSION_KEY = "banking_ponto_company"
+WEBHOOK_MAX_BYTES = 64 * 1024  # an event names what changed; it never carries transactions
+
+
+@require_POST
+@company_view(Action.MANAGE_COMPANY)
+def connection_start_view(request: CompanyRequest) -> HttpResponse:
+    """Off to Ponto, where the user picks their bank and accounts."""
+    try:
+        target = connection_start(company=request.company, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_overview_url(request))
+    request.session[PONTO_SESSION_KEY] = str(request.company.public_id)
+    return redirect(target)
+
+
+@login_required
+def connection_callback(request: HttpRequest) -> HttpResponse:
+    """Ponto sends the user back here (one address for every company, as registered with
+    Ponto): on to the company that started, where the answer is checked with its access."""
+    company_id = request.session.pop(PONTO_SESSION_KEY, "")
+    if not company_id:
+        raise Http404
+    target = reverse("banking:connection-complete", kwargs={"company_id": company_id})
+    query = {key: request.GET.get(key, "") for key in ("code", "state", "error")}
+    return redirect(f"{target}?{urlencode(query)}")
+
+
+@company_view(Action.MANAGE_COMPANY)
+def connection_complete_view(request: CompanyRequest) -> HttpResponse:
+    with refusal_as_message(request):
+        result = connection_complete(
+            company=request.company,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+            error=request.GET.get("error", ""),
+            actor=request.user,
+        )
+        connected = len(result.linked) + len(result.added)
+        messages.success(
+            request,
+            ngettext(
+                "Your bank is connected: %(count)s account. Its transactions arrive in a moment.",
+                "Your bank is connected: %(count)s accounts. Their transactions arrive in a "
+                "moment.",
+                connected,
+            )
+            % {"count": connected},
+        )
+        if result.left_out:
+            plan = request.company.plan
+            messages.warning(
+                request,
+                _(
+                    "Not added: %(ibans)s. Your plan %(plan)s includes %(allowed)s bank "
+                    "account(s); choose a larger plan to add more."
+                )
+                % {
+                    "ibans": ", ".join(result.left_out),
+                    "plan": plan.name,
+                    "allowed": plan.bank_accounts,
+                },
+            )
+    return redirect(_overview_url(request))
+
+
+@require_POST
+@company_view(Action.MANAGE_COMPANY)
+def account_reauthorize(request: CompanyRequest, account_id: str) -> HttpResponse:
+    """One click: Ponto's page where the bank's consent is renewed."""
+    account = BankAccount.objects.filter(company=request.company, public_id=account_id).first()
+    if account is None:
+        raise Http404
+    try:
+        target = reauthorization_start(company=request.company, account=account)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(_overview_url(request))
+    return redirect(target)
+
+
+@csrf_exempt
+@require_POST
+def ponto_webhook(request: HttpRequest) -> HttpResponse:
+    """Verified on its raw body (Ponto's signed JWT) before anything is read or stored;
+    answered at once, the work is left to a task."""
+    client = ponto_client()
+    if client is None:
+        raise Http404
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit() or int(length) > WEBHOOK_MAX_BYTES:
+        return JsonResponse({"error": "too large"}, status=413)
+    try:
+        event = client.verify_webhook(request.headers, request.body)
+    except WebhookRefused as refusal:
+        logger.warning("Ponto webhook refused: %s", refusal)
+        return JsonResponse({"error": "signature"}, status=401)
+    done = webhook_receive(event=event)
+    return JsonResponse({"received": True, "done": done})
+
+
 # cash flow ---------------------------------------------------------------------------------
 
 
@@ -389,6 +528,8 @@ def _cashflow_page(
             "settings_form": settings_form,
             "one_off_form": one_off_form or ForecastOneOffForm(),
             "can_edit": request.access.can(Action.EDIT_DATA),
+            # a connected account whose data is out of date or about to be: said by its balance
+            "connection_alerts": connection_alerts(request.company),
         },
         status=status,
     )

@@ -34,6 +34,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "product_id": lambda c: factories.ProductFactory(company=c).public_id,
     "transaction_id": lambda c: parties.transaction(c, "10.00").public_id,
     "match_id": lambda c: parties.suggestion(c).public_id,
+    "account_id": lambda c: parties.account(c).public_id,
     "adjustment_id": lambda c: parties.adjustment(c).public_id,
 }
 

@@ -20,6 +20,15 @@ APPS = Path(__file__).resolve().parents[2] / "apps"
 
 # (file under apps/, enclosing function) -> why it may see every company's rows
 BYPASSES = {
+    ("banking/services/connections.py", "_connection_for_event"): (
+        "Ponto's verified event names the account or organisation"
+    ),
+    ("banking/services/connections.py", "connections_sweep"): (
+        "periodic sweeper, fans out per company"
+    ),
+    ("banking/services/connections.py", "consent_check_sweep"): (
+        "periodic sweeper, fans out per company"
+    ),
     ("companies/access.py", "access_for"): "the access check itself: whose company is it",
     ("companies/middleware.py", "CompanyScopeMiddleware.__call__"): "the platform admin",
     ("companies/selectors.py", "company_list_for_user"): "a person's companies, to pick from",

@@ -13,6 +13,7 @@ the files given on the Bank page, ZIPs of them included.
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -90,6 +91,58 @@ def _identity(statement: ParsedStatement, parsed: ParsedTransaction, seen: Count
     return f"hash:{digest}:{seen[digest]}"
 
 
+CENT = Decimal("0.01")
+
+
+def _movement(
+    booking_date: Any, amount: Any, counterparty_iban: str, structured_reference: str
+) -> tuple[str, str, str, str]:
+    """What the same movement says whoever reports it (a statement file, or the bank
+    connection): the bank's references differ between the two, these do not."""
+    return (
+        str(booking_date),
+        str(Decimal(amount).quantize(CENT)),  # CODA gives three decimals, Ponto two
+        counterparty_iban.replace(" ", "").upper(),
+        structured_reference,
+    )
+
+
+def _movements_from_other_source(
+    company: Company,
+    account: BankAccount,
+    fmt: str,
+    unknown: list[tuple[str, ParsedTransaction]],
+) -> Counter[tuple[str, str, str, str]]:
+    """The movements already on the account that came the other way (a statement file when
+    ``fmt`` is the live connection, the live connection when it is a file), counted: a
+    movement both report is kept once, two equal ones on one day twice."""
+    if not unknown:
+        return Counter()
+    rows = BankTransaction.objects.filter(
+        company=company,
+        account=account,
+        booking_date__in={t.booking_date for _i, t in unknown},
+    )
+    live = Statement.Format.PONTO
+    rows = (
+        rows.exclude(statement__format=live) if fmt == live else rows.filter(statement__format=live)
+    )
+    return Counter(
+        _movement(*row)
+        for row in rows.values_list(
+            "booking_date", "amount", "counterparty_iban", "structured_reference"
+        )
+    )
+
+
+def _seen_elsewhere(elsewhere: Counter[tuple[str, str, str, str]], t: ParsedTransaction) -> bool:
+    key = _movement(t.booking_date, t.amount, t.counterparty_iban, t.structured_reference)
+    if elsewhere[key] > 0:
+        elsewhere[key] -= 1
+        return True
+    return False
+
+
 def _keep_file(
     company: Company,
     data: bytes,
@@ -157,6 +210,8 @@ def _import_statement(
             company=company, account=account, identity__in=[i for i, _t in candidates]
         ).values_list("identity", flat=True)
     )
+    unknown = [(identity, t) for identity, t in candidates if identity not in known]
+    elsewhere = _movements_from_other_source(company, account, fmt, unknown)
     fresh = [
         BankTransaction(
             company=company,
@@ -176,8 +231,8 @@ def _import_statement(
             sequence=t.sequence[:20],
             raw=t.raw,
         )
-        for identity, t in candidates
-        if identity not in known
+        for identity, t in unknown
+        if not _seen_elsewhere(elsewhere, t)
     ]
     BankTransaction.objects.bulk_create(fresh)
     result.added += fresh

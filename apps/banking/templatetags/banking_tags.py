@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.banking import selectors
 from apps.banking.models import Match
 from apps.banking.reasons import describe
+from apps.banking.services.connections import connection_alerts
 from apps.companies.models import Company
 
 register = template.Library()
@@ -29,6 +30,7 @@ def bank_card(company: Company) -> dict[str, Any]:
         "current_company": company,
         "to_do": selectors.to_do(company=company),
         "cashflow": found,
+        "connection_alerts": connection_alerts(company),
     }
 
 

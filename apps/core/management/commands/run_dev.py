@@ -1,6 +1,7 @@
 """`make run`: the web server, a background worker (with beat), the SMTP receiver of the
 forwarding addresses and, with PEPPOL_STANDIN, the development stand-in of the Peppol
-network (an access point, SML and SMP on loopback), in one command.
+network (an access point, SML and SMP on loopback), with PONTO_STANDIN the stand-in of Ponto
+Connect (the live bank connection), in one command.
 
 With no REDIS_URL the worker uses the embedded filesystem broker under var/, so periodic and
 background jobs run without any server. Once the web server answers, the demo's Peppol part
@@ -52,6 +53,28 @@ def _standin() -> list[str]:
     ]
 
 
+def _ponto_standin() -> list[str]:
+    """The bank connection's stand-in (Ponto Connect), on the port the settings point at."""
+    api = urlsplit(settings.PONTO_API_URL)
+    return [
+        sys.executable,
+        "-m",
+        "tests.fakes.ponto",
+        "--port",
+        str(api.port or 8054),
+        "--webhook-url",
+        f"{settings.SITE_URL}/webhooks/ponto/",
+        "--client-id",
+        settings.PONTO_CLIENT_ID,
+        "--client-secret",
+        settings.PONTO_CLIENT_SECRET,
+        "--application-id",
+        settings.PONTO_APPLICATION_ID,
+        "--state",
+        str(settings.VAR_DIR / "ponto-standin.json"),
+    ]
+
+
 class Command(BaseCommand):
     help = "Run the development web server and a Celery worker with beat."
 
@@ -63,6 +86,8 @@ class Command(BaseCommand):
         processes = []
         if settings.PEPPOL_STANDIN:
             processes.append(subprocess.Popen(_standin(), env=env))  # noqa: S603 - fixed argv
+        if settings.PONTO_STANDIN:
+            processes.append(subprocess.Popen(_ponto_standin(), env=env))  # noqa: S603
         processes.append(
             subprocess.Popen(  # noqa: S603 - fixed argv
                 [

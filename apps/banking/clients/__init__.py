@@ -1,0 +1,1 @@
+"""Clients of the bank-data aggregators, one module per provider."""
