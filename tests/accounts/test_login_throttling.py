@@ -98,7 +98,7 @@ def test_the_owner_is_emailed_once_in_their_language(attacked):
     assert message.to == [user.email]
     assert "OkiOki" in message.subject
     assert "/me/sign-in/unlock/" in message.body
-    assert message.subject == "Uw OkiOki-account werd geblokkeerd na mislukte aanmeldpogingen"
+    assert message.subject == "Je OkiOki-account werd geblokkeerd na mislukte aanmeldpogingen"
 
 
 def test_the_emailed_link_lets_the_owner_in_despite_the_attacker(attacked):

@@ -72,7 +72,7 @@ def test_party_rules_speak_to_the_seller_on_sales_and_the_buyer_on_received():
     assert "supplier" in _in("en", "BR-06", RECEIVED)
     assert "customer" in _in("en", "PEPPOL-EN16931-R010", SALES)
     assert "Your electronic address" in _in("en", "PEPPOL-EN16931-R010", RECEIVED)
-    assert "Uw elektronisch adres" in _in("nl", "PEPPOL-EN16931-R010", RECEIVED)
+    assert "Je elektronisch adres" in _in("nl", "PEPPOL-EN16931-R010", RECEIVED)
     assert "fournisseur" in _in("fr", "PEPPOL-EN16931-R020", RECEIVED)
     for rule, sides in PARTY.items():
         if SALES in sides:
