@@ -182,7 +182,7 @@ def test_the_forecast_of_13_weeks_line_by_line():
     assert found.below_threshold
     assert found.balances[found.days.index(day("2027-01-25"))] == D("-3691.00")
     assert found.balances[-1] == D("2809.00")
-    assert (found.unpaid_in, found.unpaid_out) == (D("12235.00"), D("-1026.00"))
+    assert (found.unpaid_in, found.unpaid_out) == (D("12235.00"), D("1026.00"))
 
 
 def test_weeks_and_months_add_up():

@@ -181,7 +181,8 @@ class Forecast:
 
     @property
     def unpaid_out(self) -> Decimal:
-        return sum((line.amount for line in self.lines if line.source == DOCUMENT), ZERO)
+        """What is owed to suppliers, as a positive amount (shown as "to pay")."""
+        return -sum((line.amount for line in self.lines if line.source == DOCUMENT), ZERO)
 
 
 # recurring debits --------------------------------------------------------------------------
