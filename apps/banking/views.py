@@ -506,6 +506,8 @@ def _cashflow_page(
     chart = {
         **page.chart,
         "locale": {"nl": "nl-BE", "fr": "fr-BE"}.get(language, "en-GB"),
+        # amounts as the rest of the pages write them (apps.core.money): 1.234,56 € in both
+        "money_locale": "de-BE" if language in ("nl", "fr") else "en-GB",
         "currency": "EUR",
         "words": {
             "history": _("Balance"),

@@ -8,8 +8,8 @@
     var source = document.getElementById("cashflow-data");
     if (!source || typeof window.Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
-    var money = new Intl.NumberFormat(data.locale, { style: "currency", currency: data.currency, maximumFractionDigits: 0 });
-    var exact = new Intl.NumberFormat(data.locale, { style: "currency", currency: data.currency });
+    var money = new Intl.NumberFormat(data.money_locale, { style: "currency", currency: data.currency, maximumFractionDigits: 0 });
+    var exact = new Intl.NumberFormat(data.money_locale, { style: "currency", currency: data.currency });
     var dayFormat = new Intl.DateTimeFormat(data.locale, { day: "numeric", month: "short", year: "numeric" });
     var monthFormat = new Intl.DateTimeFormat(data.locale, { month: "short", year: "numeric" });
     function day(iso) { var p = iso.split("-"); return new Date(+p[0], +p[1] - 1, +p[2]); }
