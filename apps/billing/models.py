@@ -63,6 +63,8 @@ class DocumentUsage(CompanyOwnedModel):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("month"))  # its first day
     documents = models.PositiveIntegerField(_("documents collected"), default=0)
+    # the owners were told the month reached 80 % / 100 % of the plan (once each)
+    warned_at = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("monthly usage")

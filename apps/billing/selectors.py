@@ -1,5 +1,6 @@
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -30,6 +31,21 @@ class MonthlyUsage:
     month: date
     documents: int
     limit: int  # the plan's documents per month (0: collecting is not in the plan)
+    extra_price: Decimal | None = None  # per document past the limit
+
+    @property
+    def extra(self) -> int:
+        """Documents past the plan's number: collected all the same, billed at its price."""
+        return max(0, self.documents - self.limit) if self.limit else 0
+
+    @property
+    def extra_cost(self) -> Decimal:
+        return self.extra * (self.extra_price or Decimal("0"))
+
+    @property
+    def resets_on(self) -> date:
+        """The first day of the next month, when the count starts again."""
+        return (self.month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
     @property
     def abuse_ceiling(self) -> int:
@@ -51,6 +67,10 @@ def usage_get(*, company: Company, month: date | None = None) -> MonthlyUsage:
         .values_list("documents", flat=True)
         .first()
     )
+    plan = company.plan
     return MonthlyUsage(
-        month=month, documents=documents or 0, limit=company.plan.documents_per_month
+        month=month,
+        documents=documents or 0,
+        limit=plan.documents_per_month,
+        extra_price=plan.extra_document_price,
     )

@@ -2,6 +2,7 @@
 
 import datetime
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -94,3 +95,42 @@ def test_concurrent_documents_are_all_counted(company):
     assert _usage(company) == 200
     with company_scope(company):
         assert DocumentUsage.objects.filter(company=company).count() == 1
+
+
+def test_extra_documents_are_counted_with_their_price_and_the_reset_day(company, owner, client_for):
+    company.plan = Plan.objects.get(code="collect-70")
+    company.save(update_fields=["plan"])
+    with (
+        time_machine.travel(datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC)),
+        company_scope(company),
+    ):
+        usage_record(company=company, documents=75)
+        usage = usage_get(company=company)
+        page = client_for(owner).get(
+            reverse("companies:dashboard", kwargs={"company_id": company.public_id})
+        )
+    # a month with 75 documents on Collect 70: 5 extra at €0.30
+    assert (usage.extra, usage.extra_cost) == (5, Decimal("1.50"))
+    assert usage.resets_on == datetime.date(2027, 1, 1)
+    text = page.content.decode()
+    assert "75 of 70 documents collected this month · 5 extra, €1.50 so far" in text
+    assert "counted again from 01/01/2027" in text
+
+
+def test_the_owners_are_told_at_80_and_100_percent_once_each(
+    company, owner, mailoutbox, django_capture_on_commit_callbacks
+):
+    company.plan = Plan.objects.get(code="collect-25")
+    company.save(update_fields=["plan"])
+    with company_scope(company), django_capture_on_commit_callbacks(execute=True):
+        usage_record(company=company, documents=19)  # 76 %
+        assert mailoutbox == []
+        usage_record(company=company)  # 80 %
+        usage_record(company=company)
+        usage_record(company=company, documents=5)  # 100 %
+        usage_record(company=company, documents=3)  # past it: nothing new
+    subjects = [message.subject for message in mailoutbox]
+    assert len(subjects) == 2
+    assert "80 %" in subjects[0]
+    assert "all documents of this month's plan are used" in subjects[1]
+    assert "€0.50" in mailoutbox[1].body
