@@ -52,39 +52,19 @@ class AmountField(forms.DecimalField):
         return super().to_python(value)
 
 
+def _advance(label: Any) -> "AmountField":
+    return AmountField(label=label, min_value=0, max_digits=14, decimal_places=2, required=False)
+
+
 class CashflowSettingsForm(forms.Form):
     vat_filer = forms.ChoiceField(label=_("VAT returns"), choices=CashflowSettings.VatFiler.choices)
     makes_advance_payments = forms.BooleanField(
         label=_("I make advance payments of corporate tax"), required=False
     )
-    advance_payment_1 = AmountField(
-        label=_("Advance payment 1 (10 April)"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-    )
-    advance_payment_2 = AmountField(
-        label=_("Advance payment 2 (10 July)"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-    )
-    advance_payment_3 = AmountField(
-        label=_("Advance payment 3 (10 October)"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-    )
-    advance_payment_4 = AmountField(
-        label=_("Advance payment 4 (20 December)"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        required=False,
-    )
+    advance_payment_1 = _advance(_("Advance payment 1 (10 April)"))
+    advance_payment_2 = _advance(_("Advance payment 2 (10 July)"))
+    advance_payment_3 = _advance(_("Advance payment 3 (10 October)"))
+    advance_payment_4 = _advance(_("Advance payment 4 (20 December)"))
     threshold = AmountField(
         label=_("Warn me when the balance goes below"),
         max_digits=14,

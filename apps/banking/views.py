@@ -1,12 +1,13 @@
 """The Bank page: the company's accounts, statement imports and transactions."""
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from apps.banking.cashflow.page import cashflow_page
 from apps.banking.clients.ponto import WebhookRefused, ponto_client
 from apps.banking.errors import STATEMENT_WARNING, statement_error
 from apps.banking.forms import (
+    AmountField,
     BankAccountForm,
     CashflowSettingsForm,
     ForecastItemForm,
@@ -304,6 +306,9 @@ def match_undo_view(request: CompanyRequest, transaction_id: str, match_id: str)
     return redirect(_transaction_url(request, row))
 
 
+PART_AMOUNT = AmountField(max_digits=14, decimal_places=2)
+
+
 def _parts(request: CompanyRequest) -> list[Part]:
     """The items ticked in the match-by-hand form, each with its amount."""
     parts = []
@@ -312,12 +317,9 @@ def _parts(request: CompanyRequest) -> list[Part]:
         item = selectors.item_get(company=request.company, kind=kind, public_id=public_id)
         if item is None:
             raise Http404
-        raw = request.POST.get(f"amount-{key}", "").strip().replace(" ", "")
-        if "," in raw:  # 1.234,56 as Belgians write it
-            raw = raw.replace(".", "").replace(",", ".")
-        try:
-            amount = Decimal(raw).quantize(Decimal("0.01"))
-        except InvalidOperation:
+        try:  # 1.234,56 as Belgians write it, or 1234.56
+            amount = PART_AMOUNT.clean(request.POST.get(f"amount-{key}", ""))
+        except ValidationError:
             raise DomainError(
                 _("Enter the amount for %(item)s, like 121.00.") % {"item": item},
                 code="amount",
