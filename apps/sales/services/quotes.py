@@ -1,6 +1,7 @@
 """Writes of quotes: draft → sent → accepted / declined / expired, and into an invoice."""
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -146,7 +147,9 @@ def _decision_notify(quote: Quote) -> None:
         }
         subject = render_to_string("emails/sales/quote_answer.subject.txt", context).strip()
         body = render_to_string("emails/sales/quote_answer.txt", context)
-    send_email.delay(company.pk, to=[customer.email], subject=subject, body=body)
+    transaction.on_commit(
+        partial(send_email.delay, company.pk, to=[customer.email], subject=subject, body=body)
+    )
 
 
 def _record_decision(quote: Quote, *, accept: bool, ip: str | None) -> None:
