@@ -4,8 +4,8 @@ communication) waits as a suggestion. The owner undoes one match (its invoice is
 and confirms the suggestion (that invoice is paid). The Bank page, a transaction and the
 invoice list in Dutch and French, on a 390 px phone and on a desktop.
 
-The CODA file is written here (records 0, 1, 2.1, 2.2, 2.3, 8, 9 of 128 characters) and read
-by our own parser before the browser uploads it.
+The CODA file is written by the tests' CODA writer (tests/banking/writers.py) and read by our
+own parser before the browser uploads it.
 """
 
 import datetime
@@ -16,11 +16,12 @@ import pytest
 from django.utils import timezone
 
 from apps.banking.models import BankTransaction, Match, MatchState
-from apps.banking.parsers import parse_statement
+from apps.banking.parsers import ParsedStatement, ParsedTransaction, parse_statement
 from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
 from apps.sales.models import Invoice
 from tests.banking.parties import account, customer, issued_invoice, ogm
+from tests.banking.writers import write_coda
 from tests.browser.conftest import PHONE, fits_the_phone, log_in, screenshot
 
 pytestmark = [
@@ -51,87 +52,31 @@ class Credit:
     ogm: str = ""
 
 
-def _record(*fields: tuple[int, str]) -> str:
-    """128 characters with each text at its 1-based position (the rest blank)."""
-    line = [" "] * 128
-    for position, text in fields:
-        assert position - 1 + len(text) <= 128, (position, text)
-        line[position - 1 : position - 1 + len(text)] = text
-    return "".join(line)
-
-
-def _money(amount: Decimal) -> str:
-    """A CODA amount: sign (0 credit, 1 debit), 15 digits with 3 decimals."""
-    return ("1" if amount < 0 else "0") + f"{int(abs(amount) * 1000):015d}"
-
-
 def coda(iban: str, day: datetime.date, credits: list[Credit]) -> bytes:
-    """One statement (number 1) of ``iban`` on ``day`` with ``credits``; the balances and the
-    trailer's totals add up."""
-    date = f"{day:%d%m%y}"
-    account_field = iban.ljust(34) + "EUR"  # a Belgian IBAN (16), blanks, the currency
-    lines = [
-        _record(
-            (1, "00000"),
-            (6, date),
-            (12, "539"),  # the bank's id
-            (15, "05"),
-            (25, "OKIOKI"),
-            (35, "BAKKERIJ TEST BV"),
-            (61, "HBKABE22"),
-            (84, "00000"),
-            (128, "2"),  # CODA version 2
-        ),
-        _record(
-            (1, "12001"),  # old balance; account structure 2: a Belgian IBAN
-            (6, account_field),
-            (43, _money(OPENING)),
-            (59, date),
-            (65, "BAKKERIJ TEST BV"),
-            (91, "Zichtrekening"),
-            (126, "001"),
-        ),
-    ]
-    for n, credit in enumerate(credits, 1):
-        sequence = f"{n:04d}0000"
-        communication = "1101" + credit.ogm if credit.ogm else "0"
-        lines += [
-            _record(
-                (1, "21" + sequence),
-                (11, f"OKI{n:018d}"),  # the bank's reference
-                (32, _money(credit.amount)),
-                (48, date),
-                (54, "00150000"),  # a credit transfer in your favour
-                (62, communication),
-                (116, date),
-                (122, "001"),
-                (125, "0"),  # not globalised
-                (126, "1"),  # a 2.2 follows
-                (128, "0"),
-            ),
-            _record((1, "22" + sequence), (99, "GEBABEBB"), (126, "1"), (128, "0")),
-            _record(
-                (1, "23" + sequence),
-                (11, credit.iban),
-                (48, credit.name),
-                (126, "0"),
-                (128, "0"),
-            ),
-        ]
+    """One statement (number 1) of ``iban`` on ``day`` with ``credits``, written by the
+    tests' CODA writer (its balances and trailer add up)."""
     total = sum((credit.amount for credit in credits), D(0))
-    lines.append(
-        _record((1, "8001"), (5, account_field), (42, _money(OPENING + total)), (58, date))
+    statement = ParsedStatement(
+        account_iban=iban,
+        currency="EUR",
+        number="001",
+        date=day,
+        opening_balance=OPENING,
+        closing_balance=OPENING + total,
+        transactions=[
+            ParsedTransaction(
+                booking_date=day,
+                value_date=day,
+                amount=credit.amount,
+                currency="EUR",
+                counterparty_name=credit.name,
+                counterparty_iban=credit.iban,
+                structured_reference=credit.ogm,
+            )
+            for credit in credits
+        ],
     )
-    lines.append(
-        _record(
-            (1, "9"),
-            (17, f"{len(lines) - 1:06d}"),  # the records 1, 2.x and 8 (not 0, not this 9)
-            (23, _money(D(0))[1:]),  # debits
-            (38, _money(total)[1:]),  # credits
-            (128, "2"),
-        )
-    )
-    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    return write_coda([statement], newline="\r\n")
 
 
 # the company, its invoices, the statement -------------------------------------------------
