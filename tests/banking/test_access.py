@@ -64,10 +64,6 @@ def test_access_matrix(view, method, role, expected, request, company):
     writes = {
         "account-create": lambda: BankAccount.objects.filter(iban="BE86407051416150").exists(),
         "statement-upload": lambda: BankTransaction.objects.count() > 1,
-        "match-again": lambda: (
-            Match.objects.filter(state=Match.State.REJECTED).exists()
-            or (BankTransaction.objects.exclude(match_state=MatchState.SUGGESTED).exists())
-        ),
         "match-confirm": lambda: state() == MatchState.MATCHED,
         "match-undo": lambda: Match.objects.get(pk=suggested.pk).state == Match.State.REJECTED,
         "match-manual": lambda: state() == MatchState.MATCHED,
