@@ -452,6 +452,24 @@ if (
         "PONTO_CLIENT_ID needs PONTO_CLIENT_SECRET, PONTO_CERTIFICATE, PONTO_PRIVATE_KEY "
         "and PONTO_APPLICATION_ID"
     )
+# Billing (Stripe). Without STRIPE_SECRET_KEY nobody can subscribe (the plan page says so);
+# OkiOki's database stays the meter of record either way. STRIPE_API_BASE points the client
+# at another address (the tests' fake, `make run`'s stand-in: STRIPE_STANDIN, labelled).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "").rstrip("/")
+STRIPE_STANDIN = env_bool("STRIPE_STANDIN", False)
+if STRIPE_STANDIN and not DEBUG:
+    raise ImproperlyConfigured("STRIPE_STANDIN is for development only (DEBUG=true)")
+if STRIPE_SECRET_KEY and not DEBUG and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRET")
+STRIPE_METER_EVENT = env_str("STRIPE_METER_EVENT", "okioki_documents")
+# After a failed payment: days of full service before the company falls back to Start.
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)
+# A collected document deleted as junk within these hours is not billed.
+BILLING_JUNK_GRACE_HOURS = env_int("BILLING_JUNK_GRACE_HOURS", 72)
+# The platform's own company (its enterprise number): it issues OkiOki's legal invoices.
+PLATFORM_COMPANY_NUMBER = env_str("PLATFORM_COMPANY_NUMBER", "")
 # Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 5)
