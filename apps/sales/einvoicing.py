@@ -176,9 +176,11 @@ def invoice_model(
             if mention
             else []
         )
-        notes = [invoice.notes] if invoice.notes else []
-        if mention:
-            notes.append(mention.in_language(language))
+        # Peppol BIS allows one note (PEPPOL-EN16931-R001): the user's and the legal mention
+        # go in it together
+        parts = [invoice.notes, mention.in_language(language) if mention else ""]
+        note = "\n".join(part for part in parts if part)
+        notes = [note] if note else []
         terms = ""
         if not invoice.is_credit_note and invoice.due_date and invoice.issue_date:
             days = (invoice.due_date - invoice.issue_date).days

@@ -114,6 +114,21 @@ def test_the_reverse_charge_mention_is_in_the_customers_language(seller, owner):
     assert "Factuur" in text
 
 
+def test_a_note_and_the_legal_mention_make_one_note_as_peppol_allows(seller, owner):
+    with company_scope(seller):
+        invoice = draft(
+            seller, customer_for(seller, VatTreatment.REVERSE_CHARGE), notes="Werf Namen"
+        )
+    invoice = _issue(seller, invoice, owner)
+    with invoice.ubl.open("rb") as handle:
+        xml = handle.read()
+    report = validate(xml)
+    assert report.is_valid, report.fatal_rules  # PEPPOL-EN16931-R001: at most one note
+    [note] = from_xml(xml).notes
+    assert note.startswith("Werf Namen\n")
+    assert MENTION_WORDS[VatTreatment.REVERSE_CHARGE] in note
+
+
 def test_numbers_follow_each_other_per_kind_and_year_and_drafts_have_none(seller, owner):
     with company_scope(seller):
         customer = customer_for(seller, VatTreatment.DOMESTIC)
