@@ -45,6 +45,8 @@ app.conf.task_routes = {
     "apps.peppol.tasks.peppol_company_check": {"queue": "default"},
     "apps.peppol.*": {"queue": "delivery"},
     "apps.sales.*": {"queue": "mail"},
+    # OkiOki's own invoice to a subscriber goes like the companies' invoices
+    "apps.flows.tasks.platform_invoice_send": {"queue": "mail"},
 }
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},

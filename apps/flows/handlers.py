@@ -13,6 +13,10 @@ A bank statement file that arrives with documents (by mailbox, forwarding addres
 folder, upload or API) is no document: ``documents`` hands it to the bank import, which
 ``register`` sets as its statement intake (``statement_received``).
 
+A Stripe invoice finalized or paid (``apps.billing``'s webhook) makes or settles OkiOki's own
+legal invoice, issued by the platform company's sales engine: ``register`` gives billing the
+two functions of ``apps.flows.platform_invoices``.
+
 Every handler runs inside the dispatch transaction of its event, in the event's company
 scope, and is idempotent: the outbox dispatches an event once, but a handler must not
 assume the world stood still since the event was written.
@@ -28,6 +32,7 @@ from apps.banking.errors import statement_problem
 from apps.banking.models import BankTransaction, MatchState
 from apps.banking.services.statements import statement_receive
 from apps.banking.tasks import transactions_match
+from apps.billing.hooks import legal_invoice_register
 from apps.companies.models import Company
 from apps.connections.models import Delivery
 from apps.connections.services import delivery_plan
@@ -41,6 +46,7 @@ from apps.documents.services import (
     document_record_delivery,
     statement_intake_register,
 )
+from apps.flows.platform_invoices import platform_invoice_issue, platform_invoice_paid
 from apps.outbox.models import OutboxEvent, Topic
 from apps.outbox.services import handler_register
 from apps.peppol.models import Reception
@@ -165,6 +171,7 @@ def statement_received(
 
 def register() -> None:
     statement_intake_register(statement_received)
+    legal_invoice_register(issue=platform_invoice_issue, paid=platform_invoice_paid)
     handler_register(Topic.DOCUMENT_READY, document_ready)
     handler_register(Topic.DOCUMENT_READY, document_ready_match)
     handler_register(Topic.DELIVERY_CHANGED, delivery_changed)

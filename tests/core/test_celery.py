@@ -104,6 +104,7 @@ def _expected_queue(task_name: str) -> str:
     if task_name in (
         "apps.companies.tasks.send_email",
         "apps.accounts.tasks.login_unlock_offer",
+        "apps.flows.tasks.platform_invoice_send",
     ) or task_name.startswith(("apps.inbox.", "apps.sales.")):
         return "mail"
     if task_name.startswith("apps.documents."):
