@@ -57,6 +57,12 @@ run: export PONTO_WEBHOOK_KEYS_URL := http://127.0.0.1:8054/webhooks/keys
 run: export PONTO_WEBHOOK_ISSUER := http://127.0.0.1:8054
 endif
 
+# OkiOki's own invoices in `make run`: unless set, the demo's fictitious "OkiOki BV" (made by
+# seed_demo) issues them. Production sets PLATFORM_COMPANY_NUMBER to the real company's.
+ifeq ($(PLATFORM_COMPANY_NUMBER),)
+run: export PLATFORM_COMPANY_NUMBER := 0790123495
+endif
+
 # Peppol in `make run`: unless a partner is configured, a local stand-in of the access point,
 # the SML and the SMP (labelled as such on every page that mentions Peppol).
 ifeq ($(PEPPOL_PROVIDER),)

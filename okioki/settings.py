@@ -11,6 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from stdnum.be import vat as be_vat
 
 from okioki.env import env_bool, env_int, env_list, env_path, env_str
 
@@ -469,7 +470,14 @@ BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)
 # A collected document deleted as junk within these hours is not billed.
 BILLING_JUNK_GRACE_HOURS = env_int("BILLING_JUNK_GRACE_HOURS", 72)
 # The platform's own company (its enterprise number): it issues OkiOki's legal invoices.
+# No default: `make run` sets the demo's; taking Stripe's payments without it is refused.
 PLATFORM_COMPANY_NUMBER = env_str("PLATFORM_COMPANY_NUMBER", "")
+if PLATFORM_COMPANY_NUMBER and not be_vat.is_valid(PLATFORM_COMPANY_NUMBER):
+    raise ImproperlyConfigured("PLATFORM_COMPANY_NUMBER is not a valid enterprise number")
+if STRIPE_SECRET_KEY and not DEBUG and not PLATFORM_COMPANY_NUMBER:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY needs PLATFORM_COMPANY_NUMBER (the company issuing OkiOki's invoices)"
+    )
 # Reading documents (hostile files): bounded pages, pixels and time; nothing stays "reading".
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 50)
 OCR_MAX_PAGES = env_int("OCR_MAX_PAGES", 5)

@@ -122,6 +122,16 @@ def test_production_requires_encryption_keys(tmp_path):
     assert "ENCRYPTION_KEYS is required in production" in result.stderr
 
 
+def test_taking_payments_in_production_needs_the_company_that_invoices_them(tmp_path):
+    stripe = {"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}
+    result = _start(tmp_path, **PRODUCTION, **stripe)
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY needs PLATFORM_COMPANY_NUMBER" in result.stderr
+    result = _start(tmp_path, DEBUG="true", PLATFORM_COMPANY_NUMBER="0790123496")
+    assert result.returncode != 0
+    assert "PLATFORM_COMPANY_NUMBER is not a valid enterprise number" in result.stderr
+
+
 def test_development_still_derives_its_encryption_key(tmp_path):
     result = _start(tmp_path, DEBUG="true", SECRET_KEY="short")
     assert result.returncode == 0, result.stderr

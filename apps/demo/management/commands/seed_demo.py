@@ -20,6 +20,7 @@ from apps.demo.documents import seed_documents
 from apps.demo.inbox import seed_inbox
 from apps.demo.sales import seed_sales
 from apps.demo.transfer import seed_transfer
+from apps.sales.models import SalesSettings
 
 DEMO_PASSWORD = "okioki-demo-2026"
 
@@ -59,6 +60,38 @@ COMPANIES: list[dict[str, str]] = [
     },
 ]
 
+# OkiOki's own company, fictitious like the others: it issues the platform's invoices to the
+# subscribers (`make run` sets PLATFORM_COMPANY_NUMBER to its number; production sets the
+# real company's). Its platform admin is its owner; it gets no demo documents.
+PLATFORM_COMPANY: dict[str, str] = {
+    "name": "OkiOki BV",
+    "enterprise_number": "0790123495",
+    "vat_number": "BE0790123495",
+    "street": "Voorbeeldstraat 1",
+    "postal_code": "9000",
+    "city": "Gent",
+    "default_language": "nl",
+    "email": "facturen@okioki.example",
+    "iban": "BE71096123456769",
+    "legal_form": "bv",
+    "court": "Gent, afdeling Gent",
+}
+
+
+def _platform_company(owner: User) -> Company:
+    company = Company.objects.filter(
+        enterprise_number=PLATFORM_COMPANY["enterprise_number"]
+    ).first()
+    if company is None:
+        company = company_services.company_create(owner=owner, **PLATFORM_COMPANY)  # type: ignore[arg-type]
+    with company_scope(company):
+        # Stripe collects its invoices (and retries a failed payment, the owners are told):
+        # the sales engine's payment reminders would ask a second time
+        SalesSettings.objects.update_or_create(
+            company=company, defaults={"reminders_enabled": False}
+        )
+    return company
+
 
 def _user(email: str, name: str, language: str, is_admin: bool) -> User:
     user = User.objects.filter(email=email).first()
@@ -82,7 +115,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        entrepreneur, accountant, _admin = (_user(*spec) for spec in USERS)
+        entrepreneur, accountant, admin = (_user(*spec) for spec in USERS)
+        _platform_company(admin)
         office = AccountingOffice.objects.filter(name="Fiduciaire Demo").first()
         if office is None:
             office = company_services.office_create(
