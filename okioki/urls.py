@@ -12,6 +12,7 @@ urlpatterns = [
     # Before the admin's own URLs: its password-only sign-in is replaced by allauth's.
     path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("console/", include("apps.billing.console.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("apps.accounts.urls")),
     path("api/v1/", include("apps.companies.api_urls")),

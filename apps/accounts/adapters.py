@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # A new user keeps the language they signed up in.
         user.language = (translation.get_language() or "en")[:2]
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Platform staff land on the staff console, not on the entrepreneur's company pages
+        # (a ``next`` address still wins: allauth asks this only without one).
+        user = request.user
+        if user.is_active and user.is_staff:
+            return reverse("console:home")
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # allauth's e-mails greet "from <site name>"; without django.contrib.sites that would

@@ -15,6 +15,9 @@ from apps.companies.access import CompanyRequest, company_access_or_404
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies, company_scope, no_company
 
+# The platform's own pages: Django's admin and the staff console (apps.billing.console).
+STAFF_APPS = frozenset({"admin", "console"})
+
 
 class CompanyScopeMiddleware:
     """Set the company scope for every request whose URL names a company.
@@ -22,7 +25,8 @@ class CompanyScopeMiddleware:
     URLs of company pages carry ``<uuid:company_id>``. The user must have access to that
     company (membership or an active office link); a missing company and someone else's give
     the same 404. Requests without a company in the URL run with no scope, so a tenant-owned
-    query there raises instead of leaking. The platform admin runs unscoped for staff.
+    query there raises instead of leaking. The platform admin and the staff console run
+    unscoped for staff (anyone else gets no scope there, and the console's views a 404).
     API views under ``/api/`` authenticate inside DRF and scope themselves.
 
     Two-factor requirements are enforced here too: platform staff (``STAFF_REQUIRE_2FA``) and
@@ -39,7 +43,7 @@ class CompanyScopeMiddleware:
             with no_company():
                 return self.get_response(request)
 
-        if match.app_name == "admin" and request.user.is_active and request.user.is_staff:
+        if match.app_name in STAFF_APPS and request.user.is_active and request.user.is_staff:
             if settings.STAFF_REQUIRE_2FA and not user_has_totp(user=request.user):
                 return redirect_to_totp_setup(
                     request,
@@ -50,6 +54,9 @@ class CompanyScopeMiddleware:
                 )
             # Listed bypass: platform admins manage every company.
             with all_companies():
+                return self.get_response(request)
+        if match.app_name in STAFF_APPS:
+            with no_company():
                 return self.get_response(request)
 
         company_id = match.kwargs.get("company_id")
