@@ -6,7 +6,9 @@ platform company (``settings.PLATFORM_COMPANY_NUMBER``) invoice the subscribing 
 through the same services as any company invoicing its customers: the subscriber mirrored as
 a customer, an invoice with Stripe's lines, its number and structured communication from the
 platform's own numbering (Stripe's number is kept as the buyer's reference only), its UBL
-checked on the three validation layers and its PDF. Stripe computed the amounts and the VAT;
+checked on the three validation layers and its PDF. Stripe charges it (card or SEPA direct
+debit), so it is an invoice "collected automatically": its PDF, e-mail and UBL give no account
+to transfer to, and no payment reminder follows it. Stripe computed the amounts and the VAT;
 the sales engine computes them again, and a difference stops everything (one truth, said
 loudly). After the commit a worker sends it: over Peppol when the subscriber receives
 invoices there, else by e-mail. The subscriber keeps copies of the PDF and the UBL in its
@@ -185,20 +187,12 @@ def _issue(platform: Company, company: Company, data: dict[str, Any]) -> Billing
         customer = _customer_mirror(platform, company, data, email, peppol_endpoint)
         with translation.override(customer.language):
             lines = stripe_lines(data)
-            notes = (
-                _(
-                    "Paid automatically with the payment method of your OkiOki subscription: "
-                    "no transfer is needed."
-                )
-                if data.get("collection_method") == "charge_automatically"
-                else ""
-            )
         draft = invoice_create(
             company=platform,
             customer=customer,
             lines=lines,
             buyer_reference=str(data.get("number") or data["id"])[:100],
-            notes=notes,
+            payment_collection=_payment_collection(data),
         )
         check = invoice_check(invoice=draft)
         if not check.ok:
@@ -241,6 +235,15 @@ def _issue(platform: Company, company: Company, data: dict[str, Any]) -> Billing
         company.public_id,
     )
     return billing
+
+
+def _payment_collection(data: dict[str, Any]) -> str:
+    """Stripe charges the subscription's card or direct debit itself: the invoice says so,
+    gives no account to transfer to, and is never reminded of (a failed payment is Stripe's
+    to retry and billing's to follow up)."""
+    if data.get("collection_method") == "charge_automatically":
+        return Invoice.PaymentCollection.COLLECTED
+    return Invoice.PaymentCollection.TRANSFER
 
 
 def _forget(files: Iterable[FieldFile]) -> None:

@@ -35,6 +35,9 @@ from apps.sales.mentions import MENTIONS, category_for
 from apps.sales.models import Invoice, VatTreatment
 
 HUNDRED = Decimal("100")
+# UNCL4461 payment means codes (BT-81)
+CREDIT_TRANSFER = "30"
+NOT_DEFINED = "1"
 
 
 def customer_snapshot(customer: Any) -> dict[str, str]:
@@ -149,6 +152,36 @@ def _document_discount(invoice: Invoice, lines: list[Line]) -> list[AllowanceCha
     ]
 
 
+def _payment(invoice: Invoice) -> Payment | None:
+    """The payment instructions (BG-16), in the active language: to transfer to the
+    seller's account with the structured communication, or, when the seller collects the
+    payment itself, no account at all (the structured communication stays, as a reference).
+
+    Collected automatically, the means code is UNCL4461 "1" (instrument not defined): the
+    card or the direct debit is the one the subscription has when the payment is taken, not
+    known when the invoice is issued (the customer may change it before), and a direct debit
+    (59) would need its mandate reference (PEPPOL-EN16931-R061), and an invoice can't say
+    both 48 (bank card) and 59 (its payment means share one code, UBL-SR-47). BT-82 says it
+    in words, and the payment terms (BT-20) that nothing is to be transferred."""
+    if invoice.is_credit_note:
+        return None
+    if invoice.is_collected_automatically:
+        return Payment(
+            means_code=NOT_DEFINED,
+            means_text=_("Card or direct debit, collected by the seller"),
+            reference=invoice.structured_communication,
+        )
+    company = invoice.company
+    if not company.iban:
+        return None
+    return Payment(
+        means_code=CREDIT_TRANSFER,
+        reference=invoice.structured_communication,
+        iban=company.iban,
+        account_name=company.name,
+    )
+
+
 def invoice_model(
     invoice: Invoice, *, pdf: bytes | None = None, lines: list[Any] | None = None
 ) -> EDocument:
@@ -182,9 +215,12 @@ def invoice_model(
         note = "\n".join(part for part in parts if part)
         notes = [note] if note else []
         terms = ""
-        if not invoice.is_credit_note and invoice.due_date and invoice.issue_date:
+        if invoice.is_collected_automatically and not invoice.is_credit_note:
+            terms = _("Collected automatically by card or direct debit — no transfer needed.")
+        elif not invoice.is_credit_note and invoice.due_date and invoice.issue_date:
             days = (invoice.due_date - invoice.issue_date).days
             terms = _("Payment within %(days)s days") % {"days": days}
+        payment = _payment(invoice)
     seller = our_party(company)
     buyer = _buyer(data)
     credited = invoice.credited_invoice
@@ -202,14 +238,7 @@ def invoice_model(
         vat_breakdown=reasons,
         notes=notes,
         payment_terms=terms,
-        payment=Payment(
-            means_code="30",
-            reference=invoice.structured_communication,
-            iban=company.iban,
-            account_name=company.name,
-        )
-        if company.iban and not invoice.is_credit_note
-        else None,
+        payment=payment,
         preceding_invoices=[
             PrecedingInvoice(number=credited.number, issue_date=credited.issue_date)
         ]

@@ -311,6 +311,15 @@ class Invoice(CompanyOwnedModel):
         EMAIL = "email", _("E-mail")
         PEPPOL = "peppol", _("Peppol")
 
+    class PaymentCollection(models.TextChoices):
+        """How the money comes in: the customer transfers it (the PDF shows the account, the
+        structured communication and a QR code; reminders follow when it is late), or the
+        seller collects it itself by card or direct debit (OkiOki's own invoices, which
+        Stripe collects: no transfer instructions, no reminders)."""
+
+        TRANSFER = "transfer", _("Bank transfer by the customer")
+        COLLECTED = "collected", _("Collected automatically (card or direct debit)")
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INVOICE)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
@@ -348,6 +357,12 @@ class Invoice(CompanyOwnedModel):
     )
     send_channel = models.CharField(
         _("send by"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    payment_collection = models.CharField(
+        _("payment"),
+        max_length=10,
+        choices=PaymentCollection.choices,
+        default=PaymentCollection.TRANSFER,
     )
     # What the customer was when the invoice was issued (a later change of the customer does
     # not change an issued invoice).
@@ -406,6 +421,11 @@ class Invoice(CompanyOwnedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_collected_automatically(self) -> bool:
+        """The seller collects the payment (card or direct debit): nothing to transfer."""
+        return self.payment_collection == self.PaymentCollection.COLLECTED
 
     @property
     def payment_state(self) -> str:

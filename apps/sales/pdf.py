@@ -63,6 +63,9 @@ def invoice_pdf(invoice: Invoice, model: EDocument, *, ubl: bytes | None = None)
             "credited": _credited(invoice),
             **_payment(invoice, model),
         }
+        if invoice.is_collected_automatically:
+            # nothing to transfer: no account anywhere on it, not even in the footer
+            context["company"]["iban"] = ""
         html = render_to_string("pdf/sales/invoice.html", context)
     if ubl is None:
         return _render(html)
@@ -230,14 +233,18 @@ def _credited(invoice: Invoice) -> dict[str, str] | None:
 
 
 def _payment(invoice: Invoice, model: EDocument) -> dict[str, Any]:
-    """The payment block of an invoice: the structured communication and the EPC QR code."""
+    """The payment block of an invoice: the structured communication and the EPC QR code,
+    or, when the seller collects the payment itself, only that nothing is to be transferred."""
     totals = model.totals
     assert totals is not None
     company = invoice.company
     reference = invoice.structured_communication
     payable = totals.payable
+    nothing = {"show_payment": False, "collected": False, "ogm": "", "qr_svg": ""}
     if invoice.is_credit_note or payable <= 0:
-        return {"show_payment": False, "ogm": "", "qr_svg": ""}
+        return nothing
+    if invoice.is_collected_automatically:
+        return nothing | {"show_payment": True, "collected": True}
     ogm = format_ogm(reference) if reference else ""
     qr_svg = ""
     if company.iban and model.currency == "EUR":
@@ -253,6 +260,7 @@ def _payment(invoice: Invoice, model: EDocument) -> dict[str, Any]:
             logger.warning("no EPC QR code on invoice %s: %s", invoice.public_id, error)
     return {
         "show_payment": bool(company.iban or ogm),
+        "collected": False,
         "ogm": ogm,
         "qr_svg": qr_svg,
     }

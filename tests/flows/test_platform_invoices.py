@@ -12,6 +12,8 @@ loopback servers (tests/servers.py, tests/fakes/)."""
 import copy
 import datetime
 import json
+import subprocess
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -34,16 +36,25 @@ from apps.flows.platform_invoices import (
     stripe_lines,
 )
 from apps.peppol.models import Transmission
-from apps.sales.models import Customer, Invoice
+from apps.sales.models import Customer, Dispatch, Invoice
+from apps.sales.services.sending import reminder_send, reminders_send_due
 from tests import factories
 from tests.conftest import require_postgres
 from tests.peppol.conftest import CREDIT_NOTE, INVOICE
 from tests.peppol.parties import registered
 from tests.sales.conftest import seller_details
+from tests.servers import require_program
 
 D = Decimal
 FIXTURES = Path(__file__).resolve().parents[1] / "fakes" / "stripe_fixtures"
 NL_VAT = "NL859048846B01"
+UBL = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+PAID_AUTOMATICALLY_NL = (
+    "Automatisch geïnd per kaart of domiciliëring — geen overschrijving nodig."
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +139,17 @@ def _read(field) -> bytes:
         return handle.read()
 
 
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    """The PDF's text, its whitespace made single spaces (a wrapped sentence reads as one)."""
+    pdftotext = require_program("pdftotext", "apt-get install poppler-utils")
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    return " ".join(result.stdout.split())
+
+
 def test_a_belgian_company_gets_a_valid_e_invoice_at_21_percent_with_our_number_and_ogm(
     platform, subscriber, smtp, django_capture_on_commit_callbacks
 ):
@@ -179,11 +201,9 @@ def test_a_belgian_company_gets_a_valid_e_invoice_at_21_percent_with_our_number_
     assert model.lines[1].name == (
         "Documenten boven de 70 inbegrepen in Collect 70, 01/11/2026 – 30/11/2026"
     )
-    # Stripe takes the payment: the customer is told not to transfer it too
-    assert model.notes == [
-        "Automatisch betaald met de betaalmethode van je OkiOki-abonnement: "
-        "je hoeft niets over te schrijven."
-    ]
+    # Stripe takes the payment: no account to transfer to (see the test below), no note
+    assert model.notes == []
+    assert model.payment.means_code == "1"
     assert [(b.category, b.rate, b.tax_amount) for b in model.vat_breakdown] == [
         ("S", D("21"), D("7.67"))
     ]
@@ -213,6 +233,80 @@ def test_a_belgian_company_gets_a_valid_e_invoice_at_21_percent_with_our_number_
     assert names == {f"{invoice.number}.pdf", f"{invoice.number}.xml"}
     billing.refresh_from_db()
     assert billing.sent_via == "email"
+
+
+def test_stripe_collects_it_so_pdf_email_and_ubl_say_paid_automatically_without_a_transfer(
+    platform, subscriber, smtp, django_capture_on_commit_callbacks, tmp_path
+):
+    # given Stripe charges the subscription automatically (card or SEPA direct debit)
+    assert finalized()["collection_method"] == "charge_automatically"
+
+    # when OkiOki's invoice is issued and sent
+    billing = _issue(subscriber, finalized(), django_capture_on_commit_callbacks)
+
+    # then it is an invoice the seller collects itself
+    invoice = _sales_invoice(platform, billing)
+    assert invoice.payment_collection == Invoice.PaymentCollection.COLLECTED
+    assert invoice.notes == ""  # said where payment is said, not in a note
+    ogm = f"+++{invoice.structured_communication[:3]}/"
+
+    # its PDF says so in the customer's language, with no IBAN, OGM or QR code to pay with
+    text = _pdf_text(_read(billing.pdf), tmp_path)
+    assert PAID_AUTOMATICALLY_NL in text
+    assert "44,17 €" in text
+    for transfer in ("IBAN", "BE68 5390 0754 7034", "Op rekening", ogm, "Scan met"):
+        assert transfer not in text, transfer
+
+    # its UBL passes the three layers with payment means 1 (not defined: card or direct
+    # debit, whichever Stripe charges), no account, the OGM kept as the reference
+    ubl = _read(billing.xml)
+    report = validate(ubl)
+    assert report.is_valid, report.fatal_rules
+    assert report.layers_run == ["xsd", "en16931", "peppol"]
+    [means] = ET.fromstring(ubl).findall("cac:PaymentMeans", UBL)
+    code = means.find("cbc:PaymentMeansCode", UBL)
+    assert (code.text, code.get("name")) == ("1", "Kaart of domiciliëring, geïnd door de verkoper")
+    assert means.find("cac:PayeeFinancialAccount", UBL) is None
+    assert means.find("cbc:PaymentID", UBL).text == invoice.structured_communication
+    model = from_xml(ubl)
+    assert model.payment_terms == PAID_AUTOMATICALLY_NL
+
+    # and its e-mail says the same instead of "to pay by … to IBAN …"
+    [received] = smtp.wait_for(1)
+    body = " ".join(received.message.get_body(("plain",)).get_content().split())
+    assert PAID_AUTOMATICALLY_NL in body
+    assert "44,17 €" in body
+    for transfer in ("BE68", "te betalen", "gestructureerde mededeling"):
+        assert transfer not in body, transfer
+
+
+def test_no_payment_reminder_ever_goes_for_it(
+    platform, subscriber, smtp, django_capture_on_commit_callbacks
+):
+    # given OkiOki's invoice was sent and Stripe has not collected it (a payment that failed:
+    # Stripe retries, billing follows up)
+    billing = _issue(subscriber, finalized(), django_capture_on_commit_callbacks)
+    smtp.wait_for(1)
+    invoice = _sales_invoice(platform, billing)
+    assert invoice.sent_at is not None
+    assert invoice.status == Invoice.Status.ISSUED
+
+    # when the daily reminders run, days and weeks after its due date
+    with company_scope(platform):
+        sent = [
+            reminders_send_due(
+                company=platform, today=invoice.due_date + datetime.timedelta(days=late)
+            )
+            for late in (7, 21, 35, 60)
+        ]
+        # and even when asked for one directly
+        direct = reminder_send(invoice=invoice, level=1)
+
+        # then none went
+        assert sent == [0, 0, 0, 0]
+        assert direct is None
+        assert not Dispatch.objects.filter(what=Dispatch.What.REMINDER).exists()
+    assert len(smtp.messages) == 1  # the invoice itself only
 
 
 def test_an_eu_business_with_a_vat_number_is_invoiced_with_reverse_charge(

@@ -218,3 +218,26 @@ def test_the_draft_page_reads_products_and_rates_once_whatever_the_lines(
     )
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_an_invoice_the_seller_collects_says_so_on_its_page(seller, owner, client_for):
+    # given an issued invoice collected by card or direct debit, and a normal one
+    with company_scope(seller):
+        customer = customer_for(seller, VatTreatment.DOMESTIC)
+        collected = invoice_issue(
+            invoice=draft(seller, customer, payment_collection=Invoice.PaymentCollection.COLLECTED),
+            actor=owner,
+        )
+        normal = invoice_issue(invoice=draft(seller, customer), actor=owner)
+    client = client_for(owner)
+
+    def page(invoice: Invoice) -> str:
+        url = reverse(
+            "sales:invoice-detail",
+            kwargs={"company_id": seller.public_id, "invoice_id": invoice.public_id},
+        )
+        return client.get(url).content.decode()
+
+    # then the first one's page says how it is paid, the normal one's is unchanged
+    assert "Collected automatically (card or direct debit)" in page(collected)
+    assert 'id="payment-collection"' not in page(normal)

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from stdnum.be import ogm_vcs
 
 from apps.companies.scoping import company_scope
-from apps.einvoice import to_ubl
+from apps.einvoice import from_xml, to_ubl, validate
 from apps.sales.einvoicing import customer_snapshot, invoice_model, quote_model
 from apps.sales.mentions import mention_for
 from apps.sales.models import Customer, Invoice, InvoiceLine, Quote, QuoteLine, VatTreatment
@@ -270,6 +270,51 @@ def test_invoice_without_an_iban_has_no_qr_code_but_keeps_its_communication(comp
     assert f"+++{OGM[:3]}/{OGM[3:7]}/{OGM[7:]}+++" in text
     assert "Scan to pay" not in text
     assert _barcodes(_first_page_png(pdf, tmp_path)) == []
+
+
+def test_an_invoice_the_seller_collects_says_paid_automatically_where_a_normal_one_says_how_to_pay(
+    seller, tmp_path
+):
+    # given the same invoice paid by transfer (the default) and collected by the seller
+    normal = _invoice(seller, _customer(seller, language="en"))
+    collected = _invoice(
+        seller,
+        _customer(seller, language="en"),
+        number="2026-0043",
+        payment_collection=Invoice.PaymentCollection.COLLECTED,
+    )
+    ogm = f"+++{OGM[:3]}/{OGM[3:7]}/{OGM[7:]}+++"
+
+    normal_pdf, normal_ubl = _render(normal)
+    collected_pdf, collected_ubl = _render(collected)
+
+    # then the normal one is unchanged: account, communication and QR code to pay with
+    text = _text(normal_pdf, tmp_path)
+    for transfer in ("BE68 5390 0754 7034", ogm, "Scan to pay"):
+        assert transfer in text
+    assert "Collected automatically" not in text
+    assert len(_barcodes(_first_page_png(normal_pdf, tmp_path))) == 1
+    assert (from_xml(normal_ubl).payment.means_code, from_xml(normal_ubl).payment.iban) == (
+        "30",
+        "BE68539007547034",
+    )
+    # and the collected one says it is paid automatically, with nothing to transfer to
+    text = _text(collected_pdf, tmp_path)
+    assert "Collected automatically by card or direct debit — no transfer needed." in text
+    assert "€1,520.10" in text
+    for transfer in ("IBAN", "BE68 5390 0754 7034", ogm, "Scan to pay"):
+        assert transfer not in text, transfer
+    (tmp_path / "collected").mkdir()
+    png = _first_page_png(collected_pdf, tmp_path / "collected")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "sales-invoice-collected-page1.png").write_bytes(png.read_bytes())
+    assert _barcodes(png) == []
+    payment = from_xml(collected_ubl).payment
+    assert (payment.means_code, payment.iban, payment.reference) == ("1", "", OGM)
+    for ubl in (normal_ubl, collected_ubl):
+        report = validate(ubl)
+        assert report.is_valid, report.fatal_rules
+        assert report.layers_run == ["xsd", "en16931", "peppol"]
 
 
 def test_discounts_on_lines_and_on_the_total_show_as_the_ubl_computes_them(seller, tmp_path):

@@ -14,7 +14,7 @@ from apps.einvoice import validate
 from apps.sales.models import Dispatch, Invoice, VatTreatment
 from apps.sales.selectors import sales_settings_get
 from apps.sales.services.invoices import invoice_issue, invoice_mark_paid
-from apps.sales.services.sending import invoice_send, reminders_send_due
+from apps.sales.services.sending import invoice_send, reminder_send, reminders_send_due
 from tests.sales.conftest import customer_for, draft
 
 ISSUED_ON = datetime.date(2026, 11, 2)  # due 2 December with 30 days
@@ -102,6 +102,39 @@ def test_no_reminder_for_a_paid_invoice_or_when_turned_off(seller, owner, smtp):
         assert reminders_send_due(company=seller, today=late) == 1  # only the unpaid one
     [received] = smtp.wait_for(1)
     assert other.number in received.message["Subject"]
+
+
+def test_no_reminder_for_an_invoice_the_seller_collects_itself(seller, owner, smtp):
+    # given two late invoices, one the seller collects by card or direct debit
+    normal = _issued(seller, owner)
+    with company_scope(seller):
+        collected = invoice_issue(
+            invoice=draft(
+                seller,
+                customer_for(seller, VatTreatment.DOMESTIC),
+                issue_date=ISSUED_ON,
+                payment_collection=Invoice.PaymentCollection.COLLECTED,
+            ),
+            actor=owner,
+        )
+        Invoice.objects.filter(pk=collected.pk).update(sent_at=timezone.now())
+        collected.refresh_from_db()
+
+        # when the reminders run at each level
+        sent = [
+            reminders_send_due(
+                company=seller, today=normal.due_date + datetime.timedelta(days=late)
+            )
+            for late in (7, 21, 35)
+        ]
+
+        # then only the normal one is reminded, and nothing ever for the collected one
+        assert sent == [1, 1, 1]
+        assert reminder_send(invoice=collected, level=1) is None
+        assert not collected.dispatches.exists()
+    assert {received.message["Subject"].rsplit(" ", 1)[-1] for received in smtp.wait_for(3)} == {
+        normal.number
+    }
 
 
 def test_the_daily_task_sends_each_companys_reminders(seller, owner, smtp):

@@ -40,6 +40,7 @@ DRAFT_FIELDS = (
     "discount_percent",
     "notes",
     "buyer_reference",
+    "payment_collection",
 )
 ISSUED_STATUSES = ("issued", "paid")
 KIND_DIGIT: dict[str, int] = {Invoice.Kind.INVOICE: 1, Invoice.Kind.CREDIT_NOTE: 2}

@@ -252,7 +252,10 @@ def reminder_send(
     *, invoice: Invoice, level: int, balance: Decimal | None = None
 ) -> Dispatch | None:
     """Send reminder ``level`` once (the database refuses a second one of the same level)
-    for what is left to pay (``balance``: computed when not given)."""
+    for what is left to pay (``balance``: computed when not given). Never for an invoice
+    the seller collects itself (card or direct debit): the customer has nothing to do."""
+    if invoice.is_collected_automatically:
+        return None
     to = invoice.customer_snapshot.get("email") or invoice.customer.email
     if not to:
         return None
@@ -287,7 +290,8 @@ def reminder_send(
 
 def reminders_send_due(*, company: Company, today: datetime.date | None = None) -> int:
     """The reminders due today for one company: per unpaid invoice past its due date, the
-    highest level reached that was not sent yet. Nothing when the owner turned them off."""
+    highest level reached that was not sent yet. Nothing when the owner turned them off,
+    nor for an invoice the seller collects itself (card or direct debit)."""
     today = today or timezone.localdate()
     sales_settings = sales_settings_get(company=company)
     if not sales_settings.reminders_enabled:
@@ -299,6 +303,7 @@ def reminders_send_due(*, company: Company, today: datetime.date | None = None) 
         status=Invoice.Status.ISSUED,
         due_date__lt=today,
         sent_at__isnull=False,  # a customer is reminded of an invoice they received
+        payment_collection=Invoice.PaymentCollection.TRANSFER,
     ).select_related("company", "customer")
     # only those with something left to pay after their credit notes and the payments the
     # bank brought, in one query
