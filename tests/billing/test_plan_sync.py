@@ -2,15 +2,23 @@
 tests/fakes/stripe.py): one meter that keeps the last value, a product per plan, a monthly
 base price and a metered price with graduated tiers; a changed amount makes a new price."""
 
+import io
+import socket
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from apps.billing.errors import BillingNotConfigured, StripeUnavailable
 from apps.billing.models import Plan
 from apps.billing.plan_sync import plan_stripe_sync
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_plan_gets_its_meter_product_and_two_prices(stripe_fake, settings):
@@ -129,3 +137,46 @@ def test_a_product_stripe_no_longer_knows_is_made_again(stripe_fake):
     plan = plan_stripe_sync(plan=Plan.objects.get(code="collect-70"))
     assert plan.stripe_product_id in stripe_fake.products
     assert plan.stripe_base_price_id in stripe_fake.prices
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_make_runs_stand_in_keeps_the_plans_it_was_given_across_a_restart(settings, tmp_path):
+    # given the development stand-in run alone, as `make run` runs it, with a state file
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "tests.fakes.stripe",
+        "--port",
+        str(port),
+        "--secret-key",
+        "sk_test_standin",
+        "--webhook-secret",
+        "whsec_standin",
+        "--state",
+        str(tmp_path / "stripe-standin.json"),
+    ]
+    settings.STRIPE_SECRET_KEY = "sk_test_standin"
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{port}"
+    for run in range(2):
+        standin = subprocess.Popen(command, cwd=ROOT)
+        try:
+            # when the plans are synced at start-up (waiting for it to listen)
+            out = io.StringIO()
+            call_command("billing_plans_sync", wait=20, stdout=out)
+        finally:
+            standin.terminate()
+            standin.wait(timeout=20)
+        plans = {plan.code: plan.stripe_base_price_id for plan in Plan.objects.all()}
+        if run == 0:
+            first = plans
+    # then every plan has its prices there, and a restart kept them (no new ones)
+    assert all(first.values())
+    assert plans == first
+    assert "collect-70: prod_" in out.getvalue()

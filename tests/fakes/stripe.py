@@ -1105,6 +1105,7 @@ class FakeStripe:
         return (
             "<!DOCTYPE html><html><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<link rel='icon' href='data:,'>"
             f"<title>{html.escape(title)}</title><style>"
             "body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;"
             "padding:0 1rem;color:#1d2433}"
