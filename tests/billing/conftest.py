@@ -1,5 +1,5 @@
 """Stripe faked at its HTTP boundary: the official stripe-python client talks to a loopback
-stand-in (tests/fakes/stripe.py) that answers in Stripe's documented shapes, checks API
+stand-in (tests/fakes/stripe/) that answers in Stripe's documented shapes, checks API
 versions and idempotency keys, and sends webhooks signed with Stripe's own signing code to
 our endpoint (through Django's test client here; over HTTP in the browser tests)."""
 

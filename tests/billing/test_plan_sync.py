@@ -1,5 +1,5 @@
 """The plans' objects in Stripe, made from the plan rows (Stripe faked at its HTTP boundary,
-tests/fakes/stripe.py): one meter that keeps the last value, a product per plan, a monthly
+tests/fakes/stripe/): one meter that keeps the last value, a product per plan, a monthly
 base price and a metered price with graduated tiers; a changed amount makes a new price."""
 
 import io

@@ -1,5 +1,5 @@
 """The plan page, the ways to Stripe Checkout and the customer portal, and OkiOki's invoices
-(Stripe faked at its HTTP boundary: tests/fakes/stripe.py): who may see and do what, and
+(Stripe faked at its HTTP boundary: tests/fakes/stripe/): who may see and do what, and
 what the page says."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Stripe's webhooks (Stripe faked at its HTTP boundary: tests/fakes/stripe.py signs its
+"""Stripe's webhooks (Stripe faked at its HTTP boundary: tests/fakes/stripe/ signs its
 events with stripe-python's own signing code and answers the objects read back): verified,
 processed once, in any order; subscribing, plan changes and cancelling move the company's
 plan; a failed payment gives a grace period, then Start's rights, until it is paid."""
@@ -6,10 +6,12 @@ plan; a failed payment gives a grace period, then Start's rights, until it is pa
 import copy
 import datetime
 import json
+import threading
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from tests import factories
 from tests.billing.conftest import webhook_post
+from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -369,3 +372,61 @@ def test_an_event_of_another_companys_customer_never_touches_this_one(
     stripe_fake.subscription_cancel(subscription["id"], now=True)
     # then only the other company went back to Start
     assert (plan_of(company), plan_of(other_company)) == ("collect-25", "start")
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_event_delivered_twice_at_once_is_processed_once(
+    stripe_fake, subscribe, company, owner
+):
+    require_postgres()
+    # given a subscribed company whose bank wants a payment confirmed
+    subscription = subscribe(company, "collect-70")
+    invoice = stripe_fake.invoice_period(subscription["id"], pay=False)
+    body = json.dumps(stripe_fake.event("invoice.payment_action_required", invoice)).encode()
+    mail.outbox.clear()
+    barrier = threading.Barrier(2)
+    answers: list[int] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        try:
+            answers.append(webhook_post(body, stripe_fake.signed(body)))
+        finally:
+            connection.close()
+
+    # when Stripe's two deliveries of the event arrive at the same moment
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then both are answered, and the owner is told once
+    assert answers == [200, 200]
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_a_sepa_payment_that_fails_after_checkout_starts_the_grace_period(
+    stripe_fake, subscribe, company, owner, django_capture_on_commit_callbacks
+):
+    # given a company that subscribed with a SEPA debit, whose bank later refuses it
+    subscription = subscribe(company, "collect-70")
+    session = next(iter(stripe_fake.sessions.values()))
+    with stripe_fake.lock:  # the debit's invoice, still open at the bank's refusal
+        unpaid = stripe_fake._invoice_new(
+            subscription, 0, 1, billing_reason="subscription_create", prorate=False
+        )
+    failed = {**session, "payment_status": "unpaid", "invoice": unpaid["id"]}
+    mail.outbox.clear()
+
+    # when Stripe says the asynchronous payment failed
+    with django_capture_on_commit_callbacks(execute=True):
+        status, _body = send(stripe_fake, "checkout.session.async_payment_failed", failed)
+
+    # then the grace period starts and the owner is told, with the invoice's page
+    assert status == 200
+    assert mirror(company).grace_until is not None
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert unpaid["hosted_invoice_url"] in mail.outbox[0].body

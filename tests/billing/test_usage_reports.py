@@ -1,5 +1,5 @@
 """The month's collected documents reach Stripe's meter from a worker, once, whatever fails
-(Stripe faked at its HTTP boundary: tests/fakes/stripe.py keeps the meter events, replays
+(Stripe faked at its HTTP boundary: tests/fakes/stripe/ keeps the meter events, replays
 idempotent requests and invoices a period from the price's tiers and the meter's LAST
 value)."""
 

@@ -8,7 +8,7 @@ passes a deterministic ``idempotency_key``: the library's own random key only co
 retries (``max_network_retries``), ours covers a task run again after a crash.
 
 ``STRIPE_API_BASE`` points every base address (api, meter events, files, connect) elsewhere:
-the tests' fake and ``make run``'s stand-in (tests/fakes/stripe.py), which speak the same
+the tests' fake and ``make run``'s stand-in (tests/fakes/stripe/), which speak the same
 routes on loopback.
 """
 
