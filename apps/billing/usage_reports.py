@@ -74,6 +74,8 @@ def usage_report_due(*, month: date | None = None, final: bool = False) -> list[
         month=month,
         company__is_active=True,
         company__subscription__status__in=LIVE,
+        # a plan that bills no extra documents (Start) has no metered price to report to
+        company__subscription__plan__stripe_metered_price_id__gt="",
     )
     rows = rows.filter(documents__gt=0) if final else rows.exclude(documents=F("reported"))
     return list(rows.order_by("company_id").values_list("company_id", flat=True))
@@ -89,9 +91,12 @@ def usage_report(*, company: Company, month: date, final: bool = False) -> bool:
     subscription = (
         Subscription.objects.filter(company=company, status__in=LIVE)
         .exclude(stripe_customer_id="")
+        .select_related("plan")
         .first()
     )
-    if subscription is None:
+    if subscription is None or (
+        subscription.plan is not None and not subscription.plan.stripe_metered_price_id
+    ):
         return False
     now = timezone.now()
     if now >= month_end(month) + INVOICE_GRACE:

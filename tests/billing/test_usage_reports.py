@@ -180,6 +180,16 @@ def test_only_companies_with_a_live_subscription_are_reported(
     assert report(company) is False
 
 
+def test_a_plan_without_extra_documents_has_nothing_to_report(stripe_fake, subscribe, company):
+    # given a company subscribed to Start (no metered price) with documents counted
+    subscribe(company, "start")
+    collect(company, 3)
+    # then nothing goes to the meter
+    assert usage_report_due() == []
+    assert report(company) is False
+    assert stripe_fake.meter_events == []
+
+
 def test_the_month_totals_go_again_as_final_before_and_right_after_the_month_closes(
     stripe_fake, subscribe, company
 ):
