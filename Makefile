@@ -63,6 +63,15 @@ ifeq ($(PLATFORM_COMPANY_NUMBER),)
 run: export PLATFORM_COMPANY_NUMBER := 0790123495
 endif
 
+# Subscribing in `make run`: unless Stripe is configured, a local stand-in of Stripe (labelled
+# on the plan page, no real payment); its plans are synced to it at start-up.
+ifeq ($(STRIPE_SECRET_KEY),)
+run: export STRIPE_SECRET_KEY := sk_test_standin
+run: export STRIPE_WEBHOOK_SECRET := whsec_standin
+run: export STRIPE_STANDIN := true
+run: export STRIPE_API_BASE := http://127.0.0.1:8055
+endif
+
 # Peppol in `make run`: unless a partner is configured, a local stand-in of the access point,
 # the SML and the SMP (labelled as such on every page that mentions Peppol).
 ifeq ($(PEPPOL_PROVIDER),)

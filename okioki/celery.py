@@ -68,6 +68,25 @@ app.conf.beat_schedule = {
         "task": "apps.banking.tasks.bank_consent_sweep",
         "schedule": crontab(hour=8, minute=10),
     },
+    # the month's documents to Stripe's meter (OkiOki's database is the meter of record);
+    # every total once more, final, on the month's last day at 23:00 and right after midnight
+    "billing-usage-report": {
+        "task": "apps.billing.tasks.usage_report_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
+    "billing-usage-month-end-eve": {
+        "task": "apps.billing.tasks.usage_report_month_end",
+        "schedule": crontab(hour=23, minute=0, day_of_month="28-31"),
+    },
+    "billing-usage-month-end-close": {
+        "task": "apps.billing.tasks.usage_report_month_end",
+        "schedule": crontab(hour=0, minute=5, day_of_month=1),
+    },
+    # unpaid past the grace period: the owners hear that collection pauses
+    "billing-fallback-sweep": {
+        "task": "apps.billing.tasks.billing_fallback_sweep",
+        "schedule": crontab(hour=8, minute=20),
+    },
     # reminders and quote expiry, every morning at 8:00 (Europe/Brussels)
     "sales-daily": {"task": "apps.sales.tasks.sales_daily", "schedule": crontab(hour=8, minute=0)},
 }

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("apps.sales.urls")),
     path("", include("apps.peppol.urls")),
     path("", include("apps.banking.urls")),
+    path("", include("apps.billing.urls")),
     path("", include("apps.companies.urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from stdnum.be import vat as be_vat
 
 from apps.accounts.models import User
+from apps.billing.models import BillingInvoice
 from apps.billing.selectors import plan_default
 from apps.companies.models import (
     AccountingOffice,
@@ -317,3 +318,17 @@ class InvoiceLineFactory(ScopedFactory):
     quantity = "10"
     unit_price = "2.50"
     vat_rate = "6"
+
+
+class BillingInvoiceFactory(ScopedFactory):
+    """OkiOki's own invoice to the company for a Stripe invoice, with its PDF and UBL."""
+
+    class Meta:
+        model = BillingInvoice
+
+    company = factory.SubFactory(CompanyFactory)
+    stripe_invoice_id = factory.Sequence(lambda n: f"in_test_{n:06d}")
+    number = factory.Sequence(lambda n: f"OKI-2027-{n:04d}")
+    total = "42.35"
+    pdf = factory.django.FileField(data=b"%PDF-1.7\n% test\n", filename="invoice.pdf")
+    xml = factory.django.FileField(data=b"<Invoice/>", filename="invoice.xml")

@@ -74,6 +74,10 @@ class DocumentUsage(CompanyOwnedModel):
     reported_at = models.DateTimeField(null=True, blank=True)
     report_attempts = models.PositiveSmallIntegerField(default=0)
     report_error = models.CharField(max_length=500, blank=True)
+    # the report on its way to Stripe (total and meter time), claimed before the call so that
+    # a retry after a crash sends the very same event under the very same key
+    report_pending = models.PositiveIntegerField(null=True, blank=True)
+    report_pending_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("monthly usage")
@@ -116,6 +120,8 @@ class Subscription(CompanyOwnedModel):
     # the first failed payment not yet made good, and the end of its grace period
     payment_failed_at = models.DateTimeField(null=True, blank=True)
     grace_until = models.DateTimeField(null=True, blank=True)
+    # the owners were told the grace period ended (collection paused); once per streak
+    fallback_notified_at = models.DateTimeField(null=True, blank=True)
     last_payment_at = models.DateTimeField(null=True, blank=True)
     last_payment_amount = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True

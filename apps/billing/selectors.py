@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.conf import settings
 
-from apps.billing.models import DocumentUsage, Plan
+from apps.billing.models import BillingInvoice, DocumentUsage, Plan, Subscription
 from apps.billing.services import usage_month
 from apps.companies.models import Company
 
@@ -74,3 +75,18 @@ def usage_get(*, company: Company, month: date | None = None) -> MonthlyUsage:
         limit=plan.documents_per_month,
         extra_price=plan.extra_document_price,
     )
+
+
+def subscription_get(*, company: Company) -> Subscription | None:
+    """The company's subscription as Stripe last told it (None: it never started one)."""
+    return Subscription.objects.filter(company=company).select_related("plan").first()
+
+
+def billing_invoice_list(*, company: Company) -> list[BillingInvoice]:
+    """OkiOki's own invoices to the company, newest first."""
+    return list(BillingInvoice.objects.filter(company=company))
+
+
+def billing_invoice_get(*, company: Company, invoice_id: UUID | str) -> BillingInvoice:
+    """One of the company's own OkiOki invoices; another company's is as missing (404)."""
+    return BillingInvoice.objects.get(company=company, public_id=invoice_id)

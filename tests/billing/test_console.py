@@ -1,8 +1,7 @@
 """The staff console: plan tiers, companies' billing, failed payments, overrides, the log.
 
-Stripe itself is not reached here: the console's "Sync with Stripe" goes through
-``apps.billing.stripe_sync.plan_stripe_sync`` (the Stripe client's work); where a sync must
-succeed, the tests stand in for that one function and check what the console records."""
+Where the console syncs a plan, Stripe is faked at its HTTP boundary (tests/fakes/stripe/,
+the ``stripe_fake`` fixture): the official client talks to a loopback stand-in."""
 
 import datetime
 from decimal import Decimal
@@ -16,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.billing import entitlements
-from apps.billing.console import services
 from apps.billing.models import ConsoleChange, DocumentUsage, Plan, PlanOverride, Subscription
 from apps.billing.services import usage_month
 from apps.companies.scoping import all_companies, company_scope
@@ -194,33 +192,27 @@ def test_sync_without_stripe_says_so_and_records_nothing(staff, client_for, sett
     client = client_for(staff)
     url = reverse("console:plan-sync", kwargs={"plan_id": plan("collect-70").public_id})
     response = client.post(url, follow=True)
-    assert "Stripe is not configured" in response.content.decode()
+    assert "Subscribing is not configured on this OkiOki yet." in response.content.decode()
     assert plan("collect-70").stripe_product_id == ""
     assert not ConsoleChange.objects.exists()
 
 
-def test_sync_records_the_stripe_ids_before_and_after(staff, client_for, monkeypatch):
-    # given Stripe's side stood in for (the Stripe client's own tests fake Stripe's HTTP)
-    def sync(*, plan):
-        plan.stripe_product_id = "prod_70"
-        plan.stripe_base_price_id = "price_base_70"
-        plan.stripe_metered_price_id = "price_metered_70"
-        plan.save()
-        return plan
-
-    monkeypatch.setattr(services, "plan_stripe_sync", sync)
+def test_sync_records_the_stripe_ids_before_and_after(staff, client_for, stripe_fake):
+    # given a plan whose base price id is stale, and Stripe (faked at its HTTP boundary)
     Plan.objects.filter(code="collect-70").update(stripe_base_price_id="price_old")
     url = reverse("console:plan-sync", kwargs={"plan_id": plan("collect-70").public_id})
     response = client_for(staff).post(url, follow=True)
     assert "The plan Collect 70 is synced with Stripe." in response.content.decode()
-    assert "price_metered_70" in response.content.decode()  # shown, read-only
+    synced = plan("collect-70")
+    assert synced.stripe_metered_price_id in response.content.decode()  # shown, read-only
+    assert synced.stripe_product_id.startswith("prod_")
     change = ConsoleChange.objects.get()
     assert change.action == "plan.sync"
     assert change.data["before"]["stripe_base_price_id"] == "price_old"
     assert change.data["after"] == {
-        "stripe_product_id": "prod_70",
-        "stripe_base_price_id": "price_base_70",
-        "stripe_metered_price_id": "price_metered_70",
+        "stripe_product_id": synced.stripe_product_id,
+        "stripe_base_price_id": synced.stripe_base_price_id,
+        "stripe_metered_price_id": synced.stripe_metered_price_id,
     }
 
 

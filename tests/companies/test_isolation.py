@@ -36,6 +36,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "match_id": lambda c: parties.suggestion(c).public_id,
     "account_id": lambda c: parties.account(c).public_id,
     "adjustment_id": lambda c: parties.adjustment(c).public_id,
+    "billing_invoice_id": lambda c: factories.BillingInvoiceFactory(company=c).public_id,
 }
 
 

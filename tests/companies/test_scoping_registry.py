@@ -29,6 +29,9 @@ BYPASSES = {
     ("banking/services/connections.py", "consent_check_sweep"): (
         "periodic sweeper, fans out per company"
     ),
+    ("billing/subscriptions.py", "fallback_due"): "periodic sweeper, fans out per company",
+    ("billing/usage_reports.py", "usage_report_due"): "periodic sweeper, fans out per company",
+    ("billing/webhooks.py", "_company_of"): "Stripe's verified event names the customer",
     ("companies/access.py", "access_for"): "the access check itself: whose company is it",
     ("companies/middleware.py", "CompanyScopeMiddleware.__call__"): (
         "the platform admin and the staff console (staff only)"

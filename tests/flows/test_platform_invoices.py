@@ -52,9 +52,7 @@ UBL = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-PAID_AUTOMATICALLY_NL = (
-    "Automatisch geïnd per kaart of domiciliëring — geen overschrijving nodig."
-)
+PAID_AUTOMATICALLY_NL = "Automatisch geïnd per kaart of domiciliëring — geen overschrijving nodig."
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.billing.models import ConsoleChange, Plan, PlanOverride
-from apps.billing.stripe_sync import plan_stripe_sync
+from apps.billing.plan_sync import plan_stripe_sync
 from apps.companies.models import Company
 from apps.core.errors import DomainError
 

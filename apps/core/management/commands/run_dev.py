@@ -1,11 +1,13 @@
 """`make run`: the web server, a background worker (with beat), the SMTP receiver of the
 forwarding addresses and, with PEPPOL_STANDIN, the development stand-in of the Peppol
 network (an access point, SML and SMP on loopback), with PONTO_STANDIN the stand-in of Ponto
-Connect (the live bank connection), in one command.
+Connect (the live bank connection), with STRIPE_STANDIN the stand-in of Stripe (subscribing
+and paying, no real payment), in one command.
 
 With no REDIS_URL the worker uses the embedded filesystem broker under var/, so periodic and
 background jobs run without any server. Once the web server answers, the demo's Peppol part
-is seeded through the stand-in (``seed_peppol``). Ctrl+C stops everything.
+is seeded through the stand-in (``seed_peppol``); once the Stripe stand-in listens, the plans'
+products and prices are made there (``billing_plans_sync``). Ctrl+C stops everything.
 """
 
 import os
@@ -75,6 +77,28 @@ def _ponto_standin() -> list[str]:
     ]
 
 
+def _stripe_standin() -> list[str]:
+    """Stripe's stand-in, on the port STRIPE_API_BASE points at; its webhooks come here."""
+    from django.urls import reverse
+
+    api = urlsplit(settings.STRIPE_API_BASE)
+    return [
+        sys.executable,
+        "-m",
+        "tests.fakes.stripe",
+        "--port",
+        str(api.port or 8055),
+        "--webhook-url",
+        settings.SITE_URL + reverse("billing:stripe-webhook"),
+        "--secret-key",
+        settings.STRIPE_SECRET_KEY,
+        "--webhook-secret",
+        settings.STRIPE_WEBHOOK_SECRET,
+        "--state",
+        str(settings.VAR_DIR / "stripe-standin.json"),
+    ]
+
+
 class Command(BaseCommand):
     help = "Run the development web server and a Celery worker with beat."
 
@@ -88,6 +112,14 @@ class Command(BaseCommand):
             processes.append(subprocess.Popen(_standin(), env=env))  # noqa: S603 - fixed argv
         if settings.PONTO_STANDIN:
             processes.append(subprocess.Popen(_ponto_standin(), env=env))  # noqa: S603
+        if settings.STRIPE_STANDIN:
+            processes.append(subprocess.Popen(_stripe_standin(), env=env))  # noqa: S603
+            # the plans' products and prices in the stand-in, so that Subscribe works
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "billing_plans_sync", "--wait", "30"], env=env
+                )
+            )
         processes.append(
             subprocess.Popen(  # noqa: S603 - fixed argv
                 [

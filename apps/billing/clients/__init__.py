@@ -1,0 +1,1 @@
+"""Clients of outside systems billing talks to: Stripe (payments, subscriptions, meters)."""
