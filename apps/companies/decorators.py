@@ -29,6 +29,8 @@ def company_view(action: Action = Action.VIEW) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # what the role must be allowed, for the pages that offer a link or a form to it
+        wrapper.required_action = action  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -83,12 +83,21 @@ def log_in(page, live_server, user) -> None:
 PHONE = {"width": 390, "height": 844}
 
 
+def choose_language(page, language: str) -> None:
+    """Switch to ``language`` with the header's buttons (in the menu on a phone)."""
+    menu = page.locator("label.menu-button")
+    if menu.is_visible():
+        menu.click()
+    with page.expect_navigation():
+        page.click(f"button[name=language][value={language}]")
+
+
 def on_a_phone_in_french(page, live_server, user, path: str) -> None:
     """``path`` as ``user`` sees it on a 390 px phone, in French (the longest words)."""
     page.set_viewport_size(PHONE)
     log_in(page, live_server, user)
     page.goto(f"{live_server.url}{path}")
-    page.click("button[name=language][value=fr]")
+    choose_language(page, "fr")
     page.wait_for_load_state("networkidle")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from apps.banking.models import BankAccount, BankTransaction, PendingTransaction
 from apps.billing.models import Plan
-from tests.browser.conftest import PHONE, fits_the_phone, log_in, screenshot
+from tests.browser.conftest import PHONE, choose_language, fits_the_phone, log_in, screenshot
 from tests.fakes.ponto import ORGANIZATION, FakePonto, Server, configure
 
 pytestmark = [
@@ -91,7 +91,7 @@ def test_connect_the_bank_and_see_its_transactions(
     screenshot(page, "bank-connected-nl-desktop")
 
     page.set_viewport_size(PHONE)
-    page.click("button[name=language][value=fr]")
+    choose_language(page, "fr")
     page.wait_for_load_state("networkidle")
     assert fits_the_phone(page)
     screenshot(page, "bank-connected-fr-phone")

@@ -143,3 +143,44 @@ def test_a_credit_note_keeps_the_rates_of_its_invoice_after_a_rate_change(seller
         note = invoice_issue(invoice=credit_note_create(invoice=invoice), actor=owner)
         assert note.lines.get().vat_rate == D("6")  # February's rate, credited in December
     assert note.total_incl_vat == invoice.total_incl_vat == D("188.68")
+
+
+@pytest.mark.parametrize(
+    ("on", "rate"), [(datetime.date(2026, 2, 28), "6"), (datetime.date(2026, 3, 1), "12")]
+)
+def test_the_page_knows_each_products_price_and_rate_for_the_running_total(
+    company, django_assert_max_num_queries, on, rate
+):
+    # given two products, one with a VAT code
+    with company_scope(company):
+        room = factories.ProductFactory(
+            company=company, unit_price="89.00", vat_code="accommodation"
+        )
+        advice = factories.ProductFactory(company=company, unit_price="75.50")
+        formset = line_formset(company=company, on=on)
+
+        # when the page asks for the products' prices and rates (one query for the rates)
+        with django_assert_max_num_queries(1):
+            data = formset.product_data
+
+    # then each has its price, and its rate in force on the date
+    assert data[str(room.public_id)] == {"price": "89.0000", "rate": rate}
+    assert data[str(advice.public_id)]["price"] == "75.5000"
+
+
+def test_the_customers_to_choose_from_carry_their_vat_treatment(company):
+    from apps.sales.forms.invoices import InvoiceForm
+
+    # given a Belgian customer and one in Germany
+    with company_scope(company):
+        factories.CustomerFactory(company=company, name="Klant BV")
+        factories.CustomerFactory(
+            company=company, name="Kunde GmbH", vat_treatment="intra_eu", country="DE"
+        )
+        # when the invoice form shows the customers
+        html = str(InvoiceForm(company=company)["customer"])
+
+    # then each option says the customer's VAT treatment (the running total counts VAT for
+    # a domestic one only)
+    assert 'data-vat-treatment="domestic"' in html
+    assert 'data-vat-treatment="intra_eu"' in html

@@ -23,6 +23,18 @@ class PublicIdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class CustomerSelect(forms.Select):
+    """The customers to choose from, each option with the customer's VAT treatment: the
+    running total of the lines (static/js/lines.js) counts VAT for a domestic one only."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        customer = getattr(option["value"], "instance", None)
+        if customer is not None:
+            option["attrs"]["data-vat-treatment"] = customer.vat_treatment
+        return option
+
+
 def discount_field(label: Any) -> forms.DecimalField:
     """A discount in per cent, from 0 to 100 with two decimals; empty is no discount."""
     return forms.DecimalField(

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company
-from apps.sales.forms.fields import PublicIdChoiceField
+from apps.sales.forms.fields import CustomerSelect, PublicIdChoiceField
 from apps.sales.models import Customer, Invoice, SalesSettings
 
 
@@ -15,6 +15,7 @@ class InvoiceForm(forms.ModelForm):
         queryset=None,
         to_field_name="public_id",  # the page shows opaque ids, never primary keys
         empty_label=_("Choose a customer"),
+        widget=CustomerSelect,
     )
 
     class Meta:

@@ -32,6 +32,19 @@ def rates_in_force(on: datetime.date) -> list[tuple[Decimal, str]]:
     return [(plain(rate), f"{plain(rate)} %") for rate in sorted(set(rates), reverse=True)]
 
 
+def rates_by_code(on: datetime.date) -> dict[str, Decimal]:
+    """The rate of each VAT code in force on ``on`` (one query for all the products)."""
+    from django.db.models import Q
+
+    rates = (
+        VatRate.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("valid_from")
+        .values_list("code", "rate")
+    )
+    return dict(rates)  # the latest in force wins, as in vat_rate_for
+
+
 class LineForm(forms.Form):
     # Choices by public id from the products read once per formset (a model choice field
     # would query them again for every line).
@@ -129,6 +142,22 @@ class BaseLineFormSet(forms.BaseFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
+
+    @property
+    def product_data(self) -> dict[str, dict[str, str]]:
+        """Each product's price and VAT rate by public id, for the page's running total of a
+        line that leaves them to the product (static/js/lines.js)."""
+        products: dict[str, Product] = self.form_kwargs.get("products", {})
+        if not products:
+            return {}
+        rates = rates_by_code(self.form_kwargs["on"])
+        return {
+            key: {
+                "price": str(product.unit_price),
+                "rate": str(plain(rates[product.vat_code])) if product.vat_code in rates else "",
+            }
+            for key, product in products.items()
+        }
 
 
 LineFormSet = forms.formset_factory(

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company
-from apps.sales.forms.fields import PublicIdChoiceField, discount_field
+from apps.sales.forms.fields import CustomerSelect, PublicIdChoiceField, discount_field
 from apps.sales.forms.lines import plain
 from apps.sales.models import Customer, Quote, VatTreatment
 
@@ -19,6 +19,7 @@ class QuoteForm(forms.Form):
         queryset=None,  # the company's customers, set per form (no query at import time)
         to_field_name="public_id",  # the page shows opaque ids, never primary keys
         empty_label=_("Choose a customer"),
+        widget=CustomerSelect,
     )
     issue_date = forms.DateField(
         label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
