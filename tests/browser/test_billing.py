@@ -13,7 +13,7 @@ from apps.billing.services import usage_record
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from tests.billing.conftest import LegalInvoices
-from tests.browser.conftest import PHONE, fits_the_phone, log_in, screenshot
+from tests.browser.conftest import PHONE, choose_language, fits_the_phone, log_in, screenshot
 from tests.fakes.stripe import FakeStripe, Server, configure
 
 pytestmark = [
@@ -51,8 +51,7 @@ def test_subscribe_through_checkout_see_plan_and_usage_and_open_the_portal(
     log_in(page, live_server, owner)
     plan_page = f"{live_server.url}/c/{company.public_id}/plan/"
     page.goto(plan_page)
-    page.click("button[name=language][value=nl]")
-    page.wait_for_load_state("networkidle")
+    choose_language(page, "nl")
     assert page.locator("#stripe-standin").count() == 1
     screenshot(page, "billing-plan-nl-desktop")
 
@@ -84,8 +83,7 @@ def test_subscribe_through_checkout_see_plan_and_usage_and_open_the_portal(
     page.set_viewport_size(PHONE)
     assert fits_the_phone(page)
     screenshot(page, "billing-plan-subscribed-nl-phone")
-    page.click("button[name=language][value=fr]")
-    page.wait_for_load_state("networkidle")
+    choose_language(page, "fr")
     assert "12 documents collectés sur 70" in page.inner_text("main")
     assert fits_the_phone(page)
     screenshot(page, "billing-plan-subscribed-fr-phone")
