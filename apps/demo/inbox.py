@@ -13,7 +13,7 @@ from apps.companies.models import Company
 from apps.core.crypto import encrypt
 from apps.documents.models import Document
 from apps.documents.reading import document_read
-from apps.inbox.forwarding import forwarding_address_get
+from apps.inbox.forwarding import forwarding_address_create
 from apps.inbox.messages import message_import
 from apps.inbox.models import ForwardingAddress, InboundMessage, Mailbox
 
@@ -112,7 +112,7 @@ def _read_new_documents(company: Company, messages: list[InboundMessage]) -> Non
 
 def seed_inbox(company: Company) -> None:
     """Idempotent: a company whose demo mail is there gets nothing more."""
-    address = forwarding_address_get(company=company)
+    address = forwarding_address_create(company=company)
     if InboundMessage.objects.filter(company=company).exists():
         return
     office = {
