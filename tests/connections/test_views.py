@@ -544,7 +544,7 @@ def test_without_a_mail_server_the_page_says_where_the_mail_went(
         .get(reverse("connections:delivery-list", kwargs={"company_id": company.public_id}))
         .content.decode()
     )
-    assert "Pas vraiment envoyé : aucun serveur de courrier n'est configuré" in page
+    assert "Pas vraiment envoyé : aucun serveur de courrier n&#x27;est configuré" in page
     assert "okioki:kept-by" not in page
     assert "EMAIL_HOST" not in page
     # and the document's timeline says it in the reader's language too, not the worker's
@@ -564,7 +564,7 @@ def test_without_a_mail_server_the_page_says_where_the_mail_went(
     )
     timeline = page[page.index('<ol class="timeline">') :]
     assert "Envoyé à" in timeline
-    assert "l'e-mail a donc été conservé dans un fichier" in timeline
+    assert "l&#x27;e-mail a donc été conservé dans un fichier" in timeline
     assert "Development" not in timeline
     assert "okioki:kept-by" not in page
     assert "EMAIL_HOST" not in page
