@@ -185,6 +185,28 @@ def octopus_propose(address: str) -> dict[str, str]:
     }
 
 
+def octopus_proposal(current: dict[str, str]) -> dict[str, str]:
+    """The addresses Propose offers instead of ``current`` (``<field>_address`` → address),
+    from the first Octopus import address among them; empty when there is none.
+
+    Each type gets its sub-folder. The general address (for a type without one) stays what it
+    is, only corrected when it is itself an Octopus address written the way Octopus files
+    nothing (``ocr-``, a lowercase sub-folder): it is never turned into another type's address.
+    """
+    pasted = next((address for address in current.values() if octopus_parse(address)), "")
+    per_type = octopus_propose(pasted)
+    if not per_type:
+        return {}
+    general = current.get("general_address", "")
+    parsed_general = octopus_parse(general)
+    if parsed_general is not None:
+        general = _octopus_address(parsed_general, parsed_general.suffix.upper())
+    return {
+        "general_address": general,
+        **{f"{document_type}_address": address for document_type, address in per_type.items()},
+    }
+
+
 @dataclass(frozen=True)
 class AddressProblem:
     code: str

@@ -46,7 +46,10 @@ class TransferForm(forms.ModelForm):
         label=_("send documents dated from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leave empty to send every document that becomes ready."),
+        help_text=_(
+            "Only documents dated from this day are sent, also the ones waiting now. Leave "
+            "empty to send every document."
+        ),
     )
 
     class Meta:

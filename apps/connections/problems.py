@@ -4,8 +4,11 @@ The "delivery" catalogue of coded problems (``apps.core.problems``); a delivery 
 does not validate carries the documents' own ``envelope_invalid`` problem, in its words.
 """
 
+import contextlib
+from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +28,23 @@ MESSAGES: dict[str, Promise] = {
         "Split the document or send it to your accountant another way."
     ),
     "superseded": _("Replaced by a newer delivery of the same document."),
+    "before_send_from": _(
+        "Not sent: the document is dated before %(date)s, the day from which documents are "
+        "sent to your accountant."
+    ),
 }
 
 
+def _prepare(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A stored ISO date in the reader's way of writing dates."""
+    if "date" in params:
+        with contextlib.suppress(TypeError, ValueError):
+            params = {**params, "date": date_format(date.fromisoformat(params["date"]))}
+    return params
+
+
 CATALOGUE = "delivery"
-catalogue_register(CATALOGUE, MESSAGES)
+catalogue_register(CATALOGUE, MESSAGES, _prepare)
 
 
 def problem(code: str, **params: Any) -> Problem:

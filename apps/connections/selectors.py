@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink
 from apps.connections.models import Delivery, PeriodResend, Transfer
-from apps.documents.models import Document
+from apps.documents.models import Category, Document
 
 WAITING = Delivery.OPEN
 FILTERS = {
@@ -142,3 +143,37 @@ def period_resend_plan(
 
 def period_resend_list(*, company: Company, limit: int = 10) -> QuerySet[PeriodResend]:
     return PeriodResend.objects.filter(company=company).select_related("requested_by")[:limit]
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The ready documents that saving a transfer sends at once: never sent anywhere, of a
+    type the transfer has an address for, dated from its ``send_from``."""
+
+    count: int
+    oldest: date | None
+    newest: date | None
+
+
+def transfer_backlog(*, company: Company, transfer: Transfer) -> Backlog:
+    """What ``transfer_save`` would plan now for ``transfer`` (possibly unsaved: the settings
+    as typed). The same rules as ``delivery_plan``: a document's date is its own date, or the
+    day it arrived."""
+    if not transfer.is_configured:
+        return Backlog(count=0, oldest=None, newest=None)
+    waiting = (
+        Document.objects.filter(
+            company=company,
+            status=Document.Status.READY,
+            deliveries__isnull=True,
+            category__in=[c for c in Category.values if transfer.address_for(c)],
+        )
+        .annotate(document_date=Coalesce(F("issue_date"), TruncDate("received_at")))
+        .order_by()
+    )
+    if transfer.send_from is not None:
+        waiting = waiting.filter(document_date__gte=transfer.send_from)
+    found = waiting.aggregate(
+        count=Count("id"), oldest=Min("document_date"), newest=Max("document_date")
+    )
+    return Backlog(count=found["count"], oldest=found["oldest"], newest=found["newest"])

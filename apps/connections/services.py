@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -64,7 +65,9 @@ def transfer_get(*, company: Company) -> Transfer | None:
 def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Transfer:
     """Save the transfer settings. They apply to documents that become ready from now on;
     ready documents that were never sent anywhere (dated from ``send_from``) go out now,
-    since nobody has them yet."""
+    since nobody has them yet (``selectors.transfer_backlog`` says which, before). A delivery
+    still waiting for approval of a document dated before ``send_from`` is cancelled: from
+    that date on means nothing older is sent, unless a person resends it."""
     unknown = set(values) - set(TRANSFER_FIELDS)
     if unknown:
         raise TypeError(f"unknown transfer fields: {sorted(unknown)}")
@@ -79,6 +82,8 @@ def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Tra
     destination_change_notify(
         company=company, before=before, after=destination(transfer), actor=actor
     )
+    if transfer.send_from is not None:
+        _deliveries_cancel_before(company=company, send_from=transfer.send_from)
     if transfer.is_configured:
         waiting = Document.objects.filter(company=company, status=Document.Status.READY).exclude(
             deliveries__isnull=False
@@ -86,6 +91,24 @@ def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Tra
         for document in waiting:
             delivery_plan(document=document, transfer=transfer)
     return transfer
+
+
+def _deliveries_cancel_before(*, company: Company, send_from: date) -> None:
+    """Cancel the deliveries waiting for approval of documents dated before ``send_from``
+    (a document's date is its own, or the day it arrived); an explicit resend stays."""
+    too_early = (
+        Delivery.objects.filter(company=company, status=Delivery.Status.AWAITING_APPROVAL)
+        .exclude(reason=Delivery.Reason.RESEND)
+        .annotate(
+            document_date=Coalesce(F("document__issue_date"), TruncDate("document__received_at"))
+        )
+        .filter(document_date__lt=send_from)
+    )
+    too_early.update(
+        status=Delivery.Status.CANCELLED,
+        problems=[problems.problem("before_send_from", date=send_from.isoformat())],
+        updated_at=timezone.now(),
+    )
 
 
 def _document_date(document: Document) -> date:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.banking.models import BankAccount, BankTransaction, Match, MatchState
 from apps.banking.services.statements import statement_import
 from apps.companies.models import Company
+from apps.demo.profiles import profile_of
 from apps.documents.models import Document, Kind
 from apps.sales.models import Invoice
 from apps.sales.services.invoices import credited_total
@@ -91,7 +92,8 @@ def seed_banking(company: Company) -> None:
         return
     if BankAccount.objects.filter(company=company).exists():
         return
-    BankAccount.objects.create(company=company, iban=company.iban, name="Zichtrekening")
+    profile = profile_of(company)
+    BankAccount.objects.create(company=company, iban=company.iban, name=profile.account_name)
     open_invoices = list(
         Invoice.objects.filter(
             company=company, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
@@ -109,7 +111,7 @@ def seed_banking(company: Company) -> None:
                 "DEMO-0",
                 paid.total_incl_vat or ZERO,
                 paid.customer.name,
-                "BE71096123456769",
+                profile.customer_ibans[0],
                 _ogm(paid.structured_communication),
             ),
             _entry(
@@ -117,7 +119,7 @@ def seed_banking(company: Company) -> None:
                 "DEMO-1",
                 Decimal("500.00"),
                 overdue.customer.name.upper(),
-                "BE43068999999501",
+                profile.customer_ibans[1],
                 _typed(overdue.structured_communication),
             ),
             _entry(
@@ -125,13 +127,15 @@ def seed_banking(company: Company) -> None:
                 "DEMO-2",
                 (export.total_incl_vat or ZERO) - export.credited,
                 export.customer.name.upper(),
-                "DE89370400440532013000",
+                ABROAD_IBANS[export.customer.country],
                 "<Ustrd>Payment</Ustrd>",
             ),
         ]
     cleaning = (
         Document.objects.filter(
-            company=company, kind=Kind.PURCHASE_INVOICE, structured_communication__contains="090"
+            company=company,
+            kind=Kind.PURCHASE_INVOICE,
+            counterparty_name=profile.learned_supplier["name"],
         )
         .order_by("due_date")
         .first()
@@ -143,27 +147,15 @@ def seed_banking(company: Company) -> None:
                 "DEMO-3",
                 cleaning.total_incl_vat,
                 cleaning.counterparty_name,
-                "BE80973205935377",
+                profile.learned_supplier["iban"].replace(" ", ""),
                 _ogm(re.sub(r"\D", "", cleaning.structured_communication)),
             )
         )
     entries += [
-        _entry(
-            "DBIT",
-            "DEMO-4",
-            Decimal("96.80"),
-            "Energie Plus BV",
-            "BE71068246801369",
-            "<Ustrd>Voorschot energie december</Ustrd>",
-        ),
-        _entry(
-            "DBIT",
-            "DEMO-5",
-            Decimal("12.10"),
-            "Webhosting",
-            "BE62510007547061",
-            "<Ustrd>WP-88112</Ustrd>",
-        ),
+        _entry("DBIT", f"DEMO-{n}", amount, name, iban, f"<Ustrd>{text}</Ustrd>")
+        for n, (name, iban, amount, text) in enumerate(
+            (profile.energy_advance, profile.hosting_debit), start=4
+        )
     ]
     day = timezone.localdate() - datetime.timedelta(days=1)
     _history(company, day - datetime.timedelta(days=1))
@@ -177,27 +169,24 @@ def seed_banking(company: Company) -> None:
 
 # the months before: what the Cash flow page draws and finds recurring -----------------------
 
-RECURRING_DEBITS = (  # name, IBAN, amount, day of the month, every n months, communication
-    ("Vastgoed Noord NV", "BE32001234567802", Decimal("1250.00"), 3, 1, "Huur kantoor"),
-    ("Sofie Maes", "BE35063012345637", Decimal("2380.00"), 27, 1, "Loon"),
-    ("RSZ", "BE63679026181108", Decimal("985.40"), 5, 1, "Voorschot RSZ"),
-    ("KBC Bank NV", "BE13734018726039", Decimal("640.00"), 15, 1, "Aflossing lening"),
-    ("Xerius", "BE08001456789013", Decimal("742.00"), 2, 3, "Sociale bijdragen"),
-)
-CUSTOMER_IBANS = ("BE71096123456769", "BE43068999999501")  # paying yesterday, by reference
+# The customers abroad pay from the published example IBAN of their country.
+ABROAD_IBANS = {"DE": "DE89370400440532013000", "FR": "FR7630006000011234567890189"}
 
 
 def _history(company: Company, last: datetime.date) -> None:
     """Seven months of movements up to ``last``, in one statement closing at yesterday's
     opening balance: the recurring debits (rent, a salary, social security, a loan, a
-    quarterly social insurance fund) and customers' transfers. None pays an open item: they
-    are marked as having nothing to match, so that the to-do list stays the demo's."""
+    quarterly social insurance fund: ``Profile.recurring``, as name, IBAN, amount, day of
+    the month, every n months, communication) and customers' transfers. None pays an open
+    item: they are marked as having nothing to match, so that the to-do list stays the
+    demo's."""
+    profile = profile_of(company)
     first = last - datetime.timedelta(days=210)
     entries = []
     n = 0
     day = first
     while day <= last:
-        for name, iban, amount, on, every, text in RECURRING_DEBITS:
+        for name, iban, amount, on, every, text in profile.recurring:
             if day.day == on and day.month % every == 0:
                 n += 1
                 entry = _entry("DBIT", f"HIST-{n}", amount, name, iban, f"<Ustrd>{text}</Ustrd>")
@@ -205,8 +194,9 @@ def _history(company: Company, last: datetime.date) -> None:
         if day.day in (9, 23):
             n += 1
             amount = Decimal(2400 + (day.month * 317) % 1900).quantize(Decimal("0.01"))
-            iban = CUSTOMER_IBANS[day.day == 23]
-            entry = _entry("CRDT", f"HIST-{n}", amount, "Klant", iban, "<Ustrd>Betaling</Ustrd>")
+            iban = profile.customer_ibans[day.day == 23]
+            text = f"<Ustrd>{profile.payment_word}</Ustrd>"
+            entry = _entry("CRDT", f"HIST-{n}", amount, profile.customer_word, iban, text)
             entries.append({**entry, "day": day.isoformat()})
         day += datetime.timedelta(days=1)
     filename = f"demo-history-{last:%Y%m%d}.xml"

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 
 from apps.accounts.models import User
 from apps.companies.models import Company
+from apps.demo.profiles import profile_of
 from apps.documents.envelope import our_party
 from apps.documents.models import Document, Source
 from apps.documents.reading import document_read
@@ -31,35 +32,6 @@ from apps.einvoice.model import (
 )
 from apps.einvoice.model import Document as EDocument
 
-SUPPLIER = Party(
-    name="Drukkerij Van Damme NV",
-    vat_id="BE0812345603",
-    enterprise_number="0812345603",
-    enterprise_number_scheme="0208",
-    endpoint=Endpoint(scheme="0208", id="0812345603"),
-    address=Address(street="Veldstraat 8", city="Gent", postal_code="9000", country="BE"),
-)
-PDF_SUPPLIER = {
-    "name": "Energie Plus BV",
-    "street": "Kaai 3",
-    "city": "2000 Antwerpen",
-    "vat": "BE0555555523",
-    "iban": "BE71 0682 4680 1369",
-}
-# A supplier whose October invoice the entrepreneur checked: OkiOki learned where it puts its
-# details and reads its November invoice by itself.
-LEARNED_SUPPLIER = {
-    "name": "Schoonmaak Peeters BV",
-    "street": "Nijverheidsstraat 21",
-    "city": "2800 Mechelen",
-    "vat": "BE0451234793",
-    "iban": "BE80 9732 0593 5377",
-}
-LEARNED_INVOICES = [
-    # number, date, due, net, VAT, gross, structured communication
-    ("SP/26/0311", "31/10/2026", "30/11/2026", "420,00", "88,20", "508,20", "+++090/9337/55493+++"),
-    ("SP/26/0352", "30/11/2026", "30/12/2026", "385,00", "80,85", "465,85", "+++090/9337/55594+++"),
-]
 LABELS = {
     "nl": {
         "title": "Factuur",
@@ -90,29 +62,40 @@ LABELS = {
 }
 
 
+def _supplier(company: Company) -> Party:
+    spec = profile_of(company).einvoice_supplier
+    number = spec["enterprise_number"]
+    return Party(
+        name=spec["name"],
+        vat_id=f"BE{number}",
+        enterprise_number=number,
+        enterprise_number_scheme="0208",
+        endpoint=Endpoint(scheme="0208", id=number),
+        address=Address(
+            street=spec["street"], city=spec["city"], postal_code=spec["postal_code"], country="BE"
+        ),
+    )
+
+
 def supplier_einvoice(
     company: Company, number: str, credit: bool = False, sale: bool = False
 ) -> bytes:
-    """An e-invoice (UBL) of the demo supplier to ``company``; a credit note, or (``sale``)
-    an invoice of ``company`` to the supplier."""
+    """An e-invoice (UBL) of the company's demo supplier to ``company``; a credit note, or
+    (``sale``) an invoice of ``company`` to the supplier."""
+    profile = profile_of(company)
+    specs = profile.einvoice_sale_lines if sale else profile.einvoice_lines
     lines = [
         Line(
-            id="1",
-            name="Folders A5, 2000 stuks",
-            quantity=Decimal("2"),
-            unit_price=Decimal("145.00"),
+            id=str(n),
+            name=name,
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
             vat_category="S",
             vat_rate=Decimal("21"),
-        ),
-        Line(
-            id="2",
-            name="Naamkaartjes",
-            quantity=Decimal("500"),
-            unit_price=Decimal("0.12"),
-            vat_category="S",
-            vat_rate=Decimal("21"),
-        ),
+        )
+        for n, (name, quantity, price) in enumerate(specs, start=1)
     ]
+    supplier = _supplier(company)
     return to_ubl(
         EDocument(
             number=number,
@@ -120,12 +103,17 @@ def supplier_einvoice(
             due_date=datetime.date(2026, 12, 3),
             type_code=CREDIT_NOTE if credit else "380",
             # a sale: the company invoiced the demo supplier (goes to the "sales" address)
-            seller=our_party(company) if sale else SUPPLIER,
-            buyer=SUPPLIER if sale else our_party(company),
-            buyer_reference="Bestelling 88",
+            seller=our_party(company) if sale else supplier,
+            buyer=supplier if sale else our_party(company),
+            buyer_reference=profile.buyer_reference,
             lines=lines[:1] if credit else lines,
-            preceding_invoices=[PrecedingInvoice(number="VD-2026-311")] if credit else [],
-            payment=Payment(iban="BE15001765432130", reference="010806817183"),
+            preceding_invoices=(
+                [PrecedingInvoice(number=profile.einvoice_numbers["invoice"])] if credit else []
+            ),
+            payment=Payment(
+                iban=company.iban if sale else profile.einvoice_supplier["iban"],
+                reference=profile.einvoice_reference,
+            ),
         )
     )
 
@@ -133,27 +121,20 @@ def supplier_einvoice(
 def _pdf(company: Company, **invoice: object) -> bytes:
     from weasyprint import HTML
 
-    language = "fr" if company.default_language == "fr" else "nl"
+    profile = profile_of(company)
     html = render_to_string(
         "pdf/demo/supplier_invoice.html",
         {
-            "language": language,
-            "labels": LABELS[language],
-            "supplier": PDF_SUPPLIER,
+            "language": profile.language,
+            "labels": LABELS[profile.language],
+            "supplier": profile.new_supplier,
             "customer": {
                 "name": company.name,
                 "street": company.street,
                 "city": f"{company.postal_code} {company.city}",
                 "vat": company.vat_number,
             },
-            "number": "EP-2026-10077",
-            "date": "04/11/2026",
-            "due": "18/11/2026",
-            "lines": [("Elektriciteit oktober 2026", "180,00"), ("Netkosten", "60,50")],
-            "net": "240,50",
-            "vat": "50,51",
-            "gross": "291,01",
-            "ogm": "+++010/8068/17183+++",
+            **profile.new_supplier_invoice,
             **invoice,
         },
     )
@@ -161,14 +142,15 @@ def _pdf(company: Company, **invoice: object) -> bytes:
 
 
 def _learned_supplier_invoice(company: Company, index: int) -> bytes:
-    number, date, due, net, vat, gross, ogm = LEARNED_INVOICES[index]
+    profile = profile_of(company)
+    number, date, due, net, vat, gross, ogm = profile.learned_invoices[index]
     return _pdf(
         company,
-        supplier=LEARNED_SUPPLIER,
+        supplier=profile.learned_supplier,
         number=number,
         date=date,
         due=due,
-        lines=[("Schoonmaak kantoren", net)],
+        lines=[(profile.learned_line, net)],
         net=net,
         vat=vat,
         gross=gross,
@@ -176,25 +158,16 @@ def _learned_supplier_invoice(company: Company, index: int) -> bytes:
     )
 
 
-QUOTE_TEXT = {
-    "nl": (
-        "OFFERTE",
-        "Offertenummer",
-        "Geldig tot",
-        "Nieuwe verwarmingsketel, plaatsing inbegrepen",
-    ),
-    "fr": ("DEVIS", "N° de devis", "Valable jusqu'au", "Nouvelle chaudière, placement compris"),
-}
-
-
 def _quote(company: Company) -> bytes:
     """A supplier's quote: not an invoice, filed as miscellaneous (issue 13)."""
     from weasyprint import HTML
 
-    title, number, valid, line = QUOTE_TEXT["fr" if company.default_language == "fr" else "nl"]
+    profile = profile_of(company)
+    title, number, valid, line = profile.quote_text
+    supplier = profile.quote_supplier
     html = (
         "<html><body style='font-family: DejaVu Sans; font-size: 10pt'>"
-        "<p><b>Verwarming Claes BV</b><br>Molenstraat 8, 2800 Mechelen<br>BTW BE0403170701</p>"
+        f"<p><b>{supplier['name']}</b><br>{supplier['address']}<br>{supplier['vat']}</p>"
         f"<h1>{title}</h1><p>{number}: OF-2026-0214<br>{valid}: 31/12/2026</p>"
         f"<p>{company.name}<br>{company.street}<br>{company.postal_code} {company.city}</p>"
         f"<table><tr><td>{line}</td><td>4.850,00 EUR</td></tr></table></body></html>"
@@ -220,7 +193,8 @@ def _seed_learned_supplier(company: Company, actor: User) -> None:
     """The entrepreneur checked a new supplier's first invoice (as the document page asks):
     OkiOki learned the supplier and where it puts its details, and its next invoice goes to
     the accountant by itself."""
-    first = _ingest_and_read(company, "peeters-oktober.pdf", _learned_supplier_invoice(company, 0))
+    first_file, next_file = profile_of(company).learned_files
+    first = _ingest_and_read(company, first_file, _learned_supplier_invoice(company, 0))
     if first is None or first.status != Document.Status.NEEDS_REVIEW:
         return
     document_correct(
@@ -229,19 +203,21 @@ def _seed_learned_supplier(company: Company, actor: User) -> None:
         changes={name: getattr(first, name) for name in unsure_fields(first)},
     )
     supplier_learn_layout(company_id=company.pk, document_id=first.pk)
-    _ingest_and_read(company, "peeters-november.pdf", _learned_supplier_invoice(company, 1))
+    _ingest_and_read(company, next_file, _learned_supplier_invoice(company, 1))
 
 
 def seed_documents(company: Company, actor: User) -> None:
     """Idempotent: a company that has its demo documents gets nothing more."""
     if Document.objects.filter(company=company, source_details__uploaded_by="demo").exists():
         return
+    profile = profile_of(company)
+    numbers = profile.einvoice_numbers
     files = [
-        ("VD-2026-311.xml", supplier_einvoice(company, "VD-2026-311")),
-        ("VD-2026-CN-12.xml", supplier_einvoice(company, "VD-2026-CN-12", credit=True)),
-        ("2026-0117.xml", supplier_einvoice(company, "2026-0117", sale=True)),
-        ("energie-plus-oktober.pdf", _pdf(company)),
-        ("offerte-verwarming.pdf", _quote(company)),
+        (f"{numbers['invoice']}.xml", supplier_einvoice(company, numbers["invoice"])),
+        (f"{numbers['credit']}.xml", supplier_einvoice(company, numbers["credit"], credit=True)),
+        (f"{numbers['sale']}.xml", supplier_einvoice(company, numbers["sale"], sale=True)),
+        (profile.new_supplier_file, _pdf(company)),
+        (profile.quote_file, _quote(company)),
     ]
     for filename, data in files:
         _ingest_and_read(company, filename, data)

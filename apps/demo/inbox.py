@@ -4,6 +4,7 @@
 import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -11,42 +12,37 @@ from django.utils import timezone
 
 from apps.companies.models import Company
 from apps.core.crypto import encrypt
+from apps.demo.profiles import profile_of
 from apps.documents.models import Document
 from apps.documents.reading import document_read
-from apps.inbox.forwarding import forwarding_address_get
+from apps.inbox.forwarding import forwarding_address_create
 from apps.inbox.messages import message_import
 from apps.inbox.models import ForwardingAddress, InboundMessage, Mailbox
 
 
-def _pdf(
-    company: Company,
-    supplier: dict[str, str],
-    number: str,
-    lines: list[tuple[str, str]],
-    totals: tuple[str, str, str],
-) -> bytes:
+def _pdf(company: Company, spec: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     from apps.demo.documents import LABELS
 
-    language = "fr" if company.default_language == "fr" else "nl"
-    net, vat, gross = totals
+    language = profile_of(company).language
+    net, vat, gross = spec["totals"]
     html = render_to_string(
         "pdf/demo/supplier_invoice.html",
         {
             "language": language,
             "labels": LABELS[language],
-            "supplier": supplier,
+            "supplier": spec["supplier"],
             "customer": {
                 "name": company.name,
                 "street": company.street,
                 "city": f"{company.postal_code} {company.city}",
                 "vat": company.vat_number,
             },
-            "number": number,
+            "number": spec["number"],
             "date": "20/11/2026",
             "due": "20/12/2026",
-            "lines": lines,
+            "lines": spec["lines"],
             "net": net,
             "vat": vat,
             "gross": gross,
@@ -112,52 +108,34 @@ def _read_new_documents(company: Company, messages: list[InboundMessage]) -> Non
 
 def seed_inbox(company: Company) -> None:
     """Idempotent: a company whose demo mail is there gets nothing more."""
-    address = forwarding_address_get(company=company)
+    address = forwarding_address_create(company=company)
     if InboundMessage.objects.filter(company=company).exists():
         return
-    office = {
-        "name": "Kantoor Plus BV",
-        "street": "Nieuwstraat 20",
-        "city": "1000 Brussel",
-        "vat": "BE0403170701",
-        "iban": "BE68 5390 0754 7034",
-    }
+    profile = profile_of(company)
+    forwarded_mail, text_only, newsletter = (
+        profile.forwarded,
+        profile.text_only,
+        profile.newsletter,
+    )
     forwarded = [
         _mail(
-            "Fwd: Factuur KP-2026-2231",
-            "Sofie Peeters <demo@okioki.be>",
+            forwarded_mail["subject"],
+            forwarded_mail["sender"],
             address.address,
-            "---------- Doorgestuurd bericht ----------\n"
-            "Van: Kantoor Plus <facturen@kantoorplus.example>\n\nIn bijlage onze factuur.",
-            (
-                "KP-2026-2231.pdf",
-                _pdf(
-                    company,
-                    office,
-                    "KP-2026-2231",
-                    [("Printpapier A4, 10 dozen", "85,00"), ("Toner zwart", "64,00")],
-                    ("149,00", "31,29", "180,29"),
-                ),
-            ),
+            forwarded_mail["text"],
+            (forwarded_mail["file"], _pdf(company, forwarded_mail)),
         ),
+        _mail(text_only["subject"], text_only["sender"], address.address, text_only["text"]),
         _mail(
-            "Uw factuur van Webhosting Plus",
-            "Webhosting Plus <billing@webhostingplus.example>",
+            newsletter["subject"],
+            newsletter["sender"],
             address.address,
-            "Beste klant,\n\nFactuur WP-88112\nWebhosting november 2026\n"
-            "Totaal te betalen: € 12,10 (btw inbegrepen)\n"
-            "We schrijven het bedrag automatisch af.\n",
-        ),
-        _mail(
-            "Nieuwsbrief: onze acties in december",
-            "Bakkersvak <nieuws@bakkersvak.example>",
-            address.address,
-            "Ontdek onze acties!",
+            newsletter["text"],
             newsletter=True,
         ),
         _nested_mail(
-            "Factuur 2026-118 (dringend)",
-            "Onbekende afzender <facturen@verdacht.example>",
+            profile.hostile["subject"],
+            profile.hostile["sender"],
             address.address,
             levels=2 * settings.MAIL_MAX_DEPTH,
         ),
@@ -176,40 +154,26 @@ def seed_inbox(company: Company) -> None:
     )
 
     # A mailbox as it looks after scans; its server is a demo one, so it stays paused.
+    box = "factures" if profile.language == "fr" else "facturen"
     mailbox = Mailbox.objects.create(
         company=company,
-        name=f"facturen@{company.slug}.example",
+        name=f"{box}@{company.slug}.example",
         provider="other",
         host=f"imap.{company.slug}.example",
-        username=f"facturen@{company.slug}.example",
+        username=f"{box}@{company.slug}.example",
         secret=encrypt("demo"),
         status=Mailbox.Status.PAUSED,
         paused_reason="demo",
     )
-    groothandel = {
-        "name": "Groothandel Meel & Co BV",
-        "street": "Industrieweg 5",
-        "city": "2800 Mechelen",
-        "vat": "BE0202239951",
-        "iban": "BE62 5100 0754 7061",
-    }
+    collected = profile.mailbox
     scanned = message_import(
         company=company,
         raw=_mail(
-            "Factuur 2026/0871",
-            "Groothandel Meel & Co <boekhouding@meelco.example>",
+            collected["subject"],
+            collected["sender"],
             mailbox.username,
-            "Beste klant,\n\nIn bijlage vindt u factuur 2026/0871.\n\nMet vriendelijke groeten",
-            (
-                "factuur-2026-0871.pdf",
-                _pdf(
-                    company,
-                    groothandel,
-                    "2026/0871",
-                    [("Bloem T55, 25 kg x 12", "216,00"), ("Gist, 1 kg x 4", "18,00")],
-                    ("234,00", "49,14", "283,14"),
-                ),
-            ),
+            collected["text"],
+            (collected["file"], _pdf(company, collected)),
         ),
         channel=InboundMessage.Channel.MAILBOX,
         mailbox=mailbox,

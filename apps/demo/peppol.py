@@ -17,6 +17,7 @@ from django.conf import settings
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.demo.documents import supplier_einvoice
+from apps.demo.profiles import BAKERY as BAKERY_PROFILE
 from apps.peppol.lookup import BILLING_TYPES
 from apps.peppol.models import PeppolCompany, Reception, Transmission
 from apps.peppol.services import peppol_refresh, peppol_register
@@ -26,7 +27,7 @@ from apps.sales.services.sending import invoice_send
 
 D = Decimal
 BAKERY = "0412345614"
-CUSTOMER_ON_PEPPOL = "0403170701"  # Koffiebar De Hoek
+CUSTOMER_ON_PEPPOL = BAKERY_PROFILE.sales.customers[0]["enterprise_number"]  # Koffiebar De Hoek
 TIMEOUT = 10
 
 
@@ -77,12 +78,13 @@ def seed_peppol() -> list[str]:
             invoice_send(invoice=invoice, actor=None)
             done.append(f"invoice {invoice.number} sent over the stand-in Peppol")
         if not Reception.objects.filter(company=company).exists():
-            xml = supplier_einvoice(company, "VD-2026-412")
+            xml = supplier_einvoice(company, BAKERY_PROFILE.einvoice_numbers["peppol"])
+            supplier = BAKERY_PROFILE.einvoice_supplier["enterprise_number"]
             _control(
                 "inbound",
                 companyId=registration.ap_company_id,
                 xml=xml.decode(),
-                senderId="0208:0812345603",
+                senderId=f"0208:{supplier}",
             )
             done.append("a supplier's e-invoice received over the stand-in Peppol")
     return done

@@ -152,7 +152,8 @@ class DocumentListAPI(CompanyScopedAPIView):
         operation_id="documents_list",
         summary="List documents",
         description=(
-            "The company's documents, newest first unless sorted otherwise, 50 a page. "
+            "The company's documents, the last arrived first unless sorted otherwise "
+            "(`sort=date`: by document date), 50 a page. "
             "An invalid filter value is a 400 naming the field."
         ),
         parameters=FILTER_PARAMETERS,
@@ -176,7 +177,11 @@ class DocumentListAPI(CompanyScopedAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         rows, has_next = selectors.document_page(
-            selectors.document_list(company=self.company, filters=form.filters(), every_field=True),
+            selectors.document_list(
+                company=self.company,
+                filters=form.filters(default_sort="received"),
+                every_field=True,
+            ),
             page=page,
         )
         return Response(

@@ -111,22 +111,23 @@ class FilterForm(forms.Form):
         label=_("sort"),
         required=False,
         choices=[
-            ("received", _("Newest first")),
-            ("-received", _("Oldest first")),
             ("date", _("Document date, newest first")),
             ("-date", _("Document date, oldest first")),
+            ("received", _("Arrival, newest first")),
+            ("-received", _("Arrival, oldest first")),
             ("amount", _("Amount, highest first")),
             ("-amount", _("Amount, lowest first")),
             ("counterparty", _("Supplier or customer")),
         ],
     )
 
-    def filters(self) -> DocumentFilters:
+    def filters(self, *, default_sort: str = "date") -> DocumentFilters:
         """The filters that are valid; an invalid one is left out and shown as a field error
-        (the others still apply)."""
+        (the others still apply). Without a sort: by document date (the list page), or what
+        the caller says (the API keeps its arrival order)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})  # an unbound form: no filters
-        sort = data.get("sort") or "received"
+        sort = data.get("sort") or default_sort
         return DocumentFilters(
             kind=data.get("kind") or "",
             category=data.get("category") or "",
@@ -137,7 +138,7 @@ class FilterForm(forms.Form):
             amount_min=data.get("amount_min"),
             amount_max=data.get("amount_max"),
             search=data.get("q") or "",
-            sort=sort if sort in SORTS else "received",
+            sort=sort if sort in SORTS else default_sort,
             payment=data.get("payment") or "",
         )
 

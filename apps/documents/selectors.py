@@ -4,18 +4,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from apps.companies.models import Company
 from apps.core.paging import page_slice
 from apps.documents.models import Document, Event, Kind, Supplier
 
+# The document date, or the day it arrived for a document without one: the list's date column
+# shows the same (the arrival date greyed), so the column reads sorted.
+DOCUMENT_DATE = Coalesce(F("issue_date"), TruncDate("received_at"))
+
 SORTS = {
+    "date": (DOCUMENT_DATE.desc(), "-received_at", "-id"),
+    "-date": (DOCUMENT_DATE.asc(), "received_at", "id"),
     "received": ("-received_at", "-id"),
     "-received": ("received_at", "id"),
-    "date": ("-issue_date", "-id"),
-    "-date": ("issue_date", "id"),
     "amount": ("-total_incl_vat", "-id"),
     "-amount": ("total_incl_vat", "id"),
     "counterparty": ("counterparty_name", "id"),
@@ -33,7 +38,7 @@ class DocumentFilters:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     search: str = ""
-    sort: str = "received"
+    sort: str = "date"
     payment: str = ""  # to_pay, partly_paid, paid, overdue (purchase invoices)
 
 
@@ -105,7 +110,7 @@ def document_list(
             | Q(original_filename__icontains=term)
             | Q(counterparty_vat_id__icontains=term.replace(" ", "").replace(".", ""))
         )
-    return queryset.order_by(*SORTS.get(filters.sort, SORTS["received"]))
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["date"]))
 
 
 def document_page(

@@ -27,9 +27,15 @@ from apps.inbox.messages import message_find, message_new
 from apps.inbox.models import ForwardingAddress, InboundMessage
 
 
-def forwarding_address_get(*, company: Company) -> ForwardingAddress:
-    """The company's address, made on first use: ``<slug>-<10 random hex>@<domain>``."""
-    address = ForwardingAddress.objects.filter(company=company).first()
+def forwarding_address_of(*, company: Company) -> ForwardingAddress | None:
+    """The company's address; None before someone asked for one (a read never makes it)."""
+    return ForwardingAddress.objects.filter(company=company).first()
+
+
+def forwarding_address_create(*, company: Company) -> ForwardingAddress:
+    """The company's address, made when first asked for: ``<slug>-<10 random hex>@<domain>``.
+    Idempotent: an existing address is kept and returned, never replaced."""
+    address = forwarding_address_of(company=company)
     if address is not None:
         return address
     base = slugify(company.slug)[:40].strip("-") or "company"

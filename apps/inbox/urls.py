@@ -11,6 +11,7 @@ folder = company + "folders/<uuid:folder_id>/"
 urlpatterns = [
     path(company, views.overview, name="overview"),
     path(company + "forwarding/", views.forwarding_edit, name="forwarding-edit"),
+    path(company + "forwarding/new/", views.forwarding_create, name="forwarding-create"),
     path(company + "mailboxes/new/", views.mailbox_create, name="mailbox-create"),
     path(mailbox, views.mailbox_detail, name="mailbox-detail"),
     path(mailbox + "scan/", views.mailbox_action, {"action": "scan"}, name="mailbox-scan"),

@@ -22,7 +22,8 @@ from apps.inbox.forms import CloudFolderForm, ForwardingForm, MailboxForm
 from apps.inbox.forwarding import (
     REFUSALS,
     forwarded_message_receive,
-    forwarding_address_get,
+    forwarding_address_create,
+    forwarding_address_of,
     forwarding_address_update,
 )
 from apps.inbox.models import CloudFolder, Collector, ConnectionTest, InboundMessage, Mailbox
@@ -40,14 +41,14 @@ def overview(request: CompanyRequest) -> HttpResponse:
     company = request.company
     mailboxes_used, mailboxes_allowed = services.limit_for(company, Mailbox)
     folders_used, folders_allowed = services.limit_for(company, CloudFolder)
-    address = forwarding_address_get(company=company)
+    address = forwarding_address_of(company=company)  # a look makes nothing
     return render(
         request,
         "inbox/inbox_overview.html",
         {
             "address": address,
             "forwarding_form": ForwardingForm(instance=address)
-            if request.access.can(Action.EDIT_DATA)
+            if address is not None and request.access.can(Action.EDIT_DATA)
             else None,
             "mailboxes": selectors.mailbox_list(company=company),
             "folders": selectors.cloud_folder_list(company=company),
@@ -63,8 +64,17 @@ def overview(request: CompanyRequest) -> HttpResponse:
 
 @require_POST
 @company_view(Action.EDIT_DATA)
+def forwarding_create(request: CompanyRequest) -> HttpResponse:
+    """The person asks for the company's forwarding address (an existing one is kept)."""
+    forwarding_address_create(company=request.company)
+    messages.success(request, _("Your forwarding address is ready."))
+    return redirect(_overview_url(request))
+
+
+@require_POST
+@company_view(Action.EDIT_DATA)
 def forwarding_edit(request: CompanyRequest) -> HttpResponse:
-    address = forwarding_address_get(company=request.company)
+    address = forwarding_address_create(company=request.company)
     form = ForwardingForm(request.POST, instance=address)
     if form.is_valid():
         forwarding_address_update(

@@ -136,7 +136,10 @@ def test_staff_run_the_console(live_server, browser_page, settings):
     assert "The plan Collect 70 is saved." in page.locator(".messages").inner_text()
     with page.expect_navigation():
         page.click("button:has-text('Sync with Stripe')")
-    assert "Subscribing is not configured on this OkiOki yet." in page.locator(".messages").inner_text()
+    assert (
+        "Subscribing is not configured on this OkiOki yet."
+        in page.locator(".messages").inner_text()
+    )
     assert Plan.objects.get(code="collect-70").monthly_price == Decimal("39.00")
     _both_sizes(page, "6-plan-saved")
 

@@ -78,12 +78,19 @@ def test_octopus_preset_then_an_uploaded_invoice_is_sent_to_the_accountant(
     page.select_option("select[name=package]", "octopus")
     page.fill("input[name=general_address]", PASTED)
 
-    # when OkiOki proposes an address per type
+    # when OkiOki proposes an address per type, then it shows them beside the current ones
     _submit(page, "propose")
+    proposal = page.locator("#proposal").inner_text()
+    for address in OCTOPUS.values():
+        assert address in proposal
+    assert page.input_value("input[name=purchases_address]") == ""  # not applied yet
+    screenshot(page, "transfer-proposal")
+    # and the owner's "Use these addresses" puts them in the form, the general one untouched
+    _submit(page, "use_proposal")
     assert page.input_value("input[name=purchases_address]") == OCTOPUS["purchases"]
     assert page.input_value("input[name=sales_address]") == OCTOPUS["sales"]
     assert page.input_value("input[name=miscellaneous_address]") == OCTOPUS["miscellaneous"]
-    assert page.input_value("input[name=general_address]") == OCTOPUS["purchases"]
+    assert page.input_value("input[name=general_address]") == PASTED
     with company_scope(company):
         assert not Transfer.objects.exists()  # proposing saves nothing
 

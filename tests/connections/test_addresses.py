@@ -12,6 +12,7 @@ from apps.connections.addresses import (
     address_problems,
     normalise_address,
     octopus_parse,
+    octopus_proposal,
     octopus_propose,
 )
 
@@ -95,6 +96,24 @@ def test_proposal_keeps_the_domain_the_user_pasted():
 
 def test_proposes_nothing_for_an_address_that_is_not_octopus():
     assert octopus_propose("boekhouding@clearfacts.be") == {}
+
+
+def test_the_form_proposal_keeps_the_general_address_and_takes_the_first_octopus_one():
+    # given a general address of another package and an Octopus address for sales
+    current = {
+        "general_address": "boekhouding@kantoor.example",
+        "purchases_address": "",
+        "sales_address": "uid-008352-24-X@import.octopus.be",
+        "miscellaneous_address": "",
+    }
+    # when OkiOki proposes, then each type gets its sub-folder and the general one stays
+    assert octopus_proposal(current) == {
+        "general_address": "boekhouding@kantoor.example",
+        "purchases_address": "uid-008352-24-PI@import.octopus.be",
+        "sales_address": "uid-008352-24-SI@import.octopus.be",
+        "miscellaneous_address": "uid-008352-24-MISC@import.octopus.be",
+    }
+    assert octopus_proposal({**current, "sales_address": ""}) == {}
 
 
 def test_a_correct_octopus_address_has_no_problems():

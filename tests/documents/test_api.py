@@ -1,5 +1,7 @@
 """Documents through the REST API."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -132,6 +134,24 @@ def test_api_list_query_budget(company, owner, api_for, django_assert_max_num_qu
     assert response.status_code == 200
     body = response.json()
     assert (body["page"], body["has_next"], len(body["results"])) == (2, False, 10)
+
+
+def test_the_api_keeps_listing_the_last_arrived_first(company, owner, api_for):
+    # given an old invoice that arrived last and a recent one that arrived first
+    now = datetime.datetime(2026, 4, 20, 9, tzinfo=datetime.UTC)
+    factories.DocumentFactory(
+        company=company, number="OLD", issue_date=datetime.date(2014, 5, 2), received_at=now
+    )
+    factories.DocumentFactory(
+        company=company,
+        number="RECENT",
+        issue_date=datetime.date(2026, 3, 18),
+        received_at=now - datetime.timedelta(days=30),
+    )
+    # when an API client lists without a sort, then the order it relied on stays
+    url = reverse("documents-api:document-list", kwargs={"company_id": company.public_id})
+    listed = api_for(owner).get(url).json()["results"]
+    assert [d["number"] for d in listed] == ["OLD", "RECENT"]
 
 
 def test_the_problem_is_given_in_the_requests_language(company, owner, api_for):

@@ -69,6 +69,58 @@ def test_list_query_count_is_flat(company, owner, client_for, django_assert_max_
     assert len(response.context["documents"]) == 50
 
 
+def test_the_list_is_sorted_by_document_date_and_an_undated_document_by_its_arrival(
+    company, owner, client_for, django_assert_max_num_queries
+):
+    # given an old invoice that arrived today, a recent one that arrived last month, and a
+    # receipt without a date that arrived on 10 March
+    brussels = datetime.timezone(datetime.timedelta(hours=1))
+    arrived = {
+        "old": datetime.datetime(2026, 4, 20, 9, tzinfo=brussels),
+        "recent": datetime.datetime(2026, 3, 20, 9, tzinfo=brussels),
+        "undated": datetime.datetime(2026, 3, 10, 9, tzinfo=brussels),
+    }
+    factories.DocumentFactory(
+        company=company,
+        counterparty_name="Old",
+        issue_date=datetime.date(2014, 5, 2),
+        received_at=arrived["old"],
+    )
+    factories.DocumentFactory(
+        company=company,
+        counterparty_name="Recent",
+        issue_date=datetime.date(2026, 3, 18),
+        received_at=arrived["recent"],
+    )
+    factories.DocumentFactory(
+        company=company, counterparty_name="Undated", received_at=arrived["undated"]
+    )
+    client = client_for(owner)
+    url, _ = _list(company)
+
+    def rows(**params):
+        return [d.counterparty_name for d in client.get(url, params).context["documents"]]
+
+    # when the list opens, then newest document date first, the undated one at its arrival day
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert [d.counterparty_name for d in response.context["documents"]] == [
+        "Recent",
+        "Undated",
+        "Old",
+    ]
+    assert rows(sort="-date") == ["Old", "Undated", "Recent"]
+    # and the date column shows the document date, the arrival day greyed for the undated one
+    html = response.content.decode()
+    assert html.index("18/03/2026") < html.index("10/03/2026") < html.index("02/05/2014")
+    assert "20/04/2026" not in html
+    # and the sort control, outside the folded filters, offers the arrival order
+    assert html.index('name="sort"') < html.index('name="kind"')
+    assert 'value="received"' in html
+    assert rows(sort="received") == ["Old", "Recent", "Undated"]
+    assert rows(sort="-received") == ["Undated", "Recent", "Old"]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [

@@ -517,12 +517,12 @@ def _forwarding(company: Any, item: Item, file: Path, timeout: float) -> dict[st
     import smtplib
 
     from apps.companies.scoping import company_scope
-    from apps.inbox.forwarding import forwarding_address_get
+    from apps.inbox.forwarding import forwarding_address_create
     from apps.inbox.smtpd import make_controller
     from tests.servers import free_port
 
     with company_scope(company):
-        address = forwarding_address_get(company=company).address
+        address = forwarding_address_create(company=company).address
     data = file.read_bytes()
     raw = data if item.is_mail else attach(item, data)
     port = free_port()

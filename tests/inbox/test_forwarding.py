@@ -14,7 +14,7 @@ from apps.billing.selectors import usage_get
 from apps.billing.services import usage_record
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Source
-from apps.inbox.forwarding import forwarding_address_get, forwarding_address_update
+from apps.inbox.forwarding import forwarding_address_create, forwarding_address_update
 from apps.inbox.models import InboundMessage
 from apps.inbox.smtpd import make_controller
 from tests import factories
@@ -39,7 +39,7 @@ def smtp_receiver(settings):
 
 def _address(company) -> str:
     with company_scope(company):
-        return forwarding_address_get(company=company).address
+        return forwarding_address_create(company=company).address
 
 
 def _documents(company) -> list[Document]:
@@ -103,7 +103,7 @@ def test_only_allowed_senders_when_the_company_asks(smtp_receiver):
     company = factories.CompanyFactory()
     member = factories.MembershipFactory(company=company).user
     with company_scope(company):
-        address = forwarding_address_get(company=company)
+        address = forwarding_address_create(company=company)
         forwarding_address_update(
             address=address, only_allowed_senders=True, allowed_senders="@trusted-supplier.example"
         )

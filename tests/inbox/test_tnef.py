@@ -12,7 +12,7 @@ from apps.companies.scoping import company_scope
 from apps.documents.models import Document, Source
 from apps.inbox import tnef
 from apps.inbox.errors import describe
-from apps.inbox.forwarding import forwarding_address_get
+from apps.inbox.forwarding import forwarding_address_create
 from apps.inbox.mail import Limits, parse_message
 from apps.inbox.models import InboundMessage
 from apps.inbox.scanning import mailbox_scan
@@ -144,7 +144,7 @@ def smtp_receiver(settings):
 
 def _forward(port: int, company, raw: bytes) -> None:
     with company_scope(company):
-        address = forwarding_address_get(company=company).address
+        address = forwarding_address_create(company=company).address
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
         client.sendmail("sofie@bakkerij.example", [address], raw)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.billing.models import Plan
 from apps.companies.scoping import all_companies, company_scope
 from apps.core.crypto import decrypt, encrypt
-from apps.inbox.forwarding import forwarding_address_get
+from apps.inbox.forwarding import forwarding_address_create
 from apps.inbox.models import (
     CloudFolder,
     ConnectionTest,
@@ -59,6 +59,7 @@ MATRIX = [
         {"allowed_senders": "@x.example"},
         [302, 404, 404, 302, 403, 302],
     ),
+    ("forwarding-create", "post", None, {}, [302, 404, 404, 302, 403, 302]),
     ("mailbox-create", "get", None, {}, [302, 404, 404, 200, 403, 200]),
     ("mailbox-create", "post", None, MAILBOX_POST, [302, 404, 404, 302, 403, 302]),
     ("mailbox-detail", "get", "mailbox", {}, [302, 404, 404, 200, 200, 200]),
@@ -98,7 +99,7 @@ def _snapshot():
         return (
             sorted(Mailbox.objects.values_list("name", "status")),
             sorted(CloudFolder.objects.values_list("name", "status")),
-            sorted(ForwardingAddress.objects.values_list("allowed_senders", flat=True)),
+            sorted(ForwardingAddress.objects.values_list("local_part", "allowed_senders")),
             ConnectionTest.objects.count(),
         )
 
@@ -106,8 +107,9 @@ def _snapshot():
 @pytest.mark.parametrize(("view", "method", "needs", "data", "role", "expected"), cases(MATRIX))
 def test_access_matrix(view, method, needs, data, role, expected, request, collecting, owner):
     kwargs = {"company_id": collecting.public_id}
-    with company_scope(collecting):
-        forwarding_address_get(company=collecting)  # made on first use, e.g. by a look
+    if view != "forwarding-create":
+        with company_scope(collecting):
+            forwarding_address_create(company=collecting)  # asked for before
     collector = None
     if needs in ("mailbox", "paused-mailbox"):
         status = Mailbox.Status.PAUSED if needs == "paused-mailbox" else Mailbox.Status.ACTIVE
@@ -128,6 +130,7 @@ def test_access_matrix(view, method, needs, data, role, expected, request, colle
         "forwarding-edit": lambda: ForwardingAddress.objects.filter(
             allowed_senders="@x.example"
         ).exists(),
+        "forwarding-create": ForwardingAddress.objects.exists,
         "mailbox-create": lambda: Mailbox.objects.filter(name=MAILBOX_POST["name"]).exists(),
         "mailbox-detail": lambda: saved().name == "Renamed",
         "mailbox-scan": lambda: saved().last_scan_at is not None,
@@ -286,7 +289,33 @@ def test_a_test_that_no_worker_runs_says_so_and_stops_polling(collecting, owner,
     assert "hx-get" not in later
 
 
+def test_looking_at_the_overview_makes_no_forwarding_address(collecting, owner, member, client_for):
+    url = reverse("inbox:overview", kwargs={"company_id": collecting.public_id})
+    # given a company without a forwarding address
+    # when its owner and a member look at the overview
+    page = client_for(owner).get(url).content.decode()
+    client_for(member).get(url)
+    # then nothing is made, and the owner is offered to create it
+    with company_scope(collecting):
+        assert not ForwardingAddress.objects.exists()
+    create = reverse("inbox:forwarding-create", kwargs={"company_id": collecting.public_id})
+    assert f'action="{create}"' in page
+    # when the owner asks for it, then it is made once and kept on a second ask
+    client = client_for(owner)
+    assert client.post(create).status_code == 302
+    with company_scope(collecting):
+        first = ForwardingAddress.objects.get()
+    client.post(create)
+    with company_scope(collecting):
+        assert list(ForwardingAddress.objects.all()) == [first]
+    page = client.get(url).content.decode()
+    assert first.address in page
+    assert f'action="{create}"' not in page
+
+
 def test_the_overview_shows_the_forwarding_address_and_health(collecting, owner, client_for):
+    with company_scope(collecting):
+        forwarding_address_create(company=collecting)
     mailbox = factories.MailboxFactory(company=collecting, last_error_code="wrong_password")
     factories.InboundMessageFactory(
         company=collecting,
@@ -309,13 +338,13 @@ def test_the_overview_shows_the_forwarding_address_and_health(collecting, owner,
 
 
 def test_the_forwarding_address_is_stable_and_unguessable(collecting, other_company):
-    from apps.inbox.forwarding import forwarding_address_get
+    from apps.inbox.forwarding import forwarding_address_create
 
     with company_scope(collecting):
-        first = forwarding_address_get(company=collecting)
-        assert forwarding_address_get(company=collecting) == first
+        first = forwarding_address_create(company=collecting)
+        assert forwarding_address_create(company=collecting) == first
     with company_scope(other_company):
-        other = forwarding_address_get(company=other_company)
+        other = forwarding_address_create(company=other_company)
     assert first.local_part != other.local_part
     assert len(first.local_part.rsplit("-", 1)[1]) == 10
 

@@ -56,13 +56,15 @@ class EmailTransport:
         return send(message_for(parcel))
 
     def describe(self, answer: str) -> str:
-        """The server's answer; in development (no SMTP server) where the e-mail went."""
+        """The server's answer; without a mail server (development), where the e-mail went,
+        in plain words."""
         if answer.startswith(KEPT_BY_BACKEND):
             if answer.endswith(":filebased"):
-                return _("Development: written to %(path)s, not sent (EMAIL_HOST is not set).") % {
-                    "path": settings.EMAIL_FILE_PATH
-                }
-            return _("Development: not sent (EMAIL_HOST is not set).")
+                return _(
+                    "Not really sent: no mail server is set up, so the e-mail was kept as a "
+                    "file in %(path)s."
+                ) % {"path": settings.EMAIL_FILE_PATH}
+            return _("Not really sent: no mail server is set up.")
         if answer and not answer[:3].isdigit():
             # no answer at all: the connection failed (the technical detail in brackets)
             return _("The mail server could not be reached (%(detail)s).") % {"detail": answer}

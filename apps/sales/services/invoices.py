@@ -66,7 +66,12 @@ class LineInput:
         return cls(**given)
 
 
-def _not_draft() -> DomainError:
+def _not_draft(invoice: Invoice) -> DomainError:
+    if invoice.is_credit_note:
+        return DomainError(
+            _("An issued credit note can no longer be changed."),
+            code="not_draft",
+        )
     return DomainError(
         _("An issued invoice can no longer be changed; make a credit note to correct it."),
         code="not_draft",
@@ -148,7 +153,7 @@ def invoice_update(
 ) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_draft:
-        raise _not_draft()
+        raise _not_draft(invoice)
     if invoice.is_credit_note:
         # a credit note stays with its invoice's customer and VAT treatment
         fields.pop("customer", None)
@@ -162,7 +167,7 @@ def invoice_update(
 def invoice_delete_draft(*, invoice: Invoice) -> None:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_draft:
-        raise _not_draft()
+        raise _not_draft(invoice)
     invoice.delete()
 
 
@@ -258,7 +263,12 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
             .get(pk=invoice.pk)
         )
         if not invoice.is_draft:
-            raise DomainError(_("This invoice is already issued."), code="already_issued")
+            already = (
+                _("This credit note is already issued.")
+                if invoice.is_credit_note
+                else _("This invoice is already issued.")
+            )
+            raise DomainError(already, code="already_issued")
         lines = _prepared(invoice, lock=True)
         for line in lines:
             line.save(update_fields=["vat_rate"])  # as resolved on the issue date
@@ -276,11 +286,11 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
             data_xml = to_ubl(model)
         except EInvoiceError as error:
             raise DomainError(error.message, code=error.code) from error
-        _check_valid(data_xml)
+        _check_valid(data_xml, is_credit_note=invoice.is_credit_note)
         # The PDF carries the UBL (PDF/A-3); the UBL that is sent carries that PDF.
         pdf = invoice_pdf(invoice, model, ubl=data_xml)
         final_xml = to_ubl(invoice_model(invoice, pdf=pdf, lines=lines))
-        _check_valid(final_xml)
+        _check_valid(final_xml, is_credit_note=invoice.is_credit_note)
         totals = model.totals
         assert totals is not None
         invoice.total_excl_vat = totals.tax_exclusive
@@ -304,13 +314,17 @@ def invoice_issue(*, invoice: Invoice, actor: User | None) -> Invoice:
     return invoice
 
 
-def _check_valid(ubl: bytes) -> None:
+def _check_valid(ubl: bytes, *, is_credit_note: bool) -> None:
     """A UBL that fails the validation layers stops the issuing, with the reasons."""
     report = validate(ubl)
     if not report.is_valid:
+        message = (
+            _("This credit note would not be a valid e-invoice document: %(reasons)s")
+            if is_credit_note
+            else _("This invoice would not be a valid e-invoice: %(reasons)s")
+        )
         raise DomainError(
-            _("This invoice would not be a valid e-invoice: %(reasons)s")
-            % {"reasons": "; ".join(_explain(report))},
+            message % {"reasons": "; ".join(_explain(report))},
             code="invalid_ubl",
         )
 
@@ -324,7 +338,12 @@ def _check_before_issue(invoice: Invoice, lines: list[InvoiceLine], *, lock: boo
     if not Decimal("0") <= invoice.discount_percent <= Decimal("100"):
         raise DomainError(_("A discount is between 0 and 100 %."), code="bad_discount")
     if invoice.issue_date > timezone.localdate():
-        raise DomainError(_("An invoice can't be dated in the future."), code="future_date")
+        future = (
+            _("A credit note can't be dated in the future.")
+            if invoice.is_credit_note
+            else _("An invoice can't be dated in the future.")
+        )
+        raise DomainError(future, code="future_date")
     if invoice.due_date and invoice.due_date < invoice.issue_date:
         raise DomainError(_("The due date comes before the invoice date."), code="due_before")
     data = invoice.customer_snapshot
@@ -388,11 +407,12 @@ def _check_date_order(invoice: Invoice) -> None:
         .first()
     )
     if last is not None and invoice.issue_date < last:
-        raise DomainError(
-            _("Invoices are numbered in date order: this one can't be dated before %(date)s.")
-            % {"date": last.strftime("%d/%m/%Y")},
-            code="date_order",
+        message = (
+            _("Credit notes are numbered in date order: this one can't be dated before %(date)s.")
+            if invoice.is_credit_note
+            else _("Invoices are numbered in date order: this one can't be dated before %(date)s.")
         )
+        raise DomainError(message % {"date": last.strftime("%d/%m/%Y")}, code="date_order")
 
 
 def balance_due(invoice: Invoice) -> Decimal:

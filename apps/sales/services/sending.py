@@ -143,7 +143,12 @@ def invoice_send(
     receives it there (queued; a worker sends it), else, or ``by_email``, its PDF and UBL
     by e-mail at once."""
     if invoice.is_draft:
-        raise DomainError(_("Issue the invoice before sending it."), code="draft")
+        first = (
+            _("Issue the credit note before sending it.")
+            if invoice.is_credit_note
+            else _("Issue the invoice before sending it.")
+        )
+        raise DomainError(first, code="draft")
     if not by_email:
         choice = invoice_channel(invoice, wait=True)
         if choice.channel == Invoice.Channel.PEPPOL:
@@ -163,10 +168,12 @@ def invoice_send(
             created_at__gte=timezone.now() - datetime.timedelta(seconds=RESEND_AFTER_SECONDS),
         )
         if recent.exists():
-            raise DomainError(
-                _("This invoice was sent a moment ago. Wait a minute to send it again."),
-                code="just_sent",
+            just_sent = (
+                _("This credit note was sent a moment ago. Wait a minute to send it again.")
+                if invoice.is_credit_note
+                else _("This invoice was sent a moment ago. Wait a minute to send it again.")
             )
+            raise DomainError(just_sent, code="just_sent")
         dispatch = Dispatch.objects.create(
             company=invoice.company,
             invoice=invoice,

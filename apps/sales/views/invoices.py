@@ -2,6 +2,7 @@
 sending, paid or not, crediting; the PDF and the UBL; the sales settings."""
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +31,15 @@ from apps.sales.services.channel import invoice_channel
 from apps.sales.services.sending import invoice_send, invoice_subject
 
 ISSUED = gettext_lazy("Issued. The invoice has its number; its PDF and UBL are ready to send.")
+CREDIT_NOTE_ISSUED = gettext_lazy(
+    "Issued. The credit note has its number; its PDF and UBL are ready to send."
+)
+
+
+def _issued(invoice: Invoice) -> str:
+    return str(CREDIT_NOTE_ISSUED if invoice.is_credit_note else ISSUED)
+
+
 OPEN = Q(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE)
 STATUS_FILTERS = {
     "draft": lambda today: Q(status=Invoice.Status.DRAFT),
@@ -202,19 +212,21 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
             if request.POST.get("action") == "issue":
                 # what is on the screen is saved first, then issued: nothing typed is lost
                 services.invoice_issue(invoice=invoice, actor=request.user)
-                messages.success(request, ISSUED)
+                messages.success(request, _issued(invoice))
             else:
                 messages.success(request, _("Draft saved."))
         return redirect(_detail_url(invoice))
     return _draft_page(request, form, formset, invoice)
 
 
-def _action(request: CompanyRequest, invoice_id: str, run: Any, done: str) -> HttpResponse:
+def _action(
+    request: CompanyRequest, invoice_id: str, run: Any, done: str | Callable[[Invoice], str]
+) -> HttpResponse:
     invoice = _invoice_or_404(request, invoice_id)
     with refusal_as_message(request):
         result = run(invoice)
         if done:
-            messages.success(request, done)
+            messages.success(request, done(invoice) if callable(done) else done)
         return redirect(_detail_url(result if isinstance(result, Invoice) else invoice))
     return redirect(_detail_url(invoice))
 
@@ -226,7 +238,7 @@ def invoice_issue(request: CompanyRequest, invoice_id: str) -> HttpResponse:
         request,
         invoice_id,
         lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),
-        str(ISSUED),
+        _issued,
     )
 
 
