@@ -29,6 +29,9 @@ BYPASSES = {
     ("banking/services/connections.py", "consent_check_sweep"): (
         "periodic sweeper, fans out per company"
     ),
+    ("billing/selectors.py", "usage_period_totals"): (
+        "the period's usage report, one row per company (Stripe, OkiOki's invoices, console)"
+    ),
     ("companies/access.py", "access_for"): "the access check itself: whose company is it",
     ("companies/middleware.py", "CompanyScopeMiddleware.__call__"): "the platform admin",
     ("companies/selectors.py", "company_list_for_user"): "a person's companies, to pick from",
