@@ -25,6 +25,7 @@ MESSAGES: dict[str, Promise] = {
         "Split the document or send it to your accountant another way."
     ),
     "superseded": _("Replaced by a newer delivery of the same document."),
+    "junk": _("The document was deleted as junk: it is not sent."),
 }
 
 
