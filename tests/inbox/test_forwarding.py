@@ -88,6 +88,22 @@ def test_an_unknown_address_is_refused_at_rcpt(smtp_receiver, settings):
         _send(smtp_receiver, "someone@elsewhere.example", mails.invoice_pdf("y"))
 
 
+def test_a_company_that_collects_nothing_is_refused_at_rcpt_with_the_reason(smtp_receiver):
+    # given a company on Start, which collects nothing by itself
+    company = factories.CompanyFactory()
+    address = _address(company)
+    # when an invoice is forwarded to its address
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        _send(smtp_receiver, address, mails.invoice_pdf("START"))
+    # then the receiver refuses it for good, saying why: the sender's server keeps it
+    code, text = refused.value.recipients[address]
+    assert code == 550
+    assert b"5.7.1 OkiOki collects no documents for this company" in text
+    assert _documents(company) == []
+    with company_scope(company):
+        assert not InboundMessage.objects.exists()
+
+
 def test_an_oversize_mail_gets_an_smtp_error(smtp_receiver):
     company = factories.CompanyFactory(collecting=True)
     big = mails.message(
