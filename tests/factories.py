@@ -16,7 +16,7 @@ from django.utils import timezone
 from stdnum.be import vat as be_vat
 
 from apps.accounts.models import User
-from apps.billing.models import BillingInvoice
+from apps.billing.models import BillingInvoice, Plan
 from apps.billing.selectors import plan_default
 from apps.companies.models import (
     AccountingOffice,
@@ -100,6 +100,20 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     postal_code = "9000"
     city = "Gent"
     plan = factory.LazyFunction(plan_default)
+
+    class Params:
+        # on a plan that collects documents (Start, the default, collects none by itself)
+        collecting = factory.Trait(
+            plan=factory.LazyFunction(lambda: Plan.objects.get(code="collect-25"))
+        )
+
+
+def collecting(company: Company, code: str = "collect-25") -> Company:
+    """``company`` on a plan that collects documents (uploads, forwarding, mailboxes, cloud
+    folders): Start, the plan a company starts on, collects none by itself."""
+    company.plan = Plan.objects.get(code=code)
+    company.save(update_fields=["plan"])
+    return company
 
 
 class MembershipFactory(ScopedFactory):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.banking.cashflow.forecast import Forecast
 from apps.banking.cashflow.queries import forecast
 from apps.banking.models import BankAccount, BankTransaction, Match, MatchState
+from apps.billing import entitlements
 from apps.companies.models import Company
 from apps.documents.models import Document, Kind
 from apps.sales.models import Invoice
@@ -82,6 +83,7 @@ def overdue_documents(*, company: Company, today: datetime.date) -> QuerySet[Doc
         paid_on__isnull=True,
         paid_amount=0,
         total_incl_vat__isnull=False,
+        junk_at__isnull=True,
     ).exclude(status=Document.Status.FAILED)
 
 
@@ -144,7 +146,11 @@ def open_item_search(*, company: Company, row: BankTransaction, query: str = "")
     # money in: a supplier's credit note refunded; money out: a purchase invoice
     kind = Kind.PURCHASE_CREDIT_NOTE if row.amount > 0 else Kind.PURCHASE_INVOICE
     documents = Document.objects.filter(
-        company=company, kind=kind, paid_on__isnull=True, total_incl_vat__isnull=False
+        company=company,
+        kind=kind,
+        paid_on__isnull=True,
+        total_incl_vat__isnull=False,
+        junk_at__isnull=True,
     ).exclude(status=Document.Status.FAILED)
     if query:
         documents = documents.filter(
@@ -172,15 +178,16 @@ def item_get(*, company: Company, kind: str, public_id: str) -> Invoice | Docume
     model = Invoice if kind == "invoice" else Document if kind == "document" else None
     if model is None:
         return None
+    kept = {"junk_at__isnull": True} if model is Document else {}  # not one deleted as junk
     try:
-        return model.objects.filter(company=company, public_id=public_id).first()
+        return model.objects.filter(company=company, public_id=public_id, **kept).first()
     except ValidationError:  # not a UUID: like a missing one
         return None
 
 
 def cashflow_summary(*, company: Company) -> Forecast | None:
     """The forecast, for a company on a plan with bank accounts that knows a balance."""
-    if company.plan.bank_accounts < 1:
+    if entitlements.allowed(company, "bank_accounts") < 1:
         return None
     if not BankAccount.objects.filter(company=company, balance__isnull=False).exists():
         return None

@@ -66,6 +66,7 @@ from apps.banking.services.matches import (
     transactions_match,
 )
 from apps.banking.services.statements import ImportResult, statement_import_upload
+from apps.billing import entitlements
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.archives import UnpackBudget
@@ -88,6 +89,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     company = request.company
+    plan = entitlements.effective_plan(company)
     accounts = list(BankAccount.objects.filter(company=company).select_related("connection"))
     for account in accounts:
         account.live_state = account_live_state(account)  # type: ignore[attr-defined]
@@ -120,7 +122,8 @@ def _page(
                 if any(account.connection_id for account in accounts)
                 else []
             ),
-            "allowed": company.plan.bank_accounts,
+            "plan": plan,
+            "allowed": plan.bank_accounts,
             "transactions": transactions.rows,
             "pager": transactions,
             "files": files,
@@ -425,7 +428,7 @@ def connection_complete_view(request: CompanyRequest) -> HttpResponse:
             % {"count": connected},
         )
         if result.left_out:
-            plan = request.company.plan
+            plan = entitlements.effective_plan(request.company)
             messages.warning(
                 request,
                 _(

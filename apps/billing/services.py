@@ -1,4 +1,5 @@
-"""Writes of billing: the monthly count of collected documents."""
+"""Writes of billing: the monthly count of billable documents (``apps.billing.metering``
+says which ones are), raised by ``usage_record`` and given back by ``usage_release``."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -7,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from apps.billing.entitlements import effective_plan
 from apps.billing.models import DocumentUsage
 from apps.companies.models import Company
 
@@ -19,8 +21,9 @@ def usage_month(moment: datetime | None = None) -> date:
     return (moment or timezone.now()).astimezone(BILLING_ZONE).date().replace(day=1)
 
 
-def usage_record(*, company: Company, documents: int = 1, at: datetime | None = None) -> None:
-    """Count ``documents`` more collected documents for the month of ``at`` (default: now).
+def usage_record(*, company: Company, documents: int = 1, at: datetime | None = None) -> date:
+    """Count ``documents`` more billable documents for the month of ``at`` (default: now);
+    the month counted (its first day), for the document to remember.
 
     Atomic under concurrency: an UPDATE with F(), and the month's row created once (a second
     worker that loses the race on the unique constraint adds to the row the first one made).
@@ -34,6 +37,21 @@ def usage_record(*, company: Company, documents: int = 1, at: datetime | None = 
         except IntegrityError:
             rows.update(documents=F("documents") + documents)
     _warn_owners(company, rows)
+    return month
+
+
+def usage_release(*, company: Company, month: date) -> bool:
+    """Give one document back to ``month``: a document counted then that is not billable
+    after all (deleted as junk within the grace period). True when one was given back.
+
+    One atomic conditional UPDATE: never below 0, whatever runs beside it. The caller makes
+    sure one document is released once (``apps.documents`` forgets the document's counted
+    month in the same transaction). A month Stripe already has a higher total of gets the
+    lower one at the next report (the meter takes the running total, the last one wins)."""
+    released = DocumentUsage.objects.filter(company=company, month=month, documents__gt=0).update(
+        documents=F("documents") - 1
+    )
+    return released == 1
 
 
 WARN_AT = (80, 100)  # per cent of the plan's documents
@@ -42,7 +60,8 @@ WARN_AT = (80, 100)  # per cent of the plan's documents
 def _warn_owners(company: Company, rows: QuerySet[DocumentUsage]) -> None:
     """At 80 % and 100 % of the plan's documents the owners hear it, once per level and
     month: the conditional UPDATE lets one worker only claim a level."""
-    limit = company.plan.documents_per_month
+    plan = effective_plan(company)
+    limit = plan.documents_per_month
     if not limit:
         return
     row = rows.values("documents", "warned_at").first()
@@ -65,6 +84,6 @@ def _warn_owners(company: Company, rows: QuerySet[DocumentUsage]) -> None:
             "level": reached,
             "documents": row["documents"],
             "limit": limit,
-            "price": company.plan.extra_document_price,
+            "price": plan.extra_document_price,
         },
     )

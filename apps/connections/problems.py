@@ -32,6 +32,7 @@ MESSAGES: dict[str, Promise] = {
         "Not sent: the document is dated before %(date)s, the day from which documents are "
         "sent to your accountant."
     ),
+    "junk": _("The document was deleted as junk: it is not sent."),
 }
 
 

@@ -24,7 +24,9 @@ FILTERS = {
 def delivery_list(
     *, company: Company, status: str | None = None, limit: int = 200
 ) -> QuerySet[Delivery]:
-    deliveries = Delivery.objects.filter(company=company).select_related("document", "requested_by")
+    deliveries = Delivery.objects.filter(
+        company=company, document__junk_at__isnull=True
+    ).select_related("document", "requested_by")
     if status in FILTERS:
         deliveries = deliveries.filter(status__in=FILTERS[status])
     return deliveries.order_by("-created_at", "-id")[:limit]
@@ -117,6 +119,7 @@ def period_resend_plan(
         Document.objects.filter(
             company=company,
             status__in=(Document.Status.READY, Document.Status.DELIVERED),
+            junk_at__isnull=True,
         )
         .filter(
             Q(issue_date__range=(date_from, date_to))

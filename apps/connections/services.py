@@ -85,9 +85,9 @@ def transfer_save(*, company: Company, actor: User | None, **values: Any) -> Tra
     if transfer.send_from is not None:
         _deliveries_cancel_before(company=company, send_from=transfer.send_from)
     if transfer.is_configured:
-        waiting = Document.objects.filter(company=company, status=Document.Status.READY).exclude(
-            deliveries__isnull=False
-        )
+        waiting = Document.objects.filter(
+            company=company, status=Document.Status.READY, junk_at__isnull=True
+        ).exclude(deliveries__isnull=False)
         for document in waiting:
             delivery_plan(document=document, transfer=transfer)
     return transfer
@@ -288,6 +288,9 @@ def delivery_send(*, company: Company, delivery_id: int) -> Delivery | None:
     if delivery is None:
         return None
     document = delivery.document
+    if document.junk_at is not None:  # deleted as junk since it was planned: it never goes
+        _finish(delivery, status=Delivery.Status.CANCELLED, problems=[problems.problem("junk")])
+        return delivery
     if document.content_version != delivery.content_version and delivery.reason != "resend":
         delivery.content_version = document.content_version
         try:
@@ -496,6 +499,8 @@ def document_resend(*, company: Company, document: Document, actor: User) -> Del
             _("Set your accountant's address first (Connections → Transfer to accountant)."),
             code="no_address",
         )
+    if document.junk_at is not None:
+        raise DomainError(_("This document was deleted as junk."), code="junk")
     if document.status not in (Document.Status.READY, Document.Status.DELIVERED):
         raise DomainError(_("This document needs review before it can be sent."), code="not_ready")
     address = transfer.address_for(document.category)
@@ -520,6 +525,31 @@ def document_resend(*, company: Company, document: Document, actor: User) -> Del
             _("This document is already on its way to that address."), code="already_open"
         )
     return delivery
+
+
+def deliveries_withdraw(document: Document) -> None:
+    """A document deleted as junk leaves the transfer (``apps.documents.junk``, inside its
+    transaction): what waits to be sent, waits for approval or review, or failed is
+    cancelled, each change in the document's timeline. Refused when a copy is on its way or
+    was sent: the accountant has it (or is about to), so it is no junk to delete."""
+    deliveries = Delivery.objects.select_for_update().filter(
+        company=document.company, document=document
+    )
+    if deliveries.filter(status__in=(Delivery.Status.SENDING, Delivery.Status.SENT)).exists():
+        raise DomainError(
+            _(
+                "This document was already sent to your accountant, so it can't be deleted "
+                "as junk. Ask your accountant to ignore it."
+            ),
+            code="junk_delivered",
+        )
+    withdrawn = (*Delivery.OPEN, Delivery.Status.FAILED)
+    for delivery in deliveries.filter(status__in=withdrawn):
+        delivery.status = Delivery.Status.CANCELLED
+        delivery.problems = [problems.problem("junk")]
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "problems", "next_attempt_at", "updated_at"])
+        _announce(document, delivery)
 
 
 # --- the sweeper ---------------------------------------------------------------------------------

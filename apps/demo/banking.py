@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.banking.models import BankAccount, BankTransaction, Match, MatchState
 from apps.banking.services.statements import statement_import
+from apps.billing import entitlements
 from apps.companies.models import Company
 from apps.demo.profiles import profile_of
 from apps.documents.models import Document, Kind
@@ -88,7 +89,7 @@ def seed_banking(company: Company) -> None:
     of the overdue one (the communication typed in the free text), the export invoice less
     its credit note (a suggestion: the customer's name and the amount), the cleaning
     company's purchase invoice; two debits are left for the to-do list."""
-    if not company.iban or company.plan.bank_accounts < 1:
+    if not company.iban or entitlements.allowed(company, "bank_accounts") < 1:
         return
     if BankAccount.objects.filter(company=company).exists():
         return

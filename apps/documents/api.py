@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.billing.entitlements import CollectionPaused
 from apps.companies.access import Action
 from apps.companies.api import CompanyScopedAPIView
 from apps.core.paging import MAX_PAGE, page_number
@@ -105,6 +106,16 @@ ErrorSerializer = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()), required=False
         ),
+    },
+)
+
+
+PausedSerializer = inline_serializer(
+    "CollectionPaused",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "reason": serializers.ChoiceField(choices=["plan", "payment_overdue"]),
     },
 )
 
@@ -201,7 +212,10 @@ class DocumentListAPI(CompanyScopedAPIView):
             "ZIP files with these). Each file gets its own result, a ZIP one per file inside; "
             "a bad file doesn't block the others; a bank statement file goes to the Bank page "
             "instead. 201 when at least one file became (or already was) a document or was "
-            "imported as a bank statement, 400 when none did or no file was sent."
+            "imported as a bank statement, 400 when none did or no file was sent. 402 "
+            "(code `collection_paused`, `reason` `plan` or `payment_overdue`) when the "
+            "company's plan collects no documents now (Start, or a payment overdue past "
+            "its grace period): nothing is taken, `detail` says why and what to do."
         ),
         request={
             "multipart/form-data": inline_serializer(
@@ -216,6 +230,7 @@ class DocumentListAPI(CompanyScopedAPIView):
                 resource_type_field_name=None,
                 many=False,
             ),
+            402: PausedSerializer,
         },
     )
     def post(self, request: Request, company_id: str) -> Response:
@@ -225,13 +240,23 @@ class DocumentListAPI(CompanyScopedAPIView):
                 {"detail": str(_no_files_message()), "code": "required"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        results = services.document_ingest_uploads(
-            company=self.company,
-            uploads=uploads,
-            source=Source.API,
-            details={"uploaded_by": self.user.email},
-            actor=self.user,
-        )
+        try:
+            results = services.document_ingest_uploads(
+                company=self.company,
+                uploads=uploads,
+                source=Source.API,
+                details={"uploaded_by": self.user.email},
+                actor=self.user,
+            )
+        except CollectionPaused as paused:
+            return Response(
+                {
+                    "detail": paused.pause.message,
+                    "code": paused.code,
+                    "reason": paused.pause.reason,
+                },
+                status=status.HTTP_402_PAYMENT_REQUIRED,
+            )
         flat = _flatten(results)
         code = (
             status.HTTP_201_CREATED

@@ -211,6 +211,15 @@ class Document(CompanyOwnedModel):
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The billing month this document was counted in (apps.billing.metering says which are
+    # billable); None when it is not billable, or its count was given back (junk in grace).
+    counted_month = models.DateField(null=True, blank=True)
+    # Deleted as junk by a person: out of every list and of the transfer to the accountant,
+    # its original kept (``document_junk``). Final: a junk document never comes back.
+    junk_at = models.DateTimeField(null=True, blank=True)
+    junked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -309,6 +318,7 @@ class Event(CompanyOwnedModel):
         DELIVERY = "delivery", _("Delivery")
         PAID = "paid", _("Marked paid")
         UNPAID = "unpaid", _("Marked unpaid")
+        JUNKED = "junked", _("Deleted as junk")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")

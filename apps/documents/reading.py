@@ -312,9 +312,10 @@ def document_read(*, company_id: int, document_id: int) -> None:
             .filter(company_id=company_id, pk=document_id)
             .first()
         )
-        if document is None or document.status not in (
-            Document.Status.RECEIVED,
-            Document.Status.READING,
+        if (
+            document is None
+            or document.junk_at is not None
+            or document.status not in (Document.Status.RECEIVED, Document.Status.READING)
         ):
             return
         # counted (and committed) before reading: a reading that kills the worker still counts

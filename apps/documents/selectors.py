@@ -81,9 +81,10 @@ HEAVY_FIELDS = ("text", "lines", "validation", "source_details")
 def document_list(
     *, company: Company, filters: DocumentFilters, every_field: bool = False
 ) -> QuerySet[Document]:
-    """The company's documents, filtered and sorted. Only the columns of the list page are
-    loaded, or (``every_field``) all but the heavy ones, so that rows never load lazily."""
-    queryset = Document.objects.filter(company=company)
+    """The company's documents (not those deleted as junk), filtered and sorted. Only the
+    columns of the list page are loaded, or (``every_field``) all but the heavy ones, so
+    that rows never load lazily."""
+    queryset = Document.objects.filter(company=company, junk_at__isnull=True)
     queryset = queryset.defer(*HEAVY_FIELDS) if every_field else queryset.only(*LIST_FIELDS)
     conditions = {
         "kind": filters.kind,
@@ -121,8 +122,9 @@ def document_page(
 
 
 def document_get(*, company: Company, document_id: str) -> Document | None:
+    """One document of the company; None for one deleted as junk (gone for its users)."""
     return (
-        Document.objects.filter(company=company, public_id=document_id)
+        Document.objects.filter(company=company, public_id=document_id, junk_at__isnull=True)
         .select_related("supplier", "possible_duplicate_of")
         .first()
     )

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.accounts.models import User
+from apps.billing.entitlements import collection_check
+from apps.billing.metering import is_billable
 from apps.billing.services import usage_record
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
@@ -55,9 +57,6 @@ from apps.outbox.services import event_emit
 
 logger = logging.getLogger(__name__)
 
-# Received e-invoices are the company's own post, not collected documents: not counted against
-# the plan; nor are the invoices it made in OkiOki.
-UNCOUNTED_SOURCES = (Source.SALES, Source.PEPPOL)
 ZIP_MAX_PAIRED_PDFS = 20  # PDFs whose text is read at arrival to find their XML in a ZIP
 
 
@@ -219,6 +218,7 @@ def _hand_to_bank(
     actor: User | None,
 ) -> IngestResult:
     """A bank statement file to the bank import, which keeps it whatever it makes of it."""
+    _count_if_billable(company, source=source, is_bank_statement=True)
     outcome = intake(
         company=company,
         data=data,
@@ -378,6 +378,8 @@ def _ingest_file(
     if existing is not None:
         return _record_duplicate(existing, source=source, details=details, actor=actor)
     now = timezone.now()
+    # a bank file kept as a document (no bank import registered): still no billable document
+    is_bank_statement = kind in (FileKind.CODA, FileKind.MT940) or bool(statement_kind(data))
     document = Document(
         company=company,
         source=source,
@@ -397,12 +399,13 @@ def _ingest_file(
                 from apps.documents.reading import store_xml
 
                 store_xml(document, companion_xml[1])
+            document.counted_month = _count_if_billable(
+                company, source=source, is_bank_statement=is_bank_statement
+            )
             document.save()
             Arrival.objects.create(
                 company=company, document=document, source=source, details=details
             )
-            if source not in UNCOUNTED_SOURCES:  # collected: against the plan's month
-                usage_record(company=company)
             Event.objects.create(
                 company=company,
                 document=document,
@@ -445,9 +448,22 @@ def _first_look(kind: FileKind, data: bytes) -> str:
     return ""
 
 
+def _count_if_billable(
+    company: Company, *, source: str, is_duplicate: bool = False, is_bank_statement: bool = False
+) -> datetime.date | None:
+    """Count an arrival against the company's month if billing's one rule says it is
+    billable (``apps.billing.metering``); the month counted, or None."""
+    if not is_billable(
+        source=source, is_duplicate=is_duplicate, is_bank_statement=is_bank_statement
+    ):
+        return None
+    return usage_record(company=company)
+
+
 def _record_duplicate(
     document: Document, *, source: str, details: dict[str, Any], actor: User | None
 ) -> IngestResult:
+    _count_if_billable(document.company, source=source, is_duplicate=True)  # never: the rule
     Arrival.objects.create(
         company=document.company,
         document=document,
@@ -485,7 +501,9 @@ def reading_queue(company: Company) -> str:
     turn, so one company's flood (thousands of attachments) doesn't hold up the others."""
     with company_scope(company):
         waiting = Document.objects.filter(
-            company=company, status__in=(Document.Status.RECEIVED, Document.Status.READING)
+            company=company,
+            status__in=(Document.Status.RECEIVED, Document.Status.READING),
+            junk_at__isnull=True,
         )[: settings.DOCUMENT_BULK_THRESHOLD + 1].count()
     return "bulk" if waiting > settings.DOCUMENT_BULK_THRESHOLD else "documents"
 
@@ -500,7 +518,11 @@ def document_ingest_uploads(
 ) -> list[IngestResult]:
     """The files of one upload (the upload page, the API), each refused by its size before it
     is read, so a file past the limit never reaches memory (it arrives cut, see
-    apps.core.uploads). Their ZIPs share one unpacking budget (``ZIP_MAX_TOTAL_SIZE``)."""
+    apps.core.uploads). Their ZIPs share one unpacking budget (``ZIP_MAX_TOTAL_SIZE``).
+
+    Raises ``CollectionPaused`` (``apps.billing.entitlements``) when the company's plan in
+    force collects nothing (Start, or a payment overdue past its grace): nothing is taken."""
+    collection_check(company)
     budget = UnpackBudget()
     results = []
     for upload in uploads:
@@ -534,6 +556,8 @@ def document_set_status(
     Nothing happens when both the status and the problems (codes and parameters) are as they
     were, so that a document assessed again without news keeps a quiet timeline."""
     problems = problems or []
+    if document.junk_at is not None:
+        return document  # deleted as junk: final, it never becomes ready (nor anything else)
     if document.status == status and document.problems == problems:
         return document
     previous = document.status
@@ -711,7 +735,10 @@ def document_find_near_duplicate(document: Document) -> Document | None:
     if not (document.number and document.total_incl_vat is not None):
         return None
     candidates = Document.objects.filter(
-        company=document.company, number=document.number, total_incl_vat=document.total_incl_vat
+        company=document.company,
+        number=document.number,
+        total_incl_vat=document.total_incl_vat,
+        junk_at__isnull=True,
     ).exclude(pk=document.pk)
     if document.counterparty_vat_id:
         candidates = candidates.filter(counterparty_vat_id=document.counterparty_vat_id)

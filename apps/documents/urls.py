@@ -19,6 +19,7 @@ urlpatterns = [
         name="document-page-image",
     ),
     path(company + "<uuid:document_id>/ubl/", views.document_ubl, name="document-ubl"),
+    path(company + "<uuid:document_id>/junk/", views.document_junk, name="document-junk"),
     path(
         company + "<uuid:document_id>/paid/",
         views.document_paid,

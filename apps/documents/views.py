@@ -1,5 +1,6 @@
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
@@ -11,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from apps.billing.entitlements import CollectionPaused, collection_pause
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.paging import page_of
 from apps.core.views import refusal_as_message
-from apps.documents import selectors, services
+from apps.documents import junk, selectors, services
 from apps.documents.extraction.page_images import PAGE_KINDS, PAGE_WIDTH, PageNotFound, page_image
 from apps.documents.forms import DocumentForm, FilterForm, UploadForm
 from apps.documents.models import Document, Source
@@ -54,17 +56,31 @@ def document_list(request: CompanyRequest) -> HttpResponse:
 @company_view(Action.EDIT_DATA)
 def document_upload(request: CompanyRequest) -> HttpResponse:
     company = request.company
+    pause = collection_pause(company)
+    if pause is not None:
+        # the plan in force collects nothing: the notice instead of the form, nothing taken
+        return render(
+            request,
+            "documents/document_upload.html",
+            {"pause": pause},
+            status=403 if request.method == "POST" else 200,
+        )
     posted = request.method == "POST"  # an empty upload is said, not shown as a new page
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
     results = []
     if request.method == "POST" and form.is_valid():
-        results = services.document_ingest_uploads(
-            company=company,
-            uploads=form.cleaned_data["uploads"],
-            source=Source.UPLOAD,
-            details={"uploaded_by": request.user.email},
-            actor=request.user,
-        )
+        try:
+            results = services.document_ingest_uploads(
+                company=company,
+                uploads=form.cleaned_data["uploads"],
+                source=Source.UPLOAD,
+                details={"uploaded_by": request.user.email},
+                actor=request.user,
+            )
+        except CollectionPaused as paused:  # paused since the check above
+            return render(
+                request, "documents/document_upload.html", {"pause": paused.pause}, status=403
+            )
         created = sum(
             1 for r in _flatten(results) if r.document and not r.is_duplicate and not r.joined_with
         )
@@ -119,6 +135,7 @@ def document_detail(request: CompanyRequest, document_id: str) -> HttpResponse:
         "documents/document_detail.html",
         {
             "document": document,
+            "can_junk": access.can(Action.EDIT_DATA) and junk.junk_refusal(document) is None,
             "form": form if correctable else None,
             "can_edit": access.can(Action.EDIT_DATA),
             "events": selectors.document_events(document=document),
@@ -236,3 +253,34 @@ def document_paid(request: CompanyRequest, document_id: str, paid: bool) -> Http
         company_id=request.company.public_id,
         document_id=document.public_id,
     )
+
+
+@company_view(Action.EDIT_DATA)
+def document_junk(request: CompanyRequest, document_id: str) -> HttpResponse:
+    """ "Delete as junk": the question first (GET, or a POST without ``confirmed``), then, once
+    confirmed, the document leaves the lists and the transfer (``apps.documents.junk``)."""
+    document = _document_or_404(request, document_id)
+    detail = redirect(
+        "documents:document-detail",
+        company_id=request.company.public_id,
+        document_id=document.public_id,
+    )
+    refusal = junk.junk_refusal(document)
+    if refusal is not None:
+        messages.error(request, str(refusal.message))
+        return detail
+    if request.method != "POST" or request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "documents/document_junk.html",
+            {"document": document, "junk_grace_hours": settings.BILLING_JUNK_GRACE_HOURS},
+        )
+    with refusal_as_message(request):
+        released = junk.document_junk(document=document, actor=request.user)
+        messages.success(
+            request,
+            _("Deleted as junk: it is out of your documents and won't go to your accountant.")
+            + (" " + _("It is not counted in your plan's documents.") if released else ""),
+        )
+        return redirect("documents:document-list", company_id=request.company.public_id)
+    return detail

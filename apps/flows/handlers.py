@@ -9,6 +9,9 @@ delivery makes it delivered (or sends its corrected version next), a delivery th
 go as it is puts the document back in review. A ready purchase invoice may be what a
 payment already on the bank paid: the bank's matching runs again.
 
+A document deleted as junk leaves the transfer: ``connections`` withdraws its deliveries
+(``register`` sets it as the documents' transfer withdrawal).
+
 A bank statement file that arrives with documents (by mailbox, forwarding address, cloud
 folder, upload or API) is no document: ``documents`` hands it to the bank import, which
 ``register`` sets as its statement intake (``statement_received``).
@@ -35,7 +38,8 @@ from apps.banking.tasks import transactions_match
 from apps.billing.hooks import legal_invoice_register
 from apps.companies.models import Company
 from apps.connections.models import Delivery
-from apps.connections.services import delivery_plan
+from apps.connections.services import deliveries_withdraw, delivery_plan
+from apps.documents.junk import transfer_withdraw_register
 from apps.documents.models import Document, Source
 from apps.documents.services import (
     PAYABLE_KINDS,
@@ -63,7 +67,7 @@ def document_ready(event: OutboxEvent) -> None:
     """A ready document goes to the accountant (where to, and whether now or after approval,
     is the transfer's decision)."""
     document = Document.objects.filter(pk=event.payload["document_id"]).first()
-    if document is not None and document.status == Document.Status.READY:
+    if document is not None and document.status == Document.Status.READY and not document.junk_at:
         delivery_plan(document=document)
 
 
@@ -172,6 +176,7 @@ def statement_received(
 def register() -> None:
     statement_intake_register(statement_received)
     legal_invoice_register(issue=platform_invoice_issue, paid=platform_invoice_paid)
+    transfer_withdraw_register(deliveries_withdraw)
     handler_register(Topic.DOCUMENT_READY, document_ready)
     handler_register(Topic.DOCUMENT_READY, document_ready_match)
     handler_register(Topic.DELIVERY_CHANGED, delivery_changed)

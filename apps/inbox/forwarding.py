@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.billing.entitlements import collection_allowed
 from apps.billing.selectors import usage_get
 from apps.companies.models import Company, Membership
 from apps.companies.scoping import company_scope, no_company
@@ -104,6 +105,13 @@ def over_ceiling(company: Company) -> bool:
         return usage_get(company=company).is_over_ceiling
 
 
+def collection_paused(company: Company) -> bool:
+    """The company's plan in force collects nothing (Start, or a payment overdue past its
+    grace): its address takes no mail, and the sender keeps it."""
+    with company_scope(company):
+        return not collection_allowed(company)
+
+
 def sender_over_rate(address: ForwardingAddress, sender: str) -> bool:
     """Count one more message from ``sender`` to this address; True past
     ``INBOUND_SENDER_MESSAGES_PER_HOUR`` in the last hour (refused ones count too: a flood
@@ -137,6 +145,13 @@ REFUSALS = {
         "Too many messages from this sender to this address this hour, try again later",
         429,
     ),
+    "collection_paused": (
+        550,
+        "5.7.1",
+        "OkiOki collects no documents for this company on its current plan (or while a "
+        "payment is overdue); nothing was stored, please keep this message",
+        403,
+    ),
     "monthly_ceiling": (
         552,
         "5.2.2",
@@ -157,11 +172,14 @@ class Received:
 
 def forwarded_message_receive(*, recipient: str, raw: bytes, envelope_sender: str) -> Received:
     """Accept an e-mail for one recipient: stored as it came, its documents collected after
-    commit. Refuses unknown addresses and, when the company asks, unknown senders."""
+    commit. Refuses unknown addresses, mail for a company whose plan in force collects
+    nothing (the sender keeps it) and, when the company asks, unknown senders."""
     address = forwarding_address_find(recipient)
     if address is None:
         return Received(accepted=False, reason="unknown_address")
     company = address.company
+    if collection_paused(company):
+        return Received(accepted=False, reason="collection_paused")
     header_end = raw.find(b"\r\n\r\n")
     head = raw[: header_end if header_end >= 0 else 64 * 1024]
     parsed = parse_message(head + b"\r\n\r\n")

@@ -22,7 +22,9 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from apps.billing.entitlements import collection_allowed
 from apps.companies.models import Membership, Role
+from apps.companies.scoping import company_scope
 from apps.companies.tasks import send_email
 from apps.core.crypto import DecryptionFailed, decrypt
 from apps.documents.models import Source
@@ -60,10 +62,11 @@ class ScanReport:
     resynced: list[str] = field(default_factory=list)
     error: InboxError | None = None
     busy: bool = False  # another scan of the same source was running
+    paused: bool = False  # not scanned: the company's plan in force collects nothing now
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.busy
+        return self.error is None and not self.busy and not self.paused
 
     def counts(self) -> dict[str, int]:
         """What a scan task returns."""
@@ -72,6 +75,7 @@ class ScanReport:
             "documents": self.documents,
             "statements": self.statements,
             "failed": self.failed,
+            "paused": int(self.paused),
         }
 
 
@@ -100,8 +104,16 @@ def _claim(collector: Collector) -> bool:
 def _scan(collector: Collector, what: str, scan: Callable[[ScanReport], None]) -> ScanReport:
     """Run ``scan`` (of a mailbox or a cloud folder, ``what`` in the log) if no other scan of
     it is running, and record how it went on ``collector``. An unexpected error never crashes
-    the worker: it is logged and recorded like a known one, and the next scan goes on."""
+    the worker: it is logged and recorded like a known one, and the next scan goes on.
+
+    Nothing is scanned while the company's plan in force collects nothing (Start, or a
+    payment overdue past its grace): mail and files stay where they are, untouched, and the
+    first scan once collecting resumes takes them."""
     report = ScanReport()
+    with company_scope(collector.company):
+        if not collection_allowed(collector.company):
+            report.paused = True
+            return report
     if not _claim(collector):
         report.busy = True
         return report

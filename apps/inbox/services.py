@@ -10,9 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.billing import entitlements
+from apps.billing.entitlements import Limited
+from apps.billing.models import Plan
 from apps.companies.models import Company
 from apps.core.crypto import encrypt
-from apps.core.errors import DomainError, LimitReached
+from apps.core.errors import DomainError
 from apps.inbox.models import CloudFolder, Collector, Mailbox
 
 MAILBOX_FIELDS = (
@@ -38,28 +41,24 @@ CLOUD_FOLDER_FIELDS = (
 )
 
 
-def limit_for(company: Company, model: type[Collector]) -> tuple[int, int]:
-    """How many the company has, and how many its plan allows."""
+def _limited(model: type[Collector]) -> Limited:
+    return "mailboxes" if model is Mailbox else "cloud_folders"
+
+
+def limit_for(
+    company: Company, model: type[Collector], *, plan: Plan | None = None
+) -> tuple[int, int]:
+    """How many the company has, and how many its plan in force allows (``plan``, when the
+    caller has read it already: ``apps.billing.entitlements.effective_plan``)."""
     used = model.objects.filter(company=company).count()
-    allowed = company.plan.mailboxes if model is Mailbox else company.plan.cloud_folders
-    return used, allowed
+    if plan is None:
+        return used, entitlements.allowed(company, _limited(model))
+    return used, int(getattr(plan, _limited(model)))
 
 
 def _check_limit(company: Company, model: type[Collector]) -> None:
-    used, allowed = limit_for(company, model)
-    if used < allowed:
-        return
-    if model is Mailbox:
-        message = _(
-            "Your plan %(plan)s includes %(allowed)s mailbox(es) and all are in use. "
-            "Choose a larger plan to connect another one."
-        )
-    else:
-        message = _(
-            "Your plan %(plan)s includes %(allowed)s cloud folder(s) and all are in use. "
-            "Choose a larger plan to connect another one."
-        )
-    raise LimitReached(str(message) % {"plan": company.plan.name, "allowed": allowed})
+    used = model.objects.filter(company=company).count()
+    entitlements.limit_check(company, _limited(model), used=used)
 
 
 Saved = TypeVar("Saved", bound=Collector)

@@ -1,7 +1,8 @@
 """The SMTP receiver of the forwarding addresses (``manage.py inbox_smtpd``), on aiosmtpd.
 
 It sits behind the MTA in production (which does TLS, spam and SPF checks and relays the
-inbound domain here). Unknown recipients are refused at RCPT time, oversize mail by aiosmtpd's
+inbound domain here). Unknown recipients, and those of a company whose plan collects nothing
+now, are refused at RCPT time (5xx: the sender keeps the mail), oversize mail by aiosmtpd's
 size limit (552), and mail is answered 250 only once it is stored.
 """
 
@@ -16,6 +17,7 @@ from django.db import close_old_connections
 
 from apps.inbox.forwarding import (
     REFUSALS,
+    collection_paused,
     forwarded_message_receive,
     forwarding_address_find,
     over_ceiling,
@@ -30,6 +32,8 @@ def _refusal_at_rcpt(address: str) -> str:
     found = forwarding_address_find(address)
     if found is None:
         return "unknown_address"
+    if collection_paused(found.company):
+        return "collection_paused"
     return "monthly_ceiling" if over_ceiling(found.company) else ""
 
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from apps.billing.entitlements import companies_collecting
 from apps.companies.scoping import all_companies
 from apps.companies.tasks import CompanyTask
 from apps.inbox import connection_tests, messages, scanning
@@ -13,19 +14,32 @@ from apps.inbox.scanning import SCAN_TIME_LIMIT, scan_is_running
 @shared_task(name="apps.inbox.tasks.inbox_sweep")
 def inbox_sweep() -> int:
     """Every minute (beat): queue a scan of each mailbox and cloud folder that is due, and
-    forget connection tests past their time (with a password a worker never got to).
+    forget connection tests past their time (with a password a worker never got to). The
+    companies whose plan in force collects nothing now are skipped (their mail waits).
 
     Listed bypass of the company scope: the sweep fans out to every company's own task.
     """
     queued = 0
     with all_companies():
         connection_tests.connection_tests_forget()
-        due = [
-            *(("mailbox", m) for m in Mailbox.objects.filter(status=Mailbox.Status.ACTIVE)),
-            *(("folder", f) for f in CloudFolder.objects.filter(status=CloudFolder.Status.ACTIVE)),
+        active = [
+            *(
+                ("mailbox", m)
+                for m in Mailbox.objects.filter(status=Mailbox.Status.ACTIVE).select_related(
+                    "company"
+                )
+            ),
+            *(
+                ("folder", f)
+                for f in CloudFolder.objects.filter(
+                    status=CloudFolder.Status.ACTIVE
+                ).select_related("company")
+            ),
         ]
+        due = [(kind, c) for kind, c in active if c.is_due and not scan_is_running(c)]
+        collecting = companies_collecting([collector.company for _kind, collector in due])
     for kind, collector in due:
-        if not collector.is_due or scan_is_running(collector):
+        if collector.company_id not in collecting:
             continue
         if kind == "mailbox":
             mailbox_scan.delay(collector.company_id, collector.pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.billing.entitlements import collection_pause, plan_in_force
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
@@ -39,13 +40,16 @@ def _overview_url(request: CompanyRequest) -> str:
 @company_view()
 def overview(request: CompanyRequest) -> HttpResponse:
     company = request.company
-    mailboxes_used, mailboxes_allowed = services.limit_for(company, Mailbox)
-    folders_used, folders_allowed = services.limit_for(company, CloudFolder)
+    in_force = plan_in_force(company)
+    mailboxes_used, mailboxes_allowed = services.limit_for(company, Mailbox, plan=in_force.plan)
+    folders_used, folders_allowed = services.limit_for(company, CloudFolder, plan=in_force.plan)
     address = forwarding_address_of(company=company)  # a look makes nothing
     return render(
         request,
         "inbox/inbox_overview.html",
         {
+            "plan": in_force.plan,
+            "pause": in_force.pause,
             "address": address,
             "forwarding_form": ForwardingForm(instance=address)
             if address is not None and request.access.can(Action.EDIT_DATA)
@@ -115,8 +119,11 @@ def _page_context(
     test: ConnectionTest | None,
 ) -> dict[str, Any]:
     """What the settings page of a mailbox and of a cloud folder both show."""
-    used, allowed = services.limit_for(request.company, model)
+    in_force = plan_in_force(request.company)
+    used, allowed = services.limit_for(request.company, model, plan=in_force.plan)
     return {
+        "plan": in_force.plan,
+        "pause": in_force.pause,
         "form": form,
         "limit_reached": collector is None and used >= allowed,
         "allowed": allowed,
@@ -300,7 +307,13 @@ def connection_test_status(request: CompanyRequest, test_id: str) -> HttpRespons
 
 
 def _collector_action(request: CompanyRequest, collector: Collector, action: str) -> HttpResponse:
-    if action == "scan":
+    pause = collection_pause(request.company) if action in ("scan", "resume") else None
+    if pause is not None:
+        # nothing is scanned while the plan in force collects nothing: said, not pretended
+        messages.error(request, pause.message)
+        if action == "resume":
+            services.collector_resume(collector=collector)
+    elif action == "scan":
         if collector.is_paused:
             messages.error(request, _("It is paused: resume it first."))
         else:

@@ -70,7 +70,7 @@ def test_the_dashboard_shows_this_month_beside_the_plan(company, owner, client_f
     page = client_for(owner).get(
         reverse("companies:dashboard", kwargs={"company_id": company.public_id})
     )
-    assert "12 of 70 documents collected this month" in page.content.decode()
+    assert "12 of 70 documents this month, 0 extra" in page.content.decode()
 
 
 @pytest.mark.postgres
@@ -113,7 +113,7 @@ def test_extra_documents_are_counted_with_their_price_and_the_reset_day(company,
     assert (usage.extra, usage.extra_cost) == (5, Decimal("1.50"))
     assert usage.resets_on == datetime.date(2027, 1, 1)
     text = page.content.decode()
-    assert "75 of 70 documents collected this month · 5 extra, €1.50 so far" in text
+    assert "75 of 70 documents this month, 5 extra (€1.50 so far, €0.30 each)" in text
     assert "counted again from 01/01/2027" in text
 
 

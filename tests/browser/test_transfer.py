@@ -70,6 +70,7 @@ def test_octopus_preset_then_an_uploaded_invoice_is_sent_to_the_accountant(
     live_server, browser_page, company, owner, smtp, tmp_path
 ):
     page = browser_page
+    factories.collecting(company)  # a plan that collects documents (uploads)
     log_in(page, live_server, owner)
     base = f"{live_server.url}/c/{company.public_id}"
 

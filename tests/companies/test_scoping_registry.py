@@ -32,6 +32,9 @@ BYPASSES = {
     ("billing/subscriptions.py", "fallback_due"): "periodic sweeper, fans out per company",
     ("billing/usage_reports.py", "usage_report_due"): "periodic sweeper, fans out per company",
     ("billing/webhooks.py", "_company_of"): "Stripe's verified event names the customer",
+    ("billing/selectors.py", "usage_period_totals"): (
+        "the period's usage report, one row per company (Stripe, OkiOki's invoices, console)"
+    ),
     ("companies/access.py", "access_for"): "the access check itself: whose company is it",
     ("companies/middleware.py", "CompanyScopeMiddleware.__call__"): (
         "the platform admin and the staff console (staff only)"

@@ -16,6 +16,13 @@ from tests import factories
 from tests.companies.test_isolation import url_patterns
 from tests.samples import PDF, zipped
 
+
+@pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
+
+
 # reads as "invoice-exe.pdf", is "invoice-fdp.exe"
 SPOOFED = "invoice-\u202efdp.exe"
 HOSTILE = "".join(f"{c}x" for c in BIDI_CONTROLS)

@@ -10,7 +10,15 @@ from django.urls import reverse
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from apps.sales.models import Customer
+from tests import factories
 from tests.samples import PDF
+
+
+@pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
+
 
 MB = 1024 * 1024
 BOUNDARY = "okioki-test-boundary"

@@ -13,6 +13,13 @@ from tests import factories
 from tests.access import cases, check_access
 from tests.samples import PDF, UBL
 
+
+@pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
+
+
 SEE = [302, 404, 404, 200, 200, 200]
 CHANGE = [302, 404, 404, 200, 403, 200]
 # view, method, expected per role

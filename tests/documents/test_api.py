@@ -14,6 +14,12 @@ from tests.samples import PDF
 
 
 @pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
+
+
+@pytest.fixture
 def api_for():
     def make(user):
         client = APIClient()

@@ -8,8 +8,15 @@ from django.urls import reverse
 from apps.companies.scoping import company_scope
 from apps.documents.models import Arrival, Document, Event, Source
 from apps.documents.services import document_ingest
+from tests import factories
 from tests.inbox import mails
 from tests.samples import PDF, PNG, UBL, XML_BOMB, encrypted_pdf, zipped
+
+
+@pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
 
 
 def test_a_pdf_becomes_a_received_document_with_its_original_kept(company):

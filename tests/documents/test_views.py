@@ -14,6 +14,12 @@ from tests.access import user_of
 from tests.samples import PDF, PNG, encrypted_pdf
 
 
+@pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
+
+
 def _list(company, **params):
     return reverse("documents:document-list", kwargs={"company_id": company.public_id}), params
 

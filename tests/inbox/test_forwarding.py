@@ -9,7 +9,6 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from apps.billing.models import Plan
 from apps.billing.selectors import usage_get
 from apps.billing.services import usage_record
 from apps.companies.scoping import company_scope
@@ -54,7 +53,8 @@ def _send(port: int, to: str, raw: bytes, sender: str = "sofie@bakkerij.example"
 
 def test_a_forwarded_invoice_lands_in_the_right_company(smtp_receiver):
     # given two companies, each with its own address
-    ours, theirs = factories.CompanyFactory(), factories.CompanyFactory()
+    ours = factories.CompanyFactory(collecting=True)
+    theirs = factories.CompanyFactory(collecting=True)
     address = _address(ours)
     _address(theirs)
     assert address.startswith(ours.slug + "-")
@@ -75,7 +75,7 @@ def test_a_forwarded_invoice_lands_in_the_right_company(smtp_receiver):
 
 
 def test_an_unknown_address_is_refused_at_rcpt(smtp_receiver, settings):
-    factories.CompanyFactory()
+    factories.CompanyFactory(collecting=True)
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         _send(
             smtp_receiver,
@@ -88,8 +88,24 @@ def test_an_unknown_address_is_refused_at_rcpt(smtp_receiver, settings):
         _send(smtp_receiver, "someone@elsewhere.example", mails.invoice_pdf("y"))
 
 
-def test_an_oversize_mail_gets_an_smtp_error(smtp_receiver):
+def test_a_company_that_collects_nothing_is_refused_at_rcpt_with_the_reason(smtp_receiver):
+    # given a company on Start, which collects nothing by itself
     company = factories.CompanyFactory()
+    address = _address(company)
+    # when an invoice is forwarded to its address
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        _send(smtp_receiver, address, mails.invoice_pdf("START"))
+    # then the receiver refuses it for good, saying why: the sender's server keeps it
+    code, text = refused.value.recipients[address]
+    assert code == 550
+    assert b"5.7.1 OkiOki collects no documents for this company" in text
+    assert _documents(company) == []
+    with company_scope(company):
+        assert not InboundMessage.objects.exists()
+
+
+def test_an_oversize_mail_gets_an_smtp_error(smtp_receiver):
+    company = factories.CompanyFactory(collecting=True)
     big = mails.message(
         "Groot", attachments=[("big.pdf", "application/pdf", mails.pdf("b") + b"0" * 400_000)]
     )
@@ -100,7 +116,7 @@ def test_an_oversize_mail_gets_an_smtp_error(smtp_receiver):
 
 
 def test_only_allowed_senders_when_the_company_asks(smtp_receiver):
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     member = factories.MembershipFactory(company=company).user
     with company_scope(company):
         address = forwarding_address_create(company=company)
@@ -124,7 +140,7 @@ def test_only_allowed_senders_when_the_company_asks(smtp_receiver):
 
 
 def test_the_same_message_delivered_twice_counts_once(smtp_receiver):
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     raw = mails.invoice_pdf("retry", message_id="<retry-1@example.test>")
     _send(smtp_receiver, _address(company), raw)
     _send(smtp_receiver, _address(company), raw)  # an MTA retry after a lost reply
@@ -148,7 +164,7 @@ def _post_raw(client, address: str, raw: bytes, secret: str = "hook-secret"):
 
 def test_the_webhook_takes_the_same_path(client, settings):
     settings.INBOUND_WEBHOOK_SECRET = "hook-secret"
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     address = _address(company)
     url = reverse("inbox:inbound-webhook")
 
@@ -193,12 +209,12 @@ def test_the_webhook_refuses_strangers_and_unknown_addresses(client, settings):
         HTTP_AUTHORIZATION=_auth("hook-secret"),
     )
     assert response.status_code == 404
-    with company_scope(factories.CompanyFactory()):
+    with company_scope(factories.CompanyFactory(collecting=True)):
         assert InboundMessage.objects.count() == 0
 
 
 def test_a_message_nested_2000_levels_deep_gets_a_final_status(smtp_receiver):
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     address = _address(company)
     _send(smtp_receiver, address, mails.invoice_pdf("voor"))
     _send(smtp_receiver, address, mails.nested(2000, subject="Diep genest"))  # answered 250
@@ -217,6 +233,7 @@ def test_a_message_nested_2000_levels_deep_gets_a_final_status(smtp_receiver):
 
 
 def test_one_e_mail_gives_at_most_the_attachment_cap(settings, client, company, owner):
+    factories.collecting(company)
     settings.INBOX_MAX_MESSAGE_SIZE = 5_000_000
     port = free_port()
     controller = make_controller(host="127.0.0.1", port=port)
@@ -253,7 +270,7 @@ def test_one_e_mail_gives_at_most_the_attachment_cap(settings, client, company, 
 
 def test_a_sender_flooding_the_address_is_told_to_slow_down(smtp_receiver, settings):
     settings.INBOUND_SENDER_MESSAGES_PER_HOUR = 2
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     address = _address(company)
     _send(smtp_receiver, address, mails.invoice_pdf("R1"), sender="flood@spam.example")
     _send(smtp_receiver, address, mails.invoice_pdf("R2"), sender="flood@spam.example")
@@ -275,7 +292,7 @@ def test_a_sender_flooding_the_address_is_told_to_slow_down(smtp_receiver, setti
 def test_a_flood_split_across_a_full_hour_is_still_slowed_down(smtp_receiver, settings):
     # given a sender at its hourly limit just before the hour turns
     settings.INBOUND_SENDER_MESSAGES_PER_HOUR = 2
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     address = _address(company)
     start = datetime.datetime(2026, 12, 7, 5, 59, 50, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=True) as traveller:
@@ -293,7 +310,7 @@ def test_past_the_abuse_ceiling_the_address_refuses_new_mail(smtp_receiver, sett
     settings.INBOUND_ABUSE_CEILING_MIN = 0
     settings.INBOUND_ABUSE_CEILING_FACTOR = 2
     settings.INBOUND_WEBHOOK_SECRET = "hook-secret"
-    company = factories.CompanyFactory(plan=Plan.objects.get(code="collect-25"))
+    company = factories.CompanyFactory(collecting=True)
     address = _address(company)
     with company_scope(company):
         usage_record(company=company, documents=49)

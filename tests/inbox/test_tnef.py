@@ -152,7 +152,7 @@ def _forward(port: int, company, raw: bytes) -> None:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_invoice_forwarded_inside_a_winmail_dat_becomes_a_document(smtp_receiver):
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     winmail = tnef_build.tnef([("Factuur 2026-0311.pdf", mails.pdf("FW-TNEF"))])
     _forward(smtp_receiver, company, outlook_mail("Factuur 2026-0311", winmail))
     with company_scope(company):
@@ -168,7 +168,7 @@ def test_an_invoice_forwarded_inside_a_winmail_dat_becomes_a_document(smtp_recei
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_forwarded_winmail_dat_without_files_is_reported_and_kept(smtp_receiver):
-    company = factories.CompanyFactory()
+    company = factories.CompanyFactory(collecting=True)
     raw = outlook_mail("Factuur 2026-0312", tnef_build.tnef([], body="Zie bijlage"))
     _forward(smtp_receiver, company, raw)
     with company_scope(company):

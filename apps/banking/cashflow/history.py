@@ -211,7 +211,9 @@ def _months(company: Company, today: datetime.date, accounts: list[BankAccount])
     supplier_ibans = {
         parties.normal_iban(iban)
         for iban in Document.objects.filter(
-            company=company, kind__in=[Kind.PURCHASE_INVOICE, Kind.PURCHASE_CREDIT_NOTE]
+            company=company,
+            kind__in=[Kind.PURCHASE_INVOICE, Kind.PURCHASE_CREDIT_NOTE],
+            junk_at__isnull=True,
         )
         .exclude(counterparty_iban="")
         .values_list("counterparty_iban", flat=True)

@@ -126,6 +126,7 @@ def forecast_inputs(company: Company, today: datetime.date) -> Inputs:
             paid_on__isnull=True,
             total_incl_vat__isnull=False,
             possible_duplicate_of__isnull=True,
+            junk_at__isnull=True,
         )
         .exclude(status=Document.Status.FAILED)
         .values(
@@ -179,6 +180,7 @@ def forecast_inputs(company: Company, today: datetime.date) -> Inputs:
                 issue_date__gte=start,
                 total_vat__isnull=False,
                 possible_duplicate_of__isnull=True,
+                junk_at__isnull=True,
             )
             .exclude(status=Document.Status.FAILED)
             .values_list("issue_date", "kind", "total_vat")

@@ -54,6 +54,7 @@ from apps.banking.models import (
 from apps.banking.parsers import ParsedStatement, ParsedTransaction
 from apps.banking.services.matches import transactions_match
 from apps.banking.services.statements import ImportResult, _import_statement
+from apps.billing import entitlements
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.companies.services import owners_notify
@@ -113,8 +114,14 @@ class Connected:
 
 
 def _link(
-    company: Company, connection: BankConnection, found: PontoAccount, result: Connected
+    company: Company,
+    connection: BankConnection,
+    found: PontoAccount,
+    result: Connected,
+    allowed: int,
 ) -> None:
+    """Link an account Ponto gave to ours, or add it within ``allowed`` (the number of bank
+    accounts of the plan in force); one beyond it is left out, and said."""
     account = BankAccount.objects.filter(company=company, iban=found.iban).first()
     if account is None:
         try:
@@ -122,7 +129,7 @@ def _link(
         except ValidationError:
             result.left_out.append(found.iban or found.name or found.id)
             return
-        if BankAccount.objects.filter(company=company).count() >= company.plan.bank_accounts:
+        if BankAccount.objects.filter(company=company).count() >= allowed:
             result.left_out.append(found.iban)
             return
         account = BankAccount.objects.create(
@@ -205,8 +212,9 @@ def connection_complete(
         connection.token_expires_at = tokens.expires_at
         connection.save()
         result = Connected(connection)
+        allowed = entitlements.allowed(company, "bank_accounts")
         for account in found:
-            _link(company, connection, account, result)
+            _link(company, connection, account, result, allowed)
         transaction.on_commit(
             partial(_sync_later, company.pk, connection.pk, full=True)  # the history
         )

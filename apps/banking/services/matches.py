@@ -107,6 +107,7 @@ def _purchase_items(company: Company) -> list[OpenItem]:
             kind__in=PAYABLE_KINDS,
             total_incl_vat__isnull=False,
             paid_on__isnull=True,
+            junk_at__isnull=True,
         )
         .exclude(status=Document.Status.FAILED)
         .select_related("supplier")
