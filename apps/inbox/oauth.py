@@ -258,9 +258,11 @@ def mailbox_oauth_connect(
         mailbox.secret = encrypt(tokens.refresh_token)
     mailbox.access_token = encrypt(tokens.access_token)
     mailbox.token_expires_at = tokens.expires_at
-    mailbox.status = Mailbox.Status.ACTIVE
-    mailbox.paused_reason = ""
     mailbox.auth_failures = 0
+    if mailbox.paused_reason in ("oauth_revoked", "wrong_password"):
+        # what the new sign-in mends; a pause for another reason (the user's) stays
+        mailbox.status = Mailbox.Status.ACTIVE
+        mailbox.paused_reason = ""
     try:
         with transaction.atomic():
             mailbox.save()

@@ -3,7 +3,7 @@ import hmac
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -239,7 +239,7 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
                 collector=mailbox,
             )
             return redirect(target)
-    return render(
+    response = render(
         request,
         "inbox/mailbox_oauth.html",
         {
@@ -253,6 +253,12 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
             "address": forwarding_address_get(company=request.company),
         },
     )
+    if client is not None:
+        # "Continue" is a form whose answer sends the browser on to the provider: the page's
+        # form-action must allow the provider's sign-in site
+        parts = urlsplit(client.authorize_url)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
 
 
 @company_view(Action.EDIT_DATA)
