@@ -275,6 +275,25 @@ userdb {{
         client.login(user, password)
         return client
 
+    def empty(self, user: str) -> None:
+        """Delete every message and folder of ``user`` but an empty INBOX (for a mailbox a
+        session-wide server shares between tests)."""
+        from imapclient.exceptions import IMAPClientError
+
+        client = self.client(user, self.PASSWORD)
+        try:
+            for _flags, _delimiter, name in sorted(client.list_folders(), reverse=True):
+                if name == "INBOX":
+                    client.select_folder(name)
+                    client.delete_messages(client.search())
+                    client.expunge()
+                    continue
+                # a parent only named by its children is gone with them
+                with contextlib.suppress(IMAPClientError):
+                    client.delete_folder(name)
+        finally:
+            client.logout()
+
     def append(
         self, user: str, password: str, messages: list[bytes], folder: str = "INBOX"
     ) -> None:

@@ -45,6 +45,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 GOOGLE_CLIENT = ("google-client-test", "google-secret-test")
+GMAIL_ACCOUNT = "owner@gmail.example"  # who signs in on the consent page, unless changed
+MICROSOFT_ACCOUNT = "boekhouding@bakkerij.example"
 MICROSOFT_CLIENT = ("microsoft-client-test", "microsoft-secret-test")
 
 
@@ -76,7 +78,7 @@ class Grant:
 @dataclass
 class FakeOAuthProvider:
     clients: dict[str, str] = field(default_factory=lambda: dict([GOOGLE_CLIENT, MICROSOFT_CLIENT]))
-    signed_in_as: str = "owner@gmail.example"
+    signed_in_as: str = GMAIL_ACCOUNT
     access_lifetime: int = 3600
     rotate_refresh: bool = False
     granted_scope: str = ""  # when set, the scope granted instead of the one asked for
@@ -95,7 +97,7 @@ class FakeOAuthProvider:
 
     def reset(self) -> None:
         with self.lock:
-            self.signed_in_as = "owner@gmail.example"
+            self.signed_in_as = GMAIL_ACCOUNT
             self.access_lifetime = 3600
             self.rotate_refresh = False
             self.granted_scope = ""
@@ -164,6 +166,7 @@ class FakeOAuthProvider:
         return (
             "<!doctype html><html><head><meta charset=utf-8>"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<link rel="icon" href="data:,">'
             "<title>Sign in (test provider)</title></head><body>"
             "<h1>Test provider: sign in and allow</h1>"
             f"<p>{html.escape(one['client_id'])} asks for:</p><ul>{scopes}</ul>"

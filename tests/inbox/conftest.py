@@ -7,7 +7,7 @@ from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.crypto import encrypt
 from apps.inbox.models import Mailbox
-from tests.fakes.oauth_provider import FakeOAuthProvider
+from tests.fakes.oauth_provider import GMAIL_ACCOUNT, MICROSOFT_ACCOUNT, FakeOAuthProvider
 from tests.fakes.oauth_provider import Server as OAuthServer
 from tests.fakes.oauth_provider import configure as configure_oauth
 from tests.servers import Dovecot
@@ -100,6 +100,8 @@ def oauth_provider(
     """Google and Microsoft (both played by the stand-in) configured, their IMAP on the
     Dovecot above; the stand-in starts each test afresh."""
     oauth_server.fake.reset()
+    for account in (GMAIL_ACCOUNT, MICROSOFT_ACCOUNT):
+        oauth_dovecot.empty(account)  # the server is shared by the tests of a session
     configure_oauth(settings, oauth_server, imap_port=oauth_dovecot.port)
     settings.OUTBOUND_ALLOW_PRIVATE = True
     yield oauth_server.fake
