@@ -640,3 +640,16 @@ def test_the_callback_keeps_the_answer_for_the_company_that_started(
     answer = client.get(reverse("inbox:oauth-callback") + f"?code=abc&state={state}")
     done = reverse("inbox:oauth-done", kwargs={"company_id": collecting.public_id})
     assert answer["Location"] == f"{done}?code=abc&state={state}&error="
+
+
+def test_the_platform_admin_never_shows_the_tokens(gmail, client):
+    from apps.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root@okioki.be", "x"))
+    page = client.get(reverse("admin:inbox_mailbox_change", args=[gmail.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Google" in text or "google" in text
+    for stored in (gmail.secret, gmail.access_token):
+        assert stored not in text
+        assert decrypt(stored) not in text
