@@ -382,6 +382,53 @@ def test_an_access_token_the_server_refuses_early_is_renewed_once(
     assert oauth_provider.refreshes() == 1
 
 
+def _due_for_refresh(mailbox: Mailbox) -> None:
+    Mailbox.objects.unscoped().filter(pk=mailbox.pk).update(token_expires_at=timezone.now())
+
+
+def test_a_provider_out_of_reach_is_tried_again_at_the_next_scan(gmail, settings, oauth_provider):
+    # given the token endpoint does not answer (nothing listens there)
+    settings.GOOGLE_TOKEN_URL = "http://127.0.0.1:9/token"
+    _due_for_refresh(gmail)
+
+    report = _scan(gmail)
+
+    # then the scan says so, and the mailbox stays active with its sign-in
+    assert report.error.code == "oauth_unavailable"
+    gmail.refresh_from_db()
+    assert not gmail.is_paused
+    assert decrypt(gmail.secret) in oauth_provider.grants
+
+
+def test_a_client_secret_the_provider_refuses_does_not_pause_the_mailbox(
+    gmail, settings, oauth_provider
+):
+    # given OkiOki's own client secret is wrong (expired, mistyped): nothing the owners can mend
+    settings.GOOGLE_CLIENT_SECRET = "not-the-secret"
+    _due_for_refresh(gmail)
+
+    report = _scan(gmail)
+
+    assert report.error.code == "oauth_refused"
+    assert "invalid_client" in report.error.message
+    gmail.refresh_from_db()
+    assert not gmail.is_paused
+
+
+def test_a_mailbox_that_refuses_imap_after_the_sign_in_says_so(gmail, oauth_dovecot):
+    # given a token the provider renews, but that the IMAP server refuses for this account
+    # (here: Dovecot finds another address in the token, as a server with IMAP turned off
+    # refuses every sign-in)
+    Mailbox.objects.unscoped().filter(pk=gmail.pk).update(username="someone-else@gmail.example")
+
+    report = _scan(gmail)
+
+    assert report.error.code == "oauth_imap_refused"
+    assert "Check that IMAP is on" in report.error.message
+    gmail.refresh_from_db()
+    assert not gmail.is_paused
+
+
 def test_a_revoked_grant_pauses_the_mailbox_tells_the_owners_and_reconnects(
     gmail,
     oauth_provider,
