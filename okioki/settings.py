@@ -423,6 +423,42 @@ if PEPPOL_PROVIDER and not DEBUG and not (PEPPOL_API_KEY and PEPPOL_API_SECRET):
     raise ImproperlyConfigured("PEPPOL_PROVIDER needs PEPPOL_API_KEY and PEPPOL_API_SECRET")
 OUTBOUND_TEST_TIMEOUT = env_int("OUTBOUND_TEST_TIMEOUT", 10)
 
+# Sign-in with Google and Microsoft (OAuth2) for mailboxes: "Connect Gmail" and "Connect
+# Microsoft 365 / Outlook.com" (apps.inbox.clients.oauth). Without a client id the buttons
+# explain the other routes. Register SITE_URL/inbox/oauth/callback/ as the redirect URI. The
+# *_AUTH_URL, *_TOKEN_URL... overrides point at a stand-in (the tests' fake); *_IMAP_URL is
+# where the mailbox is read (imaps://host:port, or imap:// to this computer only).
+GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = env_str("GOOGLE_CLIENT_SECRET", "")
+GOOGLE_AUTH_URL = env_str("GOOGLE_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth")
+GOOGLE_TOKEN_URL = env_str("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")
+GOOGLE_REVOKE_URL = env_str("GOOGLE_REVOKE_URL", "https://oauth2.googleapis.com/revoke")
+GOOGLE_USERINFO_URL = env_str(
+    "GOOGLE_USERINFO_URL", "https://openidconnect.googleapis.com/v1/userinfo"
+)
+GOOGLE_IMAP_URL = env_str("GOOGLE_IMAP_URL", "imaps://imap.gmail.com:993")
+MICROSOFT_CLIENT_ID = env_str("MICROSOFT_CLIENT_ID", "")
+MICROSOFT_CLIENT_SECRET = env_str("MICROSOFT_CLIENT_SECRET", "")
+MICROSOFT_TENANT = env_str("MICROSOFT_TENANT", "common")
+MICROSOFT_AUTH_URL = env_str(
+    "MICROSOFT_AUTH_URL",
+    f"https://login.microsoftonline.com/{MICROSOFT_TENANT}/oauth2/v2.0/authorize",
+)
+MICROSOFT_TOKEN_URL = env_str(
+    "MICROSOFT_TOKEN_URL", f"https://login.microsoftonline.com/{MICROSOFT_TENANT}/oauth2/v2.0/token"
+)
+# Microsoft has no revocation endpoint for these tokens; a stand-in may offer one
+MICROSOFT_REVOKE_URL = env_str("MICROSOFT_REVOKE_URL", "")
+MICROSOFT_IMAP_URL = env_str("MICROSOFT_IMAP_URL", "imaps://outlook.office365.com:993")
+if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
+    raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
+if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:
+    raise ImproperlyConfigured("MICROSOFT_CLIENT_ID needs MICROSOFT_CLIENT_SECRET")
+if not all(
+    url.startswith(("imaps://", "imap://")) for url in (GOOGLE_IMAP_URL, MICROSOFT_IMAP_URL)
+):
+    raise ImproperlyConfigured("GOOGLE_IMAP_URL and MICROSOFT_IMAP_URL: imaps://host:port")
+
 # Live bank connection (Ponto Connect, PSD2). Without PONTO_CLIENT_ID it is not configured:
 # the Bank page says statements can be uploaded or e-mailed instead. The client certificate
 # and its key (files, PEM) are presented on every call to the API (mutual TLS).

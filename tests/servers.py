@@ -144,11 +144,14 @@ class TokenServer:
 
 class Dovecot:
     """A Dovecot IMAP server of our own: plain IMAP and IMAPS (self-signed) on free ports,
-    password sign-in for every user and XOAUTH2 sign-in checked by a ``TokenServer``."""
+    password sign-in for every user and XOAUTH2 sign-in checked by a ``TokenServer``, or by
+    the server at ``token_check`` (``/tokeninfo`` and ``/introspect``, e.g. the fake OAuth
+    provider of tests/fakes/oauth_provider.py) whose ``username_attribute`` must be the
+    user signing in."""
 
     PASSWORD = "secret-password"
 
-    def __init__(self) -> None:
+    def __init__(self, token_check: str = "", username_attribute: str = "username") -> None:
         self.binary = require_program("dovecot", "apt-get install dovecot-imapd")
         self.root = Path(tempfile.mkdtemp(prefix="okioki-dovecot-"))
         self.root.chmod(0o755)
@@ -157,13 +160,16 @@ class Dovecot:
         (self.root / "home").mkdir()
         os.chown(self.root / "home", NOBODY_UID, NOBODY_GID)
         cert, key = _self_signed(self.root)
-        self.tokens = TokenServer()
+        self.tokens: TokenServer | None = None
+        if not token_check:
+            self.tokens = TokenServer()
+            token_check = f"http://127.0.0.1:{self.tokens.port}"
         (self.root / "oauth2.conf.ext").write_text(
-            f"tokeninfo_url = http://127.0.0.1:{self.tokens.port}/tokeninfo?access_token=\n"
-            f"introspection_url = http://127.0.0.1:{self.tokens.port}/introspect\n"
+            f"tokeninfo_url = {token_check}/tokeninfo?access_token=\n"
+            f"introspection_url = {token_check}/introspect\n"
             "introspection_mode = post\n"
             "force_introspection = yes\n"
-            "username_attribute = username\n"
+            f"username_attribute = {username_attribute}\n"
             "active_attribute = active\n"
             "active_value = true\n"
         )
@@ -253,7 +259,8 @@ userdb {{
 
     def cleanup(self) -> None:
         self.stop()
-        self.tokens.stop()
+        if self.tokens is not None:
+            self.tokens.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def add_user(self) -> tuple[str, str]:
@@ -267,6 +274,25 @@ userdb {{
         client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10)
         client.login(user, password)
         return client
+
+    def empty(self, user: str) -> None:
+        """Delete every message and folder of ``user`` but an empty INBOX (for a mailbox a
+        session-wide server shares between tests)."""
+        from imapclient.exceptions import IMAPClientError
+
+        client = self.client(user, self.PASSWORD)
+        try:
+            for _flags, _delimiter, name in sorted(client.list_folders(), reverse=True):
+                if name == "INBOX":
+                    client.select_folder(name)
+                    client.delete_messages(client.search())
+                    client.expunge()
+                    continue
+                # a parent only named by its children is gone with them
+                with contextlib.suppress(IMAPClientError):
+                    client.delete_folder(name)
+        finally:
+            client.logout()
 
     def append(
         self, user: str, password: str, messages: list[bytes], folder: str = "INBOX"

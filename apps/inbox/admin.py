@@ -34,8 +34,15 @@ class CollectorAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["name", "username", "company__name"]
-    exclude = ["secret"]
-    readonly_fields = ["public_id", *HEALTH, "created_by", "created_at"]
+    exclude = ["secret", "access_token"]
+    readonly_fields = [
+        "public_id",
+        *HEALTH,
+        "oauth_provider",
+        "token_expires_at",
+        "created_by",
+        "created_at",
+    ]
     list_select_related = ["company"]
 
     @admin.display(description=_("last error"))

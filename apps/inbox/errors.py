@@ -37,6 +37,23 @@ CONNECTION_ERRORS: dict[str, Promise] = {
     "cloud_folder_missing": _("The folder %(folder)s does not exist (any more) on the server."),
     "http_error": _("The server answered with an error (HTTP %(status)s)."),
     "forbidden": _("The server does not allow this account to read the folder."),
+    # signed in with Google or Microsoft (OAuth2)
+    "oauth_revoked": _(
+        "%(provider)s no longer lets OkiOki read this mailbox: the access was revoked or has "
+        "expired. Reconnect it to resume collecting."
+    ),
+    "oauth_unavailable": _(
+        "%(provider)s could not be reached to renew OkiOki's access; the next scan tries again."
+    ),
+    "oauth_refused": _("%(provider)s refused to renew OkiOki's access: %(detail)s"),
+    "oauth_imap_refused": _(
+        "%(provider)s signed OkiOki in, but the mailbox does not allow reading it over IMAP. "
+        "Check that IMAP is on for this account (Gmail: Settings, Forwarding and POP/IMAP; "
+        "Microsoft 365: ask your administrator)."
+    ),
+    "oauth_not_configured": _(
+        "Sign-in with %(provider)s is not configured on this OkiOki server (any more)."
+    ),
 }
 
 # Why a message or file did not (fully) become documents.

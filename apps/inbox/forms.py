@@ -90,6 +90,9 @@ class MailboxForm(CollectorFormMixin, forms.ModelForm):
             ),
         }
 
+    # signed in with Google or Microsoft: the server and the sign-in come with the connection
+    OAUTH_FIXED = ("provider", "username", "password", "host", "port", "security", "auth_method")
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["host"].required = False
@@ -97,9 +100,15 @@ class MailboxForm(CollectorFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["folders_text"].initial = ", ".join(self.instance.folders)
             self.fields["provider"].initial = self.instance.provider
+        self.is_oauth = bool(self.instance.oauth_provider)
+        if self.is_oauth:
+            for name in self.OAUTH_FIXED:
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.is_oauth:
+            return self._clean_folders(data)
         preset = PRESETS_BY_CODE.get(data.get("provider", ""), PRESETS_BY_CODE["other"])
         if not data.get("host"):
             if preset.host:
@@ -125,12 +134,16 @@ class MailboxForm(CollectorFormMixin, forms.ModelForm):
         port = data.get("port")
         if port is not None and not 0 < port < 65536:
             self.add_error("port", _("A port is a number from 1 to 65535."))
+        return self._clean_folders(data)
+
+    def _clean_folders(self, data: dict[str, Any]) -> dict[str, Any]:
         folders = _split_folders(data.get("folders_text") or "")
         if not folders:
             self.add_error("folders_text", _("Name at least one folder, e.g. INBOX."))
         data["folders"] = folders
-        if not data.get("name") and data.get("username"):
-            data["name"] = data["username"]
+        username = data.get("username") or (self.instance.username if self.is_oauth else "")
+        if not data.get("name") and username:
+            data["name"] = username
         return data
 
 

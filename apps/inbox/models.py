@@ -32,6 +32,12 @@ class Collector(CompanyOwnedModel):
     name = models.CharField(_("name"), max_length=100)
     username = models.CharField(_("user name"), max_length=254)
     secret = models.TextField(blank=True)  # encrypted with apps.core.crypto; never shown again
+    # Signed in with Google or Microsoft (apps.inbox.clients.oauth): ``secret`` holds the
+    # refresh token, ``access_token`` the current access token (both encrypted) until
+    # ``token_expires_at``. Empty for a password.
+    oauth_provider = models.CharField(max_length=20, blank=True)
+    access_token = models.TextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
     scan_interval_minutes = models.PositiveSmallIntegerField(
         _("scan every (minutes)"), default=_default_interval
     )
@@ -69,6 +75,11 @@ class Collector(CompanyOwnedModel):
     @property
     def is_paused(self) -> bool:
         return self.status == self.Status.PAUSED
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """Paused because the provider no longer accepts its sign-in (revoked, expired)."""
+        return self.is_paused and self.paused_reason == "oauth_revoked"
 
     @property
     def is_due(self) -> bool:

@@ -30,8 +30,8 @@ PRESETS = [
         993,
         "ssl",
         _(
-            "Google needs an app password (Google account → Security → 2-Step Verification → "
-            "App passwords) until sign-in with Google (OAuth2) is available in OkiOki."
+            "Easiest: Connect Gmail above. With this form, Google needs an app password "
+            "(Google account → Security → 2-Step Verification → App passwords)."
         ),
         needs_oauth=True,
     ),
@@ -42,9 +42,9 @@ PRESETS = [
         993,
         "ssl",
         _(
-            "Microsoft 365 mostly allows only OAuth2 (XOAUTH2) sign-in. Until sign-in with "
-            "Microsoft is available in OkiOki, use an app password where your administrator "
-            "allows it, or forward invoices to your OkiOki address with an Outlook rule."
+            "Microsoft 365 mostly allows only sign-in with Microsoft: use Connect Microsoft 365 "
+            "/ Outlook.com above. This form works only with an app password your administrator "
+            "allows."
         ),
         needs_oauth=True,
     ),

@@ -10,7 +10,7 @@ when its ETag changes.
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -43,6 +43,7 @@ from apps.inbox.models import (
     Mailbox,
     MailboxFolder,
 )
+from apps.inbox.oauth import collector_access_token, collector_token_expire, provider_name
 
 logger = logging.getLogger(__name__)
 
@@ -208,12 +209,15 @@ def _secret(collector: Collector) -> str:
 def imap_account(
     mailbox: Mailbox, *, secret: str | None = None, timeout: float | None = None
 ) -> ImapAccount:
+    if secret is None:
+        # signed in with Google or Microsoft: an access token, refreshed before it expires
+        secret = collector_access_token(mailbox) if mailbox.oauth_provider else _secret(mailbox)
     return ImapAccount(
         host=mailbox.host,
         port=mailbox.port,
         security=mailbox.security,
         username=mailbox.username,
-        secret=_secret(mailbox) if secret is None else secret,
+        secret=secret,
         auth_method=mailbox.auth_method,
         timeout=timeout or settings.INBOX_TIMEOUT,
     )
@@ -230,11 +234,33 @@ def mailbox_scan(*, mailbox: Mailbox, connect: Connect = imap_connect) -> ScanRe
     """
 
     def scan(report: ScanReport) -> None:
-        with connect(imap_account(mailbox)) as connection:
+        with _signed_in(mailbox, connect) as connection:
             for folder in mailbox.folders or ["INBOX"]:
                 _scan_folder(mailbox, connection, folder, report)
 
     return _scan(mailbox, "mailbox", scan)
+
+
+@contextmanager
+def _signed_in(mailbox: Mailbox, connect: Connect) -> Iterator[ImapConnection]:
+    """The mailbox's connection. An access token the server refuses before its time (revoked
+    at the provider?) is renewed once; refused again, the provider signed us in but the
+    mailbox does not let us read it (IMAP turned off for the account)."""
+    with ExitStack() as stack:
+        try:
+            connection = stack.enter_context(connect(imap_account(mailbox)))
+        except InboxError as error:
+            if not (mailbox.oauth_provider and error.is_authentication):
+                raise
+            collector_token_expire(mailbox)
+            try:
+                connection = stack.enter_context(connect(imap_account(mailbox)))
+            except InboxError as again:
+                if again.is_authentication:
+                    name = provider_name(mailbox.oauth_provider)
+                    raise InboxError("oauth_imap_refused", provider=name) from again
+                raise
+        yield connection
 
 
 def _chunks(uids: list[int], size: int) -> Iterator[list[int]]:

@@ -142,7 +142,13 @@ def collector_pause(*, collector: Collector) -> Collector:
 
 
 def collector_delete(*, collector: Collector) -> None:
-    """Disconnect. Documents already collected stay; so does the record of mail looked at."""
+    """Disconnect. Documents already collected stay; so does the record of mail looked at. A
+    sign-in with Google or Microsoft is given back to the provider (by a worker)."""
+    if collector.oauth_provider and collector.secret:
+        from apps.inbox import tasks
+
+        args = (collector.company_id, collector.oauth_provider, collector.secret)
+        transaction.on_commit(lambda: tasks.oauth_grant_revoke.delay(*args))
     collector.delete()
 
 

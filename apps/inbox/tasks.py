@@ -1,12 +1,14 @@
 """Background work of the inbox: the periodic sweep, scans, and collecting forwarded mail."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from apps.billing.entitlements import companies_collecting
 from apps.companies.scoping import all_companies
 from apps.companies.tasks import CompanyTask
-from apps.inbox import connection_tests, messages, scanning
+from apps.core.crypto import DecryptionFailed, decrypt
+from apps.inbox import connection_tests, messages, oauth, scanning
+from apps.inbox.clients.oauth import OAuthError
 from apps.inbox.models import CloudFolder, ConnectionTest, InboundMessage, Mailbox
 from apps.inbox.scanning import SCAN_TIME_LIMIT, scan_is_running
 
@@ -105,3 +107,25 @@ def connection_test_run(company_id: int, test_id: int) -> str:
     if test is None:
         return ""
     return connection_tests.connection_test_run(test=test).status
+
+
+@shared_task(
+    base=CompanyTask,
+    name="apps.inbox.tasks.oauth_grant_revoke",
+    bind=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def oauth_grant_revoke(self: Task, company_id: int, provider: str, token: str) -> bool:
+    """Give a disconnected mailbox's sign-in back to the provider (``token``: its refresh
+    token, encrypted). Retried while the provider can't be reached; revoked twice is fine."""
+    try:
+        oauth.oauth_grant_revoke(provider=provider, token=decrypt(token))
+    except DecryptionFailed:
+        return False
+    except OAuthError as failure:
+        if failure.temporary:
+            raise self.retry(exc=failure, countdown=60 * 2**self.request.retries) from failure
+        return False
+    return True

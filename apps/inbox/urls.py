@@ -13,7 +13,9 @@ urlpatterns = [
     path(company + "forwarding/", views.forwarding_edit, name="forwarding-edit"),
     path(company + "forwarding/new/", views.forwarding_create, name="forwarding-create"),
     path(company + "mailboxes/new/", views.mailbox_create, name="mailbox-create"),
+    path(company + "mailboxes/connect/<str:provider>/", views.mailbox_oauth, name="mailbox-oauth"),
     path(mailbox, views.mailbox_detail, name="mailbox-detail"),
+    path(mailbox + "reconnect/", views.mailbox_reconnect, name="mailbox-reconnect"),
     path(mailbox + "scan/", views.mailbox_action, {"action": "scan"}, name="mailbox-scan"),
     path(mailbox + "pause/", views.mailbox_action, {"action": "pause"}, name="mailbox-pause"),
     path(mailbox + "resume/", views.mailbox_action, {"action": "resume"}, name="mailbox-resume"),
@@ -31,5 +33,7 @@ urlpatterns = [
     ),
     path(company + "messages/<uuid:message_id>/", views.message_detail, name="message-detail"),
     path(company + "messages/<uuid:message_id>/raw/", views.message_raw, name="message-raw"),
+    path(company + "oauth/done/", views.oauth_done, name="oauth-done"),
+    path("inbox/oauth/callback/", views.oauth_callback, name="oauth-callback"),
     path("inbox/inbound/", views.inbound_webhook, name="inbound-webhook"),
 ]

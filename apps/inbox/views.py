@@ -3,12 +3,15 @@ import hmac
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +20,9 @@ from apps.billing.entitlements import collection_pause, plan_in_force
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
-from apps.inbox import selectors, services
+from apps.core.views import refusal_as_message
+from apps.inbox import oauth, selectors, services
+from apps.inbox.clients.oauth import GOOGLE, PROVIDERS, oauth_client
 from apps.inbox.connection_tests import connection_test_start
 from apps.inbox.forms import CloudFolderForm, ForwardingForm, MailboxForm
 from apps.inbox.forwarding import (
@@ -28,12 +33,10 @@ from apps.inbox.forwarding import (
     forwarding_address_update,
 )
 from apps.inbox.models import CloudFolder, Collector, ConnectionTest, InboundMessage, Mailbox
-from apps.inbox.presets import PRESETS
+from apps.inbox.presets import PRESETS, PRESETS_BY_CODE
 
 
 def _overview_url(request: CompanyRequest) -> str:
-    from django.urls import reverse
-
     return reverse("inbox:overview", kwargs={"company_id": request.company.public_id})
 
 
@@ -140,6 +143,7 @@ def _mailbox_page(
 ) -> HttpResponse:
     context = _page_context(request, form, mailbox, Mailbox, test)
     context["mailbox"] = mailbox
+    context["oauth_providers"] = PROVIDERS
     context["presets"] = {
         p.code: {"host": p.host, "port": p.port, "security": p.security, "hint": str(p.hint)}
         for p in PRESETS
@@ -188,9 +192,13 @@ def _settings_form(
 
 @company_view(Action.EDIT_DATA)
 def mailbox_create(request: CompanyRequest) -> HttpResponse:
+    preset = request.GET.get("provider", "")  # "use an app password" links choose Gmail
     form = MailboxForm(
         request.POST or None,
-        initial={"scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES},
+        initial={
+            "scan_interval_minutes": settings.INBOX_SCAN_INTERVAL_MINUTES,
+            "provider": preset if preset in PRESETS_BY_CODE else "other",
+        },
     )
     return _settings_form(
         request,
@@ -223,11 +231,117 @@ def mailbox_detail(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
         form,
         mailbox,
         save=lambda: services.mailbox_update(
-            mailbox=mailbox, password=form.cleaned_data["password"], **form.service_fields()
+            mailbox=mailbox, password=form.cleaned_data.get("password", ""), **form.service_fields()
         ),
         done=_("The mailbox settings are saved."),
         page=_mailbox_page,
     )
+
+
+# --- sign-in with Google or Microsoft (OAuth2) -------------------------------------------------
+
+
+def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None) -> HttpResponse:
+    """What OkiOki will read, before the user is sent to the provider (POST: off we go)."""
+    client = oauth_client(provider)
+    used, allowed = services.limit_for(request.company, Mailbox)
+    limit_reached = mailbox is None and used >= allowed
+    if request.method == "POST" and client is not None and not limit_reached:
+        with refusal_as_message(request):
+            target = oauth.oauth_flow_start(
+                session=request.session,
+                company=request.company,
+                actor=request.user,
+                provider=provider,
+                collector=mailbox,
+            )
+            return redirect(target)
+    response = render(
+        request,
+        "inbox/mailbox_oauth.html",
+        {
+            "provider": provider,
+            "provider_name": oauth.provider_name(provider),
+            "is_google": provider == GOOGLE,
+            "configured": client is not None,
+            "mailbox": mailbox,
+            "limit_reached": limit_reached,
+            "allowed": allowed,
+            "address": forwarding_address_of(company=request.company),
+        },
+    )
+    if client is not None:
+        # "Continue" is a form whose answer sends the browser on to the provider: the page's
+        # form-action must allow the provider's sign-in site
+        parts = urlsplit(client.authorize_url)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
+@company_view(Action.EDIT_DATA)
+def mailbox_oauth(request: CompanyRequest, provider: str) -> HttpResponse:
+    """Connect Gmail, or Microsoft 365 / Outlook.com."""
+    if provider not in PROVIDERS:
+        raise Http404
+    return _oauth_page(request, provider, None)
+
+
+@company_view(Action.EDIT_DATA)
+def mailbox_reconnect(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
+    """Sign in again to a mailbox whose access was revoked or expired (the owners' e-mail
+    links here)."""
+    mailbox = _mailbox_or_404(request, mailbox_id)
+    if not mailbox.oauth_provider:
+        raise Http404
+    return _oauth_page(request, mailbox.oauth_provider, mailbox)
+
+
+@login_required
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the user back here (one address for every company, as registered
+    with it): on to the company that started, where the answer is checked with its access."""
+    state = request.GET.get("state", "")
+    company_id = oauth.oauth_flow_company(session=request.session, state=state)
+    if not company_id:
+        messages.error(request, str(oauth.STATE_REFUSED))
+        return redirect("companies:home")
+    query = {key: request.GET.get(key, "") for key in ("code", "state", "error")}
+    target = reverse("inbox:oauth-done", kwargs={"company_id": company_id})
+    return redirect(f"{target}?{urlencode(query)}")
+
+
+@require_GET
+@company_view(Action.EDIT_DATA)
+def oauth_done(request: CompanyRequest) -> HttpResponse:
+    failed = reverse("inbox:mailbox-create", kwargs={"company_id": request.company.public_id})
+    with refusal_as_message(request):
+        pending = oauth.oauth_flow_take(
+            session=request.session,
+            state=request.GET.get("state", ""),
+            company=request.company,
+            actor=request.user,
+        )
+        if pending.get("collector"):
+            failed = reverse(
+                "inbox:mailbox-detail",
+                kwargs={
+                    "company_id": request.company.public_id,
+                    "mailbox_id": pending["collector"],
+                },
+            )
+        connected = oauth.oauth_flow_finish(
+            company=request.company,
+            actor=request.user,
+            pending=pending,
+            code=request.GET.get("code", ""),
+            error=request.GET.get("error", ""),
+        )
+        if connected.created:
+            messages.success(request, _("The mailbox is connected. The first scan has started."))
+        else:
+            messages.success(request, _("The mailbox is connected again. A scan has started."))
+        return redirect(connected.mailbox.get_absolute_url())
+    return redirect(failed)
 
 
 # --- cloud folders -----------------------------------------------------------------------------
@@ -322,6 +436,8 @@ def _collector_action(request: CompanyRequest, collector: Collector, action: str
     elif action == "pause":
         services.collector_pause(collector=collector)
         messages.success(request, _("Paused: nothing is collected until you resume."))
+    elif action == "resume" and collector.needs_reconnect:
+        return redirect(collector.get_absolute_url() + "reconnect/")  # resuming can't mend it
     elif action == "resume":
         services.collector_resume(collector=collector)
         services.collector_scan_now(collector=collector)

@@ -24,6 +24,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Company], Any]] = {
     "number": lambda c: 1,  # a page of a document
     "supplier_id": lambda c: factories.SupplierFactory(company=c).public_id,
     "mailbox_id": lambda c: factories.MailboxFactory(company=c).public_id,
+    "provider": lambda c: "google",  # sign-in with Google or Microsoft: no object
     "folder_id": lambda c: factories.CloudFolderFactory(company=c).public_id,
     "message_id": lambda c: factories.InboundMessageFactory(company=c).public_id,
     "test_id": lambda c: factories.ConnectionTestFactory(company=c).public_id,
@@ -64,7 +65,8 @@ def company_url_patterns(*, with_objects: bool = False) -> list[tuple[str, list[
     patterns = [
         (name, kwargs)
         for name, _route, kwargs in url_patterns()
-        if "company_id" in kwargs and (not with_objects or set(kwargs) - {"company_id", "section"})
+        if "company_id" in kwargs
+        and (not with_objects or set(kwargs) - {"company_id", "section", "provider"})
     ]
     assert patterns, "no company URL found: the walk is broken"
     return patterns

@@ -54,11 +54,12 @@ MISSING_FOR_THE_WALK = {
     "documents:document-page-image",
     "sales:invoice-pdf",
     "sales:invoice-ubl",
+    "inbox:mailbox-reconnect",  # a factory mailbox has a password: nothing to sign in again
 }
 
-# Company URLs that only pass on: the end of the bank connection's OAuth round (without
-# Ponto's answer it says so and goes back to the Bank page).
-REDIRECTS_FOR_THE_WALK = {"banking:connection-complete"}
+# Company URLs that only pass on: the end of the bank connection's and the mailbox sign-in's
+# OAuth rounds (without the provider's answer they say so and go back).
+REDIRECTS_FOR_THE_WALK = {"banking:connection-complete", "inbox:oauth-done"}
 
 ANONYMOUS_PAGES = ["account_login", "account_signup", "account_reset_password"]
 

@@ -7,6 +7,9 @@ from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.crypto import encrypt
 from apps.inbox.models import Mailbox
+from tests.fakes.oauth_provider import GMAIL_ACCOUNT, MICROSOFT_ACCOUNT, FakeOAuthProvider
+from tests.fakes.oauth_provider import Server as OAuthServer
+from tests.fakes.oauth_provider import configure as configure_oauth
 from tests.servers import Dovecot
 
 
@@ -67,3 +70,39 @@ def poison(monkeypatch):
         return real
 
     return apply
+
+
+@pytest.fixture(scope="session")
+def oauth_server() -> Iterator[OAuthServer]:
+    """The stand-in for Google's and Microsoft's sign-in (tests/fakes/oauth_provider.py)."""
+    server = OAuthServer(FakeOAuthProvider()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def oauth_dovecot(oauth_server: OAuthServer) -> Iterator[Dovecot]:
+    """A real Dovecot whose XOAUTH2 sign-ins are checked by the stand-in's introspection
+    endpoint: the token must be live and belong to the address signing in."""
+    server = Dovecot(token_check=oauth_server.url, username_attribute="email").start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def oauth_provider(
+    oauth_server: OAuthServer, oauth_dovecot: Dovecot, settings
+) -> Iterator[FakeOAuthProvider]:
+    """Google and Microsoft (both played by the stand-in) configured, their IMAP on the
+    Dovecot above; the stand-in starts each test afresh."""
+    oauth_server.fake.reset()
+    for account in (GMAIL_ACCOUNT, MICROSOFT_ACCOUNT):
+        oauth_dovecot.empty(account)  # the server is shared by the tests of a session
+    configure_oauth(settings, oauth_server, imap_port=oauth_dovecot.port)
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+    yield oauth_server.fake
+    oauth_server.fake.reset()
