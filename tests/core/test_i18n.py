@@ -57,8 +57,9 @@ MISSING_FOR_THE_WALK = {
 }
 
 # Company URLs that only pass on: the end of the bank connection's OAuth round (without
-# Ponto's answer it says so and goes back to the Bank page).
-REDIRECTS_FOR_THE_WALK = {"banking:connection-complete"}
+# Ponto's answer it says so and goes back to the Bank page); the sending previews of a draft
+# invoice and of a quote without lines (they say why on the page they came from).
+REDIRECTS_FOR_THE_WALK = {"banking:connection-complete", "sales:invoice-send", "sales:quote-send"}
 
 ANONYMOUS_PAGES = ["account_login", "account_signup", "account_reset_password"]
 
