@@ -67,7 +67,7 @@ def test_issue_from_the_draft_asks_to_confirm_with_a_summary_first(seller, owner
     year = timezone.localdate().year
     assert "Brouwerij De Klant NV" in summary
     assert f"{year}-0001" in _text(_element(page, "issue-number"))
-    assert "given at the moment it is issued" in summary
+    assert "given at the moment of issue" in summary
     due = timezone.localdate() + timezone.timedelta(days=customer.payment_terms_days)
     assert due.strftime("%d/%m/%Y") in _text(_element(page, "issue-due"))
     assert "€181.50" in _text(page)  # 2 × 75.00 + 21 % VAT
