@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.banking.models import BankAccount, BankTransaction, MatchState
 from apps.banking.selectors import STATE_FILTERS
+from apps.billing.entitlements import effective_plan
 from apps.companies.access import Access, Action
 from apps.companies.models import Company, Invitation, Membership, OfficeClientLink, Role
 from apps.connections.models import Delivery, Transfer
@@ -74,22 +75,28 @@ class ThisMonth:
 
 @dataclass(frozen=True)
 class Setup:
-    """A new company's first steps; the checklist goes away once all are done."""
+    """A new company's first steps; the checklist goes away once all are done. A step the
+    plan does not include (collecting on Start, a bank account without one in the plan) is
+    None: not shown, not waited for."""
 
     company_details: bool  # address, e-mail and IBAN, as invoices need them
     accountant: bool  # an accountant invited or linked, or the transfer's addresses set
-    collecting: bool  # a mailbox or cloud folder connected, or the forwarding address used
+    collecting: bool | None  # a mailbox or cloud folder connected, or forwarding used
     first_invoice: bool  # an invoice issued
-    bank_account: bool
+    bank_account: bool | None
 
     @property
     def steps(self) -> list[bool]:
         return [
-            self.company_details,
-            self.accountant,
-            self.collecting,
-            self.first_invoice,
-            self.bank_account,
+            step
+            for step in (
+                self.company_details,
+                self.accountant,
+                self.collecting,
+                self.first_invoice,
+                self.bank_account,
+            )
+            if step is not None
         ]
 
     @property
@@ -158,7 +165,9 @@ def _bank(company: Company) -> dict[str, int]:
 
 
 def _setup(company: Company) -> Setup:
-    """The five steps in one query."""
+    """The five steps in one query (and the plan that counts now, for the steps it
+    includes)."""
+    plan = effective_plan(company)
     of_company = {"company": OuterRef("pk")}
     transfer_set = Transfer.objects.filter(**of_company, is_active=True).exclude(
         general_address="", purchases_address="", sales_address="", miscellaneous_address=""
@@ -200,9 +209,11 @@ def _setup(company: Company) -> Setup:
         or found["has_accountant"]
         or found["has_invited"]
         or found["has_transfer"],
-        collecting=found["has_mailbox"] or found["has_folder"] or found["has_forwarded"],
+        collecting=(found["has_mailbox"] or found["has_folder"] or found["has_forwarded"])
+        if plan.includes_collection
+        else None,
         first_invoice=found["has_invoice"],
-        bank_account=found["has_bank_account"],
+        bank_account=found["has_bank_account"] if plan.bank_accounts > 0 else None,
     )
 
 

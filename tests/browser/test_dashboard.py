@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import User
+from apps.billing.models import Plan
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies
 from apps.demo.management.commands.seed_demo import DEMO_PASSWORD
@@ -30,6 +31,9 @@ def _open(page, live_server, company, language: str, viewport: dict) -> None:
 
 
 def test_a_new_company_sees_its_first_steps(live_server, browser_page, company, owner):
+    # a plan that collects and has a bank account: all five steps
+    company.plan = Plan.objects.get(code="collect-25")
+    company.save(update_fields=["plan"])
     page = browser_page
     log_in(page, live_server, owner)
     for language, viewport, size in [("nl", DESKTOP, "desktop"), ("fr", PHONE, "phone")]:

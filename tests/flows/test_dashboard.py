@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.banking.models import BankAccount
+from apps.billing.models import Plan
 from apps.companies.models import Company, Role
 from apps.companies.scoping import all_companies, company_scope
 from apps.connections.models import Delivery
@@ -22,6 +23,12 @@ from tests import factories
 from tests.banking import parties
 
 TODAY = datetime.datetime(2026, 11, 15, 10, 0, tzinfo=datetime.UTC)
+
+
+def _on_plan(company: Company, code: str) -> Company:
+    company.plan = Plan.objects.get(code=code)
+    company.save(update_fields=["plan"])
+    return company
 
 
 def _dashboard(client, company: Company) -> str:
@@ -60,7 +67,9 @@ def _issued(company, total, *, kind=Invoice.Kind.INVOICE, on=None, excl=None, **
 
 @time_machine.travel(TODAY, tick=False)
 def test_a_new_company_sees_its_setup_and_nothing_waiting(company, owner, client_for):
-    # given a company just made (an address, no e-mail nor IBAN, nothing else)
+    # given a company just made on a plan that collects and has a bank account (an
+    # address, no e-mail nor IBAN, nothing else)
+    _on_plan(company, "collect-25")
     # when its owner opens the dashboard
     page = _dashboard(client_for(owner), company)
 
@@ -77,7 +86,7 @@ def test_a_new_company_sees_its_setup_and_nothing_waiting(company, owner, client
         assert _link(page, step).startswith(reverse(url_name, args=[company.public_id])), step
     # nothing needs the owner yet, and the month's figures say zero
     assert "Nothing waits for you." in _section(page, "needs-you")
-    assert "0 documents collected this month" in page
+    assert "0 of 25 documents collected this month" in page
     assert "€0.00" in _section(page, "figure-sales")
     assert "0 invoices issued" in _section(page, "figure-sales")
     assert "€0.00" in _section(page, "figure-unpaid-in")
@@ -94,6 +103,7 @@ def test_the_checklist_is_the_owners_alone(company, member, accountant, client_f
 
 
 def test_each_done_step_is_ticked_and_the_checklist_goes_when_all_are(company, owner, client_for):
+    _on_plan(company, "collect-25")
     client = client_for(owner)
     # given the company details completed and the first invoice issued
     company.email = "boekhouding@bakkerij.example"
@@ -114,7 +124,27 @@ def test_each_done_step_is_ticked_and_the_checklist_goes_when_all_are(company, o
     assert 'id="setup-checklist"' not in _dashboard(client, company)
 
 
+def test_on_start_the_checklist_asks_only_what_the_plan_includes(company, owner, client_for):
+    # given a company on Start: no collecting by OkiOki, no bank account
+    _on_plan(company, "start")
+    client = client_for(owner)
+    page = _dashboard(client, company)
+    # then three steps, not the mailbox nor the bank
+    assert "0 of 3 steps done" in _section(page, "setup-checklist")
+    assert 'id="step-collecting"' not in page
+    assert 'id="step-bank"' not in page
+    # and once those three are done, the checklist is gone
+    company.email = "boekhouding@bakkerij.example"
+    company.iban = "BE68539007547034"
+    company.save()
+    parties.issued_invoice(company, "121.00")
+    with company_scope(company):
+        factories.TransferFactory(company=company)
+    assert 'id="setup-checklist"' not in _dashboard(client, company)
+
+
 def test_the_transfer_set_or_a_mailbox_also_count_as_steps(company, owner, client_for):
+    _on_plan(company, "collect-25")
     with company_scope(company):
         factories.TransferFactory(company=company)
         factories.MailboxFactory(company=company)
