@@ -3,7 +3,7 @@
 Every page of the main flows is opened (GET, as the owner; the office's pages as its
 accountant; the sign-in pages and the customer's quote page without an account), in Dutch
 and in French, for the demo company of that language (its documents, sales, bank and
-transfer in every state the demo has) and for a new company (the empty states), with the
+transfer in every state the demo has) and for new companies (the empty states), with the
 error pages (403, 404, 413, 500). What a person sees is read from each page: the text, and of
 the attributes only those read out or shown (title, placeholder, aria-label, alt, a button's
 value); not scripts, styles, nor a part in another language (``lang``, such as the e-mail
@@ -27,12 +27,13 @@ import django
 import pytest
 from babel.messages.pofile import read_po
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import translation
 from django.views.defaults import server_error
 
 from apps.accounts.models import User
 from apps.banking.models import BankTransaction, Match
+from apps.billing.models import Plan
 from apps.companies.models import Company, Invitation, Role
 from apps.companies.scoping import all_companies, company_scope
 from apps.connections.models import Delivery
@@ -318,14 +319,54 @@ def company_pages(company: Company, objects: dict[str, list[Any]] | None) -> lis
     return pages
 
 
-def _check(
-    found: dict[str, list[str]], where: str, response: Any, language: str, english: set[str]
-) -> None:
-    if not response.get("Content-Type", "").startswith("text/html") or not response.content:
-        return
-    words = english_on(response.content.decode(), language, english)
-    if words:
-        found[where] = words
+class Reading:
+    """The pages read in one language: what English each has, and which were read (by view
+    name, or the error's status)."""
+
+    def __init__(self, language: str, found: dict[str, list[str]]) -> None:
+        self.language = language
+        self.english = english_words_of(language)
+        self.found = found
+        self.read: set[str] = set()
+
+    def page(self, response: Any, where: str, name: str = "") -> None:
+        html = response.get("Content-Type", "").startswith("text/html") and response.content
+        if not html:
+            return
+        if response.status_code >= 400:
+            name = str(response.status_code)
+        self.read.add(name or resolve(where.split("?")[0]).view_name)
+        words = english_on(response.content.decode(), self.language, self.english)
+        if words:
+            self.found[f"{self.language} {where}"] = words
+
+
+# What the walk must have read in each language, or it is broken.
+MUST_READ = {
+    "companies:dashboard",
+    "documents:document-list",
+    "documents:document-detail",
+    "documents:document-upload",
+    "sales:invoice-list",
+    "sales:invoice-detail",
+    "sales:invoice-issue",
+    "sales:invoice-send",
+    "sales:quote-detail",
+    "sales:quote-send",
+    "sales:quote-public",
+    "banking:overview",
+    "banking:transaction-detail",
+    "connections:transfer",
+    "connections:delivery-list",
+    "connections:office-transfers",
+    "inbox:overview",
+    "companies:office-detail",
+    "account_login",
+    "403",
+    "404",
+    "413",
+    "500",
+}
 
 
 @pytest.mark.slow
@@ -334,7 +375,7 @@ def test_no_english_on_any_page_in_dutch_or_french(
     client_for, rf, django_capture_on_commit_callbacks
 ):
     # given the demo companies (a Dutch bakery, a French photo studio) with their work in
-    # every state, a new company of the same owner, and the office's accountant
+    # every state, new companies of the same owner, and the office's accountant
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", verbosity=0)
     owner = User.objects.get(email="demo@okioki.be")
@@ -342,12 +383,18 @@ def test_no_english_on_any_page_in_dutch_or_french(
     with all_companies():
         demo = {company.default_language: company for company in Company.objects.all()}
         office = accountant.office_memberships.get().office
-    new = factories.CompanyFactory(name="Nieuw BV")
-    factories.MembershipFactory(company=new, user=owner, role=Role.OWNER)
+    # one on Start, one on a plan with collecting and a bank account (every step of the
+    # setup checklist)
+    new = [
+        factories.CompanyFactory(name="Nieuw BV"),
+        factories.CompanyFactory(name="Nouvelle SRL", plan=Plan.objects.get(code="collect-25")),
+    ]
+    for each in new:
+        factories.MembershipFactory(company=each, user=owner, role=Role.OWNER)
     found: dict[str, list[str]] = {}
 
     for language in LANGUAGES:
-        english = english_words_of(language)
+        reading = Reading(language, found)
         company = demo[language]
         objects = _objects(company)
         for user in (owner, accountant):
@@ -364,11 +411,12 @@ def test_no_english_on_any_page_in_dutch_or_french(
                 .first()
             )
 
-        # when each page is opened in that language
+        # when each page is opened in that language: as the owner
         pages = [
             *company_pages(company, objects),
             *company_pages(company, None),
-            *company_pages(new, None),
+            *company_pages(new[0], None),
+            *company_pages(new[1], None),
             reverse("companies:home") + "?all",
             reverse("companies:company-create"),
             reverse("companies:office-create"),
@@ -380,7 +428,7 @@ def test_no_english_on_any_page_in_dutch_or_french(
             "/c/00000000-0000-4000-8000-000000000000/",  # 404
         ]
         for url in pages:
-            _check(found, f"{language} {url}", client.get(url), language, english)
+            reading.page(client.get(url), url)
         # the office's pages, and a page the accountant may not open (403), as the accountant
         office_client = client_for(accountant)
         for url in [
@@ -388,19 +436,13 @@ def test_no_english_on_any_page_in_dutch_or_french(
             reverse("connections:office-transfers", kwargs={"office_id": office.public_id}),
             reverse("companies:company-edit", kwargs={"company_id": company.public_id}),
         ]:
-            _check(found, f"{language} {url}", office_client.get(url), language, english)
+            reading.page(office_client.get(url), url)
         # an upload too large for the server (413)
         upload = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
-        _check(
-            found,
-            f"{language} 413",
-            _post(client, upload, Unreadable(), 300 * MB),
-            language,
-            english,
-        )
+        reading.page(_post(client, upload, Unreadable(), 300 * MB), upload)
         # a server error (500), as the handler renders it
         with translation.override(language):
-            _check(found, f"{language} 500", server_error(rf.get("/")), language, english)
+            reading.page(server_error(rf.get("/")), "500")
         # without an account: the sign-in pages and the customer's quote page
         anonymous = client_for(None)
         anonymous.cookies["okioki_language"] = language
@@ -410,7 +452,9 @@ def test_no_english_on_any_page_in_dutch_or_french(
             reverse("account_reset_password"),
             reverse("sales:quote-public", kwargs={"token": quote.token}),
         ]:
-            _check(found, f"{language} {url}", anonymous.get(url), language, english)
+            reading.page(anonymous.get(url), url)
+        assert reading.read >= MUST_READ, f"not read in {language}: {MUST_READ - reading.read}"
+        assert len(reading.read) > 50, "the walk read too few pages"
 
     # then no page has an English word
     report = "\n".join(f"{where}: {words}" for where, words in found.items())
