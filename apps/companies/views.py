@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.companies import selectors, services
 from apps.companies.access import Action, CompanyRequest, UserRequest
+from apps.companies.dashboard import dashboard_read
 from apps.companies.decorators import company_view
 from apps.companies.forms import (
     CompanyForm,
@@ -104,6 +105,8 @@ def dashboard(request: CompanyRequest) -> HttpResponse:
             "pending_links": selectors.office_link_list(company=company).filter(
                 status=OfficeClientLink.Status.PENDING
             ),
+            # what needs the user, this month's figures, the setup left (apps.flows reads it)
+            "board": dashboard_read(company=company, access=request.access),
         },
     )
 

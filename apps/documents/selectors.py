@@ -130,6 +130,15 @@ def document_get(*, company: Company, document_id: str) -> Document | None:
     )
 
 
+def document_statuses(*, company: Company, document_ids: list[str]) -> dict[str, Document]:
+    """The documents of an upload's result, by public id, with what their line shows (name,
+    kind, status), in one query; another company's id finds nothing."""
+    found = Document.objects.filter(company=company, public_id__in=document_ids).only(
+        "public_id", "company_id", "status", "kind", "original_filename", "counterparty_name"
+    )
+    return {str(document.public_id): document for document in found}
+
+
 def document_events(*, document: Document) -> QuerySet[Event]:
     return Event.objects.filter(document=document).select_related("actor")
 

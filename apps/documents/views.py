@@ -1,3 +1,8 @@
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlencode
+
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -53,8 +58,77 @@ def document_list(request: CompanyRequest) -> HttpResponse:
     )
 
 
+# The results of the last uploads, per company, kept in the session for their result page
+# (``?batch=<id>``): the upload answers with a redirect, so refreshing never uploads again.
+UPLOADS_SESSION_KEY = "okioki_uploads"
+UPLOADS_KEPT = 5
+READING = (Document.Status.RECEIVED, Document.Status.READING)
+
+
+@dataclass
+class UploadLine:
+    """One line of an upload's result: what became of a file (said in the words of the
+    moment of the upload), and its document as it is now."""
+
+    filename: str
+    document_id: str = ""
+    error_code: str = ""
+    error: str = ""
+    notice: str = ""
+    is_duplicate: bool = False
+    is_statement: bool = False
+    joined_with: str = ""
+    document: Document | None = None
+
+    @classmethod
+    def of(cls, result: services.IngestResult) -> "UploadLine":
+        return cls(
+            filename=result.filename,
+            document_id=str(result.document.public_id) if result.document else "",
+            error_code=result.error_code,
+            error=str(result.error),
+            notice=str(result.notice),
+            is_duplicate=result.is_duplicate,
+            is_statement=result.is_statement,
+            joined_with=result.joined_with,
+        )
+
+    def kept(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "document"}
+
+    @property
+    def is_reading(self) -> bool:
+        return self.document is not None and self.document.status in READING
+
+
+def _keep_results(request: CompanyRequest, lines: list[UploadLine]) -> str:
+    """Keep an upload's lines in the session; the id of its result page."""
+    batch = uuid.uuid4().hex
+    kept = request.session.get(UPLOADS_SESSION_KEY, {})
+    company = kept.get(str(request.company.public_id), {})
+    company[batch] = [line.kept() for line in lines]
+    kept[str(request.company.public_id)] = dict(list(company.items())[-UPLOADS_KEPT:])
+    request.session[UPLOADS_SESSION_KEY] = kept
+    return batch
+
+
+def _kept_results(request: CompanyRequest, batch: str) -> list[UploadLine]:
+    """The lines of the upload ``batch`` of this company, their documents read now."""
+    company = request.session.get(UPLOADS_SESSION_KEY, {}).get(str(request.company.public_id))
+    lines = [UploadLine(**line) for line in (company or {}).get(batch, [])]
+    documents = selectors.document_statuses(
+        company=request.company,
+        document_ids=[line.document_id for line in lines if line.document_id],
+    )
+    for line in lines:
+        line.document = documents.get(line.document_id)
+    return lines
+
+
 @company_view(Action.EDIT_DATA)
 def document_upload(request: CompanyRequest) -> HttpResponse:
+    """The upload form; a POST ingests the files and redirects to the result page (the same
+    page with ``?batch=``), which shows each file's reading live (htmx polls it)."""
     company = request.company
     pause = collection_pause(company)
     if pause is not None:
@@ -65,12 +139,12 @@ def document_upload(request: CompanyRequest) -> HttpResponse:
             {"pause": pause},
             status=403 if request.method == "POST" else 200,
         )
+    upload_url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
     posted = request.method == "POST"  # an empty upload is said, not shown as a new page
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
-    results = []
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
-            results = services.document_ingest_uploads(
+            ingested = services.document_ingest_uploads(
                 company=company,
                 uploads=form.cleaned_data["uploads"],
                 source=Source.UPLOAD,
@@ -81,17 +155,27 @@ def document_upload(request: CompanyRequest) -> HttpResponse:
             return render(
                 request, "documents/document_upload.html", {"pause": paused.pause}, status=403
             )
-        created = sum(
-            1 for r in _flatten(results) if r.document and not r.is_duplicate and not r.joined_with
-        )
+        results = _flatten(ingested)
+        created = sum(1 for r in results if r.document and not r.is_duplicate and not r.joined_with)
         if created:
             messages.success(
                 request,
                 _("%(count)s document(s) received. OkiOki is reading them now.")
                 % {"count": created},
             )
+        # the lines of a ZIP's files, not the ZIP's own (it is no document)
+        batch = _keep_results(request, [UploadLine.of(r) for r in results if not r.children])
+        return redirect(f"{upload_url}?{urlencode({'batch': batch})}")
+    lines = _kept_results(request, request.GET.get("batch", "")) if not posted else []
     return render(
-        request, "documents/document_upload.html", {"form": form, "results": _flatten(results)}
+        request,
+        "documents/document_upload.html",
+        {
+            "form": form,
+            "results": lines,
+            "reading": any(line.is_reading for line in lines),
+            "upload_url": upload_url,
+        },
     )
 
 

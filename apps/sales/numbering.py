@@ -20,9 +20,19 @@ def number_next(*, company: Company, kind: str, year: int) -> tuple[int, str]:
     sequence = _locked(company, kind, year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number", "updated_at"])
-    prefix = PREFIXES.get(kind, "")
-    number = f"{prefix}{year}-{sequence.last_number:04d}"
-    return sequence.last_number, number
+    return sequence.last_number, _format(kind, year, sequence.last_number)
+
+
+def number_preview(*, company: Company, kind: str, year: int) -> str:
+    """The number the next one of ``kind`` will be given, unless another is given it first:
+    for a preview (nothing is taken or locked)."""
+    sequence = NumberSequence.objects.filter(company=company, kind=kind, year=year).first()
+    last = sequence.last_number if sequence is not None else 0
+    return _format(kind, year, last + 1)
+
+
+def _format(kind: str, year: int, number: int) -> str:
+    return f"{PREFIXES.get(kind, '')}{year}-{number:04d}"
 
 
 def _locked(company: Company, kind: str, year: int) -> NumberSequence:

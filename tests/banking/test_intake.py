@@ -189,6 +189,7 @@ def test_a_coda_file_uploaded_on_the_documents_page_goes_to_the_bank(banking, ow
     response = client_for(owner).post(
         _url(banking, "documents:document-upload"),
         {"uploads": [SimpleUploadedFile("KBC.cod", read(SINGLE))]},
+        follow=True,
     )
 
     page = response.content.decode()

@@ -88,8 +88,11 @@ def test_an_invoice_goes_over_peppol_and_a_supplier_einvoice_arrives(
     assert page.locator("#email-button").inner_text() == "Send by e-mail instead"
     screenshot(page, "peppol-invoice-ready")
 
-    # send it: the worker hands it to the access point once, and the page shows its way
+    # send it (after its preview: over Peppol, to whom, the UBL): the worker hands it to the
+    # access point once, and the page shows its way
     _click(page, "#send-button")
+    assert participant in page.locator("#preview-peppol").inner_text()
+    _click(page, "#confirm-send")
     assert f"On its way over Peppol to {participant}." in _main(page)
     assert page.locator("#peppol-sending").inner_text() == (
         f"Delivered over Peppol to {participant}."
@@ -159,6 +162,8 @@ def test_settings_and_the_invoice_fit_a_phone_in_french(
     screenshot(page, "peppol-invoice-phone-fr")
     assert fits_the_phone(page)
     _click(page, "#send-button")
+    assert fits_the_phone(page)
+    _click(page, "#confirm-send")
     assert page.locator("#transmission code").is_visible()
     assert re.search(r"0208:\d{10}", page.locator("#peppol-sending").inner_text())
     screenshot(page, "peppol-invoice-sent-phone-fr")

@@ -125,8 +125,16 @@ def test_quote_accepted_by_the_customer_becomes_an_issued_and_sent_invoice(
     assert lines == [("Website ontwerp", D("1"), D("1200")), ("Hosting", D("12"), D("15.50"))]
     assert quote.status == Quote.Status.DRAFT
 
-    # send it: the quote mail with its PDF and the link to accept
-    _click(page, "main form[action$='/send/'] button[type=submit]")
+    # send it: first the e-mail as the customer will get it, then the quote mail with its
+    # PDF and the link to accept
+    _click(page, "#send-button")
+    assert page.locator("#preview-to").inner_text() == CUSTOMER_EMAIL
+    assert page.locator("#preview-attachments").inner_text().endswith(".pdf")
+    assert "/q/" in page.locator("#preview-body").inner_text()
+    screenshot(page, "sales-quote-send-preview")
+    with company_scope(seller):
+        assert Quote.objects.get().status == Quote.Status.DRAFT  # nothing sent yet
+    _click(page, "#confirm-send")
     assert f"The quote is sent to {CUSTOMER_EMAIL}." in _main(page)
     [quote_mail] = smtp.wait_for(1)
     assert quote_mail.rcpt_tos == [CUSTOMER_EMAIL]
@@ -191,8 +199,15 @@ def test_quote_accepted_by_the_customer_becomes_an_issued_and_sent_invoice(
     screenshot(page, "sales-invoice-draft")
     _click(page, "#issue-button")
 
-    # issued: its number and structured communication
+    # the summary to confirm: issuing cannot be undone
     year = timezone.localdate().year
+    assert page.locator("#issue-number").inner_text().startswith(f"{year}-0001")
+    assert CUSTOMER in page.locator("#issue-summary").inner_text()
+    assert "€1,677.06" in page.locator("table.totals").inner_text()
+    screenshot(page, "sales-invoice-issue-confirm")
+    _click(page, "#confirm-issue")
+
+    # issued: its number and structured communication
     number = f"{year}-0001"
     assert "Issued. The invoice has its number" in _main(page)
     assert page.locator("h1").inner_text() == f"Invoice {number}"
@@ -205,8 +220,13 @@ def test_quote_accepted_by_the_customer_becomes_an_issued_and_sent_invoice(
     assert invoice.buyer_reference == quote.number
     assert re.sub(r"\D", "", ogm) == invoice.structured_communication
 
-    # send it: the invoice mail with the PDF and the UBL
+    # send it: the preview of the e-mail, then the invoice mail with the PDF and the UBL
     _click(page, "#send-button")
+    assert page.locator("#preview-to").inner_text() == CUSTOMER_EMAIL
+    assert number in page.locator("#preview-subject").inner_text()
+    assert page.locator("#preview-attachments li").count() == 2
+    screenshot(page, "sales-invoice-send-preview")
+    _click(page, "#confirm-send")
     assert f"Sent to {CUSTOMER_EMAIL}." in _main(page)
     [invoice_mail] = smtp.wait_for(1)
     assert invoice_mail.rcpt_tos == [CUSTOMER_EMAIL]

@@ -103,6 +103,7 @@ def test_the_upload_page_shows_a_spoofed_file_name_neutralised(company, owner, c
     response = client_for(owner).post(
         reverse("documents:document-upload", kwargs={"company_id": company.public_id}),
         {"uploads": [SimpleUploadedFile(SPOOFED, b"not a document", "application/pdf")]},
+        follow=True,
     )
     html = response.content.decode()
     _assert_neutral(html, "the upload page")
@@ -188,6 +189,7 @@ def test_the_upload_page_shows_a_pdf_and_its_e_invoice_neutralised(company, owne
     response = client_for(owner).post(
         reverse("documents:document-upload", kwargs={"company_id": company.public_id}),
         {"uploads": [SimpleUploadedFile("pair.zip", pair, "application/zip")]},
+        follow=True,
     )
     # then the line of the e-invoice, kept with its PDF, names that PDF neutralised
     html = response.content.decode()

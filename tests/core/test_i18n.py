@@ -58,8 +58,14 @@ MISSING_FOR_THE_WALK = {
 }
 
 # Company URLs that only pass on: the end of the bank connection's and the mailbox sign-in's
-# OAuth rounds (without the provider's answer they say so and go back).
-REDIRECTS_FOR_THE_WALK = {"banking:connection-complete", "inbox:oauth-done"}
+# OAuth rounds (without the provider's answer they say so and go back); the sending previews
+# of a draft invoice and of a quote without lines (they say why on the page they came from).
+REDIRECTS_FOR_THE_WALK = {
+    "banking:connection-complete",
+    "inbox:oauth-done",
+    "sales:invoice-send",
+    "sales:quote-send",
+}
 
 ANONYMOUS_PAGES = ["account_login", "account_signup", "account_reset_password"]
 

@@ -29,7 +29,7 @@ MATRIX = [
     ("document-detail", "get", SEE),
     ("document-original", "get", SEE),
     ("document-ubl", "get", SEE),
-    ("document-upload", "post", CHANGE),
+    ("document-upload", "post", [302, 404, 404, 302, 403, 302]),  # to its result page
     ("document-detail", "post", [302, 404, 404, 302, 403, 302]),  # a correction
 ]
 

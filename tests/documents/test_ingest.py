@@ -167,6 +167,7 @@ def test_the_zips_of_one_upload_share_one_unpacking_cap(company, owner, client_f
                 SimpleUploadedFile("second.zip", second, content_type="application/zip"),
             ]
         },
+        follow=True,
     )
     # then the first is unpacked and the second refused whole, with the reason
     assert response.status_code == 200
@@ -203,6 +204,7 @@ def test_upload_page_takes_several_files_and_reports_each(company, owner, client
                 SimpleUploadedFile("again.pdf", PDF, content_type="application/pdf"),
             ]
         },
+        follow=True,
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -236,6 +238,7 @@ def test_upload_tells_at_once_about_encrypted_pdfs_and_xml_bombs(company, owner,
                 SimpleUploadedFile("good.pdf", PDF),
             ]
         },
+        follow=True,
     )
     html = response.content.decode()
     assert "protected with a password" in html
@@ -283,6 +286,7 @@ def test_an_empty_file_gets_its_own_message_and_the_others_are_stored(company, o
                 SimpleUploadedFile("empty.pdf", b"", content_type="application/pdf"),
             ]
         },
+        follow=True,
     )
     assert response.status_code == 200
     html = response.content.decode()

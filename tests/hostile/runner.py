@@ -500,7 +500,7 @@ def _upload(company: Any, user: Any, item: Item, file: Path) -> dict[str, Any]:
     client.force_login(user)
     url = reverse("documents:document-upload", kwargs={"company_id": company.public_id})
     upload = SimpleUploadedFile(item.upload_name, file.read_bytes())
-    response = client.post(url, {"uploads": [upload]})
+    response = client.post(url, {"uploads": [upload]}, follow=True)
     context = response.context
     results = (context.get("results") or []) if context is not None else []
     return {

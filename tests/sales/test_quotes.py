@@ -99,6 +99,7 @@ MATRIX = [
     ("quote-detail", "get", "draft", None, [302, 404, 404, 200, 200, 200]),
     ("quote-detail", "get", "sent", None, [302, 404, 404, 200, 200, 200]),
     ("quote-detail", "post", "draft", "edit", [302, 404, 404, 302, 403, 302]),
+    ("quote-send", "get", "draft", None, [302, 404, 404, 200, 403, 200]),
     ("quote-send", "post", "draft", None, [302, 404, 404, 302, 403, 302]),
     ("quote-to-invoice", "post", "accepted", None, [302, 404, 404, 302, 403, 302]),
     ("quote-pdf", "get", "sent", None, [302, 404, 404, 200, 200, 200]),
@@ -155,6 +156,7 @@ def test_access_matrix(view, method, needs, data, role, expected, request, compa
     [
         ("quote-detail", "get"),
         ("quote-detail", "post"),
+        ("quote-send", "get"),
         ("quote-send", "post"),
         ("quote-to-invoice", "post"),
         ("quote-pdf", "get"),

@@ -23,12 +23,12 @@ def reasons(match: Match) -> str:
 
 @register.inclusion_tag("banking/_dashboard_card.html")
 def bank_card(company: Company) -> dict[str, Any]:
-    """The bank's to-do list, and with a balance known, the cash flow: today's balance, the
-    lowest point ahead, the invoices unpaid either way."""
+    """The bank's connection alerts, and with a balance known, the cash flow: today's
+    balance, the lowest point ahead, the invoices unpaid either way. (What is to match is in
+    the dashboard's "what needs you now".)"""
     found = selectors.cashflow_summary(company=company)
     return {
         "current_company": company,
-        "to_do": selectors.to_do(company=company),
         "cashflow": found,
         "connection_alerts": connection_alerts(company),
     }

@@ -7,8 +7,10 @@ which sends it once in a worker. Otherwise, or when the user says so, it goes by
 sending is recorded as a ``Dispatch``.
 """
 
+import copy
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from email.utils import formataddr, make_msgid, parseaddr
 
@@ -26,6 +28,7 @@ from apps.connections.transports.smtp import EMAIL
 from apps.core.errors import DomainError
 from apps.peppol.services import transmission_queue
 from apps.sales.models import Dispatch, Invoice, Quote, SalesSettings
+from apps.sales.numbering import number_preview
 from apps.sales.selectors import sales_settings_get
 from apps.sales.services.channel import ChannelChoice, invoice_channel
 from apps.sales.services.invoices import amount_open, credited_total
@@ -38,6 +41,19 @@ RESEND_AFTER_SECONDS = 60
 def _language(invoice_or_quote: Invoice | Quote) -> str:
     snapshot = getattr(invoice_or_quote, "customer_snapshot", None) or {}
     return snapshot.get("language") or invoice_or_quote.customer.language or "nl"
+
+
+def _render(template: str, context: dict[str, object], language: str) -> tuple[str, str]:
+    """The e-mail's subject (on one line) and body in ``language``: what is sent, and what
+    the preview shows before."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
+        body = render_to_string(f"emails/sales/{template}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def _sender(company: Company) -> str:
+    return formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def _send(
@@ -53,15 +69,13 @@ def _send(
     """Send one e-mail in ``language``; its Message-ID. DomainError when it cannot go, and
     then ``dispatch`` (the committed record that claimed this sending) is taken back."""
     try:
-        with translation.override(language):
-            subject = render_to_string(f"emails/sales/{template}.subject.txt", context)
-            body = render_to_string(f"emails/sales/{template}.txt", context)
+        subject, body = _render(template, context, language)
         message_id = make_msgid(domain=settings.TRANSFER_FROM_EMAIL.rsplit("@", 1)[-1])
         outcome = EMAIL.send(
             Parcel(
                 destination=to,
-                sender=formataddr((company.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
-                subject=" ".join(subject.split()),
+                sender=_sender(company),
+                subject=subject,
                 body=body,
                 attachments=tuple(attachments),
                 message_id=message_id,
@@ -98,6 +112,10 @@ def invoice_subject(invoice: Invoice) -> str:
     return f"invoice:{invoice.public_id}"
 
 
+def _invoice_to(invoice: Invoice) -> str:
+    return invoice.customer_snapshot.get("email") or invoice.customer.email
+
+
 def _send_invoice(invoice: Invoice, to: str, dispatch: Dispatch) -> str:
     """By e-mail: its PDF and UBL."""
     return _send(
@@ -108,6 +126,68 @@ def _send_invoice(invoice: Invoice, to: str, dispatch: Dispatch) -> str:
         language=_language(invoice),
         attachments=_files(invoice),
         dispatch=dispatch,
+    )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    size: int | None  # bytes; None when the file is made at sending (a quote's PDF)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a sending will do, shown before it happens: by e-mail, the message as it will
+    go (in the customer's language); over Peppol, to whom and which file."""
+
+    channel: str  # Invoice.Channel
+    to: str
+    number: str  # of the invoice or quote, as the customer will see it
+    attachments: list[Attachment]
+    sender: str = ""
+    reply_to: str = ""
+    subject: str = ""
+    body: str = ""
+    language: str = ""
+
+
+def invoice_preview(*, invoice: Invoice, by_email: bool = False) -> Preview:
+    """How ``invoice_send`` would send the issued invoice now (``by_email``: as it would
+    with that choice), without sending it or asking the network. DomainError when it
+    cannot be sent, as ``invoice_send`` would say."""
+    if invoice.is_draft:
+        raise DomainError(_("Issue the invoice before sending it."), code="draft")
+    files = [
+        Attachment(f"{invoice.number}.pdf", invoice.pdf.size),
+        Attachment(f"{invoice.number}.xml", invoice.ubl.size),
+    ]
+    if not by_email:
+        choice = invoice_channel(invoice)
+        if choice.channel == Invoice.Channel.PEPPOL:
+            # the UBL as issued, the PDF inside it
+            return Preview(
+                channel=choice.channel,
+                to=choice.participant,
+                number=invoice.number,
+                attachments=files[1:],
+            )
+    to = _invoice_to(invoice)
+    if not to:
+        raise DomainError(
+            _("The customer has no e-mail address for invoices. Add one first."), code="no_email"
+        )
+    language = _language(invoice)
+    subject, body = _render("invoice", {"invoice": invoice, "company": invoice.company}, language)
+    return Preview(
+        channel=Invoice.Channel.EMAIL,
+        to=to,
+        number=invoice.number,
+        attachments=files,
+        sender=_sender(invoice.company),
+        reply_to=invoice.company.email,
+        subject=subject,
+        body=body,
+        language=language,
     )
 
 
@@ -153,7 +233,7 @@ def invoice_send(
         choice = invoice_channel(invoice, wait=True)
         if choice.channel == Invoice.Channel.PEPPOL:
             return _queue_over_peppol(invoice, actor, choice)
-    to = to or invoice.customer_snapshot.get("email") or invoice.customer.email
+    to = to or _invoice_to(invoice)
     if not to:
         raise DomainError(
             _("The customer has no e-mail address for invoices. Add one first."), code="no_email"
@@ -201,15 +281,56 @@ def invoice_record_transmission(*, company: Company, subject: str, status: str) 
         )
 
 
+def _quote_context(quote: Quote) -> dict[str, object]:
+    return {
+        "quote": quote,
+        "company": quote.company,
+        "url": f"{settings.SITE_URL}/q/{quote.token}/",
+    }
+
+
+def _quote_to(quote: Quote) -> str:
+    if not quote.customer.email:
+        raise DomainError(_("The customer has no e-mail address. Add one first."), code="no_email")
+    return quote.customer.email
+
+
+def quote_preview(*, quote: Quote) -> Preview:
+    """The quote's e-mail as ``quote_send`` would send it now, without sending it. A draft
+    has no number yet: it shows the number the quote will be given when it is sent (unless
+    another quote is sent first)."""
+    if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        raise DomainError(_("This quote was already decided."), code="decided")
+    if not quote.lines.exists():
+        raise DomainError(_("Add at least one line before sending."), code="no_lines")
+    to = _quote_to(quote)
+    shown = copy.copy(quote)
+    if not shown.number:
+        shown.number = number_preview(
+            company=quote.company, kind="quote", year=quote.issue_date.year
+        )
+    language = quote.customer.language
+    subject, body = _render("quote", _quote_context(shown), language)
+    return Preview(
+        channel=Invoice.Channel.EMAIL,
+        to=to,
+        number=shown.number,
+        attachments=[Attachment(f"{shown.number}.pdf", None)],
+        sender=_sender(quote.company),
+        reply_to=quote.company.email,
+        subject=subject,
+        body=body,
+        language=language,
+    )
+
+
 def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
     """Send the quote with its PDF and the link where the customer accepts or declines."""
     from apps.sales.einvoicing import quote_model
     from apps.sales.pdf import quote_pdf
     from apps.sales.services.quotes import quote_mark_sent
 
-    to = quote.customer.email
-    if not to:
-        raise DomainError(_("The customer has no e-mail address. Add one first."), code="no_email")
+    to = _quote_to(quote)
     with transaction.atomic():
         before = Quote.objects.select_for_update().values("status", "sent_at").get(pk=quote.pk)
         quote = quote_mark_sent(quote=quote)
@@ -222,11 +343,7 @@ def quote_send(*, quote: Quote, actor: User | None) -> Dispatch:
             quote.company,
             to=to,
             template="quote",
-            context={
-                "quote": quote,
-                "company": quote.company,
-                "url": f"{settings.SITE_URL}/q/{quote.token}/",
-            },
+            context=_quote_context(quote),
             language=quote.customer.language,
             attachments=[(f"{quote.number}.pdf", pdf, "application/pdf")],
             dispatch=dispatch,

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.companies.access import Action, CompanyRequest
 from apps.companies.decorators import company_view
@@ -25,10 +25,11 @@ from apps.sales.einvoicing import invoice_model
 from apps.sales.forms.invoices import InvoiceForm, SalesSettingsForm
 from apps.sales.forms.lines import line_formset, line_initial, with_one_more_line
 from apps.sales.models import Customer, Dispatch, Invoice
+from apps.sales.numbering import number_preview
 from apps.sales.selectors import sales_settings_get
 from apps.sales.services import invoices as services
 from apps.sales.services.channel import invoice_channel
-from apps.sales.services.sending import invoice_send, invoice_subject
+from apps.sales.services.sending import invoice_preview, invoice_send, invoice_subject
 
 ISSUED = gettext_lazy("Issued. The invoice has its number; its PDF and UBL are ready to send.")
 CREDIT_NOTE_ISSUED = gettext_lazy(
@@ -210,11 +211,10 @@ def invoice_detail(request: CompanyRequest, invoice_id: str) -> HttpResponse:
             lines = formset.lines()
             services.invoice_update(invoice=invoice, lines=lines, **form.service_fields())
             if request.POST.get("action") == "issue":
-                # what is on the screen is saved first, then issued: nothing typed is lost
-                services.invoice_issue(invoice=invoice, actor=request.user)
-                messages.success(request, _issued(invoice))
-            else:
-                messages.success(request, _("Draft saved."))
+                # what is on the screen is saved first (nothing typed is lost), then the
+                # summary asks to confirm: issuing cannot be undone
+                return redirect(_issue_url(invoice))
+            messages.success(request, _("Draft saved."))
         return redirect(_detail_url(invoice))
     return _draft_page(request, form, formset, invoice)
 
@@ -231,22 +231,80 @@ def _action(
     return redirect(_detail_url(invoice))
 
 
-@require_POST
-@company_view(Action.EDIT_DATA)
-def invoice_issue(request: CompanyRequest, invoice_id: str) -> HttpResponse:
-    return _action(
-        request,
-        invoice_id,
-        lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),
-        _issued,
+def _issue_url(invoice: Invoice) -> str:
+    return reverse(
+        "sales:invoice-issue",
+        kwargs={"company_id": invoice.company.public_id, "invoice_id": invoice.public_id},
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+@company_view(Action.EDIT_DATA)
+def invoice_issue(request: CompanyRequest, invoice_id: str) -> HttpResponse:
+    """GET: the summary of what issuing will make (customer, dates, totals and VAT, the
+    number it will be given), to confirm. POST: issue it."""
+    if request.method == "POST":
+        return _action(
+            request,
+            invoice_id,
+            lambda invoice: services.invoice_issue(invoice=invoice, actor=request.user),
+            _issued,
+        )
+    invoice = _invoice_or_404(request, invoice_id)
+    if not invoice.is_draft:
+        messages.info(request, _("This invoice is already issued."))
+        return redirect(_detail_url(invoice))
+    check = services.invoice_check(invoice=invoice)
+    model = check.model
+    return render(
+        request,
+        "sales/invoice_issue_confirm.html",
+        {
+            "invoice": invoice,
+            "check": check,
+            "model": model,
+            "number": number_preview(
+                company=request.company,
+                kind=invoice.kind,
+                year=model.issue_date.year if model else timezone.localdate().year,
+            ),
+            "tab": "invoices",
+        },
+    )
+
+
+def _send_url(invoice: Invoice) -> str:
+    return reverse(
+        "sales:invoice-send",
+        kwargs={"company_id": invoice.company.public_id, "invoice_id": invoice.public_id},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @company_view(Action.EDIT_DATA)
 def invoice_send_view(request: CompanyRequest, invoice_id: str) -> HttpResponse:
+    """GET: the preview of the sending (the e-mail as it will go: recipient, subject, body,
+    attachments; or over Peppol, to whom), to confirm. POST: send it."""
+    by_email = (request.POST if request.method == "POST" else request.GET).get("by_email") == "1"
+    if request.method == "GET":
+        invoice = _invoice_or_404(request, invoice_id)
+        with refusal_as_message(request):
+            preview = invoice_preview(invoice=invoice, by_email=by_email)
+            return render(
+                request,
+                "sales/send_preview.html",
+                {
+                    "preview": preview,
+                    "title": _title(invoice),
+                    "send_url": _send_url(invoice),
+                    "back_url": _detail_url(invoice),
+                    "by_email": by_email or preview.channel == Invoice.Channel.EMAIL,
+                    "tab": "invoices",
+                },
+            )
+        return redirect(_detail_url(invoice))
+
     def send(invoice: Invoice) -> Invoice:
-        by_email = request.POST.get("by_email") == "1"
         dispatch = invoice_send(invoice=invoice, actor=request.user, by_email=by_email)
         if dispatch.channel == Invoice.Channel.PEPPOL:
             messages.success(request, _("On its way over Peppol to %(to)s.") % {"to": dispatch.to})
@@ -255,6 +313,12 @@ def invoice_send_view(request: CompanyRequest, invoice_id: str) -> HttpResponse:
         return invoice
 
     return _action(request, invoice_id, send, "")
+
+
+def _title(invoice: Invoice) -> str:
+    if invoice.is_credit_note:
+        return _("Credit note %(number)s") % {"number": invoice.number}
+    return _("Invoice %(number)s") % {"number": invoice.number}
 
 
 @require_POST

@@ -287,11 +287,30 @@ def quote_detail(request: CompanyRequest, quote_id: Any) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @company_view(Action.EDIT_DATA)
 def quote_send(request: CompanyRequest, quote_id: Any) -> HttpResponse:
+    """GET: the e-mail as it will go (recipient, subject, body, the PDF), to confirm.
+    POST: send it."""
     quote = _quote_or_404(request, quote_id)
     with refusal_as_message(request):
+        if request.method == "GET":
+            if _is_expired(quote):
+                raise DomainError(_("This quote is past its validity."), code="expired")
+            preview = sending.quote_preview(quote=quote)
+            return render(
+                request,
+                "sales/send_preview.html",
+                {
+                    "preview": preview,
+                    "title": _("Quote %(number)s") % {"number": preview.number},
+                    "send_url": _url("sales:quote-send", request, quote_id=quote.public_id),
+                    "back_url": _detail_url(request, quote),
+                    "by_email": False,
+                    "number_at_sending": not quote.number,
+                    "tab": "quotes",
+                },
+            )
         dispatch = sending.quote_send(quote=quote, actor=request.user)
         messages.success(request, _("The quote is sent to %(to)s.") % {"to": dispatch.to})
     return redirect(_detail_url(request, quote))
