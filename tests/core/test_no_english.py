@@ -63,9 +63,14 @@ PRODUCTS = ["Exact Online", "WinBooks Connect", "Virtual Invoice", "Document Imp
 
 # What the demo's data says, not our pages: names, and the words of the people in it (a
 # Canadian customer's bank transfer says "Payment", the export invoice's lines are written
-# for that customer; the French demo company has the Dutch bakery's products, bank lines
-# and e-mails).
+# for that customer; French words of the photo studio's data that are English words too:
+# "pro", "location" (a rental), "an" (a year)).
 DATA = [
+    "Fotolab Pro",
+    "Photo Pro Mag",
+    "Flash Location",
+    "Location flashs",
+    "photo (1 an)",
     "KBC Bank NV",
     "Fiduciaire Demo",
     "Catering (per uur)",
@@ -281,6 +286,7 @@ def _objects(company: Company) -> dict[str, list[Any]]:
             "adjustment_id": [parties.adjustment(company)],
             "invitation_id": [factories.InvitationFactory(company=company)],
             "membership_id": [factories.MembershipFactory(company=company)],
+            "billing_invoice_id": [factories.BillingInvoiceFactory(company=company)],
             "link_id": [
                 factories.OfficeClientLinkFactory(
                     company=company, office=factories.OfficeFactory(name="Kantoor Peeters")
@@ -296,6 +302,8 @@ def _url(name: str, kwargs: list[str], company: Company, chosen: dict[str, Any])
             values[kwarg] = "sales"
         elif kwarg == "number":
             values[kwarg] = 1
+        elif kwarg == "provider":
+            values[kwarg] = "google"  # sign-in with Google or Microsoft: no object
         elif kwarg != "company_id":
             values[kwarg] = chosen[kwarg].public_id
     return reverse(name, kwargs=values)
@@ -308,7 +316,11 @@ def company_pages(company: Company, objects: dict[str, list[Any]] | None) -> lis
     for name, route, kwargs in url_patterns():
         if "company_id" not in kwargs or route.startswith("api/"):
             continue
-        kinds = [kwarg for kwarg in kwargs if kwarg not in ("company_id", "section", "number")]
+        kinds = [
+            kwarg
+            for kwarg in kwargs
+            if kwarg not in ("company_id", "section", "number", "provider")
+        ]
         if objects is None or not kinds:
             if objects is None and not kinds:
                 pages.append(_url(name, kwargs, company, {}))
@@ -381,7 +393,11 @@ def test_no_english_on_any_page_in_dutch_or_french(
     owner = User.objects.get(email="demo@okioki.be")
     accountant = User.objects.get(email="accountant@okioki.be")
     with all_companies():
-        demo = {company.default_language: company for company in Company.objects.all()}
+        # the demo user's two companies (not OkiOki's own, which the admin owns)
+        demo = {
+            company.default_language: company
+            for company in Company.objects.filter(memberships__user=owner)
+        }
         office = accountant.office_memberships.get().office
     # one on Start, one on a plan with collecting and a bank account (every step of the
     # setup checklist)
@@ -405,11 +421,8 @@ def test_no_english_on_any_page_in_dutch_or_french(
             invitation = Invitation.objects.filter(company=company).first() or (
                 factories.InvitationFactory(company=company, email=owner.email)
             )
-            quote = (
-                Quote.objects.filter(company=company, customer__language=language)
-                .exclude(status=Quote.Status.DRAFT)
-                .first()
-            )
+            sent = Quote.objects.filter(company=company).exclude(status=Quote.Status.DRAFT)
+            quote = sent.filter(customer__language=language).first() or sent.first()
 
         # when each page is opened in that language: as the owner
         pages = [

@@ -4,6 +4,7 @@ while something is being read); a result is its company's and its user's alone."
 
 import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -13,6 +14,12 @@ from apps.documents.models import Document
 from apps.documents.views import UPLOADS_KEPT
 from tests import factories
 from tests.samples import PDF
+
+
+@pytest.fixture
+def company(company):
+    """Uploads need a plan that collects documents (Start, the default, collects none)."""
+    return factories.collecting(company)
 
 
 def _upload_url(company) -> str:
