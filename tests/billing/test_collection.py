@@ -175,6 +175,8 @@ def test_the_sweep_queues_no_scan_for_a_paused_company(company, other_company, m
 
 
 def test_the_inbox_page_says_collection_is_paused_and_why(company, owner, client_for):
+    with company_scope(company):
+        forwarding_address_create(company=company)
     overdue(company)
     page = client_for(owner).get(_url(company, "inbox:overview")).content.decode()
     assert 'id="collection-paused"' in page

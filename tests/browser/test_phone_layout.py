@@ -69,7 +69,7 @@ def demo_company(company, owner):
         seed_inbox(company)
         seed_sales(company)
         seed_banking(company)
-        customer = Customer.objects.get(name="Koffiebar De Hoek")
+        customer = Customer.objects.get(name="Koffiebar De Hoek BV")
         invoice_create(company=company, customer=customer, lines=LINES)
     # a second company with a long name, for the switcher
     other = factories.CompanyFactory(name=LONG_NAME)
