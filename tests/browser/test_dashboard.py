@@ -11,7 +11,7 @@ from apps.billing.models import Plan
 from apps.companies.models import Company
 from apps.companies.scoping import all_companies
 from apps.demo.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.conftest import PHONE, fits_the_phone, log_in, screenshot
+from tests.browser.conftest import PHONE, choose_language, fits_the_phone, log_in, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,8 +26,7 @@ DESKTOP = {"width": 1366, "height": 900}
 def _open(page, live_server, company, language: str, viewport: dict) -> None:
     page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/c/{company.public_id}/")
-    page.click(f"button[name=language][value={language}]")
-    page.wait_for_load_state("networkidle")
+    choose_language(page, language)
 
 
 def test_a_new_company_sees_its_first_steps(live_server, browser_page, company, owner):

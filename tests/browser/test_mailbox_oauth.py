@@ -10,7 +10,7 @@ import pytest
 
 from apps.billing.models import Plan
 from apps.inbox.models import Mailbox
-from tests.browser.conftest import PHONE, fits_the_phone, log_in, screenshot
+from tests.browser.conftest import PHONE, choose_language, fits_the_phone, log_in, screenshot
 from tests.fakes.oauth_provider import GMAIL_ACCOUNT
 from tests.inbox import mails
 from tests.inbox.conftest import oauth_dovecot, oauth_provider, oauth_server  # noqa: F401
@@ -43,8 +43,7 @@ def test_connect_gmail_through_the_consent_page_and_see_its_mail_collected(
 
     # when the owner, in Dutch, picks Connect Gmail on the mailbox page
     page.goto(f"{live_server.url}/c/{company.public_id}/inbox/mailboxes/new/")
-    page.click("button[name=language][value=nl]")
-    page.wait_for_load_state("networkidle")
+    choose_language(page, "nl")
     screenshot(page, "mailbox-connect-choices-nl-desktop")
     with page.expect_navigation():
         page.click("#connect-google")
@@ -72,8 +71,7 @@ def test_connect_gmail_through_the_consent_page_and_see_its_mail_collected(
 
     # and the pages fit a phone, in French
     page.set_viewport_size(PHONE)
-    page.click("button[name=language][value=fr]")
-    page.wait_for_load_state("networkidle")
+    choose_language(page, "fr")
     assert fits_the_phone(page)
     screenshot(page, "mailbox-oauth-connected-fr-phone")
     page.goto(f"{live_server.url}/c/{company.public_id}/inbox/mailboxes/connect/microsoft/")

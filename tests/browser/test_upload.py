@@ -6,6 +6,7 @@ import pytest
 
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document
+from tests import factories
 from tests.browser.conftest import log_in, screenshot
 from tests.samples import PDF
 
@@ -22,6 +23,7 @@ KB = 1024
 def test_each_file_shows_its_progress_then_the_result_follows_the_reading(
     live_server, browser_page, company, owner, tmp_path
 ):
+    factories.collecting(company)  # Start, the default plan, collects nothing by itself
     page = browser_page
     log_in(page, live_server, owner)
     # given two files of 400 KB and an upload slowed to 400 KB/s

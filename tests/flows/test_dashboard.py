@@ -86,7 +86,7 @@ def test_a_new_company_sees_its_setup_and_nothing_waiting(company, owner, client
         assert _link(page, step).startswith(reverse(url_name, args=[company.public_id])), step
     # nothing needs the owner yet, and the month's figures say zero
     assert "Nothing waits for you." in _section(page, "needs-you")
-    assert "0 of 25 documents collected this month" in page
+    assert "0 of 25 documents this month, 0 extra" in page
     assert "€0.00" in _section(page, "figure-sales")
     assert "0 invoices issued" in _section(page, "figure-sales")
     assert "€0.00" in _section(page, "figure-unpaid-in")
