@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import idna
 from django.conf import settings
-from requests import Session
+from requests import Response, Session
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -345,3 +345,22 @@ def guarded_session() -> Session:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+class AnswerTooLarge(ValueError):
+    """An answer past the caller's limit: stopped reading, nothing of it kept."""
+
+
+def read_limited(response: Response, limit: int) -> bytes:
+    """The body of a streamed ``response``, refused past ``limit`` bytes (its declared
+    length first, then what actually arrives), so a hostile answer never fills memory."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise AnswerTooLarge(f"the answer is larger than {limit} bytes")
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise AnswerTooLarge(f"the answer is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.core.cache import cache
 
-from apps.core.outbound import DestinationRefused, guarded_session
+from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
 
 logger = logging.getLogger(__name__)
 
@@ -277,19 +277,15 @@ class PontoClient:
                     stream=True,
                 )
                 with response:
-                    chunks, size = [], 0
-                    for chunk in response.iter_content(64 * 1024):
-                        size += len(chunk)
-                        if size > ANSWER_BYTES:
-                            raise PontoError("Ponto: the answer is too large", temporary=True)
-                        chunks.append(chunk)
+                    body = read_limited(response, ANSWER_BYTES)
+            except AnswerTooLarge as error:
+                raise PontoError("Ponto: the answer is too large", temporary=True) from error
             except DestinationRefused as error:
                 raise PontoError(f"Ponto: {error}") from error
             except requests.RequestException as error:
                 raise PontoError(
                     f"Ponto could not be reached: {type(error).__name__}", temporary=True
                 ) from error
-        body = b"".join(chunks)
         try:
             data = json.loads(body) if body else None
         except ValueError:

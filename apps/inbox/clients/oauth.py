@@ -32,7 +32,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from apps.core.outbound import DestinationRefused, guarded_session
+from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
 
 CONNECT_SECONDS = 5
 READ_SECONDS = 20
@@ -158,19 +158,15 @@ class OAuthClient:
                     stream=True,
                 )
                 with response:
-                    chunks, size = [], 0
-                    for chunk in response.iter_content(64 * 1024):
-                        size += len(chunk)
-                        if size > ANSWER_BYTES:
-                            raise OAuthError(f"{self.name}: the answer is too large")
-                        chunks.append(chunk)
+                    body = read_limited(response, ANSWER_BYTES)
+            except AnswerTooLarge as error:
+                raise OAuthError(f"{self.name}: the answer is too large") from error
             except DestinationRefused as error:
                 raise OAuthError(f"{self.name}: {error}") from error
             except requests.RequestException as error:
                 raise OAuthError(
                     f"{self.name} could not be reached: {type(error).__name__}", temporary=True
                 ) from error
-        body = b"".join(chunks)
         try:
             data = json.loads(body) if body else None
         except ValueError:

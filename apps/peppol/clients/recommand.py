@@ -28,6 +28,7 @@ import requests
 from django.utils import timezone
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from apps.core.outbound import AnswerTooLarge, read_limited
 from apps.core.xml import XMLRejected, parse_xml
 from apps.peppol.gateway import (
     ApCompany,
@@ -193,16 +194,11 @@ class RecommandGateway:
                 stream=True,
             )
             with response:
-                declared = response.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise _Unreadable(f"the answer is larger than {limit} bytes")
-                chunks, size = [], 0
-                for chunk in response.iter_content(64 * 1024):
-                    size += len(chunk)
-                    if size > limit:
-                        raise _Unreadable(f"the answer is larger than {limit} bytes")
-                    chunks.append(chunk)
-        return _Answer(response.status_code, b"".join(chunks))
+                try:
+                    answer = read_limited(response, limit)
+                except AnswerTooLarge as error:
+                    raise _Unreadable(str(error)) from error
+        return _Answer(response.status_code, answer)
 
     def _json(
         self,
