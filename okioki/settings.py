@@ -208,6 +208,8 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or No
 LOGIN_UNLOCK_VALID_MINUTES = env_int("LOGIN_UNLOCK_VALID_MINUTES", 60)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OkiOki"
+# a code typed as the authenticator turns to the next one still counts (RFC 6238, 5.2)
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
