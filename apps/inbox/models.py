@@ -273,10 +273,14 @@ class InboundMessage(CompanyOwnedModel):
 
 
 class CloudFolder(Collector):
-    """A folder in the cloud (WebDAV now; Google Drive, OneDrive, Dropbox as further clients)."""
+    """A folder in the cloud: WebDAV with a password, or a drive signed in with OAuth2
+    (Google Drive, OneDrive and SharePoint, Dropbox). See ``apps.inbox.clients``."""
 
     class Provider(models.TextChoices):
         WEBDAV = "webdav", _("WebDAV (Nextcloud, ownCloud, NAS)")
+        GOOGLE_DRIVE = "google_drive", _("Google Drive")
+        ONEDRIVE = "onedrive", _("OneDrive or SharePoint")
+        DROPBOX = "dropbox", _("Dropbox")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cloud_folders")
     provider = models.CharField(
@@ -285,9 +289,14 @@ class CloudFolder(Collector):
     url = models.URLField(
         _("server address"),
         max_length=500,
+        blank=True,  # WebDAV only; a drive's address is the provider's
         help_text=_("e.g. https://cloud.example.be/remote.php/dav/files/your-name/"),
     )
-    path = models.CharField(_("folder"), max_length=500, default="/")
+    path = models.CharField(_("folder"), max_length=500, default="/")  # as shown to users
+    # the provider's id of the folder where it has one (Drive, OneDrive); "": ``path`` is it
+    folder_id = models.CharField(max_length=500, blank=True)
+    # where the provider's change feed stands (opaque, the client's); "": list everything
+    cursor = models.TextField(blank=True)
     move_to_folder = models.CharField(
         _("move processed files to the sub-folder"),
         max_length=200,
@@ -300,6 +309,16 @@ class CloudFolder(Collector):
         verbose_name_plural = _("cloud folders")
         ordering = ["name", "id"]
 
+    @property
+    def location(self) -> str:
+        """The folder as its client takes it."""
+        return self.folder_id or self.path
+
+    @property
+    def is_drive(self) -> bool:
+        """Signed in with the provider (OAuth2), not with a password."""
+        return self.provider != self.Provider.WEBDAV
+
     def get_absolute_url(self) -> str:
         return reverse(
             "inbox:folder-detail",
@@ -308,10 +327,13 @@ class CloudFolder(Collector):
 
 
 class CloudFile(CompanyOwnedModel):
-    """A file seen in a cloud folder; a new ETag means a changed file, read again."""
+    """A file seen in a cloud folder; a new ETag means a changed file, read again. Known by
+    the provider's id where it has one (moved or renamed, it stays the same file), else by
+    its path (WebDAV)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     folder = models.ForeignKey(CloudFolder, on_delete=models.CASCADE, related_name="files")
+    remote_id = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=1000)
     etag = models.CharField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(default=0)
@@ -327,8 +349,21 @@ class CloudFile(CompanyOwnedModel):
     class Meta:
         ordering = ["-updated_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["folder", "path"], name="cloudfile_unique_path")
+            models.UniqueConstraint(
+                fields=["folder", "path"],
+                condition=models.Q(remote_id=""),
+                name="cloudfile_unique_path",
+            ),
+            models.UniqueConstraint(
+                fields=["folder", "remote_id"],
+                condition=~models.Q(remote_id=""),
+                name="cloudfile_unique_remote_id",
+            ),
         ]
+
+    @property
+    def key(self) -> str:
+        return self.remote_id or self.path
 
     @property
     def problem(self) -> str:

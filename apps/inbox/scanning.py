@@ -29,10 +29,15 @@ from apps.companies.tasks import send_email
 from apps.core.crypto import DecryptionFailed, decrypt
 from apps.documents.models import Source
 from apps.documents.services import IngestResult, document_ingest
-from apps.inbox.clients import CloudClient, RemoteFile, cloud_client
+from apps.inbox.clients import (
+    CloudClient,
+    FileGone,
+    FileTooLarge,
+    RemoteFile,
+    cloud_client,
+)
 from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
-from apps.inbox.clients.webdav import FileTooLarge
-from apps.inbox.errors import InboxError
+from apps.inbox.errors import InboxError, describe
 from apps.inbox.mail import message_key, parse_message
 from apps.inbox.messages import message_import, problem_record
 from apps.inbox.models import (
@@ -423,11 +428,14 @@ def mailbox_test(
 def cloud_client_for(
     folder: CloudFolder, *, secret: str | None = None, timeout: float | None = None
 ) -> CloudClient:
+    if secret is None:
+        # a drive signed in with OAuth2: an access token, refreshed before it expires
+        secret = collector_access_token(folder) if folder.oauth_provider else _secret(folder)
     return cloud_client(
         folder.provider,
         url=folder.url,
         username=folder.username,
-        secret=_secret(folder) if secret is None else secret,
+        secret=secret,
         timeout=timeout or settings.INBOX_TIMEOUT,
     )
 
@@ -435,22 +443,69 @@ def cloud_client_for(
 DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "webp", "xml", "zip"}
 # bank statement files as banks name them (CODA, CAMT.05x, MT940): the bank import takes them
 STATEMENT_EXTENSIONS = {"cod", "coda", "txt", "052", "053", "054", "sta", "940", "mt940"}
+# the folder is gone or may no longer be read: scanning again won't mend it, the user must
+FOLDER_LOST = {"cloud_folder_missing", "forbidden"}
 
 
 def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None) -> ScanReport:
-    """Collect new and changed files (by ETag) of a cloud folder. Each file commits on its own."""
+    """Collect the files of a cloud folder that are new or changed since the last scan.
+
+    The client's change feed says what changed since ``folder.cursor`` (everything, the first
+    time). A file is known by its id (or path) and read again only when its content version
+    (ETag) changed: a file moved or renamed, or offered again after the provider reset its
+    feed, is not collected twice. Each file commits on its own; the cursor moves on only
+    once every file it covers was handled, so a scan cut short resumes where it was. A
+    folder that is gone, or that the account may no longer read, pauses it (``FOLDER_LOST``).
+    """
 
     def scan(report: ScanReport) -> None:
         cloud = client or cloud_client_for(folder)
-        remote_files = cloud.list_files(folder.path, exclude=folder.move_to_folder)
-        known = {f.path: f for f in CloudFile.objects.filter(folder=folder)}
-        for remote in remote_files:
-            record = known.get(remote.path)
+        changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+        by_id = {f.key: f for f in CloudFile.objects.filter(folder=folder)}
+        for remote in changes.files:
+            record = by_id.get(remote.key)
             if record is not None and record.etag == remote.etag and remote.etag:
+                if record.path != remote.path:  # moved or renamed: the same file
+                    CloudFile.objects.filter(pk=record.pk).update(path=remote.path)
                 continue
             _import_file(folder, cloud, remote, record, report)
+        if changes.cursor != folder.cursor:
+            CloudFolder.objects.filter(pk=folder.pk).update(cursor=changes.cursor)
+            folder.cursor = changes.cursor
 
-    return _scan(folder, "cloud folder", scan)
+    report = _scan(folder, "cloud folder", scan)
+    if report.error is not None and report.error.code in FOLDER_LOST:
+        _pause_for_lost_folder(folder, report.error)
+    return report
+
+
+def _pause_for_lost_folder(folder: CloudFolder, error: InboxError) -> None:
+    folder.refresh_from_db()
+    if folder.is_paused:
+        return
+    folder.status = CloudFolder.Status.PAUSED
+    folder.paused_reason = error.code
+    folder.save(update_fields=["status", "paused_reason", "updated_at"])
+    url = settings.SITE_URL + folder.get_absolute_url()
+    owners = Membership.objects.filter(company=folder.company, role=Role.OWNER).select_related(
+        "user"
+    )
+    for membership in owners:
+        user = membership.user
+        with translation.override(user.language or folder.company.default_language):
+            context = {
+                "collector": folder,
+                "company": folder.company,
+                "url": url,
+                "reason": describe(error.code, error.params),
+            }
+            subject = render_to_string("emails/inbox/folder_lost.subject.txt", context).strip()
+            body = render_to_string("emails/inbox/folder_lost.txt", context)
+        transaction.on_commit(
+            partial(
+                send_email.delay, folder.company_id, to=[user.email], subject=subject, body=body
+            )
+        )
 
 
 def _import_file(
@@ -460,8 +515,10 @@ def _import_file(
     record: CloudFile | None,
     report: ScanReport,
 ) -> None:
-    report.seen += 1
-    record = record or CloudFile(company=folder.company, folder=folder, path=remote.path)
+    record = record or CloudFile(
+        company=folder.company, folder=folder, path=remote.path, remote_id=remote.id
+    )
+    record.path = remote.path
     record.etag, record.size, record.last_seen_at = remote.etag, remote.size, timezone.now()
     record.problem_code, record.problem_params = "", {}
     extension = remote.name.rsplit(".", 1)[-1].lower() if "." in remote.name else ""
@@ -473,7 +530,9 @@ def _import_file(
         record.problem_code = "too_large"
     else:
         try:
-            data = client.download(remote.path, max_bytes=limit)
+            data = client.download(remote, max_bytes=limit)
+        except FileGone:
+            return  # gone since the listing: offered again if it comes back
         except FileTooLarge:
             record.problem_code = "too_large"
         else:
@@ -502,11 +561,15 @@ def _import_file(
                 record.document, record.problem_code = None, "file_failed"
             else:
                 _count(result, report)
+    report.seen += 1
     if record.problem_code:
         report.failed += 1
         record.save()
     if result is not None and result.ok and folder.move_to_folder:
-        record.path = client.move(remote.path, folder.move_to_folder)
+        try:
+            record.path = client.move(remote, folder.move_to_folder, folder=folder.location)
+        except FileGone:
+            return
         # the moved file lives on in the sub-folder, which scans leave alone
         CloudFile.objects.filter(pk=record.pk).update(path=record.path)
 
@@ -528,4 +591,5 @@ def _count(result: IngestResult, report: ScanReport) -> None:
 
 def cloud_folder_test(*, client: CloudClient, path: str) -> int:
     """List the folder; the number of files in it, or ``InboxError``."""
-    return len(client.list_files(path))
+    client.check(path)
+    return len(client.changes(path, "").files)

@@ -103,13 +103,16 @@ def test_processed_files_move_to_a_sub_folder(webdav, make_folder, collecting):
     ]
 
 
-def test_a_removed_folder_gives_a_clear_error(webdav, make_folder, collecting):
+def test_a_removed_folder_gives_a_clear_error_and_pauses(
+    webdav, make_folder, collecting, owner, mailoutbox, django_capture_on_commit_callbacks
+):
     webdav.put("/Facturen/a.pdf", mails.pdf("gone"))
     folder = make_folder()
     _scan(folder)
     shutil.rmtree(webdav.root / "Facturen")
 
-    report = _scan(folder)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _scan(folder)
 
     assert report.error is not None
     assert report.error.code == "cloud_folder_missing"
@@ -118,6 +121,15 @@ def test_a_removed_folder_gives_a_clear_error(webdav, make_folder, collecting):
     assert "does not exist" in folder.last_error
     assert folder.last_success_at is not None  # the earlier good scan still shows
     assert _names(collecting) == ["a.pdf"]  # nothing is lost
+    # scanning again won't bring the folder back: it pauses, and the owner is told why
+    assert (folder.status, folder.paused_reason) == ("paused", "cloud_folder_missing")
+    assert [m.to for m in mailoutbox] == [[owner.email]]
+    assert "paused" in mailoutbox[0].subject
+    assert "does not exist" in mailoutbox[0].body
+    assert folder.get_absolute_url() in mailoutbox[0].body
+    with company_scope(collecting):
+        assert not _scan(folder).seen  # paused: not scanned, and no second e-mail
+    assert len(mailoutbox) == 1
 
 
 def test_a_wrong_password_is_named(webdav, make_folder):

@@ -11,7 +11,7 @@ import requests
 
 from apps.core.outbound import DestinationRefused, guarded_session, normalise_url
 from apps.core.xml import XMLRejected, parse_xml
-from apps.inbox.clients import RemoteFile
+from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
 from apps.inbox.errors import InboxError
 
 DAV = "{DAV:}"
@@ -23,10 +23,6 @@ PROPFIND_BODY = (
 )
 MAX_DEPTH = 6
 MAX_FILES = 10_000
-
-
-class FileTooLarge(Exception):
-    pass
 
 
 def _normalise(path: str) -> str:
@@ -123,6 +119,21 @@ class WebDavClient:
     def check(self, folder: str) -> None:
         self._propfind(_normalise(folder))
 
+    def folders(self, parent: str = "") -> list[RemoteFolder]:
+        start = _normalise(parent or "/")
+        return sorted(
+            (
+                RemoteFolder(location=path, name=path.rsplit("/", 1)[-1], path=path)
+                for path, is_folder, _etag, _size in self._propfind(start)
+                if is_folder and path != start and not path.rsplit("/", 1)[-1].startswith(".")
+            ),
+            key=lambda f: f.name.lower(),
+        )
+
+    def changes(self, folder: str, cursor: str, *, exclude: str = "") -> Changes:
+        """No change feed in WebDAV: every file, each time (the scan compares ETags)."""
+        return Changes(files=self.list_files(folder, exclude=exclude), cursor="")
+
     def list_files(self, folder: str, *, exclude: str = "") -> list[RemoteFile]:
         start = _normalise(folder)
         skip = _normalise(f"{start}/{exclude}") if exclude else ""
@@ -140,10 +151,10 @@ class WebDavClient:
                     files.append(RemoteFile(path=path, etag=etag, size=size))
         return sorted(files, key=lambda f: f.path)
 
-    def download(self, path: str, *, max_bytes: int) -> bytes:
-        response = self._request("GET", path, stream=True)
+    def download(self, file: RemoteFile, *, max_bytes: int) -> bytes:
+        response = self._request("GET", file.path, stream=True)
         if response.status_code == 404:
-            raise InboxError("cloud_folder_missing", folder=path)
+            raise FileGone(file.path)
         if response.status_code != 200:
             raise InboxError("http_error", status=response.status_code)
         chunks, total = [], 0
@@ -151,14 +162,13 @@ class WebDavClient:
             total += len(chunk)
             if total > max_bytes:
                 response.close()
-                raise FileTooLarge(path)
+                raise FileTooLarge(file.path)
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def move(self, path: str, to_folder: str) -> str:
-        source = _normalise(path)
-        parent = source.rsplit("/", 1)[0]
-        target_folder = _normalise(f"{parent}/{to_folder}")
+    def move(self, file: RemoteFile, to_folder: str, *, folder: str) -> str:
+        source = _normalise(file.path)
+        target_folder = _normalise(f"{folder}/{to_folder}")
         response = self._request("MKCOL", target_folder)
         if response.status_code not in (201, 405):  # 405: it exists already
             raise InboxError("http_error", status=response.status_code)
@@ -170,6 +180,8 @@ class WebDavClient:
             )
             if response.status_code in (201, 204):
                 return destination
+            if response.status_code == 404:
+                raise FileGone(file.path)
             if response.status_code != 412:  # 412: a file of that name is there already
                 raise InboxError("http_error", status=response.status_code)
         raise InboxError("http_error", status=412)
