@@ -452,6 +452,9 @@ MICROSOFT_TOKEN_URL = env_str(
 # Microsoft has no revocation endpoint for these tokens; a stand-in may offer one
 MICROSOFT_REVOKE_URL = env_str("MICROSOFT_REVOKE_URL", "")
 MICROSOFT_IMAP_URL = env_str("MICROSOFT_IMAP_URL", "imaps://outlook.office365.com:993")
+# Microsoft Graph, where a Microsoft 365 mailbox whose IMAP is off is read instead
+# (apps.inbox.clients.graph_mail); the tests point it at their stand-in.
+MICROSOFT_GRAPH_URL = env_str("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com/v1.0").rstrip("/")
 if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
     raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
 if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:

@@ -72,6 +72,10 @@ def _queue(test: ConnectionTest) -> None:
 def _count(test: ConnectionTest, secret: str | None) -> int:
     values, timeout = test.values, settings.OUTBOUND_TEST_TIMEOUT
     if test.kind == ConnectionTest.Kind.MAILBOX and test.mailbox and test.mailbox.oauth_provider:
+        if test.mailbox.transport == Mailbox.Transport.GRAPH:
+            return scanning.mailbox_graph_test(
+                mailbox=test.mailbox, folders=values["folders"], timeout=timeout
+            )
         # signed in with Google or Microsoft: its server and token, the folders as typed
         account = scanning.imap_account(test.mailbox, timeout=timeout)
         return scanning.mailbox_test(account=account, folders=values["folders"])

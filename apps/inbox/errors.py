@@ -51,6 +51,17 @@ CONNECTION_ERRORS: dict[str, Promise] = {
         "Check that IMAP is on for this account (Gmail: Settings, Forwarding and POP/IMAP; "
         "Microsoft 365: ask your administrator)."
     ),
+    # read through Microsoft Graph (a Microsoft 365 account whose IMAP is off)
+    "graph_busy": _(
+        "Microsoft asked OkiOki to wait (too many requests); the scan resumes at the next one."
+    ),
+    "graph_forbidden": _(
+        "Microsoft Graph does not let OkiOki read this mailbox (%(detail)s). Sign in again and "
+        "allow reading mail, or ask your administrator to allow it."
+    ),
+    "graph_refused": _(
+        "Microsoft Graph refused OkiOki's access to this mailbox (%(detail)s). Sign in again."
+    ),
     "oauth_not_configured": _(
         "Sign-in with %(provider)s is not configured on this OkiOki server (any more)."
     ),

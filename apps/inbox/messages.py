@@ -270,7 +270,7 @@ def problem_record(
     company: Company,
     mailbox: Mailbox,
     folder: str,
-    uid: int,
+    uid: int | None,
     key: str,
     code: str,
     size: int = 0,

@@ -102,6 +102,11 @@ class Mailbox(Collector):
         PASSWORD = "password", _("Password or app password")
         XOAUTH2 = "xoauth2", _("OAuth2 (XOAUTH2) access token")
 
+    class Transport(models.TextChoices):
+        IMAP = "imap", "IMAP"
+        # a Microsoft 365 account whose IMAP is off (apps.inbox.clients.graph_mail)
+        GRAPH = "graph", "Microsoft Graph"
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="mailboxes")
     provider = models.CharField(_("provider"), max_length=20, default="other")
     host = models.CharField(_("IMAP server"), max_length=253)
@@ -113,6 +118,8 @@ class Mailbox(Collector):
         _("sign-in method"), max_length=10, choices=Auth.choices, default=Auth.PASSWORD
     )
     folders = models.JSONField(_("folders to watch"), default=_default_folders)
+    # how the mail is read: chosen by the scans (IMAP first, Graph when Microsoft refuses IMAP)
+    transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.IMAP)
     move_to_folder = models.CharField(
         _("move processed mail to"),
         max_length=200,
@@ -138,13 +145,17 @@ class Mailbox(Collector):
 
 
 class MailboxFolder(CompanyOwnedModel):
-    """Where the scan of one folder stands: new mail is what has a UID above ``last_uid``."""
+    """Where the scan of one folder stands: new mail is what has a UID above ``last_uid``
+    (IMAP), or what Microsoft Graph's delta query of ``sync_token`` gives (Graph)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="folder_states")
     name = models.CharField(max_length=200)
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
+    # Microsoft Graph: the @odata.deltaLink of the last round, or its @odata.nextLink while a
+    # round is under way; empty: list the folder from the beginning
+    sync_token = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -7,7 +7,9 @@
   once, and within ``FLOW_MINUTES``: an answer that started anywhere else is refused.
 - ``mailbox_oauth_connect`` takes what the provider answered: the account's address from
   the token, a refresh token, the mail scope granted. It connects the mailbox (within the
-  plan's number of mailboxes), or renews the sign-in of the mailbox of that address.
+  plan's number of mailboxes), or renews the sign-in of the mailbox of that address. The
+  Microsoft sign-in also consents to reading mail through Microsoft Graph, for an account
+  whose IMAP turns out to be off: the same refresh token then gives a Graph token.
 - ``collector_access_token`` gives a valid access token, refreshed ``REFRESH_MARGIN``
   before it expires. A grant the provider no longer honours (revoked, expired:
   ``invalid_grant``) pauses the mailbox and tells the owners, each in their language, with a
@@ -55,7 +57,10 @@ def provider_name(provider: str) -> str:
 
 
 def purpose_of(collector: Collector) -> str:
-    return "mail" if isinstance(collector, Mailbox) else "files"
+    """What the collector's tokens are for: IMAP (``mail``), Microsoft Graph mail, files."""
+    if isinstance(collector, Mailbox):
+        return "graph_mail" if collector.transport == Mailbox.Transport.GRAPH else "mail"
+    return "files"
 
 
 def callback_url() -> str:
@@ -254,6 +259,8 @@ def mailbox_oauth_connect(
     mailbox.host, mailbox.port, mailbox.security = server.host, server.port, server.security
     mailbox.auth_method = Mailbox.Auth.XOAUTH2
     mailbox.oauth_provider = client.provider
+    # IMAP first, with the token just given; the scan turns to Microsoft Graph if IMAP is off
+    mailbox.transport = Mailbox.Transport.IMAP
     if tokens.refresh_token:
         mailbox.secret = encrypt(tokens.refresh_token)
     mailbox.access_token = encrypt(tokens.access_token)

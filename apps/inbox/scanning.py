@@ -4,13 +4,15 @@ Incremental and resumable. A mailbox folder remembers its UIDVALIDITY and the hi
 done; each message commits together with that progress, so a scan cut off anywhere resumes at
 the next message, and the cost of a scan grows with new mail, not with the mailbox. A changed
 UIDVALIDITY restarts the folder from the beginning; messages already recorded (by Message-ID)
-are recognised from their headers and not downloaded again. A cloud file is read again only
-when its ETag changes.
+are recognised from their headers and not downloaded again. A Microsoft 365 mailbox whose
+IMAP is off is read through Microsoft Graph by the same code (``_collect``): its folder
+remembers Graph's delta link instead, and a link Graph no longer knows restarts the folder the
+same way. A cloud file is read again only when its ETag changes.
 """
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -36,9 +38,11 @@ from apps.inbox.clients import (
     RemoteFile,
     cloud_client,
 )
+from apps.inbox.clients.graph_mail import GraphFolder, GraphMailClient, NotFound, SyncLost, TooLarge
 from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
+from apps.inbox.clients.oauth import MICROSOFT
 from apps.inbox.errors import InboxError, describe
-from apps.inbox.mail import message_key, parse_message
+from apps.inbox.mail import ParsedMessage, message_key, parse_message
 from apps.inbox.messages import message_import, problem_record
 from apps.inbox.models import (
     CloudFile,
@@ -232,16 +236,27 @@ Connect = Callable[[ImapAccount], AbstractContextManager[ImapConnection]]
 
 
 def mailbox_scan(*, mailbox: Mailbox, connect: Connect = imap_connect) -> ScanReport:
-    """Collect the documents of every new message in the mailbox's folders.
+    """Collect the documents of every new message in the mailbox's folders, over IMAP or,
+    for a Microsoft 365 account whose IMAP is off, Microsoft Graph.
 
     Invariants: each message is looked at once (per mailbox, by Message-ID); progress commits
     with each message; read flags are never touched; a bad message is recorded and skipped.
+    A Microsoft mailbox whose IMAP refuses the sign-in goes on through Graph from then on.
     """
 
     def scan(report: ScanReport) -> None:
-        with _signed_in(mailbox, connect) as connection:
-            for folder in mailbox.folders or ["INBOX"]:
-                _scan_folder(mailbox, connection, folder, report)
+        if mailbox.transport == Mailbox.Transport.GRAPH:
+            _scan_graph(mailbox, report)
+            return
+        try:
+            with _signed_in(mailbox, connect) as connection:
+                for folder in mailbox.folders or ["INBOX"]:
+                    _scan_folder(mailbox, connection, folder, report)
+        except InboxError as error:
+            if error.code != "oauth_imap_refused" or mailbox.oauth_provider != MICROSOFT:
+                raise
+            _read_through_graph(mailbox)
+            _scan_graph(mailbox, report)
 
     return _scan(mailbox, "mailbox", scan)
 
@@ -268,6 +283,86 @@ def _signed_in(mailbox: Mailbox, connect: Connect) -> Iterator[ImapConnection]:
         yield connection
 
 
+# What the IMAP and the Graph scans share: the messages of a folder listed with a few headers,
+# the new ones downloaded, imported once, and moved when the mailbox says so.
+
+Ref = int | str  # a message in its folder: its IMAP UID, or its Microsoft Graph id
+
+
+@dataclass(frozen=True)
+class Head:
+    """A message listed, not downloaded yet."""
+
+    ref: Ref
+    size: int  # 0: not known before it is downloaded (Graph)
+    raw: bytes  # its Message-ID, From, Subject and Date header lines
+
+
+# the bodies of the messages asked for; None: larger than INBOX_MAX_MESSAGE_SIZE
+Download = Callable[[list[Head]], Iterator[tuple[Head, bytes | None]]]
+# the folder's progress, written in the transaction of each message
+Progress = Callable[[Ref], None]
+
+
+def _collect(
+    mailbox: Mailbox,
+    folder: str,
+    heads: list[Head],
+    download: Download,
+    progress: Progress,
+    report: ScanReport,
+) -> list[Ref]:
+    """Import the new messages among ``heads``; those imported with documents (to move)."""
+    limit = settings.INBOX_MAX_MESSAGE_SIZE
+    # From, Subject, Date and Message-ID of each, without downloading the message
+    headers = {head.ref: parse_message(head.raw + b"\r\n") for head in heads}
+    keys = {ref: h.key if h.message_id else "" for ref, h in headers.items()}
+    known = set(
+        InboundMessage.objects.filter(
+            mailbox=mailbox, key__in=[key for key in keys.values() if key]
+        ).values_list("key", flat=True)
+    )
+    wanted = [head for head in heads if keys[head.ref] not in known and head.size <= limit]
+    wanted_refs = {head.ref for head in wanted}
+    # first what is not downloaded (known already, or too large), then the new mail
+    with transaction.atomic():
+        for head in heads:
+            if head.ref in wanted_refs:
+                continue
+            if keys[head.ref] in known:
+                report.already_known += 1
+                continue
+            _too_large(mailbox, folder, head, headers[head.ref], report)
+    moved: list[Ref] = []
+    for head, raw in download(wanted):
+        if raw is None:
+            with transaction.atomic():
+                _too_large(mailbox, folder, head, headers[head.ref], report)
+                progress(head.ref)
+            continue
+        _import_one(mailbox, folder, head.ref, raw, report, moved, progress)
+    return moved
+
+
+def _too_large(
+    mailbox: Mailbox, folder: str, head: Head, headers: ParsedMessage, report: ScanReport
+) -> None:
+    limit = settings.INBOX_MAX_MESSAGE_SIZE
+    problem_record(
+        company=mailbox.company,
+        mailbox=mailbox,
+        folder=folder,
+        uid=head.ref if isinstance(head.ref, int) else None,
+        key=headers.key if headers.message_id else message_key("", head.raw),
+        code="too_large",
+        size=head.size,
+        headers=headers,
+        params={"limit": limit // (1024 * 1024)},
+    )
+    report.seen += 1
+    report.failed += 1
+
+
 def _chunks(uids: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(uids), size):
         yield uids[start : start + size]
@@ -287,73 +382,49 @@ def _scan_folder(
         state.uidvalidity, state.last_uid = info.uidvalidity, 0
         state.save(update_fields=["uidvalidity", "last_uid", "updated_at"])
     uids = connection.uids_after(state.last_uid)
-    limit = settings.INBOX_MAX_MESSAGE_SIZE
+
+    def download(wanted: list[Head]) -> Iterator[tuple[Head, bytes | None]]:
+        for group in _by_size(wanted):
+            bodies = connection.bodies([int(head.ref) for head in group])
+            for head in group:
+                if head.ref in bodies:
+                    yield head, bodies[int(head.ref)]
+
     for batch in _chunks(uids, BATCH):
-        heads = connection.heads(batch)
-        # From, Subject, Date and Message-ID of each, without downloading the message
-        headers = {uid: parse_message(head + b"\r\n") for uid, (_size, head) in heads.items()}
-        keys = {uid: h.key if h.message_id else "" for uid, h in headers.items()}
-        known = set(
-            InboundMessage.objects.filter(
-                mailbox=mailbox, key__in=[key for key in keys.values() if key]
-            ).values_list("key", flat=True)
+        rows = connection.heads(batch)
+        heads = [Head(uid, *rows[uid]) for uid in batch if uid in rows]
+        moved = _collect(
+            mailbox, folder, heads, download, partial(_advance, mailbox, folder), report
         )
-        wanted = [
-            uid
-            for uid in batch
-            if uid in heads and keys[uid] not in known and heads[uid][0] <= limit
-        ]
-        # first what is not downloaded (known already, or too large), then the new mail
-        with transaction.atomic():
-            for uid in batch:
-                if uid not in heads or uid in wanted:
-                    continue
-                size, head = heads[uid]
-                if keys[uid] in known:
-                    report.already_known += 1
-                    continue
-                problem_record(
-                    company=mailbox.company,
-                    mailbox=mailbox,
-                    folder=folder,
-                    uid=uid,
-                    key=keys[uid] or message_key("", head),
-                    code="too_large",
-                    size=size,
-                    headers=headers[uid],
-                    params={"limit": limit // (1024 * 1024)},
-                )
-                report.seen += 1
-                report.failed += 1
-        moved: list[int] = []
-        for group in _by_size(wanted, heads):
-            bodies = connection.bodies(group)
-            for uid in group:
-                if uid in bodies:
-                    _import_one(mailbox, folder, uid, bodies[uid], report, moved)
         MailboxFolder.objects.filter(pk=state.pk, last_uid__lt=batch[-1]).update(last_uid=batch[-1])
         if moved and mailbox.move_to_folder:
-            connection.move(moved, mailbox.move_to_folder, source=folder)
+            connection.move([int(uid) for uid in moved], mailbox.move_to_folder, source=folder)
             connection.select(folder)
 
 
-def _by_size(uids: list[int], heads: dict[int, tuple[int, bytes]]) -> Iterator[list[int]]:
-    group: list[int] = []
+def _by_size(heads: list[Head]) -> Iterator[list[Head]]:
+    group: list[Head] = []
     total = 0
-    for uid in uids:
-        size = heads[uid][0]
-        if group and total + size > BATCH_BYTES:
+    for head in heads:
+        if group and total + head.size > BATCH_BYTES:
             yield group
             group, total = [], 0
-        group.append(uid)
-        total += size
+        group.append(head)
+        total += head.size
     if group:
         yield group
 
 
 def _import_one(
-    mailbox: Mailbox, folder: str, uid: int, raw: bytes, report: ScanReport, moved: list[int]
+    mailbox: Mailbox,
+    folder: str,
+    ref: Ref,
+    raw: bytes,
+    report: ScanReport,
+    moved: list[Ref],
+    progress: Progress,
 ) -> None:
+    uid = ref if isinstance(ref, int) else None
     try:
         with transaction.atomic():
             message, created = message_import(
@@ -364,11 +435,11 @@ def _import_one(
                 folder=folder,
                 uid=uid,
             )
-            _advance(mailbox, folder, uid)
+            progress(ref)
     except Exception:
         # One message must never stop the mailbox (nor come back at every scan): it is
         # recorded as unreadable, the e-mail kept, and the scan goes on.
-        logger.exception("Message %s of mailbox %s could not be imported", uid, mailbox.pk)
+        logger.exception("Message %s of mailbox %s could not be imported", ref, mailbox.pk)
         try:
             with transaction.atomic():
                 parsed = parse_message(raw)  # never raises: at worst its headers only
@@ -383,11 +454,11 @@ def _import_one(
                     headers=parsed,
                     raw=raw,
                 )
-                _advance(mailbox, folder, uid)
+                progress(ref)
         except Exception:
             # not even its record could be written: the folder still moves past it
-            logger.exception("Message %s of mailbox %s could not be recorded", uid, mailbox.pk)
-            _advance(mailbox, folder, uid)
+            logger.exception("Message %s of mailbox %s could not be recorded", ref, mailbox.pk)
+            progress(ref)
             report.seen += 1
             report.failed += 1
             return
@@ -402,13 +473,95 @@ def _import_one(
     if message.status == InboundMessage.Status.FAILED:
         report.failed += 1
     if message.status == InboundMessage.Status.IMPORTED:
-        moved.append(uid)
+        moved.append(ref)
 
 
-def _advance(mailbox: Mailbox, folder: str, uid: int) -> None:
+def _advance(mailbox: Mailbox, folder: str, uid: Ref) -> None:
     MailboxFolder.objects.filter(mailbox=mailbox, name=folder, last_uid__lt=uid).update(
         last_uid=uid
     )
+
+
+# --- mailboxes read through Microsoft Graph ---------------------------------------------------
+
+
+def _read_through_graph(mailbox: Mailbox) -> None:
+    """Microsoft signed us in but refuses IMAP for the account (turned off by its
+    administrator): read it through Microsoft Graph from now on, with a token for Graph."""
+    logger.info("IMAP is off for mailbox %s: read through Microsoft Graph", mailbox.pk)
+    Mailbox.objects.filter(pk=mailbox.pk).update(transport=Mailbox.Transport.GRAPH)
+    mailbox.transport = Mailbox.Transport.GRAPH
+    collector_token_expire(mailbox)  # the one we have is for IMAP
+
+
+def graph_mail_client(mailbox: Mailbox, *, timeout: float | None = None) -> GraphMailClient:
+    """The mailbox's Graph client. Its token is refreshed before it expires, and once more
+    when Graph refuses it; a grant Microsoft no longer honours pauses the mailbox and tells
+    the owners (``collector_access_token``)."""
+
+    def token(renew: bool) -> str:
+        if renew:
+            collector_token_expire(mailbox)
+        return collector_access_token(mailbox)
+
+    return GraphMailClient(token=token, timeout=timeout or settings.INBOX_TIMEOUT)
+
+
+def _scan_graph(mailbox: Mailbox, report: ScanReport) -> None:
+    client = graph_mail_client(mailbox)
+    for folder in mailbox.folders or ["INBOX"]:
+        _scan_graph_folder(mailbox, client, folder, report)
+
+
+def _scan_graph_folder(
+    mailbox: Mailbox, client: GraphMailClient, folder: str, report: ScanReport
+) -> None:
+    """A delta round over the folder, from where the last one ended. Each page's link commits
+    once its messages are done; a link Graph no longer knows starts the folder again (the
+    messages already recorded are recognised by their Message-ID and not downloaded)."""
+    remote = client.folder(folder)
+    state, _created = MailboxFolder.objects.get_or_create(
+        company=mailbox.company, mailbox=mailbox, name=folder
+    )
+    link, restarted = state.sync_token, False
+    destination: GraphFolder | None = None
+    limit = settings.INBOX_MAX_MESSAGE_SIZE
+
+    def download(wanted: list[Head]) -> Iterator[tuple[Head, bytes | None]]:
+        for head in wanted:
+            try:
+                yield head, client.mime(str(head.ref), max_bytes=limit)
+            except TooLarge:
+                yield head, None
+            except NotFound:
+                continue  # deleted or moved since it was listed
+
+    while True:
+        try:
+            page = client.delta(remote, link)
+        except SyncLost as lost:
+            if not link or restarted:
+                raise InboxError("protocol", detail=f"delta: {lost}") from lost
+            logger.info("Delta link of %s lost: resync of folder %s", mailbox.pk, folder)
+            report.resynced.append(folder)
+            link, restarted = "", True
+            MailboxFolder.objects.filter(pk=state.pk).update(sync_token="")
+            continue
+        heads = [Head(message.id, 0, message.head) for message in page.messages]
+        moved = _collect(mailbox, folder, heads, download, _no_progress, report)
+        if moved and mailbox.move_to_folder:
+            destination = destination or client.folder_create(mailbox.move_to_folder)
+            for ref in moved:
+                with suppress(NotFound):
+                    client.move(str(ref), destination)
+        link = page.next_link or page.delta_link
+        MailboxFolder.objects.filter(pk=state.pk).update(sync_token=link)
+        if not page.next_link:
+            return
+
+
+def _no_progress(ref: Ref) -> None:
+    """Graph's progress is the page's link, kept once the page is done."""
 
 
 def mailbox_test(
@@ -420,6 +573,12 @@ def mailbox_test(
         for folder in folders or ["INBOX"]:
             total += connection.select(folder).exists
     return total
+
+
+def mailbox_graph_test(*, mailbox: Mailbox, folders: list[str], timeout: float) -> int:
+    """Find each folder through Microsoft Graph; the number of messages, or ``InboxError``."""
+    client = graph_mail_client(mailbox, timeout=timeout)
+    return sum(client.folder(folder).total for folder in folders or ["INBOX"])
 
 
 # --- cloud folders -----------------------------------------------------------------------------

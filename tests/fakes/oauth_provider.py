@@ -22,7 +22,18 @@ Allow, and Dovecot, which checks every XOAUTH2 sign-in by asking this server abo
   account.
 - ``GET /userinfo`` (bearer): ``sub``, ``email``, ``email_verified``.
 - ``POST /introspect`` and ``GET /tokeninfo?access_token=``: ``active`` and ``email`` of an
-  access token, for Dovecot.
+  access token, for Dovecot. An account in ``imap_off`` is refused there (``active``
+  false), as Microsoft refuses the XOAUTH2 sign-in of an account whose IMAP its
+  administrator turned off; so is a token for Microsoft Graph only (another resource).
+
+Microsoft's way with scopes of several resources (its identity platform documents it): one
+consent may cover the scopes of several resources (``https://outlook.office.com/...`` and
+``https://graph.microsoft.com/...``), but each token is for one resource: the token
+endpoint refuses a ``scope`` that mixes them (``invalid_scope``, AADSTS28000), gives the
+token of the resource asked for (``scope`` of the code exchange or of the refresh; the
+first resource consented to when the code exchange names none), and refuses a scope that
+was not consented to (``invalid_grant``, AADSTS65001). ``token_scopes`` keeps each access
+token's scope, for the Graph stand-in (tests/fakes/graph_mail.py).
 
 Nothing here is the provider's exact wording; the shapes (field names, error codes, the
 redirect's query) are the documented ones.
@@ -48,6 +59,11 @@ GOOGLE_CLIENT = ("google-client-test", "google-secret-test")
 GMAIL_ACCOUNT = "owner@gmail.example"  # who signs in on the consent page, unless changed
 MICROSOFT_ACCOUNT = "boekhouding@bakkerij.example"
 MICROSOFT_CLIENT = ("microsoft-client-test", "microsoft-secret-test")
+
+
+def resource_of(scope: str) -> str:
+    """The resource a scope is for (``graph.microsoft.com``), "" for OpenID's own."""
+    return (urlsplit(scope).hostname or "") if "://" in scope else ""
 
 
 def _b64url(data: bytes) -> str:
@@ -90,6 +106,8 @@ class FakeOAuthProvider:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     grants: dict[str, Grant] = field(default_factory=dict)  # by refresh token
     access_tokens: dict[str, tuple[Grant, float]] = field(default_factory=dict)
+    token_scopes: dict[str, str] = field(default_factory=dict)  # what each access token is for
+    imap_off: set[str] = field(default_factory=set)  # accounts whose IMAP refuses XOAUTH2
     requests: Counter[str] = field(default_factory=Counter)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
@@ -102,7 +120,7 @@ class FakeOAuthProvider:
             self.rotate_refresh = False
             self.granted_scope = ""
             self.id_token_email = True
-            for name in ("codes", "grants", "access_tokens"):
+            for name in ("codes", "grants", "access_tokens", "token_scopes", "imap_off"):
                 getattr(self, name).clear()
             self.requests.clear()
             self.token_requests.clear()
@@ -224,7 +242,7 @@ class FakeOAuthProvider:
                 grant = Grant(found["email"], client_id, found["scope"])
                 refresh = secrets.token_urlsafe(32)
                 self.grants[refresh] = grant
-                answer = self._access(grant)
+                answer = self._access(grant, self._token_scope(grant, form.get("scope", "")))
                 answer["refresh_token"] = refresh
                 answer["id_token"] = self.id_token(grant)
                 return answer
@@ -232,7 +250,7 @@ class FakeOAuthProvider:
                 grant = self.grants.get(form.get("refresh_token", ""))
                 if grant is None or grant.revoked or grant.client_id != client_id:
                     raise _oauth_error("invalid_grant", "Token has been expired or revoked.")
-                answer = self._access(grant)
+                answer = self._access(grant, self._token_scope(grant, form.get("scope", "")))
                 if self.rotate_refresh:
                     refresh = secrets.token_urlsafe(32)
                     self.grants[refresh] = grant
@@ -240,14 +258,37 @@ class FakeOAuthProvider:
                 return answer
         raise _oauth_error("unsupported_grant_type", str(kind))
 
-    def _access(self, grant: Grant) -> dict[str, Any]:
+    def _token_scope(self, grant: Grant, asked: str) -> str:
+        """The scope of a new access token of ``grant``: Google's grant as it is; Microsoft's
+        for one resource (see the module's docstring)."""
+        if grant.client_id != MICROSOFT_CLIENT[0]:
+            return grant.scope
+        consented = grant.scope.split()
+        resources = [r for r in dict.fromkeys(map(resource_of, consented)) if r]
+        wanted = asked.split()
+        if not wanted:  # the first resource consented to
+            first = resources[0] if resources else ""
+            return " ".join(s for s in consented if resource_of(s) in ("", first))
+        if len({resource_of(s) for s in wanted} - {""}) > 1:
+            raise _oauth_error(
+                "invalid_scope", "AADSTS28000: the scope contains more than one resource."
+            )
+        lacking = [s for s in wanted if s.lower() not in {c.lower() for c in consented}]
+        if lacking:
+            raise _oauth_error(
+                "invalid_grant", f"AADSTS65001: the user has not consented to {lacking[0]}."
+            )
+        return " ".join(wanted)
+
+    def _access(self, grant: Grant, scope: str) -> dict[str, Any]:
         token = secrets.token_urlsafe(32)
         self.access_tokens[token] = (grant, time.time() + self.access_lifetime)
+        self.token_scopes[token] = scope
         return {
             "access_token": token,
             "token_type": "Bearer",
             "expires_in": self.access_lifetime - 1,
-            "scope": grant.scope,
+            "scope": scope,
         }
 
     def id_token(self, grant: Grant) -> str:
@@ -293,25 +334,38 @@ class FakeOAuthProvider:
             "email_verified": True,
         }
 
-    def introspect(self, token: str) -> dict[str, Any]:
+    def live_scope(self, token: str) -> tuple[Grant, str] | None:
+        """The grant and scope of a live access token (for the Graph stand-in)."""
         grant = self._live(token)
         if grant is None:
+            return None
+        with self.lock:
+            return grant, self.token_scopes.get(token, grant.scope)
+
+    def introspect(self, token: str) -> dict[str, Any]:
+        found = self.live_scope(token)
+        if found is None:
             return {"active": False}
+        grant, scope = found
+        resources = {resource_of(s) for s in scope.split()} - {""}
+        if grant.email in self.imap_off or resources == {"graph.microsoft.com"}:
+            return {"active": False}  # IMAP is off, or the token is for Graph only
         with self.lock:
             expires = int(self.access_tokens[token][1])
         return {
             "active": True,
             "email": grant.email,
-            "scope": grant.scope,
+            "scope": scope,
             "client_id": grant.client_id,
             "exp": expires,
         }
 
 
 class Server:
-    """A ``FakeOAuthProvider`` on ``127.0.0.1`` (a free port), in a thread."""
+    """A ``FakeOAuthProvider`` (or another stand-in with ``handle`` and ``base_url``, such as
+    tests/fakes/graph_mail.py) on ``127.0.0.1`` (a free port), in a thread."""
 
-    def __init__(self, fake: FakeOAuthProvider | None = None, port: int = 0):
+    def __init__(self, fake: Any = None, port: int = 0):
         self.fake = fake or FakeOAuthProvider()
         fake = self.fake
 
@@ -332,7 +386,10 @@ class Server:
                     )
                 except Reply as reply:
                     status, data, extra = reply.status, reply.body, reply.headers
-                if isinstance(data, str):
+                if isinstance(data, bytes):
+                    payload = data
+                    content_type = extra.pop("Content-Type", "application/octet-stream")
+                elif isinstance(data, str):
                     payload = data.encode()
                     content_type = extra.pop("Content-Type", "text/plain; charset=utf-8")
                 else:
@@ -352,6 +409,9 @@ class Server:
 
             def do_POST(self) -> None:
                 self.answer("POST")
+
+            def do_PATCH(self) -> None:
+                self.answer("PATCH")
 
             def log_message(self, *args: object) -> None:
                 pass

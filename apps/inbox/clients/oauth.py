@@ -15,7 +15,8 @@ the secret goes in the form to the token endpoint, as both providers document):
   OpenID Connect Core 1.0, 3.1.3.7), else from the userinfo endpoint.
 - ``revoke``: give the grant back (Google; Microsoft has no such endpoint).
 
-Scopes are named by purpose (``mail`` now; cloud drives add theirs), so that a mailbox and,
+Scopes are named by purpose (``mail``, ``graph_mail`` for Microsoft Graph; cloud drives add
+theirs), so that a mailbox and,
 later, a Google Drive or OneDrive folder use the same client. Every call goes through the
 outgoing-connection guard (``apps.core.outbound``), never follows a redirect, has a timeout
 and a bounded answer. The provider's endpoints come from settings, never from users.
@@ -44,12 +45,26 @@ MICROSOFT = "microsoft"
 PROVIDERS = (GOOGLE, MICROSOFT)
 GMAIL_SCOPE = "https://mail.google.com/"  # the only Google scope that allows IMAP
 OUTLOOK_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
+# Read and move mail through Microsoft Graph, for the accounts whose IMAP is off. Not
+# Mail.Read without the move option: Microsoft consents per permission, so a token for
+# Mail.Read would need a consent of its own, and the move option may be set at any time.
+GRAPH_MAIL_SCOPE = "https://graph.microsoft.com/Mail.ReadWrite"
+# the scopes of one token, each of a single resource (Microsoft refuses to mix them)
 SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     (GOOGLE, "mail"): ("openid", "email", GMAIL_SCOPE),
     (MICROSOFT, "mail"): ("openid", "email", "offline_access", OUTLOOK_IMAP_SCOPE),
+    (MICROSOFT, "graph_mail"): ("offline_access", GRAPH_MAIL_SCOPE),
 }
+# Asked for at sign-in besides the purpose's own scopes: Microsoft lets one consent cover the
+# scopes of several resources, and its refresh token then gives a token for each. A mailbox
+# whose IMAP turns out to be off is read through Graph without signing in again.
+CONSENT_ALSO: dict[tuple[str, str], tuple[str, ...]] = {(MICROSOFT, "mail"): (GRAPH_MAIL_SCOPE,)}
 # the scope without which a grant is of no use for the purpose (a user may untick it)
-REQUIRED_SCOPE = {(GOOGLE, "mail"): GMAIL_SCOPE, (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE}
+REQUIRED_SCOPE = {
+    (GOOGLE, "mail"): GMAIL_SCOPE,
+    (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE,
+    (MICROSOFT, "graph_mail"): GRAPH_MAIL_SCOPE,
+}
 # what the token endpoint answers when only the user can mend it: sign in again
 GRANT_LOST = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
 
@@ -190,7 +205,9 @@ class OAuthClient:
             "client_id": self.client_id,
             "redirect_uri": redirect_uri,
             "response_type": "code",
-            "scope": " ".join(self.scopes(purpose)),
+            "scope": " ".join(
+                (*self.scopes(purpose), *CONSENT_ALSO.get((self.provider, purpose), ()))
+            ),
             "state": state,
             "code_challenge": challenge_of(verifier),
             "code_challenge_method": "S256",
@@ -218,15 +235,19 @@ class OAuthClient:
             id_token=_text(data, "id_token"),
         )
 
-    def exchange_code(self, *, code: str, verifier: str, redirect_uri: str) -> Tokens:
-        return self._token(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": verifier,
-            }
-        )
+    def exchange_code(
+        self, *, code: str, verifier: str, redirect_uri: str, purpose: str = "mail"
+    ) -> Tokens:
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        }
+        if self.scope_on_refresh:
+            # a consent that covers several resources gives a token for one: say which
+            form["scope"] = " ".join(self.scopes(purpose))
+        return self._token(form)
 
     def refresh(self, refresh_token: str, *, purpose: str) -> Tokens:
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
