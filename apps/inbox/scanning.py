@@ -460,7 +460,16 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
 
     def scan(report: ScanReport) -> None:
         cloud = client or cloud_client_for(folder)
-        changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+        try:
+            changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+        except InboxError as error:
+            if client is not None or not (folder.oauth_provider and error.is_authentication):
+                raise
+            # the drive refused the access token before its time (revoked at the provider?):
+            # a new one, once; a grant the provider no longer honours pauses the folder
+            collector_token_expire(folder)
+            cloud = cloud_client_for(folder)
+            changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
         by_id = {f.key: f for f in CloudFile.objects.filter(folder=folder)}
         for remote in changes.files:
             record = by_id.get(remote.key)
