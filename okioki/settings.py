@@ -455,6 +455,15 @@ MICROSOFT_IMAP_URL = env_str("MICROSOFT_IMAP_URL", "imaps://outlook.office365.co
 # Microsoft Graph, where a Microsoft 365 mailbox whose IMAP is off is read instead
 # (apps.inbox.clients.graph_mail); the tests point it at their stand-in.
 MICROSOFT_GRAPH_URL = env_str("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com/v1.0").rstrip("/")
+# Dropbox (cloud folders): a scoped-access app, redirect URI SITE_URL/inbox/oauth/callback/
+DROPBOX_CLIENT_ID = env_str("DROPBOX_CLIENT_ID", "")  # the app key
+DROPBOX_CLIENT_SECRET = env_str("DROPBOX_CLIENT_SECRET", "")  # the app secret
+DROPBOX_AUTH_URL = env_str("DROPBOX_AUTH_URL", "https://www.dropbox.com/oauth2/authorize")
+DROPBOX_TOKEN_URL = env_str("DROPBOX_TOKEN_URL", "https://api.dropboxapi.com/oauth2/token")
+DROPBOX_API_URL = env_str("DROPBOX_API_URL", "https://api.dropboxapi.com/2")
+DROPBOX_CONTENT_URL = env_str("DROPBOX_CONTENT_URL", "https://content.dropboxapi.com/2")
+if DROPBOX_CLIENT_ID and not DROPBOX_CLIENT_SECRET:
+    raise ImproperlyConfigured("DROPBOX_CLIENT_ID needs DROPBOX_CLIENT_SECRET")
 if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
     raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
 if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:

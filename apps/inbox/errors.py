@@ -37,6 +37,9 @@ CONNECTION_ERRORS: dict[str, Promise] = {
     "cloud_folder_missing": _("The folder %(folder)s does not exist (any more) on the server."),
     "http_error": _("The server answered with an error (HTTP %(status)s)."),
     "forbidden": _("The server does not allow this account to read the folder."),
+    "rate_limited": _(
+        "%(provider)s asked OkiOki to slow down (too many requests); the next scan goes on."
+    ),
     # signed in with Google or Microsoft (OAuth2)
     "oauth_revoked": _(
         "%(provider)s no longer lets OkiOki read this mailbox: the access was revoked or has "

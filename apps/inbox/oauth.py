@@ -1,4 +1,5 @@
-"""Mailboxes signed in with Google or Microsoft (OAuth2), and the tokens that keep them read.
+"""Mailboxes and drives signed in with Google, Microsoft or Dropbox (OAuth2), and the tokens
+that keep them read.
 
 - ``oauth_flow_start`` gives the provider's sign-in address and the pending sign-in to keep
   in the user's session, under its ``state``: the company, the user, the provider, the
@@ -38,7 +39,7 @@ from apps.companies.models import Company
 from apps.companies.services import owners_notify
 from apps.core.crypto import DecryptionFailed, decrypt, encrypt
 from apps.core.errors import DomainError
-from apps.inbox.clients.oauth import GOOGLE, OAuthClient, OAuthError, Tokens, oauth_client
+from apps.inbox.clients.oauth import GOOGLE, NAMES, OAuthClient, OAuthError, Tokens, oauth_client
 from apps.inbox.errors import InboxError
 from apps.inbox.models import Collector, Mailbox
 from apps.inbox.services import _check_limit, collector_scan_now
@@ -53,7 +54,7 @@ PRESET = {GOOGLE: "gmail", "microsoft": "outlook"}  # the mailbox's provider pre
 
 
 def provider_name(provider: str) -> str:
-    return {"google": "Google", "microsoft": "Microsoft"}.get(provider, provider.title())
+    return NAMES.get(provider, provider.title())
 
 
 def purpose_of(collector: Collector) -> str:

@@ -604,6 +604,7 @@ DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "heic", "heif", "webp", "xml
 STATEMENT_EXTENSIONS = {"cod", "coda", "txt", "052", "053", "054", "sta", "940", "mt940"}
 # the folder is gone or may no longer be read: scanning again won't mend it, the user must
 FOLDER_LOST = {"cloud_folder_missing", "forbidden"}
+KNOWN_BATCH = 1_000  # files whose records are looked up in one query
 
 
 def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None) -> ScanReport:
@@ -619,8 +620,17 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
 
     def scan(report: ScanReport) -> None:
         cloud = client or cloud_client_for(folder)
-        changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
-        by_id = {f.key: f for f in CloudFile.objects.filter(folder=folder)}
+        try:
+            changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+        except InboxError as error:
+            if client is not None or not (folder.oauth_provider and error.is_authentication):
+                raise
+            # the drive refused the access token before its time (revoked at the provider?):
+            # a new one, once; a grant the provider no longer honours pauses the folder
+            collector_token_expire(folder)
+            cloud = cloud_client_for(folder)
+            changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+        by_id = _known_files(folder, changes.files)
         for remote in changes.files:
             record = by_id.get(remote.key)
             if record is not None and record.etag == remote.etag and remote.etag:
@@ -636,6 +646,21 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     if report.error is not None and report.error.code in FOLDER_LOST:
         _pause_for_lost_folder(folder, report.error)
     return report
+
+
+def _known_files(folder: CloudFolder, files: list[RemoteFile]) -> dict[str, CloudFile]:
+    """The records of ``files`` the folder knows, by key: only those (a change feed's few
+    changes in a folder of thousands of files cost what the changes cost)."""
+    known: dict[str, CloudFile] = {}
+    for start in range(0, len(files), KNOWN_BATCH):
+        batch = files[start : start + KNOWN_BATCH]
+        ids = [f.id for f in batch if f.id]
+        paths = [f.path for f in batch if not f.id]
+        found = CloudFile.objects.filter(folder=folder).filter(
+            Q(remote_id__in=ids) | Q(remote_id="", path__in=paths)
+        )
+        known.update((record.key, record) for record in found)
+    return known
 
 
 def _pause_for_lost_folder(folder: CloudFolder, error: InboxError) -> None:

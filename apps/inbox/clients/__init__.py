@@ -104,4 +104,10 @@ def _webdav(**kwargs: object) -> CloudClient:
     return WebDavClient(**kwargs)  # type: ignore[arg-type]
 
 
-CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {"webdav": _webdav}
+def _dropbox(**kwargs: object) -> CloudClient:
+    from apps.inbox.clients.dropbox import DropboxClient
+
+    return DropboxClient(**kwargs)  # type: ignore[arg-type]
+
+
+CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {"webdav": _webdav, "dropbox": _dropbox}

@@ -1,4 +1,5 @@
-"""Sign-in with Google and Microsoft (OAuth2): one client a provider, the same for every use.
+"""Sign-in with Google, Microsoft and Dropbox (OAuth2): one client a provider, the same for
+every use.
 
 The authorization code flow with PKCE (S256), for a web application (a confidential client:
 the secret goes in the form to the token endpoint, as both providers document):
@@ -6,14 +7,18 @@ the secret goes in the form to the token endpoint, as both providers document):
 - ``authorization_url``: where the user signs in and consents, with a ``state`` and the S256
   challenge of a verifier kept on our side; Google is asked for offline access (a refresh
   token) and to show its consent screen again (``prompt=consent``: a new refresh token every
-  time), Microsoft to let the user pick the account.
+  time), Microsoft to let the user pick the account, Dropbox for a refresh token
+  (``token_access_type=offline``).
 - ``exchange_code`` and ``refresh``: the token endpoint. A refresh token that is revoked or
   expired answers ``invalid_grant`` (``OAuthError.grant_lost``); Microsoft rotates refresh
   tokens, Google keeps the same one (its answer has none: the old one stays).
 - ``account_address``: the account's e-mail address, from the ID token the token endpoint
   gave (received over TLS straight from the provider, so its signature need not be checked:
-  OpenID Connect Core 1.0, 3.1.3.7), else from the userinfo endpoint.
-- ``revoke``: give the grant back (Google; Microsoft has no such endpoint).
+  OpenID Connect Core 1.0, 3.1.3.7), else from the userinfo endpoint (Dropbox:
+  ``users/get_current_account``, a POST).
+- ``revoke``: give the grant back (Google: the token in a form; Dropbox: ``auth/token/revoke``
+  called with an access token of the grant, which ends the grant; Microsoft has no such
+  endpoint).
 
 Scopes are named by purpose (``mail``, ``graph_mail`` for Microsoft Graph; cloud drives add
 theirs), so that a mailbox and,
@@ -42,7 +47,9 @@ DEFAULT_LIFETIME = 3600  # seconds, when the answer does not say
 
 GOOGLE = "google"
 MICROSOFT = "microsoft"
-PROVIDERS = (GOOGLE, MICROSOFT)
+DROPBOX = "dropbox"
+PROVIDERS = (GOOGLE, MICROSOFT)  # of mailboxes; drives sign in with these and Dropbox
+NAMES = {GOOGLE: "Google", MICROSOFT: "Microsoft", DROPBOX: "Dropbox"}
 GMAIL_SCOPE = "https://mail.google.com/"  # the only Google scope that allows IMAP
 OUTLOOK_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
 # Read and move mail through Microsoft Graph, for the accounts whose IMAP is off. Not
@@ -54,6 +61,13 @@ SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     (GOOGLE, "mail"): ("openid", "email", GMAIL_SCOPE),
     (MICROSOFT, "mail"): ("openid", "email", "offline_access", OUTLOOK_IMAP_SCOPE),
     (MICROSOFT, "graph_mail"): ("offline_access", GRAPH_MAIL_SCOPE),
+    # Dropbox: the account's address, listing, reading, and moving files into a sub-folder
+    (DROPBOX, "files"): (
+        "account_info.read",
+        "files.metadata.read",
+        "files.content.read",
+        "files.content.write",
+    ),
 }
 # Asked for at sign-in besides the purpose's own scopes: Microsoft lets one consent cover the
 # scopes of several resources, and its refresh token then gives a token for each. A mailbox
@@ -64,6 +78,7 @@ REQUIRED_SCOPE = {
     (GOOGLE, "mail"): GMAIL_SCOPE,
     (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE,
     (MICROSOFT, "graph_mail"): GRAPH_MAIL_SCOPE,
+    (DROPBOX, "files"): "files.content.read",
 }
 # what the token endpoint answers when only the user can mend it: sign in again
 GRANT_LOST = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
@@ -128,20 +143,23 @@ def jwt_claims(token: str) -> dict[str, Any]:
 
 @dataclass
 class OAuthClient:
-    provider: str  # google or microsoft
+    provider: str  # google, microsoft or dropbox
     client_id: str
     client_secret: str
     authorize_url: str
     token_url: str
     revoke_url: str = ""
     userinfo_url: str = ""
+    userinfo_method: str = "GET"  # Dropbox's is an RPC endpoint: POST
     imap_url: str = ""
     authorize_extras: dict[str, str] = field(default_factory=dict)
     scope_on_refresh: bool = False  # Microsoft wants the scopes again when refreshing
+    # Dropbox revokes the grant of the access token that calls it (no token in a form)
+    revoke_with_bearer: bool = False
 
     @property
     def name(self) -> str:
-        return "Google" if self.provider == GOOGLE else "Microsoft"
+        return NAMES.get(self.provider, self.provider.title())
 
     def scopes(self, purpose: str) -> tuple[str, ...]:
         return SCOPES[(self.provider, purpose)]
@@ -255,9 +273,23 @@ class OAuthClient:
             form["scope"] = " ".join(self.scopes(purpose))
         return self._token(form)
 
-    def revoke(self, token: str) -> None:
-        """Give the grant back. Nothing to do where the provider has no revocation endpoint."""
+    def revoke(self, token: str, *, purpose: str = "mail") -> None:
+        """Give the grant of ``token`` (a refresh token) back. Nothing to do where the provider
+        has no revocation endpoint."""
         if not self.revoke_url or not token:
+            return
+        if self.revoke_with_bearer:
+            try:
+                access = self.refresh(token, purpose=purpose).access_token
+            except OAuthError as failure:
+                if failure.grant_lost:
+                    return  # revoked or expired already
+                raise
+            status, data = self._call("POST", self.revoke_url, access_token=access)
+            if status == 401:
+                return  # the grant ended in between
+            if status != 200:
+                raise self._refusal(status, data)
             return
         status, data = self._call("POST", self.revoke_url, form={"token": token})
         # an unknown (already revoked, expired) token is as good as revoked
@@ -284,7 +316,9 @@ class OAuthClient:
             if address and claims.get("email_verified") is not False and "@" in address:
                 return address.lower()
         if self.userinfo_url:
-            status, data = self._call("GET", self.userinfo_url, access_token=tokens.access_token)
+            status, data = self._call(
+                self.userinfo_method, self.userinfo_url, access_token=tokens.access_token
+            )
             if status != 200:
                 raise self._refusal(status, data)
             address = _text(data, "email")
@@ -328,5 +362,20 @@ def oauth_client(provider: str) -> OAuthClient | None:
             imap_url=settings.MICROSOFT_IMAP_URL,
             authorize_extras={"response_mode": "query", "prompt": "select_account"},
             scope_on_refresh=True,
+        )
+    if provider == DROPBOX and settings.DROPBOX_CLIENT_ID:
+        api = settings.DROPBOX_API_URL.rstrip("/")
+        return OAuthClient(
+            provider=DROPBOX,
+            client_id=settings.DROPBOX_CLIENT_ID,
+            client_secret=settings.DROPBOX_CLIENT_SECRET,
+            authorize_url=settings.DROPBOX_AUTH_URL,
+            token_url=settings.DROPBOX_TOKEN_URL,
+            revoke_url=f"{api}/auth/token/revoke",
+            userinfo_url=f"{api}/users/get_current_account",
+            userinfo_method="POST",
+            # a refresh token (Dropbox's access tokens last four hours)
+            authorize_extras={"token_access_type": "offline"},
+            revoke_with_bearer=True,
         )
     return None
