@@ -75,6 +75,33 @@ def shared_data(path: Path) -> bytes:
     return path.read_bytes()
 
 
+# What the migrations seed for every installation (apps.<app>.migrations.<name>.<function>).
+MIGRATION_SEEDS = [
+    ("billing", "0002_seed_plans", "seed_plans"),
+    ("billing", "0003_plan_descriptions", "describe_plans"),
+    ("sales", "0002_vat_rates", "seed"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The rows the migrations seed (plans, VAT rates), back in a reused test database: an
+    earlier run's last transactional test flushed them (``--reuse-db``, ``make test`` twice)."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    with django_db_blocker.unblock():
+        from apps.billing.models import Plan
+
+        if not Plan.objects.exists():
+            state_apps = MigrationLoader(connection).project_state().apps
+            for app, migration, function in MIGRATION_SEEDS:
+                module = importlib.import_module(f"apps.{app}.migrations.{migration}")
+                getattr(module, function)(state_apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
