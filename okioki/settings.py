@@ -452,6 +452,8 @@ MICROSOFT_TOKEN_URL = env_str(
 # Microsoft has no revocation endpoint for these tokens; a stand-in may offer one
 MICROSOFT_REVOKE_URL = env_str("MICROSOFT_REVOKE_URL", "")
 MICROSOFT_IMAP_URL = env_str("MICROSOFT_IMAP_URL", "imaps://outlook.office365.com:993")
+# Microsoft Graph (OneDrive and SharePoint folders); a stand-in in the tests
+MICROSOFT_GRAPH_URL = env_str("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com/v1.0")
 if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
     raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
 if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:

@@ -51,6 +51,12 @@ CONNECTION_ERRORS: dict[str, Promise] = {
         "Check that IMAP is on for this account (Gmail: Settings, Forwarding and POP/IMAP; "
         "Microsoft 365: ask your administrator)."
     ),
+    "oauth_files_refused": _(
+        "%(provider)s signed OkiOki in, but refuses it access to the files. Reconnect the "
+        "folder; if that does not help, ask your administrator whether OkiOki may read files."
+    ),
+    # the provider throttles (HTTP 429 or 503 with Retry-After)
+    "rate_limited": _("The service asks OkiOki to slow down; the next scan resumes."),
     "oauth_not_configured": _(
         "Sign-in with %(provider)s is not configured on this OkiOki server (any more)."
     ),

@@ -459,7 +459,26 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     """
 
     def scan(report: ScanReport) -> None:
-        cloud = client or cloud_client_for(folder)
+        if client is not None or not folder.oauth_provider:
+            collect(client or cloud_client_for(folder), report)
+            return
+        try:
+            collect(cloud_client_for(folder), report)
+        except InboxError as error:
+            if not error.is_authentication:
+                raise
+            # the drive refused the access token before its time (as the mailbox's IMAP
+            # server may): once more with a new one; a grant lost pauses the folder there
+            collector_token_expire(folder)
+            try:
+                collect(cloud_client_for(folder), report)
+            except InboxError as again:
+                if again.is_authentication:
+                    name = provider_name(folder.oauth_provider)
+                    raise InboxError("oauth_files_refused", provider=name) from again
+                raise
+
+    def collect(cloud: CloudClient, report: ScanReport) -> None:
         changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
         by_id = {f.key: f for f in CloudFile.objects.filter(folder=folder)}
         for remote in changes.files:

@@ -104,4 +104,10 @@ def _webdav(**kwargs: object) -> CloudClient:
     return WebDavClient(**kwargs)  # type: ignore[arg-type]
 
 
-CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {"webdav": _webdav}
+def _onedrive(**kwargs: object) -> CloudClient:
+    from apps.inbox.clients.onedrive import OneDriveClient
+
+    return OneDriveClient(**kwargs)  # type: ignore[arg-type]
+
+
+CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {"webdav": _webdav, "onedrive": _onedrive}

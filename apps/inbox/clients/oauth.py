@@ -44,12 +44,27 @@ MICROSOFT = "microsoft"
 PROVIDERS = (GOOGLE, MICROSOFT)
 GMAIL_SCOPE = "https://mail.google.com/"  # the only Google scope that allows IMAP
 OUTLOOK_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
+# OneDrive and the SharePoint libraries of the sites the user follows (read, and move files
+# into a sub-folder)
+GRAPH_FILES_SCOPE = "https://graph.microsoft.com/Files.ReadWrite.All"
+GRAPH_SITES_SCOPE = "https://graph.microsoft.com/Sites.Read.All"
 SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     (GOOGLE, "mail"): ("openid", "email", GMAIL_SCOPE),
     (MICROSOFT, "mail"): ("openid", "email", "offline_access", OUTLOOK_IMAP_SCOPE),
+    (MICROSOFT, "files"): (
+        "openid",
+        "email",
+        "offline_access",
+        GRAPH_FILES_SCOPE,
+        GRAPH_SITES_SCOPE,
+    ),
 }
 # the scope without which a grant is of no use for the purpose (a user may untick it)
-REQUIRED_SCOPE = {(GOOGLE, "mail"): GMAIL_SCOPE, (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE}
+REQUIRED_SCOPE = {
+    (GOOGLE, "mail"): GMAIL_SCOPE,
+    (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE,
+    (MICROSOFT, "files"): GRAPH_FILES_SCOPE,
+}
 # what the token endpoint answers when only the user can mend it: sign in again
 GRANT_LOST = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
 
