@@ -31,7 +31,8 @@ given at.
   ``@microsoft.graph.conflictBehavior`` ``rename`` numbers the name ("inv 1.pdf"), ``fail``
   answers 409 ``nameAlreadyExists``. ``POST …/children`` creates a folder the same way.
 - ``deny(path)``: 403 ``accessDenied`` on that item and below (the drive's feed too when it is
-  the top); ``throttle(n)``: the next ``n`` calls answer 429 with ``Retry-After``.
+  the top); ``throttle(n)``: the next ``n`` calls answer 429 with ``Retry-After``;
+  ``refuse_tokens``: every token answers 401, a renewed one too.
 
 ``requests`` counts the calls by route, ``calls()`` their total.
 """
@@ -99,6 +100,7 @@ class FakeGraph:
     page_size: int = 3
     base_url: str = ""
     with_hashes: bool = True  # False: files without hashes (the client falls back to cTag)
+    refuse_tokens: bool = False  # every token refused (401), even a fresh one
     drives: dict[str, Drive] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     sites: dict[str, Site] = field(default_factory=dict)
@@ -118,7 +120,7 @@ class FakeGraph:
                 getattr(self, name).clear()
             self.denied.clear()
             self.requests.clear()
-            self.seq, self.throttled, self.with_hashes = 0, 0, True
+            self.seq, self.throttled, self.with_hashes, self.refuse_tokens = 0, 0, True, False
             self.me = self.add_drive("OneDrive", kind="business").id
 
     # --- what users do in OneDrive and SharePoint ----------------------------------------------
@@ -305,7 +307,7 @@ class FakeGraph:
     def _authorise(self, headers: Any) -> None:
         token = (headers.get("Authorization") or "").removeprefix("Bearer ")
         grant = self.oauth.grant_of(token) if token else None
-        if grant is None:
+        if grant is None or self.refuse_tokens:
             raise Reply(401, "InvalidAuthenticationToken", "Access token has expired.")
         if FILES_SCOPE.lower() not in grant.scope.lower().split():
             raise Reply(403, "accessDenied", "Either scp or roles claim need to be present.")

@@ -7,6 +7,7 @@ OAuth and Graph clients and their requests through the outgoing-connection guard
 the database and the documents made.
 """
 
+import json
 import secrets
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,6 +23,7 @@ from apps.documents.models import Document
 from apps.inbox.clients import cloud_client
 from apps.inbox.clients.oauth import SCOPES, Tokens, oauth_client
 from apps.inbox.clients.onedrive import OneDriveClient
+from apps.inbox.errors import InboxError
 from apps.inbox.models import CloudFile, CloudFolder
 from apps.inbox.scanning import cloud_folder_scan
 from tests.fakes.microsoft_graph import FakeGraph
@@ -390,6 +392,58 @@ def test_a_revoked_grant_pauses_the_folder(graph, make_folder, collecting, micro
     folder.refresh_from_db()
     assert (folder.status, folder.paused_reason) == ("paused", "oauth_revoked")
     assert folder.secret == ""
+
+
+def test_a_drive_that_refuses_even_a_renewed_token_says_so(graph, make_folder, microsoft):
+    folder = make_folder()
+    graph.refuse_tokens = True
+
+    report = _scan(folder)
+
+    assert report.error.code == "oauth_files_refused"
+    assert "administrator" in report.error.message
+    assert microsoft.refreshes() == 1  # renewed once, not again and again
+    folder.refresh_from_db()
+    assert not folder.is_paused
+
+
+def test_without_hashes_the_content_version_is_the_ctag(graph, make_folder, collecting):
+    graph.with_hashes = False
+    graph.put("/Facturen/a.pdf", mails.pdf("ctag-1"))
+    folder = make_folder()
+    assert _scan(folder).documents == 1
+
+    graph.rename("/Facturen/a.pdf", "b.pdf")  # the eTag changes, the cTag does not
+    assert _scan(folder).seen == 0
+    graph.put("/Facturen/b.pdf", mails.pdf("ctag-2"))
+    assert _scan(folder).documents == 1
+
+
+def test_check_says_whether_the_folder_can_be_read(graph, tokens):
+    graph.put("/Facturen/a.pdf", mails.pdf("check"))
+    client = _client(tokens)
+    client.check(graph.location("/Facturen"))
+
+    for location in (graph.location("/Facturen/a.pdf"), "nonsense", f"{graph.me}/01MISSING"):
+        with pytest.raises(InboxError) as refused:
+            client.check(location)
+        assert refused.value.code == "cloud_folder_missing"
+
+
+def test_links_in_a_cursor_go_to_graph_only(graph, tokens):
+    # given a cursor whose delta link points elsewhere (tampered with, or a bug)
+    graph.mkdir("/Facturen")
+    location = graph.location("/Facturen")
+    client = _client(tokens)
+    cursor = json.loads(client.changes(location, "").cursor)
+    cursor["delta"] = "http://127.0.0.2:9/v1.0/drives/x/root/delta?token=1"
+    graph.requests.clear()
+
+    with pytest.raises(InboxError) as refused:
+        client.changes(location, json.dumps(cursor))
+
+    assert refused.value.code == "protocol"
+    assert graph.requests[DELTA] == 0
 
 
 def test_a_token_without_the_files_scope_says_so(graph, make_folder, microsoft, tokens):
