@@ -40,6 +40,7 @@ MAX_PAGES = 2_000  # of a delta round or a listing (200 items a page at most)
 MAX_SITES = 50  # followed SharePoint sites offered in the folder browser
 MAX_NEW_FOLDERS = 500  # folders listed in one round because they came in with their files
 ITEM_FIELDS = "id,name,size,cTag,file,folder,root,deleted,parentReference"
+KEPT = ITEM_FIELDS.split(",")  # of each item of a delta round (a whole drive, the first time)
 _ID = re.compile(r"^[A-Za-z0-9!_.\-]{1,200}$")
 CURSOR_VERSION = 1
 
@@ -226,11 +227,16 @@ class OneDriveClient:
             raise
         libraries = []
         for site in sites[:MAX_SITES]:
-            drives = self._pages(
-                f"/sites/{quote(str(site.get('id') or ''), safe=',')}/drives",
-                {"$select": "id,name,driveType"},
-                missing="",
-            )
+            try:
+                drives = self._pages(
+                    f"/sites/{quote(str(site.get('id') or ''), safe=',')}/drives",
+                    {"$select": "id,name,driveType"},
+                    missing="",
+                )
+            except InboxError as error:
+                if error.code in ("http_error", "protocol", "forbidden"):
+                    continue  # a site followed but not readable: the others still count
+                raise
             site_name = str(site.get("displayName") or site.get("name") or "")
             for drive in drives:
                 if not drive.get("id"):
@@ -331,7 +337,7 @@ class OneDriveClient:
             for entry in data.get("value") or []:
                 if isinstance(entry, dict) and entry.get("id"):
                     # an item may come more than once in a round: the last one counts
-                    items[str(entry["id"])] = entry
+                    items[str(entry["id"])] = {k: entry[k] for k in KEPT if k in entry}
             next_link, delta_link = data.get("@odata.nextLink"), data.get("@odata.deltaLink")
             if isinstance(delta_link, str):
                 return items, delta_link
