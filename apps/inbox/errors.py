@@ -65,6 +65,10 @@ CONNECTION_ERRORS: dict[str, Promise] = {
     "graph_refused": _(
         "Microsoft Graph refused OkiOki's access to this mailbox (%(detail)s). Sign in again."
     ),
+    "oauth_files_refused": _(
+        "%(provider)s signed OkiOki in, but refuses it access to the files. Reconnect the "
+        "folder; if that does not help, ask your administrator whether OkiOki may read files."
+    ),
     "oauth_not_configured": _(
         "Sign-in with %(provider)s is not configured on this OkiOki server (any more)."
     ),

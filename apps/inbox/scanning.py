@@ -619,17 +619,27 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     """
 
     def scan(report: ScanReport) -> None:
-        cloud = client or cloud_client_for(folder)
+        if client is not None or not folder.oauth_provider:
+            collect(client or cloud_client_for(folder), report)
+            return
         try:
-            changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+            collect(cloud_client_for(folder), report)
         except InboxError as error:
-            if client is not None or not (folder.oauth_provider and error.is_authentication):
+            if not error.is_authentication:
                 raise
-            # the drive refused the access token before its time (revoked at the provider?):
-            # a new one, once; a grant the provider no longer honours pauses the folder
+            # the drive refused the access token before its time (as the mailbox's IMAP
+            # server may): once more with a new one; a grant lost pauses the folder there
             collector_token_expire(folder)
-            cloud = cloud_client_for(folder)
-            changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
+            try:
+                collect(cloud_client_for(folder), report)
+            except InboxError as again:
+                if again.is_authentication:
+                    name = provider_name(folder.oauth_provider)
+                    raise InboxError("oauth_files_refused", provider=name) from again
+                raise
+
+    def collect(cloud: CloudClient, report: ScanReport) -> None:
+        changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
         by_id = _known_files(folder, changes.files)
         for remote in changes.files:
             record = by_id.get(remote.key)

@@ -324,6 +324,11 @@ class FakeOAuthProvider:
             return None
         return found[0]
 
+    def grant_of(self, access_token: str) -> Grant | None:
+        """The grant a live access token belongs to (None: unknown, expired or revoked), for
+        the stand-ins of the providers' APIs that check bearer tokens."""
+        return self._live(access_token)
+
     def userinfo(self, headers: Any) -> dict[str, Any]:
         grant = self._live((headers.get("Authorization") or "").removeprefix("Bearer "))
         if grant is None:

@@ -110,4 +110,14 @@ def _dropbox(**kwargs: object) -> CloudClient:
     return DropboxClient(**kwargs)  # type: ignore[arg-type]
 
 
-CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {"webdav": _webdav, "dropbox": _dropbox}
+def _onedrive(**kwargs: object) -> CloudClient:
+    from apps.inbox.clients.onedrive import OneDriveClient
+
+    return OneDriveClient(**kwargs)  # type: ignore[arg-type]
+
+
+CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {
+    "webdav": _webdav,
+    "dropbox": _dropbox,
+    "onedrive": _onedrive,
+}

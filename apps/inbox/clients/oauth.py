@@ -57,10 +57,21 @@ OUTLOOK_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
 # Mail.Read would need a consent of its own, and the move option may be set at any time.
 GRAPH_MAIL_SCOPE = "https://graph.microsoft.com/Mail.ReadWrite"
 # the scopes of one token, each of a single resource (Microsoft refuses to mix them)
+# OneDrive and the SharePoint libraries of the sites the user follows (read, and move files
+# into a sub-folder)
+GRAPH_FILES_SCOPE = "https://graph.microsoft.com/Files.ReadWrite.All"
+GRAPH_SITES_SCOPE = "https://graph.microsoft.com/Sites.Read.All"
 SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     (GOOGLE, "mail"): ("openid", "email", GMAIL_SCOPE),
     (MICROSOFT, "mail"): ("openid", "email", "offline_access", OUTLOOK_IMAP_SCOPE),
     (MICROSOFT, "graph_mail"): ("offline_access", GRAPH_MAIL_SCOPE),
+    (MICROSOFT, "files"): (
+        "openid",
+        "email",
+        "offline_access",
+        GRAPH_FILES_SCOPE,
+        GRAPH_SITES_SCOPE,
+    ),
     # Dropbox: the account's address, listing, reading, and moving files into a sub-folder
     (DROPBOX, "files"): (
         "account_info.read",
@@ -79,6 +90,7 @@ REQUIRED_SCOPE = {
     (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE,
     (MICROSOFT, "graph_mail"): GRAPH_MAIL_SCOPE,
     (DROPBOX, "files"): "files.content.read",
+    (MICROSOFT, "files"): GRAPH_FILES_SCOPE,
 }
 # what the token endpoint answers when only the user can mend it: sign in again
 GRANT_LOST = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
