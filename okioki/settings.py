@@ -452,6 +452,9 @@ MICROSOFT_TOKEN_URL = env_str(
 # Microsoft has no revocation endpoint for these tokens; a stand-in may offer one
 MICROSOFT_REVOKE_URL = env_str("MICROSOFT_REVOKE_URL", "")
 MICROSOFT_IMAP_URL = env_str("MICROSOFT_IMAP_URL", "imaps://outlook.office365.com:993")
+# Google Drive folders (apps.inbox.clients.google_drive), signed in with the Google client
+# above (its consent asks for the Drive scope); the override points at a stand-in.
+GOOGLE_DRIVE_API_URL = env_str("GOOGLE_DRIVE_API_URL", "https://www.googleapis.com/drive/v3")
 if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
     raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
 if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:

@@ -51,6 +51,10 @@ CONNECTION_ERRORS: dict[str, Promise] = {
         "Check that IMAP is on for this account (Gmail: Settings, Forwarding and POP/IMAP; "
         "Microsoft 365: ask your administrator)."
     ),
+    "oauth_token_refused": _(
+        "%(provider)s refused OkiOki's access even after it was renewed; the next scan tries "
+        "again. If it goes on, disconnect and connect the folder again."
+    ),
     "oauth_not_configured": _(
         "Sign-in with %(provider)s is not configured on this OkiOki server (any more)."
     ),

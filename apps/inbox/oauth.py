@@ -332,9 +332,12 @@ def collector_token_expire(collector: Collector) -> None:
 
 
 def reconnect_url(collector: Collector) -> str:
+    if isinstance(collector, Mailbox):
+        name, key = "inbox:mailbox-reconnect", "mailbox_id"
+    else:
+        name, key = "inbox:folder-reconnect", "folder_id"
     return settings.SITE_URL + reverse(
-        "inbox:mailbox-reconnect",
-        kwargs={"company_id": collector.company.public_id, "mailbox_id": collector.public_id},
+        name, kwargs={"company_id": collector.company.public_id, key: collector.public_id}
     )
 
 
@@ -364,6 +367,7 @@ def collector_grant_lost(collector: Collector) -> None:
             "collector": collector,
             "provider": provider_name(collector.oauth_provider),
             "url": reconnect_url(collector),
+            "is_mailbox": isinstance(collector, Mailbox),
         },
     )
 

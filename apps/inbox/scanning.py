@@ -459,7 +459,17 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     """
 
     def scan(report: ScanReport) -> None:
-        cloud = client or cloud_client_for(folder)
+        try:
+            scan_with(client or cloud_client_for(folder), report)
+        except InboxError as error:
+            # a drive refused the access token before its time (revoked at the provider?):
+            # renewed once; a grant the provider no longer honours pauses the folder then
+            if client is not None or error.code != "oauth_token_refused":
+                raise
+            collector_token_expire(folder)
+            scan_with(cloud_client_for(folder), report)
+
+    def scan_with(cloud: CloudClient, report: ScanReport) -> None:
         changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
         by_id = {f.key: f for f in CloudFile.objects.filter(folder=folder)}
         for remote in changes.files:

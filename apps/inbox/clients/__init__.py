@@ -104,4 +104,13 @@ def _webdav(**kwargs: object) -> CloudClient:
     return WebDavClient(**kwargs)  # type: ignore[arg-type]
 
 
-CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {"webdav": _webdav}
+def _google_drive(**kwargs: object) -> CloudClient:
+    from apps.inbox.clients.google_drive import GoogleDriveClient
+
+    return GoogleDriveClient(**kwargs)  # type: ignore[arg-type]
+
+
+CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {
+    "webdav": _webdav,
+    "google_drive": _google_drive,
+}

@@ -44,12 +44,20 @@ MICROSOFT = "microsoft"
 PROVIDERS = (GOOGLE, MICROSOFT)
 GMAIL_SCOPE = "https://mail.google.com/"  # the only Google scope that allows IMAP
 OUTLOOK_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
+# Drive folders: the whole Drive, as a folder picked in our own browser (not Google's
+# picker) and files moved in it need (drive.file sees only files the app created)
+GOOGLE_DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
 SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     (GOOGLE, "mail"): ("openid", "email", GMAIL_SCOPE),
     (MICROSOFT, "mail"): ("openid", "email", "offline_access", OUTLOOK_IMAP_SCOPE),
+    (GOOGLE, "files"): ("openid", "email", GOOGLE_DRIVE_SCOPE),
 }
 # the scope without which a grant is of no use for the purpose (a user may untick it)
-REQUIRED_SCOPE = {(GOOGLE, "mail"): GMAIL_SCOPE, (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE}
+REQUIRED_SCOPE = {
+    (GOOGLE, "mail"): GMAIL_SCOPE,
+    (MICROSOFT, "mail"): OUTLOOK_IMAP_SCOPE,
+    (GOOGLE, "files"): GOOGLE_DRIVE_SCOPE,
+}
 # what the token endpoint answers when only the user can mend it: sign in again
 GRANT_LOST = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
 
