@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.companies.scoping import company_scope
@@ -19,9 +20,12 @@ from apps.documents.models import Document
 from apps.inbox.clients.oauth import GOOGLE_DRIVE_SCOPE
 from apps.inbox.models import CloudFile, CloudFolder
 from apps.inbox.scanning import cloud_folder_scan
+from tests import factories
+from tests.access import cases, check_access
 from tests.fakes.google_drive import FakeDrive
 from tests.fakes.oauth_provider import GMAIL_ACCOUNT, GOOGLE_CLIENT, FakeOAuthProvider, Grant
 from tests.inbox import mails
+from tests.inbox.test_oauth import _consent, _local
 
 pytestmark = pytest.mark.slow
 
@@ -345,3 +349,194 @@ def test_processed_files_move_to_a_sub_folder(google_drive, drive_folder, collec
     assert (report.seen, report.documents) == (1, 1)
     assert sorted(i.name for i in google_drive.children(done.id)) == ["a.pdf", "b.pdf"]
     assert _scan(folder).seen == 0
+
+
+# --- connecting, browsing, picking ------------------------------------------------------------
+
+
+def _connect_url(company) -> str:
+    return reverse(
+        "inbox:folder-oauth", kwargs={"company_id": company.public_id, "provider": "google_drive"}
+    )
+
+
+def _sign_in(client, start_url: str) -> object:
+    """Continue on our page, allow on the provider's, come back: the last response."""
+    started = client.post(start_url)
+    assert started.status_code == 302, started.content.decode()[:500]
+    back = _consent(started["Location"])
+    callback = client.get(_local(back))
+    assert callback.status_code == 302
+    return client.get(callback["Location"])
+
+
+def test_connect_browse_and_pick_a_folder_then_its_files_are_collected(
+    google_drive, collecting, owner, client_for, django_capture_on_commit_callbacks
+):
+    # given a Drive with an invoice in Facturen/2026, and the owner on the connect page
+    invoices = google_drive.add_folder("Facturen")
+    year = google_drive.add_folder("2026", invoices)
+    google_drive.add_file("factuur.pdf", mails.pdf("picked"), year)
+    client = client_for(owner)
+    overview = client.get(reverse("inbox:overview", kwargs={"company_id": collecting.public_id}))
+    assert "Connect Google Drive" in overview.content.decode()
+    page = client.get(_connect_url(collecting)).content.decode()
+    assert "What OkiOki reads" in page
+    assert "https://www.googleapis.com/auth/drive" in page
+
+    # when they sign in at Google and allow
+    done = _sign_in(client, _connect_url(collecting))
+
+    # then the drive is connected, nothing read yet, and the folder browser is next
+    with company_scope(collecting):
+        folder = CloudFolder.objects.get()
+    assert (folder.provider, folder.username, folder.oauth_provider) == (
+        "google_drive",
+        ACCOUNT,
+        "google",
+    )
+    assert (folder.status, folder.paused_reason) == ("paused", "choose_folder")
+    assert done["Location"] == folder.get_absolute_url() + "browse/"
+    top = client.get(done["Location"]).content.decode()
+    assert "My Drive" in top
+    assert google_drive.oauth.authorize_requests[0]["scope"].split()[-1] == GOOGLE_DRIVE_SCOPE
+
+    # when they open My Drive, then Facturen (breadcrumbs lead back)
+    browse = done["Location"]
+    root = client.get(browse, {"at": "root", "path": "/"}).content.decode()
+    assert "Facturen" in root
+    inside = client.get(
+        browse, {"at": invoices, "path": "/Facturen", "t": "root", "n": "/"}
+    ).content.decode()
+    assert "2026" in inside
+    assert 'id="breadcrumbs"' in inside
+    assert "Collect from this folder" in inside
+
+    # and collect from it, moving processed files into Verwerkt
+    with django_capture_on_commit_callbacks(execute=True):
+        chosen = client.post(
+            browse, {"location": invoices, "path": "/Facturen", "move_to_folder": "Verwerkt"}
+        )
+    assert chosen.status_code == 302
+    folder.refresh_from_db()
+    assert (folder.folder_id, folder.path, folder.status) == (invoices, "/Facturen", "active")
+    assert _names(collecting) == ["factuur.pdf"]
+    detail = client.get(folder.get_absolute_url()).content.decode()
+    assert ACCOUNT in detail
+    assert "/Facturen" in detail
+    assert "Choose another folder" in detail
+
+
+def test_browse_errors_are_said_in_the_users_language(
+    google_drive, drive_folder, collecting, owner, client_for
+):
+    folder = drive_folder("", "")
+    client = client_for(owner)
+    url = reverse(
+        "inbox:folder-browse",
+        kwargs={"company_id": collecting.public_id, "folder_id": folder.public_id},
+    )
+    page = client.get(url, {"at": "no-such-folder", "path": "/Weg"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "does not exist" in page.content.decode()
+
+
+def test_a_revoked_folder_is_reconnected_and_resumes(
+    google_drive, drive_folder, collecting, owner, client_for, django_capture_on_commit_callbacks
+):
+    invoices = google_drive.add_folder("Facturen")
+    folder = drive_folder(invoices, "/Facturen")
+    google_drive.oauth.revoke_account(ACCOUNT)
+    _scan(folder)
+    folder.refresh_from_db()
+    assert folder.needs_reconnect
+    google_drive.add_file("na.pdf", mails.pdf("after reconnect"), invoices)
+    client = client_for(owner)
+    resume = client.post(folder.get_absolute_url() + "resume/")
+    assert resume["Location"] == folder.get_absolute_url() + "reconnect/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = _sign_in(client, resume["Location"])
+
+    assert done["Location"] == folder.get_absolute_url()
+    folder.refresh_from_db()
+    assert (folder.status, folder.folder_id) == ("active", invoices)
+    assert _names(collecting) == ["na.pdf"]
+
+
+def test_a_drive_without_a_client_id_explains(
+    google_drive, collecting, owner, client_for, settings
+):
+    settings.GOOGLE_CLIENT_ID = ""
+    client = client_for(owner)
+    page = client.get(_connect_url(collecting)).content.decode()
+    assert "not set up on this OkiOki server" in page
+    assert "oauth-continue" not in page
+    assert client.post(_connect_url(collecting)).status_code == 200
+
+
+DENIED = [302, 404, 404, None, 403, None]
+
+
+def _allowed(statuses: list, status: int) -> list:
+    return [status if value is None else value for value in statuses]
+
+
+MATRIX = [
+    ("folder-oauth", "get", _allowed(DENIED, 200)),
+    ("folder-oauth", "post", _allowed(DENIED, 302)),
+    ("folder-reconnect", "get", _allowed(DENIED, 200)),
+    ("folder-reconnect", "post", _allowed(DENIED, 302)),
+    ("folder-browse", "get", _allowed(DENIED, 200)),
+    ("folder-browse", "post", _allowed(DENIED, 302)),
+    ("folder-detail", "get", [*DENIED[:3], 200, 200, 200]),
+]
+
+
+def _snapshot():
+    return sorted(CloudFolder.objects.values_list("folder_id", "status", "secret", "name"))
+
+
+@pytest.mark.parametrize(("view", "method", "role", "expected"), cases(MATRIX))
+def test_access_matrix(
+    view, method, role, expected, request, google_drive, drive_folder, collecting
+):
+    invoices = google_drive.add_folder("Facturen")
+    folder = drive_folder("", "", status="paused", paused_reason="choose_folder")
+    kwargs: dict = {"company_id": collecting.public_id}
+    if view == "folder-oauth":
+        kwargs["provider"] = "google_drive"
+    else:
+        kwargs["folder_id"] = folder.public_id
+    url = reverse(f"inbox:{view}", kwargs=kwargs)
+    chooses = view == "folder-browse" and method == "post"
+    data = {"location": invoices, "path": "/Facturen"} if chooses else None
+
+    def chosen() -> bool:
+        return CloudFolder.objects.filter(folder_id=invoices, status="active").exists()
+
+    check_access(
+        request,
+        role,
+        method,
+        url,
+        data,
+        expected=expected,
+        unchanged=_snapshot,
+        wrote=chosen if chooses else None,
+    )
+
+
+@pytest.mark.parametrize("view", ["folder-reconnect", "folder-browse"])
+def test_another_companys_drive_folder_is_a_404(
+    view, google_drive, collecting, other_company, owner, client_for
+):
+    theirs = factories.CloudFolderFactory(
+        company=other_company, provider="google_drive", oauth_provider="google"
+    )
+    url = reverse(
+        f"inbox:{view}", kwargs={"company_id": collecting.public_id, "folder_id": theirs.public_id}
+    )
+    client = client_for(owner)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"location": "root"}).status_code == 404
