@@ -440,9 +440,20 @@ def folder_reconnect(request: CompanyRequest, folder_id: str) -> HttpResponse:
     return _drive_page(request, drive, folder)
 
 
-def _trail(request: HttpRequest) -> list[tuple[str, str]]:
-    """The folders above the one shown (location, name), as the browser's links carry them."""
-    return list(zip(request.GET.getlist("t")[:30], request.GET.getlist("n")[:30], strict=False))
+Crumb = tuple[str, str, str]  # a folder above the one shown: location, name, path
+
+
+def _trail(request: HttpRequest) -> list[Crumb]:
+    """The folders above the one shown, as the browser's links carry them (t, n, p)."""
+    get = request.GET.getlist
+    return list(zip(get("t")[:30], get("n")[:30], get("p")[:30], strict=False))
+
+
+def _browse_query(location: str, name: str, path: str, above: list[Crumb]) -> str:
+    query = [("at", location), ("name", name), ("path", path)]
+    for crumb in above:
+        query += [("t", crumb[0]), ("n", crumb[1]), ("p", crumb[2])]
+    return urlencode(query)
 
 
 @company_view(Action.EDIT_DATA)
@@ -471,23 +482,16 @@ def folder_browse(request: CompanyRequest, folder_id: str) -> HttpResponse:
         )
         return redirect(folder.get_absolute_url())
     trail = _trail(request) if at else []
-    here = [*trail, (at, path.rstrip("/").rsplit("/", 1)[-1] or path)] if at else []
+    name = request.GET.get("name", "") or path.rstrip("/").rsplit("/", 1)[-1] or path
+    here = [*trail, (at, name, path)] if at else []
     children, error = [], ""
     try:
         client = cloud_client_for(folder, timeout=settings.OUTBOUND_TEST_TIMEOUT)
         children = client.folders(at)
     except InboxError as failure:
         error = str(failure.message)
-    links = []
-    for child in children:
-        query = [("at", child.location), ("path", child.path)]
-        query += [pair for location, name in here for pair in (("t", location), ("n", name))]
-        links.append((child, urlencode(query)))
-    crumbs = []
-    for index, (location, name) in enumerate(trail):
-        query = [("at", location), ("path", name)]
-        query += [pair for loc, nm in trail[:index] for pair in (("t", loc), ("n", nm))]
-        crumbs.append((name, urlencode(query)))
+    links = [(c, _browse_query(c.location, c.name, c.path, here)) for c in children]
+    crumbs = [(c[1], _browse_query(*c, trail[:i])) for i, c in enumerate(trail)]
     return render(
         request,
         "inbox/folder_browse.html",
@@ -496,6 +500,7 @@ def folder_browse(request: CompanyRequest, folder_id: str) -> HttpResponse:
             "drive": drive_get(folder.provider),
             "at": at,
             "path": path,
+            "name": name,
             "trail": crumbs,
             "children": links,
             "error": error,

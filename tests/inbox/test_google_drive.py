@@ -406,10 +406,10 @@ def test_connect_browse_and_pick_a_folder_then_its_files_are_collected(
     root = client.get(browse, {"at": "root", "path": "/"}).content.decode()
     assert "Facturen" in root
     inside = client.get(
-        browse, {"at": invoices, "path": "/Facturen", "t": "root", "n": "/"}
+        browse, {"at": invoices, "path": "/Facturen", "t": "root", "n": "My Drive", "p": "/"}
     ).content.decode()
     assert "2026" in inside
-    assert 'id="breadcrumbs"' in inside
+    assert "at=root&amp;name=My+Drive&amp;path=%2F" in inside  # the crumb back
     assert "Collect from this folder" in inside
 
     # and collect from it, moving processed files into Verwerkt
