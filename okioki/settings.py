@@ -464,6 +464,9 @@ DROPBOX_API_URL = env_str("DROPBOX_API_URL", "https://api.dropboxapi.com/2")
 DROPBOX_CONTENT_URL = env_str("DROPBOX_CONTENT_URL", "https://content.dropboxapi.com/2")
 if DROPBOX_CLIENT_ID and not DROPBOX_CLIENT_SECRET:
     raise ImproperlyConfigured("DROPBOX_CLIENT_ID needs DROPBOX_CLIENT_SECRET")
+# Google Drive folders (apps.inbox.clients.google_drive), signed in with the Google client
+# above (its consent asks for the Drive scope); the override points at a stand-in.
+GOOGLE_DRIVE_API_URL = env_str("GOOGLE_DRIVE_API_URL", "https://www.googleapis.com/drive/v3")
 if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
     raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
 if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:

@@ -69,6 +69,10 @@ CONNECTION_ERRORS: dict[str, Promise] = {
         "%(provider)s signed OkiOki in, but refuses it access to the files. Reconnect the "
         "folder; if that does not help, ask your administrator whether OkiOki may read files."
     ),
+    "oauth_token_refused": _(
+        "%(provider)s refused OkiOki's access even after it was renewed; the next scan tries "
+        "again. If it goes on, disconnect and connect the folder again."
+    ),
     "oauth_not_configured": _(
         "Sign-in with %(provider)s is not configured on this OkiOki server (any more)."
     ),
@@ -141,4 +145,5 @@ class InboxError(DomainError):
 
     @property
     def is_authentication(self) -> bool:
-        return self.code == "wrong_password"
+        """The server refused the password, or a drive its access token."""
+        return self.code in ("wrong_password", "oauth_token_refused")

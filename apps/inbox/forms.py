@@ -230,3 +230,41 @@ class ForwardingForm(forms.ModelForm):
                 _("Not an e-mail address or @domain: %(wrong)s") % {"wrong": ", ".join(wrong)}
             )
         return "\n".join(filter(None, lines))
+
+
+def _one_sub_folder(value: str) -> str:
+    name = value.strip().strip("/")
+    if "/" in name or name in ("..", "."):
+        raise ValidationError(_("Enter the name of one sub-folder, e.g. Processed."))
+    return name
+
+
+class DriveFolderForm(forms.ModelForm):
+    """The settings of a drive's folder (its account and folder are signed in and picked)."""
+
+    scan_interval_minutes = forms.IntegerField(
+        label=_("scan every (minutes)"), min_value=5, max_value=1440
+    )
+
+    class Meta:
+        model = CloudFolder
+        fields = ["name", "move_to_folder", "scan_interval_minutes"]
+
+    def clean_move_to_folder(self) -> str:
+        return _one_sub_folder(self.cleaned_data["move_to_folder"])
+
+
+class DriveChoiceForm(forms.Form):
+    """ "Collect from this folder" in the folder browser."""
+
+    location = forms.CharField(max_length=500, widget=forms.HiddenInput)
+    path = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
+    move_to_folder = forms.CharField(
+        label=_("move processed files to the sub-folder"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to leave the files where they are."),
+    )
+
+    def clean_move_to_folder(self) -> str:
+        return _one_sub_folder(self.cleaned_data["move_to_folder"])

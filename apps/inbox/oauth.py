@@ -41,7 +41,7 @@ from apps.core.crypto import DecryptionFailed, decrypt, encrypt
 from apps.core.errors import DomainError
 from apps.inbox.clients.oauth import GOOGLE, NAMES, OAuthClient, OAuthError, Tokens, oauth_client
 from apps.inbox.errors import InboxError
-from apps.inbox.models import Collector, Mailbox
+from apps.inbox.models import CloudFolder, Collector, Mailbox
 from apps.inbox.services import _check_limit, collector_scan_now
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def oauth_flow_start(
     provider: str,
     purpose: str = "mail",
     collector: Collector | None = None,
+    drive: str = "",
 ) -> str:
     """The provider's sign-in page (PKCE S256), and the pending sign-in kept in ``session``."""
     client = _client(provider)
@@ -102,6 +103,7 @@ def oauth_flow_start(
         "provider": provider,
         "purpose": purpose,
         "collector": str(collector.public_id) if collector is not None else "",
+        "drive": drive,  # files: the CloudFolder.Provider to connect
         "verifier": verifier,
         "started": timezone.now().isoformat(),
     }
@@ -163,31 +165,73 @@ class Connected:
     created: bool
 
 
+@dataclass
+class ConnectedDrive:
+    folder: CloudFolder
+    created: bool
+
+
 def oauth_flow_finish(
     *, company: Company, actor: User, pending: dict[str, Any], code: str, error: str = ""
 ) -> Connected:
     """The provider sent the user back: exchange the code (with the verifier) for tokens,
     and connect the mailbox (or renew the one being reconnected)."""
-    client = _client(pending["provider"])
-    if error or not code:
-        if error == "access_denied":
-            raise DomainError(
-                _("You did not allow OkiOki to read the mailbox. Nothing was connected."),
-                code="denied",
-            )
-        raise DomainError(
-            _("%(provider)s did not sign you in (%(reason)s). Nothing was connected.")
-            % {"provider": client.name, "reason": error or "no code"},
-            code="refused",
-        )
     mailbox = None
     if pending.get("collector"):
         mailbox = Mailbox.objects.filter(company=company, public_id=pending["collector"]).first()
         if mailbox is None:
             raise DomainError(_("This mailbox is no longer connected."), code="gone")
+    client, tokens, address = _signed_in(pending, code=code, error=error)
+    return mailbox_oauth_connect(
+        company=company, actor=actor, client=client, tokens=tokens, address=address, mailbox=mailbox
+    )
+
+
+def drive_flow_finish(
+    *, company: Company, actor: User, pending: dict[str, Any], code: str, error: str = ""
+) -> ConnectedDrive:
+    """The same for a cloud drive (purpose ``files``): connect it, or renew the sign-in of
+    the folder being reconnected."""
+    folder = None
+    if pending.get("collector"):
+        folder = CloudFolder.objects.filter(company=company, public_id=pending["collector"]).first()
+        if folder is None:
+            raise DomainError(_("This cloud folder is no longer connected."), code="gone")
+    client, tokens, address = _signed_in(pending, code=code, error=error)
+    return drive_oauth_connect(
+        company=company,
+        actor=actor,
+        client=client,
+        tokens=tokens,
+        address=address,
+        drive=folder.provider if folder is not None else str(pending.get("drive", "")),
+        folder=folder,
+    )
+
+
+def _signed_in(
+    pending: dict[str, Any], *, code: str, error: str
+) -> tuple[OAuthClient, Tokens, str]:
+    """The tokens and the account's address the code is worth (with the verifier)."""
+    client = _client(pending["provider"])
+    if error or not code:
+        if error == "access_denied":
+            if pending.get("purpose", "mail") == "mail":
+                message = _("You did not allow OkiOki to read the mailbox. Nothing was connected.")
+            else:
+                message = _("You did not allow OkiOki to read your files. Nothing was connected.")
+            raise DomainError(message, code="denied")
+        raise DomainError(
+            _("%(provider)s did not sign you in (%(reason)s). Nothing was connected.")
+            % {"provider": client.name, "reason": error or "no code"},
+            code="refused",
+        )
     try:
         tokens = client.exchange_code(
-            code=code, verifier=pending["verifier"], redirect_uri=callback_url()
+            code=code,
+            verifier=pending["verifier"],
+            redirect_uri=callback_url(),
+            purpose=str(pending.get("purpose", "mail")),
         )
         address = client.account_address(tokens)
     except OAuthError as failure:
@@ -197,9 +241,7 @@ def oauth_flow_finish(
             % {"provider": client.name, "reason": failure.message},
             code="token",
         ) from failure
-    return mailbox_oauth_connect(
-        company=company, actor=actor, client=client, tokens=tokens, address=address, mailbox=mailbox
-    )
+    return client, tokens, address
 
 
 @transaction.atomic
@@ -280,6 +322,82 @@ def mailbox_oauth_connect(
     return Connected(mailbox=mailbox, created=created)
 
 
+@transaction.atomic
+def drive_oauth_connect(
+    *,
+    company: Company,
+    actor: User,
+    client: OAuthClient,
+    tokens: Tokens,
+    address: str,
+    drive: str,
+    folder: CloudFolder | None = None,
+) -> ConnectedDrive:
+    """Connect the drive ``drive`` of ``address`` with these tokens, or renew the sign-in of
+    ``folder`` (the same account). A new one counts against the plan's cloud folders and is
+    paused (``choose_folder``) until a folder is picked in the browser: nothing is read
+    before."""
+    if not address:
+        raise DomainError(
+            _("%(provider)s did not say which account signed in. Nothing was connected.")
+            % {"provider": client.name},
+            code="no_address",
+        )
+    if not client.grants(tokens, "files"):
+        raise DomainError(
+            _(
+                "You did not allow OkiOki to read your files (the box was unticked on "
+                "%(provider)s's page). Nothing was connected: try again and allow it."
+            )
+            % {"provider": client.name},
+            code="scope",
+        )
+    if folder is not None and folder.username.lower() != address:
+        raise DomainError(
+            _(
+                "You signed in as %(address)s, but this folder is read with %(account)s. Sign "
+                "in with %(account)s, or connect %(address)s as another folder."
+            )
+            % {"address": address, "account": folder.username},
+            code="other_account",
+        )
+    created = folder is None
+    if folder is None:
+        if drive not in dict(CloudFolder.Provider.choices) or drive == "webdav":
+            raise DomainError(_("This cloud service can't be connected here."), code="drive")
+        _check_limit(company, CloudFolder)
+        folder = CloudFolder(
+            company=company,
+            created_by=actor,
+            provider=drive,
+            name=str(CloudFolder.Provider(drive).label),
+            username=address,
+            path="",
+            status=CloudFolder.Status.PAUSED,
+            paused_reason="choose_folder",
+        )
+    if not tokens.refresh_token and (created or not folder.secret):
+        raise DomainError(
+            _("%(provider)s gave no lasting access. Nothing was connected: try again.")
+            % {"provider": client.name},
+            code="no_refresh_token",
+        )
+    folder.oauth_provider = client.provider
+    if tokens.refresh_token:
+        folder.secret = encrypt(tokens.refresh_token)
+    folder.access_token = encrypt(tokens.access_token)
+    folder.token_expires_at = tokens.expires_at
+    folder.auth_failures = 0
+    resumed = folder.paused_reason in ("oauth_revoked", "wrong_password")
+    if resumed:
+        folder.status = CloudFolder.Status.ACTIVE
+        folder.paused_reason = ""
+    folder.save()
+    if resumed:
+        transaction.on_commit(lambda: collector_scan_now(collector=folder))
+    return ConnectedDrive(folder=folder, created=created)
+
+
 # --- tokens ------------------------------------------------------------------------------------
 
 
@@ -340,9 +458,12 @@ def collector_token_expire(collector: Collector) -> None:
 
 
 def reconnect_url(collector: Collector) -> str:
+    if isinstance(collector, Mailbox):
+        name, key = "inbox:mailbox-reconnect", "mailbox_id"
+    else:
+        name, key = "inbox:folder-reconnect", "folder_id"
     return settings.SITE_URL + reverse(
-        "inbox:mailbox-reconnect",
-        kwargs={"company_id": collector.company.public_id, "mailbox_id": collector.public_id},
+        name, kwargs={"company_id": collector.company.public_id, key: collector.public_id}
     )
 
 
@@ -372,6 +493,7 @@ def collector_grant_lost(collector: Collector) -> None:
             "collector": collector,
             "provider": provider_name(collector.oauth_provider),
             "url": reconnect_url(collector),
+            "is_mailbox": isinstance(collector, Mailbox),
         },
     )
 

@@ -159,3 +159,20 @@ def collector_scan_now(*, collector: Collector) -> None:
         tasks.mailbox_scan.delay(collector.company_id, collector.pk)
     else:
         tasks.cloud_folder_scan.delay(collector.company_id, collector.pk)
+
+
+@transaction.atomic
+def cloud_folder_choose(
+    *, folder: CloudFolder, location: str, path: str, move_to_folder: str = ""
+) -> CloudFolder:
+    """Collect from the drive's folder ``location`` (shown as ``path``): the change feed
+    starts afresh there (files already collected are known by id, not read again), the
+    folder is active and scanned once this commits."""
+    if not folder.is_drive:
+        raise ValueError("Only a drive's folder is chosen in the browser")
+    folder.folder_id, folder.path, folder.cursor = location, path or "/", ""
+    folder.move_to_folder = move_to_folder
+    folder.status, folder.paused_reason, folder.auth_failures = Collector.Status.ACTIVE, "", 0
+    folder.save()
+    transaction.on_commit(lambda: collector_scan_now(collector=folder))
+    return folder

@@ -24,7 +24,15 @@ from apps.core.views import refusal_as_message
 from apps.inbox import oauth, selectors, services
 from apps.inbox.clients.oauth import GOOGLE, PROVIDERS, oauth_client
 from apps.inbox.connection_tests import connection_test_start
-from apps.inbox.forms import CloudFolderForm, ForwardingForm, MailboxForm
+from apps.inbox.drives import Drive, drive_get, drives_offered
+from apps.inbox.errors import InboxError
+from apps.inbox.forms import (
+    CloudFolderForm,
+    DriveChoiceForm,
+    DriveFolderForm,
+    ForwardingForm,
+    MailboxForm,
+)
 from apps.inbox.forwarding import (
     REFUSALS,
     forwarded_message_receive,
@@ -34,6 +42,7 @@ from apps.inbox.forwarding import (
 )
 from apps.inbox.models import CloudFolder, Collector, ConnectionTest, InboundMessage, Mailbox
 from apps.inbox.presets import PRESETS, PRESETS_BY_CODE
+from apps.inbox.scanning import cloud_client_for
 
 
 def _overview_url(request: CompanyRequest) -> str:
@@ -65,6 +74,7 @@ def overview(request: CompanyRequest) -> HttpResponse:
             "folders_allowed": folders_allowed,
             "recent": selectors.message_list(company=company, limit=20),
             "can_edit": request.access.can(Action.EDIT_DATA),
+            "drives": drives_offered(),
         },
     )
 
@@ -321,6 +331,8 @@ def oauth_done(request: CompanyRequest) -> HttpResponse:
             company=request.company,
             actor=request.user,
         )
+        if pending.get("purpose") == "files":
+            return _drive_done(request, pending)
         if pending.get("collector"):
             failed = reverse(
                 "inbox:mailbox-detail",
@@ -347,6 +359,156 @@ def oauth_done(request: CompanyRequest) -> HttpResponse:
 # --- cloud folders -----------------------------------------------------------------------------
 
 
+def _drive_done(request: CompanyRequest, pending: dict[str, Any]) -> HttpResponse:
+    """Back from a drive's sign-in: a new one goes on to its folder browser."""
+    company_id = request.company.public_id
+    failed = reverse("inbox:folder-create", kwargs={"company_id": company_id})
+    if pending.get("collector"):
+        failed = reverse(
+            "inbox:folder-detail",
+            kwargs={"company_id": company_id, "folder_id": pending["collector"]},
+        )
+    with refusal_as_message(request):
+        connected = oauth.drive_flow_finish(
+            company=request.company,
+            actor=request.user,
+            pending=pending,
+            code=request.GET.get("code", ""),
+            error=request.GET.get("error", ""),
+        )
+        folder = connected.folder
+        if connected.created or not folder.location:
+            messages.success(request, _("Signed in. Now choose the folder to collect from."))
+            return redirect(folder.get_absolute_url() + "browse/")
+        messages.success(request, _("The cloud folder is connected again. A scan has started."))
+        return redirect(folder.get_absolute_url())
+    return redirect(failed)
+
+
+def _drive_page(request: CompanyRequest, drive: Drive, folder: CloudFolder | None) -> HttpResponse:
+    """What OkiOki will read in the drive, before the user is sent to sign in (POST: go)."""
+    client = oauth_client(drive.oauth_provider)
+    used, allowed = services.limit_for(request.company, CloudFolder)
+    limit_reached = folder is None and used >= allowed
+    if request.method == "POST" and client is not None and not limit_reached:
+        with refusal_as_message(request):
+            target = oauth.oauth_flow_start(
+                session=request.session,
+                company=request.company,
+                actor=request.user,
+                provider=drive.oauth_provider,
+                purpose="files",
+                collector=folder,
+                drive=drive.code,
+            )
+            return redirect(target)
+    response = render(
+        request,
+        "inbox/drive_oauth.html",
+        {
+            "drive": drive,
+            "provider_name": oauth.provider_name(drive.oauth_provider),
+            "configured": client is not None,
+            "folder": folder,
+            "limit_reached": limit_reached,
+            "allowed": allowed,
+        },
+    )
+    if client is not None:
+        parts = urlsplit(client.authorize_url)  # see _oauth_page
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
+@company_view(Action.EDIT_DATA)
+def folder_oauth(request: CompanyRequest, provider: str) -> HttpResponse:
+    """Connect Google Drive, OneDrive or SharePoint, or Dropbox."""
+    drive = drive_get(provider)
+    if drive is None:
+        raise Http404
+    return _drive_page(request, drive, None)
+
+
+@company_view(Action.EDIT_DATA)
+def folder_reconnect(request: CompanyRequest, folder_id: str) -> HttpResponse:
+    """Sign in again to a drive whose access was revoked or expired (the owners' e-mail
+    links here)."""
+    folder = _folder_or_404(request, folder_id)
+    drive = drive_get(folder.provider)
+    if drive is None or not folder.oauth_provider:
+        raise Http404
+    return _drive_page(request, drive, folder)
+
+
+Crumb = tuple[str, str, str]  # a folder above the one shown: location, name, path
+
+
+def _trail(request: HttpRequest) -> list[Crumb]:
+    """The folders above the one shown, as the browser's links carry them (t, n, p)."""
+    get = request.GET.getlist
+    return list(zip(get("t")[:30], get("n")[:30], get("p")[:30], strict=False))
+
+
+def _browse_query(location: str, name: str, path: str, above: list[Crumb]) -> str:
+    query = [("at", location), ("name", name), ("path", path)]
+    for crumb in above:
+        query += [("t", crumb[0]), ("n", crumb[1]), ("p", crumb[2])]
+    return urlencode(query)
+
+
+@company_view(Action.EDIT_DATA)
+def folder_browse(request: CompanyRequest, folder_id: str) -> HttpResponse:
+    """The drive's folders, one level at a time; "Collect from this folder" picks one. The
+    provider is asked in this request, with a short timeout; a failure is said, not raised."""
+    folder = _folder_or_404(request, folder_id)
+    if not folder.is_drive:
+        raise Http404
+    if folder.needs_reconnect:
+        return redirect(folder.get_absolute_url() + "reconnect/")
+    at, path = request.GET.get("at", ""), request.GET.get("path", "")
+    form = DriveChoiceForm(
+        request.POST or None,
+        initial={"location": at, "path": path, "move_to_folder": folder.move_to_folder},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.cloud_folder_choose(
+            folder=folder,
+            location=form.cleaned_data["location"],
+            path=form.cleaned_data["path"],
+            move_to_folder=form.cleaned_data["move_to_folder"],
+        )
+        messages.success(
+            request, _("OkiOki collects from this folder now. The first scan has started.")
+        )
+        return redirect(folder.get_absolute_url())
+    trail = _trail(request) if at else []
+    name = request.GET.get("name", "") or path.rstrip("/").rsplit("/", 1)[-1] or path
+    here = [*trail, (at, name, path)] if at else []
+    children, error = [], ""
+    try:
+        client = cloud_client_for(folder, timeout=settings.OUTBOUND_TEST_TIMEOUT)
+        children = client.folders(at)
+    except InboxError as failure:
+        error = str(failure.message)
+    links = [(c, _browse_query(c.location, c.name, c.path, here)) for c in children]
+    crumbs = [(c[1], _browse_query(*c, trail[:i])) for i, c in enumerate(trail)]
+    return render(
+        request,
+        "inbox/folder_browse.html",
+        {
+            "folder": folder,
+            "drive": drive_get(folder.provider),
+            "at": at,
+            "path": path,
+            "name": name,
+            "trail": crumbs,
+            "children": links,
+            "error": error,
+            "form": form,
+        },
+    )
+
+
 def _folder_page(
     request: CompanyRequest,
     form: CloudFolderForm,
@@ -355,6 +517,7 @@ def _folder_page(
 ) -> HttpResponse:
     context = _page_context(request, form, folder, CloudFolder, test)
     context["folder"] = folder
+    context["drives"] = drives_offered()
     if folder is not None:
         context["files"] = selectors.cloud_file_list(folder=folder)
     return render(request, "inbox/folder_form.html", context)
@@ -391,6 +554,8 @@ def _folder_or_404(request: CompanyRequest, folder_id: str) -> CloudFolder:
 @company_view()
 def folder_detail(request: CompanyRequest, folder_id: str) -> HttpResponse:
     folder = _folder_or_404(request, folder_id)
+    if folder.is_drive:
+        return _drive_folder_detail(request, folder)
     form = CloudFolderForm(request.POST or None, instance=folder, keep_password=True)
     return _settings_form(
         request,
@@ -401,6 +566,34 @@ def folder_detail(request: CompanyRequest, folder_id: str) -> HttpResponse:
         ),
         done=_("The cloud folder settings are saved."),
         page=_folder_page,
+    )
+
+
+def _drive_folder_detail(request: CompanyRequest, folder: CloudFolder) -> HttpResponse:
+    """A drive's folder: its account and folder (signed in, picked), its few settings."""
+    form = DriveFolderForm(request.POST or None, instance=folder)
+    if request.method == "POST":
+        if not request.access.can(Action.EDIT_DATA):
+            raise PermissionDenied
+        if form.is_valid():
+            services.cloud_folder_update(folder=folder, **form.cleaned_data)
+            messages.success(request, _("The cloud folder settings are saved."))
+            return redirect(folder.get_absolute_url())
+        folder.refresh_from_db()
+    in_force = plan_in_force(request.company)
+    return render(
+        request,
+        "inbox/folder_form.html",
+        {
+            "folder": folder,
+            "form": form,
+            "drive": drive_get(folder.provider),
+            "files": selectors.cloud_file_list(folder=folder),
+            "can_edit": request.access.can(Action.EDIT_DATA),
+            "plan": in_force.plan,
+            "pause": in_force.pause,
+            "limit_reached": False,
+        },
     )
 
 
@@ -438,6 +631,8 @@ def _collector_action(request: CompanyRequest, collector: Collector, action: str
         messages.success(request, _("Paused: nothing is collected until you resume."))
     elif action == "resume" and collector.needs_reconnect:
         return redirect(collector.get_absolute_url() + "reconnect/")  # resuming can't mend it
+    elif action == "resume" and collector.paused_reason == "choose_folder":
+        return redirect(collector.get_absolute_url() + "browse/")  # nothing to read yet
     elif action == "resume":
         services.collector_resume(collector=collector)
         services.collector_scan_now(collector=collector)

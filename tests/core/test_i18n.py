@@ -55,6 +55,11 @@ MISSING_FOR_THE_WALK = {
     "sales:invoice-pdf",
     "sales:invoice-ubl",
     "inbox:mailbox-reconnect",  # a factory mailbox has a password: nothing to sign in again
+    # a factory cloud folder is WebDAV: no drive to sign in to or browse; "google" is a
+    # mailbox's provider, no drive's
+    "inbox:folder-reconnect",
+    "inbox:folder-browse",
+    "inbox:folder-oauth",
 }
 
 # Company URLs that only pass on: the end of the bank connection's and the mailbox sign-in's

@@ -7,6 +7,8 @@ from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.crypto import encrypt
 from apps.inbox.models import Mailbox
+from tests.fakes.google_drive import FakeDrive
+from tests.fakes.google_drive import Server as DriveServer
 from tests.fakes.oauth_provider import GMAIL_ACCOUNT, MICROSOFT_ACCOUNT, FakeOAuthProvider
 from tests.fakes.oauth_provider import Server as OAuthServer
 from tests.fakes.oauth_provider import configure as configure_oauth
@@ -105,4 +107,30 @@ def oauth_provider(
     configure_oauth(settings, oauth_server, imap_port=oauth_dovecot.port)
     settings.OUTBOUND_ALLOW_PRIVATE = True
     yield oauth_server.fake
+    oauth_server.fake.reset()
+
+
+@pytest.fixture(scope="session")
+def drive_server(oauth_server: OAuthServer) -> Iterator[DriveServer]:
+    """The stand-in for the Google Drive API (tests/fakes/google_drive.py), whose bearer
+    tokens are the sign-in stand-in's."""
+    server = DriveServer(FakeDrive(oauth=oauth_server.fake)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def google_drive(
+    oauth_server: OAuthServer, drive_server: DriveServer, settings
+) -> Iterator[FakeDrive]:
+    """Google's sign-in and Drive (both stand-ins) configured, each test afresh."""
+    oauth_server.fake.reset()
+    drive_server.fake.reset()
+    configure_oauth(settings, oauth_server, imap_port=993)
+    settings.GOOGLE_DRIVE_API_URL = drive_server.api_url
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+    yield drive_server.fake
+    drive_server.fake.reset()
     oauth_server.fake.reset()

@@ -116,8 +116,15 @@ def _onedrive(**kwargs: object) -> CloudClient:
     return OneDriveClient(**kwargs)  # type: ignore[arg-type]
 
 
+def _google_drive(**kwargs: object) -> CloudClient:
+    from apps.inbox.clients.google_drive import GoogleDriveClient
+
+    return GoogleDriveClient(**kwargs)  # type: ignore[arg-type]
+
+
 CLOUD_CLIENTS: dict[str, Callable[..., CloudClient]] = {
     "webdav": _webdav,
     "dropbox": _dropbox,
     "onedrive": _onedrive,
+    "google_drive": _google_drive,
 }

@@ -61,10 +61,14 @@ GRAPH_MAIL_SCOPE = "https://graph.microsoft.com/Mail.ReadWrite"
 # into a sub-folder)
 GRAPH_FILES_SCOPE = "https://graph.microsoft.com/Files.ReadWrite.All"
 GRAPH_SITES_SCOPE = "https://graph.microsoft.com/Sites.Read.All"
+# Drive folders: the whole Drive, as a folder picked in our own browser (not Google's
+# picker) and files moved in it need (drive.file sees only files the app created)
+GOOGLE_DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
 SCOPES: dict[tuple[str, str], tuple[str, ...]] = {
     (GOOGLE, "mail"): ("openid", "email", GMAIL_SCOPE),
     (MICROSOFT, "mail"): ("openid", "email", "offline_access", OUTLOOK_IMAP_SCOPE),
     (MICROSOFT, "graph_mail"): ("offline_access", GRAPH_MAIL_SCOPE),
+    (GOOGLE, "files"): ("openid", "email", GOOGLE_DRIVE_SCOPE),
     (MICROSOFT, "files"): (
         "openid",
         "email",
@@ -91,6 +95,7 @@ REQUIRED_SCOPE = {
     (MICROSOFT, "graph_mail"): GRAPH_MAIL_SCOPE,
     (DROPBOX, "files"): "files.content.read",
     (MICROSOFT, "files"): GRAPH_FILES_SCOPE,
+    (GOOGLE, "files"): GOOGLE_DRIVE_SCOPE,
 }
 # what the token endpoint answers when only the user can mend it: sign in again
 GRANT_LOST = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
