@@ -23,6 +23,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext
 
 from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
 from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
@@ -213,7 +214,7 @@ class GoogleDriveClient:
 
     def folders(self, parent: str = "") -> list[RemoteFolder]:
         if not parent:
-            top = [RemoteFolder(location="root", name="My Drive", path="/")]
+            top = [RemoteFolder(location="root", name=gettext("My Drive"), path="/")]
             data = self._json(
                 self._request(
                     "GET",
