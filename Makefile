@@ -72,6 +72,20 @@ run: export STRIPE_STANDIN := true
 run: export STRIPE_API_BASE := http://127.0.0.1:8055
 endif
 
+# Google Drive folders in `make run`: unless Google is configured, a local stand-in of Google's
+# sign-in and Drive (labelled on the drive's pages; Gmail keeps its app-password route, the
+# stand-in has no mail); the demo bakery's "Facturen 2026" is connected through it at start-up.
+ifeq ($(GOOGLE_CLIENT_ID),)
+run: export GOOGLE_CLIENT_ID := google-client-standin
+run: export GOOGLE_CLIENT_SECRET := google-secret-standin
+run: export DRIVES_STANDIN := true
+run: export GOOGLE_AUTH_URL := http://127.0.0.1:8056/authorize
+run: export GOOGLE_TOKEN_URL := http://127.0.0.1:8056/token
+run: export GOOGLE_REVOKE_URL := http://127.0.0.1:8056/revoke
+run: export GOOGLE_USERINFO_URL := http://127.0.0.1:8056/userinfo
+run: export GOOGLE_DRIVE_API_URL := http://127.0.0.1:8056/drive/v3
+endif
+
 # Peppol in `make run`: unless a partner is configured, a local stand-in of the access point,
 # the SML and the SMP (labelled as such on every page that mentions Peppol).
 ifeq ($(PEPPOL_PROVIDER),)

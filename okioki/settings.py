@@ -467,6 +467,11 @@ if DROPBOX_CLIENT_ID and not DROPBOX_CLIENT_SECRET:
 # Google Drive folders (apps.inbox.clients.google_drive), signed in with the Google client
 # above (its consent asks for the Drive scope); the override points at a stand-in.
 GOOGLE_DRIVE_API_URL = env_str("GOOGLE_DRIVE_API_URL", "https://www.googleapis.com/drive/v3")
+# DRIVES_STANDIN marks `make run`'s local stand-in of Google's sign-in and Google Drive
+# (tests/fakes/drive_standin.py): development only, labelled on the drive's pages.
+DRIVES_STANDIN = env_bool("DRIVES_STANDIN", False)
+if DRIVES_STANDIN and not DEBUG:
+    raise ImproperlyConfigured("DRIVES_STANDIN is for development only (DEBUG=true)")
 if GOOGLE_CLIENT_ID and not GOOGLE_CLIENT_SECRET:
     raise ImproperlyConfigured("GOOGLE_CLIENT_ID needs GOOGLE_CLIENT_SECRET")
 if MICROSOFT_CLIENT_ID and not MICROSOFT_CLIENT_SECRET:

@@ -20,7 +20,9 @@ from apps.inbox.messages import message_import
 from apps.inbox.models import ForwardingAddress, InboundMessage, Mailbox
 
 
-def _pdf(company: Company, spec: dict[str, Any]) -> bytes:
+def supplier_pdf(company: Company, spec: dict[str, Any]) -> bytes:
+    """A supplier's PDF invoice to ``company`` (``spec``: supplier, number, lines, totals and,
+    unless 20/11/2026, date and due)."""
     from weasyprint import HTML
 
     from apps.demo.documents import LABELS
@@ -40,8 +42,8 @@ def _pdf(company: Company, spec: dict[str, Any]) -> bytes:
                 "vat": company.vat_number,
             },
             "number": spec["number"],
-            "date": "20/11/2026",
-            "due": "20/12/2026",
+            "date": spec.get("date", "20/11/2026"),
+            "due": spec.get("due", "20/12/2026"),
             "lines": spec["lines"],
             "net": net,
             "vat": vat,
@@ -123,7 +125,7 @@ def seed_inbox(company: Company) -> None:
             forwarded_mail["sender"],
             address.address,
             forwarded_mail["text"],
-            (forwarded_mail["file"], _pdf(company, forwarded_mail)),
+            (forwarded_mail["file"], supplier_pdf(company, forwarded_mail)),
         ),
         _mail(text_only["subject"], text_only["sender"], address.address, text_only["text"]),
         _mail(
@@ -173,7 +175,7 @@ def seed_inbox(company: Company) -> None:
             collected["sender"],
             mailbox.username,
             collected["text"],
-            (collected["file"], _pdf(company, collected)),
+            (collected["file"], supplier_pdf(company, collected)),
         ),
         channel=InboundMessage.Channel.MAILBOX,
         mailbox=mailbox,

@@ -5,6 +5,7 @@ button explains when this server has no OAuth client id for its provider."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,11 @@ class Drive:
     @property
     def is_configured(self) -> bool:
         return oauth_client(self.oauth_provider) is not None
+
+    @property
+    def is_standin(self) -> bool:
+        """`make run`'s local stand-in plays Google's sign-in and Drive (said on its pages)."""
+        return self.code == "google_drive" and settings.DRIVES_STANDIN
 
 
 DRIVES: dict[str, Drive] = {

@@ -254,6 +254,12 @@ def mailbox_detail(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
 def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None) -> HttpResponse:
     """What OkiOki will read, before the user is sent to the provider (POST: off we go)."""
     client = oauth_client(provider)
+    # `make run`'s stand-in of Google (DRIVES_STANDIN) plays Google Drive, not Gmail: with no
+    # IMAP server behind it a Gmail sign-in would connect a mailbox that can't be read, so
+    # Gmail keeps its app-password explanation there
+    gmail_standin = provider == GOOGLE and settings.DRIVES_STANDIN
+    if gmail_standin:
+        client = None
     used, allowed = services.limit_for(request.company, Mailbox)
     limit_reached = mailbox is None and used >= allowed
     if request.method == "POST" and client is not None and not limit_reached:
@@ -273,6 +279,7 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
             "provider": provider,
             "provider_name": oauth.provider_name(provider),
             "is_google": provider == GOOGLE,
+            "gmail_standin": gmail_standin,
             "configured": client is not None,
             "mailbox": mailbox,
             "limit_reached": limit_reached,

@@ -176,3 +176,14 @@ def test_security_defaults_differ_between_production_and_development(tmp_path):
         TRUSTED_PROXY_COUNT="1",
     )
     assert turned_off == "0 False False False False False 1"
+
+
+@pytest.mark.parametrize("name", ["DRIVES_STANDIN", "PONTO_STANDIN", "STRIPE_STANDIN"])
+def test_the_stand_ins_of_make_run_are_refused_outside_development(tmp_path, name):
+    # given production's settings, and a stand-in of `make run` turned on
+    result = _start(tmp_path, **PRODUCTION, **{name: "true"})
+    # then the app does not start
+    assert result.returncode != 0
+    assert f"{name} is for development only (DEBUG=true)" in result.stderr
+    # while in development it does
+    assert _start(tmp_path, DEBUG="true", **{name: "true"}).returncode == 0

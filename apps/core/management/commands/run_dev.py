@@ -2,12 +2,15 @@
 forwarding addresses and, with PEPPOL_STANDIN, the development stand-in of the Peppol
 network (an access point, SML and SMP on loopback), with PONTO_STANDIN the stand-in of Ponto
 Connect (the live bank connection), with STRIPE_STANDIN the stand-in of Stripe (subscribing
-and paying, no real payment), in one command.
+and paying, no real payment), with DRIVES_STANDIN the stand-in of Google's sign-in and Google
+Drive (cloud folders), in one command.
 
 With no REDIS_URL the worker uses the embedded filesystem broker under var/, so periodic and
 background jobs run without any server. Once the web server answers, the demo's Peppol part
 is seeded through the stand-in (``seed_peppol``); once the Stripe stand-in listens, the plans'
-products and prices are made there (``billing_plans_sync``). Ctrl+C stops everything.
+products and prices are made there (``billing_plans_sync``); once the Drive stand-in listens,
+the demo bakery's Google Drive folder is connected through it and collected (``seed_drive``).
+Ctrl+C stops everything.
 """
 
 import os
@@ -99,6 +102,25 @@ def _stripe_standin() -> list[str]:
     ]
 
 
+def _drive_standin() -> list[str]:
+    """Google's sign-in and Drive's stand-in, on the port GOOGLE_DRIVE_API_URL points at (the
+    sign-in's URLs point at the same)."""
+    api = urlsplit(settings.GOOGLE_DRIVE_API_URL)
+    return [
+        sys.executable,
+        "-m",
+        "tests.fakes.drive_standin",
+        "--port",
+        str(api.port or 8056),
+        "--client-id",
+        settings.GOOGLE_CLIENT_ID,
+        "--client-secret",
+        settings.GOOGLE_CLIENT_SECRET,
+        "--state",
+        str(settings.VAR_DIR / "drive-standin.json"),
+    ]
+
+
 class Command(BaseCommand):
     help = "Run the development web server and a Celery worker with beat."
 
@@ -120,6 +142,11 @@ class Command(BaseCommand):
                     [sys.executable, "manage.py", "billing_plans_sync", "--wait", "30"], env=env
                 )
             )
+        if settings.DRIVES_STANDIN:
+            processes.append(subprocess.Popen(_drive_standin(), env=env))  # noqa: S603
+            # the demo bakery's Google Drive folder, connected through the stand-in
+            seed = [sys.executable, "manage.py", "seed_drive", "--wait", "30"]
+            processes.append(subprocess.Popen(seed, env=env))  # noqa: S603 - fixed argv
         processes.append(
             subprocess.Popen(  # noqa: S603 - fixed argv
                 [
