@@ -244,6 +244,31 @@ def _signed_in(
     return client, tokens, address
 
 
+def _check_sign_in(client: OAuthClient, tokens: Tokens, address: str, *, purpose: str) -> None:
+    """Refuse a sign-in that named no account or did not grant what ``purpose`` needs."""
+    is_mail = purpose == "mail"
+    if not address:
+        if is_mail:
+            message = _(
+                "%(provider)s did not say which e-mail address signed in. Nothing was connected."
+            )
+        else:
+            message = _("%(provider)s did not say which account signed in. Nothing was connected.")
+        raise DomainError(message % {"provider": client.name}, code="no_address")
+    if not client.grants(tokens, purpose):
+        if is_mail:
+            message = _(
+                "You did not allow OkiOki to read your mail (the box was unticked on "
+                "%(provider)s's page). Nothing was connected: try again and allow it."
+            )
+        else:
+            message = _(
+                "You did not allow OkiOki to read your files (the box was unticked on "
+                "%(provider)s's page). Nothing was connected: try again and allow it."
+            )
+        raise DomainError(message % {"provider": client.name}, code="scope")
+
+
 @transaction.atomic
 def mailbox_oauth_connect(
     *,
@@ -257,21 +282,7 @@ def mailbox_oauth_connect(
     """Connect the mailbox of ``address`` with these tokens, or renew the sign-in of
     ``mailbox`` (it must be the same address) or of the company's mailbox of that address. A
     new mailbox counts against the plan; its first scan starts once this commits."""
-    if not address:
-        raise DomainError(
-            _("%(provider)s did not say which e-mail address signed in. Nothing was connected.")
-            % {"provider": client.name},
-            code="no_address",
-        )
-    if not client.grants(tokens, "mail"):
-        raise DomainError(
-            _(
-                "You did not allow OkiOki to read your mail (the box was unticked on "
-                "%(provider)s's page). Nothing was connected: try again and allow it."
-            )
-            % {"provider": client.name},
-            code="scope",
-        )
+    _check_sign_in(client, tokens, address, purpose="mail")
     server = client.imap_server()
     if mailbox is not None and mailbox.username.lower() != address:
         raise DomainError(
@@ -337,21 +348,7 @@ def drive_oauth_connect(
     ``folder`` (the same account). A new one counts against the plan's cloud folders and is
     paused (``choose_folder``) until a folder is picked in the browser: nothing is read
     before."""
-    if not address:
-        raise DomainError(
-            _("%(provider)s did not say which account signed in. Nothing was connected.")
-            % {"provider": client.name},
-            code="no_address",
-        )
-    if not client.grants(tokens, "files"):
-        raise DomainError(
-            _(
-                "You did not allow OkiOki to read your files (the box was unticked on "
-                "%(provider)s's page). Nothing was connected: try again and allow it."
-            )
-            % {"provider": client.name},
-            code="scope",
-        )
+    _check_sign_in(client, tokens, address, purpose="files")
     if folder is not None and folder.username.lower() != address:
         raise DomainError(
             _(

@@ -173,8 +173,28 @@ def _finish(collector: Collector, report: ScanReport) -> None:
 
 
 def _pause_for_authentication(collector: Collector) -> None:
+    _pause_and_tell(
+        collector,
+        "wrong_password",
+        "paused",
+        lambda: {"is_mailbox": isinstance(collector, Mailbox), "failures": collector.auth_failures},
+        html=True,
+    )
+
+
+def _pause_and_tell(
+    collector: Collector,
+    reason: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    html: bool = False,
+) -> None:
+    """Pause ``collector`` for ``reason`` and e-mail its company's owners, each in their
+    language, from ``emails/inbox/<template>.*`` (``context``: what the template needs besides
+    the collector, the company and the link to it, made in the owner's language)."""
     collector.status = Collector.Status.PAUSED
-    collector.paused_reason = "wrong_password"
+    collector.paused_reason = reason
     collector.save(update_fields=["status", "paused_reason", "updated_at"])
     url = settings.SITE_URL + collector.get_absolute_url()
     owners = Membership.objects.filter(company=collector.company, role=Role.OWNER).select_related(
@@ -183,16 +203,12 @@ def _pause_for_authentication(collector: Collector) -> None:
     for membership in owners:
         user = membership.user
         with translation.override(user.language or collector.company.default_language):
-            context = {
-                "collector": collector,
-                "company": collector.company,
-                "url": url,
-                "is_mailbox": isinstance(collector, Mailbox),
-                "failures": collector.auth_failures,
-            }
-            subject = render_to_string("emails/inbox/paused.subject.txt", context).strip()
-            body = render_to_string("emails/inbox/paused.txt", context)
-            html = render_to_string("emails/inbox/paused.html", context)
+            values = {"collector": collector, "company": collector.company, "url": url}
+            values.update(context())
+            path = f"emails/inbox/{template}"
+            subject = render_to_string(f"{path}.subject.txt", values).strip()
+            body = render_to_string(f"{path}.txt", values)
+            extra = {"html": render_to_string(f"{path}.html", values)} if html else {}
         transaction.on_commit(
             partial(
                 send_email.delay,
@@ -200,7 +216,7 @@ def _pause_for_authentication(collector: Collector) -> None:
                 to=[user.email],
                 subject=subject,
                 body=body,
-                html=html,
+                **extra,
             )
         )
 
@@ -677,29 +693,9 @@ def _pause_for_lost_folder(folder: CloudFolder, error: InboxError) -> None:
     folder.refresh_from_db()
     if folder.is_paused:
         return
-    folder.status = CloudFolder.Status.PAUSED
-    folder.paused_reason = error.code
-    folder.save(update_fields=["status", "paused_reason", "updated_at"])
-    url = settings.SITE_URL + folder.get_absolute_url()
-    owners = Membership.objects.filter(company=folder.company, role=Role.OWNER).select_related(
-        "user"
+    _pause_and_tell(
+        folder, error.code, "folder_lost", lambda: {"reason": describe(error.code, error.params)}
     )
-    for membership in owners:
-        user = membership.user
-        with translation.override(user.language or folder.company.default_language):
-            context = {
-                "collector": folder,
-                "company": folder.company,
-                "url": url,
-                "reason": describe(error.code, error.params),
-            }
-            subject = render_to_string("emails/inbox/folder_lost.subject.txt", context).strip()
-            body = render_to_string("emails/inbox/folder_lost.txt", context)
-        transaction.on_commit(
-            partial(
-                send_email.delay, folder.company_id, to=[user.email], subject=subject, body=body
-            )
-        )
 
 
 def _import_file(

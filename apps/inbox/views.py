@@ -22,7 +22,7 @@ from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
 from apps.core.views import refusal_as_message
 from apps.inbox import oauth, selectors, services
-from apps.inbox.clients.oauth import GOOGLE, PROVIDERS, oauth_client
+from apps.inbox.clients.oauth import GOOGLE, PROVIDERS, OAuthClient, oauth_client
 from apps.inbox.connection_tests import connection_test_start
 from apps.inbox.drives import Drive, drive_get, drives_offered
 from apps.inbox.errors import InboxError
@@ -251,6 +251,36 @@ def mailbox_detail(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
 # --- sign-in with Google or Microsoft (OAuth2) -------------------------------------------------
 
 
+def _sign_in(
+    request: CompanyRequest,
+    provider: str,
+    *,
+    collector: Collector | None,
+    purpose: str = "mail",
+    drive: str = "",
+) -> HttpResponse:
+    """Off to the provider's sign-in page, the pending sign-in kept in the session."""
+    target = oauth.oauth_flow_start(
+        session=request.session,
+        company=request.company,
+        actor=request.user,
+        provider=provider,
+        purpose=purpose,
+        collector=collector,
+        drive=drive,
+    )
+    return redirect(target)
+
+
+def _to_provider_allowed(response: HttpResponse, client: OAuthClient | None) -> HttpResponse:
+    """ "Continue" is a form whose answer sends the browser on to the provider: the page's
+    form-action must allow the provider's sign-in site."""
+    if client is not None:
+        parts = urlsplit(client.authorize_url)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
 def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None) -> HttpResponse:
     """What OkiOki will read, before the user is sent to the provider (POST: off we go)."""
     client = oauth_client(provider)
@@ -258,14 +288,7 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
     limit_reached = mailbox is None and used >= allowed
     if request.method == "POST" and client is not None and not limit_reached:
         with refusal_as_message(request):
-            target = oauth.oauth_flow_start(
-                session=request.session,
-                company=request.company,
-                actor=request.user,
-                provider=provider,
-                collector=mailbox,
-            )
-            return redirect(target)
+            return _sign_in(request, provider, collector=mailbox)
     response = render(
         request,
         "inbox/mailbox_oauth.html",
@@ -280,12 +303,7 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
             "address": forwarding_address_of(company=request.company),
         },
     )
-    if client is not None:
-        # "Continue" is a form whose answer sends the browser on to the provider: the page's
-        # form-action must allow the provider's sign-in site
-        parts = urlsplit(client.authorize_url)
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return _to_provider_allowed(response, client)
 
 
 @company_view(Action.EDIT_DATA)
@@ -392,16 +410,9 @@ def _drive_page(request: CompanyRequest, drive: Drive, folder: CloudFolder | Non
     limit_reached = folder is None and used >= allowed
     if request.method == "POST" and client is not None and not limit_reached:
         with refusal_as_message(request):
-            target = oauth.oauth_flow_start(
-                session=request.session,
-                company=request.company,
-                actor=request.user,
-                provider=drive.oauth_provider,
-                purpose="files",
-                collector=folder,
-                drive=drive.code,
+            return _sign_in(
+                request, drive.oauth_provider, collector=folder, purpose="files", drive=drive.code
             )
-            return redirect(target)
     response = render(
         request,
         "inbox/drive_oauth.html",
@@ -414,10 +425,7 @@ def _drive_page(request: CompanyRequest, drive: Drive, folder: CloudFolder | Non
             "allowed": allowed,
         },
     )
-    if client is not None:
-        parts = urlsplit(client.authorize_url)  # see _oauth_page
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return _to_provider_allowed(response, client)
 
 
 @company_view(Action.EDIT_DATA)

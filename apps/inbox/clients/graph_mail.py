@@ -38,7 +38,8 @@ import requests
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
+from apps.core.outbound import AnswerTooLarge, guarded_session, read_limited
+from apps.inbox.clients.http import request_errors
 from apps.inbox.errors import InboxError
 
 CONNECT_SECONDS = 5
@@ -179,7 +180,7 @@ class GraphMailClient:
     ) -> tuple[int, bytes, str]:
         headers = {"Authorization": f"Bearer {self.token(renew)}", **headers}
         with guarded_session() as session:
-            try:
+            with request_errors(lost="connection_lost"):
                 response = session.request(
                     method,
                     url,
@@ -189,14 +190,11 @@ class GraphMailClient:
                     allow_redirects=False,
                     stream=True,
                 )
+            try:
                 with response:
                     answer = read_limited(response, limit)
             except AnswerTooLarge as error:
                 raise TooLarge() from error
-            except DestinationRefused as error:
-                raise InboxError("not_allowed") from error
-            except requests.Timeout as error:
-                raise InboxError("timeout") from error
             except requests.RequestException as error:
                 raise InboxError("connection_lost") from error
         return response.status_code, answer, response.headers.get("Retry-After", "").strip()

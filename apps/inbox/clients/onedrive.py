@@ -30,8 +30,9 @@ from urllib.parse import quote, urlsplit
 import requests
 from django.conf import settings
 
-from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
-from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
+from apps.core.outbound import guarded_session
+from apps.inbox.clients import Changes, FileGone, RemoteFile, RemoteFolder
+from apps.inbox.clients.http import answer_read, file_read, request_errors
 from apps.inbox.errors import InboxError
 
 CONNECT_SECONDS = 10
@@ -99,20 +100,10 @@ class OneDriveClient:
     def _send(
         self, method: str, url: str, *, session: requests.Session | None = None, **kwargs: Any
     ) -> requests.Response:
-        try:
+        with request_errors(lost="connection_lost"):
             return (session or self.session).request(
                 method, url, timeout=self.timeout, allow_redirects=False, stream=True, **kwargs
             )
-        except DestinationRefused as error:
-            raise InboxError("not_allowed") from error
-        except requests.exceptions.SSLError as error:
-            raise InboxError("tls_failed") from error
-        except requests.exceptions.Timeout as error:
-            raise InboxError("timeout") from error
-        except requests.exceptions.ConnectionError as error:
-            raise InboxError("connection_lost") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("protocol", detail=str(error)[:200]) from error
 
     def _call(
         self,
@@ -126,13 +117,7 @@ class OneDriveClient:
         """One JSON call: (status, answer) for 2xx, 404, 409 and 410; ``InboxError`` otherwise
         (``missing``: the folder a 404 is about, raised as ``cloud_folder_missing``)."""
         response = self._send(method, self._url(path_or_link), params=params, json=body)
-        with response:
-            try:
-                raw = read_limited(response, ANSWER_BYTES)
-            except AnswerTooLarge as error:
-                raise InboxError("protocol", detail="the answer is too large") from error
-            except requests.exceptions.RequestException as error:
-                raise InboxError("connection_lost") from error
+        raw = answer_read(response, ANSWER_BYTES)
         try:
             data = json.loads(raw) if raw else None
         except ValueError:
@@ -414,12 +399,7 @@ class OneDriveClient:
         self._raise_for(response.status_code, None)
         if response.status_code != 200:
             raise InboxError("http_error", status=response.status_code)
-        try:
-            return read_limited(response, max_bytes)
-        except AnswerTooLarge as error:
-            raise FileTooLarge(file.path) from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("connection_lost") from error
+        return file_read(response, file, max_bytes)
 
     @staticmethod
     def _file(file: RemoteFile) -> tuple[str, str]:
