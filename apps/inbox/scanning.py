@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -39,6 +39,7 @@ from apps.inbox.clients import (
     cloud_client,
 )
 from apps.inbox.clients.graph_mail import GraphFolder, GraphMailClient, NotFound, SyncLost, TooLarge
+from apps.inbox.clients.http import RETRY_AFTER_MAX
 from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
 from apps.inbox.clients.oauth import MICROSOFT
 from apps.inbox.errors import InboxError, describe
@@ -73,10 +74,11 @@ class ScanReport:
     error: InboxError | None = None
     busy: bool = False  # another scan of the same source was running
     paused: bool = False  # not scanned: the company's plan in force collects nothing now
+    waiting: bool = False  # not scanned: the provider asked to wait (``Collector.retry_after``)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.busy and not self.paused
+        return self.error is None and not self.busy and not self.paused and not self.waiting
 
     def counts(self) -> dict[str, int]:
         """What a scan task returns."""
@@ -124,6 +126,9 @@ def _scan(collector: Collector, what: str, scan: Callable[[ScanReport], None]) -
         if not collection_allowed(collector.company):
             report.paused = True
             return report
+    if collector.is_waiting:
+        report.waiting = True  # asked again before the provider's time, it would refuse again
+        return report
     if not _claim(collector):
         report.busy = True
         return report
@@ -151,13 +156,18 @@ def _finish(collector: Collector, report: ScanReport) -> None:
     error = report.error
     if error is None:
         updates.update(
-            last_success_at=now, last_error_code="", last_error_params={}, auth_failures=0
+            last_success_at=now,
+            last_error_code="",
+            last_error_params={},
+            auth_failures=0,
+            retry_after=None,
         )
     else:
         updates.update(
             last_error_code=error.code,
             last_error_params={k: str(v) for k, v in error.params.items()},
             last_error_at=now,
+            retry_after=_retry_after(error, now),
         )
         if error.is_authentication:
             updates["auth_failures"] = F("auth_failures") + 1
@@ -170,6 +180,14 @@ def _finish(collector: Collector, report: ScanReport) -> None:
         and collector.auth_failures >= settings.INBOX_AUTH_FAILURES_BEFORE_PAUSE
     ):
         _pause_for_authentication(collector)
+
+
+def _retry_after(error: InboxError, now: datetime) -> datetime | None:
+    """When the provider that refused with ``error`` may be asked again (None: at once)."""
+    seconds = error.params.get("retry_after")
+    if not isinstance(seconds, int) or seconds <= 0:
+        return None
+    return now + timedelta(seconds=min(seconds, RETRY_AFTER_MAX))
 
 
 def _pause_for_authentication(collector: Collector) -> None:

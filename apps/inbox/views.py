@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -631,6 +633,17 @@ def _collector_action(request: CompanyRequest, collector: Collector, action: str
     elif action == "scan":
         if collector.is_paused:
             messages.error(request, _("It is paused: resume it first."))
+        elif collector.is_waiting and collector.retry_after is not None:
+            # asked again before its time, the provider would only refuse again
+            resumes = time_format(timezone.localtime(collector.retry_after))
+            messages.info(
+                request,
+                _(
+                    "The service asked OkiOki to wait a little (too many requests). Scanning "
+                    "resumes by itself at %(time)s; there is no need to click again."
+                )
+                % {"time": resumes},
+            )
         else:
             services.collector_scan_now(collector=collector)
             messages.success(request, _("A scan has started. New documents appear in a moment."))

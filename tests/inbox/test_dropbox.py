@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import time_machine
 from django.utils import timezone
 
 from apps.companies.scoping import company_scope
@@ -328,6 +329,7 @@ def test_a_lost_permission_pauses(dropbox, make_folder, collecting):
 def test_too_many_requests_is_tried_again_later(dropbox, make_folder):
     folder = make_folder()
     dropbox.throttled = True
+    before = timezone.now()
 
     report = _scan(folder)
 
@@ -336,6 +338,13 @@ def test_too_many_requests_is_tried_again_later(dropbox, make_folder):
     folder.refresh_from_db()
     assert folder.status == "active"
     assert "Dropbox" in folder.last_error
+    # the fake's Retry-After: 30 s, during which no scan asks Dropbox again
+    assert 30 <= (folder.retry_after - before).total_seconds() < 40
+    dropbox.throttled = False
+    assert _scan(folder).waiting
+    dropbox.put("/Facturen/a.pdf", mails.pdf("after the wait"))
+    with time_machine.travel(folder.retry_after + timedelta(seconds=1), tick=True):
+        assert _scan(folder).documents == 1
 
 
 def test_an_access_token_refused_early_is_renewed_once(dropbox, make_folder, collecting):

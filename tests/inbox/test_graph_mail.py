@@ -9,10 +9,15 @@ posted as a browser would, Dovecot (tests/servers.py) refusing the IMAP sign-in,
 and the import of the mail into documents.
 """
 
+import html
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail as django_mail
+from django.utils import timezone, translation
+from django.utils.formats import time_format
 
 from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
@@ -208,7 +213,51 @@ def test_too_many_requests_is_a_temporary_error_and_the_next_scan_resumes(outloo
     assert not outlook.is_paused
     assert outlook.auth_failures == 0
     assert "the scan resumes at the next one" in outlook.last_error
-    report = _scan(outlook)
+    with time_machine.travel(timezone.now() + timedelta(seconds=8), tick=True):
+        report = _scan(outlook)
+    assert (report.error, report.documents) == (None, 1)
+    outlook.refresh_from_db()
+    assert outlook.retry_after is None
+
+
+def test_no_scan_calls_graph_before_its_retry_after(
+    outlook, graph, owner, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    graph.deliver(OUTLOOK, mails.invoice_pdf("W-1"))
+    graph.throttle(1, retry_after=600)
+    before = timezone.now()
+
+    assert _scan(outlook).error.code == "graph_busy"
+
+    outlook.refresh_from_db()
+    wait = (outlook.retry_after - before).total_seconds()
+    assert 600 <= wait < 620
+    outlook.last_scan_at = before - timedelta(hours=1)  # its interval is long over...
+    assert not outlook.is_due  # ...yet the scheduled scans leave it alone
+    calls = sum(graph.requests.values())
+    again = _scan(outlook)  # a scan queued anyway (a second worker)
+    assert again.waiting
+    assert (again.error, again.seen) == (None, 0)
+    assert sum(graph.requests.values()) == calls  # Graph was not asked
+    # "Scan now" says when it resumes, in the user's language, and queues nothing
+    queued = []
+    monkeypatch.setattr(
+        "apps.inbox.services.collector_scan_now", lambda collector: queued.append(collector)
+    )
+    owner.language = "en"
+    owner.save()
+    page = client_for(owner).post(outlook.get_absolute_url() + "scan/", follow=True)
+    text = html.unescape(page.content.decode())
+    with translation.override("en"):
+        resumes = time_format(timezone.localtime(outlook.retry_after))
+    assert "asked OkiOki to wait a little" in text
+    assert f"resumes by itself at {resumes}" in text
+    assert queued == []
+    # past the wait, it is due again and reads the mail
+    with time_machine.travel(outlook.retry_after + timedelta(seconds=1), tick=True):
+        outlook.refresh_from_db()
+        assert not outlook.is_waiting
+        report = _scan(outlook)
     assert (report.error, report.documents) == (None, 1)
 
 

@@ -12,7 +12,7 @@ import requests
 from apps.core.outbound import DestinationRefused
 from apps.inbox.clients import cloud_client
 from apps.inbox.clients.graph_mail import GraphMailClient
-from apps.inbox.clients.http import request_errors
+from apps.inbox.clients.http import request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 
@@ -114,3 +114,18 @@ def test_a_lost_connection_can_be_named_so():
     with pytest.raises(InboxError) as caught, request_errors(lost="connection_lost"):
         raise requests.exceptions.ConnectionError("Connection refused")
     assert caught.value.code == "connection_lost"
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120),
+        ("0", 1),
+        ("999999", 3600),
+        ("", 60),
+        ("soon", 60),
+        ("Wed, 21 Oct 2015 07:30:00 GMT", 1),  # in the past
+    ],
+)
+def test_retry_after_is_read_and_bounded(header, seconds):
+    assert retry_after_seconds(header) == seconds

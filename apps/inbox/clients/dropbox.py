@@ -13,7 +13,8 @@ A folder's location is its path (``path_lower``) or its id (``id:…``), both ta
   ``content_hash`` (the same when only moved or renamed, unlike ``rev``).
 - Errors: 409 ``path/not_found`` → ``cloud_folder_missing``; a refused access token (401
   ``expired_access_token``, ``invalid_access_token``) → ``wrong_password`` (the scan gets a
-  new token once); a missing scope, no permission → ``forbidden``; 429 → ``rate_limited``.
+  new token once); a missing scope, no permission → ``forbidden``; 429 → ``rate_limited`` (with
+  the ``Retry-After`` seconds as ``retry_after``).
 
 Every call goes through the outgoing-connection guard, has a timeout, never follows a
 redirect, and its answer is bounded.
@@ -27,7 +28,7 @@ from django.conf import settings
 
 from apps.core.outbound import guarded_session
 from apps.inbox.clients import Changes, FileGone, RemoteFile, RemoteFolder
-from apps.inbox.clients.http import answer_read, file_read, request_errors
+from apps.inbox.clients.http import answer_read, file_read, request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 ANSWER_BYTES = 8 * 1024 * 1024  # one page of a listing (Dropbox's are ~2,000 entries at most)
@@ -115,7 +116,8 @@ class DropboxClient:
         if status == 409 and "not_folder" in tags:
             return InboxError("cloud_folder_missing", folder=folder)
         if status == 429 or "too_many_requests" in tags or "too_many_write_operations" in tags:
-            return InboxError("rate_limited", provider="Dropbox")
+            seconds = retry_after_seconds(response.headers.get("Retry-After"))
+            return InboxError("rate_limited", provider="Dropbox", retry_after=seconds)
         if status == 409:
             summary = data.get("error_summary") if isinstance(data, dict) else ""
             return InboxError("protocol", detail=str(summary or "/".join(tags))[:200])

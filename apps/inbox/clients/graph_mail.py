@@ -15,8 +15,9 @@ What is used, as Microsoft documents it (``settings.MICROSOFT_GRAPH_URL``, v1.0)
   mark the message read (only a ``PATCH`` of ``isRead`` does, which we never send).
 - ``POST /me/messages/{id}/move {"destinationId": ...}``.
 
-Failures come out as ``InboxError``: 429 and 503 (with ``Retry-After``) ``graph_busy``, the
-scan resumes at the next one; 403 ``graph_forbidden``; 404 of a folder ``folder_missing``.
+Failures come out as ``InboxError``: 429 and 503 ``graph_busy`` with the ``Retry-After``
+seconds (``retry_after``), before which no scan calls again; 403 ``graph_forbidden``; 404 of
+a folder ``folder_missing``.
 A 401 asks ``token(renew=True)`` for a new access token once (the caller refreshes it, or
 pauses the mailbox when the grant is gone), then ``graph_refused``. A message gone since it
 was listed (404) is ``NotFound``.
@@ -39,7 +40,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from apps.core.outbound import AnswerTooLarge, guarded_session, read_limited
-from apps.inbox.clients.http import request_errors
+from apps.inbox.clients.http import request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 CONNECT_SECONDS = 5
@@ -159,8 +160,7 @@ class GraphMailClient:
         if status == 401:
             raise InboxError("graph_refused", detail=code or "HTTP 401")
         if status in (429, 503):
-            seconds = retry_after if retry_after.isdigit() else "60"
-            raise InboxError("graph_busy", seconds=seconds)
+            raise InboxError("graph_busy", retry_after=retry_after_seconds(retry_after))
         if status == 410 or code.lower() in ("syncstatenotfound", "syncstateinvalid"):
             raise SyncLost(code)
         if status == 403:

@@ -19,7 +19,8 @@ Every call goes through the outgoing-connection guard with a timeout, a bounded 
 no redirect followed blindly. ``/content`` answers 302 to a pre-authenticated download
 address: it is followed once, through the guard, without the bearer token. Failures come out
 as one ``InboxError``: 401 ``wrong_password`` (the scan renews the token once), 403
-``forbidden``, a missing folder ``cloud_folder_missing``, 429/503 ``rate_limited``.
+``forbidden``, a missing folder ``cloud_folder_missing``, 429/503 ``rate_limited`` (with the
+``Retry-After`` seconds as ``retry_after``).
 """
 
 import json
@@ -32,7 +33,7 @@ from django.conf import settings
 
 from apps.core.outbound import guarded_session
 from apps.inbox.clients import Changes, FileGone, RemoteFile, RemoteFolder
-from apps.inbox.clients.http import answer_read, file_read, request_errors
+from apps.inbox.clients.http import answer_read, file_read, request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 CONNECT_SECONDS = 10
@@ -123,7 +124,7 @@ class OneDriveClient:
         except ValueError:
             data = None
         status = response.status_code
-        self._raise_for(status, data)
+        self._raise_for(response)
         if status == 404 and missing:
             raise InboxError("cloud_folder_missing", folder=missing)
         if status in (404, 409, 410) or 200 <= status < 300:
@@ -131,13 +132,15 @@ class OneDriveClient:
         raise InboxError("http_error", status=status)
 
     @staticmethod
-    def _raise_for(status: int, data: object) -> None:
+    def _raise_for(response: requests.Response) -> None:
+        status = response.status_code
         if status == 401:
             raise InboxError("wrong_password")
         if status == 403:
             raise InboxError("forbidden")
         if status in (429, 503, 509):
-            raise InboxError("rate_limited", provider="Microsoft")
+            seconds = retry_after_seconds(response.headers.get("Retry-After"))
+            raise InboxError("rate_limited", provider="Microsoft", retry_after=seconds)
 
     def _pages(self, path: str, params: dict[str, str], *, missing: str) -> list[dict[str, Any]]:
         """Every item of a listing, following ``@odata.nextLink``."""
@@ -396,7 +399,7 @@ class OneDriveClient:
     def _body(self, response: requests.Response, file: RemoteFile, max_bytes: int) -> bytes:
         if response.status_code in (404, 410):
             raise FileGone(file.path)
-        self._raise_for(response.status_code, None)
+        self._raise_for(response)
         if response.status_code != 200:
             raise InboxError("http_error", status=response.status_code)
         return file_read(response, file, max_bytes)
