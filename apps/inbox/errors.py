@@ -97,6 +97,9 @@ ITEM_PROBLEMS: dict[str, Promise] = {
         "The winmail.dat attachment (Outlook's TNEF format) could not be opened or holds no "
         "file. The e-mail was kept as it came: ask the sender to attach the invoice as a PDF."
     ),
+    "move_refused": _(
+        "Collected, but could not be moved to %(folder)s: the account may not change files here."
+    ),
     "too_deep": _(
         "The message is nested more than %(limit)s levels deep, too deep to be read safely. "
         "It was kept as it came."

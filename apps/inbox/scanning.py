@@ -75,6 +75,7 @@ class ScanReport:
     busy: bool = False  # another scan of the same source was running
     paused: bool = False  # not scanned: the company's plan in force collects nothing now
     waiting: bool = False  # not scanned: the provider asked to wait (``Collector.retry_after``)
+    move_refused: bool = False  # the account may not move files into the sub-folder
 
     @property
     def ok(self) -> bool:
@@ -649,7 +650,8 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     (ETag) changed: a file moved or renamed, or offered again after the provider reset its
     feed, is not collected twice. Each file commits on its own; the cursor moves on only
     once every file it covers was handled, so a scan cut short resumes where it was. A
-    folder that is gone, or that the account may no longer read, pauses it (``FOLDER_LOST``).
+    folder that is gone, or that the account may no longer read, pauses it (``FOLDER_LOST``);
+    one it may read but not change keeps collecting, its files unmoved (``_move``).
     """
 
     def scan(report: ScanReport) -> None:
@@ -774,12 +776,35 @@ def _import_file(
         report.failed += 1
         record.save()
     if result is not None and result.ok and folder.move_to_folder:
+        _move(folder, client, remote, record, report)
+
+
+def _move(
+    folder: CloudFolder,
+    client: CloudClient,
+    remote: RemoteFile,
+    record: CloudFile,
+    report: ScanReport,
+) -> None:
+    """Move a collected file into the folder's sub-folder. An account that may read but not
+    change the folder (a read-only library or share, an app without write access) keeps its
+    document: the file says it stayed, the scan goes on, and is not asked again this scan."""
+    if not report.move_refused:
         try:
             record.path = client.move(remote, folder.move_to_folder, folder=folder.location)
         except FileGone:
             return
-        # the moved file lives on in the sub-folder, which scans leave alone
-        CloudFile.objects.filter(pk=record.pk).update(path=record.path)
+        except InboxError as error:
+            if error.code != "forbidden":
+                raise
+            report.move_refused = True
+        else:
+            # the moved file lives on in the sub-folder, which scans leave alone
+            CloudFile.objects.filter(pk=record.pk).update(path=record.path)
+            return
+    CloudFile.objects.filter(pk=record.pk).update(
+        problem_code="move_refused", problem_params={"folder": folder.move_to_folder}
+    )
 
 
 def _count(result: IngestResult, report: ScanReport) -> None:

@@ -530,6 +530,7 @@ def _folder_page(
     context["drives"] = drives_offered()
     if folder is not None:
         context["files"] = selectors.cloud_file_list(folder=folder)
+        context["move_refused"] = selectors.cloud_folder_move_refused(folder=folder)
     return render(request, "inbox/folder_form.html", context)
 
 
@@ -599,6 +600,7 @@ def _drive_folder_detail(request: CompanyRequest, folder: CloudFolder) -> HttpRe
             "form": form,
             "drive": drive_get(folder.provider),
             "files": selectors.cloud_file_list(folder=folder),
+            "move_refused": selectors.cloud_folder_move_refused(folder=folder),
             "can_edit": request.access.can(Action.EDIT_DATA),
             "plan": in_force.plan,
             "pause": in_force.pause,
