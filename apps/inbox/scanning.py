@@ -329,7 +329,7 @@ class Head:
     """A message listed, not downloaded yet."""
 
     ref: Ref
-    size: int  # 0: not known before it is downloaded (Graph)
+    size: int  # 0: not known before it is downloaded
     raw: bytes  # its Message-ID, From, Subject and Date header lines
 
 
@@ -582,7 +582,7 @@ def _scan_graph_folder(
             link, restarted = "", True
             MailboxFolder.objects.filter(pk=state.pk).update(sync_token="")
             continue
-        heads = [Head(message.id, 0, message.head) for message in page.messages]
+        heads = [Head(message.id, message.size, message.head) for message in page.messages]
         moved = _collect(mailbox, folder, heads, download, _no_progress, report)
         if moved and mailbox.move_to_folder:
             destination = destination or client.folder_create(mailbox.move_to_folder)

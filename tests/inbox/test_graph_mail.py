@@ -369,3 +369,29 @@ def test_two_companies_reading_the_same_account_each_collect_their_own(
             assert MailboxFolder.objects.get().mailbox == mailbox
     # and another company's mailbox page is not found
     assert client_for(owner).get(theirs.get_absolute_url()).status_code == 404
+
+
+def test_a_message_over_the_limit_is_recorded_with_its_size_and_not_downloaded(
+    outlook, graph, settings
+):
+    small = mails.invoice_pdf("S-1")
+    large = mails.invoice_pdf("L-1", text="x" * 80_000)
+    settings.INBOX_MAX_MESSAGE_SIZE = 60_000
+    graph.deliver(OUTLOOK, small, large)
+
+    report = _scan(outlook)
+
+    assert (report.error, report.documents, report.failed) == (None, 1, 1)
+    assert graph.requests[VALUE] == 1  # only the small one was downloaded
+    with company_scope(outlook.company):
+        too_large = InboundMessage.objects.get(problem_code="too_large")
+    assert too_large.subject == "Factuur L-1"
+    assert too_large.size == len(large)
+
+
+def test_the_size_comes_from_the_message_size_property():
+    item = {"singleValueExtendedProperties": [{"id": "Integer 0xe08", "value": "123456"}]}
+    assert graph_client.message_size(item) == 123456
+    assert graph_client.message_size({}) == 0
+    odd = {"singleValueExtendedProperties": [{"id": "Integer 0x0E08", "value": "lots"}]}
+    assert graph_client.message_size(odd) == 0

@@ -6,7 +6,8 @@ What is used, as Microsoft documents it (``settings.MICROSOFT_GRAPH_URL``, v1.0)
   ``GET /me/mailFolders/{id}/childFolders``: a watched folder found by its display name,
   ``Parent/Child`` for a child folder; ``POST`` to them creates the folder processed mail
   moves to.
-- ``GET /me/mailFolders/{id}/messages/delta?$select=...``: the messages of a folder, a page
+- ``GET /me/mailFolders/{id}/messages/delta?$select=...&$expand=...``: the messages of a
+  folder (with their size, PidTagMessageSize, as an extended property), a page
   at a time (``Prefer: odata.maxpagesize``), following ``@odata.nextLink``; the last page
   has ``@odata.deltaLink``, which gives only what changed since, next time. An entry with
   ``@removed`` left the folder (deleted or moved). A delta link the service no longer knows
@@ -47,6 +48,11 @@ CONNECT_SECONDS = 5
 ANSWER_BYTES = 4 * 1024 * 1024  # a page of message headers, a folder list
 PAGE_SIZE = 50
 SELECT = "id,internetMessageId,subject,from,receivedDateTime,hasAttachments"
+# The message's size, which the listing does not give: the extended property PidTagMessageSize
+# (https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get), so a message
+# over the limit is recorded without being downloaded.
+SIZE_PROPERTY = "Integer 0x0E08"
+EXPAND = quote(f"singleValueExtendedProperties($filter=id eq '{SIZE_PROPERTY}')", safe="()$=")
 INBOX = "inbox"  # Graph's well-known name of the folder IMAP calls INBOX
 
 Token = Callable[[bool], str]  # renew=True: the last one was refused, give a new one
@@ -75,6 +81,20 @@ class GraphFolder:
 class GraphMessage:
     id: str
     head: bytes  # Message-ID, From, Subject and Date as header lines, for the scan's checks
+    size: int = 0  # bytes (PidTagMessageSize); 0 when Graph did not say
+
+
+def message_size(item: dict[str, Any]) -> int:
+    """The size Graph gave in the message's extended properties (0 if none)."""
+    for prop in item.get("singleValueExtendedProperties") or []:
+        if not isinstance(prop, dict):
+            continue
+        if str(prop.get("id") or "").lower().replace("0x0e08", "0xe08") == "integer 0xe08":
+            try:
+                return max(0, int(str(prop.get("value"))))
+            except ValueError:
+                return 0
+    return 0
 
 
 @dataclass
@@ -289,7 +309,10 @@ class GraphMailClient:
     def delta(self, folder: GraphFolder, link: str = "") -> DeltaPage:
         """A page of the folder's delta round: from the beginning without ``link``, else from
         a next or delta link. Raises ``SyncLost`` when the link is no longer known."""
-        first = f"/me/mailFolders/{quote(folder.id, safe='')}/messages/delta?$select={SELECT}"
+        first = (
+            f"/me/mailFolders/{quote(folder.id, safe='')}/messages/delta"
+            f"?$select={SELECT}&$expand={EXPAND}"
+        )
         try:
             data = self._json(
                 "GET", link or first, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
@@ -308,7 +331,9 @@ class GraphMailClient:
             if "@removed" in item:
                 page.removed += 1  # moved or deleted: nothing to collect
                 continue
-            page.messages.append(GraphMessage(id=str(item["id"]), head=message_head(item)))
+            page.messages.append(
+                GraphMessage(id=str(item["id"]), head=message_head(item), size=message_size(item))
+            )
         if not page.next_link and not page.delta_link:
             raise InboxError("protocol", detail="a delta page without a next or delta link")
         return page
