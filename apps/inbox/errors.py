@@ -58,6 +58,10 @@ CONNECTION_ERRORS: dict[str, Promise] = {
     "graph_busy": _(
         "Microsoft asked OkiOki to wait (too many requests); the scan resumes at the next one."
     ),
+    "graph_consent": _(
+        "Microsoft 365 no longer allows IMAP for this account; reconnect once so OkiOki may "
+        "read it through Microsoft Graph."
+    ),
     "graph_forbidden": _(
         "Microsoft Graph does not let OkiOki read this mailbox (%(detail)s). Sign in again and "
         "allow reading mail, or ask your administrator to allow it."

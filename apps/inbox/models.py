@@ -80,8 +80,9 @@ class Collector(CompanyOwnedModel):
 
     @property
     def needs_reconnect(self) -> bool:
-        """Paused because the provider no longer accepts its sign-in (revoked, expired)."""
-        return self.is_paused and self.paused_reason == "oauth_revoked"
+        """Paused because the provider no longer accepts its sign-in (revoked, expired), or
+        it lacks the consent to read mail through Microsoft Graph."""
+        return self.is_paused and self.paused_reason in ("oauth_revoked", "graph_consent")
 
     @property
     def is_waiting(self) -> bool:

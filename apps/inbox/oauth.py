@@ -320,7 +320,7 @@ def mailbox_oauth_connect(
     mailbox.access_token = encrypt(tokens.access_token)
     mailbox.token_expires_at = tokens.expires_at
     mailbox.auth_failures = 0
-    if mailbox.paused_reason in ("oauth_revoked", "wrong_password"):
+    if mailbox.paused_reason in ("oauth_revoked", "graph_consent", "wrong_password"):
         # what the new sign-in mends; a pause for another reason (the user's) stays
         mailbox.status = Mailbox.Status.ACTIVE
         mailbox.paused_reason = ""
@@ -428,6 +428,10 @@ def collector_access_token(collector: Collector) -> str:
                 locked.token_expires_at = tokens.expires_at
                 locked.save(update_fields=["secret", "access_token", "token_expires_at"])
     except OAuthError as failure:
+        if failure.consent_missing and purpose_of(collector) == "graph_mail":
+            # connected before OkiOki read mail through Graph: the sign-in never consented to it
+            collector_grant_lost(collector, reason="graph_consent")
+            raise InboxError("graph_consent") from failure
         if failure.grant_lost:
             collector_grant_lost(collector)
             raise InboxError("oauth_revoked", provider=client.name) from failure
@@ -464,16 +468,18 @@ def reconnect_url(collector: Collector) -> str:
     )
 
 
-def collector_grant_lost(collector: Collector) -> None:
-    """The provider no longer honours the sign-in: pause, forget the dead tokens, and tell
-    the owners (once) in their language, with the link that reconnects it."""
+def collector_grant_lost(collector: Collector, *, reason: str = "oauth_revoked") -> None:
+    """The provider no longer honours the sign-in (``oauth_revoked``), or it never covered
+    Microsoft Graph's mail (``graph_consent``: a mailbox connected before OkiOki read mail
+    through Graph, whose IMAP is now off): pause, forget the tokens, and tell the owners
+    (once) in their language, with the link that reconnects it."""
     paused = (
         type(collector)
         .objects.filter(pk=collector.pk)
-        .exclude(status=Collector.Status.PAUSED, paused_reason="oauth_revoked")
+        .exclude(status=Collector.Status.PAUSED, paused_reason=reason)
         .update(
             status=Collector.Status.PAUSED,
-            paused_reason="oauth_revoked",
+            paused_reason=reason,
             secret="",
             access_token="",
             token_expires_at=None,
@@ -485,7 +491,7 @@ def collector_grant_lost(collector: Collector) -> None:
         return
     owners_notify(
         company=collector.company,
-        template="inbox/oauth_revoked",
+        template=f"inbox/{reason}",
         context={
             "collector": collector,
             "provider": provider_name(collector.oauth_provider),

@@ -302,6 +302,54 @@ def test_a_revoked_grant_pauses_the_mailbox_and_tells_the_owners(
     assert graph.requests[VALUE] == 0
 
 
+def test_a_mailbox_connected_before_graph_mail_asks_for_a_reconnect_not_a_revoked_one(
+    outlook, graph, oauth_provider, owner, client_for, django_capture_on_commit_callbacks
+):
+    # given a mailbox signed in when OkiOki read IMAP only (no consent to Graph's mail),
+    # whose IMAP its administrator has since turned off
+    with oauth_provider.lock:
+        for grant in oauth_provider.grants.values():
+            grant.scope = " ".join(s for s in grant.scope.split() if s != GRAPH_SCOPE)
+    with company_scope(outlook.company):
+        Mailbox.objects.filter(pk=outlook.pk).update(
+            transport=Mailbox.Transport.IMAP, access_token="", token_expires_at=None
+        )
+    graph.deliver(OUTLOOK, mails.invoice_pdf("C-1"))
+    django_mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _scan(outlook)
+
+    # then Microsoft refuses Graph for lack of consent: a reason and a message of its own
+    assert report.error.code == "graph_consent"
+    with company_scope(outlook.company):
+        outlook.refresh_from_db()
+    assert (outlook.status, outlook.paused_reason) == ("paused", "graph_consent")
+    assert outlook.needs_reconnect
+    assert "reconnect once so OkiOki may read it through Microsoft Graph" in outlook.last_error
+    [email] = django_mail.outbox
+    assert email.to == [owner.email]
+    assert "reconnect it once" in email.subject
+    assert "no longer allows IMAP" in email.body
+    assert "revoked" not in email.body
+    assert outlook.get_absolute_url() + "reconnect/" in email.body
+    page = client_for(owner).get(outlook.get_absolute_url()).content.decode()
+    assert "no longer allows IMAP for this account: reconnect it once" in page
+    assert "revoked or has expired" not in page
+
+    # and one new sign-in (consenting to Graph) mends it
+    sign_in(
+        client_for(owner),
+        _start_url(outlook.company, "microsoft"),
+        django_capture_on_commit_callbacks,
+        account=OUTLOOK,
+    )
+    with company_scope(outlook.company):
+        outlook.refresh_from_db()
+    assert (outlook.status, outlook.paused_reason) == ("active", "")
+    assert outlook.documents_found == 1
+
+
 def test_a_new_sign_in_tries_imap_again_and_goes_on_where_graph_stopped(
     outlook, graph, oauth_provider, oauth_dovecot, owner, client_for,
     django_capture_on_commit_callbacks,
