@@ -327,7 +327,11 @@ class WebDav:
 
         app = WsgiDAVApp(
             {
-                "provider_mapping": {"/": str(self.root)},
+                # the same folder under /read-only/: an account that may read, not change
+                "provider_mapping": {
+                    "/read-only": {"root": str(self.root), "readonly": True},
+                    "/": str(self.root),
+                },
                 "http_authenticator": {
                     "domain_controller": "wsgidav.dc.simple_dc.SimpleDomainController",
                     "accept_basic": True,

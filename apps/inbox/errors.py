@@ -58,6 +58,10 @@ CONNECTION_ERRORS: dict[str, Promise] = {
     "graph_busy": _(
         "Microsoft asked OkiOki to wait (too many requests); the scan resumes at the next one."
     ),
+    "graph_consent": _(
+        "Microsoft 365 no longer allows IMAP for this account; reconnect once so OkiOki may "
+        "read it through Microsoft Graph."
+    ),
     "graph_forbidden": _(
         "Microsoft Graph does not let OkiOki read this mailbox (%(detail)s). Sign in again and "
         "allow reading mail, or ask your administrator to allow it."
@@ -96,6 +100,9 @@ ITEM_PROBLEMS: dict[str, Promise] = {
     "tnef_unsupported": _(
         "The winmail.dat attachment (Outlook's TNEF format) could not be opened or holds no "
         "file. The e-mail was kept as it came: ask the sender to attach the invoice as a PDF."
+    ),
+    "move_refused": _(
+        "Collected, but could not be moved to %(folder)s: the account may not change files here."
     ),
     "too_deep": _(
         "The message is nested more than %(limit)s levels deep, too deep to be read safely. "

@@ -50,6 +50,8 @@ class Collector(CompanyOwnedModel):
     last_error_at = models.DateTimeField(null=True, blank=True)
     auth_failures = models.PositiveSmallIntegerField(default=0)
     scanning_since = models.DateTimeField(null=True, blank=True)
+    # the provider asked OkiOki to wait (429/503 with Retry-After): no scan before this time
+    retry_after = models.DateTimeField(null=True, blank=True)
     items_seen = models.PositiveIntegerField(default=0)
     documents_found = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
@@ -78,12 +80,18 @@ class Collector(CompanyOwnedModel):
 
     @property
     def needs_reconnect(self) -> bool:
-        """Paused because the provider no longer accepts its sign-in (revoked, expired)."""
-        return self.is_paused and self.paused_reason == "oauth_revoked"
+        """Paused because the provider no longer accepts its sign-in (revoked, expired), or
+        it lacks the consent to read mail through Microsoft Graph."""
+        return self.is_paused and self.paused_reason in ("oauth_revoked", "graph_consent")
+
+    @property
+    def is_waiting(self) -> bool:
+        """The provider asked to wait (``retry_after``) and that time has not come yet."""
+        return self.retry_after is not None and timezone.now() < self.retry_after
 
     @property
     def is_due(self) -> bool:
-        if self.is_paused:
+        if self.is_paused or self.is_waiting:
             return False
         if self.last_scan_at is None:
             return True

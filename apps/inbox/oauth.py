@@ -244,6 +244,31 @@ def _signed_in(
     return client, tokens, address
 
 
+def _check_sign_in(client: OAuthClient, tokens: Tokens, address: str, *, purpose: str) -> None:
+    """Refuse a sign-in that named no account or did not grant what ``purpose`` needs."""
+    is_mail = purpose == "mail"
+    if not address:
+        if is_mail:
+            message = _(
+                "%(provider)s did not say which e-mail address signed in. Nothing was connected."
+            )
+        else:
+            message = _("%(provider)s did not say which account signed in. Nothing was connected.")
+        raise DomainError(message % {"provider": client.name}, code="no_address")
+    if not client.grants(tokens, purpose):
+        if is_mail:
+            message = _(
+                "You did not allow OkiOki to read your mail (the box was unticked on "
+                "%(provider)s's page). Nothing was connected: try again and allow it."
+            )
+        else:
+            message = _(
+                "You did not allow OkiOki to read your files (the box was unticked on "
+                "%(provider)s's page). Nothing was connected: try again and allow it."
+            )
+        raise DomainError(message % {"provider": client.name}, code="scope")
+
+
 @transaction.atomic
 def mailbox_oauth_connect(
     *,
@@ -257,21 +282,7 @@ def mailbox_oauth_connect(
     """Connect the mailbox of ``address`` with these tokens, or renew the sign-in of
     ``mailbox`` (it must be the same address) or of the company's mailbox of that address. A
     new mailbox counts against the plan; its first scan starts once this commits."""
-    if not address:
-        raise DomainError(
-            _("%(provider)s did not say which e-mail address signed in. Nothing was connected.")
-            % {"provider": client.name},
-            code="no_address",
-        )
-    if not client.grants(tokens, "mail"):
-        raise DomainError(
-            _(
-                "You did not allow OkiOki to read your mail (the box was unticked on "
-                "%(provider)s's page). Nothing was connected: try again and allow it."
-            )
-            % {"provider": client.name},
-            code="scope",
-        )
+    _check_sign_in(client, tokens, address, purpose="mail")
     server = client.imap_server()
     if mailbox is not None and mailbox.username.lower() != address:
         raise DomainError(
@@ -309,7 +320,7 @@ def mailbox_oauth_connect(
     mailbox.access_token = encrypt(tokens.access_token)
     mailbox.token_expires_at = tokens.expires_at
     mailbox.auth_failures = 0
-    if mailbox.paused_reason in ("oauth_revoked", "wrong_password"):
+    if mailbox.paused_reason in ("oauth_revoked", "graph_consent", "wrong_password"):
         # what the new sign-in mends; a pause for another reason (the user's) stays
         mailbox.status = Mailbox.Status.ACTIVE
         mailbox.paused_reason = ""
@@ -337,21 +348,7 @@ def drive_oauth_connect(
     ``folder`` (the same account). A new one counts against the plan's cloud folders and is
     paused (``choose_folder``) until a folder is picked in the browser: nothing is read
     before."""
-    if not address:
-        raise DomainError(
-            _("%(provider)s did not say which account signed in. Nothing was connected.")
-            % {"provider": client.name},
-            code="no_address",
-        )
-    if not client.grants(tokens, "files"):
-        raise DomainError(
-            _(
-                "You did not allow OkiOki to read your files (the box was unticked on "
-                "%(provider)s's page). Nothing was connected: try again and allow it."
-            )
-            % {"provider": client.name},
-            code="scope",
-        )
+    _check_sign_in(client, tokens, address, purpose="files")
     if folder is not None and folder.username.lower() != address:
         raise DomainError(
             _(
@@ -431,6 +428,10 @@ def collector_access_token(collector: Collector) -> str:
                 locked.token_expires_at = tokens.expires_at
                 locked.save(update_fields=["secret", "access_token", "token_expires_at"])
     except OAuthError as failure:
+        if failure.consent_missing and purpose_of(collector) == "graph_mail":
+            # connected before OkiOki read mail through Graph: the sign-in never consented to it
+            collector_grant_lost(collector, reason="graph_consent")
+            raise InboxError("graph_consent") from failure
         if failure.grant_lost:
             collector_grant_lost(collector)
             raise InboxError("oauth_revoked", provider=client.name) from failure
@@ -467,16 +468,18 @@ def reconnect_url(collector: Collector) -> str:
     )
 
 
-def collector_grant_lost(collector: Collector) -> None:
-    """The provider no longer honours the sign-in: pause, forget the dead tokens, and tell
-    the owners (once) in their language, with the link that reconnects it."""
+def collector_grant_lost(collector: Collector, *, reason: str = "oauth_revoked") -> None:
+    """The provider no longer honours the sign-in (``oauth_revoked``), or it never covered
+    Microsoft Graph's mail (``graph_consent``: a mailbox connected before OkiOki read mail
+    through Graph, whose IMAP is now off): pause, forget the tokens, and tell the owners
+    (once) in their language, with the link that reconnects it."""
     paused = (
         type(collector)
         .objects.filter(pk=collector.pk)
-        .exclude(status=Collector.Status.PAUSED, paused_reason="oauth_revoked")
+        .exclude(status=Collector.Status.PAUSED, paused_reason=reason)
         .update(
             status=Collector.Status.PAUSED,
-            paused_reason="oauth_revoked",
+            paused_reason=reason,
             secret="",
             access_token="",
             token_expires_at=None,
@@ -488,7 +491,7 @@ def collector_grant_lost(collector: Collector) -> None:
         return
     owners_notify(
         company=collector.company,
-        template="inbox/oauth_revoked",
+        template=f"inbox/{reason}",
         context={
             "collector": collector,
             "provider": provider_name(collector.oauth_provider),

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -39,6 +39,7 @@ from apps.inbox.clients import (
     cloud_client,
 )
 from apps.inbox.clients.graph_mail import GraphFolder, GraphMailClient, NotFound, SyncLost, TooLarge
+from apps.inbox.clients.http import RETRY_AFTER_MAX
 from apps.inbox.clients.imap import ImapAccount, ImapConnection, imap_connect
 from apps.inbox.clients.oauth import MICROSOFT
 from apps.inbox.errors import InboxError, describe
@@ -73,10 +74,12 @@ class ScanReport:
     error: InboxError | None = None
     busy: bool = False  # another scan of the same source was running
     paused: bool = False  # not scanned: the company's plan in force collects nothing now
+    waiting: bool = False  # not scanned: the provider asked to wait (``Collector.retry_after``)
+    move_refused: bool = False  # the account may not move files into the sub-folder
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.busy and not self.paused
+        return self.error is None and not self.busy and not self.paused and not self.waiting
 
     def counts(self) -> dict[str, int]:
         """What a scan task returns."""
@@ -124,6 +127,9 @@ def _scan(collector: Collector, what: str, scan: Callable[[ScanReport], None]) -
         if not collection_allowed(collector.company):
             report.paused = True
             return report
+    if collector.is_waiting:
+        report.waiting = True  # asked again before the provider's time, it would refuse again
+        return report
     if not _claim(collector):
         report.busy = True
         return report
@@ -151,13 +157,18 @@ def _finish(collector: Collector, report: ScanReport) -> None:
     error = report.error
     if error is None:
         updates.update(
-            last_success_at=now, last_error_code="", last_error_params={}, auth_failures=0
+            last_success_at=now,
+            last_error_code="",
+            last_error_params={},
+            auth_failures=0,
+            retry_after=None,
         )
     else:
         updates.update(
             last_error_code=error.code,
             last_error_params={k: str(v) for k, v in error.params.items()},
             last_error_at=now,
+            retry_after=_retry_after(error, now),
         )
         if error.is_authentication:
             updates["auth_failures"] = F("auth_failures") + 1
@@ -172,9 +183,37 @@ def _finish(collector: Collector, report: ScanReport) -> None:
         _pause_for_authentication(collector)
 
 
+def _retry_after(error: InboxError, now: datetime) -> datetime | None:
+    """When the provider that refused with ``error`` may be asked again (None: at once)."""
+    seconds = error.params.get("retry_after")
+    if not isinstance(seconds, int) or seconds <= 0:
+        return None
+    return now + timedelta(seconds=min(seconds, RETRY_AFTER_MAX))
+
+
 def _pause_for_authentication(collector: Collector) -> None:
+    _pause_and_tell(
+        collector,
+        "wrong_password",
+        "paused",
+        lambda: {"is_mailbox": isinstance(collector, Mailbox), "failures": collector.auth_failures},
+        html=True,
+    )
+
+
+def _pause_and_tell(
+    collector: Collector,
+    reason: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    html: bool = False,
+) -> None:
+    """Pause ``collector`` for ``reason`` and e-mail its company's owners, each in their
+    language, from ``emails/inbox/<template>.*`` (``context``: what the template needs besides
+    the collector, the company and the link to it, made in the owner's language)."""
     collector.status = Collector.Status.PAUSED
-    collector.paused_reason = "wrong_password"
+    collector.paused_reason = reason
     collector.save(update_fields=["status", "paused_reason", "updated_at"])
     url = settings.SITE_URL + collector.get_absolute_url()
     owners = Membership.objects.filter(company=collector.company, role=Role.OWNER).select_related(
@@ -183,16 +222,12 @@ def _pause_for_authentication(collector: Collector) -> None:
     for membership in owners:
         user = membership.user
         with translation.override(user.language or collector.company.default_language):
-            context = {
-                "collector": collector,
-                "company": collector.company,
-                "url": url,
-                "is_mailbox": isinstance(collector, Mailbox),
-                "failures": collector.auth_failures,
-            }
-            subject = render_to_string("emails/inbox/paused.subject.txt", context).strip()
-            body = render_to_string("emails/inbox/paused.txt", context)
-            html = render_to_string("emails/inbox/paused.html", context)
+            values = {"collector": collector, "company": collector.company, "url": url}
+            values.update(context())
+            path = f"emails/inbox/{template}"
+            subject = render_to_string(f"{path}.subject.txt", values).strip()
+            body = render_to_string(f"{path}.txt", values)
+            extra = {"html": render_to_string(f"{path}.html", values)} if html else {}
         transaction.on_commit(
             partial(
                 send_email.delay,
@@ -200,7 +235,7 @@ def _pause_for_authentication(collector: Collector) -> None:
                 to=[user.email],
                 subject=subject,
                 body=body,
-                html=html,
+                **extra,
             )
         )
 
@@ -294,7 +329,7 @@ class Head:
     """A message listed, not downloaded yet."""
 
     ref: Ref
-    size: int  # 0: not known before it is downloaded (Graph)
+    size: int  # 0: not known before it is downloaded
     raw: bytes  # its Message-ID, From, Subject and Date header lines
 
 
@@ -547,7 +582,7 @@ def _scan_graph_folder(
             link, restarted = "", True
             MailboxFolder.objects.filter(pk=state.pk).update(sync_token="")
             continue
-        heads = [Head(message.id, 0, message.head) for message in page.messages]
+        heads = [Head(message.id, message.size, message.head) for message in page.messages]
         moved = _collect(mailbox, folder, heads, download, _no_progress, report)
         if moved and mailbox.move_to_folder:
             destination = destination or client.folder_create(mailbox.move_to_folder)
@@ -615,7 +650,8 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     (ETag) changed: a file moved or renamed, or offered again after the provider reset its
     feed, is not collected twice. Each file commits on its own; the cursor moves on only
     once every file it covers was handled, so a scan cut short resumes where it was. A
-    folder that is gone, or that the account may no longer read, pauses it (``FOLDER_LOST``).
+    folder that is gone, or that the account may no longer read, pauses it (``FOLDER_LOST``);
+    one it may read but not change keeps collecting, its files unmoved (``_move``).
     """
 
     def scan(report: ScanReport) -> None:
@@ -677,29 +713,9 @@ def _pause_for_lost_folder(folder: CloudFolder, error: InboxError) -> None:
     folder.refresh_from_db()
     if folder.is_paused:
         return
-    folder.status = CloudFolder.Status.PAUSED
-    folder.paused_reason = error.code
-    folder.save(update_fields=["status", "paused_reason", "updated_at"])
-    url = settings.SITE_URL + folder.get_absolute_url()
-    owners = Membership.objects.filter(company=folder.company, role=Role.OWNER).select_related(
-        "user"
+    _pause_and_tell(
+        folder, error.code, "folder_lost", lambda: {"reason": describe(error.code, error.params)}
     )
-    for membership in owners:
-        user = membership.user
-        with translation.override(user.language or folder.company.default_language):
-            context = {
-                "collector": folder,
-                "company": folder.company,
-                "url": url,
-                "reason": describe(error.code, error.params),
-            }
-            subject = render_to_string("emails/inbox/folder_lost.subject.txt", context).strip()
-            body = render_to_string("emails/inbox/folder_lost.txt", context)
-        transaction.on_commit(
-            partial(
-                send_email.delay, folder.company_id, to=[user.email], subject=subject, body=body
-            )
-        )
 
 
 def _import_file(
@@ -760,12 +776,35 @@ def _import_file(
         report.failed += 1
         record.save()
     if result is not None and result.ok and folder.move_to_folder:
+        _move(folder, client, remote, record, report)
+
+
+def _move(
+    folder: CloudFolder,
+    client: CloudClient,
+    remote: RemoteFile,
+    record: CloudFile,
+    report: ScanReport,
+) -> None:
+    """Move a collected file into the folder's sub-folder. An account that may read but not
+    change the folder (a read-only library or share, an app without write access) keeps its
+    document: the file says it stayed, the scan goes on, and is not asked again this scan."""
+    if not report.move_refused:
         try:
             record.path = client.move(remote, folder.move_to_folder, folder=folder.location)
         except FileGone:
             return
-        # the moved file lives on in the sub-folder, which scans leave alone
-        CloudFile.objects.filter(pk=record.pk).update(path=record.path)
+        except InboxError as error:
+            if error.code != "forbidden":
+                raise
+            report.move_refused = True
+        else:
+            # the moved file lives on in the sub-folder, which scans leave alone
+            CloudFile.objects.filter(pk=record.pk).update(path=record.path)
+            return
+    CloudFile.objects.filter(pk=record.pk).update(
+        problem_code="move_refused", problem_params={"folder": folder.move_to_folder}
+    )
 
 
 def _count(result: IngestResult, report: ScanReport) -> None:

@@ -60,3 +60,14 @@ def cloud_file_list(*, folder: CloudFolder, limit: int = RECENT) -> QuerySet[Clo
     return CloudFile.objects.filter(company=folder.company, folder=folder).select_related(
         "document"
     )[:limit]
+
+
+def cloud_folder_move_refused(*, folder: CloudFolder) -> bool:
+    """Files were collected but could not be moved into the sub-folder (the account may
+    read the folder, not change it): the folder's page says so once."""
+    return (
+        bool(folder.move_to_folder)
+        and CloudFile.objects.filter(
+            company=folder.company, folder=folder, problem_code="move_refused"
+        ).exists()
+    )

@@ -6,7 +6,9 @@ in ``forwarding.py``.
 
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -165,14 +167,46 @@ def collector_scan_now(*, collector: Collector) -> None:
 def cloud_folder_choose(
     *, folder: CloudFolder, location: str, path: str, move_to_folder: str = ""
 ) -> CloudFolder:
-    """Collect from the drive's folder ``location`` (shown as ``path``): the change feed
-    starts afresh there (files already collected are known by id, not read again), the
-    folder is active and scanned once this commits."""
+    """Collect from the drive's folder ``location`` (shown as ``path``), named after it
+    unless the user renamed the folder: the change feed starts afresh there (files already
+    collected are known by id, not read again), the folder is active and scanned once this
+    commits."""
     if not folder.is_drive:
         raise ValueError("Only a drive's folder is chosen in the browser")
+    if _is_automatic_name(folder):
+        folder.name = drive_folder_name(folder.provider, path or "/")
     folder.folder_id, folder.path, folder.cursor = location, path or "/", ""
     folder.move_to_folder = move_to_folder
     folder.status, folder.paused_reason, folder.auth_failures = Collector.Status.ACTIVE, "", 0
     folder.save()
     transaction.on_commit(lambda: collector_scan_now(collector=folder))
     return folder
+
+
+# how a drive's folders are named after the folder picked: brand names, the same in every language
+SERVICE_NAMES = {"google_drive": "Google Drive", "onedrive": "OneDrive", "dropbox": "Dropbox"}
+SHAREPOINT = " (SharePoint)"  # how the folder browser ends a SharePoint library's name
+
+
+def drive_folder_name(provider: str, path: str) -> str:
+    """ "Facturen 2026 (Google Drive)" for the folder at ``path``; the service's name alone at
+    the top of the drive."""
+    service = SERVICE_NAMES.get(provider, provider)
+    last = path.rstrip("/").rsplit("/", 1)[-1].strip()
+    if provider == "onedrive" and SHAREPOINT in path:
+        service = "SharePoint"
+        last = last.removesuffix(SHAREPOINT)
+    if not last:
+        return service
+    suffix = f" ({service})"
+    return last[: 100 - len(suffix)].rstrip() + suffix
+
+
+def _is_automatic_name(folder: CloudFolder) -> bool:
+    """The folder still has the name OkiOki gave it: the service's, in any language (at
+    sign-in), or the one of the folder picked before."""
+    given = {drive_folder_name(folder.provider, folder.path)} if folder.path else set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            given.add(str(CloudFolder.Provider(folder.provider).label))
+    return folder.name in given

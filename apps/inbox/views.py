@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +24,7 @@ from apps.companies.decorators import company_view
 from apps.core.errors import DomainError
 from apps.core.views import refusal_as_message
 from apps.inbox import oauth, selectors, services
-from apps.inbox.clients.oauth import GOOGLE, PROVIDERS, oauth_client
+from apps.inbox.clients.oauth import GOOGLE, PROVIDERS, OAuthClient, oauth_client
 from apps.inbox.connection_tests import connection_test_start
 from apps.inbox.drives import Drive, drive_get, drives_offered
 from apps.inbox.errors import InboxError
@@ -251,6 +253,36 @@ def mailbox_detail(request: CompanyRequest, mailbox_id: str) -> HttpResponse:
 # --- sign-in with Google or Microsoft (OAuth2) -------------------------------------------------
 
 
+def _sign_in(
+    request: CompanyRequest,
+    provider: str,
+    *,
+    collector: Collector | None,
+    purpose: str = "mail",
+    drive: str = "",
+) -> HttpResponse:
+    """Off to the provider's sign-in page, the pending sign-in kept in the session."""
+    target = oauth.oauth_flow_start(
+        session=request.session,
+        company=request.company,
+        actor=request.user,
+        provider=provider,
+        purpose=purpose,
+        collector=collector,
+        drive=drive,
+    )
+    return redirect(target)
+
+
+def _to_provider_allowed(response: HttpResponse, client: OAuthClient | None) -> HttpResponse:
+    """ "Continue" is a form whose answer sends the browser on to the provider: the page's
+    form-action must allow the provider's sign-in site."""
+    if client is not None:
+        parts = urlsplit(client.authorize_url)
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
 def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None) -> HttpResponse:
     """What OkiOki will read, before the user is sent to the provider (POST: off we go)."""
     client = oauth_client(provider)
@@ -264,14 +296,7 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
     limit_reached = mailbox is None and used >= allowed
     if request.method == "POST" and client is not None and not limit_reached:
         with refusal_as_message(request):
-            target = oauth.oauth_flow_start(
-                session=request.session,
-                company=request.company,
-                actor=request.user,
-                provider=provider,
-                collector=mailbox,
-            )
-            return redirect(target)
+            return _sign_in(request, provider, collector=mailbox)
     response = render(
         request,
         "inbox/mailbox_oauth.html",
@@ -287,12 +312,7 @@ def _oauth_page(request: CompanyRequest, provider: str, mailbox: Mailbox | None)
             "address": forwarding_address_of(company=request.company),
         },
     )
-    if client is not None:
-        # "Continue" is a form whose answer sends the browser on to the provider: the page's
-        # form-action must allow the provider's sign-in site
-        parts = urlsplit(client.authorize_url)
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return _to_provider_allowed(response, client)
 
 
 @company_view(Action.EDIT_DATA)
@@ -399,16 +419,9 @@ def _drive_page(request: CompanyRequest, drive: Drive, folder: CloudFolder | Non
     limit_reached = folder is None and used >= allowed
     if request.method == "POST" and client is not None and not limit_reached:
         with refusal_as_message(request):
-            target = oauth.oauth_flow_start(
-                session=request.session,
-                company=request.company,
-                actor=request.user,
-                provider=drive.oauth_provider,
-                purpose="files",
-                collector=folder,
-                drive=drive.code,
+            return _sign_in(
+                request, drive.oauth_provider, collector=folder, purpose="files", drive=drive.code
             )
-            return redirect(target)
     response = render(
         request,
         "inbox/drive_oauth.html",
@@ -421,10 +434,7 @@ def _drive_page(request: CompanyRequest, drive: Drive, folder: CloudFolder | Non
             "allowed": allowed,
         },
     )
-    if client is not None:
-        parts = urlsplit(client.authorize_url)  # see _oauth_page
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
-    return response
+    return _to_provider_allowed(response, client)
 
 
 @company_view(Action.EDIT_DATA)
@@ -527,6 +537,7 @@ def _folder_page(
     context["drives"] = drives_offered()
     if folder is not None:
         context["files"] = selectors.cloud_file_list(folder=folder)
+        context["move_refused"] = selectors.cloud_folder_move_refused(folder=folder)
     return render(request, "inbox/folder_form.html", context)
 
 
@@ -596,6 +607,7 @@ def _drive_folder_detail(request: CompanyRequest, folder: CloudFolder) -> HttpRe
             "form": form,
             "drive": drive_get(folder.provider),
             "files": selectors.cloud_file_list(folder=folder),
+            "move_refused": selectors.cloud_folder_move_refused(folder=folder),
             "can_edit": request.access.can(Action.EDIT_DATA),
             "plan": in_force.plan,
             "pause": in_force.pause,
@@ -630,6 +642,17 @@ def _collector_action(request: CompanyRequest, collector: Collector, action: str
     elif action == "scan":
         if collector.is_paused:
             messages.error(request, _("It is paused: resume it first."))
+        elif collector.is_waiting and collector.retry_after is not None:
+            # asked again before its time, the provider would only refuse again
+            resumes = time_format(timezone.localtime(collector.retry_after))
+            messages.info(
+                request,
+                _(
+                    "The service asked OkiOki to wait a little (too many requests). Scanning "
+                    "resumes by itself at %(time)s; there is no need to click again."
+                )
+                % {"time": resumes},
+            )
         else:
             services.collector_scan_now(collector=collector)
             messages.success(request, _("A scan has started. New documents appear in a moment."))

@@ -100,6 +100,7 @@ class FakeDropbox(FakeOAuthProvider):
     epoch: int = 0
     denied: set[str] = field(default_factory=set)  # path_lower the account may not read
     throttled: bool = False
+    read_only: bool = False  # the app was granted files.content.read, not .write
 
     def reset(self) -> None:
         with self.lock:
@@ -110,6 +111,7 @@ class FakeDropbox(FakeOAuthProvider):
             self.log.clear()
             self.denied.clear()
             self.throttled = False
+            self.read_only = False
             self.epoch += 1
 
     # --- what a user does in their Dropbox -------------------------------------------------
@@ -217,6 +219,8 @@ class FakeDropbox(FakeOAuthProvider):
                 {"Retry-After": "30"},
             )
         route = path.removeprefix("/2/")
+        if self.read_only and route in ("files/create_folder_v2", "files/move_v2"):
+            raise _error(401, "missing_scope")  # Dropbox: required_scope files.content.write
         if route == "auth/token/revoke":
             with self.lock:
                 grant.revoked = True

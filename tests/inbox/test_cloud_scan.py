@@ -178,3 +178,32 @@ def test_a_file_that_breaks_collecting_is_recorded_and_the_scan_goes_on(
     # and it does not come back at the next scan (same ETag)
     monkeypatch.setattr(scanning, "document_ingest", real_ingest)
     assert _scan(folder).seen == 0
+
+
+def test_a_refused_move_keeps_the_documents_and_the_scan_goes_on(
+    webdav, make_folder, collecting, owner, client_for, mailoutbox
+):
+    webdav.put("/Facturen/a.pdf", mails.pdf("read-only-a"))
+    webdav.put("/Facturen/b.pdf", mails.pdf("read-only-b"))
+    # the account may read the share, not change it (a read-only library or share)
+    folder = make_folder(url=webdav.url + "read-only/", move_to_folder="Verwerkt")
+
+    report = _scan(folder)
+
+    assert report.error is None, report.error and report.error.message
+    assert report.documents == 2
+    assert _names(collecting) == ["a.pdf", "b.pdf"]
+    folder.refresh_from_db()
+    assert (folder.status, folder.last_error_code) == ("active", "")
+    assert mailoutbox == []
+    assert (webdav.root / "Facturen" / "a.pdf").exists()
+    with company_scope(collecting):
+        files = list(CloudFile.objects.order_by("path"))
+    assert [f.problem_code for f in files] == ["move_refused", "move_refused"]
+    assert files[0].problem == (
+        "Collected, but could not be moved to Verwerkt: the account may not change files here."
+    )
+    page = client_for(owner).get(folder.get_absolute_url()).content.decode()
+    assert page.count('id="move-refused"') == 1
+    # the next scan reads nothing twice
+    assert _scan(folder).seen == 0

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import time_machine
 from django.utils import timezone
 
 from apps.companies.scoping import company_scope
@@ -272,6 +273,25 @@ def test_a_reset_cursor_starts_again_without_duplicates(dropbox, make_folder, co
     assert folder.cursor != old_cursor
 
 
+def test_an_app_that_may_not_write_still_collects(dropbox, make_folder, collecting):
+    dropbox.put("/Facturen/a.pdf", mails.pdf("a"))
+    dropbox.put("/Facturen/b.pdf", mails.pdf("b"))
+    dropbox.read_only = True  # granted files.content.read only
+    folder = make_folder(move_to_folder="Verwerkt")
+
+    report = _scan(folder)
+
+    assert (report.documents, report.error) == (2, None)
+    assert _names(collecting) == ["a.pdf", "b.pdf"]
+    folder.refresh_from_db()
+    assert folder.status == "active"
+    assert sorted(dropbox.entries) == ["/facturen", "/facturen/a.pdf", "/facturen/b.pdf"]
+    assert _api(dropbox)["files/create_folder_v2"] == 1  # refused once, not asked per file
+    with company_scope(collecting):
+        problems = list(CloudFile.objects.values_list("problem_code", flat=True))
+    assert problems == ["move_refused", "move_refused"]
+
+
 def test_processed_files_move_to_the_sub_folder_and_stay_there(dropbox, make_folder, collecting):
     dropbox.put("/Facturen/a.pdf", mails.pdf("a"))
     dropbox.put("/Facturen/Verwerkt/a.pdf", mails.pdf("an older a"))
@@ -328,6 +348,7 @@ def test_a_lost_permission_pauses(dropbox, make_folder, collecting):
 def test_too_many_requests_is_tried_again_later(dropbox, make_folder):
     folder = make_folder()
     dropbox.throttled = True
+    before = timezone.now()
 
     report = _scan(folder)
 
@@ -336,6 +357,13 @@ def test_too_many_requests_is_tried_again_later(dropbox, make_folder):
     folder.refresh_from_db()
     assert folder.status == "active"
     assert "Dropbox" in folder.last_error
+    # the fake's Retry-After: 30 s, during which no scan asks Dropbox again
+    assert 30 <= (folder.retry_after - before).total_seconds() < 40
+    dropbox.throttled = False
+    assert _scan(folder).waiting
+    dropbox.put("/Facturen/a.pdf", mails.pdf("after the wait"))
+    with time_machine.travel(folder.retry_after + timedelta(seconds=1), tick=True):
+        assert _scan(folder).documents == 1
 
 
 def test_an_access_token_refused_early_is_renewed_once(dropbox, make_folder, collecting):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.companies.scoping import company_scope
 from apps.core.crypto import encrypt
 from apps.documents.models import Document
+from apps.inbox import services
 from apps.inbox.clients.oauth import GOOGLE_DRIVE_SCOPE
 from apps.inbox.models import CloudFile, CloudFolder
 from apps.inbox.scanning import cloud_folder_scan
@@ -420,6 +421,7 @@ def test_connect_browse_and_pick_a_folder_then_its_files_are_collected(
     assert chosen.status_code == 302
     folder.refresh_from_db()
     assert (folder.folder_id, folder.path, folder.status) == (invoices, "/Facturen", "active")
+    assert folder.name == "Facturen (Google Drive)"  # no longer "Google Drive"
     assert _names(collecting) == ["factuur.pdf"]
     detail = client.get(folder.get_absolute_url()).content.decode()
     assert ACCOUNT in detail
@@ -540,3 +542,36 @@ def test_another_companys_drive_folder_is_a_404(
     client = client_for(owner)
     assert client.get(url).status_code == 404
     assert client.post(url, {"location": "root"}).status_code == 404
+
+
+def test_a_picked_folder_names_the_drive_folder_unless_the_user_renamed_it(collecting):
+    with company_scope(collecting):
+        folder = CloudFolder.objects.create(
+            company=collecting,
+            provider=CloudFolder.Provider.GOOGLE_DRIVE,
+            oauth_provider="google",
+            name="Google Drive",
+            username=ACCOUNT,
+            path="",
+            status=CloudFolder.Status.PAUSED,
+            paused_reason="choose_folder",
+        )
+        services.cloud_folder_choose(folder=folder, location="f-1", path="/Facturen 2026")
+        assert folder.name == "Facturen 2026 (Google Drive)"
+        # picked again: named after the new one, since the name is still OkiOki's
+        services.cloud_folder_choose(folder=folder, location="f-2", path="/Boekhouding/2027")
+        assert folder.name == "2027 (Google Drive)"
+        services.cloud_folder_choose(folder=folder, location="root", path="/")
+        assert folder.name == "Google Drive"
+        # a name the user gave stays
+        folder.name = "Aankoopfacturen"
+        folder.save()
+        services.cloud_folder_choose(folder=folder, location="f-1", path="/Facturen 2026")
+        assert folder.name == "Aankoopfacturen"
+    assert services.drive_folder_name("onedrive", "Finance (SharePoint)/Invoices") == (
+        "Invoices (SharePoint)"
+    )
+    assert services.drive_folder_name("onedrive", "Finance (SharePoint)") == (
+        "Finance (SharePoint)"
+    )
+    assert services.drive_folder_name("dropbox", "/Scans") == "Scans (Dropbox)"

@@ -9,10 +9,15 @@ posted as a browser would, Dovecot (tests/servers.py) refusing the IMAP sign-in,
 and the import of the mail into documents.
 """
 
+import html
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail as django_mail
+from django.utils import timezone, translation
+from django.utils.formats import time_format
 
 from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
@@ -208,7 +213,51 @@ def test_too_many_requests_is_a_temporary_error_and_the_next_scan_resumes(outloo
     assert not outlook.is_paused
     assert outlook.auth_failures == 0
     assert "the scan resumes at the next one" in outlook.last_error
-    report = _scan(outlook)
+    with time_machine.travel(timezone.now() + timedelta(seconds=8), tick=True):
+        report = _scan(outlook)
+    assert (report.error, report.documents) == (None, 1)
+    outlook.refresh_from_db()
+    assert outlook.retry_after is None
+
+
+def test_no_scan_calls_graph_before_its_retry_after(
+    outlook, graph, owner, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    graph.deliver(OUTLOOK, mails.invoice_pdf("W-1"))
+    graph.throttle(1, retry_after=600)
+    before = timezone.now()
+
+    assert _scan(outlook).error.code == "graph_busy"
+
+    outlook.refresh_from_db()
+    wait = (outlook.retry_after - before).total_seconds()
+    assert 600 <= wait < 620
+    outlook.last_scan_at = before - timedelta(hours=1)  # its interval is long over...
+    assert not outlook.is_due  # ...yet the scheduled scans leave it alone
+    calls = sum(graph.requests.values())
+    again = _scan(outlook)  # a scan queued anyway (a second worker)
+    assert again.waiting
+    assert (again.error, again.seen) == (None, 0)
+    assert sum(graph.requests.values()) == calls  # Graph was not asked
+    # "Scan now" says when it resumes, in the user's language, and queues nothing
+    queued = []
+    monkeypatch.setattr(
+        "apps.inbox.services.collector_scan_now", lambda collector: queued.append(collector)
+    )
+    owner.language = "en"
+    owner.save()
+    page = client_for(owner).post(outlook.get_absolute_url() + "scan/", follow=True)
+    text = html.unescape(page.content.decode())
+    with translation.override("en"):
+        resumes = time_format(timezone.localtime(outlook.retry_after))
+    assert "asked OkiOki to wait a little" in text
+    assert f"resumes by itself at {resumes}" in text
+    assert queued == []
+    # past the wait, it is due again and reads the mail
+    with time_machine.travel(outlook.retry_after + timedelta(seconds=1), tick=True):
+        outlook.refresh_from_db()
+        assert not outlook.is_waiting
+        report = _scan(outlook)
     assert (report.error, report.documents) == (None, 1)
 
 
@@ -251,6 +300,54 @@ def test_a_revoked_grant_pauses_the_mailbox_and_tells_the_owners(
     assert (outlook.secret, outlook.access_token) == ("", "")
     assert [message.to for message in django_mail.outbox] == [[owner.email]]
     assert graph.requests[VALUE] == 0
+
+
+def test_a_mailbox_connected_before_graph_mail_asks_for_a_reconnect_not_a_revoked_one(
+    outlook, graph, oauth_provider, owner, client_for, django_capture_on_commit_callbacks
+):
+    # given a mailbox signed in when OkiOki read IMAP only (no consent to Graph's mail),
+    # whose IMAP its administrator has since turned off
+    with oauth_provider.lock:
+        for grant in oauth_provider.grants.values():
+            grant.scope = " ".join(s for s in grant.scope.split() if s != GRAPH_SCOPE)
+    with company_scope(outlook.company):
+        Mailbox.objects.filter(pk=outlook.pk).update(
+            transport=Mailbox.Transport.IMAP, access_token="", token_expires_at=None
+        )
+    graph.deliver(OUTLOOK, mails.invoice_pdf("C-1"))
+    django_mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _scan(outlook)
+
+    # then Microsoft refuses Graph for lack of consent: a reason and a message of its own
+    assert report.error.code == "graph_consent"
+    with company_scope(outlook.company):
+        outlook.refresh_from_db()
+    assert (outlook.status, outlook.paused_reason) == ("paused", "graph_consent")
+    assert outlook.needs_reconnect
+    assert "reconnect once so OkiOki may read it through Microsoft Graph" in outlook.last_error
+    [email] = django_mail.outbox
+    assert email.to == [owner.email]
+    assert "reconnect it once" in email.subject
+    assert "no longer allows IMAP" in email.body
+    assert "revoked" not in email.body
+    assert outlook.get_absolute_url() + "reconnect/" in email.body
+    page = client_for(owner).get(outlook.get_absolute_url()).content.decode()
+    assert "no longer allows IMAP for this account: reconnect it once" in page
+    assert "revoked or has expired" not in page
+
+    # and one new sign-in (consenting to Graph) mends it
+    sign_in(
+        client_for(owner),
+        _start_url(outlook.company, "microsoft"),
+        django_capture_on_commit_callbacks,
+        account=OUTLOOK,
+    )
+    with company_scope(outlook.company):
+        outlook.refresh_from_db()
+    assert (outlook.status, outlook.paused_reason) == ("active", "")
+    assert outlook.documents_found == 1
 
 
 def test_a_new_sign_in_tries_imap_again_and_goes_on_where_graph_stopped(
@@ -320,3 +417,29 @@ def test_two_companies_reading_the_same_account_each_collect_their_own(
             assert MailboxFolder.objects.get().mailbox == mailbox
     # and another company's mailbox page is not found
     assert client_for(owner).get(theirs.get_absolute_url()).status_code == 404
+
+
+def test_a_message_over_the_limit_is_recorded_with_its_size_and_not_downloaded(
+    outlook, graph, settings
+):
+    small = mails.invoice_pdf("S-1")
+    large = mails.invoice_pdf("L-1", text="x" * 80_000)
+    settings.INBOX_MAX_MESSAGE_SIZE = 60_000
+    graph.deliver(OUTLOOK, small, large)
+
+    report = _scan(outlook)
+
+    assert (report.error, report.documents, report.failed) == (None, 1, 1)
+    assert graph.requests[VALUE] == 1  # only the small one was downloaded
+    with company_scope(outlook.company):
+        too_large = InboundMessage.objects.get(problem_code="too_large")
+    assert too_large.subject == "Factuur L-1"
+    assert too_large.size == len(large)
+
+
+def test_the_size_comes_from_the_message_size_property():
+    item = {"singleValueExtendedProperties": [{"id": "Integer 0xe08", "value": "123456"}]}
+    assert graph_client.message_size(item) == 123456
+    assert graph_client.message_size({}) == 0
+    odd = {"singleValueExtendedProperties": [{"id": "Integer 0x0E08", "value": "lots"}]}
+    assert graph_client.message_size(odd) == 0

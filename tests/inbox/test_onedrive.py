@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import time_machine
 from django.utils import timezone
 
 from apps.companies.scoping import company_scope
@@ -337,14 +338,21 @@ def test_a_feed_graph_resets_starts_again_without_reading_anything_twice(
 def test_throttling_is_temporary(graph, make_folder, collecting):
     graph.put("/Facturen/a.pdf", mails.pdf("throttled"))
     folder = make_folder()
-    graph.throttle(1)
+    graph.throttle(1, retry_after=90)
+    before = timezone.now()
 
     report = _scan(folder)
 
     assert report.error.code == "rate_limited"
+    assert report.error.params["retry_after"] == 90
     folder.refresh_from_db()
     assert not folder.is_paused
-    assert _scan(folder).documents == 1
+    assert 90 <= (folder.retry_after - before).total_seconds() < 100
+    calls = graph.calls()
+    assert _scan(folder).waiting  # not before Microsoft's time...
+    assert graph.calls() == calls
+    with time_machine.travel(folder.retry_after + timedelta(seconds=1), tick=True):
+        assert _scan(folder).documents == 1  # ...then at once
 
 
 def test_processed_files_move_to_a_sub_folder(graph, make_folder, collecting):

@@ -13,7 +13,8 @@ A folder's location is its path (``path_lower``) or its id (``id:…``), both ta
   ``content_hash`` (the same when only moved or renamed, unlike ``rev``).
 - Errors: 409 ``path/not_found`` → ``cloud_folder_missing``; a refused access token (401
   ``expired_access_token``, ``invalid_access_token``) → ``wrong_password`` (the scan gets a
-  new token once); a missing scope, no permission → ``forbidden``; 429 → ``rate_limited``.
+  new token once); a missing scope, no permission → ``forbidden``; 429 → ``rate_limited`` (with
+  the ``Retry-After`` seconds as ``retry_after``).
 
 Every call goes through the outgoing-connection guard, has a timeout, never follows a
 redirect, and its answer is bounded.
@@ -25,8 +26,9 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
-from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
+from apps.core.outbound import guarded_session
+from apps.inbox.clients import Changes, FileGone, RemoteFile, RemoteFolder
+from apps.inbox.clients.http import answer_read, file_read, request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 ANSWER_BYTES = 8 * 1024 * 1024  # one page of a listing (Dropbox's are ~2,000 entries at most)
@@ -88,29 +90,13 @@ class DropboxClient:
     # --- requests ------------------------------------------------------------------------------
 
     def _post(self, url: str, **kwargs: Any) -> requests.Response:
-        try:
+        with request_errors():
             return self.session.post(
                 url, timeout=self.timeout, allow_redirects=False, stream=True, **kwargs
             )
-        except DestinationRefused as error:
-            raise InboxError("not_allowed") from error
-        except requests.exceptions.SSLError as error:
-            raise InboxError("tls_failed") from error
-        except requests.exceptions.Timeout as error:
-            raise InboxError("timeout") from error
-        except requests.exceptions.ConnectionError as error:
-            raise InboxError("refused") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("protocol", detail=str(error)[:200]) from error
 
     def _body(self, response: requests.Response, limit: int = ANSWER_BYTES) -> Any:
-        try:
-            with response:
-                body = read_limited(response, limit)
-        except AnswerTooLarge as error:
-            raise InboxError("protocol", detail="the answer is too large") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("connection_lost") from error
+        body = answer_read(response, limit)
         try:
             return json.loads(body) if body else None
         except ValueError:
@@ -130,7 +116,8 @@ class DropboxClient:
         if status == 409 and "not_folder" in tags:
             return InboxError("cloud_folder_missing", folder=folder)
         if status == 429 or "too_many_requests" in tags or "too_many_write_operations" in tags:
-            return InboxError("rate_limited", provider="Dropbox")
+            seconds = retry_after_seconds(response.headers.get("Retry-After"))
+            return InboxError("rate_limited", provider="Dropbox", retry_after=seconds)
         if status == 409:
             summary = data.get("error_summary") if isinstance(data, dict) else ""
             return InboxError("protocol", detail=str(summary or "/".join(tags))[:200])
@@ -235,13 +222,7 @@ class DropboxClient:
             if error.code == "cloud_folder_missing":
                 raise FileGone(file.path)
             raise error
-        try:
-            with response:
-                return read_limited(response, max_bytes)
-        except AnswerTooLarge as error:
-            raise FileTooLarge(file.path) from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("connection_lost") from error
+        return file_read(response, file, max_bytes)
 
     def move(self, file: RemoteFile, to_folder: str, *, folder: str) -> str:
         location = _location(folder)

@@ -25,8 +25,9 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext
 
-from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
-from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
+from apps.core.outbound import guarded_session
+from apps.inbox.clients import Changes, FileGone, RemoteFile, RemoteFolder
+from apps.inbox.clients.http import answer_read, file_read, request_errors
 from apps.inbox.errors import InboxError
 
 FOLDER_TYPE = "application/vnd.google-apps.folder"
@@ -81,7 +82,7 @@ class GoogleDriveClient:
         stream: bool = False,
     ) -> requests.Response:
         params = {**(params or {}), "supportsAllDrives": "true"}
-        try:
+        with request_errors():
             response = self.session.request(
                 method,
                 self.base + path,
@@ -91,16 +92,6 @@ class GoogleDriveClient:
                 allow_redirects=False,
                 stream=True,
             )
-        except DestinationRefused as error:
-            raise InboxError("not_allowed") from error
-        except requests.exceptions.SSLError as error:
-            raise InboxError("tls_failed") from error
-        except requests.exceptions.Timeout as error:
-            raise InboxError("timeout") from error
-        except requests.exceptions.ConnectionError as error:
-            raise InboxError("refused") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("protocol", detail=str(error)[:200]) from error
         if response.status_code == 401:
             # the access token was refused before its time: the scan renews it once
             response.close()
@@ -118,13 +109,7 @@ class GoogleDriveClient:
         return response
 
     def _read(self, response: requests.Response) -> bytes:
-        try:
-            with response:
-                return read_limited(response, ANSWER_BYTES)
-        except AnswerTooLarge as error:
-            raise InboxError("protocol", detail="answer too large") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("connection_lost") from error
+        return answer_read(response, ANSWER_BYTES)
 
     def _reasons(self, response: requests.Response) -> set[str]:
         """The ``reason`` of each error in Google's JSON error answer."""
@@ -425,13 +410,7 @@ class GoogleDriveClient:
         if response.status_code != 200:
             response.close()
             raise InboxError("http_error", status=response.status_code)
-        try:
-            with response:
-                return read_limited(response, max_bytes)
-        except AnswerTooLarge as error:
-            raise FileTooLarge(file.path) from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("connection_lost") from error
+        return file_read(response, file, max_bytes)
 
     def _sub_folder(self, folder: str, name: str) -> str:
         """The id of the sub-folder ``name`` of ``folder``, created if missing."""

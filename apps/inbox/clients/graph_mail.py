@@ -6,7 +6,8 @@ What is used, as Microsoft documents it (``settings.MICROSOFT_GRAPH_URL``, v1.0)
   ``GET /me/mailFolders/{id}/childFolders``: a watched folder found by its display name,
   ``Parent/Child`` for a child folder; ``POST`` to them creates the folder processed mail
   moves to.
-- ``GET /me/mailFolders/{id}/messages/delta?$select=...``: the messages of a folder, a page
+- ``GET /me/mailFolders/{id}/messages/delta?$select=...&$expand=...``: the messages of a
+  folder (with their size, PidTagMessageSize, as an extended property), a page
   at a time (``Prefer: odata.maxpagesize``), following ``@odata.nextLink``; the last page
   has ``@odata.deltaLink``, which gives only what changed since, next time. An entry with
   ``@removed`` left the folder (deleted or moved). A delta link the service no longer knows
@@ -15,8 +16,9 @@ What is used, as Microsoft documents it (``settings.MICROSOFT_GRAPH_URL``, v1.0)
   mark the message read (only a ``PATCH`` of ``isRead`` does, which we never send).
 - ``POST /me/messages/{id}/move {"destinationId": ...}``.
 
-Failures come out as ``InboxError``: 429 and 503 (with ``Retry-After``) ``graph_busy``, the
-scan resumes at the next one; 403 ``graph_forbidden``; 404 of a folder ``folder_missing``.
+Failures come out as ``InboxError``: 429 and 503 ``graph_busy`` with the ``Retry-After``
+seconds (``retry_after``), before which no scan calls again; 403 ``graph_forbidden``; 404 of
+a folder ``folder_missing``.
 A 401 asks ``token(renew=True)`` for a new access token once (the caller refreshes it, or
 pauses the mailbox when the grant is gone), then ``graph_refused``. A message gone since it
 was listed (404) is ``NotFound``.
@@ -38,13 +40,19 @@ import requests
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
+from apps.core.outbound import AnswerTooLarge, guarded_session, read_limited
+from apps.inbox.clients.http import request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 CONNECT_SECONDS = 5
 ANSWER_BYTES = 4 * 1024 * 1024  # a page of message headers, a folder list
 PAGE_SIZE = 50
 SELECT = "id,internetMessageId,subject,from,receivedDateTime,hasAttachments"
+# The message's size, which the listing does not give: the extended property PidTagMessageSize
+# (https://learn.microsoft.com/graph/api/singlevaluelegacyextendedproperty-get), so a message
+# over the limit is recorded without being downloaded.
+SIZE_PROPERTY = "Integer 0x0E08"
+EXPAND = quote(f"singleValueExtendedProperties($filter=id eq '{SIZE_PROPERTY}')", safe="()$=")
 INBOX = "inbox"  # Graph's well-known name of the folder IMAP calls INBOX
 
 Token = Callable[[bool], str]  # renew=True: the last one was refused, give a new one
@@ -73,6 +81,20 @@ class GraphFolder:
 class GraphMessage:
     id: str
     head: bytes  # Message-ID, From, Subject and Date as header lines, for the scan's checks
+    size: int = 0  # bytes (PidTagMessageSize); 0 when Graph did not say
+
+
+def message_size(item: dict[str, Any]) -> int:
+    """The size Graph gave in the message's extended properties (0 if none)."""
+    for prop in item.get("singleValueExtendedProperties") or []:
+        if not isinstance(prop, dict):
+            continue
+        if str(prop.get("id") or "").lower().replace("0x0e08", "0xe08") == "integer 0xe08":
+            try:
+                return max(0, int(str(prop.get("value"))))
+            except ValueError:
+                return 0
+    return 0
 
 
 @dataclass
@@ -158,8 +180,7 @@ class GraphMailClient:
         if status == 401:
             raise InboxError("graph_refused", detail=code or "HTTP 401")
         if status in (429, 503):
-            seconds = retry_after if retry_after.isdigit() else "60"
-            raise InboxError("graph_busy", seconds=seconds)
+            raise InboxError("graph_busy", retry_after=retry_after_seconds(retry_after))
         if status == 410 or code.lower() in ("syncstatenotfound", "syncstateinvalid"):
             raise SyncLost(code)
         if status == 403:
@@ -179,7 +200,7 @@ class GraphMailClient:
     ) -> tuple[int, bytes, str]:
         headers = {"Authorization": f"Bearer {self.token(renew)}", **headers}
         with guarded_session() as session:
-            try:
+            with request_errors(lost="connection_lost"):
                 response = session.request(
                     method,
                     url,
@@ -189,14 +210,11 @@ class GraphMailClient:
                     allow_redirects=False,
                     stream=True,
                 )
+            try:
                 with response:
                     answer = read_limited(response, limit)
             except AnswerTooLarge as error:
                 raise TooLarge() from error
-            except DestinationRefused as error:
-                raise InboxError("not_allowed") from error
-            except requests.Timeout as error:
-                raise InboxError("timeout") from error
             except requests.RequestException as error:
                 raise InboxError("connection_lost") from error
         return response.status_code, answer, response.headers.get("Retry-After", "").strip()
@@ -291,7 +309,10 @@ class GraphMailClient:
     def delta(self, folder: GraphFolder, link: str = "") -> DeltaPage:
         """A page of the folder's delta round: from the beginning without ``link``, else from
         a next or delta link. Raises ``SyncLost`` when the link is no longer known."""
-        first = f"/me/mailFolders/{quote(folder.id, safe='')}/messages/delta?$select={SELECT}"
+        first = (
+            f"/me/mailFolders/{quote(folder.id, safe='')}/messages/delta"
+            f"?$select={SELECT}&$expand={EXPAND}"
+        )
         try:
             data = self._json(
                 "GET", link or first, headers={"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
@@ -310,7 +331,9 @@ class GraphMailClient:
             if "@removed" in item:
                 page.removed += 1  # moved or deleted: nothing to collect
                 continue
-            page.messages.append(GraphMessage(id=str(item["id"]), head=message_head(item)))
+            page.messages.append(
+                GraphMessage(id=str(item["id"]), head=message_head(item), size=message_size(item))
+            )
         if not page.next_link and not page.delta_link:
             raise InboxError("protocol", detail="a delta page without a next or delta link")
         return page

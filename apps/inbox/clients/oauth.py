@@ -117,6 +117,14 @@ class OAuthError(Exception):
         """The user revoked the access, or it expired: only signing in again mends it."""
         return self.code in GRANT_LOST
 
+    @property
+    def consent_missing(self) -> bool:
+        """The grant is alive but was never given for what was asked (Microsoft: AADSTS65001,
+        "the user or administrator has not consented"): signing in once more adds it."""
+        return self.code == "consent_required" or (
+            self.code in ("invalid_grant", "interaction_required") and "AADSTS65001" in self.message
+        )
+
 
 @dataclass(frozen=True)
 class Tokens:

@@ -19,7 +19,8 @@ Every call goes through the outgoing-connection guard with a timeout, a bounded 
 no redirect followed blindly. ``/content`` answers 302 to a pre-authenticated download
 address: it is followed once, through the guard, without the bearer token. Failures come out
 as one ``InboxError``: 401 ``wrong_password`` (the scan renews the token once), 403
-``forbidden``, a missing folder ``cloud_folder_missing``, 429/503 ``rate_limited``.
+``forbidden``, a missing folder ``cloud_folder_missing``, 429/503 ``rate_limited`` (with the
+``Retry-After`` seconds as ``retry_after``).
 """
 
 import json
@@ -30,8 +31,9 @@ from urllib.parse import quote, urlsplit
 import requests
 from django.conf import settings
 
-from apps.core.outbound import AnswerTooLarge, DestinationRefused, guarded_session, read_limited
-from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
+from apps.core.outbound import guarded_session
+from apps.inbox.clients import Changes, FileGone, RemoteFile, RemoteFolder
+from apps.inbox.clients.http import answer_read, file_read, request_errors, retry_after_seconds
 from apps.inbox.errors import InboxError
 
 CONNECT_SECONDS = 10
@@ -99,20 +101,10 @@ class OneDriveClient:
     def _send(
         self, method: str, url: str, *, session: requests.Session | None = None, **kwargs: Any
     ) -> requests.Response:
-        try:
+        with request_errors(lost="connection_lost"):
             return (session or self.session).request(
                 method, url, timeout=self.timeout, allow_redirects=False, stream=True, **kwargs
             )
-        except DestinationRefused as error:
-            raise InboxError("not_allowed") from error
-        except requests.exceptions.SSLError as error:
-            raise InboxError("tls_failed") from error
-        except requests.exceptions.Timeout as error:
-            raise InboxError("timeout") from error
-        except requests.exceptions.ConnectionError as error:
-            raise InboxError("connection_lost") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("protocol", detail=str(error)[:200]) from error
 
     def _call(
         self,
@@ -126,19 +118,13 @@ class OneDriveClient:
         """One JSON call: (status, answer) for 2xx, 404, 409 and 410; ``InboxError`` otherwise
         (``missing``: the folder a 404 is about, raised as ``cloud_folder_missing``)."""
         response = self._send(method, self._url(path_or_link), params=params, json=body)
-        with response:
-            try:
-                raw = read_limited(response, ANSWER_BYTES)
-            except AnswerTooLarge as error:
-                raise InboxError("protocol", detail="the answer is too large") from error
-            except requests.exceptions.RequestException as error:
-                raise InboxError("connection_lost") from error
+        raw = answer_read(response, ANSWER_BYTES)
         try:
             data = json.loads(raw) if raw else None
         except ValueError:
             data = None
         status = response.status_code
-        self._raise_for(status, data)
+        self._raise_for(response)
         if status == 404 and missing:
             raise InboxError("cloud_folder_missing", folder=missing)
         if status in (404, 409, 410) or 200 <= status < 300:
@@ -146,13 +132,15 @@ class OneDriveClient:
         raise InboxError("http_error", status=status)
 
     @staticmethod
-    def _raise_for(status: int, data: object) -> None:
+    def _raise_for(response: requests.Response) -> None:
+        status = response.status_code
         if status == 401:
             raise InboxError("wrong_password")
         if status == 403:
             raise InboxError("forbidden")
         if status in (429, 503, 509):
-            raise InboxError("rate_limited", provider="Microsoft")
+            seconds = retry_after_seconds(response.headers.get("Retry-After"))
+            raise InboxError("rate_limited", provider="Microsoft", retry_after=seconds)
 
     def _pages(self, path: str, params: dict[str, str], *, missing: str) -> list[dict[str, Any]]:
         """Every item of a listing, following ``@odata.nextLink``."""
@@ -411,15 +399,10 @@ class OneDriveClient:
     def _body(self, response: requests.Response, file: RemoteFile, max_bytes: int) -> bytes:
         if response.status_code in (404, 410):
             raise FileGone(file.path)
-        self._raise_for(response.status_code, None)
+        self._raise_for(response)
         if response.status_code != 200:
             raise InboxError("http_error", status=response.status_code)
-        try:
-            return read_limited(response, max_bytes)
-        except AnswerTooLarge as error:
-            raise FileTooLarge(file.path) from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("connection_lost") from error
+        return file_read(response, file, max_bytes)
 
     @staticmethod
     def _file(file: RemoteFile) -> tuple[str, str]:

@@ -9,9 +9,10 @@ from urllib.parse import quote, unquote, urlparse
 
 import requests
 
-from apps.core.outbound import DestinationRefused, guarded_session, normalise_url
+from apps.core.outbound import guarded_session, normalise_url
 from apps.core.xml import XMLRejected, parse_xml
 from apps.inbox.clients import Changes, FileGone, FileTooLarge, RemoteFile, RemoteFolder
+from apps.inbox.clients.http import request_errors
 from apps.inbox.errors import InboxError
 
 DAV = "{DAV:}"
@@ -55,7 +56,7 @@ class WebDavClient:
         return self.base + quote(_normalise(path))
 
     def _request(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        try:
+        with request_errors():
             response = self.session.request(
                 method,
                 self._url(path),
@@ -63,19 +64,6 @@ class WebDavClient:
                 allow_redirects=False,
                 **kwargs,  # type: ignore[arg-type]
             )
-        except DestinationRefused as error:
-            raise InboxError("not_allowed") from error
-        except requests.exceptions.SSLError as error:
-            raise InboxError("tls_failed") from error
-        except requests.exceptions.Timeout as error:
-            raise InboxError("timeout") from error
-        except requests.exceptions.ConnectionError as error:
-            text = str(error).lower()
-            if "resolve" in text or "name or service" in text or "nodename" in text:
-                raise InboxError("host_not_found") from error
-            raise InboxError("refused") from error
-        except requests.exceptions.RequestException as error:
-            raise InboxError("protocol", detail=str(error)[:200]) from error
         if response.status_code == 401:
             raise InboxError("wrong_password")
         if response.status_code == 403:
