@@ -131,7 +131,7 @@ def _folder(fake: object, grant: object) -> object:
 
     refresh = "bench-refresh-token"
     fake.grants[refresh] = grant  # type: ignore[attr-defined]
-    access = fake._access(grant)["access_token"]  # type: ignore[attr-defined]
+    access = fake._access(grant, grant.scope)["access_token"]  # type: ignore[attr-defined]
     company = Company.objects.create(
         name="Bench BV",
         slug="bench",
