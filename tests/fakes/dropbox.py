@@ -28,12 +28,11 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+from tests.fakes.http import Answer, LoopbackServer
 from tests.fakes.oauth_provider import FakeOAuthProvider, Reply
 
 DROPBOX_CLIENT = ("dropbox-app-key", "dropbox-app-secret")
@@ -379,69 +378,18 @@ class FakeDropbox(FakeOAuthProvider):
         return {"metadata": self._move(source.path_lower, target).metadata()}
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakeDropbox`` on ``127.0.0.1`` (a free port), in a thread: its sign-in at
     ``/oauth2/…``, its API (and content) routes at ``/2/…``."""
 
     def __init__(self, fake: FakeDropbox | None = None):
+        super().__init__()
         self.fake = fake or FakeDropbox()
-        fake = self.fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                try:
-                    status, data, extra = fake.handle(
-                        method,
-                        parts.path,
-                        parse_qs(parts.query, keep_blank_values=True),
-                        self.headers,
-                        body,
-                    )
-                except Reply as reply:
-                    status, data, extra = reply.status, reply.body, dict(reply.headers)
-                if isinstance(data, bytes):
-                    payload, content_type = data, "application/octet-stream"
-                elif isinstance(data, str):
-                    payload = data.encode()
-                    content_type = extra.pop("Content-Type", "text/plain; charset=utf-8")
-                else:
-                    payload, content_type = json.dumps(data).encode(), "application/json"
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.fake.base_url = self.url
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        params = parse_qs(query, keep_blank_values=True)
+        return self.fake.handle(method, path, params, headers, body)
 
 
 def configure(settings: Any, server: Server) -> None:

@@ -34,21 +34,15 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
+from tests.fakes.http import Answer, LoopbackServer, Reply
 from tests.fakes.oauth_provider import FakeOAuthProvider
 
 FOLDER = "application/vnd.google-apps.folder"
 DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
 PREFIX = "/drive/v3"
-
-
-class Reply(Exception):
-    def __init__(self, status: int, body: object):
-        self.status = status
-        self.body = body
 
 
 def _error(status: int, reason: str, message: str) -> Reply:
@@ -369,63 +363,18 @@ class FakeDrive:
         return answer
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakeDrive`` on ``127.0.0.1`` (a free port), in a thread; ``api_url`` is the
     ``GOOGLE_DRIVE_API_URL`` to configure."""
 
+    methods = ("GET", "POST", "PATCH")
+
     def __init__(self, fake: FakeDrive | None = None):
+        super().__init__()
         self.fake = fake or FakeDrive()
-        fake = self.fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                try:
-                    status, data = fake.handle(
-                        method,
-                        parts.path,
-                        parse_qs(parts.query, keep_blank_values=True),
-                        self.headers,
-                        body,
-                    )
-                except Reply as reply:
-                    status, data = reply.status, reply.body
-                if isinstance(data, bytes):
-                    payload, content_type = data, "application/octet-stream"
-                else:
-                    payload, content_type = json.dumps(data).encode(), "application/json"
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def do_PATCH(self) -> None:
-                self.answer("PATCH")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
         self.api_url = self.url + PREFIX
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        params = parse_qs(query, keep_blank_values=True)
+        status, data = self.fake.handle(method, path, params, headers, body)
+        return status, data, {}

@@ -45,20 +45,21 @@ import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode
 
+from tests.fakes import http
+from tests.fakes.http import Answer, LoopbackServer
 from tests.fakes.oauth_provider import FakeOAuthProvider
 
 FILES_SCOPE = "https://graph.microsoft.com/Files.ReadWrite.All"
 
 
-class Reply(Exception):
+class Reply(http.Reply):
+    """Graph's error answer: ``{"error": {"code", "message"}}``."""
+
     def __init__(self, status: int, code: str, message: str = "", headers: dict | None = None):
-        self.status = status
-        self.body = {"error": {"code": code, "message": message or code}}
-        self.headers = headers or {}
+        super().__init__(status, {"error": {"code": code, "message": message or code}}, headers)
 
 
 @dataclass
@@ -492,61 +493,16 @@ class FakeGraph:
         return answer
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakeGraph`` on ``127.0.0.1`` (a free port), in a thread; Graph is ``url + /v1.0``."""
 
+    methods = ("GET", "POST", "PATCH")
+
     def __init__(self, fake: FakeGraph):
+        super().__init__()
         self.fake = fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                try:
-                    status, data, extra = fake.handle(method, parts.path, query, self.headers, body)
-                except Reply as reply:
-                    status, data, extra = reply.status, reply.body, reply.headers
-                if isinstance(data, bytes):
-                    payload, content_type = data, "application/octet-stream"
-                elif isinstance(data, str):
-                    payload, content_type = data.encode(), "text/plain"
-                else:
-                    payload, content_type = json.dumps(data).encode(), "application/json"
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def do_PATCH(self) -> None:
-                self.answer("PATCH")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.fake.base_url = self.url
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        one = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        return self.fake.handle(method, path, one, headers, body)

@@ -48,12 +48,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.fakes.http import Answer, LoopbackServer, Reply
 
 GOOGLE_CLIENT = ("google-client-test", "google-secret-test")
 GMAIL_ACCOUNT = "owner@gmail.example"  # who signs in on the consent page, unless changed
@@ -68,13 +69,6 @@ def resource_of(scope: str) -> str:
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-class Reply(Exception):
-    def __init__(self, status: int, body: object, headers: dict[str, str] | None = None):
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 def _oauth_error(code: str, description: str, status: int = 400) -> Reply:
@@ -366,75 +360,24 @@ class FakeOAuthProvider:
         }
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakeOAuthProvider`` (or another stand-in with ``handle`` and ``base_url``, such as
     tests/fakes/graph_mail.py) on ``127.0.0.1`` (a free port), in a thread."""
 
+    methods = ("GET", "POST", "PATCH")
+
     def __init__(self, fake: Any = None, port: int = 0):
+        super().__init__(port)
         self.fake = fake or FakeOAuthProvider()
-        fake = self.fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                try:
-                    status, data, extra = fake.handle(
-                        method,
-                        parts.path,
-                        parse_qs(parts.query, keep_blank_values=True),
-                        self.headers,
-                        body,
-                    )
-                except Reply as reply:
-                    status, data, extra = reply.status, reply.body, reply.headers
-                if isinstance(data, bytes):
-                    payload = data
-                    content_type = extra.pop("Content-Type", "application/octet-stream")
-                elif isinstance(data, str):
-                    payload = data.encode()
-                    content_type = extra.pop("Content-Type", "text/plain; charset=utf-8")
-                else:
-                    payload = json.dumps(data).encode()
-                    content_type = "application/json"
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("Cache-Control", "no-store")
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def do_PATCH(self) -> None:
-                self.answer("PATCH")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.fake.base_url = self.url
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        params = parse_qs(query, keep_blank_values=True)
+        answer: Answer = self.fake.handle(method, path, params, headers, body)
+        return answer
 
-    def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+    def common_headers(self) -> dict[str, str]:
+        return {"Cache-Control": "no-store"}
 
 
 def configure(settings: Any, server: Server, *, imap_port: int) -> None:

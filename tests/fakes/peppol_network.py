@@ -4,14 +4,14 @@ Peppol SMP 1.x format). The real SML and SMPs cannot be reached from here; these
 documented contract (Peppol Policy for use of Identifiers 4.x, SML/SMP specifications).
 Used by the tests (fixtures in tests/fakes/fixtures.py) and by `make run`'s stand-in."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import quote, unquote
 
 from dnslib import NAPTR, QTYPE, RCODE, RR
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from apps.peppol.lookup import naptr_name
+from tests.fakes.http import Answer, LoopbackServer
 
 ZONE = "participant.sml.test.example"
 INVOICE = (
@@ -56,36 +56,25 @@ class Sml(BaseResolver):
         return reply
 
 
-class Smp:
-    """ServiceGroups of the participants it knows (404 for others; 500 for broken ones)."""
+class Smp(LoopbackServer):
+    """ServiceGroups of the participants it knows (404 for others; 500 for broken ones),
+    served from the start."""
+
+    methods = ("GET",)
 
     def __init__(self, port: int = 0) -> None:
+        super().__init__(port)
         self.document_types: dict[str, list[str]] = {}
         self.broken: set[str] = set()
-        smp = self
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                participant = unquote(self.path.lstrip("/")).removeprefix("iso6523-actorid-upis::")
-                if participant in smp.broken:
-                    self.send_error(500)
-                    return
-                if participant not in smp.document_types:
-                    self.send_error(404)
-                    return
-                body = smp.service_group(participant).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        participant = unquote(path.lstrip("/")).removeprefix("iso6523-actorid-upis::")
+        if participant in self.broken:
+            return 500, "Internal Server Error", {}
+        if participant not in self.document_types:
+            return 404, "Not Found", {}
+        return 200, self.service_group(participant), {"Content-Type": "text/xml"}
 
     def service_group(self, participant: str) -> str:
         own = f"{self.url}/{quote(f'iso6523-actorid-upis::{participant}', safe='')}"
@@ -103,7 +92,3 @@ class Smp:
             f"<smp:ServiceMetadataReferenceCollection>{references}"
             "</smp:ServiceMetadataReferenceCollection></smp:ServiceGroup>"
         )
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -105,11 +105,8 @@ def main() -> None:
         flush=True,
     )
     try:
-        server.http.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve()
     finally:
-        server.http.server_close()
         dns.stop()
         smp.stop()
 

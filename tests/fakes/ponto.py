@@ -42,14 +42,15 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.fakes.http import Answer, LoopbackServer, Reply
 
 API = "/ponto-connect"
 CLIENT_ID = "ponto-client-test"
@@ -72,13 +73,6 @@ def _now() -> str:
 
 def _day(value: str) -> str:
     return f"{value}T00:00:00.000Z" if len(value) == 10 else value
-
-
-class Reply(Exception):
-    def __init__(self, status: int, body: object, headers: dict[str, str] | None = None):
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 def _error(status: int, code: str, detail: str) -> Reply:
@@ -541,7 +535,7 @@ class FakePonto:
         raise _error(404, "resourceNotFound", "no such control")
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakePonto`` on ``127.0.0.1:port`` (0: a free one), in a thread."""
 
     def __init__(
@@ -552,62 +546,17 @@ class Server:
     ):
         """``tls``: serve HTTPS with this context (one that requires a client certificate
         stands for Ponto's mutual TLS)."""
+        super().__init__(port, tls)
         self.fake = fake or FakePonto()
-        fake = self.fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                extra: dict[str, str] = {}
-                try:
-                    status, data, extra = fake.handle(
-                        method,
-                        parts.path,
-                        parse_qs(parts.query, keep_blank_values=True),
-                        self.headers,
-                        body,
-                    )
-                except Reply as reply:
-                    status, data, extra = reply.status, reply.body, reply.headers
-                payload = b"" if data == "" else json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/vnd.api+json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.http.daemon_threads = True
-        if tls is not None:
-            self.http.socket = tls.wrap_socket(self.http.socket, server_side=True)
-        self.port = self.http.server_address[1]
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.fake.base_url = self.url
         self.fake.issuer = self.fake.issuer or self.url
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        params = parse_qs(query, keep_blank_values=True)
+        return self.fake.handle(method, path, params, headers, body)
 
-    def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+    def common_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/vnd.api+json"}  # JSON:API, every answer
 
 
 def configure(settings: Any, server: Server) -> None:
@@ -734,7 +683,7 @@ def main() -> None:
         _demo(fake, options.iban)
         fake.save()
     print(f"Ponto stand-in (development only) on {server.url}", flush=True)
-    server.http.serve_forever()
+    server.serve()
 
 
 if __name__ == "__main__":

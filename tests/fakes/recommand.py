@@ -36,19 +36,19 @@ import hashlib
 import hmac
 import json
 import re
-import socket
 import threading
 import uuid
 from base64 import b64decode
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from lxml import etree
+
+from tests.fakes.http import Answer, Hangup, LoopbackServer, Reply
 
 API_PREFIX = "/api/v1"
 TEAM_ID = "team_01JFAKEPEPPOLTEAM000000000"
@@ -105,18 +105,6 @@ def success(**data: Any) -> dict[str, Any]:
 
 def webhook_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-class Hangup(Exception):
-    """Close the connection without answering (a reset after the request arrived)."""
-
-
-class Reply(Exception):
-    """Answer now with this status and JSON body."""
-
-    def __init__(self, status: int, body: object):
-        self.status = status
-        self.body = body
 
 
 @dataclass
@@ -795,78 +783,28 @@ class AccessPoint:
         return [d for d in self.state()["documents"].values() if d["direction"] == "outgoing"]
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakeRecommand`` on ``127.0.0.1:port`` (0: a free one), in a thread."""
 
+    methods = ("GET", "POST", "DELETE")
+    max_body = MAX_BODY
+
     def __init__(self, fake: FakeRecommand | None = None, port: int = 0):
+        super().__init__(port)
         self.fake = fake or FakeRecommand()
-        fake = self.fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY:
-                    self.reply(413, failure("Payload too large"))
-                    return
-                body = self.rfile.read(length) if length else b""
-                try:
-                    status, data = fake.handle(
-                        method, parts.path, parse_qs(parts.query), self.headers, body
-                    )
-                except Reply as reply:
-                    status, data = reply.status, reply.body
-                except Hangup:
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                self.reply(status, data)
-
-            def reply(self, status: int, data: object) -> None:
-                if isinstance(data, str):
-                    payload, kind = data.encode(), "text/plain; charset=utf-8"
-                else:
-                    payload = json.dumps(data, ensure_ascii=False).encode()
-                    kind = "application/json"
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", kind)
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:  # the client gave up (a stalled answer)
-                    pass
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def do_DELETE(self) -> None:
-                self.answer("DELETE")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.api_url = self.url + API_PREFIX
         self.fake.base_url = self.url
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        status, data = self.fake.handle(method, path, parse_qs(query), headers, body)
+        return status, data, {}
+
+    def too_large(self) -> Answer:
+        return 413, failure("Payload too large"), {}
 
     def stop(self) -> None:
         self.fake.stopping.set()
-        self.http.shutdown()
-        self.http.server_close()
+        super().stop()
 
 
 def main() -> None:
@@ -885,12 +823,7 @@ def main() -> None:
     )
     server = Server(fake, port=options.port)
     print(f"Recommand stand-in (development only) on {server.api_url}", flush=True)
-    try:
-        server.http.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.http.server_close()
+    server.serve()
 
 
 if __name__ == "__main__":

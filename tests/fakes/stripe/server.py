@@ -3,86 +3,31 @@ which keeps its state in a file."""
 
 import argparse
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from tests.fakes.http import Answer, Hangup, LoopbackServer
 from tests.fakes.stripe.fake import FakeStripe
-from tests.fakes.stripe.wire import (
-    SECRET_KEY,
-    WEBHOOK_SECRET,
-    Reply,
-    _new_id,
-)
+from tests.fakes.stripe.wire import SECRET_KEY, WEBHOOK_SECRET, _new_id
 
 
-class Server:
+class Server(LoopbackServer):
     """A ``FakeStripe`` on ``127.0.0.1:port`` (0: a free one), in a thread."""
 
     def __init__(self, fake: FakeStripe | None = None, port: int = 0):
+        super().__init__(port)
         self.fake = fake or FakeStripe()
-        fake = self.fake
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                lose = False
-                try:
-                    status, data, extra, kind, lose = fake.handle(
-                        method, parts.path, parts.query, self.headers, body
-                    )
-                except Reply as reply:
-                    status, data, extra, kind = (
-                        reply.status,
-                        reply.body,
-                        reply.headers,
-                        reply.content_type,
-                    )
-                if lose:  # done and kept, but the answer never arrives
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                payload = data.encode() if isinstance(data, str) else json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("Request-Id", _new_id("req"))
-                self.send_header("Stripe-Version", fake.api_version)
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_GET(self) -> None:
-                self.answer("GET")
-
-            def do_POST(self) -> None:
-                self.answer("POST")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.fake.base_url = self.url
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
-    def start(self) -> "Server":
-        self.thread.start()
-        return self
+    def answer(self, method: str, path: str, query: str, headers: Any, body: bytes) -> Answer:
+        status, data, extra, kind, lose = self.fake.handle(method, path, query, headers, body)
+        if lose:  # done and kept, but the answer never arrives
+            raise Hangup
+        return status, data, {"Content-Type": kind, **extra}
 
-    def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+    def common_headers(self) -> dict[str, str]:
+        return {"Request-Id": _new_id("req"), "Stripe-Version": self.fake.api_version}
 
 
 def configure(settings: Any, server: Server) -> None:
@@ -156,4 +101,4 @@ def main() -> None:
     fake.load()
     server = Server(fake, options.port)
     print(f"Stripe stand-in (development only) on {server.url}", flush=True)
-    server.http.serve_forever()
+    server.serve()

@@ -12,6 +12,8 @@ from typing import Any
 
 import stripe
 
+from tests.fakes.http import Reply
+
 API_VERSION = stripe.api_version
 SECRET_KEY = "sk_test_okioki_fake"
 WEBHOOK_SECRET = "whsec_okioki_fake"
@@ -69,20 +71,6 @@ def decode_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
 def _bool(value: Any) -> bool:
     return str(value).lower() == "true"
-
-
-class Reply(Exception):
-    def __init__(
-        self,
-        status: int,
-        body: object,
-        headers: dict[str, str] | None = None,
-        content_type: str = "application/json",
-    ):
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-        self.content_type = content_type
 
 
 def _invalid(message: str, param: str = "", code: str = "") -> Reply:
