@@ -100,6 +100,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
             for app, migration, function in MIGRATION_SEEDS:
                 module = importlib.import_module(f"apps.{app}.migrations.{migration}")
                 getattr(module, function)(state_apps, None)
+            # what serialized_rollback puts back after each transactional test's flush
+            connection._test_serialized_contents = (  # type: ignore[attr-defined]
+                connection.creation.serialize_db_to_string()
+            )
 
 
 @pytest.fixture(autouse=True)
