@@ -632,6 +632,20 @@ def connection_test_status(request: CompanyRequest, test_id: str) -> HttpRespons
 # --- actions on a mailbox or folder --------------------------------------------------------------
 
 
+def _say_it_waits(request: CompanyRequest, collector: Collector) -> None:
+    """The provider asked to wait: when scanning resumes by itself, in the reader's time."""
+    assert collector.retry_after is not None
+    resumes = time_format(timezone.localtime(collector.retry_after))
+    messages.info(
+        request,
+        _(
+            "The service asked OkiOki to wait a little (too many requests). Scanning "
+            "resumes by itself at %(time)s; there is no need to click again."
+        )
+        % {"time": resumes},
+    )
+
+
 def _collector_action(request: CompanyRequest, collector: Collector, action: str) -> HttpResponse:
     pause = collection_pause(request.company) if action in ("scan", "resume") else None
     if pause is not None:
@@ -642,17 +656,9 @@ def _collector_action(request: CompanyRequest, collector: Collector, action: str
     elif action == "scan":
         if collector.is_paused:
             messages.error(request, _("It is paused: resume it first."))
-        elif collector.is_waiting and collector.retry_after is not None:
+        elif collector.is_waiting:
             # asked again before its time, the provider would only refuse again
-            resumes = time_format(timezone.localtime(collector.retry_after))
-            messages.info(
-                request,
-                _(
-                    "The service asked OkiOki to wait a little (too many requests). Scanning "
-                    "resumes by itself at %(time)s; there is no need to click again."
-                )
-                % {"time": resumes},
-            )
+            _say_it_waits(request, collector)
         else:
             services.collector_scan_now(collector=collector)
             messages.success(request, _("A scan has started. New documents appear in a moment."))
@@ -663,6 +669,9 @@ def _collector_action(request: CompanyRequest, collector: Collector, action: str
         return redirect(collector.get_absolute_url() + "reconnect/")  # resuming can't mend it
     elif action == "resume" and collector.paused_reason == "choose_folder":
         return redirect(collector.get_absolute_url() + "browse/")  # nothing to read yet
+    elif action == "resume" and collector.is_waiting:
+        services.collector_resume(collector=collector)  # its scans start once the wait is over
+        _say_it_waits(request, collector)
     elif action == "resume":
         services.collector_resume(collector=collector)
         services.collector_scan_now(collector=collector)

@@ -253,6 +253,15 @@ def test_no_scan_calls_graph_before_its_retry_after(
     assert "asked OkiOki to wait a little" in text
     assert f"resumes by itself at {resumes}" in text
     assert queued == []
+    # paused and resumed during the wait: it says the same, and still queues nothing
+    client_for(owner).post(outlook.get_absolute_url() + "pause/")
+    page = client_for(owner).post(outlook.get_absolute_url() + "resume/", follow=True)
+    text = html.unescape(page.content.decode())
+    assert f"resumes by itself at {resumes}" in text
+    assert "A scan has started" not in text
+    assert queued == []
+    outlook.refresh_from_db()
+    assert outlook.status == "active"
     # past the wait, it is due again and reads the mail
     with time_machine.travel(outlook.retry_after + timedelta(seconds=1), tick=True):
         outlook.refresh_from_db()
