@@ -2,10 +2,7 @@
 the plan rows (``plan_stripe_sync``), and their ids kept on the plans. `make run` runs it
 against the Stripe stand-in at start-up so that Subscribe works there."""
 
-import socket
-import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.billing.models import Plan
 from apps.billing.plan_sync import plan_stripe_sync
 from apps.core.errors import DomainError
+from apps.core.management.listening import wait_until_listening
 
 
 class Command(BaseCommand):
@@ -28,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, wait: float, **options: Any) -> None:
         if wait and settings.STRIPE_API_BASE:
-            self._wait_for(settings.STRIPE_API_BASE, wait)
+            wait_until_listening(settings.STRIPE_API_BASE, wait)
         for plan in Plan.objects.all():
             try:
                 plan_stripe_sync(plan=plan)
@@ -39,17 +37,3 @@ class Command(BaseCommand):
                 f"{plan.code}: {plan.stripe_product_id} base {plan.stripe_base_price_id}"
                 f" metered {plan.stripe_metered_price_id or '-'}"
             )
-
-    def _wait_for(self, base: str, seconds: float) -> None:
-        address = urlsplit(base)
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                with socket.create_connection(
-                    (address.hostname or "127.0.0.1", address.port or 443), timeout=2
-                ):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise CommandError(f"{base} does not answer") from None
-                time.sleep(0.5)

@@ -1,14 +1,12 @@
 """Google Drive in the demo (`make run`, once the development stand-in of Google's sign-in
 and Drive listens): see ``apps.demo.drive``."""
 
-import socket
-import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from apps.core.management.listening import wait_until_listening
 from apps.demo.drive import seed_drive
 
 
@@ -27,20 +25,6 @@ class Command(BaseCommand):
         if not settings.DRIVES_STANDIN:
             return
         if wait:
-            self._wait_for(settings.GOOGLE_DRIVE_API_URL, wait)
+            wait_until_listening(settings.GOOGLE_DRIVE_API_URL, wait)
         for line in seed_drive():
             self.stdout.write(f"Google Drive demo: {line}")
-
-    def _wait_for(self, base: str, seconds: float) -> None:
-        address = urlsplit(base)
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                with socket.create_connection(
-                    (address.hostname or "127.0.0.1", address.port or 443), timeout=2
-                ):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise CommandError(f"{base} does not answer") from None
-                time.sleep(0.5)
