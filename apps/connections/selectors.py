@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.companies.models import AccountingOffice, Company, OfficeClientLink
@@ -121,10 +120,7 @@ def period_resend_plan(
             status__in=(Document.Status.READY, Document.Status.DELIVERED),
             junk_at__isnull=True,
         )
-        .filter(
-            Q(issue_date__range=(date_from, date_to))
-            | Q(issue_date__isnull=True, received_at__date__range=(date_from, date_to))
-        )
+        .filter(document_date__range=(date_from, date_to))
         .prefetch_related("deliveries")
         .order_by("pk")
     )
@@ -164,16 +160,12 @@ def transfer_backlog(*, company: Company, transfer: Transfer) -> Backlog:
     day it arrived."""
     if not transfer.is_configured:
         return Backlog(count=0, oldest=None, newest=None)
-    waiting = (
-        Document.objects.filter(
-            company=company,
-            status=Document.Status.READY,
-            deliveries__isnull=True,
-            category__in=[c for c in Category.values if transfer.address_for(c)],
-        )
-        .annotate(document_date=Coalesce(F("issue_date"), TruncDate("received_at")))
-        .order_by()
-    )
+    waiting = Document.objects.filter(
+        company=company,
+        status=Document.Status.READY,
+        deliveries__isnull=True,
+        category__in=[c for c in Category.values if transfer.address_for(c)],
+    ).order_by()
     if transfer.send_from is not None:
         waiting = waiting.filter(document_date__gte=transfer.send_from)
     found = waiting.aggregate(

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -99,10 +98,7 @@ def _deliveries_cancel_before(*, company: Company, send_from: date) -> None:
     too_early = (
         Delivery.objects.filter(company=company, status=Delivery.Status.AWAITING_APPROVAL)
         .exclude(reason=Delivery.Reason.RESEND)
-        .annotate(
-            document_date=Coalesce(F("document__issue_date"), TruncDate("document__received_at"))
-        )
-        .filter(document_date__lt=send_from)
+        .filter(document__document_date__lt=send_from)
     )
     too_early.update(
         status=Delivery.Status.CANCELLED,
@@ -112,6 +108,8 @@ def _deliveries_cancel_before(*, company: Company, send_from: date) -> None:
 
 
 def _document_date(document: Document) -> date:
+    # Document.document_date computed from the instance: a document just saved by a review
+    # still holds the stored value of before (the database computes it).
     return document.issue_date or timezone.localdate(document.received_at)
 
 

@@ -4,21 +4,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.companies.models import Company
 from apps.core.paging import page_slice
 from apps.documents.models import Document, Event, Kind, Supplier
 
-# The document date, or the day it arrived for a document without one: the list's date column
-# shows the same (the arrival date greyed), so the column reads sorted.
-DOCUMENT_DATE = Coalesce(F("issue_date"), TruncDate("received_at"))
-
+# By document date: its own date, or the day it arrived for a document without one (the list's
+# date column shows the same, the arrival date greyed, so the column reads sorted). The stored
+# ``document_date`` and the index ``document_dated`` serve it, one index scan for a page.
 SORTS = {
-    "date": (DOCUMENT_DATE.desc(), "-received_at", "-id"),
-    "-date": (DOCUMENT_DATE.asc(), "received_at", "id"),
+    "date": ("-document_date", "-received_at", "-id"),
+    "-date": ("document_date", "received_at", "id"),
     "received": ("-received_at", "-id"),
     "-received": ("received_at", "id"),
     "amount": ("-total_incl_vat", "-id"),
@@ -90,8 +88,9 @@ def document_list(
         "kind": filters.kind,
         "category": filters.category,
         "status": filters.status,
-        "issue_date__gte": filters.date_from,
-        "issue_date__lte": filters.date_to,
+        # the period as the date column shows it: an undated document by the day it arrived
+        "document_date__gte": filters.date_from,
+        "document_date__lte": filters.date_to,
         "counterparty_name__icontains": filters.counterparty,
         "total_incl_vat__gte": filters.amount_min,  # 0 is an amount; only None is no filter
         "total_incl_vat__lte": filters.amount_max,

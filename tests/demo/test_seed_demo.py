@@ -39,6 +39,11 @@ def test_the_demo_data_loads_twice_and_shows_each_capability(django_capture_on_c
             "invoices": Invoice.objects.count(),
             "quotes": Quote.objects.count(),
         }
+        # every demo document is dated as the list sorts it: its own date, else the day it
+        # arrived in Brussels (Document.document_date, computed by the database)
+        dates = Document.objects.values_list("document_date", "issue_date", "received_at")
+        assert dates
+        assert [d for d in dates if d[0] != (d[1] or timezone.localdate(d[2]))] == []
         # the demo's companies, and OkiOki's own (it issues the platform's invoices)
         platform = Company.objects.get(enterprise_number=PLATFORM_COMPANY["enterprise_number"])
         assert SalesSettings.objects.get(company=platform).reminders_enabled is False
