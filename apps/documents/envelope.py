@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from django.utils import timezone
 from stdnum.eu import vat as eu_vat
 
 from apps.companies.models import Company
@@ -313,7 +314,8 @@ def envelope_model(document: Document, original: bytes) -> EDocument:
     seller, buyer = (ours, theirs) if document.category == Category.SALES else (theirs, ours)
     return EDocument(
         number=document.number or str(document.public_id)[:8],
-        issue_date=document.issue_date or document.received_at.date(),
+        # undated: the day it arrived, in Belgium (as the documents list shows it)
+        issue_date=document.issue_date or timezone.localdate(document.received_at),
         due_date=document.due_date,
         type_code=CREDIT_NOTE if document.kind in CREDIT_NOTE_KINDS else INVOICE,
         currency=document.currency or "EUR",

@@ -366,3 +366,21 @@ def test_a_missing_field_is_stored_by_its_id_and_named_in_the_readers_language()
         french = problems.describe(stored)
     assert "BG-25" in french
     assert "invoice line" not in french
+
+
+def test_an_undated_documents_envelope_is_dated_the_belgian_day_it_arrived(company):
+    # 23:30 UTC on 30 November is 00:30 on 1 December in Brussels
+    from apps.documents.envelope import envelope_model
+
+    arrived = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)
+    with company_scope(company):
+        document = factories.DocumentFactory(
+            company=company,
+            received_at=arrived,
+            issue_date=None,
+            total_excl_vat=D("100.00"),
+            total_vat=D("21.00"),
+            total_incl_vat=D("121.00"),
+        )
+        model = envelope_model(document, b"%PDF-1.4\n")
+    assert model.issue_date == datetime.date(2026, 12, 1)
