@@ -30,6 +30,7 @@ MESSAGES: dict[str, Promise] = {
     "refused_status": _(
         "%(partner)s, the Peppol access point, refused it (HTTP %(status)s): “%(detail)s”"
     ),
+    "refused_http": _("%(partner)s, the Peppol access point, refused it (HTTP %(status)s)."),
     "not_sent_over_peppol": _("%(partner)s recorded the document but did not send it over Peppol."),
     "not_utf8": _("The e-invoice is not encoded in UTF-8, so it can't be sent."),
     "unknown_company": _("%(partner)s, the Peppol access point, does not know this company."),
