@@ -12,19 +12,22 @@ Adapters never raise for what the partner or the network does except ``GatewayEr
 import datetime
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from apps.peppol.lookup import Reachability
 
 
 class GatewayError(Exception):
-    """The partner could not do what was asked. ``reason`` is the partner's own words (for
-    the logs and, worded by us, for the user); ``temporary``: ask again later."""
+    """The partner could not do what was asked: ``code`` (``apps.peppol.problems``) and its
+    ``params`` (the partner's own words as ``detail``), worded for the user when read;
+    ``temporary``: ask again later. ``str()`` of it is for the logs."""
 
-    def __init__(self, reason: str, *, temporary: bool, status: int | None = None):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str, *, temporary: bool, status: int | None = None, **params: Any):
+        super().__init__(f"{code} {params}" if params else code)
+        self.code = code
+        # what the words need: the HTTP status too, when there was one
+        self.params = {**params, "status": status} if status is not None else params
         self.temporary = temporary
         self.status = status
 
@@ -84,8 +87,16 @@ class SendResult:
     status: SendStatus
     ap_document_id: str = ""
     peppol_message_id: str = ""
-    reason: str = ""  # the partner's words, when refused or unknown
+    # why, when refused, unknown or not sent: a code of apps.peppol.problems and its params
+    # (the partner's own words, when it gave any, as "detail")
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
     errors: tuple[str, ...] = ()  # the partner's validation findings ("BR-CO-15: …")
+
+    @property
+    def detail(self) -> str:
+        """The partner's own words, when it gave any."""
+        return str(self.params.get("detail", ""))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.companies.models import Company, CompanyOwnedModel
 from apps.core.models import BaseModel
+from apps.peppol.problems import describe
 
 
 def peppol_path(instance: "Transmission | Reception", filename: str) -> str:
@@ -52,8 +53,9 @@ class PeppolCompany(CompanyOwnedModel):
 class Transmission(CompanyOwnedModel):
     """One document sent over Peppol, exactly once.
 
-    ``queued`` → ``sending`` → ``sent`` (with the Peppol message id) or ``failed`` (the
-    partner's reason); an answer lost on the way makes it ``unknown``, and only the
+    ``queued`` → ``sending`` → ``sent`` (with the Peppol message id) or ``failed`` (why, as
+    a code of ``apps.peppol.problems`` and its params, the partner's own words among them,
+    worded when read); an answer lost on the way makes it ``unknown``, and only the
     reconciler, having asked the partner, may send it again. The exact bytes sent are kept
     with their hash.
     """
@@ -75,7 +77,10 @@ class Transmission(CompanyOwnedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     ap_document_id = models.CharField(max_length=100, blank=True)
     peppol_message_id = models.CharField(max_length=200, blank=True)
-    reason = models.TextField(blank=True)  # the partner's words when failed or unknown
+    # why it failed, waits or is being checked: a code and its params ("detail": the
+    # partner's own words), worded in the reader's language by ``reason``
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)  # the partner's validation findings
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -101,6 +106,11 @@ class Transmission(CompanyOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} → {self.receiver} ({self.status})"
+
+    @property
+    def reason(self) -> str:
+        """Why it failed, waits or is being checked, in the language active now."""
+        return describe(self.reason_code, self.reason_params) if self.reason_code else ""
 
 
 class InboundCall(BaseModel):

@@ -44,6 +44,7 @@ from apps.peppol.gateway import (
 )
 from apps.peppol.lookup import company_check, company_forget
 from apps.peppol.models import InboundCall, PeppolCompany, Reception, Transmission
+from apps.peppol.problems import describe
 
 logger = logging.getLogger(__name__)
 
@@ -94,15 +95,13 @@ def company_identity(company: Company) -> CompanyIdentity:
 
 
 def _refused(error: GatewayError) -> DomainError:
+    logger.info("Peppol access point: %s", error)
     if error.temporary:
         return DomainError(
             _("The Peppol access point could not be reached. Try again in a few minutes."),
             code="peppol_unreachable",
         )
-    return DomainError(
-        _("The Peppol access point refused this: %(reason)s") % {"reason": error.reason[:300]},
-        code="peppol_refused",
-    )
+    return DomainError(describe(error.code, error.params), code="peppol_refused")
 
 
 def _forget(company: Company) -> None:
@@ -229,6 +228,12 @@ def peppol_deregister(*, company: Company) -> PeppolCompany | None:
 # --- Sending -----------------------------------------------------------------------------
 
 
+def _why(transmission: Transmission, code: str = "", params: dict[str, Any] | None = None) -> None:
+    """Why it failed, waits or is being checked (nothing: all is well)."""
+    transmission.reason_code = code
+    transmission.reason_params = dict(params or {}) if code else {}
+
+
 def _note(transmission: Transmission, what: str, **data: Any) -> None:
     transmission.history = [
         *transmission.history,
@@ -287,7 +292,7 @@ def transmission_queue(
         transmission.status = Transmission.Status.QUEUED
         transmission.attempts = 0
         transmission.next_attempt_at = None
-        transmission.reason = ""
+        _why(transmission)
         transmission.errors = []
         _note(transmission, "queued", receiver=receiver)
         transmission.xml.save(f"{reference or 'document'}.xml", ContentFile(xml), save=False)
@@ -339,26 +344,32 @@ def transmission_send(*, company: Company, transmission_id: int) -> Transmission
         transmission.ap_document_id = result.ap_document_id
         transmission.peppol_message_id = result.peppol_message_id
         transmission.sent_at = now
-        transmission.reason = ""
+        _why(transmission)
         _note(transmission, "sent", message_id=result.peppol_message_id)
     elif result.status == SendStatus.REFUSED:
         transmission.status = Transmission.Status.FAILED
-        transmission.reason = result.reason
+        _why(transmission, result.code, result.params)
         transmission.errors = list(result.errors)
-        _note(transmission, "failed", reason=result.reason, errors=list(result.errors))
+        _note(
+            transmission,
+            "failed",
+            reason_code=result.code,
+            reason_params=result.params,
+            errors=list(result.errors),
+        )
     elif result.status == SendStatus.UNKNOWN:
         # maybe sent: only the reconciler, having asked the partner, may send it again
         transmission.status = Transmission.Status.UNKNOWN
-        transmission.reason = result.reason
+        _why(transmission, result.code, result.params)
         transmission.next_attempt_at = now + RECONCILE_AFTER
-        _note(transmission, "unknown", reason=result.reason)
+        _note(transmission, "unknown", reason_code=result.code, reason_params=result.params)
     elif transmission.attempts >= MAX_NOT_SENT:  # NOT_SENT, for a day
         transmission.status = Transmission.Status.FAILED
-        transmission.reason = result.reason
-        _note(transmission, "failed", reason=result.reason)
+        _why(transmission, result.code, result.params)
+        _note(transmission, "failed", reason_code=result.code, reason_params=result.params)
     else:  # NOT_SENT: the partner never had it, so asking again is safe
         transmission.status = Transmission.Status.QUEUED
-        transmission.reason = result.reason
+        _why(transmission, result.code, result.params)
         wait = NOT_SENT_BACKOFF[min(transmission.attempts, len(NOT_SENT_BACKOFF)) - 1]
         transmission.next_attempt_at = now + datetime.timedelta(seconds=wait)
     with transaction.atomic():
@@ -385,15 +396,17 @@ def transmission_reconcile(*, company: Company, transmission_id: int) -> Transmi
         found = _partner().find_sent(registration.ap_company_id, transmission.reference)
     except GatewayError as error:
         transmission.next_attempt_at = now + RECONCILE_BACKOFF
-        transmission.reason = error.reason
-        transmission.save(update_fields=["next_attempt_at", "reason", "updated_at"])
+        _why(transmission, error.code, error.params)
+        transmission.save(
+            update_fields=["next_attempt_at", "reason_code", "reason_params", "updated_at"]
+        )
         return transmission
     if found is not None:
         transmission.status = Transmission.Status.SENT
         transmission.ap_document_id = found.ap_document_id
         transmission.peppol_message_id = found.peppol_message_id
         transmission.sent_at = found.sent_at or now
-        transmission.reason = ""
+        _why(transmission)
         _note(transmission, "confirmed", message_id=found.peppol_message_id)
     else:
         transmission.status = Transmission.Status.QUEUED
@@ -599,7 +612,7 @@ def inbound_poll() -> int:
         try:
             waiting = partner.list_unacked_inbound(ap_company_id)
         except GatewayError as error:
-            logger.warning("Peppol inbox of %s: %s", ap_company_id, error.reason)
+            logger.warning("Peppol inbox of %s: %s", ap_company_id, error)
             continue
         for ap_document_id in waiting:
             tasks.inbound_fetch.delay(ap_document_id)

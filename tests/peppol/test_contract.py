@@ -364,7 +364,7 @@ def test_adapter_reads_the_send_contract(replay: Replay) -> None:
     replay.on("POST", f"/{COMPANY}/send", "send-invalid", status=400)
     refused = send()
     assert refused.status == SendStatus.REFUSED
-    assert refused.reason.startswith("Document validation failed.")
+    assert refused.detail.startswith("Document validation failed.")
     assert refused.errors == (
         "BR-02: An Invoice shall have an Invoice number (BT-1).",
         contract("send-invalid")["errors"]["cac:TaxTotal"][0],
@@ -373,7 +373,7 @@ def test_adapter_reads_the_send_contract(replay: Replay) -> None:
     replay.on("POST", f"/{COMPANY}/send", "send-undeliverable", status=422)
     undeliverable = send()
     assert undeliverable.status == SendStatus.REFUSED
-    assert "Receiver could not be reached" in undeliverable.reason
+    assert "Receiver could not be reached" in undeliverable.detail
     assert undeliverable.errors == ()
 
 

@@ -107,7 +107,7 @@ def test_a_refused_migration_key_is_not_temporary(
     with pytest.raises(GatewayError, match="required format") as refused:
         partner().request_migration(company_id, "0208:0403170701", "abcdefghij")
     assert refused.value.temporary is False
-    with pytest.raises(GatewayError, match="no identifier") as unknown:
+    with pytest.raises(GatewayError, match="no_identifier") as unknown:
         partner().request_migration(company_id, "0208:0000000097", "Ab12$#xyZ9!kLm")
     assert unknown.value.temporary is False
 
@@ -183,11 +183,12 @@ def test_validation_findings_refuse_the_document(
 
     assert refused.status == SendStatus.REFUSED
     assert refused.errors == ("BR-CO-15: VAT total wrong",)
-    assert refused.reason.startswith("Document validation failed.")
+    assert refused.code == "refused"
+    assert refused.detail.startswith("Document validation failed.")
     assert empty_number.status == SendStatus.REFUSED
     assert empty_number.errors[0].startswith("BR-02: ")
     assert broken.status == SendStatus.REFUSED
-    assert "could not be detected" in broken.reason
+    assert "could not be detected" in broken.detail
     assert access_point.outgoing() == []
 
 
@@ -197,7 +198,7 @@ def test_an_undeliverable_document_is_refused(access_point: AccessPoint, company
     result = send(company_id, "INV-2026-0004")
 
     assert result.status == SendStatus.REFUSED
-    assert "Failed to send document over Peppol network" in result.reason
+    assert "Failed to send document over Peppol network" in result.detail
 
 
 def test_an_unverified_company_of_a_strict_team_is_refused(
@@ -208,7 +209,8 @@ def test_an_unverified_company_of_a_strict_team_is_refused(
     result = send(company_id, "INV-2026-0005")
 
     assert result.status == SendStatus.REFUSED
-    assert result.reason.startswith("HTTP 403: Company must be verified")
+    assert (result.code, result.params["status"]) == ("refused_status", 403)
+    assert result.detail.startswith("Company must be verified")
 
 
 def test_a_server_error_leaves_the_send_unknown(access_point: AccessPoint, company_id: str) -> None:
@@ -257,7 +259,7 @@ def test_an_unreadable_answer_leaves_the_send_unknown(
     result = send(company_id, "INV-2026-0011")
 
     assert result.status == SendStatus.UNKNOWN
-    assert "not JSON" in result.reason
+    assert (result.code, result.detail) == ("unreadable", "")
 
 
 def test_find_sent_wants_the_number_exactly(access_point: AccessPoint, company_id: str) -> None:
@@ -325,7 +327,7 @@ def test_an_outgoing_document_is_not_fetched_as_received(
 ) -> None:
     sent = send(company_id, "INV-2026-0009")
 
-    with pytest.raises(GatewayError, match="not a received document"):
+    with pytest.raises(GatewayError, match="not_incoming"):
         partner().fetch_inbound(sent.ap_document_id)
 
 

@@ -43,6 +43,7 @@ from apps.peppol.gateway import (
     WebhookRefused,
 )
 from apps.peppol.lookup import Reachability
+from apps.peppol.problems import detail
 
 logger = logging.getLogger(__name__)
 
@@ -117,19 +118,30 @@ def _messages(errors: object) -> list[str]:
 
 
 def _refusal(answer: _Answer) -> tuple[str, tuple[str, ...]]:
-    """The partner's reason (its ``root`` messages) and findings (every other field's)."""
+    """The partner's own words (its ``root`` messages, else its findings; empty when it gave
+    none) and its findings (every other field's)."""
     try:
         errors = answer.object().get("errors")
     except _Unreadable:
-        return f"HTTP {answer.status}", ()
+        return "", ()
     if not isinstance(errors, dict):
-        return f"HTTP {answer.status}: " + "; ".join(_messages(errors)), ()
+        return detail("; ".join(_messages(errors))), ()
     root = _messages(errors.get("root"))
     findings = tuple(
         dict.fromkeys(m for key, value in errors.items() if key != "root" for m in _messages(value))
     )
-    reason = " ".join(root) or "; ".join(findings) or f"HTTP {answer.status}"
-    return reason, findings
+    return detail(" ".join(root) or "; ".join(findings)), findings
+
+
+def _refused(status: int, words: str) -> tuple[str, dict[str, Any]]:
+    """The code of a refusal with HTTP ``status`` and the partner's ``words``, and its params
+    (the status too): a validation (400) or delivery (422) refusal is worded in the partner's
+    words alone, any other with its status as well."""
+    if not words:
+        return "refused_http", {"status": status}
+    if status in (400, 422):
+        return "refused", {"status": status, "detail": words}
+    return "refused_status", {"status": status, "detail": words}
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -163,6 +175,16 @@ class RecommandGateway:
     send_timeout: int
     name: str = "recommand"
     label: str = "Recommand"
+
+    def _error(
+        self, code: str, *, temporary: bool, status: int | None = None, **params: Any
+    ) -> GatewayError:
+        """A ``GatewayError`` naming us as the partner."""
+        return GatewayError(code, temporary=temporary, status=status, partner=self.label, **params)
+
+    def _result(self, outcome: SendStatus, code: str, /, **params: Any) -> SendResult:
+        """A send that did not go (or not surely), with its code and the partner's name."""
+        return SendResult(outcome, code=code, params={"partner": self.label, **params})
 
     # --- the wire -------------------------------------------------------------------------
 
@@ -213,27 +235,26 @@ class RecommandGateway:
         try:
             answer = self._call(method, path, body=body, params=params, limit=limit)
         except requests.RequestException as error:
-            raise GatewayError(
-                f"Recommand could not be reached: {type(error).__name__}", temporary=True
-            ) from error
+            raise self._error("not_reached", temporary=True, error=type(error).__name__) from error
         except _Unreadable as error:
-            raise GatewayError(f"Recommand: {error}", temporary=True) from error
+            logger.warning("Recommand %s %s: %s", method, path, error)
+            raise self._error("unreadable", temporary=True) from error
         if 200 <= answer.status < 300:
             try:
                 return answer.object()
             except _Unreadable as error:
-                raise GatewayError(
-                    f"Recommand: {error}", temporary=True, status=answer.status
-                ) from error
-        reason, findings = _refusal(answer)
-        if findings:
-            reason = f"{reason} {'; '.join(findings)}"
-        temporary = answer.status >= 500 or answer.status in (408, 429)
-        raise GatewayError(
-            f"Recommand (HTTP {answer.status}): {reason}",
-            temporary=temporary,
-            status=answer.status,
-        )
+                logger.warning("Recommand %s %s: %s", method, path, error)
+                raise self._error("unreadable", temporary=True, status=answer.status) from error
+        words, findings = _refusal(answer)
+        if findings and words != detail("; ".join(findings)):
+            words = detail(f"{words} {'; '.join(findings)}")
+        if answer.status == 429:
+            raise self._error("rate_limited", temporary=True, status=answer.status)
+        if answer.status >= 500 or answer.status == 408:
+            raise self._error("server_error", temporary=True, status=answer.status, detail=words)
+        code, params = _refused(answer.status, words)
+        params.pop("status")  # the error's own
+        raise self._error(code, temporary=False, status=answer.status, **params)
 
     # --- companies ------------------------------------------------------------------------
 
@@ -259,7 +280,7 @@ class RecommandGateway:
         )
         company = data.get("company")
         if not isinstance(company, dict) or not _text(company, "id"):
-            raise GatewayError("Recommand: the new company has no id", temporary=True)
+            raise self._error("incomplete", temporary=True)
         ap_company_id = _text(company, "id")
         try:
             identifiers = self._identifiers(ap_company_id)
@@ -278,7 +299,7 @@ class RecommandGateway:
         data = self._json("GET", f"/companies/{ap_company_id}/identifiers")
         records = data.get("identifiers")
         if not isinstance(records, list):
-            raise GatewayError("Recommand: no identifiers in the answer", temporary=True)
+            raise self._error("incomplete", temporary=True)
         return [record for record in records if isinstance(record, dict)]
 
     def _identifiers(self, ap_company_id: str) -> tuple[str, ...]:
@@ -293,9 +314,7 @@ class RecommandGateway:
         company = data.get("company")
         if not isinstance(company, dict):
             # Recommand answers a company id it does not know with success and no company.
-            raise GatewayError(
-                f"Recommand does not know company {ap_company_id}", temporary=False, status=404
-            )
+            raise self._error("unknown_company", temporary=False, status=404)
         return ApCompany(
             ap_company_id=ap_company_id,
             verified=company.get("isVerified") is True,
@@ -313,9 +332,7 @@ class RecommandGateway:
         records = self._identifier_records(ap_company_id)
         record = next((r for r in records if _participant(r).lower() == wanted), None)
         if record is None or not _text(record, "id"):
-            raise GatewayError(
-                f"Recommand has no identifier {participant} for this company", temporary=False
-            )
+            raise self._error("no_identifier", temporary=False, participant=participant)
         data = self._json(
             "POST",
             f"/companies/{ap_company_id}/identifiers/{_text(record, 'id')}/migration",
@@ -327,11 +344,13 @@ class RecommandGateway:
             return MigrationStatus.COMPLETED
         if status in ("pending", "inProgress"):
             return MigrationStatus.PENDING
-        problem = _text(migration, "errorMessage") if isinstance(migration, dict) else ""
-        raise GatewayError(
-            f"Recommand: migration {status or 'without status'}: {problem}".rstrip(": "),
-            temporary=False,
-        )
+        words = _text(migration, "errorMessage") if isinstance(migration, dict) else ""
+        logger.warning("Recommand migration of %s: %r %r", participant, status, words)
+        if words:
+            raise self._error(
+                "migration_refused", temporary=False, participant=participant, detail=detail(words)
+            )
+        raise self._error("migration_failed", temporary=False, participant=participant)
 
     def deregister_company(self, ap_company_id: str) -> None:
         """``DELETE /companies/{id}``; Recommand then removes its SMP registration. A company
@@ -382,7 +401,7 @@ class RecommandGateway:
         try:
             document = xml.decode("utf-8")
         except UnicodeDecodeError:
-            return SendResult(SendStatus.REFUSED, reason="The XML is not UTF-8.")
+            return SendResult(SendStatus.REFUSED, code="not_utf8")
         body = {"recipient": recipient, "documentType": "xml", "document": document}
         try:
             answer = self._call(
@@ -390,15 +409,12 @@ class RecommandGateway:
             )
         except requests.RequestException as error:
             if _never_sent(error):
-                return SendResult(
-                    SendStatus.NOT_SENT, reason=f"Recommand not reached: {type(error).__name__}"
-                )
+                return self._result(SendStatus.NOT_SENT, "not_reached", error=type(error).__name__)
             logger.warning("Recommand send of %s: %s", reference, type(error).__name__)
-            return SendResult(
-                SendStatus.UNKNOWN, reason=f"No answer from Recommand: {type(error).__name__}"
-            )
+            return self._result(SendStatus.UNKNOWN, "no_answer", error=type(error).__name__)
         except _Unreadable as error:
-            return SendResult(SendStatus.UNKNOWN, reason=f"Recommand: {error}")
+            logger.warning("Recommand send of %s: %s", reference, error)
+            return self._result(SendStatus.UNKNOWN, "unreadable")
         return self._send_result(answer)
 
     def _send_result(self, answer: _Answer) -> SendResult:
@@ -406,15 +422,17 @@ class RecommandGateway:
             try:
                 data = answer.object()
             except _Unreadable as error:
-                return SendResult(SendStatus.UNKNOWN, reason=f"Recommand: {error}")
+                logger.warning("Recommand send answer: %s", error)
+                return self._result(SendStatus.UNKNOWN, "unreadable")
             ap_document_id = _text(data, "id")
             if not ap_document_id or data.get("success") is False:
-                return SendResult(SendStatus.UNKNOWN, reason="Recommand's answer has no id")
+                return self._result(SendStatus.UNKNOWN, "incomplete")
             if data.get("sentOverPeppol") is False:
                 return SendResult(
                     SendStatus.REFUSED,
                     ap_document_id=ap_document_id,
-                    reason="Recommand recorded the document but did not send it over Peppol.",
+                    code="not_sent_over_peppol",
+                    params={"partner": self.label},
                 )
             return SendResult(
                 SendStatus.SENT,
@@ -422,15 +440,16 @@ class RecommandGateway:
                 peppol_message_id=_text(data, "peppolMessageId"),
             )
         if answer.status >= 500 or answer.status == 408:
-            return SendResult(SendStatus.UNKNOWN, reason=f"Recommand: HTTP {answer.status}")
+            return self._result(SendStatus.UNKNOWN, "server_error", status=answer.status)
         if answer.status == 429:  # rate-limited before anything was done
-            return SendResult(SendStatus.NOT_SENT, reason="Recommand: too many requests")
+            return self._result(SendStatus.NOT_SENT, "rate_limited", status=answer.status)
         # 400 (validation), 422 (the receiver's access point), and the middleware's refusals
         # before any work (401 credentials, 403 verification, 404 company): not sent.
-        reason, findings = _refusal(answer)
-        if answer.status not in (400, 422):
-            reason = f"HTTP {answer.status}: {reason}"
-        return SendResult(SendStatus.REFUSED, reason=reason, errors=findings)
+        words, findings = _refusal(answer)
+        code, params = _refused(answer.status, words)
+        return SendResult(
+            SendStatus.REFUSED, code=code, params={"partner": self.label, **params}, errors=findings
+        )
 
     def find_sent(self, ap_company_id: str, reference: str) -> SentDocument | None:
         """``GET /documents?direction=outgoing&companyId=&search=<reference>``. The search is
@@ -439,7 +458,7 @@ class RecommandGateway:
         ``invoiceNumber``/``creditNoteNumber``, or else the XML's ``cbc:ID``."""
         reference = reference.strip()
         if not reference:
-            raise GatewayError("find_sent needs a reference", temporary=False)
+            raise self._error("no_reference", temporary=False)
         for page in range(1, FIND_MAX_PAGES + 1):
             data = self._json(
                 "GET",
@@ -455,7 +474,7 @@ class RecommandGateway:
             )
             documents = data.get("documents")
             if not isinstance(documents, list):
-                raise GatewayError("Recommand: no documents in the answer", temporary=True)
+                raise self._error("incomplete", temporary=True)
             for document in documents:
                 if not isinstance(document, dict) or document.get("sentOverPeppol") is False:
                     continue
@@ -472,10 +491,11 @@ class RecommandGateway:
             pages = pagination.get("totalPages") if isinstance(pagination, dict) else None
             if not isinstance(pages, int) or page >= pages:
                 return None
-        raise GatewayError(
-            f"Recommand has more than {FIND_MAX_PAGES * FIND_PAGE_SIZE} outgoing documents "
-            f"matching {reference!r}; cannot tell",
+        raise self._error(
+            "too_many_matches",
             temporary=False,
+            count=FIND_MAX_PAGES * FIND_PAGE_SIZE,
+            reference=reference,
         )
 
     def _number(self, document: Mapping[str, Any]) -> str:
@@ -504,12 +524,12 @@ class RecommandGateway:
         data = self._json("GET", f"/documents/{ap_document_id}", limit=DOCUMENT_ANSWER_BYTES)
         document = data.get("document")
         if not isinstance(document, dict):
-            raise GatewayError("Recommand: no document in the answer", temporary=True)
+            raise self._error("incomplete", temporary=True)
         if document.get("direction") != "incoming":
-            raise GatewayError(f"{ap_document_id} is not a received document", temporary=False)
+            raise self._error("not_incoming", temporary=False, document=ap_document_id)
         xml = _text(document, "xml")
         if not xml:
-            raise GatewayError(f"Recommand has no XML for {ap_document_id}", temporary=False)
+            raise self._error("no_xml", temporary=False, document=ap_document_id)
         return InboundDocument(
             ap_document_id=_text(document, "id") or ap_document_id,
             ap_company_id=_text(document, "companyId"),
@@ -529,7 +549,7 @@ class RecommandGateway:
         data = self._json("GET", "/inbox", params={"companyId": ap_company_id})
         documents = data.get("documents")
         if not isinstance(documents, list):
-            raise GatewayError("Recommand: no documents in the answer", temporary=True)
+            raise self._error("incomplete", temporary=True)
         return [
             _text(document, "id")
             for document in documents

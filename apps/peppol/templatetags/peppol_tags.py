@@ -16,13 +16,14 @@ register = template.Library()
 
 @register.filter
 def transmission_failure(transmission: Transmission) -> list[str]:
-    """The partner's findings in plain words where we have them, else as it said them."""
+    """The partner's findings in plain words where we have them, else as it said them;
+    without findings, why it failed in the reader's language (the partner's words quoted)."""
     words = []
     for error in transmission.errors or []:
         rule, _colon, text = str(error).partition(":")
         explained = explain(rule.strip().strip("[]")) if text else None
         words.append(str(explained) if explained else str(error))
-    if not words and transmission.reason:
+    if not words and transmission.reason_code:
         words.append(transmission.reason)
     return words
 
