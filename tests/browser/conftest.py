@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.conftest import missing
 from tests.fakes.fixtures import access_point, peppol_network  # noqa: F401 - Peppol's stand-ins
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -26,10 +26,7 @@ CHROMIUM_FLAGS = [
 def _chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        message = f"Chromium is not installed at {path} (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"Chromium is not installed at {path} (apt-get install chromium)")
     return path
 
 

@@ -4,17 +4,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import IN_CI
+from tests.conftest import missing
 
 
 @pytest.fixture(scope="session")
 def peppol_dir() -> Path:
     path = Path(settings.SHARED_DATA_DIR) / "peppol"
     if not path.is_dir():
-        message = f"official Peppol examples missing at {path} (../shared/data)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"official Peppol examples missing at {path} (../shared/data)")
     return path
 
 

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from apps.einvoice import from_xml, to_ubl, validate
 from apps.einvoice.jsonio import from_json
+from tests.conftest import missing
 from tests.einvoice.conftest import official_examples
 
 EXAMPLES = official_examples()
@@ -229,7 +230,7 @@ def test_cli_parse_reads_a_factur_x_pdf(capsys):
         Path(settings.SHARED_DATA_DIR) / "invoices" / "facturx" / "zugferd_2p0_EN16931_Einfach.pdf"
     )
     if not path.exists():
-        pytest.skip("Factur-X samples missing")
+        missing(f"Factur-X samples missing at {path}")
     call_command("einvoice", "parse", str(path))
     data = json.loads(capsys.readouterr().out)
     assert (data["number"], data["totals"]["payable"]) == ("471102", "529.87")
@@ -283,12 +284,12 @@ def test_cli_checks_the_size_before_reading(tmp_path, monkeypatch):
 
 
 def test_cli_validate_names_an_unreadable_file_and_goes_on(tmp_path, capsys, peppol_dir):
-    missing = tmp_path / "missing.xml"
+    absent = tmp_path / "missing.xml"
     good = peppol_dir / "examples_base-example.xml"
     with pytest.raises(SystemExit) as exit_info:
-        call_command("einvoice", "validate", str(missing), str(good))
+        call_command("einvoice", "validate", str(absent), str(good))
     assert exit_info.value.code == 1
     assert capsys.readouterr().out.splitlines() == [
-        f"{missing}: error: No such file or directory",
+        f"{absent}: error: No such file or directory",
         f"{good}: valid",
     ]
