@@ -38,8 +38,6 @@ import os
 import pstats
 import random
 import shutil
-import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -48,25 +46,11 @@ from pathlib import Path
 from unittest import mock
 from xml.sax.saxutils import escape
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
-OWN_VAR_DIR = "OKIOKI_VAR_DIR" not in os.environ
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
-from stdnum import iban as iban_check  # noqa: E402
-from stdnum.be import ogm_vcs  # noqa: E402
+from _setup import OWN_VAR_DIR  # Django set up for a benchmark
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+from stdnum import iban as iban_check
+from stdnum.be import ogm_vcs
 
 COUNT = int(os.environ.get("BENCH_TRANSACTIONS", "10000"))
 OPEN = int(os.environ.get("BENCH_OPEN_INVOICES", "5000"))

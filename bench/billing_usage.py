@@ -8,31 +8,15 @@ its queries; and, for comparison, the same read one company at a time (``usage_g
 sample, extrapolated. Prints queries and milliseconds.
 """
 
+import datetime
 import os
+import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-import datetime  # noqa: E402
-import random  # noqa: E402
-
-from django.db import connection  # noqa: E402
-from django.test.utils import (  # noqa: E402
+import _setup  # noqa: F401 - Django set up for a benchmark
+from django.db import connection
+from django.test.utils import (
     CaptureQueriesContext,
     setup_databases,
     teardown_databases,

@@ -19,29 +19,12 @@ import os
 import random
 import shutil
 import statistics
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
-OWN_VAR_DIR = "OKIOKI_VAR_DIR" not in os.environ
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-from django.db import connection  # noqa: E402
-from django.test.utils import (  # noqa: E402
+from _setup import OWN_VAR_DIR  # Django set up for a benchmark
+from django.db import connection
+from django.test.utils import (
     setup_databases,
     setup_test_environment,
     teardown_databases,

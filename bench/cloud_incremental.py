@@ -12,25 +12,10 @@ whatever the folder's size.
 """
 
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+import _setup  # noqa: F401 - Django set up for a benchmark
+from django.test.utils import setup_databases, teardown_databases
 
 COUNT = int(os.environ.get("BENCH_FILES", "10000"))
 CHANGES = 10

@@ -6,36 +6,20 @@ running override, then times the list's page as the view runs it (first page, a 
 a search, a status filter) and counts its queries (one, whatever the page).
 """
 
+import datetime
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+from decimal import Decimal
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-import datetime  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-from django.db import connection  # noqa: E402
-from django.test.utils import (  # noqa: E402
+import _setup  # noqa: F401 - Django set up for a benchmark
+from django.db import connection
+from django.test.utils import (
     CaptureQueriesContext,
     setup_databases,
     teardown_databases,
 )
-from django.utils import timezone  # noqa: E402
+from django.utils import timezone
 
 COUNT = int(os.environ.get("BENCH_COMPANIES", "10000"))
 

@@ -23,32 +23,15 @@ import shutil
 import smtplib
 import statistics
 import sys
-import tempfile
 import time
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from multiprocessing.connection import Connection
-from pathlib import Path
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-# A quarter of a gigabyte of PDFs and envelopes at 1,000 documents: a directory of our own,
-# removed at the end (one given in OKIOKI_VAR_DIR is left as it is).
-OWN_VAR_DIR = "OKIOKI_VAR_DIR" not in os.environ
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-from django.db import connection  # noqa: E402
-from django.test.utils import override_settings, setup_databases, teardown_databases  # noqa: E402
+from _setup import OWN_VAR_DIR  # Django set up for a benchmark
+from django.db import connection
+from django.test.utils import override_settings, setup_databases, teardown_databases
 
 COUNT = int(os.environ.get("BENCH_DELIVERIES", "1000"))
 PDF_SIZE = 100 * 1024

@@ -9,35 +9,19 @@ one index scan, no sort of the company's rows.
 One document in ten has no date of its own (sorted by the day it arrived), as in real lists.
 """
 
+import datetime
 import io
 import os
+import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+from decimal import Decimal
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-import datetime  # noqa: E402
-import random  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import _setup  # noqa: F401 - Django set up for a benchmark
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+from django.utils import timezone
 
 COUNT = int(os.environ.get("BENCH_DOCUMENTS", "100000"))
 

@@ -9,25 +9,11 @@ what its 10 messages cost, not what the mailbox's size would. Needs Dovecot
 
 import os
 import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+import _setup  # noqa: F401 - Django set up for a benchmark
+from django.test.utils import setup_databases, teardown_databases
 
 COUNT = int(os.environ.get("BENCH_MESSAGES", "10000"))
 NEW = 10

@@ -27,31 +27,15 @@ import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from multiprocessing.connection import Connection
-from pathlib import Path
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okioki.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
-OWN_VAR_DIR = "OKIOKI_VAR_DIR" not in os.environ
-os.environ.setdefault("OKIOKI_VAR_DIR", tempfile.mkdtemp(prefix="okioki-bench-"))
-
-import django  # noqa: E402
-
-django.setup()
-import logging  # noqa: E402
-
-logging.disable(logging.WARNING)
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import override_settings, setup_databases, teardown_databases  # noqa: E402
+from _setup import OWN_VAR_DIR  # Django set up for a benchmark
+from django.conf import settings
+from django.db import connection
+from django.test.utils import override_settings, setup_databases, teardown_databases
 
 COUNT = int(os.environ.get("BENCH_PEPPOL_SENDS", "300"))
 KEY, SECRET = "key_bench", "secret_bench"
