@@ -49,9 +49,12 @@ def main() -> None:
     if not (shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists()):
         print("inbox: skipped, Dovecot is not installed (apt-get install dovecot-imapd)")
         return
+    from django.conf import settings
+
     from tests.servers import Dovecot
 
     server = Dovecot().start()
+    settings.OUTBOUND_ALLOW_PRIVATE = True  # the Dovecot is on this computer
     databases = setup_databases(verbosity=0, interactive=False)
     try:
         from apps.billing.models import Plan
