@@ -13,7 +13,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.banking.models import BankAccount, BankTransaction, StatementFile
-from apps.billing.models import Plan
 from apps.billing.selectors import usage_get
 from apps.companies.scoping import company_scope
 from apps.core.crypto import encrypt
@@ -21,6 +20,7 @@ from apps.documents.models import Document, Source
 from apps.inbox.messages import message_import
 from apps.inbox.models import CloudFile, CloudFolder, InboundMessage
 from apps.inbox.scanning import cloud_folder_scan
+from tests import factories
 from tests.banking.samples import read
 from tests.inbox import mails
 from tests.samples import PDF, zipped
@@ -41,8 +41,7 @@ MT940 = (
 @pytest.fixture
 def banking(company):
     """``company`` on a plan with two bank accounts and two cloud folders."""
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     return company
 
 

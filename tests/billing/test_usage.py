@@ -15,6 +15,7 @@ from apps.billing.services import usage_record
 from apps.companies.scoping import company_scope
 from apps.documents.models import Source
 from apps.documents.services import document_ingest
+from tests import factories
 from tests.conftest import require_postgres
 from tests.inbox import mails
 from tests.samples import zipped
@@ -63,8 +64,7 @@ def test_months_are_calendar_months_in_brussels(company):
 
 
 def test_the_dashboard_shows_this_month_beside_the_plan(company, owner, client_for):
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     with company_scope(company):
         usage_record(company=company, documents=12)
     page = client_for(owner).get(
@@ -98,8 +98,7 @@ def test_concurrent_documents_are_all_counted(company):
 
 
 def test_extra_documents_are_counted_with_their_price_and_the_reset_day(company, owner, client_for):
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     with (
         time_machine.travel(datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC)),
         company_scope(company),

@@ -7,8 +7,8 @@ clients; the first scan runs at once in the live server (CELERY_TASK_ALWAYS_EAGE
 
 import pytest
 
-from apps.billing.models import Plan
 from apps.inbox.models import CloudFolder
+from tests import factories
 from tests.browser.conftest import PHONE, choose_language, fits_the_phone, log_in, screenshot
 from tests.inbox import mails
 from tests.inbox.conftest import drive_server, google_drive, oauth_server  # noqa: F401
@@ -29,8 +29,7 @@ def test_connect_google_drive_pick_a_folder_and_see_its_files_collected(
     settings,
 ):
     # given a company that reads cloud folders, and a Drive with an invoice in Facturen
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     settings.SITE_URL = live_server.url
     invoices = google_drive.add_folder("Facturen")
     google_drive.add_folder("Archief", invoices)

@@ -4,9 +4,9 @@ The test runs eagerly in the live server's thread (CELERY_TASK_ALWAYS_EAGER)."""
 
 import pytest
 
-from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
 from apps.inbox.models import CloudFolder
+from tests import factories
 from tests.browser.conftest import log_in, screenshot
 from tests.inbox import mails
 
@@ -21,8 +21,7 @@ pytestmark = [
 def test_test_connection_shows_the_workers_answer(
     live_server, browser_page, company, owner, webdav
 ):
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     webdav.put("/Facturen/factuur.pdf", mails.pdf("browser"))
     page = browser_page
     log_in(page, live_server, owner)

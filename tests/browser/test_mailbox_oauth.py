@@ -8,8 +8,8 @@ scan runs at once in the live server (CELERY_TASK_ALWAYS_EAGER)."""
 
 import pytest
 
-from apps.billing.models import Plan
 from apps.inbox.models import Mailbox
+from tests import factories
 from tests.browser.conftest import PHONE, choose_language, fits_the_phone, log_in, screenshot
 from tests.fakes.oauth_provider import GMAIL_ACCOUNT
 from tests.inbox import mails
@@ -34,8 +34,7 @@ def test_connect_gmail_through_the_consent_page_and_see_its_mail_collected(
     settings,
 ):
     # given a company that reads mailboxes, and a Gmail inbox with an invoice
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     settings.SITE_URL = live_server.url
     oauth_dovecot.append(GMAIL, oauth_dovecot.PASSWORD, [mails.invoice_pdf("2026-77")])
     page = browser_page

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from apps.billing.models import Plan
 from apps.companies.models import Role
 from apps.companies.scoping import company_scope
 from apps.demo.banking import seed_banking
@@ -61,8 +60,7 @@ def demo_company(company, owner):
     and a draft invoice of five lines."""
     company.enterprise_number = "0412345614"  # the demo's bakery: its transfer to Octopus
     seller_details(company)
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     with company_scope(company):
         seed_transfer(company)
         seed_documents(company, owner)

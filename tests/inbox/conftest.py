@@ -2,11 +2,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from apps.billing.models import Plan
 from apps.companies.models import Company
 from apps.companies.scoping import company_scope
 from apps.core.crypto import encrypt
 from apps.inbox.models import Mailbox
+from tests import factories
 from tests.fakes.google_drive import FakeDrive
 from tests.fakes.google_drive import Server as DriveServer
 from tests.fakes.oauth_provider import GMAIL_ACCOUNT, MICROSOFT_ACCOUNT, FakeOAuthProvider
@@ -27,8 +27,7 @@ def dovecot() -> Iterator[Dovecot]:
 @pytest.fixture
 def collecting(company: Company) -> Company:
     """``company`` on the Collect 70 plan: two mailboxes and two cloud folders."""
-    company.plan = Plan.objects.get(code="collect-70")
-    company.save(update_fields=["plan"])
+    factories.collecting(company, "collect-70")
     return company
 
 

@@ -19,7 +19,6 @@ from django.core import mail as django_mail
 from django.utils import timezone, translation
 from django.utils.formats import time_format
 
-from apps.billing.models import Plan
 from apps.companies.scoping import company_scope
 from apps.documents.models import Document
 from apps.inbox import connection_tests
@@ -409,8 +408,7 @@ def test_two_companies_reading_the_same_account_each_collect_their_own(
     graph, collecting, other_company, owner, client_for, django_capture_on_commit_callbacks
 ):
     # given the same Microsoft account connected by two companies
-    other_company.plan = Plan.objects.get(code="collect-70")
-    other_company.save(update_fields=["plan"])
+    factories.collecting(other_company, "collect-70")
     other_owner = factories.MembershipFactory(company=other_company, role="owner").user
     graph.deliver(OUTLOOK, mails.invoice_pdf("I-1"))
     ours = _connect(collecting, owner, client_for, django_capture_on_commit_callbacks)
