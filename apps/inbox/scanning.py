@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager, suppre
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -56,6 +56,7 @@ from apps.inbox.models import (
 from apps.inbox.oauth import collector_access_token, collector_token_expire, provider_name
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BATCH = 50  # messages whose headers are fetched in one round trip
 SCAN_TIME_LIMIT = 30 * 60  # seconds a scan task may run (its soft time limit)
@@ -302,20 +303,32 @@ def _signed_in(mailbox: Mailbox, connect: Connect) -> Iterator[ImapConnection]:
     at the provider?) is renewed once; refused again, the provider signed us in but the
     mailbox does not let us read it (IMAP turned off for the account)."""
     with ExitStack() as stack:
-        try:
-            connection = stack.enter_context(connect(imap_account(mailbox)))
-        except InboxError as error:
-            if not (mailbox.oauth_provider and error.is_authentication):
-                raise
-            collector_token_expire(mailbox)
-            try:
-                connection = stack.enter_context(connect(imap_account(mailbox)))
-            except InboxError as again:
-                if again.is_authentication:
-                    name = provider_name(mailbox.oauth_provider)
-                    raise InboxError("oauth_imap_refused", provider=name) from again
-                raise
-        yield connection
+        yield _with_a_new_token_once(
+            mailbox,
+            lambda: stack.enter_context(connect(imap_account(mailbox))),
+            refused="oauth_imap_refused",
+        )
+
+
+def _with_a_new_token_once(collector: Collector, attempt: Callable[[], T], *, refused: str) -> T:
+    """``attempt()``; when the provider refuses a collector's access token before its time
+    (revoked at the provider?), once more with a new one: a grant the provider no longer
+    honours pauses the collector there (``collector_access_token``). Refused again, the
+    provider signs us in but will not let us read: ``refused`` (no password to blame, so it
+    does not count towards pausing)."""
+    try:
+        return attempt()
+    except InboxError as error:
+        if not (collector.oauth_provider and error.is_authentication):
+            raise
+    collector_token_expire(collector)
+    try:
+        return attempt()
+    except InboxError as again:
+        if again.is_authentication:
+            name = provider_name(collector.oauth_provider)
+            raise InboxError(refused, provider=name) from again
+        raise
 
 
 # What the IMAP and the Graph scans share: the messages of a folder listed with a few headers,
@@ -655,24 +668,14 @@ def cloud_folder_scan(*, folder: CloudFolder, client: CloudClient | None = None)
     """
 
     def scan(report: ScanReport) -> None:
-        if client is not None or not folder.oauth_provider:
-            collect(client or cloud_client_for(folder), report)
+        if client is not None:
+            collect(client, report)
             return
-        try:
-            collect(cloud_client_for(folder), report)
-        except InboxError as error:
-            if not error.is_authentication:
-                raise
-            # the drive refused the access token before its time (as the mailbox's IMAP
-            # server may): once more with a new one; a grant lost pauses the folder there
-            collector_token_expire(folder)
-            try:
-                collect(cloud_client_for(folder), report)
-            except InboxError as again:
-                if again.is_authentication:
-                    name = provider_name(folder.oauth_provider)
-                    raise InboxError("oauth_files_refused", provider=name) from again
-                raise
+        _with_a_new_token_once(
+            folder,
+            lambda: collect(cloud_client_for(folder), report),
+            refused="oauth_files_refused",
+        )
 
     def collect(cloud: CloudClient, report: ScanReport) -> None:
         changes = cloud.changes(folder.location, folder.cursor, exclude=folder.move_to_folder)
